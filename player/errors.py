@@ -1,0 +1,29 @@
+"""The one root exception of Continuo.
+
+Every error a listener may see carries a short line (for a status bar or a list) and a
+longer explanation that says what to do about it.
+"""
+
+
+class ContinuoError(Exception):
+    """Root of Continuo's errors: ``short`` for a status bar, ``detail`` for a dialog or log."""
+
+    def __init__(self, short: str, detail: str = "") -> None:
+        super().__init__(short)
+        self.short = short
+        self.detail = detail or short
+
+    def __str__(self) -> str:
+        return self.short if self.detail == self.short else f"{self.short}: {self.detail}"
+
+
+class DatabaseError(ContinuoError):
+    """The profile database cannot be opened or is damaged."""
+
+
+class AudioError(ContinuoError):
+    """A file cannot be decoded or the sound output failed."""
+
+
+class ModelError(ContinuoError):
+    """A recommendation model is missing, damaged or does not fit this library."""

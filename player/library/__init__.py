@@ -1,0 +1,1 @@
+"""The music library: folder scans, tags, classical grouping."""

@@ -1,0 +1,51 @@
+"""The profile directory: one folder holding a listener's database, models and logs.
+
+Layout (DESIGN.md, contract 1)::
+
+    PROFILE/continuo.db     SQLite database (WAL)
+    PROFILE/models/         ONNX models the player may load
+    PROFILE/logs/           log files
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "continuo"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Paths inside one profile directory; creating it makes the folders."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "continuo.db"
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def create(self) -> Profile:
+        for folder in (self.root, self.models, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    @classmethod
+    def default(cls) -> Profile:
+        return cls(Path(platformdirs.user_data_dir(APP_NAME))).create()
+
+    @classmethod
+    def throwaway(cls) -> Profile:
+        """A profile in a fresh temporary directory (``--demo`` without ``--profile``)."""
+        return cls(Path(tempfile.mkdtemp(prefix="continuo-demo-"))).create()

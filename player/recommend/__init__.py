@@ -1,0 +1,1 @@
+"""Recommendation: the ONNX session model and its fallbacks fill "Up next"."""

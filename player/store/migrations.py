@@ -1,0 +1,127 @@
+"""Numbered schema migrations; ``PRAGMA user_version`` records the last one applied.
+
+Each migration is a unit: append a new one, never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run each statement of ``script`` inside the caller's transaction.
+
+    ``executescript`` would commit first, so a failing migration could leave half a schema.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+def _v1_library_and_play_log(conn: sqlite3.Connection) -> None:
+    execute_script(
+        conn,
+        """
+        CREATE TABLE library_roots (
+            path TEXT PRIMARY KEY,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE tracks (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            item_key TEXT NOT NULL,
+            title TEXT NOT NULL,
+            composer TEXT NOT NULL DEFAULT '',
+            work TEXT NOT NULL DEFAULT '',
+            movement TEXT NOT NULL DEFAULT '',
+            movement_number INTEGER,
+            movement_count INTEGER,
+            performers TEXT NOT NULL DEFAULT '',
+            conductor TEXT NOT NULL DEFAULT '',
+            orchestra TEXT NOT NULL DEFAULT '',
+            album TEXT NOT NULL DEFAULT '',
+            artist TEXT NOT NULL DEFAULT '',
+            disc_number INTEGER,
+            track_number INTEGER,
+            date TEXT NOT NULL DEFAULT '',
+            genre TEXT NOT NULL DEFAULT '',
+            duration_s REAL NOT NULL DEFAULT 0,
+            sample_rate INTEGER NOT NULL DEFAULT 0,
+            channels INTEGER NOT NULL DEFAULT 0,
+            format TEXT NOT NULL DEFAULT '',
+            replaygain_track_db REAL,
+            replaygain_album_db REAL,
+            replaygain_track_peak REAL,
+            replaygain_album_peak REAL,
+            missing INTEGER NOT NULL DEFAULT 0,
+            added_at TEXT NOT NULL,
+            scanned_at TEXT NOT NULL
+        );
+        CREATE INDEX tracks_by_work ON tracks (composer, work, disc_number, movement_number, track_number);
+        CREATE INDEX tracks_by_item_key ON tracks (item_key);
+        CREATE TABLE scan_problems (
+            path TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            size INTEGER,
+            mtime_ns INTEGER,
+            seen_at TEXT NOT NULL
+        );
+        CREATE TABLE plays (
+            id INTEGER PRIMARY KEY,
+            track_id INTEGER NOT NULL REFERENCES tracks (id),
+            started_at TEXT NOT NULL,
+            ms_heard INTEGER NOT NULL DEFAULT 0,
+            ended_how TEXT CHECK (ended_how IN ('finished', 'skipped', 'stopped', 'interrupted')),
+            started_by TEXT NOT NULL CHECK (started_by IN ('user', 'queue', 'suggestion')),
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX plays_by_start ON plays (started_at);
+        CREATE INDEX plays_by_track ON plays (track_id);
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_library_and_play_log]
+"""MIGRATIONS[i] moves the schema from version i to version i + 1."""
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Apply the migrations after the stored version up to ``target``, each in its own transaction.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    current = schema_version(conn)
+    if current > LATEST_VERSION:
+        raise ValueError(
+            f"database schema version {current} is newer than this Continuo ({LATEST_VERSION})"
+        )
+    for version in range(current, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return schema_version(conn)

@@ -1,0 +1,1 @@
+"""Continuo's trainer: listening histories in, an ONNX session model out (PyTorch lives here only)."""

@@ -1,0 +1,9 @@
+"""``continuo-train``: the trainer's command line."""
+
+import argparse
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="continuo-train", description=__doc__)
+    parser.parse_args(argv)
+    return 0
