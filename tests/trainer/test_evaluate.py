@@ -1,0 +1,116 @@
+"""The protocol's metrics on tiny cases whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from trainer.dataset import SessionData, Vocabulary
+from trainer.evaluate import evaluate, item_counts, prediction_points
+from trainer.split import concat, split_by_id, split_by_time, train_valid_test
+
+
+def make_data(sessions: list[list[str]], ids: list[str] | None = None, times=None) -> SessionData:
+    items, artists = Vocabulary(), Vocabulary()
+    encoded = [np.array([items.add(k) for k in s], dtype=np.int64) for s in sessions]
+    return SessionData(
+        session_ids=ids or [str(i) for i in range(len(sessions))],
+        sessions=encoded,
+        items=items,
+        artists=artists,
+        item_artist=np.ones(len(items), dtype=np.int64),
+        session_times=times,
+    )
+
+
+class Fixed:
+    """Scores every item by a fixed table, whatever the prefix."""
+
+    name = "fixed"
+
+    def __init__(self, scores: list[float]) -> None:
+        self.scores = np.array(scores, dtype=np.float32)
+
+    def fit(self, train, valid=None) -> None:
+        pass
+
+    def score_batch(self, prefixes):
+        return np.tile(self.scores, (len(prefixes), 1))
+
+
+@pytest.fixture
+def tiny():
+    # index: pad 0, unk 1, a 2, b 3, c 4, d 5, e 6
+    data = make_data([["a", "b", "c", "d"], ["a", "b"], ["a", "c", "b"], ["a", "e"]])
+    train, test = data.subset([0, 1]), data.subset([2, 3])
+    return train, test
+
+
+def test_ranks_with_prefix_items_excluded(tiny):
+    train, test = tiny
+    model = Fixed([9, 9, 5, 4, 3, 2, 1])  # a > b > c > d > e; PAD/UNK must be ignored
+    r = evaluate(model, test, train=train, cutoffs=(1, 2), progress=False)
+    # a→c: a is excluded, so b, c → rank 2; a,c→b: rank 1; a→e skipped (e unseen in train)
+    assert r["n"] == 2
+    assert r["HR@1"] == pytest.approx(0.5)
+    assert r["HR@2"] == pytest.approx(1.0)
+    assert r["MRR@2"] == pytest.approx((1 / 2 + 1) / 2)
+    assert r["NDCG@2"] == pytest.approx((1 / math.log2(3) + 1) / 2)
+
+
+def test_ranks_without_exclusion(tiny):
+    train, test = tiny
+    model = Fixed([0, 0, 5, 4, 3, 2, 1])
+    r = evaluate(model, test, train=train, cutoffs=(2, 3), progress=False, exclude_seen=False)
+    # c is third behind a and b; b second
+    assert r["HR@2"] == pytest.approx(0.5)
+    assert r["MRR@3"] == pytest.approx((1 / 3 + 1 / 2) / 2)
+
+
+def test_coverage_popularity_and_cold(tiny):
+    train, test = tiny
+    counts = item_counts(train)
+    assert counts.tolist() == [0, 0, 2, 2, 1, 1, 0]
+    model = Fixed([0, 0, 5, 4, 3, 2, 1])
+    r = evaluate(model, test, train=train, cutoffs=(2,), progress=False, cold_threshold=2)
+    # top-2 lists: [b, c] after a; [b, d] after a, c  → 3 of the 4 training items
+    assert r["Coverage@2"] == pytest.approx(3 / 4)
+    assert r["Popularity@2"] == pytest.approx(np.mean([2, 1, 2, 1]) / 2)
+    # the one cold target (c, seen once) is at rank 2
+    assert r["cold_n"] == 1
+    assert r["cold_MRR@2"] == pytest.approx(0.5)
+
+
+def test_without_train_only_unknown_targets_are_skipped(tiny):
+    _, test = tiny
+    prefixes, targets = prediction_points(test)
+    assert targets.tolist() == [4, 3, 6]
+    assert [p.tolist() for p in prefixes] == [[2], [2, 4], [2]]
+
+
+def test_wrong_score_shape_is_reported(tiny):
+    train, test = tiny
+    with pytest.raises(ValueError, match="expected"):
+        evaluate(Fixed([1, 2, 3]), test, train=train, progress=False)
+
+
+def test_split_by_id_orders_numerically():
+    data = make_data([["a", "b"]] * 10, ids=[str(i) for i in (5, 10, 1, 9, 2, 8, 3, 7, 4, 6)])
+    train, test = split_by_id(data, 0.2)
+    assert test.session_ids == ["9", "10"]
+    assert train.session_ids == [str(i) for i in range(1, 9)]
+    tr, va, te = train_valid_test(data, test_fraction=0.2, valid_fraction=0.25, by="id")
+    assert (tr.session_ids, va.session_ids) == (["1", "2", "3", "4", "5", "6"], ["7", "8"])
+    assert concat(tr, va).session_ids == train.session_ids
+
+
+def test_split_by_time():
+    times = [np.array([t, t + 1.0]) for t in (30.0, 10.0, 20.0, 40.0, 0.0)]
+    data = make_data([["a", "b"]] * 5, times=times)
+    train, test = split_by_time(data, 0.4)
+    assert test.session_ids == ["0", "3"]
+    assert train.session_ids == ["4", "1", "2"]
+    with pytest.raises(ValueError, match="timestamps"):
+        split_by_time(make_data([["a", "b"]] * 3), 0.3)
