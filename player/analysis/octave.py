@@ -1,0 +1,206 @@
+"""Octave correction by the frame-shift method, seed paper §2.3.3.
+
+A periodic frame's difference function dips at the period ``T`` and at every multiple of it, and
+a tone whose second harmonic dominates also dips, less deeply, at ``T/2``: picking one dip per frame
+gives octave errors. The paper's remedy is to look at shifted frames. We do it in two parts, each
+of which can be switched off to measure it:
+
+* **shifted-window check** — a candidate's cost is averaged with the depth of the dip nearest to
+  its lag in the windows shifted by one hop either way: a true period's dip persists from window to
+  window, a dip that is an accident of one window's content does not;
+* **continuity path** — candidates per frame (the deepest dips plus the half and double of the best)
+  and an unvoiced state; a Viterbi path minimises their costs plus a transition cost proportional
+  to the jump in log-period, so that an isolated frame cannot leap an octave and back.
+
+A small cost per octave of period breaks the tie between ``T`` and its multiples, which a periodic
+signal makes equally deep (YIN's reason for taking the first dip below a threshold).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+UNVOICED_COST = 0.3  # the cost of calling a frame unvoiced: dips shallower than this are noise
+_PERIOD_PRIOR = 0.03  # cost per octave of period, favouring T over 2T, 3T, ...
+_JUMP_COST = 0.35  # cost per octave of change in period between neighbouring frames
+_VOICING_SWITCH = 0.1  # cost of switching between voiced and unvoiced
+_REFINE_TOL = 0.03  # relative lag tolerance (about half a semitone) when looking for a dip
+_INVALID = 1e6  # cost of an absent candidate (kept finite so sums never make NaN)
+_BLOCK = 4096  # frames per block of precomputed transition costs
+
+
+def _parabolic(dprime: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-sample lag and depth of the dips at integer lags ``idx`` (any shape (n, ...))."""
+    flat = idx.reshape(len(idx), -1)
+    a = np.take_along_axis(dprime, flat - 1, axis=1)
+    b = np.take_along_axis(dprime, flat, axis=1)
+    c = np.take_along_axis(dprime, flat + 1, axis=1)
+    curve = a - 2.0 * b + c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = np.where(curve > 0, 0.5 * (a - c) / curve, 0.0)
+    delta = np.clip(delta, -0.5, 0.5)
+    value = np.maximum(b - 0.25 * (a - c) * delta, 0.0)
+    return (flat + delta).reshape(idx.shape), value.reshape(idx.shape)
+
+
+def _dip_near(
+    dprime: np.ndarray, approx: np.ndarray, *, tau_min: int, tau_max: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The deepest point of each row of ``dprime`` within ±3 % of the lags ``approx`` (n, m).
+
+    Lags outside ``[tau_min, tau_max]`` give an invalid (very costly) candidate.
+    """
+    reach = int(np.ceil(_REFINE_TOL * tau_max)) + 1
+    offsets = np.arange(-reach, reach + 1)
+    centre = np.rint(approx).astype(np.int64)
+    idx = centre[..., None] + offsets
+    allowed = np.abs(offsets) <= np.maximum(1, np.ceil(_REFINE_TOL * approx))[..., None]
+    idx = np.clip(idx, tau_min, tau_max)
+    n = len(dprime)
+    vals = np.take_along_axis(dprime, idx.reshape(n, -1), axis=1).reshape(idx.shape)
+    vals = np.where(allowed, vals, np.inf)
+    best = np.take_along_axis(idx, vals.argmin(axis=-1)[..., None], axis=-1)[..., 0]
+    tau, value = _parabolic(dprime, best)
+    outside = (approx < tau_min - 0.5) | (approx > tau_max + 0.5)
+    return np.where(outside, approx, tau), np.where(outside, _INVALID, value)
+
+
+def _prior(tau: np.ndarray, tau_min: int) -> np.ndarray:
+    """The cost per octave of period above the shortest allowed one (ties go to ``T``, not ``2T``)."""
+    return _PERIOD_PRIOR * np.log2(np.maximum(tau, tau_min) / tau_min)
+
+
+def candidates(
+    dprime: np.ndarray, *, tau_min: int, tau_max: int, n_best: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Period candidates of each frame: its ``n_best`` best dips, the half and double of the best.
+
+    "Best" counts the period prior, so a high note's period is not crowded out by its many
+    equally deep multiples.
+
+    Parameters
+    ----------
+    dprime : np.ndarray, shape (n, > tau_max + 1)
+        Cumulative-mean-normalised difference functions.
+
+    Returns
+    -------
+    tau, cost : np.ndarray, shape (n, n_best + 2)
+        Sub-sample lags and dip depths; absent candidates cost ``1e6``.
+    """
+    left = dprime[:, tau_min - 1 : tau_max]
+    mid = dprime[:, tau_min : tau_max + 1]
+    right = dprime[:, tau_min + 1 : tau_max + 2]
+    lags = np.arange(tau_min, tau_max + 1)
+    masked = np.where((mid < left) & (mid <= right), mid + _prior(lags, tau_min), np.inf)
+    k = min(n_best, masked.shape[1])
+    idx = np.argpartition(masked, k - 1, axis=1)[:, :k]
+    present = np.isfinite(np.take_along_axis(masked, idx, axis=1))
+    tau, cost = _parabolic(dprime, idx + tau_min)
+    cost = np.where(present, cost, _INVALID)
+    best = np.take_along_axis(tau, (cost + _prior(tau, tau_min)).argmin(axis=1)[:, None], axis=1)
+    near_tau, near_cost = _dip_near(
+        dprime, np.concatenate([best / 2, best * 2], axis=1), tau_min=tau_min, tau_max=tau_max
+    )
+    return np.concatenate([tau, near_tau], axis=1), np.concatenate([cost, near_cost], axis=1)
+
+
+def shifted_window_costs(
+    dprime: np.ndarray, tau: np.ndarray, cost: np.ndarray, *, shift: int
+) -> np.ndarray:
+    """Average each candidate's depth with its dip's depth in the windows ``shift`` frames away.
+
+    Edge frames use the one neighbour they have. Shape (n, m) like ``cost``.
+    """
+    n, m = tau.shape
+    tau_min, tau_max = 2, dprime.shape[1] - 2
+    total, count = cost.copy(), np.ones_like(cost)
+    for step in (-shift, shift):
+        src = np.clip(np.arange(n) + step, 0, n - 1)
+        has = (src != np.arange(n))[:, None]
+        _, depth = _dip_near(
+            dprime[src], np.clip(tau, tau_min, tau_max), tau_min=tau_min, tau_max=tau_max
+        )
+        total += np.where(has, depth, 0.0)
+        count += has
+    return np.where(cost >= _INVALID, _INVALID, total / count)
+
+
+def yin_choice(
+    dprime: np.ndarray, *, tau_min: int, tau_max: int, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plain YIN per frame: the first dip below ``threshold``, else the deepest; shapes (n, 1)."""
+    band = dprime[:, tau_min : tau_max + 1]
+    below = band < threshold
+    # the first lag below the threshold, then walk down to the bottom of that dip
+    first = np.where(below.any(axis=1), below.argmax(axis=1), band.argmin(axis=1))
+    lags = np.arange(band.shape[1])
+    after = np.where(
+        (lags >= first[:, None]) & (np.diff(band, axis=1, append=np.inf) >= 0), lags, band.shape[1]
+    )
+    bottom = np.where(below.any(axis=1), after.min(axis=1), first)
+    tau, value = _parabolic(dprime, (bottom + tau_min)[:, None])
+    return tau, value
+
+
+def choose_periods(
+    tau: np.ndarray, cost: np.ndarray, *, tau_min: int, use_viterbi: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pick one candidate per frame, or none (unvoiced).
+
+    Parameters
+    ----------
+    tau, cost : np.ndarray, shape (n, m)
+        Candidates from :func:`candidates` (optionally re-costed by :func:`shifted_window_costs`).
+    tau_min : int
+        The shortest lag searched (the period prior counts octaves above it).
+    use_viterbi : bool
+        Minimise over the whole path with continuity costs; otherwise per frame.
+
+    Returns
+    -------
+    period : np.ndarray, shape (n,)
+        Chosen lag in samples, 0 where unvoiced.
+    aperiodicity : np.ndarray, shape (n,)
+        Depth of the chosen dip (the best dip's where unvoiced).
+    """
+    n, m = tau.shape
+    log_tau = np.log2(np.maximum(tau, 1.0))
+    local = np.concatenate(
+        [cost + _prior(tau, tau_min), np.full((n, 1), UNVOICED_COST)],
+        axis=1,
+    )
+    states = _viterbi(local, log_tau) if use_viterbi and n > 1 else local.argmin(axis=1)
+    voiced = states < m
+    pick = np.minimum(states, m - 1)[:, None]
+    period = np.where(voiced, np.take_along_axis(tau, pick, axis=1)[:, 0], 0.0)
+    chosen = np.take_along_axis(cost, pick, axis=1)[:, 0]
+    aperiodicity = np.where(voiced, chosen, np.minimum(cost.min(axis=1, initial=1.0), 1.0))
+    return period, aperiodicity
+
+
+def _viterbi(local: np.ndarray, log_tau: np.ndarray) -> np.ndarray:
+    """Min-cost state path; the last state is unvoiced. Transitions are built a block at a time."""
+    n, s = local.shape
+    back = np.empty((n, s), dtype=np.int64)
+    acc = local[0].copy()
+    cols = np.arange(s)
+    for start in range(1, n, _BLOCK):
+        stop = min(n, start + _BLOCK)
+        jump = np.abs(log_tau[start:stop, None, :] - log_tau[start - 1 : stop - 1, :, None])
+        trans = np.full((stop - start, s, s), _VOICING_SWITCH)
+        trans[:, :-1, :-1] = _JUMP_COST * jump
+        trans[:, -1, -1] = 0.0
+        trans += local[start:stop, None, :]
+        for i, t in enumerate(range(start, stop)):
+            total = acc[:, None] + trans[i]
+            best = total.argmin(axis=0)
+            back[t] = best
+            acc = total[best, cols]
+        acc -= acc.min()
+    states = np.empty(n, dtype=np.int64)
+    states[-1] = int(acc.argmin())
+    back_list = back.tolist()
+    for t in range(n - 1, 0, -1):
+        states[t - 1] = back_list[t][states[t]]
+    return states

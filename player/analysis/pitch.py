@@ -1,0 +1,220 @@
+"""Frame-wise pitch (f0) from the short-term autocorrelation, seed paper §2.3.3.
+
+The paper detects each frame's pitch period with the short-term autocorrelation function
+(its equation 3) and then uses the frame-shift method against octave errors; the second step
+lives in :mod:`player.analysis.octave`. Here every frame's autocorrelation is computed at once
+with FFTs and turned into YIN's cumulative-mean-normalised difference function (de Cheveigné &
+Kawahara 2002), whose dips are the period candidates.
+
+Why YIN's normalisation rather than a normalised ACF: the difference function
+``d(τ) = e(0) + e(τ) − 2 r(τ)`` is the autocorrelation ``r`` corrected by the energies of the two
+windows it compares, so a crescendo or a decaying piano note does not bias it towards short lags
+the way a plain ACF is biased; and its cumulative-mean normalisation gives every dip a value on
+one scale (0 for a perfectly periodic frame, about 1 for noise) that serves directly as the
+aperiodicity of a candidate, as its voicing evidence and as the local cost of the Viterbi path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import fft as sfft
+
+from player.analysis import octave
+
+_CHUNK_FRAMES = 512  # frames per FFT block: bounds memory (about 20 MB) on long recordings
+_SILENCE_DB = -60.0  # frames this far below the loudest frame (or below -80 dBFS) are unvoiced
+_N_CANDIDATES = 5  # deepest dips kept per frame, before half/double periods are added
+_YIN_THRESHOLD = 0.1  # plain YIN: the first dip below this is the period
+
+
+@dataclass(frozen=True)
+class PitchTrack:
+    """An f0 track: one value a frame, 0.0 where the frame is unvoiced."""
+
+    f0_hz: np.ndarray  # (n_frames,) float32, 0.0 where unvoiced
+    voiced_prob: np.ndarray  # (n_frames,) float32 in [0, 1]: 1 − aperiodicity of the chosen dip
+    hop_s: float  # seconds between frame centres
+    sample_rate: int  # of the signal the track was computed from
+
+    @property
+    def voiced(self) -> np.ndarray:
+        """Boolean voicing decision per frame, shape (n_frames,)."""
+        return self.f0_hz > 0
+
+    def times(self) -> np.ndarray:
+        """Frame centre times in seconds, shape (n_frames,); frame 0 is centred on sample 0."""
+        return np.arange(len(self.f0_hz)) * self.hop_s
+
+
+def _validate(
+    y: np.ndarray, sr: int, hop_length: int, frame_length: int, fmin: float, fmax: float
+) -> None:
+    if not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise ValueError(f"sr must be a positive integer, got sr={sr!r}")
+    if not isinstance(hop_length, (int, np.integer)) or hop_length <= 0:
+        raise ValueError(f"hop_length must be a positive integer, got hop_length={hop_length!r}")
+    if not isinstance(frame_length, (int, np.integer)) or frame_length <= 0:
+        raise ValueError(
+            f"frame_length must be a positive integer, got frame_length={frame_length!r}"
+        )
+    if not np.isfinite(fmin) or fmin <= 0:
+        raise ValueError(f"fmin must be a positive frequency in Hz, got fmin={fmin!r}")
+    if not np.isfinite(fmax) or not fmin < fmax < sr / 2:
+        raise ValueError(
+            f"fmax must lie between fmin={fmin} and the Nyquist frequency {sr / 2}, got fmax={fmax!r}"
+        )
+    if 2 * int(np.ceil(sr / fmin)) + 2 > frame_length:
+        need = 2 * int(np.ceil(sr / fmin)) + 2
+        raise ValueError(
+            f"frame_length={frame_length} is too short for fmin={fmin} Hz at sr={sr}: "
+            f"a frame must hold two periods ({need} samples)"
+        )
+    if y.ndim != 1:
+        raise ValueError(f"y must be mono, shape (n_samples,), got shape {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinite samples")
+
+
+def _frames(y: np.ndarray, hop_length: int, frame_length: int) -> np.ndarray:
+    """Centred frames as a strided view, shape (n_frames, frame_length); no copy."""
+    pad = frame_length // 2
+    y_pad = np.pad(y.astype(np.float32, copy=False), (pad, pad))
+    n_frames = 1 + len(y) // hop_length
+    view = np.lib.stride_tricks.sliding_window_view(y_pad, frame_length)
+    return view[: n_frames * hop_length : hop_length]
+
+
+def cmnd(frames: np.ndarray, *, win_length: int, tau_max: int) -> np.ndarray:
+    """YIN's cumulative-mean-normalised difference of each frame, by FFT.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (n, frame_length)
+    win_length : int
+        Samples summed per lag; ``win_length + tau_max < frame_length`` so that the circular
+        correlation of size ``frame_length`` never wraps.
+    tau_max : int
+        Largest lag returned.
+
+    Returns
+    -------
+    np.ndarray, shape (n, tau_max + 1), float32
+        ``d'(τ)``; ``d'(0) = 1``. Silent frames give 1 everywhere (no evidence of a period).
+    """
+    n_fft = frames.shape[1]
+    spec = sfft.rfft(frames, n=n_fft, axis=1)
+    head = sfft.rfft(frames[:, :win_length], n=n_fft, axis=1)
+    acf = sfft.irfft(spec * head.conj(), n=n_fft, axis=1)[:, : tau_max + 1]
+    power = np.cumsum(np.square(frames[:, : tau_max + win_length], dtype=np.float64), axis=1)
+    power = np.concatenate([np.zeros((len(frames), 1)), power], axis=1)
+    energy = power[:, win_length : win_length + tau_max + 1] - power[:, : tau_max + 1]
+    diff = np.maximum(energy[:, :1] + energy - 2.0 * acf, 0.0)
+    cum = np.cumsum(diff[:, 1:], axis=1)
+    lags = np.arange(1, tau_max + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm = diff[:, 1:] * lags / cum
+    out = np.ones((len(frames), tau_max + 1), dtype=np.float32)
+    out[:, 1:] = np.where(np.isfinite(norm), norm, 1.0)
+    return out
+
+
+def _frame_db(y: np.ndarray, hop_length: int, frame_length: int) -> np.ndarray:
+    """Loudness of each centred frame in dBFS, shape (n_frames,), from one cumulative sum."""
+    pad = frame_length // 2
+    cum = np.concatenate([[0.0], np.cumsum(np.square(np.pad(y, (pad, pad)), dtype=np.float64))])
+    starts = np.arange(1 + len(y) // hop_length) * hop_length
+    mean_sq = (cum[starts + frame_length] - cum[starts]) / frame_length
+    return 10.0 * np.log10(np.maximum(mean_sq, 1e-20))
+
+
+def track_pitch(
+    y: np.ndarray,
+    *,
+    sr: int,
+    hop_length: int = 220,
+    frame_length: int = 2048,
+    fmin: float = 30.0,
+    fmax: float = 2000.0,
+    octave_correction: bool = True,
+    viterbi: bool = True,
+    shift_check: bool = True,
+) -> PitchTrack:
+    """Track the fundamental frequency of a monophonic signal, seed paper §2.3.3.
+
+    Each centred frame's difference function is computed with FFTs over blocks of frames (no
+    Python loop over frames), period candidates are its deepest dips refined by parabolic
+    interpolation, and the period is chosen by the frame-shift octave correction of
+    :mod:`player.analysis.octave` — or, with ``octave_correction=False``, by plain YIN's rule
+    (the first dip below 0.1, else the deepest), kept to measure what the correction is worth.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n_samples,)
+        Mono audio.
+    sr : int
+        Its sample rate.
+    hop_length : int
+        Samples between frame centres (220 at 22,050 Hz is 10 ms).
+    frame_length : int
+        Samples per analysis frame; must hold two periods of ``fmin``.
+    fmin, fmax : float
+        The f0 search range in Hz (default: double bass to piccolo).
+    octave_correction : bool
+        Choose periods with the frame-shift correction rather than per frame.
+    viterbi, shift_check : bool
+        The two parts of the correction (continuity path; shifted-window check); switching one
+        off measures what it contributes. Ignored when ``octave_correction`` is False.
+
+    Returns
+    -------
+    PitchTrack
+        ``n_frames = 1 + len(y) // hop_length``.
+    """
+    y = np.asarray(y)
+    _validate(y, sr, hop_length, frame_length, fmin, fmax)
+    tau_min = max(2, int(np.floor(sr / fmax)))
+    tau_max = int(np.ceil(sr / fmin))
+    win_length = frame_length // 2
+    frames = _frames(y, hop_length, frame_length)
+    n = len(frames)
+    db = _frame_db(y, hop_length, frame_length)
+    loud = db > max(-80.0, (db.max() if n else 0.0) + _SILENCE_DB)
+
+    shift = 1 if octave_correction and shift_check else 0
+    taus, costs = [], []
+    for start in range(0, n, _CHUNK_FRAMES):
+        stop = min(n, start + _CHUNK_FRAMES)
+        lo, hi = max(0, start - shift), min(n, stop + shift)
+        dprime = cmnd(frames[lo:hi], win_length=win_length, tau_max=tau_max + 1)
+        dprime[~loud[lo:hi]] = 1.0
+        if octave_correction:
+            tau, cost = octave.candidates(
+                dprime, tau_min=tau_min, tau_max=tau_max, n_best=_N_CANDIDATES
+            )
+            if shift:
+                cost = octave.shifted_window_costs(dprime, tau, cost, shift=shift)
+            tau, cost = tau[start - lo : stop - lo], cost[start - lo : stop - lo]
+        else:
+            tau, cost = octave.yin_choice(
+                dprime, tau_min=tau_min, tau_max=tau_max, threshold=_YIN_THRESHOLD
+            )
+        taus.append(tau)
+        costs.append(cost)
+    tau = np.concatenate(taus) if taus else np.zeros((0, 1))
+    cost = np.concatenate(costs) if costs else np.zeros((0, 1))
+
+    if octave_correction:
+        period, aperiodicity = octave.choose_periods(
+            tau, cost, tau_min=tau_min, use_viterbi=viterbi
+        )
+    else:
+        period, aperiodicity = tau[:, 0], cost[:, 0]
+        period = np.where(aperiodicity < octave.UNVOICED_COST, period, 0.0)
+    period[~loud] = 0.0
+    with np.errstate(divide="ignore"):
+        f0 = np.where(period > 0, sr / np.maximum(period, 1e-9), 0.0).astype(np.float32)
+    voiced_prob = np.clip(1.0 - aperiodicity, 0.0, 1.0).astype(np.float32)
+    voiced_prob[~loud] = 0.0
+    return PitchTrack(f0_hz=f0, voiced_prob=voiced_prob, hop_s=hop_length / sr, sample_rate=sr)
