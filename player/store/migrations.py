@@ -95,7 +95,33 @@ def _v1_library_and_play_log(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_library_and_play_log]
+def _v2_analysis_features(conn: sqlite3.Connection) -> None:
+    # One row per analysed track. ``histogram`` is the raw segment-class histogram (float32
+    # bytes) so content vectors can be recomputed when the library changes; a failed analysis
+    # keeps its reason and no histogram, so it is not retried until the version changes.
+    execute_script(
+        conn,
+        """
+        CREATE TABLE features (
+            track_id INTEGER PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            analysis_version TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+            reason TEXT NOT NULL DEFAULT '',
+            histogram BLOB,
+            n_segments INTEGER NOT NULL DEFAULT 0,
+            duration_s REAL NOT NULL DEFAULT 0,
+            voiced_share REAL NOT NULL DEFAULT 0,
+            median_f0_hz REAL NOT NULL DEFAULT 0,
+            tuning REAL NOT NULL DEFAULT 0,
+            analysed_at TEXT NOT NULL,
+            CHECK ((status = 'ok') = (histogram IS NOT NULL))
+        );
+        CREATE INDEX features_by_version ON features (analysis_version, status);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_library_and_play_log, _v2_analysis_features]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

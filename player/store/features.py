@@ -1,0 +1,130 @@
+"""Analysis features per track: which tracks need analysing, results, failures, histograms.
+
+A result or a failure replaces the track's previous row in one statement, so a crash can
+never leave half a result. Rows of another ``analysis_version`` are stale: the track is
+analysed again and the row replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from player.analysis.content import inverse_document_frequency, tfidf
+from player.store.db import Database, utc_now
+
+_UPSERT = (
+    "INSERT INTO features (track_id, analysis_version, status, reason, histogram, n_segments, "
+    "duration_s, voiced_share, median_f0_hz, tuning, analysed_at) "
+    "VALUES (:track_id, :analysis_version, :status, :reason, :histogram, :n_segments, "
+    ":duration_s, :voiced_share, :median_f0_hz, :tuning, :analysed_at) "
+    "ON CONFLICT (track_id) DO UPDATE SET analysis_version = excluded.analysis_version, "
+    "status = excluded.status, reason = excluded.reason, histogram = excluded.histogram, "
+    "n_segments = excluded.n_segments, duration_s = excluded.duration_s, "
+    "voiced_share = excluded.voiced_share, median_f0_hz = excluded.median_f0_hz, "
+    "tuning = excluded.tuning, analysed_at = excluded.analysed_at"
+)
+
+
+@dataclass(frozen=True)
+class TrackFeatures:
+    """What the analysis keeps of one track: the class histogram and a few summary numbers."""
+
+    histogram: np.ndarray  # (K,) float32, summed segment-class probabilities
+    n_segments: int
+    duration_s: float
+    voiced_share: float  # share of 10 ms frames with a pitch
+    median_f0_hz: float  # over voiced frames, 0 when none
+    tuning: float  # semitones from A440
+
+
+def tracks_needing_analysis(db: Database, analysis_version: str) -> list[tuple[int, str]]:
+    """``(track_id, path)`` of present tracks without a row of this version, in library order."""
+    rows = db.conn.execute(
+        "SELECT t.id, t.path FROM tracks t LEFT JOIN features f "
+        "ON f.track_id = t.id AND f.analysis_version = ? "
+        "WHERE t.missing = 0 AND f.track_id IS NULL "
+        "ORDER BY t.composer COLLATE NOCASE, t.work COLLATE NOCASE, t.disc_number, "
+        "t.movement_number, t.track_number, t.id",
+        (analysis_version,),
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def save_features(
+    db: Database, track_id: int, analysis_version: str, features: TrackFeatures
+) -> None:
+    """Store a successful analysis, replacing any earlier row of the track."""
+    histogram = np.ascontiguousarray(features.histogram, dtype="<f4")
+    with db.transaction() as conn:
+        conn.execute(
+            _UPSERT,
+            {
+                "track_id": track_id,
+                "analysis_version": analysis_version,
+                "status": "ok",
+                "reason": "",
+                "histogram": histogram.tobytes(),
+                "n_segments": features.n_segments,
+                "duration_s": features.duration_s,
+                "voiced_share": features.voiced_share,
+                "median_f0_hz": features.median_f0_hz,
+                "tuning": features.tuning,
+                "analysed_at": utc_now(),
+            },
+        )
+
+
+def save_failure(db: Database, track_id: int, analysis_version: str, reason: str) -> None:
+    """Record why a track could not be analysed (it is not retried for this version)."""
+    with db.transaction() as conn:
+        conn.execute(
+            _UPSERT,
+            {
+                "track_id": track_id,
+                "analysis_version": analysis_version,
+                "status": "failed",
+                "reason": reason,
+                "histogram": None,
+                "n_segments": 0,
+                "duration_s": 0.0,
+                "voiced_share": 0.0,
+                "median_f0_hz": 0.0,
+                "tuning": 0.0,
+                "analysed_at": utc_now(),
+            },
+        )
+
+
+def failures(db: Database, analysis_version: str) -> dict[int, str]:
+    """``track_id -> reason`` of the tracks whose analysis failed."""
+    rows = db.conn.execute(
+        "SELECT track_id, reason FROM features WHERE analysis_version = ? AND status = 'failed'",
+        (analysis_version,),
+    )
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
+def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Track ids (n,) and their class histograms (n, K) of every successfully analysed track."""
+    rows = db.conn.execute(
+        "SELECT f.track_id, f.histogram FROM features f JOIN tracks t ON t.id = f.track_id "
+        "WHERE f.analysis_version = ? AND f.status = 'ok' AND t.missing = 0 ORDER BY f.track_id",
+        (analysis_version,),
+    ).fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    if not rows:
+        return ids, np.zeros((0, 0), np.float32)
+    return ids, np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
+
+
+def library_content_vectors(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Track ids (n,) and their TF-IDF content vectors (n, K), IDF taken over this library.
+
+    Computed from the stored histograms, so it follows library changes without re-analysis.
+    """
+    ids, histograms = load_histograms(db, analysis_version)
+    if not len(ids):
+        return ids, histograms
+    return ids, tfidf(histograms, inverse_document_frequency(histograms))
