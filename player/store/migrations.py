@@ -121,7 +121,40 @@ def _v2_analysis_features(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_library_and_play_log, _v2_analysis_features]
+def _v3_feedback_and_suggestions(conn: sqlite3.Connection) -> None:
+    # Both append-only: listener feedback (used at once in ranking and by the next training)
+    # and every suggestion shown with what became of it (Insights, "removed stays away").
+    execute_script(
+        conn,
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            track_id INTEGER NOT NULL REFERENCES tracks (id),
+            kind TEXT NOT NULL CHECK (kind IN ('more_like', 'less_like', 'never', 'skip')),
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX feedback_by_track ON feedback (track_id);
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            track_id INTEGER NOT NULL REFERENCES tracks (id),
+            source TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            shown_at TEXT NOT NULL,
+            outcome TEXT CHECK (outcome IN ('accepted', 'removed', 'skipped')),
+            outcome_at TEXT
+        );
+        CREATE INDEX suggestions_by_track ON suggestions (track_id, shown_at);
+        CREATE INDEX suggestions_by_time ON suggestions (shown_at);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_library_and_play_log,
+    _v2_analysis_features,
+    _v3_feedback_and_suggestions,
+]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)
