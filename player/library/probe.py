@@ -1,0 +1,144 @@
+"""Can this file be played? Opening it with mutagen (tags) and soundfile (the decoder the player uses).
+
+A cheap decode test catches what headers alone do not: a few frames are decoded at the start
+and just before the end, so a truncated download or copy is noticed at scan time rather than
+when the listener reaches its last minute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mutagen
+import soundfile as sf
+
+from player.errors import ContinuoError
+
+PROBE_FRAMES = 2048
+"""Frames decoded at the start and before the end of each new or changed file."""
+
+_FORMATS = {
+    ("OGG", "VORBIS"): "Vorbis",
+    ("OGG", "OPUS"): "Opus",
+    ("FLAC", None): "FLAC",
+    ("WAV", None): "WAV",
+    ("WAVEX", None): "WAV",
+    ("AIFF", None): "AIFF",
+    ("MPEG", None): "MP3",
+}
+
+
+class UnreadableFileError(ContinuoError):
+    """A file in a music folder that cannot become a track; ``short`` says why, for the Problems list."""
+
+
+@dataclass
+class AudioInfo:
+    """What the decoder reports about a file, plus its raw tag container (or None)."""
+
+    duration_s: float
+    sample_rate: int
+    channels: int
+    format: str
+    tags: object | None
+
+
+def probe_audio(path: Path, *, size: int) -> AudioInfo:
+    """Open ``path`` with mutagen and soundfile and decode a little of it.
+
+    Raises :class:`UnreadableFileError` when the file is empty, unreadable, not audio, in a
+    format the player cannot decode, or damaged/truncated.
+    """
+    if size == 0:
+        raise UnreadableFileError("The file is empty (0 bytes)", f"{path}: nothing to play.")
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except PermissionError as exc:
+        raise UnreadableFileError(
+            "Continuo is not allowed to read this file (permission denied)",
+            f"{path}: check the file's permissions.",
+        ) from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"The file cannot be opened ({exc.strerror})", str(path)) from exc
+    tags = _read_tags(path)
+    return _decode_test(path, tags)
+
+
+def _read_tags(path: Path) -> mutagen.FileType | None:
+    try:
+        return mutagen.File(path)
+    except mutagen.MutagenError as exc:
+        raise UnreadableFileError(
+            "Not an audio file Continuo can read (its header is not valid audio)",
+            f"{path}: {_message(exc)}",
+        ) from exc
+    except (ValueError, OverflowError, MemoryError, EOFError, IndexError) as exc:
+        # mutagen's parsers are strict about structure, not always about sizes read from the file.
+        raise UnreadableFileError(
+            "The tags are damaged beyond reading", f"{path}: {type(exc).__name__}: {_message(exc)}"
+        ) from exc
+
+
+def _decode_test(path: Path, tagged: mutagen.FileType | None) -> AudioInfo:
+    try:
+        with sf.SoundFile(path) as audio:
+            frames, rate, channels = audio.frames, audio.samplerate, audio.channels
+            fmt = _FORMATS.get((audio.format, audio.subtype)) or _FORMATS.get((audio.format, None))
+            if frames <= 0 or rate <= 0:
+                raise UnreadableFileError("The file holds no audio", f"{path}: 0 frames.")
+            _read_exactly(audio, min(frames, PROBE_FRAMES), path)
+            if frames > 2 * PROBE_FRAMES:
+                audio.seek(frames - PROBE_FRAMES)
+                _read_exactly(audio, PROBE_FRAMES, path)
+    except sf.LibsndfileError as exc:
+        raise _undecodable(path, tagged, exc) from exc
+    except RuntimeError as exc:  # soundfile raises plain RuntimeError on some seek/read failures
+        raise UnreadableFileError(
+            "The audio is damaged (decoding failed)", f"{path}: {_message(exc)}"
+        ) from exc
+    promised = getattr(getattr(tagged, "info", None), "length", 0.0) or 0.0
+    if fmt in ("WAV", "AIFF") and promised > frames / rate + 0.5:
+        # libsndfile clamps a PCM file's length to the bytes present; its header knows better.
+        raise UnreadableFileError(
+            "The file ends early (a truncated copy or download?)",
+            f"{path}: the header promises {promised:.1f} s, the file holds {frames / rate:.1f} s.",
+        )
+    return AudioInfo(
+        duration_s=frames / rate,
+        sample_rate=rate,
+        channels=channels,
+        format=fmt or audio.format,
+        tags=getattr(tagged, "tags", None),
+    )
+
+
+def _read_exactly(audio: sf.SoundFile, count: int, path: Path) -> None:
+    block = audio.read(count, dtype="float32", always_2d=True)
+    if len(block) < count:
+        raise UnreadableFileError(
+            "The file ends early (a truncated copy or download?)",
+            f"{path}: the header promises {audio.frames} frames but decoding stops sooner.",
+        )
+
+
+def _undecodable(
+    path: Path, tagged: mutagen.FileType | None, exc: Exception
+) -> UnreadableFileError:
+    if tagged is not None and type(tagged).__name__ == "MP4":
+        return UnreadableFileError(
+            "MP4/M4A audio cannot be played by Continuo's decoder (libsndfile)",
+            f"{path}: convert it to FLAC or Ogg to play it.",
+        )
+    if tagged is None:
+        return UnreadableFileError(
+            "Not an audio file Continuo can read", f"{path}: {_message(exc)}"
+        )
+    return UnreadableFileError(
+        "The audio is damaged or truncated (decoding failed)", f"{path}: {_message(exc)}"
+    )
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc)[:200] or type(exc).__name__

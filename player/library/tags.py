@@ -1,0 +1,208 @@
+"""Reading an audio file's tags and properties into a :class:`~player.store.tracks.Track`.
+
+Every container's tags (Vorbis comments in FLAC/OGG/Opus, ID3 in MP3/WAV/AIFF, MP4 atoms) are
+first flattened into one vocabulary of lower-case Vorbis-style names, so the classical fields
+are picked in one place whatever the format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4Tags
+
+from player.library.fallbacks import apply_fallbacks
+from player.library.keys import item_key
+from player.library.probe import AudioInfo, probe_audio
+from player.library.textclean import (
+    MAX_TEXT,
+    clean_text,
+    parse_gain,
+    parse_peak,
+    parse_position,
+)
+from player.store.tracks import Track
+
+Tags = dict[str, list[object]]
+"""Lower-case Vorbis-style tag name → raw values."""
+
+_ID3_NAMES = {
+    "TIT2": "title",
+    "TCOM": "composer",
+    "TIT1": "grouping",
+    "GRP1": "itunesgrouping",
+    "MVNM": "movementname",
+    "MVIN": "movement",
+    "TPE1": "artist",
+    "TPE2": "albumartist",
+    "TPE3": "conductor",
+    "TALB": "album",
+    "TPOS": "discnumber",
+    "TRCK": "tracknumber",
+    "TDRC": "date",
+    "TYER": "date",
+    "TCON": "genre",
+}
+_MP4_NAMES = {
+    "\xa9nam": "title",
+    "\xa9wrt": "composer",
+    "\xa9wrk": "work",
+    "\xa9mvn": "movementname",
+    "\xa9mvi": "movement",
+    "\xa9mvc": "movementtotal",
+    "\xa9ART": "artist",
+    "aART": "albumartist",
+    "\xa9alb": "album",
+    "\xa9day": "date",
+    "\xa9gen": "genre",
+    "\xa9grp": "grouping",
+    "trkn": "tracknumber",
+    "disk": "discnumber",
+}
+
+
+@dataclass
+class TagReport:
+    """What was odd about a file's tags although it could be added (shown in the Problems list)."""
+
+    cut: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        if not self.cut:
+            return ""
+        names = ", ".join(sorted(set(self.cut))[:5])
+        return f"Some tags were absurdly long or garbled and were cut or dropped: {names}"
+
+
+def read_track(
+    path: Path, *, size: int, mtime_ns: int, root: Path | None = None
+) -> tuple[Track, TagReport]:
+    """Read ``path`` into a Track (tags, fallbacks from its folders, audio properties, item key).
+
+    Raises :class:`UnreadableFileError` with a listener-ready reason when the file is empty,
+    not audio, unreadable or damaged.
+    """
+    info = probe_audio(path, size=size)
+    tags = _flatten(info.tags)
+    report = TagReport()
+    track = _track_from_tags(tags, path, size, mtime_ns, info, report)
+    apply_fallbacks(track, path, root)
+    track.item_key = item_key(track)
+    return track, report
+
+
+def _flatten(tags: object) -> Tags:
+    flat: Tags = {}
+    if tags is None:
+        return flat
+    if isinstance(tags, ID3):
+        for frame in tags.values():
+            _add_id3(flat, frame)
+    elif isinstance(tags, MP4Tags):
+        for key, values in tags.items():
+            name = _MP4_NAMES.get(key)
+            if name is None and key.startswith("----:"):
+                name = key.rsplit(":", 1)[-1].lower()
+            if name:
+                flat.setdefault(name, []).extend(values if isinstance(values, list) else [values])
+    else:  # Vorbis comments (FLAC, OGG, Opus) and APEv2 behave as a multi-dict
+        for key, value in tags.items():
+            values = value if isinstance(value, list) else [value]
+            flat.setdefault(str(key).lower(), []).extend(values)
+    return flat
+
+
+def _add_id3(flat: Tags, frame) -> None:
+    frame_id = frame.FrameID
+    if frame_id == "TXXX":
+        flat.setdefault(str(frame.desc).lower(), []).extend(frame.text)
+    elif frame_id == "TMCL":  # musician credits: [instrument, name, instrument, name, ...]
+        flat.setdefault("performer", []).extend(
+            f"{name} ({role})" if role else name for role, name in frame.people
+        )
+    elif frame_id in _ID3_NAMES:
+        text = getattr(frame, "text", [])
+        flat.setdefault(_ID3_NAMES[frame_id], []).extend(str(t) for t in text)
+
+
+def _text(tags: Tags, names: Iterable[str], report: TagReport) -> str:
+    """The values of the first tag in ``names`` that has a usable one, joined with "; "."""
+    for name in names:
+        values = []
+        for raw in tags.get(name, ()):
+            value = clean_text(raw)
+            raw_len = len(raw) if isinstance(raw, str | bytes) else 0
+            if raw_len > MAX_TEXT or (raw_len and not value):
+                report.cut.append(name)
+            if value and value not in values:
+                values.append(value)
+        if values:
+            return clean_text("; ".join(values))
+    return ""
+
+
+def _first(tags: Tags, names: Iterable[str]) -> object | None:
+    for name in names:
+        if tags.get(name):
+            return tags[name][0]
+    return None
+
+
+def _position(tags: Tags, names: Iterable[str]) -> tuple[int | None, int | None]:
+    raw = _first(tags, names)
+    return parse_position(raw) if raw is not None else (None, None)
+
+
+def _track_from_tags(
+    tags: Tags, path: Path, size: int, mtime_ns: int, info: AudioInfo, report: TagReport
+) -> Track:
+    movement_number, movement_total = _position(tags, ["movement", "movementnumber"])
+    if movement_total is None:
+        movement_total = _position(tags, ["movementtotal", "movementcount"])[0]
+    disc, _ = _position(tags, ["discnumber"])
+    track_number, _ = _position(tags, ["tracknumber"])
+    artist = _text(tags, ["artist"], report)
+    composer = _text(tags, ["composer"], report)
+    performers = _text(tags, ["performer", "performers", "soloists"], report)
+    if not performers and artist and artist.lower() != composer.lower():
+        performers = artist
+    gains = {
+        name: _first(tags, [f"replaygain_{name}"])
+        for name in ("track_gain", "album_gain", "track_peak", "album_peak")
+    }
+    return Track(
+        path=str(path),
+        size=size,
+        mtime_ns=mtime_ns,
+        title=_text(tags, ["title"], report),
+        composer=composer,
+        work=_text(tags, ["work", "grouping"], report),
+        movement=_text(tags, ["movementname"], report),
+        movement_number=movement_number,
+        movement_count=movement_total,
+        performers=performers,
+        conductor=_text(tags, ["conductor"], report),
+        orchestra=_text(tags, ["orchestra", "ensemble", "band"], report),
+        album=_text(tags, ["album"], report),
+        artist=artist,
+        disc_number=disc,
+        track_number=track_number,
+        date=clean_text(_text(tags, ["date", "year", "originaldate"], report), limit=32),
+        genre=_text(tags, ["genre"], report),
+        duration_s=info.duration_s,
+        sample_rate=info.sample_rate,
+        channels=info.channels,
+        format=info.format,
+        replaygain_track_db=_maybe(parse_gain, gains["track_gain"]),
+        replaygain_album_db=_maybe(parse_gain, gains["album_gain"]),
+        replaygain_track_peak=_maybe(parse_peak, gains["track_peak"]),
+        replaygain_album_peak=_maybe(parse_peak, gains["album_peak"]),
+    )
+
+
+def _maybe(parse, raw: object | None) -> float | None:
+    return parse(raw) if raw is not None else None
