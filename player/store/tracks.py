@@ -164,3 +164,27 @@ def library_roots(db: Database) -> list[str]:
 
 def track_count(db: Database) -> int:
     return int(db.conn.execute("SELECT count(*) FROM tracks WHERE missing = 0").fetchone()[0])
+
+
+def missing_tracks(db: Database) -> list[Track]:
+    """Tracks whose files were gone at the last scan; a scan matches moved files against them."""
+    rows = db.conn.execute("SELECT * FROM tracks WHERE missing = 1 ORDER BY id")
+    return [_track_from_row(row) for row in rows]
+
+
+def move_track(db: Database, track_id: int, track: Track) -> None:
+    """Point the stored track ``track_id`` at its file's new path and tags, keeping its id.
+
+    Used when a scan finds a missing track's recording at another path, so its plays and
+    features stay attached to it.
+    """
+    row = asdict(track)
+    row.pop("id")
+    row["missing"] = int(row["missing"])
+    row["scanned_at"] = utc_now()
+    assignments = ", ".join(f"{c} = :{c}" for c in row)
+    with db.transaction() as conn:
+        conn.execute(
+            f"UPDATE tracks SET {assignments} WHERE id = :track_id", {**row, "track_id": track_id}
+        )
+        conn.execute("DELETE FROM scan_problems WHERE path = ?", (track.path,))

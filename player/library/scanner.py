@@ -1,0 +1,237 @@
+"""Scanning music folders into the profile database, incrementally.
+
+A scan walks the folders first (cheap: one ``stat`` per file), marks files that are gone as
+missing, skips files whose size and modification time are unchanged without opening them, and
+reads only new or changed files. A file that turns up at a new path with the size and item key
+of a missing track is the same recording moved: it keeps its track id and so its history.
+A file that cannot be read is recorded with its reason and the scan goes on; a track already
+stored for it is left as it was. Scans run on a worker thread; cancel with ``should_stop`` and
+scan again to resume.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from player.library.probe import UnreadableFileError
+from player.library.tags import read_track
+from player.store import tracks as store
+from player.store.db import Database
+from player.store.tracks import Track
+
+AUDIO_EXTENSIONS = frozenset(
+    {".flac", ".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".aiff", ".aif"}
+)
+BATCH_SIZE = 200
+"""Tracks written per transaction: large enough to be fast, small enough to show progress."""
+PROGRESS_INTERVAL_S = 0.05
+"""At most ~20 progress callbacks a second, so a UI thread is never flooded."""
+
+
+@dataclass
+class ScanProgress:
+    """Where a scan stands; the last one returned is the scan's summary."""
+
+    done: int
+    total: int
+    current: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    problems: int = 0
+
+
+@dataclass
+class _Found:
+    """A file met by the walk, with its stat signature and the root it was found under."""
+
+    path: Path
+    root: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class _Walk:
+    files: list[_Found] = field(default_factory=list)
+    unreadable_dirs: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def scan_library(
+    db: Database,
+    roots: Sequence[Path],
+    *,
+    on_progress: Callable[[ScanProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ScanProgress:
+    """Scan ``roots`` (remembered as library folders) into ``db``; returns the final progress.
+
+    ``on_progress`` is called from this thread at most ~20 times a second and once at the end;
+    ``should_stop`` is asked between files.
+    """
+    scan = _Scan(db, on_progress, should_stop or (lambda: False))
+    return scan.run([Path(os.path.abspath(r)) for r in roots])
+
+
+class _Scan:
+    def __init__(
+        self,
+        db: Database,
+        on_progress: Callable[[ScanProgress], None] | None,
+        should_stop: Callable[[], bool],
+    ) -> None:
+        self.db = db
+        self.on_progress = on_progress
+        self.should_stop = should_stop
+        self.progress = ScanProgress(done=0, total=0, current="")
+        self.last_report = 0.0
+        self.batch: list[Track] = []
+        self.warnings: list[tuple[Track, str]] = []
+        self.moved_from: dict[tuple[int, str], list[Track]] = {}
+        self.missing_paths: set[str] = set()
+
+    def run(self, roots: list[Path]) -> ScanProgress:
+        walk = _Walk()
+        present_roots = []
+        for root in roots:
+            store.add_library_root(self.db, str(root))
+            if root.is_dir():
+                present_roots.append(root)
+                _walk(root, walk)
+            else:  # an unplugged drive: keep its tracks as they are
+                walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
+        self.progress.total = len(walk.files)
+        self._report(force=True)
+        signatures = store.file_signatures(self.db)
+        self._mark_gone(present_roots, walk, signatures)
+        for directory, reason in walk.unreadable_dirs:
+            store.record_problem(self.db, str(directory), reason, None, None)
+        self._missing_by_identity()
+        for found in walk.files:
+            if self.should_stop():
+                break
+            path = str(found.path)
+            self.progress.current = path
+            if signatures.get(path) == (found.size, found.mtime_ns):
+                self.progress.unchanged += 1
+            else:
+                self._read(found, known=path in signatures)
+            self.progress.done += 1
+            self._report()
+        self._flush()
+        self.progress.current = ""
+        self._report(force=True)
+        return replace(self.progress)
+
+    def _mark_gone(self, roots: list[Path], walk: _Walk, signatures: dict) -> None:
+        """Flag vanished files as missing and clear problems that no longer apply.
+
+        Nothing under a folder that cannot be read now (or a root that is not there) is touched.
+        """
+        present = {str(f.path) for f in walk.files}
+        unreadable = {str(d) for d, _ in walk.unreadable_dirs}
+        shielded = tuple(d + os.sep for d in unreadable)
+        under = tuple(str(r) + os.sep for r in roots)
+
+        def gone(path: str) -> bool:
+            inside = path.startswith(under) or path in {str(r) for r in roots}
+            return (
+                inside
+                and path not in present
+                and path not in unreadable
+                and not path.startswith(shielded)
+            )
+
+        files = [p for p in signatures if gone(p)]
+        stale_problems = [p for p, _ in store.problems(self.db) if p not in signatures and gone(p)]
+        store.mark_missing(self.db, files + stale_problems)
+        self.progress.missing = len(files)
+
+    def _missing_by_identity(self) -> None:
+        """Index missing tracks by (size, item key): a new file matching one is that track, moved."""
+        for track in store.missing_tracks(self.db):
+            self.moved_from.setdefault((track.size, track.item_key), []).append(track)
+            self.missing_paths.add(track.path)
+
+    def _read(self, found: _Found, *, known: bool) -> None:
+        try:
+            track, report = read_track(
+                found.path, size=found.size, mtime_ns=found.mtime_ns, root=found.root
+            )
+        except UnreadableFileError as exc:
+            store.record_problem(self.db, str(found.path), exc.short, found.size, found.mtime_ns)
+            self.progress.problems += 1
+            return
+        if report.reason:
+            self.warnings.append((track, report.reason))
+        earlier = self.moved_from.get((track.size, track.item_key))
+        if earlier and track.path not in self.missing_paths:
+            old = earlier.pop(0)
+            self.missing_paths.discard(old.path)
+            store.move_track(self.db, old.id, track)
+            self.progress.updated += 1
+            return
+        self.batch.append(track)
+        if known:
+            self.progress.updated += 1
+        else:
+            self.progress.added += 1
+        if len(self.batch) >= BATCH_SIZE:
+            self._flush()
+
+    def _flush(self) -> None:
+        store.upsert_tracks(self.db, self.batch)
+        self.batch = []
+        for track, reason in self.warnings:
+            store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+            self.progress.problems += 1
+        self.warnings = []
+
+    def _report(self, *, force: bool = False) -> None:
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if force or now - self.last_report >= PROGRESS_INTERVAL_S:
+            self.last_report = now
+            self.on_progress(replace(self.progress))
+
+
+def _walk(root: Path, walk: _Walk) -> None:
+    seen: set[tuple[int, int]] = set()
+    for found in _walk_dir(root, root, seen, walk):
+        walk.files.append(found)
+
+
+def _walk_dir(directory: Path, root: Path, seen: set, walk: _Walk) -> Iterator[_Found]:
+    """Audio files below ``directory`` in name order; hidden entries skipped, link loops cut."""
+    try:
+        info = directory.stat()
+        if (info.st_dev, info.st_ino) in seen:
+            return
+        seen.add((info.st_dev, info.st_ino))
+        with os.scandir(directory) as entries:
+            listing = sorted(entries, key=lambda e: e.name)
+    except OSError as exc:
+        reason = (
+            "Continuo is not allowed to read this folder (permission denied)"
+            if isinstance(exc, PermissionError)
+            else f"The folder cannot be read ({exc.strerror or exc})"
+        )
+        walk.unreadable_dirs.append((directory, reason))
+        return
+    for entry in listing:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir():
+                yield from _walk_dir(Path(entry.path), root, seen, walk)
+            elif os.path.splitext(entry.name)[1].lower() in AUDIO_EXTENSIONS:
+                stat = entry.stat()
+                yield _Found(Path(entry.path), root, stat.st_size, stat.st_mtime_ns)
+        except OSError:  # a dangling link or a file removed while walking
+            continue

@@ -1,0 +1,161 @@
+"""Incremental scans into a real profile database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from player.library.scanner import ScanProgress, scan_library
+from player.store import tracks as store
+from player.store.db import open_database
+from tests.library.audio_files import tag_vorbis, write_audio
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(tmp_path / "profile" / "continuo.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def music(tmp_path):
+    root = tmp_path / "music"
+    for n in range(1, 4):
+        tag_vorbis(
+            write_audio(
+                root / "Haydn" / "Quartet Op. 76 No. 3" / f"0{n}.flac", seconds=0.5, freq=200 * n
+            ),
+            composer="Joseph Haydn",
+            work="String Quartet Op. 76 No. 3",
+            movementname=f"Movement {n}",
+            movement=str(n),
+            title=f"Movement {n}",
+        )
+    tag_vorbis(
+        write_audio(root / "Bach - Chorales" / "01 Chorale.ogg", seconds=0.5), title="Chorale"
+    )
+    (root / "cover.jpg").write_bytes(b"not music")
+    (root / ".hidden.flac").write_bytes(b"")
+    return root
+
+
+def _paths(db, *, include_missing=False):
+    return {t.path: t for t in store.all_tracks(db, include_missing=include_missing)}
+
+
+def test_first_scan_adds_every_audio_file_and_remembers_the_root(db, music):
+    seen: list[ScanProgress] = []
+    result = scan_library(db, [music], on_progress=seen.append)
+    assert (result.done, result.total, result.added, result.problems) == (4, 4, 4, 0)
+    assert store.library_roots(db) == [str(music)]
+    tracks = _paths(db)
+    assert len(tracks) == 4
+    haydn = tracks[str(music / "Haydn" / "Quartet Op. 76 No. 3" / "02.flac")]
+    assert (haydn.composer, haydn.movement_number, haydn.movement) == (
+        "Joseph Haydn",
+        2,
+        "Movement 2",
+    )
+    bach = tracks[str(music / "Bach - Chorales" / "01 Chorale.ogg")]
+    assert (bach.composer, bach.work) == ("Bach", "Chorales")
+    assert seen[0].total == 4 and seen[-1].done == 4 and seen[-1].current == ""
+
+
+def test_unchanged_files_are_not_opened_again(db, music):
+    scan_library(db, [music])
+    victim = music / "Bach - Chorales" / "01 Chorale.ogg"
+    stat = victim.stat()
+    victim.write_bytes(b"\0" * stat.st_size)  # same size; restore the mtime: must not be read
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = scan_library(db, [music])
+    assert (result.unchanged, result.added, result.updated, result.problems) == (4, 0, 0, 0)
+
+
+def test_changed_file_is_read_again_keeping_its_id(db, music):
+    scan_library(db, [music])
+    path = music / "Haydn" / "Quartet Op. 76 No. 3" / "01.flac"
+    old = _paths(db)[str(path)]
+    tag_vorbis(path, movementname="Allegro")
+    os.utime(path, ns=(old.mtime_ns + 5_000_000_000, old.mtime_ns + 5_000_000_000))
+    result = scan_library(db, [music])
+    assert (result.updated, result.unchanged) == (1, 3)
+    new = _paths(db)[str(path)]
+    assert (new.id, new.movement) == (old.id, "Allegro")
+
+
+def test_deleted_file_is_marked_missing_and_kept(db, music):
+    scan_library(db, [music])
+    gone = music / "Haydn" / "Quartet Op. 76 No. 3" / "03.flac"
+    gone.unlink()
+    result = scan_library(db, [music])
+    assert result.missing == 1
+    assert str(gone) not in _paths(db)
+    assert _paths(db, include_missing=True)[str(gone)].missing is True
+
+
+def test_moved_file_keeps_its_track_id(db, music, tmp_path):
+    scan_library(db, [music])
+    old_path = music / "Haydn" / "Quartet Op. 76 No. 3" / "02.flac"
+    old_id = _paths(db)[str(old_path)].id
+    new_path = music / "Sorted" / "Haydn Op. 76-3 mvt 2.flac"
+    new_path.parent.mkdir()
+    old_path.rename(new_path)
+    result = scan_library(db, [music])
+    assert result.missing == 1
+    moved = store.track_by_id(db, old_id)
+    assert (moved.path, moved.missing) == (str(new_path), False)
+    assert len(store.all_tracks(db, include_missing=True)) == 4
+
+
+def test_cancelled_scan_resumes(db, music):
+    calls = iter(range(100))
+    result = scan_library(db, [music], should_stop=lambda: next(calls) >= 2)
+    assert (result.done, result.total, result.added) == (2, 4, 2)
+    assert store.track_count(db) == 2
+    result = scan_library(db, [music])
+    assert (result.added, result.unchanged) == (2, 2)
+    assert store.track_count(db) == 4
+
+
+def test_good_track_survives_its_file_being_damaged(db, music):
+    scan_library(db, [music])
+    path = music / "Haydn" / "Quartet Op. 76 No. 3" / "01.flac"
+    before = _paths(db)[str(path)]
+    path.write_bytes(path.read_bytes()[: before.size // 3])
+    result = scan_library(db, [music])
+    assert result.problems == 1
+    after = _paths(db)[str(path)]
+    assert (after.id, after.movement, after.size) == (before.id, before.movement, before.size)
+    assert [p for p, _ in store.problems(db)] == [str(path)]
+
+
+def test_unplugged_root_keeps_its_tracks(db, music, tmp_path):
+    scan_library(db, [music])
+    parked = tmp_path / "parked"
+    shutil.move(music, parked)
+    result = scan_library(db, [music])
+    assert (result.total, result.missing) == (0, 0)
+    assert store.track_count(db) == 4
+    assert store.problems(db) == [(str(music), "The music folder is not there (unplugged?)")]
+    shutil.move(parked, music)
+    result = scan_library(db, [music])
+    assert (result.unchanged, result.problems) == (4, 0)
+    assert store.problems(db) == []
+
+
+def test_progress_is_throttled(db, tmp_path):
+    root = tmp_path / "many"
+    source = write_audio(root / "0.wav", seconds=0.05)
+    for n in range(1, 300):
+        shutil.copy(source, root / f"{n}.wav")
+    seen: list[ScanProgress] = []
+    start = time.monotonic()
+    result = scan_library(db, [root], on_progress=seen.append)
+    elapsed = time.monotonic() - start
+    assert result.added == 300
+    assert len(seen) <= elapsed * 20 + 3
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
