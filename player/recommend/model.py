@@ -1,0 +1,280 @@
+"""The personal session model: contract checks, candidate vectors per library, scores per request.
+
+A model is ``DIR/model.onnx`` + ``DIR/model.vocab.json`` (DESIGN.md, contract 3). Two towers
+scored by a dot product: candidate vectors are computed once per library change, the session
+vector once per request, and numpy does the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from player.errors import ModelError
+from player.recommend.library import LibraryIndex, normalize_key
+from player.recommend.onnx_session import OnnxSession
+
+FORMAT_VERSION = 1
+"""The newest model format this player reads."""
+
+INPUT_TYPES = {
+    "session_items": ("tensor(int64)", 2),
+    "session_artists": ("tensor(int64)", 2),
+    "session_content": ("tensor(float)", 3),
+    "candidate_items": ("tensor(int64)", 1),
+    "candidate_artists": ("tensor(int64)", 1),
+    "candidate_content": ("tensor(float)", 2),
+}
+OUTPUTS = ("scores", "session_vectors", "candidate_vectors")
+PAD, UNKNOWN = 0, 1
+MIN_SHARED_ITEMS = 0.5
+"""Share of the vocabulary's items that must be in the library: less means another library."""
+CHUNK = 8192
+"""Candidates per inference call when computing the library's vectors (bounds peak memory)."""
+
+
+@dataclass
+class ModelFiles:
+    """A checked model directory: its session, metadata and vocabularies."""
+
+    session: OnnxSession
+    meta: dict
+    items: list[str]
+    artists: list[str]
+    path: Path
+    size_bytes: int = 0
+
+
+def read_model(
+    directory: Path, *, threads: int = 1, providers: list[str] | None = None
+) -> ModelFiles:
+    """Open and check a model directory on its own (no library yet).
+
+    Raises :class:`ModelError` with a one-line reason for a missing, damaged, foreign or newer
+    model.
+    """
+    onnx_path, vocab_path = directory / "model.onnx", directory / "model.vocab.json"
+    if not onnx_path.is_file():
+        raise ModelError("No personal model yet", f"{onnx_path} does not exist.")
+    if not vocab_path.is_file():
+        raise ModelError(
+            "The personal model has no vocabulary file", f"{vocab_path} does not exist."
+        )
+    session = OnnxSession(onnx_path, threads=threads, providers=providers)
+    meta = _metadata(session, onnx_path)
+    _check_signature(session, meta)
+    vocab_bytes = vocab_path.read_bytes()
+    declared = meta.get("vocabulary") or {}
+    if hashlib.sha256(vocab_bytes).hexdigest() != declared.get("sha256"):
+        raise ModelError(
+            "The personal model's vocabulary does not match it",
+            f"{vocab_path.name} has another sha256 than the model declares: the two files come "
+            "from different trainings. Retrain or reinstall the model.",
+        )
+    try:
+        vocab = json.loads(vocab_bytes)
+        items, artists = list(vocab["items"]), list(vocab["artists"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelError("The personal model's vocabulary is damaged", str(exc)) from exc
+    if items[:2] != ["<pad>", "<unk>"] or artists[:2] != ["<pad>", "<unk>"]:
+        raise ModelError(
+            "The personal model's vocabulary is damaged",
+            "positions 0 and 1 must hold <pad> and <unk>.",
+        )
+    size = onnx_path.stat().st_size + len(vocab_bytes)
+    return ModelFiles(session, meta, items, artists, directory, size)
+
+
+def _metadata(session: OnnxSession, path: Path) -> dict:
+    raw = session.metadata().get("continuo")
+    if raw is None:
+        raise ModelError(
+            "Not a Continuo model", f"{path.name} has no 'continuo' entry in its metadata."
+        )
+    try:
+        meta = json.loads(raw)
+    except ValueError as exc:
+        raise ModelError("The personal model's metadata is damaged", str(exc)) from exc
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if not isinstance(version, int) or version < 1:
+        raise ModelError(
+            "The personal model has an unknown format", f"format_version is {version!r}."
+        )
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            "The personal model needs a newer Continuo",
+            f"it has format {version}; this Continuo reads up to {FORMAT_VERSION}. "
+            "Update Continuo or retrain on this version.",
+        )
+    return meta
+
+
+def _check_signature(session: OnnxSession, meta: dict) -> None:
+    types, ranks = session.input_types(), session.input_ranks()
+    expected = list(INPUT_TYPES)
+    if meta.get("inputs") != expected or set(types) != set(expected):
+        raise ModelError(
+            "The personal model has the wrong inputs",
+            f"expected {expected}, the model has {sorted(types)}.",
+        )
+    for name, (kind, rank) in INPUT_TYPES.items():
+        if types[name] != kind or ranks[name] != rank:
+            raise ModelError(
+                "The personal model has the wrong inputs",
+                f"{name} is {types[name]} of rank {ranks[name]}, expected {kind} of rank {rank}.",
+            )
+    missing = set(OUTPUTS) - set(session.output_names())
+    if missing:
+        raise ModelError("The personal model has the wrong outputs", f"missing {sorted(missing)}.")
+
+
+@dataclass
+class SessionModel:
+    """A checked model fitted to one library: candidate vectors cached, sessions scored by numpy.
+
+    Use :func:`load_model`; call :meth:`fit_library` again when the library changes.
+    """
+
+    files: ModelFiles
+    library: LibraryIndex = field(init=False)
+    candidate_vectors: np.ndarray = field(init=False)  # float32 (N, H)
+    item_index: np.ndarray = field(init=False)  # int64 (N,): library row -> vocabulary index
+    artist_index: np.ndarray = field(init=False)
+    content: np.ndarray = field(init=False)  # float32 (N, C) fed to the model
+
+    @property
+    def provider(self) -> str:
+        return self.files.session.provider_name
+
+    @property
+    def content_dim(self) -> int:
+        return int(self.files.meta.get("content_dim") or 0)
+
+    @property
+    def max_session_length(self) -> int:
+        return int(self.files.meta.get("max_session_length") or 40)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held for this library: the candidate vectors and the model's own inputs."""
+        return int(
+            self.candidate_vectors.nbytes
+            + self.item_index.nbytes
+            + self.artist_index.nbytes
+            + self.content.nbytes
+        )
+
+    def fit_library(self, library: LibraryIndex) -> None:
+        """Check the model against ``library`` and compute every track's candidate vector."""
+        items = {normalize_key(k): i for i, k in enumerate(self.files.items) if i > 1}
+        artists = {normalize_key(k): i for i, k in enumerate(self.files.artists) if i > 1}
+        item_index = np.array(
+            [items.get(normalize_key(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
+        )
+        known = int(np.unique(item_index[item_index > UNKNOWN]).size)
+        vocabulary = max(len(items), 1)
+        if known / vocabulary < MIN_SHARED_ITEMS:
+            raise ModelError(
+                "The personal model was trained on another library",
+                f"only {known} of its {vocabulary} items are in this library. "
+                "Retrain on your history.",
+            )
+        self.content = self._content_for(library)
+        self.library = library
+        self.item_index = item_index
+        self.artist_index = np.array(
+            [artists.get(k, UNKNOWN) for k in library.artist_keys], dtype=np.int64
+        )
+        self.candidate_vectors = self._candidate_vectors()
+
+    def _content_for(self, library: LibraryIndex) -> np.ndarray:
+        dim = self.content_dim
+        if library.content is None:
+            # Nothing analysed yet: the contract's "zeros when unknown" for every track.
+            return np.zeros((len(library), dim), dtype=np.float32)
+        if library.content.shape[1] != dim:
+            raise ModelError(
+                "The personal model expects other sound features",
+                f"its content vectors have {dim} values, the library's have "
+                f"{library.content.shape[1]}. Retrain after the analysis has finished.",
+            )
+        version = self.files.meta.get("analysis_version")
+        if version and library.content_version and version != library.content_version:
+            raise ModelError(
+                "The personal model expects other sound features",
+                f"it was trained on analysis {version}, the library has "
+                f"{library.content_version}. Retrain after the analysis has finished.",
+            )
+        return library.content
+
+    def _candidate_vectors(self) -> np.ndarray:
+        dummy = self._session_feeds(np.zeros(0, dtype=np.int64))
+        parts = []
+        for start in range(0, len(self.library), CHUNK):
+            rows = slice(start, start + CHUNK)
+            feeds = {
+                **dummy,
+                "candidate_items": self.item_index[rows],
+                "candidate_artists": self.artist_index[rows],
+                "candidate_content": self.content[rows],
+            }
+            parts.append(self.files.session.run(["candidate_vectors"], feeds)[0])
+        hidden = int(self.files.meta.get("hidden_size") or 0)
+        if not parts:
+            return np.zeros((0, hidden), dtype=np.float32)
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+
+    def _session_feeds(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The session inputs for library ``rows`` (most recent last), left-padded to one row."""
+        rows = rows[-self.max_session_length :]
+        length = max(len(rows), 1)
+        items = np.zeros((1, length), dtype=np.int64)
+        artists = np.zeros((1, length), dtype=np.int64)
+        content = np.zeros((1, length, self.content_dim), dtype=np.float32)
+        if len(rows):
+            items[0, -len(rows) :] = self.item_index[rows]
+            artists[0, -len(rows) :] = self.artist_index[rows]
+            content[0, -len(rows) :] = self.content[rows]
+        else:
+            items[0, -1] = artists[0, -1] = UNKNOWN
+        return {"session_items": items, "session_artists": artists, "session_content": content}
+
+    def session_vector(self, rows: np.ndarray) -> np.ndarray:
+        """The session tower's vector (H,) for the library ``rows`` heard so far."""
+        feeds = {
+            **self._session_feeds(np.asarray(rows, dtype=np.int64)),
+            "candidate_items": np.array([UNKNOWN], dtype=np.int64),
+            "candidate_artists": np.array([UNKNOWN], dtype=np.int64),
+            "candidate_content": np.zeros((1, self.content_dim), dtype=np.float32),
+        }
+        return self.files.session.run(["session_vectors"], feeds)[0][0]
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Score (N,) of every library track as the next item after ``rows``."""
+        return self.candidate_vectors @ self.session_vector(rows)
+
+
+def load_model(
+    directory: Path,
+    library: LibraryIndex,
+    *,
+    threads: int = 1,
+    providers: list[str] | None = None,
+) -> SessionModel:
+    """Read, check and fit the model in ``directory``; :class:`ModelError` says why not."""
+    model = SessionModel(read_model(directory, threads=threads, providers=providers))
+    model.fit_library(library)
+    return model
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, best first (argpartition, then a small sort)."""
+    k = min(k, scores.size)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]

@@ -1,0 +1,135 @@
+"""Where suggestions come from, in fallback order: personal model, content, your sessions, popularity.
+
+Each source scores every library row for the session so far (or says it has nothing to offer)
+and explains one row in a short phrase. The "Up next" policy (``up_next.py``) draws candidates
+from several sources and lets the best available one rank them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from player.recommend.library import History, LibraryIndex
+from player.recommend.model import SessionModel
+
+MODEL, CONTENT, SESSIONS, POPULAR = (
+    "personal model",
+    "content similarity",
+    "your sessions",
+    "popularity",
+)
+
+
+@dataclass
+class Request:
+    """One ranking request: the library, the history, and the session so far (library rows)."""
+
+    library: LibraryIndex
+    history: History
+    session_rows: np.ndarray  # int64, most recent last
+
+
+class ContentSource:
+    """Cosine between each track and the mean of the session's content vectors (paper §3.2.3)."""
+
+    name = CONTENT
+
+    def scores(self, request: Request) -> np.ndarray | None:
+        unit = request.library.content_unit
+        if unit is None or not len(request.session_rows):
+            return None
+        heard = unit[request.session_rows]
+        heard = heard[np.any(heard != 0, axis=1)]
+        if not len(heard):
+            return None
+        mean = heard.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return None if norm == 0 else unit @ (mean / norm)
+
+    def nearest(self, request: Request, row: int) -> int | None:
+        """The session row that sounds most like ``row`` (``None`` without content)."""
+        unit = request.library.content_unit
+        if unit is None or not len(request.session_rows) or not unit[row].any():
+            return None
+        similarity = unit[request.session_rows] @ unit[row]
+        return int(request.session_rows[int(np.argmax(similarity))])
+
+    def reason(self, request: Request, row: int) -> str | None:
+        near = self.nearest(request, row)
+        return None if near is None else f"similar in sound to {request.library.labels[near]}"
+
+
+class SessionsSource:
+    """Works that followed the session's works in the listener's own sessions (recent ones count more)."""
+
+    name = SESSIONS
+
+    def _contributions(self, request: Request) -> dict[int, dict[int, float]]:
+        """``{candidate work: {session row: weight}}`` from the history's follow counts."""
+        library, follows = request.library, request.history.follows
+        result: dict[int, dict[int, float]] = {}
+        for age, row in enumerate(request.session_rows[::-1]):
+            counter = follows.get(int(library.work_of[row]))
+            if not counter:
+                continue
+            recency = 1.0 / (1.0 + age)
+            for work, count in counter.items():
+                result.setdefault(work, {})
+                result[work][int(row)] = result[work].get(int(row), 0.0) + recency * count
+        return result
+
+    def scores(self, request: Request) -> np.ndarray | None:
+        contributions = self._contributions(request)
+        if not contributions:
+            return None
+        by_work = np.zeros(int(request.library.work_of.max()) + 1)
+        for work, parts in contributions.items():
+            by_work[work] = sum(parts.values())
+        return by_work[request.library.work_of]
+
+    def reason(self, request: Request, row: int) -> str | None:
+        parts = self._contributions(request).get(int(request.library.work_of[row]))
+        if not parts:
+            return None
+        source = max(parts, key=parts.__getitem__)
+        return f"often follows {request.library.labels[source]} in your sessions"
+
+
+class PopularSource:
+    """The listener's most played tracks; the library order breaks ties (and covers a new profile)."""
+
+    name = POPULAR
+
+    def scores(self, request: Request) -> np.ndarray:
+        n = len(request.library)
+        # a tiny decreasing term keeps library order among equal counts
+        return request.history.play_counts - np.arange(n) / (n + 1)
+
+    def reason(self, request: Request, row: int) -> str:
+        count = int(request.history.play_counts[row])
+        return "you play this often" if count > 1 else "from your library"
+
+
+class ModelSource:
+    """The personal session model (two towers, dot product); needs at least one session track."""
+
+    name = MODEL
+
+    def __init__(self, model: SessionModel) -> None:
+        self.model = model
+
+    def scores(self, request: Request) -> np.ndarray | None:
+        if not len(request.session_rows):
+            return None
+        return self.model.scores(request.session_rows)
+
+    def nearest(self, request: Request, row: int) -> int:
+        """The session row whose item vector is closest to ``row``'s."""
+        vectors = self.model.candidate_vectors
+        similarity = vectors[request.session_rows] @ vectors[row]
+        return int(request.session_rows[int(np.argmax(similarity))])
+
+    def reason(self, request: Request, row: int) -> str:
+        return f"fits your session after {request.library.labels[self.nearest(request, row)]}"

@@ -1,0 +1,403 @@
+"""The "Up next" policy: N work units ahead of the listener's queue, explained and steerable.
+
+Two stages (paper Fig. 2): candidates from the content neighbours of the session, the works that
+followed it in the listener's sessions, the model's own top-K and the most played; then the best
+available source ranks them (personal model → content → your sessions → popularity), feedback
+moves them at once, and a greedy pass keeps composers varied. A work is a unit: a suggestion is a
+work's first movement (or a single piece) followed by its other movements in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from player.errors import ModelError
+from player.recommend import feedback as fb
+from player.recommend.library import History, LibraryIndex, load_history, load_library
+from player.recommend.model import SessionModel, load_model, top_k
+from player.recommend.sources import (
+    MODEL,
+    SESSIONS,
+    ContentSource,
+    ModelSource,
+    PopularSource,
+    Request,
+    SessionsSource,
+)
+from player.store import feedback as store
+from player.store.db import Database, open_database
+
+log = logging.getLogger(__name__)
+
+MODES = ("for_you", "discover", "popular")
+CURRENT_WORK = "current work"
+"""Source of the rest of a work already begun: the listener chose it, not a recommender."""
+CANDIDATES_PER_SOURCE = 300
+REMOVED_FOR = timedelta(hours=24)
+"""A suggestion the listener removed stays away this long."""
+FOCUS_SHARE = 0.6
+"""A session is "about" a composer when at least this share of its (≥ 3) tracks are theirs."""
+NEW_COMPOSER_BONUS = 0.25
+"""In Discover, how far (in rank percentiles) a composer never heard is lifted."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One track in "Up next"; tracks of one work unit share ``work_group`` and follow each other."""
+
+    track_id: int
+    source: str
+    reason: str
+    work_group: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status bar and About box show: the source in use, the provider, a refusal."""
+
+    source: str
+    provider: str | None
+    model_problem: str | None
+    model_detail: str | None
+
+
+class Recommender:
+    """Thread-safe "Up next" for one profile; call it from worker threads, never the UI thread.
+
+    Parameters
+    ----------
+    database : Path
+        The profile database (each calling thread opens its own connection).
+    model_dir : Path
+        ``PROFILE/models/current``; a missing or unusable model falls back to the next source.
+    threads : int
+        onnxruntime intra-op threads.
+    providers : list of str, optional
+        Override onnxruntime's provider order.
+    """
+
+    def __init__(
+        self,
+        database: Path,
+        model_dir: Path,
+        *,
+        threads: int = 1,
+        providers: list[str] | None = None,
+    ) -> None:
+        self.database, self.model_dir = database, model_dir
+        self.threads, self.providers = threads, providers
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._library: LibraryIndex | None = None
+        self._history: History | None = None
+        self._model: SessionModel | None = None
+        self._model_error: ModelError | None = None
+        self._model_checked = False
+        self._feedback: list[store.Feedback] | None = None
+        self._adjust: np.ndarray | None = None
+        self._removed: set[int] = set()
+        self._last_source = ""
+
+    # ---- state, loaded lazily and dropped when it changes -------------------------------------
+
+    def _db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_database(self.database)
+        return db
+
+    def _state(self) -> tuple[LibraryIndex, History, SessionModel | None]:
+        if self._library is None:
+            self._library = load_library(self._db())
+            self._history = None
+            self._model_checked = False
+            self._adjust = None
+        if self._history is None:
+            self._history = load_history(self._db(), self._library)
+        if not self._model_checked:
+            self._load_model()
+        if self._feedback is None:
+            self._feedback = store.all_feedback(self._db())
+            self._adjust = None
+        if self._adjust is None:
+            self._adjust = fb.adjustment(self._library, self._feedback)
+        return self._library, self._history, self._model
+
+    def _load_model(self) -> None:
+        assert self._library is not None
+        self._model_checked = True
+        try:
+            if self._model is not None:
+                self._model.fit_library(self._library)
+            else:
+                self._model = load_model(
+                    self.model_dir, self._library, threads=self.threads, providers=self.providers
+                )
+            self._model_error = None
+        except ModelError as exc:
+            self._model, self._model_error = None, exc
+            log.warning("personal model not used: %s", exc)
+
+    def library_changed(self) -> None:
+        """A scan or the analysis changed the library: re-index and refit the model lazily."""
+        with self._lock:
+            self._library = None
+
+    def history_changed(self) -> None:
+        with self._lock:
+            self._history = None
+
+    def reload_model(self) -> None:
+        """A new model was installed in ``model_dir`` (after "Retrain"): swap it in lazily."""
+        with self._lock:
+            self._model, self._model_checked = None, False
+
+    def status(self) -> Status:
+        with self._lock:
+            self._state()
+            error = self._model_error
+            return Status(
+                source=self._last_source,
+                provider=self._model.provider if self._model else None,
+                model_problem=error.short if error else None,
+                model_detail=error.detail if error else None,
+            )
+
+    # ---- feedback ----------------------------------------------------------------------------
+
+    def give_feedback(self, track_id: int, kind: str) -> None:
+        """ "More like this", "Less like this", "Never suggest": stored, and used from the next call."""
+        with self._lock:
+            store.add_feedback(self._db(), track_id, kind)
+            self._feedback = None
+
+    def track_started(self, track_id: int, started_by: str) -> None:
+        """A play began; one started by a suggestion counts as accepted."""
+        if started_by == "suggestion":
+            with self._lock:
+                store.set_outcome(self._db(), track_id, "accepted")
+
+    def track_ended(self, track_id: int, ms_heard: int, ended_how: str) -> None:
+        """A play ended: a skip within 30 s counts as negative feedback; the history grew."""
+        with self._lock:
+            if fb.is_quick_skip(ms_heard, ended_how):
+                store.add_feedback(self._db(), track_id, "skip")
+                store.set_outcome(self._db(), track_id, "skipped")
+                self._feedback = None
+            self._history = None
+
+    def removed(self, track_id: int) -> None:
+        """The listener removed a suggestion: it stays away for :data:`REMOVED_FOR`."""
+        with self._lock:
+            store.set_outcome(self._db(), track_id, "removed")
+            self._removed.add(track_id)
+
+    def shown(self, suggestions: Sequence[Suggestion], mode: str) -> None:
+        """Log suggestions as shown (for Insights and the next training)."""
+        with self._lock:
+            store.log_suggestions(
+                self._db(), [(s.track_id, s.source, s.reason) for s in suggestions], mode
+            )
+
+    # ---- the policy --------------------------------------------------------------------------
+
+    def suggest(
+        self,
+        session_track_ids: Sequence[int],
+        queue_ids: Sequence[int] = (),
+        n: int = 5,
+        mode: str = "for_you",
+        *,
+        expand_works: bool = True,
+    ) -> list[Suggestion]:
+        """Up to ``n`` work units to play after the queue, best first, each with source and reason.
+
+        ``session_track_ids`` are the session's tracks in order, the current one last.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        if n < 0:
+            raise ValueError(f"n must be at least 0, not {n}")
+        with self._lock:
+            library, history, model = self._state()
+            assert self._feedback is not None and self._adjust is not None
+            since = (datetime.now(UTC) - REMOVED_FOR).isoformat(timespec="milliseconds")
+            removed = self._removed | store.removed_since(self._db(), since)
+            feedback, adjust = self._feedback, self._adjust
+        if not len(library) or n == 0:
+            return []
+        context = library.rows([*session_track_ids, *queue_ids])
+        request = Request(library, history, context)
+        blocked = (
+            {int(library.work_of[r]) for r in context},
+            fb.never_units(library, feedback)
+            | {int(u) for u in library.unit_of[library.rows(removed)]},
+        )
+        picks: list[list[Suggestion]] = []
+        rest = self._rest_of_work(library, context) if expand_works else []
+        if rest:
+            picks.append(rest)
+        ranked = self._rank(request, model, mode, adjust, blocked)
+        picks += self._diverse(request, ranked, n - len(picks), mode, expand_works, model, picks)
+        with self._lock:
+            self._last_source = ranked[0][2] if ranked else ""
+        return [s for unit in picks for s in unit]
+
+    def _rest_of_work(self, library: LibraryIndex, context: np.ndarray) -> list[Suggestion]:
+        """The movements after the last one heard or queued, when a work is half-way through."""
+        if not len(context):
+            return []
+        last = int(context[-1])
+        unit = int(library.unit_of[last])
+        members = library.units[unit]
+        after = members[int(np.nonzero(members == last)[0][0]) + 1 :]
+        seen = set(context.tolist())
+        reason = f"continues {library.labels[last]}"
+        return [
+            Suggestion(int(library.track_ids[r]), CURRENT_WORK, reason, unit)
+            for r in after
+            if r not in seen
+        ]
+
+    def _sources(self, model: SessionModel | None, mode: str) -> list:
+        popular = PopularSource()
+        if mode == "popular":
+            return [popular]
+        chain = [ContentSource(), SessionsSource(), popular]
+        return [ModelSource(model), *chain] if model is not None else chain
+
+    def _rank(
+        self,
+        request: Request,
+        model: SessionModel | None,
+        mode: str,
+        adjust: np.ndarray,
+        blocked: tuple[set[int], set[int]],
+    ) -> list[tuple[int, float, str]]:
+        """Candidate units ``(unit, score, source)``, best first, blocked and heard ones removed."""
+        library, history = request.library, request.history
+        allowed = np.ones(len(library), dtype=bool)
+        blocked_works, blocked_units = blocked
+        if blocked_works:
+            allowed &= ~np.isin(library.work_of, list(blocked_works))
+        if blocked_units:
+            allowed &= ~np.isin(library.unit_of, list(blocked_units))
+        if mode == "discover" and history.heard_works:
+            allowed &= ~np.isin(library.work_of, list(history.heard_works))
+        scored = []
+        for source in self._sources(model, mode):
+            scores = source.scores(request)
+            if scores is not None:
+                scored.append((source.name, np.where(allowed, scores, -np.inf)))
+        # stage 1: candidates, the top rows of every source
+        candidates = np.unique(np.concatenate([top_k(s, CANDIDATES_PER_SOURCE) for _, s in scored]))
+        candidates = candidates[allowed[candidates]]
+        if not len(candidates):
+            return []
+        # stage 2: the first source in fallback order ranks; a unit scores by its best row
+        ranker, scores = scored[0]
+        z = _percentile(scores[candidates]) + adjust[candidates]
+        if len(scored) > 1:  # popularity breaks the ranker's ties (and orders what it cannot tell)
+            z = z + 1e-3 * _percentile(scored[-1][1][candidates])
+        if mode == "discover":
+            new = np.array(
+                [library.artist_keys[r] not in history.heard_artists for r in candidates]
+            )
+            z = z + NEW_COMPOSER_BONUS * new
+        best: dict[int, float] = {}
+        for row, value in zip(candidates.tolist(), z.tolist(), strict=True):
+            unit = int(library.unit_of[row])
+            best[unit] = max(best.get(unit, -np.inf), value)
+        order = sorted(best.items(), key=lambda kv: -kv[1])
+        # a source that could not tell a unit from the rest did not choose it: popularity did
+        popular = scored[-1][0]
+        if ranker != SESSIONS:
+            return [(u, v, ranker) for u, v in order]
+        return [(u, v, ranker if scores[library.units[u]].max() > 0 else popular) for u, v in order]
+
+    def _diverse(
+        self,
+        request: Request,
+        ranked: list[tuple[int, float, str]],
+        n: int,
+        mode: str,
+        expand_works: bool,
+        model: SessionModel | None,
+        before: list[list[Suggestion]],
+    ) -> list[list[Suggestion]]:
+        """Take units in rank order, passing over a third unit in a row by one composer.
+
+        When only that composer is left, it is taken anyway: better than an empty "Up next".
+        """
+        library = request.library
+        focus = _session_focus(library, request.session_rows)
+        composers = [library.artist_keys[library.row_of[u[0].track_id]] for u in before]
+        remaining = list(ranked)
+        picks: list[list[Suggestion]] = []
+        while remaining and len(picks) < n:
+            index = next(
+                (
+                    i
+                    for i, (unit, _, _) in enumerate(remaining)
+                    if (c := library.artist_keys[library.units[unit][0]]) == focus
+                    or composers[-2:] != [c, c]
+                ),
+                0,
+            )
+            unit, _, source = remaining.pop(index)
+            rows = library.units[unit]
+            reason = self._reason(request, int(rows[0]), source, mode, model)
+            members = rows if expand_works else rows[:1]
+            picks.append(
+                [Suggestion(int(library.track_ids[r]), source, reason, unit) for r in members]
+            )
+            composers.append(library.artist_keys[rows[0]])
+        return picks
+
+    def _reason(
+        self, request: Request, row: int, source: str, mode: str, model: SessionModel | None
+    ) -> str:
+        library, history = request.library, request.history
+        content, sessions, popular = ContentSource(), SessionsSource(), PopularSource()
+        if mode == "popular":
+            return popular.reason(request, row)
+        if mode == "discover":
+            near = content.nearest(request, row)
+            if near is None and model is not None and len(request.session_rows):
+                near = ModelSource(model).nearest(request, row)
+            what = "composer" if library.artist_keys[row] not in history.heard_artists else "work"
+            return f"new {what} for you" + (
+                f", close to {library.labels[near]}" if near is not None else ""
+            )
+        if source == popular.name:
+            return popular.reason(request, row)
+        reasons = [sessions.reason(request, row), content.reason(request, row)]
+        if source == MODEL:
+            reasons.append(ModelSource(model).reason(request, row) if model else None)
+        return next((r for r in reasons if r), popular.reason(request, row))
+
+
+def _percentile(values: np.ndarray) -> np.ndarray:
+    """Rank of each value in [0, 1] (ties share their mean rank): scores of any source, one scale."""
+    if len(values) < 2:
+        return np.ones(len(values))
+    ordered = np.sort(values)
+    below = np.searchsorted(ordered, values, side="left")
+    up_to = np.searchsorted(ordered, values, side="right")
+    return (below + up_to - 1) / 2 / (len(values) - 1)
+
+
+def _session_focus(library: LibraryIndex, rows: np.ndarray) -> str | None:
+    """The composer the session is clearly about, if any (see :data:`FOCUS_SHARE`)."""
+    if len(rows) < 3:
+        return None
+    keys = [library.artist_keys[r] for r in rows]
+    top = max(set(keys), key=keys.count)
+    return top if keys.count(top) / len(keys) >= FOCUS_SHARE else None

@@ -1,0 +1,120 @@
+"""Model loading: the contract checks, refusals with their one-line reason, and the numpy scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from player.errors import ModelError
+from player.recommend.library import load_library
+from player.recommend.model import load_model, top_k
+from player.recommend.onnx_session import OnnxSession, candidate_providers
+from player.recommend.up_next import Recommender
+from player.store.tracks import all_tracks
+from tests.recommend.contract_model import write_model
+
+
+def library_keys(db):
+    tracks = all_tracks(db)
+    return [t.item_key for t in tracks], sorted({t.composer.casefold() for t in tracks})
+
+
+@pytest.fixture
+def model_dir(library):
+    return library.profile.models / "current"
+
+
+def test_provider_order_prefers_accelerators_and_ends_with_cpu():
+    available = ["TensorrtExecutionProvider", "CPUExecutionProvider", "CUDAExecutionProvider"]
+    assert candidate_providers(available) == ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert candidate_providers(["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
+
+
+def test_the_provider_reported_is_the_one_the_session_runs_on(library, model_dir):
+    write_model(model_dir, *library_keys(library.db))
+    session = OnnxSession(model_dir / "model.onnx", threads=1)
+    assert session.session.get_providers()[0] == session.provider
+    assert session.provider in ort.get_available_providers()
+    assert session.session.get_session_options().intra_op_num_threads == 1
+    with pytest.raises(ValueError, match="0"):
+        OnnxSession(model_dir / "model.onnx", threads=0)
+
+
+def test_numpy_scores_equal_the_models_own_scores(library, model_dir):
+    items, artists = library_keys(library.db)
+    write_model(model_dir, items[:-5], artists, hidden=8)  # five tracks the model never saw
+    index = load_library(library.db)
+    model = load_model(model_dir, index, providers=["CPUExecutionProvider"])
+    assert model.candidate_vectors.shape == (len(index), 8)
+    assert (model.item_index[-5:] == 1).all() and (model.item_index[:-5] > 1).all()
+    rows = np.array([3, 7, 12])
+    session = ort.InferenceSession(str(model_dir / "model.onnx"))
+    (expected,) = session.run(
+        ["scores"],
+        {
+            "session_items": model.item_index[rows][None],
+            "session_artists": model.artist_index[rows][None],
+            "session_content": np.zeros((1, 3, 0), np.float32),
+            "candidate_items": model.item_index,
+            "candidate_artists": model.artist_index,
+            "candidate_content": np.zeros((len(index), 0), np.float32),
+        },
+    )
+    np.testing.assert_allclose(model.scores(rows), expected[0], rtol=1e-5, atol=1e-4)
+    best = top_k(model.scores(rows), 5)
+    assert list(best) == list(np.argsort(-expected[0], kind="stable")[:5])
+    assert model.nbytes >= model.candidate_vectors.nbytes > 0
+
+
+def break_truncated(model_dir):
+    data = (model_dir / "model.onnx").read_bytes()
+    (model_dir / "model.onnx").write_bytes(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize(
+    ("change", "short"),
+    [
+        (None, "No personal model yet"),
+        ({"format_version": 2}, "The personal model needs a newer Continuo"),
+        ({"format_version": "one"}, "The personal model has an unknown format"),
+        ({"continuo": None}, "Not a Continuo model"),
+        ({"inputs": ["session_items"]}, "The personal model has the wrong inputs"),
+        ({"vocabulary": {"sha256": "0" * 64}}, "The personal model's vocabulary does not match it"),
+        ({"content_dim": 0, "foreign": True}, "The personal model was trained on another library"),
+        ("truncated", "The model file model.onnx is damaged or not an ONNX model"),
+    ],
+)
+def test_an_unusable_model_is_refused_with_its_reason_and_a_fallback_fills_up_next(
+    library, model_dir, change, short
+):
+    items, artists = library_keys(library.db)
+    if change == "truncated":
+        write_model(model_dir, items, artists)
+        break_truncated(model_dir)
+    elif change is not None:
+        change = dict(change)
+        if change.pop("foreign", False):
+            items = [f"other library | {i}" for i in range(40)] + items[:10]
+        write_model(model_dir, items, artists, **change)
+    with pytest.raises(ModelError) as info:
+        load_model(model_dir, load_library(library.db))
+    assert info.value.short == short
+    rec = Recommender(library.profile.database, model_dir)
+    result = rec.suggest([library.pieces["J. Brahms"]], n=3)
+    assert len(result) >= 3 and {s.source for s in result} == {"popularity"}
+    assert rec.status().model_problem == short
+
+
+def test_a_model_for_this_library_fills_up_next_and_a_new_model_is_swapped_in(library, model_dir):
+    rec = Recommender(library.profile.database, model_dir)
+    rec.suggest([library.pieces["J. Brahms"]], n=2)
+    assert rec.status().model_problem == "No personal model yet"
+    write_model(model_dir, *library_keys(library.db))
+    rec.reload_model()
+    result = rec.suggest([library.pieces["J. Brahms"]], n=2)
+    assert {s.source for s in result} == {"personal model"}
+    assert all(s.reason.startswith("fits your session after") for s in result)
+    status = rec.status()
+    assert status.source == "personal model" and status.model_problem is None
+    assert status.provider in ("CPU", "CUDA")

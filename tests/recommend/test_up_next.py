@@ -1,0 +1,200 @@
+"""The "Up next" policy on fallback sources: real profile, real history, no model installed."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import numpy as np
+import pytest
+
+from player.analysis.version import ANALYSIS_VERSION
+from player.recommend.up_next import CURRENT_WORK, Recommender
+from player.store.features import TrackFeatures, save_features
+from player.store.feedback import all_feedback
+from tests.recommend.conftest import START, sessions_apart
+
+
+def recommender(library) -> Recommender:
+    return Recommender(library.profile.database, library.profile.models / "current")
+
+
+def units(suggestions):
+    """Suggestions grouped by work unit: ``[[track ids…], …]``."""
+    return [[s.track_id for s in g] for _, g in groupby(suggestions, key=lambda s: s.work_group)]
+
+
+def test_new_profile_fills_up_next_from_the_library_and_says_so(library):
+    current = library.work("J. S. Bach", 0)[0]
+    rec = recommender(library)
+    result = rec.suggest([current], n=5)
+    assert len(units(result)) == 5
+    assert current not in {s.track_id for s in result}
+    first_unit = [s for s in result if s.source != CURRENT_WORK]
+    assert {s.source for s in first_unit} == {"popularity"}
+    assert all(s.reason == "from your library" for s in first_unit)
+    status = rec.status()
+    assert status.model_problem == "No personal model yet" and status.provider is None
+    assert status.source == "popularity"
+
+
+def test_a_work_begun_is_finished_first_and_every_unit_plays_in_order(library):
+    symphony = library.work("W. A. Mozart", 1)
+    result = recommender(library).suggest([symphony[0]], n=3)
+    grouped = units(result)
+    assert grouped[0] == symphony[1:]
+    assert result[0].source == CURRENT_WORK and "Mozart: Symphony No. 2" in result[0].reason
+    by_id = {ids[0]: ids for ids in library.works.values()}
+    for unit in grouped[1:]:
+        # a suggested unit starts at the first movement and follows the movement numbers
+        assert unit in (list(by_id.get(unit[0], [])), [unit[0]])
+    assert len(grouped) == 3
+
+
+def test_without_work_expansion_each_unit_is_its_first_movement_only(library):
+    result = recommender(library).suggest([library.pieces["E. Satie"]], n=4, expand_works=False)
+    assert len(result) == 4
+    first_movements = {ids[0] for ids in library.works.values()} | set(library.pieces.values())
+    assert all(s.track_id in first_movements for s in result)
+
+
+def test_nothing_from_the_session_or_the_queue_comes_back(library):
+    session = library.work("J. Brahms", 0) + [library.pieces["C. Debussy"]]
+    queue = library.work("E. Satie", 2)
+    result = recommender(library).suggest(session, queue, n=8)
+    suggested = {s.track_id for s in result}
+    assert not suggested & (set(session) | set(queue))
+    assert len(units(result)) == 8
+
+
+def test_co_occurrence_in_own_sessions_leads_with_a_reason(library):
+    mozart, beethoven = library.work("W. A. Mozart", 1), library.work("L. van Beethoven", 0)
+    for start in sessions_apart(4):
+        library.play_session(mozart + beethoven, start)
+    result = recommender(library).suggest(mozart, n=3)
+    assert units(result)[0] == beethoven
+    assert result[0].source == "your sessions"
+    assert result[0].reason == "often follows Mozart: Symphony No. 2 in your sessions"
+    # what never followed in a session is ordered by popularity and says so
+    assert {s.source for s in result[3:]} == {"popularity"}
+
+
+def test_popular_mode_ranks_the_most_played_first(library):
+    satie, debussy = library.pieces["E. Satie"], library.pieces["C. Debussy"]
+    for start in sessions_apart(3):
+        library.play_session([satie, debussy, satie], start)
+    library.play_session([debussy], START.replace(year=2025))
+    result = recommender(library).suggest([library.work("J. Brahms", 1)[2]], n=2, mode="popular")
+    assert [s.track_id for s in result[:2]] == [satie, debussy]
+    assert result[0].reason == "you play this often"
+
+
+def test_discover_offers_only_unheard_works_and_names_new_composers(library):
+    heard = [ids for (c, _), ids in library.works.items() if c in ("J. S. Bach", "W. A. Mozart")]
+    for ids, start in zip(heard, sessions_apart(len(heard)), strict=True):
+        library.play_session(ids, start)
+    result = recommender(library).suggest(heard[0], n=6, mode="discover")
+    heard_ids = {t for ids in heard for t in ids}
+    assert len(units(result)) == 6
+    assert not {s.track_id for s in result} & heard_ids
+    leads = [s for s in result if s.source != CURRENT_WORK]
+    new_composer = [
+        s for s in leads if library.composer_of[s.track_id] not in ("J. S. Bach", "W. A. Mozart")
+    ]
+    assert new_composer and all(s.reason.startswith("new composer for you") for s in new_composer)
+
+
+def test_no_composer_three_times_in_a_row_unless_the_session_is_about_them(library):
+    bach = [ids for (c, _), ids in library.works.items() if c == "J. S. Bach"]
+    # Bach is by far the most played: popularity alone would suggest Bach, Bach, Bach, Bach
+    for start in sessions_apart(3):
+        library.play_session(
+            [t for ids in bach for t in ids] + [library.pieces["J. S. Bach"]], start
+        )
+    rec = recommender(library)
+    result = rec.suggest([library.pieces["C. Debussy"]], n=5, mode="popular")
+    composers = [library.composer_of[ids[0]] for ids in units(result)]
+    assert composers[:2] == ["J. S. Bach", "J. S. Bach"]
+    assert all(len(set(composers[i : i + 3])) > 1 for i in range(len(composers) - 2))
+    # a session all about Bach may go on with Bach
+    focused = rec.suggest(
+        [library.work("J. Brahms", 0)[0]] + bach[0] + bach[1], n=3, mode="popular"
+    )
+    assert [library.composer_of[ids[0]] for ids in units(focused)].count("J. S. Bach") >= 2
+
+
+def test_never_suggest_removes_a_work_for_good(library):
+    satie = library.pieces["E. Satie"]
+    for start in sessions_apart(3):
+        library.play_session([satie], start)
+    rec = recommender(library)
+    assert rec.suggest([library.pieces["J. Brahms"]], n=1, mode="popular")[0].track_id == satie
+    rec.give_feedback(satie, "never")
+    for mode in ("popular", "for_you", "discover"):
+        assert satie not in {s.track_id for s in rec.suggest([], n=30, mode=mode)}
+    again = recommender(library)  # a new recommender reads the feedback from the profile
+    assert satie not in {s.track_id for s in again.suggest([], n=30, mode="popular")}
+
+
+def test_quick_skip_and_less_like_push_a_work_down_at_once(library):
+    mozart, beethoven = library.work("W. A. Mozart", 1), library.work("L. van Beethoven", 0)
+    brahms = library.work("J. Brahms", 2)
+    for start in sessions_apart(3):
+        library.play_session(mozart + beethoven, start)
+    library.play_session(mozart + brahms, START.replace(year=2025))
+    rec = recommender(library)
+    assert units(rec.suggest(mozart, n=2))[:2] == [beethoven, brahms]
+    rec.track_ended(beethoven[0], 4_000, "skipped")
+    rec.track_ended(beethoven[0], 5_000, "skipped")
+    top = units(rec.suggest(mozart, n=2))
+    assert top[0] == brahms and beethoven not in top
+    rec.give_feedback(brahms[1], "less_like")
+    assert brahms not in units(rec.suggest(mozart, n=3))
+    # a skip after 30 s is not negative
+    recommender(library).track_ended(brahms[0], 45_000, "skipped")
+    assert [f.kind for f in all_feedback(library.db)] == ["skip", "skip", "less_like"]
+
+
+def test_more_like_this_lifts_the_work_and_its_composer(library):
+    mozart = library.work("W. A. Mozart", 1)
+    rec = recommender(library)
+    before = [library.composer_of[ids[0]] for ids in units(rec.suggest([], n=6))]
+    assert "W. A. Mozart" not in before  # last in library order
+    rec.give_feedback(mozart[2], "more_like")
+    after = units(rec.suggest([], n=3))
+    assert mozart in after
+
+
+def test_a_removed_suggestion_does_not_come_straight_back(library):
+    rec = recommender(library)
+    first = rec.suggest([library.pieces["J. Brahms"]], n=3)
+    rec.shown(first, "for_you")
+    rec.removed(first[0].track_id)
+    again = rec.suggest([library.pieces["J. Brahms"]], n=3)
+    assert first[0].work_group not in {s.work_group for s in again}
+    fresh = recommender(library)  # remembered in the profile, not only in memory
+    assert first[0].work_group not in {
+        s.work_group for s in fresh.suggest([library.pieces["J. Brahms"]], n=3)
+    }
+
+
+@pytest.mark.parametrize("bad", [{"n": -1}, {"mode": "shuffle"}])
+def test_bad_arguments_are_named(library, bad):
+    with pytest.raises(ValueError, match=str(next(iter(bad.values())))):
+        recommender(library).suggest([], **bad)
+
+
+def test_content_similarity_ranks_when_the_analysis_has_run(library):
+    composers = sorted(set(library.composer_of.values()))
+    rng = np.random.default_rng(1)
+    for track_id, composer in library.composer_of.items():
+        histogram = rng.uniform(0, 0.2, size=12).astype(np.float32)
+        histogram[composers.index(composer) * 2] += 5.0  # each composer has its own sound
+        features = TrackFeatures(histogram, 10, 120.0, 0.8, 220.0, 0.0)
+        save_features(library.db, track_id, ANALYSIS_VERSION, features)
+    result = recommender(library).suggest([library.pieces["C. Debussy"]], n=3)
+    leads = [unit[0] for unit in units(result)]
+    assert [library.composer_of[t] for t in leads[:2]] == ["C. Debussy", "C. Debussy"]
+    assert library.composer_of[leads[2]] != "C. Debussy"  # never three in a row
+    first = next(s for s in result if s.track_id == leads[0])
+    assert first.source == "content similarity"
+    assert first.reason == "similar in sound to Debussy: Piece"
