@@ -1,0 +1,158 @@
+"""What the decoder wrote where in the ring, and what of it was actually heard.
+
+The decoder thread records each *play* of a track (first frame, last frame, how it ended) and
+each *segment* (a run of frames that starts at a known second of the file: a play's start or
+a seek). The event thread then walks the frames PortAudio consumed, in order, minus the ones
+the ring skipped on a flush (its jump log), and turns them into events: a play *starts* when
+its first frame is consumed (not when it was decoded, so a gapless successor starts on time)
+and *ends* when the consumer passes its last frame, with the milliseconds really heard.
+
+All positions are absolute ring frames (see ``ring.FrameRing``). One lock guards the lists;
+it is shared by the decoder, event and caller threads, never by the PortAudio callback.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from player.audio.backend import EndReason, Playable
+
+
+@dataclass(eq=False)
+class TrackPlay:
+    """One play of one track, from its first frame in the ring to its last."""
+
+    item: Playable
+    duration_s: float
+    start: int  # ring frame of its first frame
+    end: int | None = None  # ring frame after its last, once known
+    end_reason: EndReason | None = None  # why it ended if it is heard to its end
+    heard: int = 0  # frames consumed (event thread)
+    started: bool = False  # track_started was sent (event thread)
+
+
+@dataclass(frozen=True)
+class Segment:
+    play: TrackPlay
+    start: int  # ring frame
+    pos_s: float  # second of the file at that frame
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # "started" or "ended"
+    play: TrackPlay
+    reason: EndReason | None = None
+    ms_heard: int = 0
+
+
+class Timeline:
+    """Plays and segments in ring order, and the accounting of heard frames."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._lock = threading.Lock()
+        self._plays: list[TrackPlay] = []
+        self._segments: list[Segment] = []
+        self._flush_reasons: dict[int, EndReason] = {}
+        self._cursor = 0  # every frame before it is accounted for (event thread)
+
+    # decoder thread --------------------------------------------------------------------------
+
+    def begin(
+        self, play: TrackPlay, *, at: int, pos_s: float, flush: EndReason | None = None
+    ) -> None:
+        """Frames from ring frame ``at`` on are ``play``'s, starting at second ``pos_s``.
+
+        With ``flush``, what was buffered before ``at`` is being dropped (see :meth:`flush`);
+        both happen under one lock so no reader sees the play ended in between.
+        """
+        with self._lock:
+            if flush is not None:
+                self._flush(at, flush)
+            if play not in self._plays:
+                self._plays.append(play)
+            play.end = None
+            play.end_reason = None
+            self._segments.append(Segment(play, at, pos_s))
+
+    def end(self, play: TrackPlay, *, at: int, reason: EndReason) -> None:
+        """``play`` has no frames from ``at`` on; ``reason`` holds if it is heard to the end."""
+        with self._lock:
+            play.end = at
+            play.end_reason = reason
+
+    def flush(self, *, at: int, reason: EndReason) -> None:
+        """Frames before ``at`` are being dropped: open plays end there; a play cut short by
+        the ring's jump ends with ``reason`` (skipped or stopped)."""
+        with self._lock:
+            self._flush(at, reason)
+
+    def _flush(self, at: int, reason: EndReason) -> None:
+        for play in self._plays:
+            if play.end is None:
+                play.end = at
+                play.end_reason = reason
+        self._flush_reasons.setdefault(at, reason)
+
+    # any thread ------------------------------------------------------------------------------
+
+    def where(self, read_pos: int) -> tuple[TrackPlay, float] | None:
+        """The play being heard at ring frame ``read_pos`` and the second of its file there."""
+        with self._lock:
+            for segment in reversed(self._segments):
+                play = segment.play
+                if segment.start <= read_pos and (play.end is None or read_pos < play.end):
+                    return play, segment.pos_s + (read_pos - segment.start) / self.rate
+                if segment.start <= read_pos and read_pos == play.end:
+                    return play, play.duration_s
+        return None
+
+    def idle(self) -> bool:
+        """No play is waiting to be heard or to end."""
+        with self._lock:
+            return not self._plays
+
+    # event thread ----------------------------------------------------------------------------
+
+    def advance(self, read_pos: int, jumps: list[tuple[int, int]]) -> list[Event]:
+        """Account for frames consumed up to ``read_pos`` with the ring's new ``jumps``."""
+        events: list[Event] = []
+        with self._lock:
+            for src, dst in jumps:
+                self._consume(src, events)
+                self._jump(src, dst, events)
+            self._consume(read_pos, events)
+            for target in [t for t in self._flush_reasons if t <= self._cursor]:
+                del self._flush_reasons[target]
+        return events
+
+    def _consume(self, upto: int, events: list[Event]) -> None:
+        """Frames from the cursor up to ``upto`` were played, in ring order."""
+        for play in list(self._plays):
+            stop = upto if play.end is None else min(upto, play.end)
+            first = max(self._cursor, play.start)
+            if stop > first:
+                if not play.started:
+                    play.started = True
+                    events.append(Event("started", play))
+                play.heard += stop - first
+            if play.end is not None and play.end <= upto:
+                self._retire(play, play.end_reason or EndReason.FINISHED, events)
+        self._cursor = max(self._cursor, upto)
+
+    def _jump(self, src: int, dst: int, events: list[Event]) -> None:
+        """Frames from ``src`` to ``dst`` were dropped: plays they cut short end by the flush."""
+        reason = self._flush_reasons.get(dst, EndReason.SKIPPED)
+        for play in list(self._plays):
+            if play.end is not None and play.end <= dst:
+                self._retire(play, reason, events)
+        self._cursor = max(self._cursor, dst)
+
+    def _retire(self, play: TrackPlay, reason: EndReason, events: list[Event]) -> None:
+        if play.started:
+            ms = round(play.heard * 1000 / self.rate)
+            events.append(Event("ended", play, reason, ms))
+        self._plays.remove(play)
+        self._segments = [s for s in self._segments if s.play is not play]
