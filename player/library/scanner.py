@@ -60,6 +60,7 @@ class _Found:
 class _Walk:
     files: list[_Found] = field(default_factory=list)
     unreadable_dirs: list[tuple[Path, str]] = field(default_factory=list)
+    seen: set[tuple[int, int]] = field(default_factory=set)
 
 
 def scan_library(
@@ -202,18 +203,18 @@ class _Scan:
 
 
 def _walk(root: Path, walk: _Walk) -> None:
-    seen: set[tuple[int, int]] = set()
-    for found in _walk_dir(root, root, seen, walk):
+    for found in _walk_dir(root, root, walk):
         walk.files.append(found)
 
 
-def _walk_dir(directory: Path, root: Path, seen: set, walk: _Walk) -> Iterator[_Found]:
-    """Audio files below ``directory`` in name order; hidden entries skipped, link loops cut."""
+def _walk_dir(directory: Path, root: Path, walk: _Walk) -> Iterator[_Found]:
+    """Audio files below ``directory`` in name order; hidden entries skipped, a folder met twice
+    (a link loop, or roots inside each other) walked once."""
     try:
         info = directory.stat()
-        if (info.st_dev, info.st_ino) in seen:
+        if (info.st_dev, info.st_ino) in walk.seen:
             return
-        seen.add((info.st_dev, info.st_ino))
+        walk.seen.add((info.st_dev, info.st_ino))
         with os.scandir(directory) as entries:
             listing = sorted(entries, key=lambda e: e.name)
     except OSError as exc:
@@ -229,7 +230,7 @@ def _walk_dir(directory: Path, root: Path, seen: set, walk: _Walk) -> Iterator[_
             continue
         try:
             if entry.is_dir():
-                yield from _walk_dir(Path(entry.path), root, seen, walk)
+                yield from _walk_dir(Path(entry.path), root, walk)
             elif os.path.splitext(entry.name)[1].lower() in AUDIO_EXTENSIONS:
                 stat = entry.stat()
                 yield _Found(Path(entry.path), root, stat.st_size, stat.st_mtime_ns)

@@ -159,3 +159,10 @@ def test_progress_is_throttled(db, tmp_path):
     assert result.added == 300
     assert len(seen) <= elapsed * 20 + 3
     assert [p.done for p in seen] == sorted(p.done for p in seen)
+
+
+def test_nested_roots_and_link_loops_scan_each_file_once(db, music):
+    (music / "Haydn" / "loop").symlink_to(music)
+    result = scan_library(db, [music, music / "Haydn"])
+    assert (result.total, result.added) == (4, 4)
+    assert store.library_roots(db) == sorted([str(music), str(music / "Haydn")])
