@@ -101,6 +101,7 @@ class PortAudioBackend:
         buffer_s: float = 1.0,
     ) -> None:
         self.listener = listener
+        self.unavailable_reason = ""  # as NullBackend's, which says why there is no sound
         info = sd.query_devices(device, "output")  # raises PortAudioError/ValueError: no device
         self._device = device
         self.rate = int(samplerate or info["default_samplerate"])

@@ -1,0 +1,112 @@
+"""NullBackend, open_backend, and the engine's pure parts (ring, gain, timeline, channel mix)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from player.audio import open_backend
+from player.audio.backend import EndReason, Playable, PlaybackState
+from player.audio.decoder import TrackDecoder, channel_matrix
+from player.audio.gain import GainRamp, replaygain_factor
+from player.audio.null import NullBackend
+from player.audio.ring import FrameRing
+from player.audio.timeline import Timeline, TrackPlay
+from tests.audio.conftest import Recorder, write_sine
+
+
+def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
+    rec = Recorder()
+    backend = NullBackend(rec, unavailable_reason="no device")
+    assert backend.name == "No sound output"
+    first = write_sine(tmp_path / "a.wav", seconds=0.4, rate=8000)
+    backend.play(first)
+    backend.set_next(write_sine(tmp_path / "b.flac", seconds=0.3, rate=8000, channels=1))
+    rec.wait_for("started")
+    time.sleep(0.2)
+    assert backend.position_s == pytest.approx(0.2, abs=0.05)
+    assert backend.duration_s == pytest.approx(0.4)
+    ended = rec.wait_for("ended", 2)
+    assert [(e[1], e[2]) for e in ended] == [
+        ("a.wav", EndReason.FINISHED),
+        ("b.flac", EndReason.FINISHED),
+    ]
+    assert [e[3] for e in ended] == pytest.approx([400, 300], abs=20)
+    assert backend.state is PlaybackState.STOPPED
+    backend.play(Playable(tmp_path / "missing.flac"))
+    assert "Cannot play missing.flac" in rec.wait_for("error")[0][2]
+    backend.close()
+
+
+def test_open_backend_gives_the_sound_card_here():
+    backend = open_backend()
+    try:
+        assert backend.name.startswith("PortAudio")
+        assert backend.unavailable_reason == ""
+    finally:
+        backend.close()
+
+
+def test_open_backend_falls_back_with_a_reason_when_the_device_is_missing():
+    backend = open_backend(device=9999)
+    assert backend.name == "No sound output"
+    assert "No sound output could be opened" in backend.unavailable_reason
+    backend.close()
+
+
+def test_ring_wraps_and_skips_on_discard():
+    ring = FrameRing(4, 1)
+    ring.write(np.arange(3, dtype=np.float32)[:, None])
+    out = np.empty((2, 1), dtype=np.float32)
+    assert ring.read_into(out) == 2 and out[:, 0].tolist() == [0, 1]
+    ring.write(np.array([[3], [4], [5]], dtype=np.float32))  # wraps around
+    ring.discard(4)
+    assert ring.read_into(out) == 2 and out[:, 0].tolist() == [4, 5]
+    assert (ring.jump_count, ring.jumps[0].tolist()) == (1, [2, 4])
+    assert ring.read_into(out) == 0 and out[:, 0].tolist() == [0, 0]
+
+
+def test_replaygain_never_clips_and_ramp_reaches_its_target():
+    assert replaygain_factor(gain_db=6.0, peak=0.8) == pytest.approx(1 / 0.8)
+    assert replaygain_factor(gain_db=-6.0, peak=0.5) == pytest.approx(10 ** (-6 / 20))
+    assert replaygain_factor(gain_db=None, peak=None) == 1.0
+    ramp = GainRamp(value=1.0, ramp_frames=4)
+    ramp.set_target(0.0)
+    block = ramp.apply(np.ones((6, 2), dtype=np.float32))
+    assert block[:, 0].tolist() == pytest.approx([0.75, 0.5, 0.25, 0.0, 0.0, 0.0])
+
+
+def test_channel_mix_handles_any_count():
+    assert channel_matrix(2, 2) is None
+    assert channel_matrix(1, 2).tolist() == [[1.0, 1.0]]
+    six = channel_matrix(6, 2)
+    assert six.sum(axis=0).tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_decoder_resamples_mono_to_stereo_with_the_right_length(tmp_path):
+    item = write_sine(tmp_path / "m.flac", seconds=1.0, rate=44100, channels=1)
+    decoder = TrackDecoder(item, out_rate=48000, out_channels=2)
+    blocks = []
+    while not decoder.finished:
+        blocks.append(decoder.read())
+    frames = np.concatenate(blocks)
+    assert frames.shape[1] == 2 and abs(len(frames) - 48000) <= 2
+    assert np.abs(frames[1000:-1000]).max() == pytest.approx(0.5, abs=0.01)
+
+
+def test_timeline_counts_heard_frames_across_a_skip():
+    timeline = Timeline(1000)
+    a = TrackPlay(Playable(Path("a")), 1.0, start=0)
+    timeline.begin(a, at=0, pos_s=0.0)
+    b = TrackPlay(Playable(Path("b")), 1.0, start=800)
+    timeline.begin(b, at=800, pos_s=0.0, flush=EndReason.SKIPPED)
+    events = timeline.advance(1000, [(300, 800)])
+    assert [(e.kind, e.play.item.path.name, e.reason, e.ms_heard) for e in events] == [
+        ("started", "a", None, 0),
+        ("ended", "a", EndReason.SKIPPED, 300),
+        ("started", "b", None, 0),
+    ]
+    assert timeline.where(1000) == (b, pytest.approx(0.2))
