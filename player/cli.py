@@ -1,9 +1,159 @@
-"""``continuo``: the app's command line."""
+"""``continuo``: open the player, or print the listening log with ``continuo history``.
+
+Options Qt understands (``-platform offscreen``, ``-style …``) are passed on to Qt.
+"""
+
+from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from player.errors import ContinuoError
+from player.profile import Profile
+from player.store.db import open_database
+from player.store.plays import listening_sessions
+from player.store.tracks import track_by_id
+
+DEMO_LIBRARY = Path(__file__).resolve().parent.parent / "assets" / "demo"
+
+
+def _profile(path: str | None) -> Profile:
+    return Profile(Path(path).expanduser()).create() if path else Profile.default()
+
+
+def app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="continuo",
+        description="Continuo, a player for classical music. "
+        "`continuo history` prints the listening log.",
+    )
+    parser.add_argument("--profile", metavar="DIR", help="profile folder (database, models, logs)")
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        action="append",
+        default=[],
+        type=Path,
+        help="a music folder to add and scan (repeatable)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the bundled demo library (in a throwaway profile unless --profile is given)",
+    )
+    parser.add_argument("--play", action="store_true", help="start playing the library at once")
+    parser.add_argument(
+        "--quit-after", metavar="SECONDS", type=float, help="close the window after this long"
+    )
+    parser.add_argument(
+        "--no-audio",
+        action="store_true",
+        help="play silently (no sound device is opened); also CONTINUO_NO_AUDIO=1",
+    )
+    return parser
+
+
+def history_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="continuo history", description="Print the listening sessions and their plays."
+    )
+    parser.add_argument("--profile", metavar="DIR", help="profile folder (default: the user's)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def history_records(profile: Profile) -> list[dict]:
+    """The log as plain data: sessions, each with its plays (what ``--json`` prints)."""
+    db = open_database(profile.database)
+    try:
+        sessions = listening_sessions(db)
+        paths = {}
+        result = []
+        for session in sessions:
+            plays = []
+            for p in session:
+                if p.track_id not in paths:
+                    track = track_by_id(db, p.track_id)
+                    paths[p.track_id] = track.path if track else ""
+                plays.append(
+                    {
+                        "track_id": p.track_id,
+                        "track": paths[p.track_id],
+                        "composer": p.composer,
+                        "work": p.work,
+                        "title": p.title,
+                        "started_at": p.started_at.isoformat(timespec="milliseconds"),
+                        "ms_heard": p.ms_heard,
+                        "ended_how": p.ended_how,
+                        "started_by": p.started_by,
+                    }
+                )
+            result.append(
+                {
+                    "started_at": plays[0]["started_at"],
+                    "ms_heard": sum(p["ms_heard"] for p in plays),
+                    "plays": plays,
+                }
+            )
+        return result
+    finally:
+        db.close()
+
+
+def print_history(sessions: list[dict]) -> None:
+    if not sessions:
+        print("No plays yet.")
+    for number, session in enumerate(sessions, 1):
+        minutes = session["ms_heard"] / 60000
+        print(f"Session {number}: {session['started_at']}  ({minutes:.1f} min heard)")
+        for p in session["plays"]:
+            seconds = p["ms_heard"] / 1000
+            what = " · ".join(x for x in (p["composer"], p["work"], p["title"]) if x)
+            print(
+                f"  {p['started_at'][11:19]}  {seconds:7.1f} s  "
+                f"{p['ended_how'] or 'playing':<11} {p['started_by']:<10} {what}"
+            )
+
+
+def history_main(argv: list[str]) -> int:
+    args = history_parser().parse_args(argv)
+    profile = _profile(args.profile)
+    if args.profile and not profile.database.exists():
+        print(f"continuo: no listening log in {profile.root}", file=sys.stderr)
+        return 1
+    try:
+        sessions = history_records(profile)
+    except ContinuoError as exc:
+        print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(sessions, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print_history(sessions)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="continuo", description=__doc__)
-    parser.parse_args(argv)
-    return 0
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["history"]:
+        return history_main(argv[1:])
+    args, qt_argv = app_parser().parse_known_args(argv)
+    libraries = list(args.library)
+    if args.demo:
+        libraries.append(DEMO_LIBRARY)
+        profile = _profile(args.profile) if args.profile else Profile.throwaway()
+    else:
+        profile = _profile(args.profile)
+    from player.app import main as app_main  # Qt is imported only when a window opens
+
+    return app_main(
+        profile,
+        libraries,
+        qt_argv,
+        play=args.play,
+        quit_after=args.quit_after,
+        no_audio=args.no_audio,
+    )

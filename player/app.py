@@ -1,0 +1,168 @@
+"""The composition root: builds the services from the command line and hands them to the window.
+
+Nothing else in the program reaches for globals: the window, the recorder and the workers get
+what they need from :class:`Services`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
+from player.errors import ContinuoError, DatabaseError
+from player.playlog import PlayLogRecorder
+from player.profile import Profile
+from player.store.db import Database, open_database, quarantine_damaged
+from player.store.tracks import add_library_root
+
+log = logging.getLogger(__name__)
+
+NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
+
+
+class Listeners(list):
+    """Fans the backend's callbacks out to the play log and the window (each must be quick)."""
+
+    def track_started(self, item: Playable) -> None:
+        for listener in self:
+            listener.track_started(item)
+
+    def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
+        for listener in self:
+            listener.track_ended(item, reason, ms_heard)
+
+    def error(self, item: Playable | None, message: str) -> None:
+        for listener in self:
+            listener.error(item, message)
+
+
+@dataclass
+class Services:
+    """Everything the window needs, built once by :func:`build_services`."""
+
+    profile: Profile
+    backend: AudioBackend
+    recorder: PlayLogRecorder
+    listeners: Listeners
+    scan: Callable  # player.library.scanner.scan_library
+    notices: list[str] = field(default_factory=list)  # shown at the top of the window
+
+    def open_db(self) -> Database:
+        """A fresh connection for the calling thread (connections are not shared)."""
+        return open_database(self.profile.database)
+
+    def close(self) -> None:
+        """Stop playback (the running play ends as "stopped"), then flush the log."""
+        if self.backend.state != PlaybackState.STOPPED:
+            self.backend.stop()
+        self.backend.close()
+        self.recorder.flush()
+        self.recorder.close()
+
+
+def open_profile_database(profile: Profile, notices: list[str]) -> Database:
+    """Open the profile's database; a damaged one is moved aside (never deleted) and replaced."""
+    try:
+        return open_database(profile.database)
+    except DatabaseError as exc:
+        if "newer Continuo" in exc.short:
+            raise
+        moved = quarantine_damaged(profile.database)
+        notices.append(
+            f"{exc.short}: it was damaged, so Continuo moved it aside to {moved.name} and started "
+            "a fresh library. Your music files are untouched."
+        )
+        log.warning("%s; moved to %s", exc, moved)
+        return open_database(profile.database)
+
+
+def open_audio(
+    listener: Listeners, device: int | None, *, no_audio: bool, notices: list[str]
+) -> AudioBackend:
+    """The sound card through PortAudio, else the silent NullBackend (and a notice saying so)."""
+    from player.audio import open_backend
+    from player.audio.null import NullBackend
+
+    if no_audio or os.environ.get(NO_AUDIO_ENV) == "1":
+        notices.append("Sound output is off (--no-audio): Continuo keeps time but plays silently.")
+        return NullBackend(listener, unavailable_reason="sound output turned off")
+    backend = open_backend(device, listener=listener)
+    if isinstance(backend, NullBackend):
+        notices.append(
+            f"{backend.unavailable_reason} Continuo still logs what you play. Connect a device "
+            "and restart, or choose one under Output."
+        )
+    return backend
+
+
+def build_services(
+    profile: Profile,
+    libraries: Sequence[Path] = (),
+    *,
+    no_audio: bool = False,
+    device: int | None = None,
+) -> Services:
+    from player.library.scanner import scan_library
+
+    notices: list[str] = []
+    db = open_profile_database(profile, notices)
+    try:
+        for folder in libraries:
+            add_library_root(db, str(Path(folder).expanduser().resolve()))
+    finally:
+        db.close()
+    listeners = Listeners()
+    backend = open_audio(listeners, device, no_audio=no_audio, notices=notices)
+    recorder = PlayLogRecorder(
+        profile.database, is_playing=lambda: backend.state == PlaybackState.PLAYING
+    ).start()
+    listeners.append(recorder)
+    return Services(profile, backend, recorder, listeners, scan_library, notices)
+
+
+def run_window(
+    services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
+) -> int:
+    """Open the window and run Qt's event loop until the window closes."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from player.ui.main_window import MainWindow
+    from player.ui.style import apply_style
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_argv])
+    app.setApplicationName("Continuo")
+    app.setDesktopFileName("continuo")
+    apply_style(app)
+    window = MainWindow(services, play_on_load=play)
+    window.show()
+    QTimer.singleShot(0, window.start)
+    if quit_after is not None:
+        QTimer.singleShot(int(quit_after * 1000), window.close)
+    try:
+        return app.exec()
+    finally:
+        window.jobs.wait(10000)
+        services.close()
+
+
+def main(
+    profile: Profile,
+    libraries: Sequence[Path],
+    qt_argv: list[str],
+    *,
+    play: bool = False,
+    quit_after: float | None = None,
+    no_audio: bool = False,
+) -> int:
+    try:
+        services = build_services(profile, libraries, no_audio=no_audio)
+    except ContinuoError as exc:
+        print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
+        return 2
+    return run_window(services, qt_argv, play=play, quit_after=quit_after)

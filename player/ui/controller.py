@@ -1,0 +1,178 @@
+"""Playback control for the window: queue → backend, backend callbacks → GUI-thread signals.
+
+The backend calls its listener from its own threads; :class:`BackendBridge` re-emits those calls
+as Qt signals, which Qt delivers on the GUI thread. The controller keeps the backend's gapless
+successor (``set_next``) equal to the head of the queue, and asks an "Up next" provider for more
+when the queue runs dry (today: the library in order; the recommender plugs in here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
+from player.playlog import PlayToken, token_of
+from player.store.tracks import Track
+from player.ui.queue_model import QueueModel
+
+UP_NEXT_LENGTH = 20
+PREVIOUS_RESTARTS_AFTER_S = 3.0
+
+# (current track, library in order) -> (suggested tracks, who chose them, started_by)
+UpNextProvider = Callable[[Track, list[Track]], tuple[list[Track], str, str]]
+
+
+def library_order(current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
+    """The default "Up next": the works that follow the current one in the library."""
+    key = (current.composer, current.work)
+    after = [i for i, t in enumerate(library) if t.id == current.id]
+    if not after:
+        return [], "", "queue"
+    start = after[0] + 1
+    while start < len(library) and (library[start].composer, library[start].work) == key:
+        start += 1
+    return library[start : start + UP_NEXT_LENGTH], "library order", "queue"
+
+
+def playable(track: Track, started_by: str) -> Playable:
+    return Playable(
+        path=Path(track.path),
+        replaygain_db=track.replaygain_track_db,
+        replaygain_peak=track.replaygain_track_peak,
+        token=PlayToken(int(track.id or 0), started_by),
+    )
+
+
+class BackendBridge(QObject):
+    """A BackendListener whose calls arrive as signals on the GUI thread."""
+
+    started = Signal(object)  # Playable
+    ended = Signal(object, object, int)  # Playable, EndReason, ms_heard
+    failed = Signal(object, str)  # Playable | None, message
+
+    def track_started(self, item: Playable) -> None:
+        self.started.emit(item)
+
+    def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
+        self.ended.emit(item, reason, ms_heard)
+
+    def error(self, item: Playable | None, message: str) -> None:
+        self.failed.emit(item, message)
+
+
+class PlaybackController(QObject):
+    now_playing = Signal(object)  # Track | None
+    play_ended = Signal()  # a play was logged: the history may reload
+    message = Signal(str)
+
+    def __init__(self, backend: AudioBackend, bridge: BackendBridge, queue: QueueModel) -> None:
+        super().__init__()
+        self.backend = backend
+        self.queue = queue
+        self.current: Track | None = None
+        self.up_next_provider: UpNextProvider = library_order
+        self._library: list[Track] = []
+        self._by_id: dict[int, Track] = {}
+        self._played: list[Track] = []
+        self._armed: Playable | None = None
+        bridge.started.connect(self._on_started)
+        bridge.ended.connect(self._on_ended)
+        bridge.failed.connect(self._on_failed)
+        queue.changed.connect(self._arm_next)
+
+    def set_library(self, tracks_in_order: list[Track]) -> None:
+        self._library = tracks_in_order
+        self._by_id = {int(t.id or 0): t for t in tracks_in_order}
+
+    # commands -------------------------------------------------------------------------------
+    def play_track(self, track: Track, *, then: list[Track] = (), started_by: str = "user") -> None:
+        """Play ``track`` now; ``then`` (the rest of its work) goes to the front of the queue."""
+        self._armed = None
+        if then:
+            self.queue.add_front(list(then))
+        self.backend.play(playable(track, started_by))
+
+    def play_library(self) -> bool:
+        """``--play``: start at the top of the library, the rest of the first work queued."""
+        if not self._library:
+            return False
+        first = self._library[0]
+        rest = [
+            t for t in self._library[1:] if (t.composer, t.work) == (first.composer, first.work)
+        ]
+        self.play_track(first, then=rest)
+        return True
+
+    def toggle(self) -> None:
+        state = self.backend.state
+        if state == PlaybackState.PLAYING:
+            self.backend.pause()
+        elif state == PlaybackState.PAUSED:
+            self.backend.resume()
+        elif not self.next() and self.current is not None:
+            self.play_track(self.current)
+
+    def next(self) -> bool:
+        head = self.queue.pop()
+        if head is None:
+            return False
+        self._armed = None
+        track, started_by = head
+        self.backend.play(playable(track, started_by))
+        return True
+
+    def previous(self) -> None:
+        if self.backend.position_s > PREVIOUS_RESTARTS_AFTER_S or len(self._played) < 2:
+            self.backend.seek(0.0)
+            return
+        current = self._played.pop()
+        before = self._played.pop()
+        self.play_track(before, then=[current])
+
+    def stop(self) -> None:
+        self.backend.stop()
+
+    def seek(self, seconds: float) -> None:
+        self.backend.seek(seconds)
+
+    # backend events (GUI thread) ------------------------------------------------------------
+    def _on_started(self, item: Playable) -> None:
+        token = token_of(item)
+        track = self._by_id.get(token.track_id) if token else None
+        head = self.queue.peek()
+        armed = self._armed is not None and self._armed.token == token
+        if armed and head is not None and token is not None and head[0].id == token.track_id:
+            self.queue.pop()  # the gapless successor is now playing
+        self._armed = None
+        self.current = track
+        if track is not None:
+            self._played.append(track)
+            if not self.queue.up_next:
+                basis = (self.queue.user or [track])[-1]
+                suggested, source, started_by = self.up_next_provider(basis, self._library)
+                self.queue.set_up_next(suggested, source=source, started_by=started_by)
+        self._arm_next()
+        self.now_playing.emit(track)
+
+    def _on_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
+        self.play_ended.emit()
+        if self.backend.state == PlaybackState.STOPPED and reason != EndReason.SKIPPED:
+            self.current = None if reason == EndReason.FINISHED else self.current
+            if reason == EndReason.FINISHED:
+                self.now_playing.emit(None)
+
+    def _on_failed(self, item: Playable | None, message: str) -> None:
+        self.message.emit(message)
+
+    def _arm_next(self) -> None:
+        """Keep the backend's gapless successor equal to the head of the queue."""
+        if self.backend.current is None:
+            return
+        head = self.queue.peek()
+        item = playable(*head) if head else None
+        if item != self._armed:
+            self._armed = item
+            self.backend.set_next(item)

@@ -1,0 +1,342 @@
+"""The main window: library on the left, queue/history/problems on the right, transport below.
+
+It receives every service from the composition root (:mod:`player.app`) and reaches for no
+globals. Disk work (loading the library, scanning, reading the history) runs through
+:class:`~player.ui.jobs.JobRunner`; results arrive on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.library.grouping import group_library
+from player.store.plays import listening_sessions
+from player.store.tracks import add_library_root, all_tracks, library_roots, problems
+from player.ui.controller import BackendBridge, PlaybackController
+from player.ui.jobs import CancelToken, JobRunner
+from player.ui.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.queue_model import QueueModel
+from player.ui.transport import TransportBar
+
+if TYPE_CHECKING:
+    from player.app import Services
+
+PROGRESS_EVERY_S = 0.1
+
+
+class StatusSlots:
+    """The status bar's named places: scan, analysis, model (later issues) and output."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        bar = window.statusBar()
+        self.scan = QLabel(objectName="scanStatus")
+        self.scan_progress = QProgressBar(objectName="scanProgress")
+        self.scan_progress.setFixedWidth(120)
+        self.scan_progress.setTextVisible(False)
+        self.scan_progress.hide()
+        self.analysis = QLabel(objectName="analysisStatus")  # filled by the analysis issue
+        self.model = QLabel(objectName="modelStatus")  # filled by the recommender issue
+        self.output = QLabel(objectName="outputStatus")
+        bar.addWidget(self.scan)
+        bar.addWidget(self.scan_progress)
+        for label in (self.analysis, self.model):
+            label.hide()
+            bar.addPermanentWidget(label)
+        bar.addPermanentWidget(self.output)
+
+
+class MainWindow(QMainWindow):
+    library_loaded = Signal(int)  # number of tracks shown
+    scan_finished = Signal(object)  # ScanProgress
+    _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
+
+    def __init__(self, services: Services, *, play_on_load: bool = False) -> None:
+        super().__init__()
+        self.services = services
+        self.setWindowTitle("Continuo")
+        self.settings = QSettings(
+            str(services.profile.root / "window.ini"), QSettings.Format.IniFormat
+        )
+        self.jobs = JobRunner(self)
+        self.bridge = BackendBridge(self)
+        services.listeners.append(self.bridge)
+        self.queue = QueueModel(self)
+        self.controller = PlaybackController(services.backend, self.bridge, self.queue)
+        self._play_on_load = play_on_load
+        self._scan_cancel: CancelToken | None = None
+        self._last_progress = 0.0
+
+        self.library = LibraryPanel()
+        self.library.setObjectName("libraryPane")
+        self.queue_panel = QueuePanel(self.queue)
+        self.history = HistoryPanel()
+        self.problems = ProblemsPanel()
+        self.side = QTabWidget(objectName="sideTabs")
+        self.side.setDocumentMode(True)
+        self.side.addTab(self.queue_panel, "Queue")
+        self.side.addTab(self.history, "History")
+        self.side.addTab(self.problems, "Problems")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setHandleWidth(1)
+        self.splitter.addWidget(self._padded(self.library))
+        self.splitter.addWidget(self._padded(self.side))
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([780, 520])
+        self.transport = TransportBar(self.controller)
+        self.banner = QLabel(objectName="backendWarning")
+        self.banner.setContentsMargins(16, 6, 16, 0)
+        self.banner.setWordWrap(True)
+        central = QWidget(objectName="central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.transport)
+        self.setCentralWidget(central)
+        self.status = StatusSlots(self)
+
+        self._build_menus()
+        self._build_shortcuts()
+        self.library.play_requested.connect(self._play_requested)
+        self.controller.play_ended.connect(self.reload_history)
+        self.controller.now_playing.connect(self._now_playing)
+        self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self._scan_progress.connect(self._show_scan_progress)
+        self.transport.volume_changed.connect(lambda v: self.settings.setValue("volume", v))
+        self._show_notices()
+        self._restore()
+
+    @staticmethod
+    def _padded(widget: QWidget) -> QWidget:
+        box = QWidget(objectName="sidePanel")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(14, 12, 14, 6)
+        layout.addWidget(widget)
+        return box
+
+    # set-up ---------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("&Add music folder…", self.add_folder)
+        file_menu.addAction("&Rescan library", self.start_scan)
+        file_menu.addSeparator()
+        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        playback = self.menuBar().addMenu("&Playback")
+        playback.addAction("Play / pause", self.controller.toggle)
+        playback.addAction("Next", self.controller.next)
+        playback.addAction("Previous", self.controller.previous)
+        playback.addAction("Stop", self.controller.stop)
+        self.output_menu = self.menuBar().addMenu("&Output")
+        self.output_menu.aboutToShow.connect(self._fill_output_menu)
+
+    def _build_shortcuts(self) -> None:
+        bindings = [
+            (Qt.Key.Key_Space, self.controller.toggle),
+            (QKeySequence.StandardKey.Find, self.focus_search),
+            ("Ctrl+Right", self.controller.next),
+            ("Ctrl+Left", self.controller.previous),
+            (Qt.Key.Key_MediaPlay, self.controller.toggle),
+            (Qt.Key.Key_MediaTogglePlayPause, self.controller.toggle),
+            (Qt.Key.Key_MediaPause, self.controller.toggle),
+            (Qt.Key.Key_MediaNext, self.controller.next),
+            (Qt.Key.Key_MediaPrevious, self.controller.previous),
+            (Qt.Key.Key_MediaStop, self.controller.stop),
+        ]
+        for key, slot in bindings:
+            sequence = key if isinstance(key, QKeySequence.StandardKey) else QKeySequence(key)
+            QShortcut(sequence, self, activated=slot)
+
+    def _fill_output_menu(self) -> None:
+        self.output_menu.clear()
+        group = QActionGroup(self.output_menu)
+        chosen = self.settings.value("output_device", None)
+        choices = [(None, "System default")] + [
+            (d.index, d.name) for d in self.services.backend.output_devices()
+        ]
+        for index, name in choices:
+            action = QAction(name, self.output_menu, checkable=True)
+            action.setChecked(str(index) == str(chosen) if chosen is not None else index is None)
+            action.triggered.connect(lambda _=False, i=index: self.choose_output(i))
+            group.addAction(action)
+            self.output_menu.addAction(action)
+
+    def choose_output(self, index: int | None) -> None:
+        self.services.backend.set_output_device(index)
+        self.settings.setValue("output_device", index)
+        self._show_output()
+
+    def _show_notices(self) -> None:
+        self.banner.setText("\n".join(self.services.notices))
+        self.banner.setVisible(bool(self.services.notices))
+        self._show_output()
+
+    def _show_output(self) -> None:
+        self.status.output.setText(f"Output: {self.services.backend.name}")
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+        for key, widget in (("splitter", self.splitter),):
+            state = self.settings.value(key)
+            if state is not None:
+                widget.restoreState(state)
+        self.library.tabs.setCurrentIndex(int(self.settings.value("library_tab", 0)))
+        self.transport.set_volume(float(self.settings.value("volume", 0.8)))
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue("library_tab", self.library.tabs.currentIndex())
+        self.settings.sync()
+        if self._scan_cancel is not None:
+            self._scan_cancel.cancel()
+        super().closeEvent(event)
+
+    # actions --------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.library.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.library.search.selectAll()
+
+    def add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a music folder")
+        if folder:
+            open_db = self.services.open_db
+
+            def add() -> None:
+                db = open_db()
+                try:
+                    add_library_root(db, folder)
+                finally:
+                    db.close()
+
+            self.jobs.run(add, lambda _: self.start_scan())
+
+    def _play_requested(self, track, rest) -> None:
+        self.controller.play_track(track, then=rest)
+
+    def _now_playing(self, track) -> None:
+        title = f"{track.display_title} — {track.composer}" if track else ""
+        self.setWindowTitle(f"{title} · Continuo" if track else "Continuo")
+
+    # background work ------------------------------------------------------------------------
+    def start(self) -> None:
+        """After the window is shown: load what the database holds, then re-scan the folders."""
+        self.reload_library()
+        self.reload_history()
+        self.start_scan()
+
+    def reload_library(self) -> None:
+        open_db = self.services.open_db
+
+        def load():
+            db = open_db()
+            try:
+                tracks = all_tracks(db)
+                return tracks, problems(db)
+            finally:
+                db.close()
+
+        self.jobs.run(load, self._library_ready, self._job_failed)
+
+    def _library_ready(self, result) -> None:
+        tracks, found_problems = result
+        ordered = [t for c in group_library(tracks) for w in c.works for t in w.movements]
+        self.library.set_tracks(tracks)
+        self.controller.set_library(ordered)
+        self.problems.set_problems(found_problems)
+        self.side.setTabText(
+            2, f"Problems ({len(found_problems)})" if found_problems else "Problems"
+        )
+        if self._play_on_load and ordered:
+            self._play_on_load = False
+            self.controller.play_library()
+        self.library_loaded.emit(len(tracks))
+
+    def reload_history(self) -> None:
+        open_db = self.services.open_db
+        recorder = self.services.recorder
+
+        def load():
+            recorder.flush()
+            db = open_db()
+            try:
+                return listening_sessions(db)
+            finally:
+                db.close()
+
+        self.jobs.run(load, self.history.set_sessions, self._job_failed)
+
+    def start_scan(self) -> None:
+        if self._scan_cancel is not None:
+            return
+        open_db, scan = self.services.open_db, self.services.scan
+        cancel = self._scan_cancel = CancelToken()
+
+        def run():
+            db = open_db()
+            try:
+                roots = library_roots(db)
+                if not roots:
+                    return None
+                return scan(db, roots, on_progress=self._progress_from_thread, should_stop=cancel)
+            finally:
+                db.close()
+
+        self.status.scan.setText("Scanning your music…")
+        self.jobs.run(run, self._scan_done, self._scan_failed)
+
+    def _progress_from_thread(self, progress) -> None:
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_EVERY_S or progress.done == progress.total:
+            self._last_progress = now
+            self._scan_progress.emit(progress)
+
+    def _show_scan_progress(self, progress) -> None:
+        self.status.scan_progress.show()
+        self.status.scan_progress.setRange(0, max(progress.total, 1))
+        self.status.scan_progress.setValue(progress.done)
+        self.status.scan.setText(f"Scanning {progress.done:,} of {progress.total:,} files")
+
+    def _scan_done(self, progress) -> None:
+        self._scan_cancel = None
+        self.status.scan_progress.hide()
+        if progress is None:
+            self.status.scan.setText("No music folders yet")
+            self.library_loaded.emit(0)
+        else:
+            parts = [f"{progress.added} new", f"{progress.updated} changed"]
+            if progress.missing:
+                parts.append(f"{progress.missing} missing")
+            if progress.problems:
+                parts.append(f"{progress.problems} problems")
+            self.status.scan.setText(f"Library scanned: {', '.join(parts)}")
+            self.reload_library()
+        self.scan_finished.emit(progress)
+
+    def _scan_failed(self, error: Exception) -> None:
+        self._scan_cancel = None
+        self.status.scan_progress.hide()
+        self.status.scan.setText(f"Scan failed: {getattr(error, 'short', error)}")
+        self.scan_finished.emit(None)
+
+    def _job_failed(self, error: Exception) -> None:
+        self.statusBar().showMessage(f"{getattr(error, 'short', error)}", 10000)

@@ -1,0 +1,216 @@
+"""The window's panels: library (tree + table + search), queue, history and problems."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.store.plays import Play
+from player.store.tracks import Track
+from player.ui.library_models import (
+    TRACK_ROLE,
+    WORK_ROLE,
+    LibraryTreeModel,
+    SearchProxy,
+    TrackTableModel,
+    format_duration,
+)
+from player.ui.queue_model import QueueModel
+
+SEARCH_DELAY_MS = 120  # typing pauses shorter than this are one search
+
+
+def _tree(name: str) -> QTreeView:
+    view = QTreeView(objectName=name)
+    view.setUniformRowHeights(True)
+    view.setAlternatingRowColors(False)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    return view
+
+
+class LibraryPanel(QWidget):
+    """Search box over a works tree and a flat table; double-click asks to play."""
+
+    play_requested = Signal(object, list)  # Track, the rest of its work
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(objectName="search")
+        self.search.setPlaceholderText("Search composers, works, movements, performers  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.tree_model = LibraryTreeModel(self)
+        self.tree_proxy = SearchProxy(self)
+        self.tree_proxy.setSourceModel(self.tree_model)
+        self.tree = _tree("libraryTree")
+        self.tree.setModel(self.tree_proxy)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table_model = TrackTableModel(self)
+        self.table_proxy = SearchProxy(self)
+        self.table_proxy.setSourceModel(self.table_model)
+        self.table = QTableView(objectName="libraryTable")
+        self.table.setModel(self.table_proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.horizontalHeader().setHighlightSections(False)
+        for column, width in enumerate((150, 220, 36, 220, 160, 60)):
+            self.table.setColumnWidth(column, width)
+        self.empty = QLabel(objectName="emptyHint", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.tabs = QTabWidget(objectName="libraryTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.tree, "Works")
+        self.tabs.addTab(self.table, "Tracks")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.empty)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(self._search_timer.start)
+        # activated = double-click or Enter (doubleClicked as well would fire twice)
+        self.tree.activated.connect(self._tree_activated)
+        self.table.activated.connect(self._table_activated)
+        self.set_tracks([])
+
+    def set_tracks(self, tracks: list[Track]) -> None:
+        self.tree_model.set_tracks(tracks)
+        self.table_model.set_tracks(tracks)
+        if len(tracks) < 200:
+            self.tree.expandToDepth(0)
+        self.empty.setVisible(not tracks)
+        self.empty.setText(
+            "Your library is empty. Choose File → Add music folder…, or start with --demo."
+        )
+
+    def apply_search(self) -> None:
+        text = self.search.text()
+        self.tree_proxy.set_query(text)
+        self.table_proxy.set_query(text)
+        if text.strip() and self.tree_proxy.rowCount() <= 30:
+            self.tree.expandAll()
+
+    def _tree_activated(self, index: QModelIndex) -> None:
+        track = index.data(TRACK_ROLE)
+        if track is None:
+            work = index.data(WORK_ROLE)
+            if work is None:  # a composer: open or close it
+                return
+            track = work.movements[0]
+        work = index.data(WORK_ROLE)
+        rest = work.movements[work.movements.index(track) + 1 :] if work else []
+        self.play_requested.emit(track, rest)
+
+    def _table_activated(self, index: QModelIndex) -> None:
+        track = index.data(TRACK_ROLE)
+        if track is not None:
+            self.play_requested.emit(track, [])
+
+
+class QueuePanel(QWidget):
+    def __init__(self, model: QueueModel, parent=None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.view = _tree("queueView")
+        self.view.setModel(model)
+        self.view.setRootIsDecorated(False)
+        self.view.setHeaderHidden(True)
+        self.view.header().setStretchLastSection(False)
+        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.expandAll()
+        self.view.setItemsExpandable(False)
+        model.rowsInserted.connect(lambda *_: self.view.expandAll())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.model.remove_rows(self.view.selectionModel().selectedRows())
+        else:
+            super().keyPressEvent(event)
+
+
+class HistoryPanel(QWidget):
+    """Listening sessions, newest first; each expands into its plays."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.model = QStandardItemModel(self)
+        self.view = _tree("historyView")
+        self.view.setModel(self.model)
+        self.view.setHeaderHidden(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def set_sessions(self, sessions: list[list[Play]]) -> None:
+        self.model.clear()
+        self.model.setColumnCount(2)
+        for number, session in enumerate(reversed(sessions)):
+            start = session[0].started_at.astimezone()
+            heard = sum(p.ms_heard for p in session) / 1000
+            plays = "play" if len(session) == 1 else "plays"
+            head = QStandardItem(f"{start:%a %d %b %Y, %H:%M}  ·  {len(session)} {plays}")
+            length = QStandardItem(format_duration(heard))
+            length.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            for play in session:
+                title = f"{play.title}  —  {play.composer}" if play.composer else play.title
+                item = QStandardItem(f"{play.started_at.astimezone():%H:%M}  {title}")
+                item.setToolTip(
+                    f"{play.work}\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                )
+                when = QStandardItem(format_duration(play.ms_heard / 1000))
+                when.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                head.appendRow([item, when])
+            self.model.appendRow([head, length])
+            if number == 0:
+                self.view.expand(head.index())
+        self.view.header().setStretchLastSection(False)
+        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+
+
+class ProblemsPanel(QWidget):
+    """Files the scanner could not use, with the reason for each."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.model = QStandardItemModel(self)
+        self.view = _tree("problemsView")
+        self.view.setRootIsDecorated(False)
+        self.view.setModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def set_problems(self, problems: list[tuple[str, str]]) -> None:
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels(["File", "Reason"])
+        for path, reason in problems:
+            name = QStandardItem(path.rsplit("/", 1)[-1])
+            name.setToolTip(path)
+            self.model.appendRow([name, QStandardItem(reason)])
+        self.view.setColumnWidth(0, 180)

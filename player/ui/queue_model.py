@@ -1,0 +1,154 @@
+"""The play queue: the listener's own queue, then an "Up next" section.
+
+The user section is what the listener asked for, played first and in order. "Up next" is what
+follows when that runs out: today the rest of the library in order, later the recommender's
+suggestions (:meth:`QueueModel.set_up_next` with ``started_by="suggestion"`` and the name of
+the source that filled it, which the panel shows).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from player.store.tracks import Track
+from player.ui.library_models import ROOT, TRACK_ROLE, format_duration
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+USER, UP_NEXT = 0, 1
+_SECTION = 1000  # internal id of the two section rows (children carry their section, 0 or 1)
+
+
+class QueueModel(QAbstractItemModel):
+    """Two top-level rows ("Queue", "Up next"), each with its tracks as children."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._sections: list[list[Track]] = [[], []]
+        self.up_next_source = ""  # e.g. "library order", later "personal model"
+        self.up_next_started_by = "queue"
+
+    # queue operations -------------------------------------------------------------------------
+    @property
+    def user(self) -> list[Track]:
+        return list(self._sections[USER])
+
+    @property
+    def up_next(self) -> list[Track]:
+        return list(self._sections[UP_NEXT])
+
+    def _replace(self, section: int, tracks: list[Track]) -> None:
+        parent = self.index(section, 0)
+        old = self._sections[section]
+        if old:
+            self.beginRemoveRows(parent, 0, len(old) - 1)
+            self._sections[section] = []
+            self.endRemoveRows()
+        if tracks:
+            self.beginInsertRows(parent, 0, len(tracks) - 1)
+            self._sections[section] = list(tracks)
+            self.endInsertRows()
+        self.dataChanged.emit(parent, parent)
+        self.changed.emit()
+
+    def set_user(self, tracks: list[Track]) -> None:
+        self._replace(USER, tracks)
+
+    def add_front(self, tracks: list[Track]) -> None:
+        self._replace(USER, list(tracks) + self._sections[USER])
+
+    def add(self, tracks: list[Track]) -> None:
+        self._replace(USER, self._sections[USER] + list(tracks))
+
+    def set_up_next(self, tracks: list[Track], *, source: str, started_by: str = "queue") -> None:
+        """Fill "Up next" (the recommender's hook); ``source`` says who chose these."""
+        self.up_next_source, self.up_next_started_by = source, started_by
+        self._replace(UP_NEXT, tracks)
+
+    def peek(self) -> tuple[Track, str] | None:
+        """The track that plays next and who chose it ("queue" or the Up next starter)."""
+        if self._sections[USER]:
+            return self._sections[USER][0], "queue"
+        if self._sections[UP_NEXT]:
+            return self._sections[UP_NEXT][0], self.up_next_started_by
+        return None
+
+    def pop(self) -> tuple[Track, str] | None:
+        head = self.peek()
+        if head is not None:
+            section = USER if self._sections[USER] else UP_NEXT
+            self._replace(section, self._sections[section][1:])
+        return head
+
+    def remove_rows(self, indexes: list[QModelIndex]) -> None:
+        for section in (USER, UP_NEXT):
+            rows = {
+                i.row() for i in indexes if i.parent().isValid() and i.parent().row() == section
+            }
+            if rows:
+                kept = [t for r, t in enumerate(self._sections[section]) if r not in rows]
+                self._replace(section, kept)
+
+    # model ----------------------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: AnyIndex = ROOT) -> QModelIndex:
+        if column not in (0, 1):
+            return QModelIndex()
+        if not parent.isValid():
+            return (
+                self.createIndex(row, column, _SECTION) if row in (USER, UP_NEXT) else QModelIndex()
+            )
+        if parent.internalId() == _SECTION and 0 <= row < len(self._sections[parent.row()]):
+            return self.createIndex(row, column, parent.row())
+        return QModelIndex()
+
+    def parent(self, index: AnyIndex = ROOT) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == _SECTION:
+            return QModelIndex()
+        return self.createIndex(index.internalId(), 0, _SECTION)
+
+    def rowCount(self, parent: AnyIndex = ROOT) -> int:
+        if not parent.isValid():
+            return 2
+        if parent.internalId() == _SECTION and parent.column() == 0:
+            return len(self._sections[parent.row()])
+        return 0
+
+    def columnCount(self, parent: AnyIndex = ROOT) -> int:
+        return 2
+
+    def flags(self, index: AnyIndex):
+        base = Qt.ItemFlag.ItemIsEnabled
+        if index.isValid() and index.internalId() != _SECTION:
+            base |= Qt.ItemFlag.ItemIsSelectable
+        return base
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if index.internalId() == _SECTION:
+            if role != Qt.ItemDataRole.DisplayRole:
+                return None
+            tracks = self._sections[index.row()]
+            if index.column() == 1:
+                return format_duration(sum(t.duration_s for t in tracks)) if tracks else ""
+            if index.row() == USER:
+                return f"Queue ({len(tracks)})" if tracks else "Queue (empty)"
+            source = f" · {self.up_next_source}" if self.up_next_source else ""
+            return f"Up next{source}"
+        track = self._sections[index.internalId()][index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 1:
+                return format_duration(track.duration_s)
+            return (
+                f"{track.display_title}  —  {track.composer}"
+                if track.composer
+                else track.display_title
+            )
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{track.composer}\n{track.work}\n{track.display_title}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == TRACK_ROLE:
+            return track
+        return None

@@ -1,0 +1,154 @@
+"""The command line: `continuo history` without a window, and the app's options end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from player.cli import DEMO_LIBRARY, app_parser, main
+from player.store.db import open_database
+from player.store.plays import end_play, start_play
+from player.store.tracks import Track, upsert_tracks
+from tests.ui.library import make_library
+
+
+def run_player(*args, timeout=60, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "player", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
+    )
+
+
+@pytest.fixture
+def logged_profile(tmp_path):
+    db = open_database(tmp_path / "continuo.db")
+    upsert_tracks(
+        db,
+        [
+            Track(
+                path="/m/a.ogg",
+                size=1,
+                mtime_ns=1,
+                title="Kyrie",
+                composer="Palestrina",
+                work="Missa Papae Marcelli",
+                movement="Kyrie",
+            ),
+            Track(
+                path="/m/b.ogg",
+                size=1,
+                mtime_ns=1,
+                title="Aria",
+                composer="Bach",
+                work="Goldberg Variations",
+            ),
+        ],
+    )
+    times = [
+        "2026-01-01T10:00:00.000+00:00",
+        "2026-01-01T10:05:00.000+00:00",
+        "2026-01-01T12:00:00.000+00:00",
+    ]
+    for track_id, started_at, how, by in zip(
+        (1, 2, 1),
+        times,
+        ("finished", "skipped", "stopped"),
+        ("user", "queue", "suggestion"),
+        strict=True,
+    ):
+        end_play(db, start_play(db, track_id, by, started_at), 240_000, how)
+    db.close()
+    return tmp_path
+
+
+def test_history_json_lists_sessions_with_their_plays(logged_profile, capsys):
+    assert main(["history", "--profile", str(logged_profile), "--json"]) == 0
+    sessions = json.loads(capsys.readouterr().out)
+    assert [len(s["plays"]) for s in sessions] == [2, 1]  # 10:09 → 12:00 is more than 40 min
+    first = sessions[0]["plays"][0]
+    assert first == {
+        "track_id": 1,
+        "track": "/m/a.ogg",
+        "composer": "Palestrina",
+        "work": "Missa Papae Marcelli",
+        "title": "Kyrie",
+        "started_at": "2026-01-01T10:00:00.000+00:00",
+        "ms_heard": 240000,
+        "ended_how": "finished",
+        "started_by": "user",
+    }
+    assert sessions[0]["plays"][1]["title"] == "Aria"  # no movement: the title
+    assert sessions[1]["plays"][0]["started_by"] == "suggestion"
+    assert sessions[0]["ms_heard"] == 480000
+
+
+def test_history_text_and_a_missing_profile(logged_profile, tmp_path, capsys):
+    assert main(["history", "--profile", str(logged_profile)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Session ") == 2
+    assert "Palestrina · Missa Papae Marcelli · Kyrie" in out
+    assert main(["history", "--profile", str(tmp_path / "nowhere")]) == 1
+    assert "no listening log" in capsys.readouterr().err
+
+
+def test_qt_options_pass_through_to_qt():
+    args, rest = app_parser().parse_known_args(
+        ["--library", "/a", "-platform", "offscreen", "--library", "/b", "--play"]
+    )
+    assert [str(p) for p in args.library] == ["/a", "/b"]
+    assert args.play and rest == ["-platform", "offscreen"]
+
+
+def test_app_plays_and_quits_on_its_own(tmp_path):
+    library = make_library(
+        tmp_path / "music", works=[("Bach", "Partita", [("Preludio", 1.5), ("Loure", 6.0)])]
+    )
+    profile = tmp_path / "profile"
+    started = run_player(
+        "--profile",
+        str(profile),
+        "--library",
+        str(library),
+        "--play",
+        "--quit-after",
+        "4",
+        "--no-audio",
+        "-platform",
+        "offscreen",
+    )
+    assert started.returncode == 0, started.stderr
+    result = run_player("history", "--json", "--profile", str(profile))
+    plays = json.loads(result.stdout)[0]["plays"]
+    assert [(p["title"], p["ended_how"], p["started_by"]) for p in plays] == [
+        ("Preludio", "finished", "user"),
+        ("Loure", "stopped", "queue"),  # the window closed: the running play ends as stopped
+    ]
+    assert 1300 <= plays[0]["ms_heard"] <= 1700
+    assert 500 <= plays[1]["ms_heard"] <= 3000
+
+
+DEMO_FILES = len(list(DEMO_LIBRARY.rglob("*.ogg"))) if DEMO_LIBRARY.is_dir() else 0
+
+
+@pytest.mark.skipif(
+    DEMO_FILES < 8, reason="assets/demo is not built (run packaging/build_demo_library.py)"
+)
+def test_demo_opens_in_a_throwaway_profile(tmp_path):
+    result = run_player(
+        "--demo", "--quit-after", "3", "--no-audio", "-platform", "offscreen", TMPDIR=str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    profiles = list(tmp_path.glob("continuo-demo-*"))
+    assert len(profiles) == 1
+    db = open_database(profiles[0] / "continuo.db")
+    try:
+        assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == DEMO_FILES
+    finally:
+        db.close()

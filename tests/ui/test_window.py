@@ -1,0 +1,230 @@
+"""The real window, offscreen: scan, browse, search, play through PortAudio, and the play log after."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+
+from player.app import build_services
+from player.audio.backend import PlaybackState
+from player.profile import Profile
+from player.store.plays import all_plays, listening_sessions
+from player.ui.library_models import TRACK_ROLE
+from player.ui.main_window import MainWindow
+from player.ui.style import apply_style
+from tests.ui.library import make_library
+
+pytestmark = pytest.mark.audio
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    folder = make_library(tmp_path_factory.mktemp("music"))
+    (folder / "broken").mkdir()
+    (folder / "broken" / "empty.ogg").write_bytes(b"")
+    return folder
+
+
+def open_window(qtbot, qapp, profile_dir, library=None, **options):
+    apply_style(qapp)
+    services = build_services(
+        Profile(profile_dir).create(), [library] if library else [], **options
+    )
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.scan_finished, timeout=30000):
+        window.start()
+    return window
+
+
+def close_window(window):
+    window.close()
+    window.jobs.wait()
+    window.services.close()
+
+
+@pytest.fixture
+def window(qtbot, qapp, tmp_path, library):
+    window = open_window(qtbot, qapp, tmp_path / "profile", library)
+    qtbot.waitUntil(lambda: window.library.tree_model.rowCount() == 3, timeout=10000)
+    yield window
+    close_window(window)
+
+
+def names(model, parent=None):
+    from PySide6.QtCore import QModelIndex
+
+    parent = parent or QModelIndex()
+    return [model.index(r, 0, parent).data() for r in range(model.rowCount(parent))]
+
+
+def test_tree_groups_composer_work_movements_and_lists_problems(window):
+    tree = window.library.tree_model
+    assert names(tree) == [
+        "Johann Sebastian Bach",
+        "Wolfgang Amadeus Mozart",
+        "Giovanni Pierluigi da Palestrina",
+    ]
+    bach = tree.index(0, 0)
+    assert names(tree, bach) == ["Brandenburg Concerto No. 3 in G major, BWV 1048"]
+    assert names(tree, tree.index(0, 0, bach)) == ["1. Allegro", "2. Adagio", "3. Allegro"]
+    assert window.library.table_model.rowCount() == 6
+    problems = window.problems.model
+    assert problems.rowCount() == 1
+    assert problems.index(0, 0).data() == "empty.ogg"
+    assert problems.index(0, 1).data()  # a reason is given
+    assert window.side.tabText(2) == "Problems (1)"
+    assert window.status.scan.text() == "Library scanned: 6 new, 0 changed, 1 problems"
+
+
+def test_search_filters_tree_and_table_as_you_type(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.library.search.hasFocus()
+    qtbot.keyClicks(window.library.search, "quartet")
+    proxy, table = window.library.tree_proxy, window.library.table_proxy
+    qtbot.waitUntil(lambda: proxy.rowCount() == 1 and table.rowCount() == 2, timeout=3000)
+    assert proxy.index(0, 0).data() == "Wolfgang Amadeus Mozart"
+    window.library.search.setText("bach adagio")
+    qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=3000)
+    assert table.index(0, 3).data() == "Adagio"
+    window.library.search.clear()
+    qtbot.waitUntil(lambda: proxy.rowCount() == 3 and table.rowCount() == 6, timeout=3000)
+
+
+def playing_title(window) -> str | None:
+    """What the window was told is playing (the backend's started event reached the GUI)."""
+    track = window.controller.current
+    return f"{track.composer.split()[-1]} {track.display_title}" if track else None
+
+
+def test_double_click_plays_seek_pause_next_and_the_log(window, qtbot, tmp_path):
+    backend = window.services.backend
+    tree = window.library.tree
+    tree.expandAll()
+    proxy = window.library.tree_proxy
+    first = proxy.index(0, 0, proxy.index(0, 0, proxy.index(0, 0)))
+    assert first.data(TRACK_ROLE).movement == "Allegro"
+    where = tree.visualRect(first).center()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a real double-
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)  # click: press first
+    qtbot.waitUntil(lambda: backend.state == PlaybackState.PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: playing_title(window) == "Bach Allegro", timeout=5000)
+    now_playing = window.transport.now_playing
+    qtbot.waitUntil(lambda: now_playing.work.toolTip().startswith("Brandenburg"), timeout=3000)
+    assert now_playing.movement.toolTip() == "1. Allegro"
+    assert [t.movement for t in window.queue.user] == ["Adagio", "Allegro"]
+    # position counts frames PortAudio consumed: it advances only if sound goes out
+    qtbot.waitUntil(lambda: backend.position_s > 0.5, timeout=5000)
+
+    slider = window.transport.seek_slider
+    slider.setSliderDown(True)
+    slider.setValue(3000)
+    slider.setSliderDown(False)
+    qtbot.waitUntil(lambda: 3.0 <= backend.position_s < 4.5, timeout=3000)
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: backend.state == PlaybackState.PAUSED, timeout=3000)
+    held = backend.position_s
+    qtbot.wait(500)
+    assert abs(backend.position_s - held) < 0.1
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: backend.state == PlaybackState.PLAYING, timeout=3000)
+    qtbot.wait(1000)  # heard so far: ≥ 0.5 s before the seek, 1 s after the pause, no pause
+
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: playing_title(window) == "Bach Adagio", timeout=5000)
+    # Adagio ends, the last Allegro follows gaplessly, then "Up next" (library order) goes on
+    qtbot.waitUntil(lambda: playing_title(window) == "Mozart Adagio – Allegro", timeout=10000)
+    window.controller.stop()
+    qtbot.waitUntil(lambda: backend.state == PlaybackState.STOPPED, timeout=3000)
+    recorder = window.services.recorder
+    qtbot.waitUntil(lambda: recorder.flush() and recorder.current_play_id is None, timeout=3000)
+
+    db = window.services.open_db()
+    plays = all_plays(db)
+    got = [(p.title, p.ended_how, p.started_by) for p in plays]
+    assert got == [
+        ("Allegro", "skipped", "user"),
+        ("Adagio", "finished", "queue"),
+        ("Allegro", "finished", "queue"),
+        ("Adagio – Allegro", "stopped", "queue"),
+    ]
+    assert 1400 <= plays[0].ms_heard <= 3500
+    assert 1700 <= plays[1].ms_heard <= 2300
+    assert 1700 <= plays[2].ms_heard <= 2300
+    sessions = listening_sessions(db)
+    db.close()
+    assert [len(s) for s in sessions] == [4]
+    history = window.history.model
+    qtbot.waitUntil(lambda: history.rowCount() == 1 and history.item(0).rowCount() == 4)
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "player",
+            "history",
+            "--json",
+            "--profile",
+            str(tmp_path / "profile"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    logged = json.loads(out)
+    assert len(logged) == 1
+    assert [(p["title"], p["ended_how"], p["started_by"]) for p in logged[0]["plays"]] == got
+    assert logged[0]["plays"][1]["work"] == "Brandenburg Concerto No. 3 in G major, BWV 1048"
+    assert logged[0]["plays"][1]["composer"] == "Johann Sebastian Bach"
+
+
+def test_no_audio_device_plays_silently_and_says_so(qtbot, qapp, tmp_path, library):
+    window = open_window(qtbot, qapp, tmp_path / "p", library, no_audio=True)
+    try:
+        assert window.banner.isVisible()
+        assert "silently" in window.banner.text()
+        assert "No sound" in window.status.output.text() or "Null" in window.status.output.text()
+        qtbot.waitUntil(lambda: window.library.table_model.rowCount() == 6, timeout=10000)
+        window.controller.play_library()
+        qtbot.waitUntil(lambda: window.services.backend.position_s > 0.3, timeout=5000)
+    finally:
+        close_window(window)
+
+
+def test_damaged_database_is_moved_aside_and_a_fresh_one_used(qtbot, qapp, tmp_path, library):
+    profile = tmp_path / "p"
+    profile.mkdir()
+    garbage = b"this is not an SQLite database " * 200
+    (profile / "continuo.db").write_bytes(garbage)
+    window = open_window(qtbot, qapp, profile, library, no_audio=True)
+    try:
+        moved = list(profile.glob("continuo.db.damaged-*"))
+        assert len(moved) == 1 and moved[0].read_bytes() == garbage
+        assert "moved it aside" in window.banner.text()
+        assert moved[0].name in window.banner.text()
+        qtbot.waitUntil(lambda: window.library.table_model.rowCount() == 6, timeout=10000)
+    finally:
+        close_window(window)
+
+
+def test_window_geometry_and_state_are_remembered(qtbot, qapp, tmp_path):
+    window = open_window(qtbot, qapp, tmp_path / "p", no_audio=True)
+    window.resize(700, 520)  # the offscreen screen is 800 × 600
+    window.library.tabs.setCurrentIndex(1)
+    window.transport.set_volume(0.35)
+    close_window(window)
+    again = open_window(qtbot, qapp, tmp_path / "p", no_audio=True)
+    try:
+        assert (again.width(), again.height()) == (700, 520)
+        assert again.library.tabs.currentIndex() == 1
+        assert again.transport.volume_slider.value() == 35
+        assert again.library.empty.isVisible()  # no music folder: the window says what to do
+    finally:
+        close_window(again)
