@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import torch
 
 from trainer.dataset import PAD, UNKNOWN, SessionData
 
@@ -77,32 +78,30 @@ def prediction_points(
     return prefixes, np.asarray(targets, dtype=np.int64)
 
 
-def mask_scores(scores: np.ndarray, prefixes: Sequence[np.ndarray], exclude_seen: bool) -> None:
+def mask_scores(scores: torch.Tensor, prefixes: Sequence[np.ndarray], exclude_seen: bool) -> None:
     """Set PAD/UNKNOWN (and, with ``exclude_seen``, each row's prefix items) to -inf, in place."""
-    scores[:, PAD] = -np.inf
-    scores[:, UNKNOWN] = -np.inf
+    scores[:, PAD] = -torch.inf
+    scores[:, UNKNOWN] = -torch.inf
     if exclude_seen and len(prefixes):
         rows = np.repeat(np.arange(len(prefixes)), [len(p) for p in prefixes])
-        scores[rows, np.concatenate(prefixes)] = -np.inf
+        scores[torch.from_numpy(rows), torch.from_numpy(np.concatenate(prefixes))] = -torch.inf
 
 
-def ranks_of(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def ranks_of(scores: torch.Tensor, targets: np.ndarray) -> np.ndarray:
     """1-based rank of each row's target: one plus the number of items scored strictly higher.
 
     A target scored -inf (excluded, or not scorable) gets a rank past every cut-off.
     """
-    target_scores = scores[np.arange(len(targets)), targets]
-    ranks = (scores > target_scores[:, None]).sum(axis=1) + 1
-    ranks[~np.isfinite(target_scores)] = scores.shape[1] + 1
+    values = scores.numpy()
+    target_scores = values[np.arange(len(targets)), targets]
+    ranks = np.count_nonzero(values > target_scores[:, None], axis=1) + 1
+    ranks[~np.isfinite(target_scores)] = values.shape[1] + 1
     return ranks.astype(np.int64)
 
 
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+def top_k(scores: torch.Tensor, k: int) -> np.ndarray:
     """Indices of the ``k`` best items per row, best first, shape ``(B, k)``."""
-    k = min(k, scores.shape[1])
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+    return scores.topk(min(k, scores.shape[1]), dim=1).indices.numpy()
 
 
 def metrics_from_ranks(ranks: np.ndarray, cutoffs: Sequence[int], prefix: str = "") -> dict:
@@ -198,7 +197,7 @@ def evaluate(
     bar = Progress(len(targets), f"evaluate {model.name}", progress)
     for lo in range(0, len(targets), batch_size):
         batch = prefixes[lo : lo + batch_size]
-        scores = np.array(model.score_batch(batch), dtype=np.float32, copy=True)
+        scores = torch.from_numpy(np.array(model.score_batch(batch), dtype=np.float32, copy=True))
         if scores.shape != (len(batch), len(test.items)):
             raise ValueError(
                 f"{model.name}.score_batch returned shape {scores.shape}, "

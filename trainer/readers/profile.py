@@ -1,0 +1,87 @@
+"""A Continuo profile: the player's play log cut by the shared rule, keyed by library item keys.
+
+Plays the listener skipped are left out of the sessions (they are what the listener did *not*
+want next); they still shape the session boundaries, since the cut happens before. Items are
+the library's ``item_key`` (DESIGN.md, "Item keys"), artists its composers. Content vectors are
+added when the analysis store (``player.store.features``) exists and has vectors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from player.errors import ContinuoError
+from player.profile import Profile
+from player.store.db import open_database
+from player.store.plays import listening_sessions
+from player.store.tracks import all_tracks
+from trainer.dataset import SessionData
+from trainer.readers.base import Event, ReadError, ReadReport, SessionBuilder
+
+
+def read_profile(
+    root: Path, *, min_length: int = 2, max_length: int | None = None
+) -> tuple[SessionData, ReadReport]:
+    profile = Profile(Path(root))
+    report = ReadReport(str(profile.database))
+    if not profile.database.exists():
+        raise ReadError(f"{root}: not a Continuo profile", f"{profile.database} does not exist.")
+    builder = SessionBuilder(report, min_length=min_length, max_length=max_length)
+    try:
+        db = open_database(profile.database, migrate=False)
+    except ContinuoError as error:
+        raise ReadError(f"{profile.database}: cannot be opened", str(error)) from error
+    try:
+        tracks = {t.id: t for t in all_tracks(db, include_missing=True)}
+        sessions = listening_sessions(db)
+        vectors = _content_vectors(db)
+    finally:
+        db.close()
+    for number, session in enumerate(sessions):
+        events = []
+        for play in session:
+            report.lines += 1
+            if play.ended_how == "skipped":
+                report.problem(f"play {play.id}", "skipped by the listener")
+                continue
+            track = tracks[play.track_id]
+            key = track.item_key or f"track:{track.id}"
+            events.append(Event(key, track.composer.casefold(), play.started_at.timestamp()))
+        builder.add(f"profile:{number}", events)
+    data = builder.build(with_times=True)
+    if vectors:
+        data.item_content = _content_matrix(data, tracks, vectors)
+    return data, report
+
+
+def _content_vectors(db) -> dict[int, np.ndarray]:
+    """``track id -> content vector`` from the analysis store, or nothing when it is absent."""
+    try:
+        from player.store import features
+    except ImportError:
+        return {}
+    loader = getattr(features, "content_vectors", None)
+    if loader is None:
+        return {}
+    try:
+        return {int(k): np.asarray(v, dtype=np.float32) for k, v in dict(loader(db)).items()}
+    except (ContinuoError, TypeError, ValueError):
+        return {}
+
+
+def _content_matrix(
+    data: SessionData, tracks: dict, vectors: dict[int, np.ndarray]
+) -> np.ndarray | None:
+    dims = {v.shape for v in vectors.values()}
+    if len(dims) != 1 or len(next(iter(dims))) != 1:
+        return None
+    matrix = np.zeros((len(data.items), next(iter(dims))[0]), dtype=np.float32)
+    for track_id, vector in vectors.items():
+        track = tracks.get(track_id)
+        if track is not None:
+            index = data.items.index(track.item_key or f"track:{track.id}")
+            if index >= 2:
+                matrix[index] = vector
+    return matrix
