@@ -174,6 +174,7 @@ class _Scan:
         if earlier and track.path not in self.missing_paths:
             old = earlier.pop(0)
             self.missing_paths.discard(old.path)
+            assert old.id is not None  # read from the database, so it has one
             store.move_track(self.db, old.id, track)
             self.progress.updated += 1
             return

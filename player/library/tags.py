@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
@@ -95,7 +96,7 @@ def read_track(
     return track, report
 
 
-def _flatten(tags: object) -> Tags:
+def _flatten(tags: Any) -> Tags:
     flat: Tags = {}
     if tags is None:
         return flat
