@@ -255,7 +255,9 @@ class SessionModel:
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Score (N,) of every library track as the next item after ``rows``."""
-        return self.candidate_vectors @ self.session_vector(rows)
+        # einsum, not BLAS: a matrix-vector product is memory-bound, and BLAS threads fighting
+        # the audio and UI threads for two cores made it 2-3x slower (docs/recommender.md)
+        return np.einsum("nh,h->n", self.candidate_vectors, self.session_vector(rows))
 
 
 def load_model(
@@ -276,5 +278,5 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, scores.size)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
+    part = np.argpartition(scores, scores.size - k)[-k:]
     return part[np.argsort(-scores[part], kind="stable")]

@@ -46,7 +46,7 @@ class ContentSource:
             return None
         mean = heard.mean(axis=0)
         norm = float(np.linalg.norm(mean))
-        return None if norm == 0 else unit @ (mean / norm)
+        return None if norm == 0 else np.einsum("nc,c->n", unit, mean / norm)
 
     def nearest(self, request: Request, row: int) -> int | None:
         """The session row that sounds most like ``row`` (``None`` without content)."""

@@ -23,6 +23,7 @@ from player.recommend import feedback as fb
 from player.recommend.library import History, LibraryIndex, load_history, load_library
 from player.recommend.model import SessionModel, load_model, top_k
 from player.recommend.sources import (
+    CONTENT,
     MODEL,
     SESSIONS,
     ContentSource,
@@ -283,44 +284,55 @@ class Recommender:
     ) -> list[tuple[int, float, str]]:
         """Candidate units ``(unit, score, source)``, best first, blocked and heard ones removed."""
         library, history = request.library, request.history
-        allowed = np.ones(len(library), dtype=bool)
         blocked_works, blocked_units = blocked
-        if blocked_works:
-            allowed &= ~np.isin(library.work_of, list(blocked_works))
-        if blocked_units:
-            allowed &= ~np.isin(library.unit_of, list(blocked_units))
-        if mode == "discover" and history.heard_works:
-            allowed &= ~np.isin(library.work_of, list(history.heard_works))
+        if mode == "discover":
+            blocked_works = blocked_works | history.heard_works
+        work_ok = np.ones(int(library.work_of.max()) + 1, dtype=bool)
+        work_ok[list(blocked_works)] = False
+        unit_ok = np.ones(len(library.units), dtype=bool)
+        unit_ok[list(blocked_units)] = False
+        allowed = work_ok[library.work_of] & unit_ok[library.unit_of]
         scored = []
         for source in self._sources(model, mode):
             scores = source.scores(request)
             if scores is not None:
                 scored.append((source.name, np.where(allowed, scores, -np.inf)))
-        # stage 1: candidates, the top rows of every source
-        candidates = np.unique(np.concatenate([top_k(s, CANDIDATES_PER_SOURCE) for _, s in scored]))
+        # stage 1: candidates, the top rows of every source (all of the few the sessions know)
+        candidates = np.unique(
+            np.concatenate(
+                [
+                    np.flatnonzero(s > 0) if name == SESSIONS else top_k(s, CANDIDATES_PER_SOURCE)
+                    for name, s in scored
+                ]
+            )
+        )
         candidates = candidates[allowed[candidates]]
         if not len(candidates):
             return []
         # stage 2: the first source in fallback order ranks; a unit scores by its best row
         ranker, scores = scored[0]
-        z = _percentile(scores[candidates]) + adjust[candidates]
-        if len(scored) > 1:  # popularity breaks the ranker's ties (and orders what it cannot tell)
-            z = z + 1e-3 * _percentile(scored[-1][1][candidates])
+        z = _percentile(scores[candidates])
+        labels = np.full(len(candidates), ranker, dtype=object)
+        habits = dict(scored).get(SESSIONS)
+        if ranker == CONTENT and habits is not None:
+            # the listener's own habit outweighs a likeness in sound: a work that followed the
+            # session's works in their sessions gains half to all of the rank range
+            followed = habits[candidates] > 0
+            z[followed] += 0.5 + 0.5 * _percentile(habits[candidates][followed])
+            labels[followed] = SESSIONS
+        elif ranker == SESSIONS:  # what the sessions cannot tell apart, popularity ordered
+            labels[scores[candidates] <= 0] = scored[-1][0]
+        z += adjust[candidates]
+        if len(scored) > 1:  # popularity breaks the ranker's ties
+            z += 1e-3 * _percentile(scored[-1][1][candidates])
         if mode == "discover":
-            new = np.array(
-                [library.artist_keys[r] not in history.heard_artists for r in candidates]
-            )
-            z = z + NEW_COMPOSER_BONUS * new
-        best: dict[int, float] = {}
-        for row, value in zip(candidates.tolist(), z.tolist(), strict=True):
-            unit = int(library.unit_of[row])
-            best[unit] = max(best.get(unit, -np.inf), value)
-        order = sorted(best.items(), key=lambda kv: -kv[1])
-        # a source that could not tell a unit from the rest did not choose it: popularity did
-        popular = scored[-1][0]
-        if ranker != SESSIONS:
-            return [(u, v, ranker) for u, v in order]
-        return [(u, v, ranker if scores[library.units[u]].max() > 0 else popular) for u, v in order]
+            new = [library.artist_keys[r] not in history.heard_artists for r in candidates]
+            z += NEW_COMPOSER_BONUS * np.array(new)
+        # a unit ranks by its best row
+        order = np.argsort(-z, kind="stable")
+        _, first = np.unique(library.unit_of[candidates[order]], return_index=True)
+        best = order[np.sort(first)]
+        return [(int(library.unit_of[candidates[i]]), float(z[i]), str(labels[i])) for i in best]
 
     def _diverse(
         self,

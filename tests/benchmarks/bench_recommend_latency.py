@@ -1,0 +1,238 @@
+"""Recommendation latency over a 50,000-track library, memory of the loaded model, and a replay.
+
+Run: ``.venv/bin/python tests/benchmarks/bench_recommend_latency.py [--tracks 50000]``
+
+1. Builds a profile in a temp dir: ``tracks`` tracks (composers × works × 4 movements) with content
+   features, and a synthetic listening history with habits (works that tend to follow each other,
+   a few favourite composers).
+2. Installs a model for it: trained by ``trainer/`` and exported by ``trainer.export`` when that
+   exists, else the contract's two-tower stand-in from ``tests/recommend/contract_model.py``
+   (the figures then say so: its session tower is a mean, lighter than the trained one).
+3. Times one ranking (session vector + numpy dot + argpartition) and one full ``suggest()``,
+   p50/p99 over many sessions, on the provider in use; measures the loaded model's memory.
+4. Replays held-out sessions (not written to the profile): how often one of the 5 suggested works
+   was the work actually played next, for each source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from player.analysis.version import ANALYSIS_VERSION  # noqa: E402
+from player.profile import Profile  # noqa: E402
+from player.recommend.library import load_history, load_library  # noqa: E402
+from player.recommend.model import load_model, top_k  # noqa: E402
+from player.recommend.up_next import Recommender  # noqa: E402
+from player.store import open_database  # noqa: E402
+from player.store.db import Database  # noqa: E402
+from player.store.features import TrackFeatures, save_features  # noqa: E402
+from player.store.plays import end_play, start_play  # noqa: E402
+from player.store.tracks import Track, all_tracks, upsert_tracks  # noqa: E402
+
+MOVEMENTS = 4
+CLASSES = 24  # segment classes of the content histograms
+
+
+def build_library(db: Database, n_tracks: int, rng: np.random.Generator) -> None:
+    works_per_composer = 25
+    composers = max(1, n_tracks // (works_per_composer * MOVEMENTS))
+    tracks = []
+    for c in range(composers):
+        for w in range(works_per_composer):
+            for m in range(1, MOVEMENTS + 1):
+                composer, work = f"Composer {c:04d}", f"Work {w:02d}"
+                tracks.append(
+                    Track(
+                        path=f"/music/{c}/{w}/{m}.flac",
+                        size=1,
+                        mtime_ns=1,
+                        title=f"Movement {m}",
+                        item_key=f"composer {c:04d} | work {w:02d} | movement {m} | ensemble",
+                        composer=composer,
+                        work=work,
+                        movement=f"Movement {m}",
+                        movement_number=m,
+                        album=f"{composer} {work}",
+                        duration_s=300.0,
+                    )
+                )
+    upsert_tracks(db, tracks[:n_tracks])
+    style = rng.dirichlet(np.full(CLASSES, 0.3), size=composers)
+    with db.transaction():  # one transaction: save_features joins it
+        for track in all_tracks(db):
+            c = int(track.composer.split()[-1])
+            histogram = (rng.dirichlet(style[c] * 20 + 0.05) * 30).astype(np.float32)
+            save_features(
+                db, track.id, ANALYSIS_VERSION, TrackFeatures(histogram, 30, 300.0, 0.7, 200.0, 0.0)
+            )
+
+
+def synthetic_sessions(
+    db: Database, n_sessions: int, rng: np.random.Generator
+) -> list[list[list[int]]]:
+    """Sessions as lists of works (each a list of track ids in movement order)."""
+    works: dict[tuple[str, str], list[int]] = {}
+    for track in all_tracks(db):
+        works.setdefault((track.composer, track.work), []).append(track.id)
+    keys = list(works)
+    favourites = rng.choice(len(keys), size=min(300, len(keys)), replace=False)
+    follows = {int(w): rng.choice(favourites, size=3) for w in favourites}
+    sessions = []
+    for _ in range(n_sessions):
+        work = int(rng.choice(favourites))
+        session = [works[keys[work]]]
+        for _ in range(int(rng.integers(2, 7))):
+            work = (
+                int(rng.choice(follows[work]))
+                if rng.random() < 0.6
+                else int(rng.choice(favourites))
+            )
+            session.append(works[keys[work]])
+        sessions.append(session)
+    return sessions
+
+
+def write_history(db: Database, sessions: list[list[list[int]]]) -> None:
+    when = datetime(2025, 1, 1, tzinfo=UTC)
+    for session in sessions:
+        for work in session:
+            for track_id in work:
+                play = start_play(db, track_id, "user", when.isoformat(timespec="milliseconds"))
+                end_play(db, play, 300_000, "finished")
+                when += timedelta(seconds=301)
+        when += timedelta(hours=5)
+
+
+def install_model(profile: Profile) -> str:
+    """Put a model for this profile into ``models/current``; returns what it is."""
+    try:
+        from trainer import export  # noqa: F401  (the trainer's exporter, once it exists)
+    except ImportError:
+        export = None
+    if export is not None and hasattr(export, "train_and_export_profile"):
+        export.train_and_export_profile(profile.root, profile.models / "current")
+        return "trained CNN + self-attention model (trainer.export)"
+    from tests.recommend.contract_model import write_model
+
+    db = open_database(profile.database)
+    played = {t for s in load_history(db, load_library(db)).sessions for t in s.tolist()}
+    tracks = all_tracks(db)
+    items = sorted({tracks[r].item_key for r in played})
+    artists = sorted({t.composer.casefold() for t in tracks})
+    write_model(
+        profile.models / "current",
+        items,
+        artists,
+        content_dim=CLASSES,
+        hidden=192,
+        analysis_version=ANALYSIS_VERSION,
+    )
+    return "contract two-tower stand-in, H=192 (trainer.export not available)"
+
+
+def percentiles(samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
+    return f"p50 {statistics.median(ms):.2f} ms, p99 {p99:.2f} ms (n={len(ms)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tracks", type=int, default=50_000)
+    parser.add_argument("--sessions", type=int, default=600)
+    parser.add_argument("--runs", type=int, default=500)
+    args = parser.parse_args()
+    rng = np.random.default_rng(7)
+    root = Path(tempfile.mkdtemp(prefix="continuo-bench-rec-"))
+    profile = Profile(root).create()
+    db = open_database(profile.database)
+    start = time.perf_counter()
+    build_library(db, args.tracks, rng)
+    sessions = synthetic_sessions(db, args.sessions, rng)
+    cut = int(len(sessions) * 0.8)
+    write_history(db, sessions[:cut])
+    print(
+        f"profile: {args.tracks} tracks, {cut} sessions written, {len(sessions) - cut} held out "
+        f"({time.perf_counter() - start:.1f} s to build); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
+    what = install_model(profile)
+    print(f"model: {what}")
+
+    library = load_library(db)
+    process = psutil.Process()
+    before = process.memory_info().rss
+    t0 = time.perf_counter()
+    model = load_model(profile.models / "current", library, threads=1)
+    load_s = time.perf_counter() - t0
+    rss = process.memory_info().rss - before
+    print(
+        f"provider in use: {model.provider}; load + candidate vectors for {len(library)} tracks: "
+        f"{load_s:.2f} s; memory: RSS +{rss / 2**20:.1f} MiB, arrays {model.nbytes / 2**20:.1f} MiB, "
+        f"files {model.files.size_bytes / 2**20:.1f} MiB"
+    )
+
+    history = load_history(db, library)
+    prefixes = [s[: int(rng.integers(1, len(s) + 1))] for s in history.sessions if len(s)]
+    timings = []
+    for i in range(args.runs):
+        rows = prefixes[i % len(prefixes)]
+        t = time.perf_counter()
+        top_k(model.scores(rows), 300)
+        timings.append(time.perf_counter() - t)
+    print(
+        f"one ranking (session vector + dot over {len(library)} + top 300): {percentiles(timings)}"
+    )
+
+    rec = Recommender(profile.database, profile.models / "current", threads=1)
+    ids = library.track_ids
+    rec.suggest([int(ids[0])])  # loads library, history and model once
+    timings = []
+    for i in range(min(args.runs, 200)):
+        session = [int(ids[r]) for r in prefixes[i % len(prefixes)]]
+        t = time.perf_counter()
+        rec.suggest(session, n=5)
+        timings.append(time.perf_counter() - t)
+    print(
+        f"full suggest() (candidates, ranking, feedback, diversity, reasons): {percentiles(timings)}"
+    )
+
+    print("replay of held-out sessions: was the next work among the 5 suggested?")
+    held_out = sessions[cut:]
+    no_model = root / "no-model"
+    for label, directory in (
+        ("with the model", profile.models / "current"),
+        ("fallbacks only", no_model),
+    ):
+        rec = Recommender(profile.database, directory, threads=1)
+        for mode in ("for_you", "popular"):
+            hits = total = 0
+            sources: dict[str, int] = {}
+            for session in held_out:
+                for i in range(1, len(session)):
+                    history_ids = [t for work in session[:i] for t in work]
+                    suggestions = rec.suggest(history_ids, n=5, mode=mode)
+                    leads = {s.track_id for s in suggestions}
+                    sources[suggestions[0].source] = sources.get(suggestions[0].source, 0) + 1
+                    hits += session[i][0] in leads
+                    total += 1
+            print(
+                f"  {label:15s} {mode:8s}: hit rate @5 works {hits / total:.3f} ({hits}/{total}); "
+                f"sources {sources}"
+            )
+
+
+if __name__ == "__main__":
+    main()
