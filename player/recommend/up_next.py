@@ -21,7 +21,7 @@ import numpy as np
 from player.errors import ModelError
 from player.recommend import feedback as fb
 from player.recommend.library import History, LibraryIndex, load_history, load_library
-from player.recommend.model import SessionModel, load_model, top_k
+from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.sources import (
     CONTENT,
     MODEL,
@@ -94,118 +94,121 @@ class Recommender:
     ) -> None:
         self.database, self.model_dir = database, model_dir
         self.threads, self.providers = threads, providers
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards loading; the policy itself runs unlocked
         self._local = threading.local()
+        # set from any thread without the lock (one assignment is atomic); cleared before a
+        # reload reads the profile, so a change made during the reload is not lost
+        self._stale = dict.fromkeys(("library", "history", "model", "feedback"), True)
         self._library: LibraryIndex | None = None
         self._history: History | None = None
+        self._files: ModelFiles | None = None
         self._model: SessionModel | None = None
         self._model_error: ModelError | None = None
-        self._model_checked = False
-        self._feedback: list[store.Feedback] | None = None
-        self._adjust: np.ndarray | None = None
+        self._feedback: tuple[list[store.Feedback], np.ndarray] = ([], np.zeros(0))
         self._removed: set[int] = set()
         self._last_source = ""
 
-    # ---- state, loaded lazily and dropped when it changes -------------------------------------
+    # ---- state, loaded lazily and reloaded when it changed ------------------------------------
 
     def _db(self) -> Database:
+        """This thread's connection to the profile (SQLite connections stay in their thread)."""
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = open_database(self.database)
         return db
 
-    def _state(self) -> tuple[LibraryIndex, History, SessionModel | None]:
-        if self._library is None:
-            self._library = load_library(self._db())
-            self._history = None
-            self._model_checked = False
-            self._adjust = None
-        if self._history is None:
-            self._history = load_history(self._db(), self._library)
-        if not self._model_checked:
-            self._load_model()
-        if self._feedback is None:
-            self._feedback = store.all_feedback(self._db())
-            self._adjust = None
-        if self._adjust is None:
-            self._adjust = fb.adjustment(self._library, self._feedback)
-        return self._library, self._history, self._model
+    def _take(self, part: str) -> bool:
+        stale = self._stale[part]
+        self._stale[part] = False
+        return stale
 
-    def _load_model(self) -> None:
-        assert self._library is not None
-        self._model_checked = True
+    def _state(self) -> tuple[LibraryIndex, History, SessionModel | None]:
+        with self._lock:
+            db = self._db()
+            if self._take("library"):
+                self._library = load_library(db)
+                self._stale.update(history=True, model=True, feedback=True)  # rows changed
+            assert self._library is not None
+            if self._take("history"):
+                self._history = load_history(db, self._library)
+            assert self._history is not None
+            if self._take("model"):
+                self._load_model(self._library)
+            if self._take("feedback"):
+                given = store.all_feedback(db)
+                self._feedback = (given, fb.adjustment(self._library, given))
+            return self._library, self._history, self._model
+
+    def _load_model(self, library: LibraryIndex) -> None:
+        """Read the model files (unless only the library changed) and fit them to ``library``.
+
+        A new :class:`SessionModel` replaces the old one, so a ranking running meanwhile in
+        another thread keeps the consistent pair it started with.
+        """
         try:
-            if self._model is not None:
-                self._model.fit_library(self._library)
-            else:
-                self._model = load_model(
-                    self.model_dir, self._library, threads=self.threads, providers=self.providers
+            if self._files is None:
+                self._files = read_model(
+                    self.model_dir, threads=self.threads, providers=self.providers
                 )
-            self._model_error = None
+            model = SessionModel(self._files)
+            model.fit_library(library)
+            self._model, self._model_error = model, None
         except ModelError as exc:
             self._model, self._model_error = None, exc
             log.warning("personal model not used: %s", exc)
 
     def library_changed(self) -> None:
         """A scan or the analysis changed the library: re-index and refit the model lazily."""
-        with self._lock:
-            self._library = None
+        self._stale["library"] = True
 
     def history_changed(self) -> None:
-        with self._lock:
-            self._history = None
+        self._stale["history"] = True
 
     def reload_model(self) -> None:
         """A new model was installed in ``model_dir`` (after "Retrain"): swap it in lazily."""
-        with self._lock:
-            self._model, self._model_checked = None, False
+        self._files = None
+        self._stale["model"] = True
 
     def status(self) -> Status:
-        with self._lock:
-            self._state()
-            error = self._model_error
-            return Status(
-                source=self._last_source,
-                provider=self._model.provider if self._model else None,
-                model_problem=error.short if error else None,
-                model_detail=error.detail if error else None,
-            )
+        _, _, model = self._state()
+        error = self._model_error
+        return Status(
+            source=self._last_source,
+            provider=model.provider if model else None,
+            model_problem=error.short if error else None,
+            model_detail=error.detail if error else None,
+        )
 
-    # ---- feedback ----------------------------------------------------------------------------
+    # ---- feedback: written by the calling thread, used from the next suggest() ----------------
 
     def give_feedback(self, track_id: int, kind: str) -> None:
-        """ "More like this", "Less like this", "Never suggest": stored, and used from the next call."""
-        with self._lock:
-            store.add_feedback(self._db(), track_id, kind)
-            self._feedback = None
+        """ "More like this", "Less like this", "Never suggest": stored, used from the next call."""
+        store.add_feedback(self._db(), track_id, kind)
+        self._stale["feedback"] = True
 
     def track_started(self, track_id: int, started_by: str) -> None:
         """A play began; one started by a suggestion counts as accepted."""
         if started_by == "suggestion":
-            with self._lock:
-                store.set_outcome(self._db(), track_id, "accepted")
+            store.set_outcome(self._db(), track_id, "accepted")
 
     def track_ended(self, track_id: int, ms_heard: int, ended_how: str) -> None:
         """A play ended: a skip within 30 s counts as negative feedback; the history grew."""
-        with self._lock:
-            if fb.is_quick_skip(ms_heard, ended_how):
-                store.add_feedback(self._db(), track_id, "skip")
-                store.set_outcome(self._db(), track_id, "skipped")
-                self._feedback = None
-            self._history = None
+        if fb.is_quick_skip(ms_heard, ended_how):
+            store.add_feedback(self._db(), track_id, "skip")
+            store.set_outcome(self._db(), track_id, "skipped")
+            self._stale["feedback"] = True
+        self._stale["history"] = True
 
     def removed(self, track_id: int) -> None:
         """The listener removed a suggestion: it stays away for :data:`REMOVED_FOR`."""
-        with self._lock:
-            store.set_outcome(self._db(), track_id, "removed")
-            self._removed.add(track_id)
+        store.set_outcome(self._db(), track_id, "removed")
+        self._removed.add(track_id)
 
     def shown(self, suggestions: Sequence[Suggestion], mode: str) -> None:
         """Log suggestions as shown (for Insights and the next training)."""
-        with self._lock:
-            store.log_suggestions(
-                self._db(), [(s.track_id, s.source, s.reason) for s in suggestions], mode
-            )
+        store.log_suggestions(
+            self._db(), [(s.track_id, s.source, s.reason) for s in suggestions], mode
+        )
 
     # ---- the policy --------------------------------------------------------------------------
 
@@ -226,12 +229,10 @@ class Recommender:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if n < 0:
             raise ValueError(f"n must be at least 0, not {n}")
-        with self._lock:
-            library, history, model = self._state()
-            assert self._feedback is not None and self._adjust is not None
-            since = (datetime.now(UTC) - REMOVED_FOR).isoformat(timespec="milliseconds")
-            removed = self._removed | store.removed_since(self._db(), since)
-            feedback, adjust = self._feedback, self._adjust
+        library, history, model = self._state()
+        feedback, adjust = self._feedback
+        since = (datetime.now(UTC) - REMOVED_FOR).isoformat(timespec="milliseconds")
+        removed = self._removed | store.removed_since(self._db(), since)
         if not len(library) or n == 0:
             return []
         context = library.rows([*session_track_ids, *queue_ids])
@@ -247,8 +248,7 @@ class Recommender:
             picks.append(rest)
         ranked = self._rank(request, model, mode, adjust, blocked)
         picks += self._diverse(request, ranked, n - len(picks), mode, expand_works, model, picks)
-        with self._lock:
-            self._last_source = ranked[0][2] if ranked else ""
+        self._last_source = ranked[0][2] if ranked else ""
         return [s for unit in picks for s in unit]
 
     def _rest_of_work(self, library: LibraryIndex, context: np.ndarray) -> list[Suggestion]:

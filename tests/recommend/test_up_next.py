@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from itertools import groupby
 
 import numpy as np
@@ -198,3 +199,29 @@ def test_content_similarity_ranks_when_the_analysis_has_run(library):
     first = next(s for s in result if s.track_id == leads[0])
     assert first.source == "content similarity"
     assert first.reason == "similar in sound to Debussy: Piece"
+
+
+def test_suggest_and_feedback_from_several_threads_at_once(library):
+    rec = recommender(library)
+    current = library.pieces["J. Brahms"]
+    results, errors = [], []
+
+    def work(i: int) -> None:
+        try:
+            for _ in range(4):
+                results.append(
+                    units(rec.suggest([current], n=3, mode=("for_you", "popular")[i % 2]))
+                )
+                rec.give_feedback(library.work("E. Satie", i % 3)[0], "less_like")
+                rec.library_changed() if i == 0 else rec.history_changed()
+        except Exception as exc:  # collected: an exception in a thread would pass silently
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(results) == 16
+    assert all(len(r) == 3 and current not in {t for u in r for t in u} for r in results)
+    assert len(all_feedback(library.db)) == 16
