@@ -25,6 +25,7 @@ _FORMATS = {
     ("WAV", None): "WAV",
     ("WAVEX", None): "WAV",
     ("AIFF", None): "AIFF",
+    ("MP3", None): "MP3",
     ("MPEG", None): "MP3",
 }
 
@@ -63,7 +64,7 @@ def probe_audio(path: Path, *, size: int) -> AudioInfo:
     except OSError as exc:
         raise UnreadableFileError(f"The file cannot be opened ({exc.strerror})", str(path)) from exc
     tags = _read_tags(path)
-    return _decode_test(path, tags)
+    return _decode_test(path, tags, size)
 
 
 def _read_tags(path: Path) -> mutagen.FileType | None:
@@ -81,7 +82,7 @@ def _read_tags(path: Path) -> mutagen.FileType | None:
         ) from exc
 
 
-def _decode_test(path: Path, tagged: mutagen.FileType | None) -> AudioInfo:
+def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> AudioInfo:
     try:
         with sf.SoundFile(path) as audio:
             frames, rate, channels = audio.frames, audio.samplerate, audio.channels
@@ -89,7 +90,9 @@ def _decode_test(path: Path, tagged: mutagen.FileType | None) -> AudioInfo:
             if frames <= 0 or rate <= 0:
                 raise UnreadableFileError("The file holds no audio", f"{path}: 0 frames.")
             _read_exactly(audio, min(frames, PROBE_FRAMES), path)
-            if frames > 2 * PROBE_FRAMES:
+            # Seeking an MP3 decodes everything before the target (37 ms for 5 minutes), so an
+            # MP3's completeness is judged from its header instead (_check_mp3_size).
+            if frames > 2 * PROBE_FRAMES and fmt != "MP3":
                 audio.seek(frames - PROBE_FRAMES)
                 _read_exactly(audio, PROBE_FRAMES, path)
     except sf.LibsndfileError as exc:
@@ -98,6 +101,8 @@ def _decode_test(path: Path, tagged: mutagen.FileType | None) -> AudioInfo:
         raise UnreadableFileError(
             "The audio is damaged (decoding failed)", f"{path}: {_message(exc)}"
         ) from exc
+    if fmt == "MP3":
+        _check_mp3_size(path, tagged, size)
     promised = getattr(getattr(tagged, "info", None), "length", 0.0) or 0.0
     if fmt in ("WAV", "AIFF") and promised > frames / rate + 0.5:
         # libsndfile clamps a PCM file's length to the bytes present; its header knows better.
@@ -112,6 +117,22 @@ def _decode_test(path: Path, tagged: mutagen.FileType | None) -> AudioInfo:
         format=fmt or audio.format,
         tags=getattr(tagged, "tags", None),
     )
+
+
+def _check_mp3_size(path: Path, tagged: mutagen.FileType | None, size: int) -> None:
+    """A VBR header (Xing/LAME) states the stream's length and bitrate: far fewer bytes than
+    those promise means the file was cut. (A CBR file without one is measured by its size, so
+    a cut one simply plays shorter.)"""
+    info = getattr(tagged, "info", None)
+    length, bitrate = getattr(info, "length", 0.0) or 0.0, getattr(info, "bitrate", 0) or 0
+    tag_bytes = getattr(getattr(tagged, "tags", None), "size", 0) or 0
+    promised = length * bitrate / 8
+    if promised > 0 and size - tag_bytes < 0.95 * promised:
+        raise UnreadableFileError(
+            "The file ends early (a truncated copy or download?)",
+            f"{path}: its header promises {promised / 1e6:.2f} MB of audio, "
+            f"the file holds {(size - tag_bytes) / 1e6:.2f} MB.",
+        )
 
 
 def _read_exactly(audio: sf.SoundFile, count: int, path: Path) -> None:

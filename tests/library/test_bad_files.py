@@ -29,6 +29,8 @@ def _bad_folder(root):
     (root / "bad" / "truncated.flac").write_bytes(full[: len(full) // 2])
     wav = write_audio(root / "bad" / "truncated.wav", seconds=3).read_bytes()
     (root / "bad" / "truncated.wav").write_bytes(wav[: len(wav) // 3])
+    mp3 = write_audio(root / "bad" / "truncated.mp3", seconds=5).read_bytes()
+    (root / "bad" / "truncated.mp3").write_bytes(mp3[: len(mp3) // 2])
     (root / "bad" / "zero.ogg").write_bytes(b"")
     (root / "bad" / "letter.mp3").write_text("Dear listener,\nthis is not an MP3.\n" * 40)
     (root / "bad" / "noise.flac").write_bytes(b"fLaC" + os.urandom(4000))
@@ -46,7 +48,7 @@ def test_scan_of_bad_files_finishes_keeps_good_ones_and_gives_reasons(db, tmp_pa
     root = tmp_path / "music"
     good, huge = _bad_folder(root)
     result = scan_library(db, [root])
-    assert result.done == result.total == 9
+    assert result.done == result.total == 10
     titles = {t.path: t.title for t in store.all_tracks(db)}
     assert titles[str(good[0])] == "Good A" and titles[str(good[1])] == "Good B"
     assert len(titles[str(huge)]) == 300  # playable: kept, its title cut, and reported
@@ -55,15 +57,16 @@ def test_scan_of_bad_files_finishes_keeps_good_ones_and_gives_reasons(db, tmp_pa
     assert all(bad.values()), bad
     assert "empty" in bad["zero.ogg"]
     assert "ends early" in bad["truncated.wav"]
+    assert "ends early" in bad["truncated.mp3"]
     assert "truncated" in bad["truncated.flac"] or "ends early" in bad["truncated.flac"]
     assert "Not an audio file" in bad["letter.mp3"]
     assert "cut" in bad["huge-tags.flac"]
     assert str(good[0]) not in reasons and str(good[1]) not in reasons
-    assert result.problems == len(bad) == 7
+    assert result.problems == len(bad) == 8
     assert db.integrity_check() == "ok"
     # A second scan re-reads nothing and keeps every reason.
     again = scan_library(db, [root])
-    assert (again.unchanged, again.problems, again.added) == (9, 0, 0)
+    assert (again.unchanged, again.problems, again.added) == (10, 0, 0)
     assert dict(store.problems(db)) == reasons
 
 
