@@ -77,56 +77,64 @@ def _validate(
         raise ValueError("y contains NaN or infinite samples")
 
 
-def _frames(y: np.ndarray, hop_length: int, frame_length: int) -> np.ndarray:
-    """Centred frames as a strided view, shape (n_frames, frame_length); no copy."""
-    pad = frame_length // 2
-    y_pad = np.pad(y.astype(np.float32, copy=False), (pad, pad))
-    n_frames = 1 + len(y) // hop_length
-    view = np.lib.stride_tricks.sliding_window_view(y_pad, frame_length)
-    return view[: n_frames * hop_length : hop_length]
+def _framing(
+    y: np.ndarray, *, hop_length: int, frame_length: int, win_length: int, n_lags: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frames, the energies YIN needs, and each frame's loudness; views, not copies.
+
+    Returns
+    -------
+    frames : np.ndarray, shape (n_frames, frame_length)
+    energy : np.ndarray, shape (n_frames, n_lags)
+        ``energy[t, τ]``: the energy of the ``win_length`` samples from lag ``τ`` of frame ``t``,
+        from one cumulative sum over the whole signal instead of one per frame.
+    db : np.ndarray, shape (n_frames,)
+        Frame loudness in dBFS.
+    """
+    # frame t starts win_length/2 before t·hop, so the compared windows [0, W) and [τ, τ + W)
+    # are centred on t (within τ/2), not 23 ms early as with a frame centred on t
+    lead = win_length // 2
+    y_pad = np.pad(y.astype(np.float32, copy=False), (lead, frame_length - lead))
+    starts = np.arange(1 + len(y) // hop_length) * hop_length
+    every = slice(0, len(starts) * hop_length, hop_length)  # a slice keeps the strided view
+    frames = np.lib.stride_tricks.sliding_window_view(y_pad, frame_length)[every]
+    cum = np.concatenate([[0.0], np.cumsum(np.square(y_pad, dtype=np.float64))])
+    window_energy = (cum[win_length:] - cum[:-win_length]).astype(np.float32)
+    energy = np.lib.stride_tricks.sliding_window_view(window_energy, n_lags)[every]
+    mean_sq = (cum[starts + frame_length] - cum[starts]) / frame_length
+    return frames, energy, 10.0 * np.log10(np.maximum(mean_sq, 1e-20))
 
 
-def cmnd(frames: np.ndarray, *, win_length: int, tau_max: int) -> np.ndarray:
+def _cmnd(frames: np.ndarray, energy: np.ndarray, *, win_length: int) -> np.ndarray:
     """YIN's cumulative-mean-normalised difference of each frame, by FFT.
+
+    ``d(τ) = e(0) + e(τ) − 2 r(τ)`` with ``r`` the correlation of the frame's first
+    ``win_length`` samples with the whole frame; ``win_length + τ_max`` stays below the frame
+    length, so the circular correlation of FFT size ``frame_length`` never wraps.
 
     Parameters
     ----------
     frames : np.ndarray, shape (n, frame_length)
-    win_length : int
-        Samples summed per lag; ``win_length + tau_max < frame_length`` so that the circular
-        correlation of size ``frame_length`` never wraps.
-    tau_max : int
-        Largest lag returned.
+    energy : np.ndarray, shape (n, n_lags)
+        From :func:`_framing`.
 
     Returns
     -------
-    np.ndarray, shape (n, tau_max + 1), float32
-        ``d'(τ)``; ``d'(0) = 1``. Silent frames give 1 everywhere (no evidence of a period).
+    np.ndarray, shape (n, n_lags), float32
+        ``d'(τ)``, with ``d'(0) = 1``; a silent frame gives 1 everywhere (no evidence of a period).
     """
-    n_fft = frames.shape[1]
+    n_fft, n_lags = frames.shape[1], energy.shape[1]
     spec = sfft.rfft(frames, n=n_fft, axis=1)
-    head = sfft.rfft(frames[:, :win_length], n=n_fft, axis=1)
-    acf = sfft.irfft(spec * head.conj(), n=n_fft, axis=1)[:, : tau_max + 1]
-    power = np.cumsum(np.square(frames[:, : tau_max + win_length], dtype=np.float64), axis=1)
-    power = np.concatenate([np.zeros((len(frames), 1)), power], axis=1)
-    energy = power[:, win_length : win_length + tau_max + 1] - power[:, : tau_max + 1]
-    diff = np.maximum(energy[:, :1] + energy - 2.0 * acf, 0.0)
+    spec *= sfft.rfft(frames[:, :win_length], n=n_fft, axis=1).conj()
+    acf = sfft.irfft(spec, n=n_fft, axis=1)[:, :n_lags]
+    diff = energy[:, :1] + energy - 2.0 * acf
+    np.maximum(diff, 0.0, out=diff)
     cum = np.cumsum(diff[:, 1:], axis=1)
-    lags = np.arange(1, tau_max + 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        norm = diff[:, 1:] * lags / cum
-    out = np.ones((len(frames), tau_max + 1), dtype=np.float32)
-    out[:, 1:] = np.where(np.isfinite(norm), norm, 1.0)
-    return out
-
-
-def _frame_db(y: np.ndarray, hop_length: int, frame_length: int) -> np.ndarray:
-    """Loudness of each centred frame in dBFS, shape (n_frames,), from one cumulative sum."""
-    pad = frame_length // 2
-    cum = np.concatenate([[0.0], np.cumsum(np.square(np.pad(y, (pad, pad)), dtype=np.float64))])
-    starts = np.arange(1 + len(y) // hop_length) * hop_length
-    mean_sq = (cum[starts + frame_length] - cum[starts]) / frame_length
-    return 10.0 * np.log10(np.maximum(mean_sq, 1e-20))
+        diff[:, 1:] *= np.arange(1, n_lags, dtype=np.float32) / cum
+    diff[:, 0] = 1.0
+    diff[~np.isfinite(diff)] = 1.0
+    return diff
 
 
 def track_pitch(
@@ -139,7 +147,7 @@ def track_pitch(
     fmax: float = 2000.0,
     octave_correction: bool = True,
     viterbi: bool = True,
-    shift_check: bool = True,
+    shift_check: bool = False,
 ) -> PitchTrack:
     """Track the fundamental frequency of a monophonic signal, seed paper §2.3.3.
 
@@ -177,9 +185,14 @@ def track_pitch(
     tau_min = max(2, int(np.floor(sr / fmax)))
     tau_max = int(np.ceil(sr / fmin))
     win_length = frame_length // 2
-    frames = _frames(y, hop_length, frame_length)
+    frames, energy, db = _framing(
+        y,
+        hop_length=hop_length,
+        frame_length=frame_length,
+        win_length=win_length,
+        n_lags=tau_max + 2,
+    )
     n = len(frames)
-    db = _frame_db(y, hop_length, frame_length)
     loud = db > max(-80.0, (db.max() if n else 0.0) + _SILENCE_DB)
 
     shift = 1 if octave_correction and shift_check else 0
@@ -187,7 +200,7 @@ def track_pitch(
     for start in range(0, n, _CHUNK_FRAMES):
         stop = min(n, start + _CHUNK_FRAMES)
         lo, hi = max(0, start - shift), min(n, stop + shift)
-        dprime = cmnd(frames[lo:hi], win_length=win_length, tau_max=tau_max + 1)
+        dprime = _cmnd(frames[lo:hi], energy[lo:hi], win_length=win_length)
         dprime[~loud[lo:hi]] = 1.0
         if octave_correction:
             tau, cost = octave.candidates(
