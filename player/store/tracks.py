@@ -123,11 +123,11 @@ def file_signatures(db: Database) -> dict[str, tuple[int, int]]:
 
 def mark_missing(db: Database, paths: Iterable[str]) -> int:
     """Flag tracks whose files are gone. They are kept so their plays stay in the history."""
-    paths = [(p,) for p in paths]
+    rows = [(p,) for p in paths]
     with db.transaction() as conn:
-        conn.executemany("UPDATE tracks SET missing = 1 WHERE path = ?", paths)
-        conn.executemany("DELETE FROM scan_problems WHERE path = ?", paths)
-    return len(paths)
+        conn.executemany("UPDATE tracks SET missing = 1 WHERE path = ?", rows)
+        conn.executemany("DELETE FROM scan_problems WHERE path = ?", rows)
+    return len(rows)
 
 
 def record_problem(
