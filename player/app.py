@@ -49,7 +49,7 @@ class Services:
     backend: AudioBackend
     recorder: PlayLogRecorder
     listeners: Listeners
-    scan: Callable  # player.library.scanner.scan_library
+    scan: Callable  # scan_library's signature (see scan_library below)
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
 
     def open_db(self) -> Database:
@@ -100,6 +100,13 @@ def open_audio(
     return backend
 
 
+def scan_library(db: Database, roots, **options):
+    """The scanner, imported on first use (on the worker thread: it pulls in mutagen and numpy)."""
+    from player.library.scanner import scan_library as scan
+
+    return scan(db, roots, **options)
+
+
 def build_services(
     profile: Profile,
     libraries: Sequence[Path] = (),
@@ -107,8 +114,6 @@ def build_services(
     no_audio: bool = False,
     device: int | None = None,
 ) -> Services:
-    from player.library.scanner import scan_library
-
     notices: list[str] = []
     db = open_profile_database(profile, notices)
     try:

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.library.grouping import group_library
 from player.store.plays import listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
 from player.ui.controller import BackendBridge, PlaybackController
 from player.ui.jobs import CancelToken, JobRunner
+from player.ui.library_models import index_library
 from player.ui.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.queue_model import QueueModel
 from player.ui.transport import TransportBar
@@ -250,26 +250,25 @@ class MainWindow(QMainWindow):
         def load():
             db = open_db()
             try:
-                tracks = all_tracks(db)
-                return tracks, problems(db)
+                tracks, found_problems = all_tracks(db), problems(db)
             finally:
                 db.close()
+            return index_library(tracks), found_problems
 
         self.jobs.run(load, self._library_ready, self._job_failed)
 
     def _library_ready(self, result) -> None:
-        tracks, found_problems = result
-        ordered = [t for c in group_library(tracks) for w in c.works for t in w.movements]
-        self.library.set_tracks(tracks)
-        self.controller.set_library(ordered)
+        library, found_problems = result
+        self.library.set_library(library)
+        self.controller.set_library(library.tracks)
         self.problems.set_problems(found_problems)
         self.side.setTabText(
             2, f"Problems ({len(found_problems)})" if found_problems else "Problems"
         )
-        if self._play_on_load and ordered:
+        if self._play_on_load and library.tracks:
             self._play_on_load = False
             self.controller.play_library()
-        self.library_loaded.emit(len(tracks))
+        self.library_loaded.emit(len(library.tracks))
 
     def reload_history(self) -> None:
         open_db = self.services.open_db
@@ -321,7 +320,6 @@ class MainWindow(QMainWindow):
         self.status.scan_progress.hide()
         if progress is None:
             self.status.scan.setText("No music folders yet")
-            self.library_loaded.emit(0)
         else:
             parts = [f"{progress.added} new", f"{progress.updated} changed"]
             if progress.missing:

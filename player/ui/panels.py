@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from player.store.plays import Play
-from player.store.tracks import Track
 from player.ui.library_models import (
     TRACK_ROLE,
     WORK_ROLE,
+    LibraryIndex,
     LibraryTreeModel,
-    SearchProxy,
     TrackTableModel,
+    TreeSearchProxy,
     format_duration,
 )
 from player.ui.queue_model import QueueModel
@@ -51,7 +51,7 @@ class LibraryPanel(QWidget):
         self.search.setPlaceholderText("Search composers, works, movements, performers  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.tree_model = LibraryTreeModel(self)
-        self.tree_proxy = SearchProxy(self)
+        self.tree_proxy = TreeSearchProxy(self)
         self.tree_proxy.setSourceModel(self.tree_model)
         self.tree = _tree("libraryTree")
         self.tree.setModel(self.tree_proxy)
@@ -59,10 +59,8 @@ class LibraryPanel(QWidget):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table_model = TrackTableModel(self)
-        self.table_proxy = SearchProxy(self)
-        self.table_proxy.setSourceModel(self.table_model)
         self.table = QTableView(objectName="libraryTable")
-        self.table.setModel(self.table_proxy)
+        self.table.setModel(self.table_model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -92,14 +90,17 @@ class LibraryPanel(QWidget):
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
-        self.set_tracks([])
+        self.set_library(LibraryIndex([], [], []))
 
-    def set_tracks(self, tracks: list[Track]) -> None:
-        self.tree_model.set_tracks(tracks)
-        self.table_model.set_tracks(tracks)
-        if len(tracks) < 200:
+    def set_library(self, library: LibraryIndex) -> None:
+        self.tree_model.set_index(library)
+        self.table_model.set_index(library)
+        self.tree_proxy.set_query(self.search.text(), force=True)
+        if len(library.tracks) <= 60:
+            self.tree.expandAll()
+        elif len(library.roots) <= 30:
             self.tree.expandToDepth(0)
-        self.empty.setVisible(not tracks)
+        self.empty.setVisible(not library.tracks)
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
         )
@@ -107,9 +108,11 @@ class LibraryPanel(QWidget):
     def apply_search(self) -> None:
         text = self.search.text()
         self.tree_proxy.set_query(text)
-        self.table_proxy.set_query(text)
-        if text.strip() and self.tree_proxy.rowCount() <= 30:
+        self.table_model.set_query(text)
+        if text.strip() and self.tree_proxy.matches <= 200:
             self.tree.expandAll()
+        elif self.tree_proxy.rowCount() <= 30:
+            self.tree.expandToDepth(0)
 
     def _tree_activated(self, index: QModelIndex) -> None:
         track = index.data(TRACK_ROLE)

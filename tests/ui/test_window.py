@@ -86,7 +86,7 @@ def test_search_filters_tree_and_table_as_you_type(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.library.search.hasFocus()
     qtbot.keyClicks(window.library.search, "quartet")
-    proxy, table = window.library.tree_proxy, window.library.table_proxy
+    proxy, table = window.library.tree_proxy, window.library.table_model
     qtbot.waitUntil(lambda: proxy.rowCount() == 1 and table.rowCount() == 2, timeout=3000)
     assert proxy.index(0, 0).data() == "Wolfgang Amadeus Mozart"
     window.library.search.setText("bach adagio")
