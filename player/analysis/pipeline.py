@@ -1,0 +1,204 @@
+"""The whole analysis of one recording, streamed in chunks so any length fits in bounded memory.
+
+decode → pitch (10 ms) → tuning (once, from the first chunk) → note spectrum (40 ms) →
+fixed-window segments → class probabilities → the track's class histogram. Each chunk is
+analysed with half a second of audio on either side, and only frames centred inside the chunk
+are kept, so a chunked analysis equals a whole-file one up to the pitch tracker's path
+decisions near chunk edges. Only per-frame f0/voicing (a few MB for three hours) and the
+segment results are accumulated.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import librosa
+import numpy as np
+
+from player.analysis.decode import ANALYSIS_SR, stream_mono
+from player.analysis.note_spectrum import N_NOTES, estimate_tuning, note_spectrum
+from player.analysis.notes import notes_from_pitch
+from player.analysis.pitch import PitchTrack, track_pitch
+from player.analysis.segments import SegmentClassModel, SegmentCutter
+from player.errors import AudioError
+
+FRAME_LENGTH = 2048
+NOTE_HOP_S = 0.04
+SILENCE_PEAK = 1e-4  # -80 dBFS: a file whose loudest sample stays below this is silent
+
+
+@dataclass
+class Analysis:
+    """What the analysis of one recording produced; arrays are per frame or per segment."""
+
+    sample_rate: int
+    hop_s: float  # pitch frames
+    note_hop_s: float  # note-spectrum frames
+    duration_s: float
+    tuning: float  # semitones from A440
+    f0_hz: np.ndarray  # (n_frames,) 0 where unvoiced
+    voiced_prob: np.ndarray  # (n_frames,)
+    n_note_frames: int
+    segment_bounds_s: np.ndarray  # (n_segments, 2) start, end
+    descriptors: np.ndarray | None  # (n_segments, D) when asked for
+    class_probabilities: np.ndarray | None  # (n_segments, K) when a model was given
+    seconds: float = 0.0
+    notes: list[tuple[float, float, int]] = field(default_factory=list)
+
+    @property
+    def note_spectrum_shape(self) -> tuple[int, int]:
+        return (N_NOTES, self.n_note_frames)
+
+    @property
+    def histogram(self) -> np.ndarray:
+        """Summed class probabilities: the track's term frequencies (seed paper §3.2)."""
+        return self.class_probabilities.sum(axis=0, dtype=np.float64).astype(np.float32)
+
+    @property
+    def voiced_share(self) -> float:
+        return float((self.f0_hz > 0).mean()) if len(self.f0_hz) else 0.0
+
+    @property
+    def median_f0_hz(self) -> float:
+        voiced = self.f0_hz[self.f0_hz > 0]
+        return float(np.median(voiced)) if len(voiced) else 0.0
+
+
+def analyse_file(
+    path: Path | str,
+    *,
+    model: SegmentClassModel | None,
+    hop_length: int = 220,
+    chunk_s: float = 60.0,
+    keep_descriptors: bool = False,
+) -> Analysis:
+    """Analyse one audio file (see :func:`analyse_stream`); raises :class:`AudioError`."""
+    return analyse_stream(
+        stream_mono(path),
+        model=model,
+        hop_length=hop_length,
+        chunk_s=chunk_s,
+        keep_descriptors=keep_descriptors,
+    )
+
+
+def analyse_stream(
+    blocks: Iterable[np.ndarray],
+    *,
+    model: SegmentClassModel | None,
+    sr: int = ANALYSIS_SR,
+    hop_length: int = 220,
+    chunk_s: float = 60.0,
+    keep_descriptors: bool = False,
+) -> Analysis:
+    """Analyse consecutive mono blocks at ``sr``, ``chunk_s`` seconds at a time.
+
+    Parameters
+    ----------
+    blocks : mono float32 arrays, consecutive pieces of one recording
+    model : segment class model, or None to stop at segment descriptors (the trainer)
+    hop_length : samples between pitch frames; note-spectrum frames use the nearest multiple
+        of it to 40 ms
+    chunk_s : seconds of audio analysed at once (memory grows with it, results do not change)
+    keep_descriptors : also return the segment descriptors
+
+    Raises
+    ------
+    AudioError
+        silent, shorter than one frame, or not decodable.
+    """
+    if hop_length <= 0:
+        raise ValueError(f"hop_length must be positive, got {hop_length}")
+    if chunk_s <= 0:
+        raise ValueError(f"chunk_s must be positive, got {chunk_s}")
+    started = time.perf_counter()
+    ratio = max(1, round(NOTE_HOP_S * sr / hop_length))
+    note_hop = hop_length * ratio
+    context = note_hop * -(-sr // (2 * note_hop))  # about 0.5 s, a multiple of both hops
+    core = note_hop * max(1, round(chunk_s * sr / note_hop))
+
+    cutter = SegmentCutter()
+    f0_parts: list[np.ndarray] = []
+    prob_parts: list[np.ndarray] = []
+    descriptors: list[np.ndarray] = []
+    tuning: float | None = None
+    n_note_frames = 0
+    peak = 0.0
+    total = 0
+    buffer = [np.zeros(context, np.float32)]
+    buffered = context
+
+    def analyse_chunk(y: np.ndarray, n_core: int) -> None:
+        nonlocal tuning, n_note_frames
+        track = track_pitch(y, sr=sr, hop_length=hop_length, frame_length=FRAME_LENGTH)
+        first = context // hop_length
+        n_frames = -(-n_core // hop_length)
+        f0 = track.f0_hz[first : first + n_frames]
+        prob = track.voiced_prob[first : first + n_frames]
+        f0_parts.append(f0)
+        prob_parts.append(prob)
+        if tuning is None:
+            tuning = estimate_tuning(f0)
+        n_all = -(-len(y) // note_hop)  # note frames of the padded chunk
+        first_note = context // note_hop
+        S = note_spectrum(
+            y=y,
+            sr=sr,
+            hop_length=note_hop,
+            tuning=tuning,
+            f0_hz=track.f0_hz[::ratio][:n_all],
+            voiced_prob=track.voiced_prob[::ratio][:n_all],
+        )[:, first_note : first_note + -(-n_core // note_hop)]
+        n_note_frames += S.shape[1]
+        note_f0 = f0[::ratio][: S.shape[1]]
+        midi = librosa.hz_to_midi(np.where(note_f0 > 0, note_f0, 1.0))
+        descriptors.extend(cutter.push(S, midi, note_f0 > 0))
+
+    for block in blocks:
+        peak = max(peak, float(np.abs(block).max(initial=0.0)))
+        total += len(block)
+        buffer.append(block)
+        buffered += len(block)
+        if buffered >= 2 * context + core:
+            y = np.concatenate(buffer)
+            while len(y) >= 2 * context + core:
+                analyse_chunk(y[: 2 * context + core], core)
+                y = y[core:]
+            buffer, buffered = [y], len(y)
+    if total < FRAME_LENGTH:
+        raise AudioError(
+            "shorter than one frame",
+            f"{total} samples at {sr} Hz; the analysis needs at least {FRAME_LENGTH}.",
+        )
+    if peak < SILENCE_PEAK:
+        raise AudioError("silent", f"the loudest sample is {peak:.2g} (below -80 dBFS).")
+    y = np.concatenate([*buffer, np.zeros(context, np.float32)])
+    remaining = len(y) - 2 * context
+    if remaining > 0:
+        analyse_chunk(y, remaining)
+    descriptors.extend(cutter.finish())
+
+    f0_hz = np.concatenate(f0_parts)
+    voiced_prob = np.concatenate(prob_parts)
+    desc = np.stack(descriptors)
+    note_hop_s = note_hop / sr
+    analysis = Analysis(
+        sample_rate=sr,
+        hop_s=hop_length / sr,
+        note_hop_s=note_hop_s,
+        duration_s=total / sr,
+        tuning=float(tuning or 0.0),
+        f0_hz=f0_hz,
+        voiced_prob=voiced_prob,
+        n_note_frames=n_note_frames,
+        segment_bounds_s=np.array(cutter.bounds, dtype=np.float64) * note_hop_s,
+        descriptors=desc if keep_descriptors else None,
+        class_probabilities=None if model is None else model.probabilities(desc),
+    )
+    track = PitchTrack(f0_hz=f0_hz, voiced_prob=voiced_prob, hop_s=hop_length / sr, sample_rate=sr)
+    analysis.notes = notes_from_pitch(track)
+    analysis.seconds = time.perf_counter() - started
+    return analysis

@@ -1,0 +1,261 @@
+"""Learning the segment classes (seed paper §2.3.3, §3.2) from rendered music21 scores.
+
+prepare: render a varied set of corpus pieces with fluidsynth (cached under $TMPDIR) →
+descriptors: the player's own pipeline up to segment descriptors → fit: standardise, PCA,
+k-means++ → save ``assets/models/segment-classes-v1.npz`` with the corpus IDF.
+
+Numpy only: k-means with a Gaussian-posterior soft assignment needs no torch, and the
+player reads the result with numpy alone. Run ``python -m trainer.segment_classes``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from player.analysis.content import inverse_document_frequency
+from player.analysis.decode import ANALYSIS_SR
+from player.analysis.pipeline import analyse_file
+from player.analysis.segments import MODEL_PATH, SegmentClassModel
+from player.analysis.version import CLASS_MODEL_VERSION
+
+SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+TEMPO_BPM = 96.0
+"""Every render plays at this tempo, so score offsets convert to seconds exactly."""
+
+COLLECTIONS: dict[str, str] = {
+    # collection → music21 corpus composer/folder; its files are taken in sorted order
+    "bach": "bach",
+    "mozart": "mozart",
+    "haydn": "haydn",
+    "beethoven": "beethoven",
+    "palestrina": "palestrina",
+    "monteverdi": "monteverdi",
+    "trecento": "trecento",
+    "ryansMammoth": "ryansMammoth",
+    "essenFolksong": "essenFolksong",
+    "josquin": "josquin",
+}
+
+
+@dataclass
+class ClassConfig:
+    """How the segment classes are learned."""
+
+    n_classes: int = 64  # K: segment classes (the content vector's length)
+    n_components: int = 32  # PCA dimensions the distances are measured in
+    pieces_per_collection: int = 6  # training pieces rendered per collection
+    max_seconds: float = 60.0  # each render is cut to this length
+    n_init: int = 4  # k-means restarts; the lowest inertia wins
+    iterations: int = 100  # k-means iterations per restart
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Render:
+    """One rendered piece: its audio, its labels and its notes ``(onset_s, offset_s, midi)``."""
+
+    wav: Path
+    collection: str
+    name: str
+    notes: list[tuple[float, float, int]]
+
+
+def cache_dir() -> Path:
+    path = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "continuo-renders"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def corpus_files(collection: str) -> list[str]:
+    """Score files of one collection, one format per piece (mxl/krn/abc/xml), sorted."""
+    from music21 import corpus
+
+    paths = sorted(str(p) for p in corpus.getComposer(COLLECTIONS[collection]))
+    if collection == "bach":  # the chorales; the few instrumental works are left out
+        paths = [p for p in paths if "/bwv" in p and p.endswith(".mxl")]
+    seen, out = set(), []
+    for p in paths:
+        stem = p.rsplit(".", 1)[0]
+        if stem not in seen and p.rsplit(".", 1)[1] in ("mxl", "krn", "abc", "xml"):
+            seen.add(stem)
+            out.append(p)
+    return out
+
+
+def select_pieces(collection: str, count: int, *, part: str) -> list[str]:
+    """Every other file, spread over the collection: ``part`` "train" takes even positions,
+    "eval" odd ones, so the benchmarks never measure on the training pieces."""
+    files = corpus_files(collection)
+    offset = {"train": 0, "eval": 1}[part]
+    stride = max(2, 2 * (len(files) // (2 * count)))
+    return files[offset::stride][:count]
+
+
+def _score(path: str, max_seconds: float):
+    """The score at :data:`TEMPO_BPM`, cut after the bar that passes ``max_seconds``, repeats
+    dropped (a cut score's repeats no longer pair up, and the notes must match the audio)."""
+    from music21 import bar, converter, repeat, stream, tempo
+
+    parsed = converter.parse(path)
+    score = parsed.scores[0] if isinstance(parsed, stream.Opus) else parsed
+    for mark in list(score.recurse().getElementsByClass(tempo.TempoIndication)):
+        mark.activeSite.remove(mark)
+    parts = score.parts if score.parts else [score]
+    for measure in score.recurse().getElementsByClass(stream.Measure):
+        if isinstance(measure.leftBarline, bar.Repeat):
+            measure.leftBarline = None
+        if isinstance(measure.rightBarline, bar.Repeat):
+            measure.rightBarline = None
+    for mark in list(score.recurse().getElementsByClass(repeat.RepeatExpression)):
+        mark.activeSite.remove(mark)
+    max_quarters = max_seconds * TEMPO_BPM / 60.0
+    for part in parts:
+        for measure in list(part.getElementsByClass(stream.Measure)):
+            if measure.offset >= max_quarters:
+                part.remove(measure)
+        part.insert(0, tempo.MetronomeMark(number=TEMPO_BPM))
+    return score
+
+
+def _fluidsynth(midi: Path, wav: Path, *, max_seconds: float) -> None:
+    """Render ``midi`` to ``wav``; stopped once it holds ``max_seconds`` (a score whose last
+    note never ends would otherwise render for ever)."""
+    limit = (max_seconds + 2.0) * ANALYSIS_SR * 2 * 4  # stereo, up to 32-bit samples
+    command = ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(ANALYSIS_SR), "-F", str(wav),
+               str(SOUNDFONT), str(midi)]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        while proc.poll() is None:
+            if wav.exists() and wav.stat().st_size > limit:
+                proc.terminate()
+            time.sleep(0.05)
+
+
+def render(path: str, collection: str, *, max_seconds: float) -> Render:
+    """Render one score to a 22,050 Hz WAV with fluidsynth (cached by file name)."""
+    name = f"{collection}-{Path(path).parent.name}-{Path(path).stem}".replace(" ", "_")
+    wav = cache_dir() / f"{name}.wav"
+    notes_file = wav.with_suffix(".notes.json")
+    if not (wav.exists() and notes_file.exists()):
+        score = _score(path, max_seconds)
+        seconds_per_quarter = 60.0 / TEMPO_BPM
+        notes = []
+        for n in score.flatten().notes:
+            onset = float(n.offset) * seconds_per_quarter
+            if onset >= max_seconds:
+                continue
+            offset = min(onset + float(n.quarterLength) * seconds_per_quarter, max_seconds)
+            notes += [(onset, offset, int(p.midi)) for p in n.pitches if offset > onset]
+        midi = wav.with_suffix(".mid")
+        score.write("midi", fp=str(midi))
+        full = wav.with_suffix(".full.wav")
+        _fluidsynth(midi, full, max_seconds=max_seconds)
+        import soundfile as sf
+
+        audio, sr = sf.read(full, frames=int(max_seconds * ANALYSIS_SR), dtype="float32")
+        sf.write(wav, audio, sr)
+        full.unlink()
+        midi.unlink()
+        notes_file.write_text(json.dumps(notes))
+    notes = [tuple(n) for n in json.loads(notes_file.read_text())]
+    return Render(wav=wav, collection=collection, name=name, notes=notes)
+
+
+def render_set(count: int, *, part: str, max_seconds: float) -> list[Render]:
+    """``count`` renders per collection (fewer where a collection is small); a score music21 or
+    fluidsynth cannot handle is skipped with a message."""
+    renders = []
+    for collection in COLLECTIONS:
+        for path in select_pieces(collection, count, part=part):
+            try:
+                renders.append(render(path, collection, max_seconds=max_seconds))
+            except Exception as exc:  # one odd score must not stop the corpus
+                print(f"skipped {path}: {type(exc).__name__}: {exc}")
+    return renders
+
+
+def kmeans(x: np.ndarray, k: int, *, iterations: int, rng: np.random.Generator) -> np.ndarray:
+    """Lloyd's k-means from a k-means++ start. ``x`` (n, P) → centroids (k, P)."""
+    centroids = [x[rng.integers(len(x))]]
+    d2 = ((x - centroids[0]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        centroids.append(x[rng.choice(len(x), p=d2 / d2.sum())])
+        d2 = np.minimum(d2, ((x - centroids[-1]) ** 2).sum(axis=1))
+    c = np.stack(centroids)
+    for _ in range(iterations):
+        labels = _squared_distances(x, c).argmin(axis=1)
+        moved = np.stack(
+            [x[labels == j].mean(axis=0) if (labels == j).any() else c[j] for j in range(k)]
+        )
+        if np.allclose(moved, c):
+            break
+        c = moved
+    return c
+
+
+def _squared_distances(x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    return np.maximum((x**2).sum(1)[:, None] - 2 * x @ c.T + (c**2).sum(1), 0.0)
+
+
+def fit(descriptors: np.ndarray, config: ClassConfig) -> SegmentClassModel:
+    """Standardise, project on the principal axes, cluster; the temperature is ``2σ²`` of the
+    isotropic Gaussian mixture the clusters define (σ² = within-cluster variance per dimension).
+    The IDF is left at ones: :func:`main` fills it from the corpus's histograms."""
+    rng = np.random.default_rng(config.seed)
+    mean = descriptors.mean(axis=0)
+    scale = descriptors.std(axis=0) + 1e-3
+    z = (descriptors - mean) / scale
+    _, _, vt = np.linalg.svd(z - z.mean(axis=0), full_matrices=False)
+    components = vt[: config.n_components]
+    x = z @ components.T
+    best, best_inertia = None, np.inf
+    for _ in range(config.n_init):
+        c = kmeans(x, config.n_classes, iterations=config.iterations, rng=rng)
+        inertia = _squared_distances(x, c).min(axis=1).sum()
+        if inertia < best_inertia:
+            best, best_inertia = c, inertia
+    sigma2 = best_inertia / (len(x) * config.n_components)
+    return SegmentClassModel(
+        version=CLASS_MODEL_VERSION,
+        mean=mean.astype(np.float32),
+        scale=scale.astype(np.float32),
+        components=components.astype(np.float32),
+        centroids=best.astype(np.float32),
+        temperature=float(2.0 * sigma2),
+        idf=np.ones(config.n_classes, np.float32),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render, describe, cluster and save the class model (``--out`` defaults to the shipped one)."""
+    parser = argparse.ArgumentParser(prog="python -m trainer.segment_classes", description=__doc__)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--classes", type=int, default=ClassConfig.n_classes)
+    parser.add_argument("--pieces", type=int, default=ClassConfig.pieces_per_collection)
+    args = parser.parse_args(argv)
+    config = ClassConfig(n_classes=args.classes, pieces_per_collection=args.pieces)
+    renders = render_set(config.pieces_per_collection, part="train", max_seconds=config.max_seconds)
+    per_track = [
+        analyse_file(r.wav, model=None, keep_descriptors=True).descriptors for r in renders
+    ]
+    model = fit(np.concatenate(per_track), config)
+    histograms = np.stack([model.probabilities(d).sum(axis=0) for d in per_track])
+    model = SegmentClassModel(**{**model.__dict__, "idf": inverse_document_frequency(histograms)})
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.out)
+    n_segments = sum(len(d) for d in per_track)
+    print(f"{len(renders)} renders, {n_segments} segments, K={model.n_classes}, "
+          f"temperature {model.temperature:.3g} → {args.out}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
