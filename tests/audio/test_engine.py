@@ -88,9 +88,13 @@ def test_pause_holds_position_and_resume_goes_on(backend, recorder, tmp_path):
     held = backend.position_s
     time.sleep(0.4)
     assert backend.position_s == held
+    backend.seek(0.5)  # while paused: shown at once, heard after resume
+    time.sleep(0.2)
+    assert backend.position_s == 0.5
     backend.resume()
     ended = recorder.wait_for("ended")
-    assert ended[0][2:] == (EndReason.FINISHED, pytest.approx(1000, abs=15))
+    assert ended[0][2] is EndReason.FINISHED
+    assert held * 1000 + 495 <= ended[0][3] <= held * 1000 + 520
 
 
 def test_stop_and_replace_say_how_the_track_ended(backend, recorder, tmp_path):
@@ -121,6 +125,34 @@ def test_undecodable_file_reports_an_error_and_the_next_still_plays(backend, rec
     assert error[1] == "broken.flac" and "Cannot play broken.flac" in error[2]
     backend.play(write_sine(tmp_path / "ok.flac", seconds=0.5, rate=48000))
     assert recorder.wait_for("ended")[0][1:3] == ("ok.flac", EndReason.FINISHED)
+
+
+def test_file_broken_midway_ends_with_error_and_the_successor_follows(backend, recorder, tmp_path):
+    whole = write_sine(tmp_path / "whole.flac", seconds=1.0, rate=48000).path.read_bytes()
+    truncated = tmp_path / "truncated.flac"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    backend.play(Playable(truncated))
+    backend.set_next(write_sine(tmp_path / "after.flac", seconds=0.5, rate=48000))
+    recorder.wait_for("ended", 2)
+    assert [e[:3] for e in recorder.events if e[0] != "error"] == [
+        ("started", "truncated.flac"), ("ended", "truncated.flac", EndReason.ERROR),
+        ("started", "after.flac"), ("ended", "after.flac", EndReason.FINISHED),
+    ]  # fmt: skip
+    assert "truncated.flac" in recorder.wait_for("error")[0][2]
+    assert 0 < recorder.wait_for("ended")[0][3] < 1000
+
+
+def test_output_device_can_change_while_playing(backend, recorder, tmp_path):
+    backend.play(write_sine(tmp_path / "d.flac", seconds=1.5, rate=48000))
+    recorder.wait_for("started")
+    other = next(d for d in backend.output_devices() if not d.is_default)
+    backend.set_output_device(other.index)
+    backend.set_output_device(12345)  # no such device: an error, and playback goes on
+    assert "Cannot use that sound output" in recorder.wait_for("error")[0][2]
+    ended = recorder.wait_for("ended")
+    assert ended[0][1:3] == ("d.flac", EndReason.FINISHED)
+    assert other.name in backend.name
+    backend.set_output_device(None)
 
 
 def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):

@@ -41,13 +41,17 @@ def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
     backend.close()
 
 
-def test_open_backend_gives_the_sound_card_here():
-    backend = open_backend()
+def test_open_backend_gives_the_sound_card_and_close_ends_the_play(tmp_path):
+    rec = Recorder()
+    backend = open_backend(listener=rec)
     try:
         assert backend.name.startswith("PortAudio")
         assert backend.unavailable_reason == ""
+        backend.play(write_sine(tmp_path / "c.flac", seconds=5.0, rate=48000))
+        rec.wait_for("started")
     finally:
         backend.close()
+    assert rec.events[-1][:3] == ("ended", "c.flac", EndReason.STOPPED)
 
 
 def test_open_backend_falls_back_with_a_reason_when_the_device_is_missing():
