@@ -139,9 +139,10 @@ class PortAudioBackend:
         self._event_thread = threading.Thread(
             target=self._event_loop, name="continuo-audio-events", daemon=True
         )
+        self._releasing = False  # the stream stops because we stop it, not because it failed
+        self._stream.start()  # runs until close(): starting a stream costs PulseAudio ~2 s
         self._decoder_thread.start()
         self._event_thread.start()
-        self._stream.start()  # runs until close(): starting a stream costs PulseAudio ~2 s
 
     # --- the AudioBackend interface (caller thread) -----------------------------------------
 
@@ -266,7 +267,34 @@ class PortAudioBackend:
             device=device,
             latency=self._latency_s,
             callback=self._callback,
+            finished_callback=self._stream_finished,
         )
+
+    def _stream_finished(self) -> None:
+        """PortAudio's stream ended; unless we ended it, the device failed or went away."""
+        if not self._releasing:
+            self._send("device_lost")
+
+    def _release_stream(self) -> None:
+        self._releasing = True
+        self._stream.abort()
+        self._stream.close()
+        self._releasing = False
+
+    def _ensure_stream(self) -> None:
+        """Reopen the output after it failed, at the next play()."""
+        if self._stream.active:
+            return
+        self._release_stream()
+        try:
+            self._stream = self._open_stream(self._device)
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            self._state = PlaybackState.STOPPED
+            raise AudioError(
+                "The sound output failed",
+                f"PortAudio could not open {self.name} ({exc}). Choose another output device.",
+            ) from exc
 
     # --- decoder thread -----------------------------------------------------------------------
 
@@ -283,9 +311,8 @@ class PortAudioBackend:
             if command is not None:
                 if command[0] == "close":
                     self._do_stop()
-                    self._stream.abort()
+                    self._release_stream()
                     self._ring.apply_discard()
-                    self._stream.close()
                     return
                 self._handle(command)
                 continue
@@ -334,6 +361,7 @@ class PortAudioBackend:
         """Drop what is buffered and continue with ``decoder`` from ``pos_s``."""
         if self._decoder is not None and self._decoder is not decoder:
             self._decoder.close()
+        self._ensure_stream()
         at = self._ring.write_pos
         if play is None:
             play = TrackPlay(decoder.item, decoder.duration_s, start=at)
@@ -381,9 +409,22 @@ class PortAudioBackend:
     def _do_volume(self, volume: float) -> None:
         self._ramp.set_target(volume)
 
+    def _do_device_lost(self) -> None:
+        if self._stream.active or self._closed:
+            return
+        self._close_decoders()
+        self._drop_buffered(EndReason.ERROR)
+        self._ring.apply_discard()  # no callback runs to do it
+        self._pending = None
+        self._state = PlaybackState.STOPPED
+        raise AudioError(
+            "The sound output stopped",
+            f"{self.name} stopped taking sound (was it unplugged?). Choose an output device "
+            "or press play again.",
+        )
+
     def _do_device(self, index: int | None) -> None:
-        self._stream.abort()
-        self._stream.close()
+        self._release_stream()
         try:
             info = sd.query_devices(index, "output")
             self._stream = self._open_stream(index)

@@ -155,6 +155,18 @@ def test_output_device_can_change_while_playing(backend, recorder, tmp_path):
     backend.set_output_device(None)
 
 
+def test_output_that_stops_by_itself_ends_the_play_with_error(backend, recorder, tmp_path):
+    item = write_sine(tmp_path / "lost.flac", seconds=1.5, rate=48000)
+    backend.play(item)
+    recorder.wait_for("started")
+    backend._stream.abort()  # what PortAudio does when the device goes away
+    assert "The sound output stopped" in recorder.wait_for("error")[0][2]
+    assert recorder.wait_for("ended")[0][2] is EndReason.ERROR
+    assert backend.state is PlaybackState.STOPPED
+    backend.play(item)  # the output is opened again
+    assert recorder.wait_for("ended", 2)[1][1:3] == ("lost.flac", EndReason.FINISHED)
+
+
 def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
     """What reaches the device is read back from the null sink's monitor."""
     import numpy as np
