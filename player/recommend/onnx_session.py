@@ -90,6 +90,11 @@ class OnnxSession:
         finally:
             ort.set_default_logger_severity(QUIET)
         name = model.name if isinstance(model, Path) else "model"
+        if "NOT_IMPLEMENTED" in str(last_error):
+            raise ModelError(
+                f"The model file {name} needs a newer onnxruntime",
+                f"it uses an operation onnxruntime {ort.__version__} cannot run: {last_error}",
+            )
         raise ModelError(
             f"The model file {name} is damaged or not an ONNX model",
             f"onnxruntime cannot load it: {last_error}",

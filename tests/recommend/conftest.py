@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +49,7 @@ class Library:
         return self.works[(composer, WORKS[number])]
 
 
-def make_tracks() -> list[Track]:
+def make_tracks(performers: str = "ensemble") -> list[Track]:
     """Every composer: three works of three movements (stored in reverse) and one single piece."""
     tracks = []
     for composer in COMPOSERS:
@@ -61,7 +62,7 @@ def make_tracks() -> list[Track]:
                         size=1,
                         mtime_ns=1,
                         title=title,
-                        item_key=" | ".join(x.lower() for x in (composer, work, title, "ensemble")),
+                        item_key=" | ".join(x.lower() for x in (composer, work, title, performers)),
                         composer=composer,
                         work=work,
                         movement=title,
@@ -85,11 +86,11 @@ def make_tracks() -> list[Track]:
     return tracks
 
 
-@pytest.fixture
-def library(tmp_path) -> Library:
-    profile = Profile(tmp_path / "profile").create()
+def build_library(root: Path, performers: str = "ensemble") -> Library:
+    """A profile under ``root`` holding :func:`make_tracks`."""
+    profile = Profile(root).create()
     db = open_database(profile.database)
-    upsert_tracks(db, make_tracks())
+    upsert_tracks(db, make_tracks(performers))
     works: dict[tuple[str, str], list[int]] = {}
     pieces = {}
     tracks = all_tracks(db)
@@ -99,6 +100,11 @@ def library(tmp_path) -> Library:
         else:
             pieces[track.composer] = track.id
     return Library(profile, db, works, pieces, {t.id: t.composer for t in tracks})
+
+
+@pytest.fixture
+def library(tmp_path) -> Library:
+    return build_library(tmp_path / "profile")
 
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
