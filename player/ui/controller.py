@@ -26,15 +26,19 @@ UpNextProvider = Callable[[Track, list[Track]], tuple[list[Track], str, str]]
 
 
 def library_order(current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
-    """The default "Up next": the works that follow the current one in the library."""
+    """The default "Up next": the works that follow the current one, wrapping at the end."""
     key = (current.composer, current.work)
-    after = [i for i, t in enumerate(library) if t.id == current.id]
-    if not after:
+    at = next((i for i, t in enumerate(library) if t.id == current.id), None)
+    if at is None:
         return [], "", "queue"
-    start = after[0] + 1
-    while start < len(library) and (library[start].composer, library[start].work) == key:
-        start += 1
-    return library[start : start + UP_NEXT_LENGTH], "library order", "queue"
+    begin = at
+    while begin > 0 and (library[begin - 1].composer, library[begin - 1].work) == key:
+        begin -= 1
+    end = at + 1
+    while end < len(library) and (library[end].composer, library[end].work) == key:
+        end += 1
+    following = library[end:] + library[:begin]
+    return following[:UP_NEXT_LENGTH], "library order", "queue"
 
 
 def playable(track: Track, started_by: str) -> Playable:

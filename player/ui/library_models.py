@@ -19,9 +19,11 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.library.grouping import Composer, Work, group_library
 from player.store.tracks import Track
+from player.ui.style import ACCENT, MUTED
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
 WORK_ROLE = Qt.ItemDataRole.UserRole + 2  # the Work of a work or movement row
@@ -61,6 +63,22 @@ def _build_tree(composers: list[Composer]) -> list[_Node]:
     return roots
 
 
+class _Fonts:
+    """Type and colour that make composers and works stand out (made once a QApplication runs)."""
+
+    def __init__(self) -> None:
+        base = QGuiApplication.font()
+        self.composer = QFont(base)
+        self.composer.setBold(True)
+        self.composer.setPointSizeF(base.pointSizeF() * 1.08)
+        self.work = QFont(base)
+        self.work.setWeight(QFont.Weight.DemiBold)
+        self.bold = QFont(base)
+        self.bold.setBold(True)
+        self.accent = QBrush(QColor(ACCENT))
+        self.muted = QBrush(QColor(MUTED))
+
+
 @dataclass
 class LibraryIndex:
     """Everything the views need, prepared off the GUI thread."""
@@ -92,11 +110,34 @@ class LibraryTreeModel(QAbstractItemModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._roots: list[_Node] = []
+        self._playing: _Node | None = None
+        self._fonts = _Fonts()
 
     def set_index(self, library: LibraryIndex) -> None:
         self.beginResetModel()
         self._roots = library.roots
+        self._playing = None
         self.endResetModel()
+
+    def set_playing(self, track: Track | None) -> QModelIndex:
+        """Mark the movement now playing (accent, bold); returns its index (invalid if none)."""
+        old, self._playing = self._playing, None
+        if old is not None:
+            self._changed(old)
+        if track is None:
+            return QModelIndex()
+        for composer in self._roots:
+            for work in composer.children:
+                for node in work.children:
+                    if node.obj.id == track.id:
+                        self._playing = node
+                        return self._changed(node)
+        return QModelIndex()
+
+    def _changed(self, node: _Node) -> QModelIndex:
+        first = self.createIndex(node.row, 0, node)
+        self.dataChanged.emit(first, self.createIndex(node.row, 1, node))
+        return first
 
     @property
     def roots(self) -> list[_Node]:
@@ -156,6 +197,16 @@ class LibraryTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole:
+            if node is self._playing:
+                return self._fonts.bold
+            if index.column() == 0 and not isinstance(obj, Track):
+                return self._fonts.composer if isinstance(obj, Composer) else self._fonts.work
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if node is self._playing:
+                return self._fonts.accent
+            return self._fonts.muted if index.column() == 1 else None
         if role == TRACK_ROLE:
             return obj if isinstance(obj, Track) else None
         if role == WORK_ROLE:
@@ -188,6 +239,14 @@ class TrackTableModel(QAbstractTableModel):
         self._rows: list[Track] = []
         self._terms: list[str] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._playing_id: int | None = None
+        self._fonts = _Fonts()
+
+    def set_playing(self, track: Track | None) -> None:
+        self._playing_id = track.id if track else None
+        if self._rows:
+            bottom = self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), bottom, [Qt.ItemDataRole.ForegroundRole])
 
     def set_index(self, library: LibraryIndex) -> None:
         self._all, self._search = library.tracks, library.search
@@ -255,6 +314,8 @@ class TrackTableModel(QAbstractTableModel):
             )[column]
         if role == TRACK_ROLE:
             return t
+        if role == Qt.ItemDataRole.ForegroundRole and t.id == self._playing_id:
+            return self._fonts.accent
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 5):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

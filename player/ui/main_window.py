@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         self.controller.play_track(track, then=rest)
 
     def _now_playing(self, track) -> None:
+        self.library.set_playing(track)
         title = f"{track.display_title} — {track.composer}" if track else ""
         self.setWindowTitle(f"{title} · Continuo" if track else "Continuo")
 

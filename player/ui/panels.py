@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.store.plays import Play
+from player.store.tracks import Track
 from player.ui.library_models import (
     TRACK_ROLE,
     WORK_ROLE,
@@ -104,6 +105,14 @@ class LibraryPanel(QWidget):
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
         )
+
+    def set_playing(self, track: Track | None) -> None:
+        """Mark the playing movement in both views and bring it into sight in the tree."""
+        source = self.tree_model.set_playing(track)
+        self.table_model.set_playing(track)
+        shown = self.tree_proxy.mapFromSource(source)
+        if shown.isValid():
+            self.tree.scrollTo(shown)
 
     def apply_search(self) -> None:
         text = self.search.text()

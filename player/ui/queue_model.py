@@ -9,9 +9,11 @@ the source that filled it, which the panel shows).
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.store.tracks import Track
 from player.ui.library_models import ROOT, TRACK_ROLE, format_duration
+from player.ui.style import MUTED
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 USER, UP_NEXT = 0, 1
@@ -127,15 +129,22 @@ class QueueModel(QAbstractItemModel):
         if not index.isValid():
             return None
         if index.internalId() == _SECTION:
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont(QGuiApplication.font())
+                font.setBold(True)
+                font.setPointSizeF(font.pointSizeF() * 0.9)
+                return font
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(MUTED))
             if role != Qt.ItemDataRole.DisplayRole:
                 return None
             tracks = self._sections[index.row()]
             if index.column() == 1:
                 return format_duration(sum(t.duration_s for t in tracks)) if tracks else ""
             if index.row() == USER:
-                return f"Queue ({len(tracks)})" if tracks else "Queue (empty)"
-            source = f" · {self.up_next_source}" if self.up_next_source else ""
-            return f"Up next{source}"
+                return f"QUEUE · {len(tracks)}" if tracks else "QUEUE · EMPTY"
+            source = f" · {self.up_next_source.upper()}" if self.up_next_source else ""
+            return f"UP NEXT{source}"
         track = self._sections[index.internalId()][index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 1:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSlider,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -17,7 +16,9 @@ from PySide6.QtWidgets import (
 from player.audio.backend import PlaybackState
 from player.store.tracks import Track
 from player.ui.controller import PlaybackController
+from player.ui.icons import media_icon
 from player.ui.library_models import format_duration
+from player.ui.style import INK, MUTED
 
 POLL_MS = 200
 
@@ -89,28 +90,24 @@ class TransportBar(QWidget):
         super().__init__(parent, objectName="transport")
         self.controller = controller
         self.now_playing = NowPlaying()
-        style = self.style()
+        self._play_icons = {False: media_icon("play", "white"), True: media_icon("pause", "white")}
 
-        def button(icon, tip, slot, name=""):
-            b = QToolButton(objectName=name or "transportButton")
-            b.setIcon(style.standardIcon(icon))
+        def button(icon, tip, slot, name="transportButton", size=18):
+            b = QToolButton(objectName=name)
+            b.setIcon(icon)
+            b.setIconSize(QSize(size, size))
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.clicked.connect(slot)
             return b
 
         self.previous_button = button(
-            QStyle.StandardPixmap.SP_MediaSkipBackward, "Previous (Ctrl+Left)", controller.previous
+            media_icon("previous", INK), "Previous (Ctrl+Left)", controller.previous
         )
         self.play_button = button(
-            QStyle.StandardPixmap.SP_MediaPlay,
-            "Play / pause (Space)",
-            controller.toggle,
-            "playButton",
+            self._play_icons[False], "Play / pause (Space)", controller.toggle, "playButton", 16
         )
-        self.next_button = button(
-            QStyle.StandardPixmap.SP_MediaSkipForward, "Next (Ctrl+Right)", controller.next
-        )
+        self.next_button = button(media_icon("next", INK), "Next (Ctrl+Right)", controller.next)
         self.elapsed = QLabel("0:00", objectName="timeLabel")
         self.total = QLabel("0:00", objectName="timeLabel")
         self.seek_slider = QSlider(Qt.Orientation.Horizontal, objectName="seekSlider")
@@ -120,9 +117,7 @@ class TransportBar(QWidget):
             lambda v: self.elapsed.setText(format_duration(v / 1000))
         )
         volume_icon = QLabel()
-        volume_icon.setPixmap(
-            style.standardIcon(QStyle.StandardPixmap.SP_MediaVolume).pixmap(16, 16)
-        )
+        volume_icon.setPixmap(media_icon("volume", MUTED).pixmap(18, 18))
         self.volume_slider = QSlider(Qt.Orientation.Horizontal, objectName="volumeSlider")
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setFixedWidth(110)
@@ -174,12 +169,9 @@ class TransportBar(QWidget):
         """Poll the backend (cheap property reads) for position and state."""
         backend = self.controller.backend
         playing = backend.state == PlaybackState.PLAYING
-        icon = (
-            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        )
         if self.play_button.property("playing") != playing:
             self.play_button.setProperty("playing", playing)
-            self.play_button.setIcon(self.style().standardIcon(icon))
+            self.play_button.setIcon(self._play_icons[playing])
         duration = backend.duration_s if backend.current is not None else 0.0
         self.seek_slider.setMaximum(int(duration * 1000))
         self.total.setText(format_duration(duration))
