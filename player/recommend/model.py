@@ -193,8 +193,9 @@ class SessionModel:
 
     def _content_for(self, library: LibraryIndex) -> np.ndarray:
         dim = self.content_dim
-        if library.content is None:
-            # Nothing analysed yet: the contract's "zeros when unknown" for every track.
+        if library.content is None or dim == 0:
+            # Nothing analysed yet, or a model that reads no content: the contract's "zeros when
+            # unknown" for every track.
             return np.zeros((len(library), dim), dtype=np.float32)
         if library.content.shape[1] != dim:
             raise ModelError(

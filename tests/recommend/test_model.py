@@ -6,13 +6,17 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
+from player.analysis.version import ANALYSIS_VERSION
 from player.errors import ModelError
 from player.recommend.library import load_library
 from player.recommend.model import load_model, top_k
 from player.recommend.onnx_session import OnnxSession, candidate_providers
 from player.recommend.up_next import Recommender
+from player.store.features import TrackFeatures, save_features
 from player.store.tracks import all_tracks
 from tests.recommend.contract_model import write_model
+
+CLASSES = 6
 
 
 def library_keys(db):
@@ -118,3 +122,34 @@ def test_a_model_for_this_library_fills_up_next_and_a_new_model_is_swapped_in(li
     status = rec.status()
     assert status.source == "personal model" and status.model_problem is None
     assert status.provider in ("CPU", "CUDA")
+
+
+@pytest.mark.parametrize(
+    ("content_dim", "version", "refusal"),
+    [
+        (0, None, None),  # a model that reads no content fits any library
+        (CLASSES, ANALYSIS_VERSION, None),
+        (CLASSES + 1, ANALYSIS_VERSION, "The personal model expects other sound features"),
+        (CLASSES, "pipeline-0", "The personal model expects other sound features"),
+    ],
+)
+def test_content_vectors_must_match_the_librarys_analysis(
+    library, model_dir, content_dim, version, refusal
+):
+    rng = np.random.default_rng(0)
+    for track_id in library.composer_of:
+        histogram = rng.uniform(0.1, 2.0, CLASSES).astype(np.float32)
+        save_features(
+            library.db, track_id, ANALYSIS_VERSION, TrackFeatures(histogram, 5, 1, 1, 1, 0)
+        )
+    write_model(
+        model_dir, *library_keys(library.db), content_dim=content_dim, analysis_version=version
+    )
+    index = load_library(library.db)
+    assert index.content is not None and index.content.shape == (len(index), CLASSES)
+    if refusal is None:
+        model = load_model(model_dir, index)
+        assert model.content.shape == (len(index), content_dim)
+    else:
+        with pytest.raises(ModelError, match=refusal):
+            load_model(model_dir, index)
