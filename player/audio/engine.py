@@ -335,9 +335,9 @@ class PortAudioBackend:
         try:
             decoder = TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
         except AudioError as exc:
-            self._drop_buffered(EndReason.SKIPPED)
             self._pending = None
             self._state = PlaybackState.STOPPED
+            self._drop_buffered(EndReason.SKIPPED)
             self._report(item, exc)
             return
         self._start(decoder, pos_s=0.0, play=None)
@@ -412,11 +412,11 @@ class PortAudioBackend:
     def _do_device_lost(self) -> None:
         if self._stream.active or self._closed:
             return
+        self._pending = None
+        self._state = PlaybackState.STOPPED
         self._close_decoders()
         self._drop_buffered(EndReason.ERROR)
         self._ring.apply_discard()  # no callback runs to do it
-        self._pending = None
-        self._state = PlaybackState.STOPPED
         raise AudioError(
             "The sound output stopped",
             f"{self.name} stopped taking sound (was it unplugged?). Choose an output device "
@@ -499,11 +499,12 @@ class PortAudioBackend:
         while True:
             closing = self._closed
             self._deliver_errors()
-            for event in self._advance():
-                self._deliver(event)
-            if self._finished_all():
+            events = self._advance()
+            if self._finished_all():  # before the last track_ended, so listeners see STOPPED
                 self._state = PlaybackState.STOPPED
                 self._pending = None
+            for event in events:
+                self._deliver(event)
             if closing:
                 return
             if self._state is PlaybackState.STOPPED and self._timeline.idle():

@@ -155,7 +155,7 @@ class NullBackend:
     def _do_end(self) -> None:
         with self._lock:
             follower, self._next = self._next, None
-        self._end(EndReason.FINISHED)
+        self._end(EndReason.FINISHED, gapless=follower is not None)
         if follower is not None:
             self._begin(follower)
 
@@ -163,6 +163,8 @@ class NullBackend:
         try:
             duration = sf.info(str(item.path)).duration
         except (RuntimeError, OSError, ValueError) as exc:
+            with self._lock:
+                self._state = PlaybackState.STOPPED
             self._call("error", item, str(open_failure(item, exc)))
             return
         with self._lock:
@@ -171,14 +173,16 @@ class NullBackend:
             self._state = PlaybackState.PLAYING
         self._call("track_started", item)
 
-    def _end(self, reason: EndReason) -> None:
+    def _end(self, reason: EndReason, *, gapless: bool = False) -> None:
+        """End the current play; with ``gapless`` the state stays PLAYING for the successor."""
         with self._lock:
             item = self._current
             if item is None:
                 return
             heard = self._heard + self._position() - self._offset
             self._current, self._duration, self._offset = None, 0.0, 0.0
-            self._state = PlaybackState.STOPPED
+            if not gapless:
+                self._state = PlaybackState.STOPPED
         self._call("track_ended", item, reason, round(heard * 1000))
 
     def _call(self, name: str, *args: object) -> None:

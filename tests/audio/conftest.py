@@ -18,12 +18,16 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[tuple] = []
+        self.backend = None  # when set, its state at each track_ended goes to end_states
+        self.end_states: list = []
         self._cond = threading.Condition()
 
     def track_started(self, item: Playable) -> None:
         self._add(("started", item.path.name))
 
     def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
+        if self.backend is not None:
+            self.end_states.append(self.backend.state)
         self._add(("ended", item.path.name, reason, ms_heard))
 
     def error(self, item: Playable | None, message: str) -> None:
@@ -67,5 +71,6 @@ def recorder(backend):
     backend.stop()
     rec = Recorder()
     time.sleep(0.1)  # events of an earlier test's stop() go to the old listener
+    rec.backend = backend
     backend.listener = rec
     return rec

@@ -30,8 +30,7 @@ def test_plays_to_the_end_and_hears_the_whole_track(
     assert recorder.events[0] == ("started", name)
     assert ended[0][2] is EndReason.FINISHED
     assert ended[0][3] == pytest.approx(800, abs=15)  # resampled length matches the file's
-    time.sleep(0.1)
-    assert backend.state is PlaybackState.STOPPED
+    assert recorder.end_states == [PlaybackState.STOPPED]  # already when the listener hears it
     assert backend.ring_underruns == 0
 
 
@@ -54,6 +53,7 @@ def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp
     heard = [e[3] for e in recorder.events if e[0] == "ended"]
     assert all(e[2] is EndReason.FINISHED for e in recorder.events if e[0] == "ended")
     assert heard == pytest.approx([600, 600, 600], abs=15)
+    assert recorder.end_states == [PlaybackState.PLAYING] * 2 + [PlaybackState.STOPPED]
     assert backend.ring_underruns == 0  # no silence was put between them
 
 

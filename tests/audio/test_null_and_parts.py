@@ -21,6 +21,7 @@ from tests.audio.conftest import Recorder, write_sine
 def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
     rec = Recorder()
     backend = NullBackend(rec, unavailable_reason="no device")
+    rec.backend = backend
     assert backend.name == "No sound output"
     first = write_sine(tmp_path / "a.wav", seconds=0.4, rate=8000)
     backend.play(first)
@@ -35,7 +36,7 @@ def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
         ("b.flac", EndReason.FINISHED),
     ]
     assert [e[3] for e in ended] == pytest.approx([400, 300], abs=20)
-    assert backend.state is PlaybackState.STOPPED
+    assert rec.end_states == [PlaybackState.PLAYING, PlaybackState.STOPPED]
     backend.play(Playable(tmp_path / "missing.flac"))
     assert "Cannot play missing.flac" in rec.wait_for("error")[0][2]
     backend.close()
