@@ -11,7 +11,7 @@ import pytest
 from player.analysis.version import ANALYSIS_VERSION
 from player.recommend.up_next import CURRENT_WORK, Recommender
 from player.store.features import TrackFeatures, save_features
-from player.store.feedback import all_feedback
+from player.store.feedback import all_feedback, suggestion_log
 from tests.recommend.conftest import START, sessions_apart
 
 
@@ -225,3 +225,20 @@ def test_suggest_and_feedback_from_several_threads_at_once(library):
     assert errors == [] and len(results) == 16
     assert all(len(r) == 3 and current not in {t for u in r for t in u} for r in results)
     assert len(all_feedback(library.db)) == 16
+
+
+def test_the_suggestions_log_records_what_was_shown_played_and_skipped(library):
+    rec = recommender(library)
+    shown = rec.suggest([library.pieces["J. Brahms"]], n=2)
+    rec.shown(shown, "for_you")
+    first, second = shown[0].track_id, shown[-1].track_id
+    rec.track_started(first, "suggestion")
+    rec.track_started(second, "user")  # picked by hand: not an accepted suggestion
+    rec.track_ended(second, 2_000, "skipped")
+    outcomes = {r.track_id: r.outcome for r in suggestion_log(library.db)}
+    assert outcomes[first] == "accepted" and outcomes[second] == "skipped"
+    assert len(outcomes) == len(shown)
+    assert all(
+        r.source == s.source and r.mode == "for_you"
+        for r, s in zip(suggestion_log(library.db), shown, strict=True)
+    )
