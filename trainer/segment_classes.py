@@ -16,12 +16,12 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from player.analysis.content import inverse_document_frequency
+from player.analysis.content import inverse_document_frequency, most_similar, tfidf
 from player.analysis.decode import ANALYSIS_SR
 from player.analysis.pipeline import analyse_file
 from player.analysis.segments import MODEL_PATH, SegmentClassModel
@@ -109,7 +109,7 @@ def _score(path: str, max_seconds: float):
     score = parsed.scores[0] if isinstance(parsed, stream.Opus) else parsed
     for mark in list(score.recurse().getElementsByClass(tempo.TempoIndication)):
         mark.activeSite.remove(mark)
-    parts = score.parts if score.parts else [score]
+    parts = list(score.parts) if isinstance(score, stream.Score) else [score]
     for measure in score.recurse().getElementsByClass(stream.Measure):
         if isinstance(measure.leftBarline, bar.Repeat):
             measure.leftBarline = None
@@ -208,7 +208,8 @@ def _squared_distances(x: np.ndarray, c: np.ndarray) -> np.ndarray:
 def fit(descriptors: np.ndarray, config: ClassConfig) -> SegmentClassModel:
     """Standardise, project on the principal axes, cluster; the temperature is ``2σ²`` of the
     isotropic Gaussian mixture the clusters define (σ² = within-cluster variance per dimension).
-    The IDF is left at ones: :func:`main` fills it from the corpus's histograms."""
+    The IDF is left at ones: :func:`main` fills it from the corpus's histograms, after
+    :func:`calibrate_temperature`."""
     rng = np.random.default_rng(config.seed)
     mean = descriptors.mean(axis=0)
     scale = descriptors.std(axis=0) + 1e-3
@@ -216,12 +217,12 @@ def fit(descriptors: np.ndarray, config: ClassConfig) -> SegmentClassModel:
     _, _, vt = np.linalg.svd(z - z.mean(axis=0), full_matrices=False)
     components = vt[: config.n_components]
     x = z @ components.T
-    best, best_inertia = None, np.inf
-    for _ in range(config.n_init):
-        c = kmeans(x, config.n_classes, iterations=config.iterations, rng=rng)
-        inertia = _squared_distances(x, c).min(axis=1).sum()
-        if inertia < best_inertia:
-            best, best_inertia = c, inertia
+    runs = [
+        kmeans(x, config.n_classes, iterations=config.iterations, rng=rng)
+        for _ in range(config.n_init)
+    ]
+    inertias = [_squared_distances(x, c).min(axis=1).sum() for c in runs]
+    best, best_inertia = runs[int(np.argmin(inertias))], min(inertias)
     sigma2 = best_inertia / (len(x) * config.n_components)
     return SegmentClassModel(
         version=CLASS_MODEL_VERSION,
@@ -234,6 +235,34 @@ def fit(descriptors: np.ndarray, config: ClassConfig) -> SegmentClassModel:
     )
 
 
+def calibrate_temperature(
+    model: SegmentClassModel, per_track: list[np.ndarray]
+) -> SegmentClassModel:
+    """Rescale the temperature so each track's two halves find each other best.
+
+    The mixture's own temperature gives near-hard assignments in many dimensions; content
+    vectors want the softness at which a recording's first half, as a TF-IDF vector, ranks its
+    own second half highest among all halves (mean reciprocal rank over factors 1/4 … 128).
+    """
+    halves = [(d[: len(d) // 2], d[len(d) // 2 :]) for d in per_track if len(d) >= 2]
+
+    def mrr(factor: float) -> float:
+        candidate = replace(model, temperature=model.temperature * factor)
+        h = np.stack(
+            [candidate.probabilities(part).sum(axis=0) for pair in halves for part in pair]
+        )
+        vectors = tfidf(h, inverse_document_frequency(h))
+        ranks = [
+            1 + int(np.flatnonzero(most_similar(vectors, i, k=len(h) - 1)[0] == (i ^ 1))[0])
+            for i in range(len(h))
+        ]
+        return float(np.mean(1.0 / np.array(ranks)))
+
+    factors = 2.0 ** np.arange(-2, 8)
+    best = factors[int(np.argmax([mrr(f) for f in factors]))]
+    return replace(model, temperature=model.temperature * float(best))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Render, describe, cluster and save the class model (``--out`` defaults to the shipped one)."""
     parser = argparse.ArgumentParser(prog="python -m trainer.segment_classes", description=__doc__)
@@ -243,12 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = ClassConfig(n_classes=args.classes, pieces_per_collection=args.pieces)
     renders = render_set(config.pieces_per_collection, part="train", max_seconds=config.max_seconds)
-    per_track = [
-        analyse_file(r.wav, model=None, keep_descriptors=True).descriptors for r in renders
-    ]
-    model = fit(np.concatenate(per_track), config)
+    per_track = [analyse_file(r.wav, model=None).descriptors for r in renders]
+    model = calibrate_temperature(fit(np.concatenate(per_track), config), per_track)
     histograms = np.stack([model.probabilities(d).sum(axis=0) for d in per_track])
-    model = SegmentClassModel(**{**model.__dict__, "idf": inverse_document_frequency(histograms)})
+    model = replace(model, idf=inverse_document_frequency(histograms))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     n_segments = sum(len(d) for d in per_track)

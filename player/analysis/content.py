@@ -74,11 +74,12 @@ def most_similar(
     if k <= 0:
         raise ValueError(f"k must be positive, got {k}")
     v = np.asarray(vectors, dtype=np.float32)
-    q = v[query] if np.isscalar(query) else np.asarray(query, dtype=np.float32)
+    is_row = isinstance(query, (int, np.integer))
+    q = v[query] if is_row else np.asarray(query, dtype=np.float32)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
     sims = v @ q
-    if np.isscalar(query):
-        sims[int(query)] = -np.inf
+    if is_row:
+        sims[query] = -np.inf
     k = min(k, int(np.isfinite(sims).sum()))
     top = np.argpartition(-sims, k - 1)[:k] if k else np.zeros(0, int)
     top = top[np.argsort(-sims[top], kind="stable")]

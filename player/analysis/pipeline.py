@@ -43,8 +43,8 @@ class Analysis:
     voiced_prob: np.ndarray  # (n_frames,)
     n_note_frames: int
     segment_bounds_s: np.ndarray  # (n_segments, 2) start, end
-    descriptors: np.ndarray | None  # (n_segments, D) when asked for
-    class_probabilities: np.ndarray | None  # (n_segments, K) when a model was given
+    descriptors: np.ndarray  # (n_segments, D)
+    class_probabilities: np.ndarray  # (n_segments, K); K = 0 without a model
     seconds: float = 0.0
     notes: list[tuple[float, float, int]] = field(default_factory=list)
 
@@ -73,16 +73,9 @@ def analyse_file(
     model: SegmentClassModel | None,
     hop_length: int = 220,
     chunk_s: float = 60.0,
-    keep_descriptors: bool = False,
 ) -> Analysis:
     """Analyse one audio file (see :func:`analyse_stream`); raises :class:`AudioError`."""
-    return analyse_stream(
-        stream_mono(path),
-        model=model,
-        hop_length=hop_length,
-        chunk_s=chunk_s,
-        keep_descriptors=keep_descriptors,
-    )
+    return analyse_stream(stream_mono(path), model=model, hop_length=hop_length, chunk_s=chunk_s)
 
 
 def analyse_stream(
@@ -92,7 +85,6 @@ def analyse_stream(
     sr: int = ANALYSIS_SR,
     hop_length: int = 220,
     chunk_s: float = 60.0,
-    keep_descriptors: bool = False,
 ) -> Analysis:
     """Analyse consecutive mono blocks at ``sr``, ``chunk_s`` seconds at a time.
 
@@ -103,7 +95,6 @@ def analyse_stream(
     hop_length : samples between pitch frames; note-spectrum frames use the nearest multiple
         of it to 40 ms
     chunk_s : seconds of audio analysed at once (memory grows with it, results do not change)
-    keep_descriptors : also return the segment descriptors
 
     Raises
     ------
@@ -195,8 +186,10 @@ def analyse_stream(
         voiced_prob=voiced_prob,
         n_note_frames=n_note_frames,
         segment_bounds_s=np.array(cutter.bounds, dtype=np.float64) * note_hop_s,
-        descriptors=desc if keep_descriptors else None,
-        class_probabilities=None if model is None else model.probabilities(desc),
+        descriptors=desc,
+        class_probabilities=(
+            np.zeros((len(desc), 0), np.float32) if model is None else model.probabilities(desc)
+        ),
     )
     track = PitchTrack(f0_hz=f0_hz, voiced_prob=voiced_prob, hop_s=hop_length / sr, sample_rate=sr)
     analysis.notes = notes_from_pitch(track)

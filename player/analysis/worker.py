@@ -88,7 +88,9 @@ class _Child:
         self.process.start()
         child_conn.close()
 
-    def analyse(self, path: str, cancelled: threading.Event) -> tuple[str, object] | None:
+    def analyse(
+        self, path: str, cancelled: threading.Event
+    ) -> tuple[str, TrackFeatures | str] | None:
         """The child's answer for ``path``; ``("crashed", None)`` if it died; None if cancelled."""
         try:
             self.conn.send(path)
@@ -96,10 +98,10 @@ class _Child:
                 if cancelled.is_set():
                     return None
                 if not self.process.is_alive():
-                    return ("crashed", None)
+                    return ("crashed", CRASHED)
             return self.conn.recv()
         except (EOFError, OSError):
-            return ("crashed", None)
+            return ("crashed", CRASHED)
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -197,18 +199,13 @@ class AnalysisService:
                 if answer is None:
                     break
                 status, value = answer
-                if status == "ok":
+                if isinstance(value, TrackFeatures):
                     save_features(db, track_id, self.analysis_version, value)
                 else:
-                    save_failure(
-                        db,
-                        track_id,
-                        self.analysis_version,
-                        CRASHED if status == "crashed" else value,
-                    )
-                    if status == "crashed":
-                        self._child.stop()
-                        self._child = None
+                    save_failure(db, track_id, self.analysis_version, value)
+                if status == "crashed":
+                    self._child.stop()
+                    self._child = None
                 per_file = (time.monotonic() - started) / (done + 1)
                 self._report(
                     done=done + 1,

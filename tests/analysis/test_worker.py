@@ -1,0 +1,100 @@
+import os
+import signal
+import threading
+
+import pytest
+
+from player.analysis.version import ANALYSIS_VERSION
+from player.analysis.worker import CRASHED, AnalysisService
+from player.store import open_database
+from player.store.features import failures, load_histograms, tracks_needing_analysis
+from player.store.tracks import Track, all_tracks, upsert_tracks
+from tests.analysis.synth import melody, write, write_corrupt
+
+
+@pytest.fixture
+def library(tmp_path):
+    """Four good files, one corrupt, one silent."""
+    music = tmp_path / "music"
+    music.mkdir()
+    paths = [write(music / f"{i}-good.wav", melody(8, seed=i)) for i in range(4)]
+    paths.append(write_corrupt(music / "4-corrupt.wav"))
+    paths.append(write(music / "5-silent.wav", 0.0 * melody(8)))
+    db_path = tmp_path / "profile" / "continuo.db"
+    db = open_database(db_path)
+    upsert_tracks(db, [Track(path=str(p), size=1, mtime_ns=1, title=p.stem) for p in paths])
+    return db_path, db
+
+
+def by_name(db):
+    return {t.id: os.path.basename(t.path) for t in all_tracks(db)}
+
+
+def run(service, timeout=120):
+    service.start()
+    assert service.wait(timeout), "the analysis did not finish"
+
+
+def test_library_is_analysed_with_reasons_and_resumes(library):
+    db_path, db = library
+    seen = []
+    run(AnalysisService(db_path, on_progress=seen.append))
+    names = by_name(db)
+    ids, histograms = load_histograms(db, ANALYSIS_VERSION)
+    assert sorted(names[i] for i in ids) == [f"{i}-good.wav" for i in range(4)]
+    assert histograms.shape[1] >= 32 and (histograms.sum(axis=1) > 1).all()
+    reasons = {names[i]: r for i, r in failures(db, ANALYSIS_VERSION).items()}
+    assert reasons == {"4-corrupt.wav": "cannot be decoded", "5-silent.wav": "silent"}
+    last = seen[-1]
+    assert (last.done, last.total, last.failed, last.finished) == (6, 6, 2, True)
+    assert [p.done for p in seen if p.current is None and p.done > 0 and not p.finished] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
+    assert all(p.eta_s >= 0 for p in seen if p.done)
+    again = []
+    run(AnalysisService(db_path, on_progress=again.append))
+    assert again[-1].total == 0 and again[-1].finished  # nothing redone after a restart
+
+
+def test_pause_holds_and_cancel_leaves_the_rest_for_later(library):
+    db_path, db = library
+    first_done = threading.Event()
+
+    def on_progress(p):
+        if p.done == 1:
+            first_done.set()
+
+    service = AnalysisService(db_path, on_progress=on_progress)
+    service.start()
+    assert first_done.wait(60)
+    service.pause()
+    assert not service.wait(1.5)  # paused: the dispatcher is waiting
+    done_while_paused = service.progress.done
+    assert done_while_paused <= 2 and service.progress.paused
+    service.cancel()
+    assert service.wait(20)
+    assert len(tracks_needing_analysis(db, ANALYSIS_VERSION)) == 6 - done_while_paused
+
+
+def test_a_killed_child_marks_its_file_and_a_new_one_goes_on(library):
+    db_path, db = library
+    pids = []
+
+    def on_progress(p):
+        if p.current and p.current.endswith("1-good.wav") and not pids:
+            pids.append(service.child_pid)
+            os.kill(service.child_pid, signal.SIGKILL)
+
+    service = AnalysisService(db_path, on_progress=on_progress)
+    run(service)
+    names = by_name(db)
+    reasons = {names[i]: r for i, r in failures(db, ANALYSIS_VERSION).items()}
+    assert reasons["1-good.wav"] == CRASHED
+    ids, _ = load_histograms(db, ANALYSIS_VERSION)
+    assert sorted(names[i] for i in ids) == ["0-good.wav", "2-good.wav", "3-good.wav"]
+    assert service.progress.done == 6
