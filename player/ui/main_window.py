@@ -39,7 +39,10 @@ PROGRESS_EVERY_S = 0.1
 
 
 class StatusSlots:
-    """The status bar's named places: scan, analysis, model (later issues) and output."""
+    """The status bar's named places: scan, analysis, model (later issues) and output.
+
+    ``show("analysis", "Analysing 12 of 340…")`` fills a slot; an empty text hides it.
+    """
 
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
@@ -57,6 +60,12 @@ class StatusSlots:
             label.hide()
             bar.addPermanentWidget(label)
         bar.addPermanentWidget(self.output)
+
+    def show(self, slot: str, text: str, tooltip: str = "") -> None:
+        label: QLabel = getattr(self, slot)
+        label.setText(text)
+        label.setToolTip(tooltip)
+        label.setVisible(bool(text))
 
 
 class MainWindow(QMainWindow):
@@ -114,6 +123,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_shortcuts()
         self.library.play_requested.connect(self._play_requested)
+        self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)
         self.controller.now_playing.connect(self._now_playing)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
@@ -195,12 +205,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 720)
-        for key, widget in (("splitter", self.splitter),):
-            state = self.settings.value(key)
-            if state is not None:
-                widget.restoreState(state)
+        splitter = self.settings.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
         self.library.tabs.setCurrentIndex(int(self.settings.value("library_tab", 0)))
         self.transport.set_volume(float(self.settings.value("volume", 0.8)))
+        device = self.settings.value("output_device")
+        if device not in (None, "", "@Invalid()"):
+            self.services.backend.set_output_device(int(device))
+            self._show_output()
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -232,6 +245,10 @@ class MainWindow(QMainWindow):
 
     def _play_requested(self, track, rest) -> None:
         self.controller.play_track(track, then=rest)
+
+    def _queue_requested(self, tracks) -> None:
+        self.queue.add(tracks)
+        self.side.setCurrentWidget(self.queue_panel)
 
     def _now_playing(self, track) -> None:
         self.library.set_playing(track)

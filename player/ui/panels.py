@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -42,9 +45,14 @@ def _tree(name: str) -> QTreeView:
 
 
 class LibraryPanel(QWidget):
-    """Search box over a works tree and a flat table; double-click asks to play."""
+    """Search box over a works tree and a flat table; double-click asks to play.
+
+    The right-click menu offers Play and Add to queue, then ``extra_actions``: (label,
+    callback(tracks)) pairs that later features add (e.g. "Similar" from the recommender).
+    """
 
     play_requested = Signal(object, list)  # Track, the rest of its work
+    queue_requested = Signal(list)  # Tracks to append to the user queue
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -91,6 +99,10 @@ class LibraryPanel(QWidget):
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
+        self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
+        for view in (self.tree, self.table):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
         self.set_library(LibraryIndex([], [], []))
 
     def set_library(self, library: LibraryIndex) -> None:
@@ -134,10 +146,44 @@ class LibraryPanel(QWidget):
         rest = work.movements[work.movements.index(track) + 1 :] if work else []
         self.play_requested.emit(track, rest)
 
+    def selected_tracks(self, view: QAbstractItemView) -> list[Track]:
+        """The movements selected in ``view``; a selected work or composer brings all of its."""
+        tracks: list[Track] = []
+        for index in view.selectionModel().selectedRows():
+            track = index.data(TRACK_ROLE)
+            if track is not None:
+                tracks.append(track)
+                continue
+            work = index.data(WORK_ROLE)
+            if work is not None:
+                tracks.extend(work.movements)
+            else:
+                for row in range(view.model().rowCount(index)):
+                    tracks.extend(view.model().index(row, 0, index).data(WORK_ROLE).movements)
+        return _unique(tracks)
+
+    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+        tracks = self.selected_tracks(view)
+        if not tracks:
+            return
+        menu = QMenu(self)
+        menu.addAction("Play", lambda: self.play_requested.emit(tracks[0], tracks[1:]))
+        menu.addAction("Add to queue", lambda: self.queue_requested.emit(tracks))
+        if self.extra_actions:
+            menu.addSeparator()
+        for label, callback in self.extra_actions:
+            menu.addAction(label, lambda c=callback: c(tracks))
+        menu.exec(view.viewport().mapToGlobal(pos))
+
     def _table_activated(self, index: QModelIndex) -> None:
         track = index.data(TRACK_ROLE)
         if track is not None:
             self.play_requested.emit(track, [])
+
+
+def _unique(tracks: list[Track]) -> list[Track]:
+    seen: set[int | None] = set()
+    return [t for t in tracks if not (t.id in seen or seen.add(t.id))]
 
 
 class QueuePanel(QWidget):

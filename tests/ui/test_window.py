@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 
 from player.app import build_services
 from player.audio.backend import PlaybackState
@@ -89,11 +89,26 @@ def test_search_filters_tree_and_table_as_you_type(window, qtbot):
     proxy, table = window.library.tree_proxy, window.library.table_model
     qtbot.waitUntil(lambda: proxy.rowCount() == 1 and table.rowCount() == 2, timeout=3000)
     assert proxy.index(0, 0).data() == "Wolfgang Amadeus Mozart"
-    window.library.search.setText("bach adagio")
+    window.library.search.clear()
+    qtbot.keyClicks(window.library.search, "bach adagio")  # Space types, it does not play
     qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=3000)
+    assert window.services.backend.state == PlaybackState.STOPPED
     assert table.index(0, 3).data() == "Adagio"
     window.library.search.clear()
     qtbot.waitUntil(lambda: proxy.rowCount() == 3 and table.rowCount() == 6, timeout=3000)
+
+
+def test_a_selected_work_goes_to_the_queue_whole(window):
+    proxy = window.library.tree_proxy
+    quartet = proxy.index(0, 0, proxy.index(1, 0))
+    window.library.tree.selectionModel().select(
+        quartet, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    )
+    tracks = window.library.selected_tracks(window.library.tree)
+    window.library.queue_requested.emit(tracks)
+    assert [t.movement for t in window.queue.user] == ["Adagio – Allegro", "Andante cantabile"]
+    assert window.side.currentWidget() is window.queue_panel
+    assert window.queue.peek() == (tracks[0], "queue")
 
 
 def playing_title(window) -> str | None:

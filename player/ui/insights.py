@@ -1,0 +1,360 @@
+"""The Insights view: listening time per composer, how suggestions fared, and what they brought in.
+
+:class:`InsightsView` only displays an :class:`~player.store.insights.Insights`;
+:class:`InsightsDialog` reads the profile on a worker thread (the UI thread never waits on disk)
+and refreshes each time it is opened. The definitions live in :mod:`player.store.insights`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.store.db import Database
+from player.store.insights import OTHER, Discovery, Insights, compute_insights
+from player.ui.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
+from player.ui.jobs import JobRunner
+from player.ui.style import ACCENT, INK, LINE, MUTED
+
+FEW_PLAYS = 50
+"""Below this many plays the view says the patterns are still thin."""
+EMPTY_TEXT = (
+    "Nothing to show yet.\n\nListen for a while: your listening time per composer, how the "
+    "suggestions fare and which composers they brought you will appear here."
+)
+NO_SUGGESTIONS = "No plays from suggestions yet.\nStart one from “Up next” to see how they fare."
+DEFINITIONS = (
+    "Accepted: a suggestion heard for 30 s or to its end. Skipped: skipped within 30 s. "
+    "Discovered: the first play of the composer or work in your history came from a suggestion. "
+    "Days and weeks are counted in UTC."
+)
+STYLE = f"""
+QWidget#insights {{ background: transparent; }}
+QLabel#insightsTitle {{ color: {INK}; font-size: 15pt; font-weight: 600; }}
+QLabel#insightsSubtitle, QLabel#insightsNote {{ color: {MUTED}; }}
+QLabel#chartTitle {{ color: {INK}; font-weight: 600; font-size: 10.5pt; padding-top: 8px; }}
+QFrame#statCard {{ border: 1px solid {LINE}; border-radius: 8px; background: white; }}
+QLabel#statValue {{ color: {ACCENT}; font-size: 15pt; font-weight: 600; }}
+QLabel#statLabel {{ color: {MUTED}; font-size: 8.5pt; }}
+QLabel#expansion {{ color: {INK}; font-size: 10.5pt; }}
+QTableWidget {{ border: 1px solid {LINE}; border-radius: 6px; background: white; }}
+"""
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def period_labels(period: str, starts: list[date]) -> tuple[list[str], list[str]]:
+    """Short labels under the bars, and the longer titles heading their tooltips."""
+    if period == "month":
+        return [d.strftime("%b %Y") for d in starts], [d.strftime("%B %Y") for d in starts]
+    return [f"{d.day} {d:%b}" for d in starts], [f"Week of {d.day} {d:%b %Y}" for d in starts]
+
+
+class _StatCard(QFrame):
+    def __init__(self, label: str) -> None:
+        super().__init__(objectName="statCard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(2)
+        self.value = QLabel("–", objectName="statValue")
+        self.label = QLabel(label, objectName="statLabel")
+        self.label.setWordWrap(True)
+        layout.addWidget(self.value)
+        layout.addWidget(self.label)
+
+    def show_value(self, value: str, label: str | None = None) -> None:
+        self.value.setText(value)
+        if label is not None:
+            self.label.setText(label)
+
+
+class _DiscoveryTable(QTableWidget):
+    """A short read-only list of discoveries (dozens of rows: a table widget is enough)."""
+
+    def __init__(self, headers: list[str]) -> None:
+        super().__init__(0, len(headers))
+        self.setHorizontalHeaderLabels(headers)
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setShowGrid(False)
+        self.setMinimumHeight(160)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(headers)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+    def show_rows(self, rows: list[list[str]]) -> None:
+        self.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if c >= len(row) - 2:  # the counts
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.setItem(r, c, item)
+
+
+class InsightsView(QWidget):
+    """Shows one :class:`Insights`; asks for another binning through :attr:`period_requested`."""
+
+    period_requested = Signal(object)  # "week", "month" or None (automatic)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="insights")
+        self.setStyleSheet(STYLE)
+        self.period = QComboBox()
+        for text, value in (("Automatic", None), ("By week", "week"), ("By month", "month")):
+            self.period.addItem(text, value)
+        self.period.activated.connect(lambda i: self.period_requested.emit(self.period.itemData(i)))
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(QLabel("Insights", objectName="insightsTitle"))
+        titles.addWidget(
+            QLabel(
+                "Your listening, and what the suggestions did for it", objectName="insightsSubtitle"
+            )
+        )
+        header.addLayout(titles, 1)
+        header.addWidget(self.period, 0, Qt.AlignmentFlag.AlignBottom)
+
+        self.empty_label = QLabel(EMPTY_TEXT, objectName="emptyHint")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty_label)
+        self.pages.addWidget(self._build_content())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addLayout(header)
+        layout.addWidget(self.pages, 1)
+        self.set_insights(Insights(period="week"))
+
+    def _build_content(self) -> QWidget:
+        self.cards = {
+            key: _StatCard(label)
+            for key, label in (
+                ("hours", "hours listened"),
+                ("plays", "plays"),
+                ("share", "of plays started by suggestions"),
+                ("accepted", "of suggestions accepted"),
+                ("found", "composers discovered"),
+            )
+        }
+        cards = QHBoxLayout()
+        for card in self.cards.values():
+            cards.addWidget(card)
+        self.thin_note = QLabel(objectName="insightsNote")
+        self.composer_chart = BarChart(y_label="hours", value_format=_number)
+        self.composer_chart.setMinimumHeight(260)
+        self.share_chart = BarChart(
+            y_label="share of plays", value_format=_percent, y_max=1.0, empty_text=NO_SUGGESTIONS
+        )
+        self.outcome_chart = BarChart(
+            y_label="suggestion plays", value_format=_number, empty_text=NO_SUGGESTIONS
+        )
+        self.expansion = QLabel(objectName="expansion")
+        self.expansion.setWordWrap(True)
+        self.composer_table = _DiscoveryTable(["Composer", "First heard", "Plays since", "Hours"])
+        self.work_table = _DiscoveryTable(["Work", "First heard", "Plays since", "Hours"])
+        notes = QLabel(DEFINITIONS, objectName="insightsNote")
+        notes.setWordWrap(True)
+
+        content = QWidget(objectName="insights")
+        grid = QGridLayout(content)
+        grid.setContentsMargins(0, 8, 8, 8)
+        grid.setVerticalSpacing(6)
+        grid.setHorizontalSpacing(18)
+        grid.addLayout(cards, 0, 0, 1, 2)
+        grid.addWidget(self.thin_note, 1, 0, 1, 2)
+        self.composer_title = QLabel("Listening time per composer", objectName="chartTitle")
+        grid.addWidget(self.composer_title, 2, 0, 1, 2)
+        grid.addWidget(self.composer_chart, 3, 0, 1, 2)
+        grid.addWidget(
+            QLabel("Share of plays started by suggestions", objectName="chartTitle"), 4, 0
+        )
+        grid.addWidget(QLabel("Suggestions accepted and skipped", objectName="chartTitle"), 4, 1)
+        grid.addWidget(self.share_chart, 5, 0)
+        grid.addWidget(self.outcome_chart, 5, 1)
+        grid.addWidget(
+            QLabel("Discovered through suggestions", objectName="chartTitle"), 6, 0, 1, 2
+        )
+        grid.addWidget(self.expansion, 7, 0, 1, 2)
+        grid.addWidget(self.composer_table, 8, 0)
+        grid.addWidget(self.work_table, 8, 1)
+        grid.addWidget(notes, 9, 0, 1, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.viewport().setAutoFillBackground(False)
+        scroll.setWidget(content)
+        return scroll
+
+    def set_insights(self, insights: Insights) -> None:
+        """Show ``insights``; an empty log shows a friendly message instead of empty axes."""
+        self.insights = insights
+        self.pages.setCurrentIndex(0 if insights.empty else 1)
+        if insights.empty:
+            return
+        labels, titles = period_labels(insights.period, insights.periods)
+        self._show_cards(insights)
+        self._show_composers(insights, labels, titles)
+        self.share_chart.set_data(
+            labels,
+            [
+                Series(
+                    "from suggestions",
+                    insights.suggested / np.maximum(insights.plays, 1),
+                    PALETTE[1],
+                )
+            ]
+            if insights.suggested.any()
+            else [],
+            titles,
+        )
+        self.outcome_chart.set_data(
+            labels,
+            [Series("accepted", insights.accepted, GOOD), Series("skipped", insights.skipped, BAD)]
+            if insights.suggested.any()
+            else [],
+            titles,
+        )
+        self._show_discoveries(insights)
+
+    def _show_cards(self, insights: Insights) -> None:
+        decided = int(insights.accepted.sum() + insights.skipped.sum())
+        self.cards["hours"].show_value(_number(insights.total_hours))
+        self.cards["plays"].show_value(f"{insights.total_plays:,}")
+        self.cards["share"].show_value(_percent(insights.suggestion_share))
+        self.cards["accepted"].show_value(
+            _percent(insights.acceptance_rate) if decided else "–",
+            f"of suggestions accepted ({int(insights.accepted.sum()):,} accepted, "
+            f"{int(insights.skipped.sum()):,} skipped)",
+        )
+        self.cards["found"].show_value(
+            f"{len(insights.discovered_composers)} of {insights.composers_heard}"
+        )
+        few = insights.total_plays < FEW_PLAYS
+        self.thin_note.setVisible(few)
+        self.thin_note.setText(
+            f"Based on only {insights.total_plays} plays: these patterns will firm up as you listen."
+        )
+
+    def _show_composers(self, insights: Insights, labels: list[str], titles: list[str]) -> None:
+        minutes = insights.hours.sum(axis=0).max() < 2  # small profiles read better in minutes
+        scale, unit = (60, "minutes") if minutes else (1, "hours")
+        self.composer_chart.y_label = unit
+        self.composer_title.setText(f"Listening time per composer, {unit} per {insights.period}")
+        series = [
+            Series(name, row * scale, OTHER_COLOR if name == OTHER else PALETTE[i % len(PALETTE)])
+            for i, (name, row) in enumerate(zip(insights.composers, insights.hours, strict=True))
+        ]
+        self.composer_chart.set_data(labels, series, titles)
+
+    def _show_discoveries(self, insights: Insights) -> None:
+        composers, works = insights.discovered_composers, insights.discovered_works
+        self.expansion.setText(
+            f"{len(composers)} of the {insights.composers_heard} composers "
+            f"({_percent(len(composers) / max(insights.composers_heard, 1))}) and {len(works)} of "
+            f"the {insights.works_heard} works ({_percent(len(works) / max(insights.works_heard, 1))}) "
+            "in your history were first played from a suggestion."
+            + (
+                f" {insights.suggestions_removed:,} of {insights.suggestions_shown:,} suggestions "
+                "shown were removed from “Up next” unplayed."
+                if insights.suggestions_shown
+                else ""
+            )
+        )
+
+        def row(d: Discovery, name: str) -> list[str]:
+            return [
+                name,
+                f"{d.first_played.day} {d.first_played:%b %Y}",
+                str(d.plays_after),
+                _number(d.hours),
+            ]
+
+        self.composer_table.show_rows([row(d, d.composer) for d in composers])
+        self.work_table.show_rows([row(d, f"{d.work} — {d.composer}") for d in works])
+
+
+class InsightsDialog(QDialog):
+    """A window holding an :class:`InsightsView`, recomputed off the UI thread on every opening.
+
+    ``open_db`` opens a connection for the calling (worker) thread; ``flush``, when given, runs
+    first on that thread so the play now running is counted.
+    """
+
+    def __init__(
+        self,
+        open_db: Callable[[], Database],
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        flush: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Insights — Continuo")
+        self.resize(1040, 900)
+        self._open_db, self._jobs, self._flush = open_db, jobs, flush
+        self._period: str | None = None
+        self.view = InsightsView(self)
+        self.view.period_requested.connect(self._choose_period)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def refresh_and_show(self) -> None:
+        self.refresh()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def refresh(self) -> None:
+        open_db, flush, period = self._open_db, self._flush, self._period
+
+        def load() -> Insights:
+            if flush is not None:
+                flush()
+            db = open_db()
+            try:
+                return compute_insights(db, period=period)
+            finally:
+                db.close()
+
+        self._jobs.run(load, self.view.set_insights, self._failed)
+
+    def _choose_period(self, period: str | None) -> None:
+        self._period = period
+        self.refresh()
+
+    def _failed(self, error: Exception) -> None:
+        self.view.empty_label.setText(f"The listening history could not be read: {error}")
+        self.view.pages.setCurrentIndex(0)
