@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from player.analysis.content import inverse_document_frequency, tfidf
+from player.analysis.content import inverse_document_frequency, most_similar, tfidf
 from player.store.db import Database, utc_now
 
 _UPSERT = (
@@ -128,3 +128,16 @@ def library_content_vectors(db: Database, analysis_version: str) -> tuple[np.nda
     if not len(ids):
         return ids, histograms
     return ids, tfidf(histograms, inverse_document_frequency(histograms))
+
+
+def similar_tracks(
+    db: Database, track_id: int, analysis_version: str, *, k: int = 10
+) -> list[tuple[int, float]]:
+    """The ``k`` tracks nearest to ``track_id`` by content vector: ``(track_id, cosine)``, best
+    first; empty when the track has no features yet (the "Similar" action)."""
+    ids, vectors = library_content_vectors(db, analysis_version)
+    row = np.flatnonzero(ids == track_id)
+    if not len(row) or len(ids) < 2:
+        return []
+    top, sims = most_similar(vectors, int(row[0]), k=k)
+    return [(int(ids[i]), float(s)) for i, s in zip(top, sims, strict=True)]

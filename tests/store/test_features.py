@@ -11,6 +11,7 @@ from player.store.features import (
     load_histograms,
     save_failure,
     save_features,
+    similar_tracks,
     tracks_needing_analysis,
 )
 from player.store.tracks import Track, all_tracks, mark_missing, upsert_tracks
@@ -80,3 +81,13 @@ def test_library_content_vectors_follow_the_library_without_reanalysis(db):
     got2, vectors2 = library_content_vectors(db, "v")
     assert got2.tolist() == [ids[0], ids[1], ids[3]]
     assert vectors2[2, 2] > vectors[3, 2]
+
+
+def test_similar_tracks_ranks_by_content(db):
+    ids = [t.id for t in all_tracks(db)]
+    for track_id, h in zip(ids, [[4, 0, 0], [3, 1, 0], [0, 0, 5], [1, 1, 1]], strict=True):
+        save_features(db, track_id, "v", features(h))
+    similar = similar_tracks(db, ids[0], "v", k=2)
+    assert [i for i, _ in similar] == [ids[1], ids[3]]
+    assert 1.0 >= similar[0][1] > similar[1][1] > 0.0
+    assert similar_tracks(db, ids[0], "other version") == []
