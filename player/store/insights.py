@@ -1,0 +1,236 @@
+"""Aggregates for the Insights view: what the listener heard, and what suggestions did for it.
+
+Definitions (all read from the play log and the suggestions log; days are UTC days, as stored):
+
+- **Listening time**: ``ms_heard`` summed over plays, shown in hours.
+- **Period**: a week (Monday to Sunday) or a calendar month; every period between the first and
+  the last play appears, empty ones as zeros.
+- **Suggestion play**: a play with ``started_by = 'suggestion'`` (the player started it from
+  "Up next"). The *suggestion share* of a period is suggestion plays / all plays.
+- **Accepted**: a suggestion play heard for at least 30 s or finished. **Skipped**: a suggestion
+  play that ended ``skipped`` within 30 s (the same 30 s as the recommender's negative feedback,
+  ``player.recommend.feedback.SKIP_WINDOW_MS``). A suggestion play stopped or interrupted within
+  30 s, or still running, counts as neither.
+- **Discovered through suggestions**: a composer (a work) whose *first* play in the log was a
+  suggestion play. This is the seed paper's "audience expansion" measured on one listener's own
+  history: how many of the composers (works) they listen to came to them through suggestions,
+  and how often they went back to them afterwards. Tracks without a composer tag are left out
+  of the composer count; a track without a work tag counts as a work of its own (its title).
+
+The log is read in one ordered scan that hands each column over as a single string (numpy parses
+it in C; building 100k Python row tuples would cost several times more) and aggregated with numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from player.store.db import Database
+
+HEARD_MS = 30_000
+"""A suggestion play heard this long (or finished) was accepted; skipped sooner, it was skipped."""
+PERIODS = ("week", "month")
+OTHER = "Other composers"
+UNKNOWN = "Unknown composer"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """A composer or work first met through a suggestion."""
+
+    composer: str
+    work: str  # "" for a composer
+    first_played: date  # the UTC day of the first play
+    plays_after: int  # plays after the first one, by any route
+    hours: float  # listening time including the first play
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Everything the Insights view shows; arrays are indexed by period (P) and composer (C)."""
+
+    period: str  # "week" or "month"
+    periods: list[date] = field(default_factory=list)  # first day of each period, (P,)
+    composers: list[str] = field(default_factory=list)  # top composers by time, then OTHER, (C,)
+    hours: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (C, P)
+    plays: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (P,)
+    suggested: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (P,)
+    accepted: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (P,)
+    skipped: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (P,)
+    suggestions_shown: int = 0  # rows in the suggestions log
+    suggestions_removed: int = 0  # removed from "Up next" before they played
+    composers_heard: int = 0  # distinct tagged composers in the log
+    works_heard: int = 0  # distinct works in the log
+    discovered_composers: list[Discovery] = field(default_factory=list)  # newest first
+    discovered_works: list[Discovery] = field(default_factory=list)  # newest first
+
+    @property
+    def empty(self) -> bool:
+        return not self.periods
+
+    @property
+    def total_plays(self) -> int:
+        return int(self.plays.sum())
+
+    @property
+    def total_hours(self) -> float:
+        return float(self.hours.sum())
+
+    @property
+    def suggestion_share(self) -> float:
+        """Suggestion plays / all plays over the whole log (0 when there are none)."""
+        return float(self.suggested.sum()) / max(self.total_plays, 1)
+
+    @property
+    def acceptance_rate(self) -> float:
+        """Accepted / (accepted + skipped) over the whole log (0 when neither happened)."""
+        decided = int(self.accepted.sum() + self.skipped.sum())
+        return float(self.accepted.sum()) / max(decided, 1)
+
+
+def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -> Insights:
+    """Read the logs and aggregate them for the Insights view.
+
+    Parameters
+    ----------
+    db : Database
+        The profile database.
+    period : {"week", "month"} or None
+        The bin of the time charts; ``None`` picks weeks for a log spanning up to 26 weeks and
+        months beyond, so a chart has between a handful and a few dozen bars.
+    top : int
+        How many composers (by total listening time) get their own series; the rest are summed
+        into :data:`OTHER` (unless that would be a single composer, which is then shown).
+    """
+    if period not in (None, *PERIODS):
+        raise ValueError(f"period must be one of {PERIODS} or None, not {period!r}")
+    if top < 1:
+        raise ValueError(f"top must be at least 1, not {top}")
+    track_ids, ms, day_kind = _play_columns(db)
+    if not len(track_ids):
+        return Insights(period=period or "week")
+    days = (day_kind // 4).astype("datetime64[D]")
+    kind = day_kind % 4  # 0 not a suggestion, 1 accepted, 2 skipped, 3 neither
+    span_weeks = int((days[-1] - days[0]).astype(int)) / 7
+    period = period or ("week" if span_weeks <= 26 else "month")
+    starts, index = _bins(days, period)
+
+    tracks, at = np.unique(track_ids, return_inverse=True)
+    composer_names, composer_of_track, work_of_track = _track_keys(db, tracks)
+    composer = composer_of_track[at]
+    by_time = np.argsort(-np.bincount(composer, weights=ms), kind="stable")
+    shown = by_time[:top] if len(by_time) > top + 1 else by_time
+    series = np.full(len(composer_names), len(shown))  # every composer not shown goes to OTHER
+    series[shown] = np.arange(len(shown))
+    labels = [composer_names[c] or UNKNOWN for c in shown]
+    labels += [OTHER] if len(shown) < len(by_time) else []
+    hours = np.zeros((len(labels), len(starts)))
+    np.add.at(hours, (series[composer], index), ms / 3_600_000)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(index[mask], minlength=len(starts))
+
+    shown_n, removed_n = db.conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(outcome = 'removed'), 0) FROM suggestions"
+    ).fetchone()
+    tagged = np.array([bool(n) for n in composer_names])[composer]
+    found_composers, composers_heard = _discoveries(
+        composer[tagged],
+        days[tagged],
+        kind[tagged],
+        ms[tagged],
+        lambda c: (composer_names[c], ""),
+    )
+    work_names, work_of_track = np.unique(work_of_track.astype(str), return_inverse=True)
+    work_key = composer * len(work_names) + work_of_track[at]
+    found_works, works_heard = _discoveries(
+        work_key,
+        days,
+        kind,
+        ms,
+        lambda k: (
+            composer_names[k // len(work_names)] or UNKNOWN,
+            str(work_names[k % len(work_names)]),
+        ),
+    )
+    return Insights(
+        period=period,
+        periods=[d.item() for d in starts],
+        composers=labels,
+        hours=hours,
+        plays=count(np.ones(len(kind), bool)),
+        suggested=count(kind > 0),
+        accepted=count(kind == 1),
+        skipped=count(kind == 2),
+        suggestions_shown=int(shown_n),
+        suggestions_removed=int(removed_n),
+        composers_heard=composers_heard,
+        works_heard=works_heard,
+        discovered_composers=found_composers,
+        discovered_works=found_works,
+    )
+
+
+def _play_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every play's track id, ms heard and ``day * 4 + kind``, in start order; each (N,) int64.
+
+    ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
+    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions).
+    """
+    row = db.conn.execute(
+        "SELECT group_concat(track_id), group_concat(ms_heard), group_concat(day_kind) FROM ("
+        "  SELECT track_id, ms_heard,"
+        "    CAST(julianday(started_at) - 2440587.5 AS INTEGER) * 4 + CASE"
+        "      WHEN started_by != 'suggestion' THEN 0"
+        "      WHEN ms_heard >= :heard OR ended_how = 'finished' THEN 1"
+        "      WHEN ended_how = 'skipped' THEN 2 ELSE 3 END AS day_kind"
+        "  FROM plays ORDER BY started_at, id)",
+        {"heard": HEARD_MS},
+    ).fetchone()
+    if row[0] is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return tuple(np.fromstring(column, sep=",", dtype=np.int64) for column in row)  # type: ignore[return-value]
+
+
+def _track_keys(db: Database, track_ids: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Composer names (sorted, "" for untagged), and each track's composer index and work name."""
+    rows = db.conn.execute(
+        "SELECT id, composer, CASE WHEN work != '' THEN work ELSE title END FROM tracks "
+        "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(track_ids.tolist()),),
+    ).fetchall()
+    names, composer = np.unique(np.array([r[1] for r in rows], dtype=object), return_inverse=True)
+    return [str(n) for n in names], composer, np.array([r[2] for r in rows], dtype=object)
+
+
+def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each period's first day from the first to the last play (P,), and each day's period (N,)."""
+    if period == "month":
+        months = days.astype("datetime64[M]")
+        starts = np.arange(months[0], months[-1] + 1)
+        return starts.astype("datetime64[D]"), (months - starts[0]).astype(int)
+    # 1970-01-01 was a Thursday: shifting by 3 makes Monday weekday 0.
+    mondays = days - ((days.astype(np.int64) + 3) % 7)
+    starts = np.arange(mondays[0], mondays[-1] + 1, 7)
+    return starts, (mondays - starts[0]).astype(int) // 7
+
+
+def _discoveries(
+    group: np.ndarray, days: np.ndarray, kind: np.ndarray, ms: np.ndarray, name
+) -> tuple[list[Discovery], int]:
+    """Groups (composers, works) whose first play was a suggestion play, newest first, and how
+    many groups were heard at all. Plays are in start order, so a group's first index is its
+    first play."""
+    groups, first, counts = np.unique(group, return_index=True, return_counts=True)
+    hours = np.bincount(np.searchsorted(groups, group), weights=ms) / 3_600_000
+    found = [
+        Discovery(*name(g), first_played=days[i].item(), plays_after=int(n - 1), hours=float(h))
+        for g, i, n, h in zip(groups, first, counts, hours, strict=True)
+        if kind[i] > 0
+    ]
+    found.sort(key=lambda d: d.first_played, reverse=True)
+    return found, len(groups)
