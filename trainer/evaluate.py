@@ -78,30 +78,42 @@ def prediction_points(
     return prefixes, np.asarray(targets, dtype=np.int64)
 
 
-def mask_scores(scores: torch.Tensor, prefixes: Sequence[np.ndarray], exclude_seen: bool) -> None:
-    """Set PAD/UNKNOWN (and, with ``exclude_seen``, each row's prefix items) to -inf, in place."""
-    scores[:, PAD] = -torch.inf
-    scores[:, UNKNOWN] = -torch.inf
+def _numpy(scores: np.ndarray | torch.Tensor) -> np.ndarray:
+    return scores.numpy() if isinstance(scores, torch.Tensor) else scores
+
+
+def mask_scores(
+    scores: np.ndarray | torch.Tensor, prefixes: Sequence[np.ndarray], exclude_seen: bool
+) -> None:
+    """Set PAD/UNKNOWN (and, with ``exclude_seen``, each row's prefix items) to -inf, in place.
+
+    ``scores`` is a float32 array or CPU tensor of shape ``(len(prefixes), n_items)``.
+    """
+    values = _numpy(scores)
+    values[:, PAD] = -np.inf
+    values[:, UNKNOWN] = -np.inf
     if exclude_seen and len(prefixes):
         rows = np.repeat(np.arange(len(prefixes)), [len(p) for p in prefixes])
-        scores[torch.from_numpy(rows), torch.from_numpy(np.concatenate(prefixes))] = -torch.inf
+        values[rows, np.concatenate(prefixes)] = -np.inf
 
 
-def ranks_of(scores: torch.Tensor, targets: np.ndarray) -> np.ndarray:
+def ranks_of(scores: np.ndarray | torch.Tensor, targets: np.ndarray) -> np.ndarray:
     """1-based rank of each row's target: one plus the number of items scored strictly higher.
 
     A target scored -inf (excluded, or not scorable) gets a rank past every cut-off.
     """
-    values = scores.numpy()
+    values = _numpy(scores)
     target_scores = values[np.arange(len(targets)), targets]
     ranks = np.count_nonzero(values > target_scores[:, None], axis=1) + 1
     ranks[~np.isfinite(target_scores)] = values.shape[1] + 1
     return ranks.astype(np.int64)
 
 
-def top_k(scores: torch.Tensor, k: int) -> np.ndarray:
-    """Indices of the ``k`` best items per row, best first, shape ``(B, k)``."""
-    return scores.topk(min(k, scores.shape[1]), dim=1).indices.numpy()
+def top_k(scores: np.ndarray | torch.Tensor, k: int) -> np.ndarray:
+    """Indices of the ``k`` best items per row, best first, shape ``(B, k)`` (torch.topk: an
+    argpartition over 150k items took seconds a batch)."""
+    tensor = torch.from_numpy(scores) if isinstance(scores, np.ndarray) else scores
+    return tensor.topk(min(k, tensor.shape[1]), dim=1).indices.numpy()
 
 
 def metrics_from_ranks(ranks: np.ndarray, cutoffs: Sequence[int], prefix: str = "") -> dict:
