@@ -51,7 +51,7 @@ def test_track_shape_times_and_types():
 TRAP = [0.2, 1.0, 0.1, 0.6, 0.1, 0.4]
 
 
-@pytest.mark.parametrize("f0", [98.0, 196.0, 330.0, 523.0])
+@pytest.mark.parametrize("f0", [65.0, 98.0, 196.0, 392.0])
 def test_octave_trap_is_corrected_and_correction_matters(f0):
     y = harmonic(f0, 1.0, TRAP)
     truth = np.full(1 + len(y) // HOP, f0)

@@ -53,6 +53,16 @@ CLIPS = (
     Clip("altdeu10 folk song 2, clarinet", "essenFolksong/altdeu10", 1, 71, 0, 120.0),
 )
 
+# Not used to choose any parameter: a check that what was tuned on CLIPS carries over.
+HELD_OUT = (
+    Clip("bwv104.6 soprano, English horn", "bach/bwv104.6", 0, 69, 0),
+    Clip("bwv108.6 bass, tuba", "bach/bwv108.6", 3, 58, 0),
+    Clip("bwv11.6 tenor, viola", "bach/bwv11.6", 2, 41, 0),
+    Clip("bwv110.7 soprano, recorder", "bach/bwv110.7", 0, 74, 12),
+    Clip("bwv111.6 alto, French horn", "bach/bwv111.6", 1, 60, 0),
+    Clip("altdeu10 folk song 3, soprano sax", "essenFolksong/altdeu10", 2, 64, 0, 120.0),
+)
+
 
 def cache_dir() -> Path:
     """Where rendered clips are kept between runs: ``$TMPDIR/continuo-pitch-clips``."""
