@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
 from player.errors import ContinuoError, DatabaseError
@@ -140,7 +141,7 @@ def run_window(
     from player.ui.main_window import MainWindow
     from player.ui.style import apply_style
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *qt_argv])
+    app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)

@@ -72,7 +72,7 @@ def history_records(profile: Profile) -> list[dict]:
         paths = {}
         result = []
         for session in sessions:
-            plays = []
+            plays: list[dict] = []
             for p in session:
                 if p.track_id not in paths:
                     track = track_by_id(db, p.track_id)

@@ -83,8 +83,8 @@ def group_library(tracks: Iterable[Track]) -> list[Composer]:
         work.movements.append(track)
     result = []
     for name in sorted(by_composer, key=sort_name):
-        works = sorted(by_composer[name].values(), key=lambda w: w.title.casefold())
-        for work in works:
-            work.movements.sort(key=movement_order)
-        result.append(Composer(name, works))
+        ordered = sorted(by_composer[name].values(), key=lambda w: w.title.casefold())
+        for each in ordered:
+            each.movements.sort(key=movement_order)
+        result.append(Composer(name, ordered))
     return result

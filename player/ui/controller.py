@@ -8,7 +8,7 @@ when the queue runs dry (today: the library in order; the recommender plugs in h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -92,7 +92,9 @@ class PlaybackController(QObject):
         self._by_id = {int(t.id or 0): t for t in tracks_in_order}
 
     # commands -------------------------------------------------------------------------------
-    def play_track(self, track: Track, *, then: list[Track] = (), started_by: str = "user") -> None:
+    def play_track(
+        self, track: Track, *, then: Sequence[Track] = (), started_by: str = "user"
+    ) -> None:
         """Play ``track`` now; ``then`` (the rest of its work) goes to the front of the queue."""
         self._armed = None
         if then:

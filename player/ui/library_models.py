@@ -10,6 +10,7 @@ only about rows whose parent is shown, so typing stays fast with tens of thousan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -341,7 +342,7 @@ class TreeSearchProxy(QSortFilterProxyModel):
             return
         self.beginFilterChange()
         self._terms = terms
-        self.matches = sum(self._mark(node, False) for node in self.sourceModel().roots)
+        self.matches = sum(self._mark(node, False) for node in self._source().roots)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def _mark(self, node: _Node, ancestor_matched: bool) -> int:
@@ -355,4 +356,7 @@ class TreeSearchProxy(QSortFilterProxyModel):
         return found
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        return self.sourceModel().node_at(source_row, source_parent).shown
+        return self._source().node_at(source_row, source_parent).shown
+
+    def _source(self) -> LibraryTreeModel:
+        return cast(LibraryTreeModel, self.sourceModel())

@@ -8,6 +8,7 @@ globals. Disk work (loading the library, scanning, reading the history) runs thr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -30,6 +31,7 @@ from player.ui.jobs import CancelToken, JobRunner
 from player.ui.library_models import index_library
 from player.ui.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.queue_model import QueueModel
+from player.ui.style import named
 from player.ui.transport import TransportBar
 
 if TYPE_CHECKING:
@@ -46,14 +48,14 @@ class StatusSlots:
 
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
-        self.scan = QLabel(objectName="scanStatus")
-        self.scan_progress = QProgressBar(objectName="scanProgress")
+        self.scan = named(QLabel(), "scanStatus")
+        self.scan_progress = named(QProgressBar(), "scanProgress")
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
         self.scan_progress.hide()
-        self.analysis = QLabel(objectName="analysisStatus")  # filled by the analysis issue
-        self.model = QLabel(objectName="modelStatus")  # filled by the recommender issue
-        self.output = QLabel(objectName="outputStatus")
+        self.analysis = named(QLabel(), "analysisStatus")  # filled by the analysis issue
+        self.model = named(QLabel(), "modelStatus")  # filled by the recommender issue
+        self.output = named(QLabel(), "outputStatus")
         bar.addWidget(self.scan)
         bar.addWidget(self.scan_progress)
         for label in (self.analysis, self.model):
@@ -94,7 +96,7 @@ class MainWindow(QMainWindow):
         self.queue_panel = QueuePanel(self.queue)
         self.history = HistoryPanel()
         self.problems = ProblemsPanel()
-        self.side = QTabWidget(objectName="sideTabs")
+        self.side = named(QTabWidget(), "sideTabs")
         self.side.setDocumentMode(True)
         self.side.addTab(self.queue_panel, "Queue")
         self.side.addTab(self.history, "History")
@@ -107,10 +109,10 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([780, 520])
         self.transport = TransportBar(self.controller)
-        self.banner = QLabel(objectName="backendWarning")
+        self.banner = named(QLabel(), "backendWarning")
         self.banner.setContentsMargins(16, 6, 16, 0)
         self.banner.setWordWrap(True)
-        central = QWidget(objectName="central")
+        central = named(QWidget(), "central")
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -134,7 +136,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _padded(widget: QWidget) -> QWidget:
-        box = QWidget(objectName="sidePanel")
+        box = named(QWidget(), "sidePanel")
         layout = QVBoxLayout(box)
         layout.setContentsMargins(14, 12, 14, 6)
         layout.addWidget(widget)
@@ -156,7 +158,7 @@ class MainWindow(QMainWindow):
         self.output_menu.aboutToShow.connect(self._fill_output_menu)
 
     def _build_shortcuts(self) -> None:
-        bindings = [
+        bindings: list[tuple[QKeySequence.StandardKey | Qt.Key | str, Callable[[], object]]] = [
             (Qt.Key.Key_Space, self.controller.toggle),
             (QKeySequence.StandardKey.Find, self.focus_search),
             ("Ctrl+Right", self.controller.next),
@@ -169,8 +171,7 @@ class MainWindow(QMainWindow):
             (Qt.Key.Key_MediaStop, self.controller.stop),
         ]
         for key, slot in bindings:
-            sequence = key if isinstance(key, QKeySequence.StandardKey) else QKeySequence(key)
-            QShortcut(sequence, self, activated=slot)
+            QShortcut(QKeySequence(key), self, slot)
 
     def _fill_output_menu(self) -> None:
         self.output_menu.clear()
@@ -208,11 +209,11 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        self.library.tabs.setCurrentIndex(int(self.settings.value("library_tab", 0)))
-        self.transport.set_volume(float(self.settings.value("volume", 0.8)))
+        self.library.tabs.setCurrentIndex(int(str(self.settings.value("library_tab", 0))))
+        self.transport.set_volume(float(str(self.settings.value("volume", 0.8))))
         device = self.settings.value("output_device")
         if device not in (None, "", "@Invalid()"):
-            self.services.backend.set_output_device(int(device))
+            self.services.backend.set_output_device(int(str(device)))
             self._show_output()
 
     def closeEvent(self, event) -> None:

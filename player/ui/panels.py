@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -31,12 +32,13 @@ from player.ui.library_models import (
     format_duration,
 )
 from player.ui.queue_model import QueueModel
+from player.ui.style import named
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this are one search
 
 
 def _tree(name: str) -> QTreeView:
-    view = QTreeView(objectName=name)
+    view = named(QTreeView(), name)
     view.setUniformRowHeights(True)
     view.setAlternatingRowColors(False)
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -56,7 +58,7 @@ class LibraryPanel(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.search = QLineEdit(objectName="search")
+        self.search = named(QLineEdit(), "search")
         self.search.setPlaceholderText("Search composers, works, movements, performers  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.tree_model = LibraryTreeModel(self)
@@ -68,7 +70,7 @@ class LibraryPanel(QWidget):
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table_model = TrackTableModel(self)
-        self.table = QTableView(objectName="libraryTable")
+        self.table = named(QTableView(), "libraryTable")
         self.table.setModel(self.table_model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -81,9 +83,10 @@ class LibraryPanel(QWidget):
         self.table.horizontalHeader().setHighlightSections(False)
         for column, width in enumerate((150, 220, 36, 220, 160, 60)):
             self.table.setColumnWidth(column, width)
-        self.empty = QLabel(objectName="emptyHint", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty = named(QLabel(), "emptyHint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
-        self.tabs = QTabWidget(objectName="libraryTabs")
+        self.tabs = named(QTabWidget(), "libraryTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.tree, "Works")
         self.tabs.addTab(self.table, "Tracks")
@@ -102,7 +105,7 @@ class LibraryPanel(QWidget):
         self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
         for view in (self.tree, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+            view.customContextMenuRequested.connect(partial(self._context_menu, view))
         self.set_library(LibraryIndex([], [], []))
 
     def set_library(self, library: LibraryIndex) -> None:
@@ -172,7 +175,7 @@ class LibraryPanel(QWidget):
         if self.extra_actions:
             menu.addSeparator()
         for label, callback in self.extra_actions:
-            menu.addAction(label, lambda c=callback: c(tracks))
+            menu.addAction(label, partial(callback, tracks))
         menu.exec(view.viewport().mapToGlobal(pos))
 
     def _table_activated(self, index: QModelIndex) -> None:
@@ -182,8 +185,7 @@ class LibraryPanel(QWidget):
 
 
 def _unique(tracks: list[Track]) -> list[Track]:
-    seen: set[int | None] = set()
-    return [t for t in tracks if not (t.id in seen or seen.add(t.id))]
+    return list({t.id: t for t in reversed(tracks)}.values())[::-1]
 
 
 class QueuePanel(QWidget):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 INK = "#1f2328"
 MUTED = "#6a737d"
@@ -64,6 +66,15 @@ QSplitter::handle {{ background: {LINE}; }}
 QProgressBar {{ border: none; background: {LINE}; border-radius: 3px; max-height: 6px; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 """
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """Give ``widget`` the object name the stylesheet and the tests know it by."""
+    widget.setObjectName(name)
+    return widget
 
 
 def apply_style(app: QApplication) -> None:

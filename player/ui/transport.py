@@ -18,7 +18,7 @@ from player.store.tracks import Track
 from player.ui.controller import PlaybackController
 from player.ui.icons import media_icon
 from player.ui.library_models import format_duration
-from player.ui.style import INK, MUTED
+from player.ui.style import INK, MUTED, named
 
 POLL_MS = 200
 
@@ -27,7 +27,8 @@ class ElidedLabel(QLabel):
     """A one-line label that ends in "…" instead of growing the window when the text is long."""
 
     def __init__(self, objectName: str) -> None:
-        super().__init__(objectName=objectName)
+        super().__init__()
+        self.setObjectName(objectName)
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
@@ -87,13 +88,14 @@ class TransportBar(QWidget):
     volume_changed = Signal(float)
 
     def __init__(self, controller: PlaybackController, parent=None) -> None:
-        super().__init__(parent, objectName="transport")
+        super().__init__(parent)
+        self.setObjectName("transport")
         self.controller = controller
         self.now_playing = NowPlaying()
         self._play_icons = {False: media_icon("play", "white"), True: media_icon("pause", "white")}
 
         def button(icon, tip, slot, name="transportButton", size=18):
-            b = QToolButton(objectName=name)
+            b = named(QToolButton(), name)
             b.setIcon(icon)
             b.setIconSize(QSize(size, size))
             b.setToolTip(tip)
@@ -108,9 +110,9 @@ class TransportBar(QWidget):
             self._play_icons[False], "Play / pause (Space)", controller.toggle, "playButton", 16
         )
         self.next_button = button(media_icon("next", INK), "Next (Ctrl+Right)", controller.next)
-        self.elapsed = QLabel("0:00", objectName="timeLabel")
-        self.total = QLabel("0:00", objectName="timeLabel")
-        self.seek_slider = QSlider(Qt.Orientation.Horizontal, objectName="seekSlider")
+        self.elapsed = named(QLabel("0:00"), "timeLabel")
+        self.total = named(QLabel("0:00"), "timeLabel")
+        self.seek_slider = named(QSlider(Qt.Orientation.Horizontal), "seekSlider")
         self.seek_slider.setRange(0, 0)
         self.seek_slider.sliderReleased.connect(self._seek_released)
         self.seek_slider.sliderMoved.connect(
@@ -118,7 +120,7 @@ class TransportBar(QWidget):
         )
         volume_icon = QLabel()
         volume_icon.setPixmap(media_icon("volume", MUTED).pixmap(18, 18))
-        self.volume_slider = QSlider(Qt.Orientation.Horizontal, objectName="volumeSlider")
+        self.volume_slider = named(QSlider(Qt.Orientation.Horizontal), "volumeSlider")
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setFixedWidth(110)
         self.volume_slider.setToolTip("Volume")
