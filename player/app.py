@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -150,6 +151,10 @@ def run_window(
     QTimer.singleShot(0, window.start)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
+    # SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
+    # "stopped"; Python sees the signal at the transport's next poll (every 200 ms).
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: window.close())
     try:
         return app.exec()
     finally:
@@ -166,6 +171,11 @@ def main(
     quit_after: float | None = None,
     no_audio: bool = False,
 ) -> int:
+    logging.basicConfig(
+        filename=profile.logs / "continuo.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         services = build_services(profile, libraries, no_audio=no_audio)
     except ContinuoError as exc:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -132,6 +134,43 @@ def test_app_plays_and_quits_on_its_own(tmp_path):
     ]
     assert 1300 <= plays[0]["ms_heard"] <= 1700
     assert 500 <= plays[1]["ms_heard"] <= 3000
+    assert (profile / "logs" / "continuo.log").exists()
+
+
+def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
+    library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
+    profile = tmp_path / "profile"
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "player",
+            "--profile",
+            str(profile),
+            "--library",
+            str(library),
+            "--play",
+            "--no-audio",
+            "-platform",
+            "offscreen",
+        ],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    deadline = time.monotonic() + 60
+    while not history(profile) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)
+    app.send_signal(signal.SIGTERM)
+    assert app.wait(20) == 0
+    (play,) = history(profile)[0]["plays"]
+    assert play["ended_how"] == "stopped" and 1200 <= play["ms_heard"] <= 6000
+
+
+def history(profile) -> list:
+    if not (profile / "continuo.db").exists():
+        return []
+    result = run_player("history", "--json", "--profile", str(profile))
+    return json.loads(result.stdout) if result.returncode == 0 else []
 
 
 DEMO_FILES = len(list(DEMO_LIBRARY.rglob("*.ogg"))) if DEMO_LIBRARY.is_dir() else 0

@@ -243,3 +243,18 @@ def test_window_geometry_and_state_are_remembered(qtbot, qapp, tmp_path):
         assert again.library.empty.isVisible()  # no music folder: the window says what to do
     finally:
         close_window(again)
+
+
+def test_output_menu_lists_devices_and_remembers_the_choice(window, qtbot):
+    window._fill_output_menu()
+    actions = window.output_menu.actions()
+    assert actions[0].text() == "System default" and actions[0].isChecked()
+    devices = window.services.backend.output_devices()
+    assert [a.text() for a in actions[1:]] == [d.name for d in devices]
+    assert devices, "the private PulseAudio server offers at least one output"
+    actions[1].trigger()
+    assert int(window.settings.value("output_device")) == devices[0].index
+    window._fill_output_menu()
+    assert window.output_menu.actions()[1].isChecked()
+    window.controller.play_library()  # sound still goes out through the chosen device
+    qtbot.waitUntil(lambda: window.services.backend.position_s > 0.3, timeout=5000)
