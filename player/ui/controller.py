@@ -118,8 +118,11 @@ class PlaybackController(QObject):
             self.backend.pause()
         elif state == PlaybackState.PAUSED:
             self.backend.resume()
-        elif not self.next() and self.current is not None:
-            self.play_track(self.current)
+        elif not self.next():
+            if self.current is not None:
+                self.play_track(self.current)
+            else:
+                self.play_library()
 
     def next(self) -> bool:
         head = self.queue.pop()

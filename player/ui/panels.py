@@ -80,9 +80,18 @@ class LibraryPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setHighlightSections(False)
-        for column, width in enumerate((150, 220, 36, 220, 160, 60)):
-            self.table.setColumnWidth(column, width)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setMinimumSectionSize(36)
+        Mode = QHeaderView.ResizeMode
+        # fixed widths, not ResizeToContents: measuring 10,000 rows would cost each reset
+        modes = (Mode.Interactive, Mode.Stretch, Mode.Fixed, Mode.Stretch, Mode.Interactive,
+                 Mode.Fixed)  # fmt: skip
+        for column, (mode, width) in enumerate(zip(modes, (150, 0, 40, 0, 130, 64), strict=True)):
+            header.setSectionResizeMode(column, mode)
+            if width:
+                self.table.setColumnWidth(column, width)
         self.empty = named(QLabel(), "emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
