@@ -193,17 +193,19 @@ class BarChart(QWidget):
                 QColor(PANEL),
             )
         painter.setPen(Qt.PenStyle.NoPen)
+        scale = rect.height() / top_value
+        lefts = rect.left() + np.arange(len(self.labels)) * slot + (slot - width) / 2
         base = np.zeros(len(self.labels))
         for s in self.series:
             painter.setBrush(QColor(s.color))
-            for i, value in enumerate(s.values):
-                if value <= 0:
-                    continue
-                y0 = rect.bottom() - base[i] / top_value * rect.height()
-                h = value / top_value * rect.height()
-                painter.drawRect(
-                    QRectF(rect.left() + i * slot + (slot - width) / 2, y0 - h, width, h)
-                )
+            # One drawRects call per series, not one call per bar (a long history has hundreds).
+            painter.drawRects(
+                [
+                    QRectF(x, rect.bottom() - (b + v) * scale, width, v * scale)
+                    for x, b, v in zip(lefts, base, s.values, strict=True)
+                    if v > 0
+                ]
+            )
             base += s.values
 
     def _draw_labels(self, painter, rect: QRectF, metrics) -> None:

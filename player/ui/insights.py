@@ -64,6 +64,15 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
+def _duration(hours: float) -> str:
+    minutes = hours * 60
+    if minutes < 1:
+        return f"{minutes * 60:.0f} s"
+    if minutes < 59.5:
+        return f"{minutes:.0f} min"
+    return f"{hours:.1f} h" if hours < 9.95 else f"{hours:,.0f} h"
+
+
 def _percent(share: float) -> str:
     return f"{share * 100:.0f}%"
 
@@ -114,6 +123,7 @@ class _DiscoveryTable(QTableWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)  # long work titles are elided in the cell
                 if c >= len(row) - 2:  # the counts
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -161,7 +171,7 @@ class InsightsView(QWidget):
         self.cards = {
             key: _StatCard(label)
             for key, label in (
-                ("hours", "hours listened"),
+                ("hours", "listened"),
                 ("plays", "plays"),
                 ("share", "of plays started by suggestions"),
                 ("accepted", "of suggestions accepted"),
@@ -182,8 +192,10 @@ class InsightsView(QWidget):
         )
         self.expansion = QLabel(objectName="expansion")
         self.expansion.setWordWrap(True)
-        self.composer_table = _DiscoveryTable(["Composer", "First heard", "Plays since", "Hours"])
-        self.work_table = _DiscoveryTable(["Work", "First heard", "Plays since", "Hours"])
+        self.composer_table = _DiscoveryTable(
+            ["Composer", "First heard", "Plays since", "Listened"]
+        )
+        self.work_table = _DiscoveryTable(["Work", "First heard", "Plays since", "Listened"])
         notes = QLabel(DEFINITIONS, objectName="insightsNote")
         notes.setWordWrap(True)
 
@@ -250,7 +262,7 @@ class InsightsView(QWidget):
 
     def _show_cards(self, insights: Insights) -> None:
         decided = int(insights.accepted.sum() + insights.skipped.sum())
-        self.cards["hours"].show_value(_number(insights.total_hours))
+        self.cards["hours"].show_value(_duration(insights.total_hours))
         self.cards["plays"].show_value(f"{insights.total_plays:,}")
         self.cards["share"].show_value(_percent(insights.suggestion_share))
         self.cards["accepted"].show_value(
@@ -298,7 +310,7 @@ class InsightsView(QWidget):
                 name,
                 f"{d.first_played.day} {d.first_played:%b %Y}",
                 str(d.plays_after),
-                _number(d.hours),
+                _duration(d.hours),
             ]
 
         self.composer_table.show_rows([row(d, d.composer) for d in composers])
