@@ -119,17 +119,20 @@ def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -
     period = period or ("week" if span_weeks <= 26 else "month")
     starts, index = _bins(days, period)
 
-    tracks, at = np.unique(track_ids, return_inverse=True)
-    composer_names, composer_of_track, work_of_track = _track_keys(db, tracks)
-    composer = composer_of_track[at]
+    tracks = np.flatnonzero(np.bincount(track_ids))  # the played tracks' ids, ascending
+    row_of = np.zeros(tracks[-1] + 1, np.int64)
+    row_of[tracks] = np.arange(len(tracks))
+    composer_names, composer_of_track, work_names, work_of_track = _track_keys(db, tracks)
+    composer = composer_of_track[row_of[track_ids]]
     by_time = np.argsort(-np.bincount(composer, weights=ms), kind="stable")
     shown = by_time[:top] if len(by_time) > top + 1 else by_time
     series = np.full(len(composer_names), len(shown))  # every composer not shown goes to OTHER
     series[shown] = np.arange(len(shown))
     labels = [composer_names[c] or UNKNOWN for c in shown]
     labels += [OTHER] if len(shown) < len(by_time) else []
-    hours = np.zeros((len(labels), len(starts)))
-    np.add.at(hours, (series[composer], index), ms / 3_600_000)
+    cell = series[composer] * len(starts) + index
+    hours = np.bincount(cell, weights=ms, minlength=len(labels) * len(starts)) / 3_600_000
+    hours = hours.reshape(len(labels), len(starts))
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(index[mask], minlength=len(starts))
@@ -139,23 +142,10 @@ def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -
     ).fetchone()
     tagged = np.array([bool(n) for n in composer_names])[composer]
     found_composers, composers_heard = _discoveries(
-        composer[tagged],
-        days[tagged],
-        kind[tagged],
-        ms[tagged],
-        lambda c: (composer_names[c], ""),
+        composer[tagged], days[tagged], kind[tagged], ms[tagged], [(n, "") for n in composer_names]
     )
-    work_names, work_of_track = np.unique(work_of_track.astype(str), return_inverse=True)
-    work_key = composer * len(work_names) + work_of_track[at]
     found_works, works_heard = _discoveries(
-        work_key,
-        days,
-        kind,
-        ms,
-        lambda k: (
-            composer_names[k // len(work_names)] or UNKNOWN,
-            str(work_names[k % len(work_names)]),
-        ),
+        work_of_track[row_of[track_ids]], days, kind, ms, work_names
     )
     return Insights(
         period=period,
@@ -196,15 +186,21 @@ def _play_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(np.fromstring(column, sep=",", dtype=np.int64) for column in row)  # type: ignore[return-value]
 
 
-def _track_keys(db: Database, track_ids: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Composer names (sorted, "" for untagged), and each track's composer index and work name."""
+def _track_keys(
+    db: Database, track_ids: np.ndarray
+) -> tuple[list[str], np.ndarray, list[tuple[str, str]], np.ndarray]:
+    """For the tracks ``track_ids`` (ascending): the composer names ("" when untagged) and each
+    track's index in them, the (composer, work) pairs and each track's index in those."""
     rows = db.conn.execute(
-        "SELECT id, composer, CASE WHEN work != '' THEN work ELSE title END FROM tracks "
+        "SELECT composer, CASE WHEN work != '' THEN work ELSE title END FROM tracks "
         "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
         (json.dumps(track_ids.tolist()),),
     ).fetchall()
-    names, composer = np.unique(np.array([r[1] for r in rows], dtype=object), return_inverse=True)
-    return [str(n) for n in names], composer, np.array([r[2] for r in rows], dtype=object)
+    composers: dict[str, int] = {}
+    works: dict[tuple[str, str], int] = {}
+    composer_of = [composers.setdefault(c, len(composers)) for c, _ in rows]
+    work_of = [works.setdefault((c or UNKNOWN, w), len(works)) for c, w in rows]
+    return list(composers), np.array(composer_of), list(works), np.array(work_of)
 
 
 def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
@@ -220,17 +216,30 @@ def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _discoveries(
-    group: np.ndarray, days: np.ndarray, kind: np.ndarray, ms: np.ndarray, name
+    group: np.ndarray,
+    days: np.ndarray,
+    kind: np.ndarray,
+    ms: np.ndarray,
+    names: list[tuple[str, str]],
 ) -> tuple[list[Discovery], int]:
-    """Groups (composers, works) whose first play was a suggestion play, newest first, and how
-    many groups were heard at all. Plays are in start order, so a group's first index is its
-    first play."""
-    groups, first, counts = np.unique(group, return_index=True, return_counts=True)
-    hours = np.bincount(np.searchsorted(groups, group), weights=ms) / 3_600_000
+    """Groups (composers or works, ``group`` indexes ``names``) whose first play was a
+    suggestion play, newest first, and how many groups were heard at all.
+
+    Plays are in start order, so a group's smallest play index is its first play.
+    """
+    counts = np.bincount(group, minlength=len(names))
+    hours = np.bincount(group, weights=ms, minlength=len(names)) / 3_600_000
+    first = np.full(len(names), len(group))
+    np.minimum.at(first, group, np.arange(len(group)))
+    heard = np.flatnonzero(counts)
     found = [
-        Discovery(*name(g), first_played=days[i].item(), plays_after=int(n - 1), hours=float(h))
-        for g, i, n, h in zip(groups, first, counts, hours, strict=True)
-        if kind[i] > 0
+        Discovery(
+            *names[g],
+            first_played=days[first[g]].item(),
+            plays_after=int(counts[g] - 1),
+            hours=float(hours[g]),
+        )
+        for g in heard[kind[first[heard]] > 0]
     ]
     found.sort(key=lambda d: d.first_played, reverse=True)
-    return found, len(groups)
+    return found, len(heard)
