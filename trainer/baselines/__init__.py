@@ -16,8 +16,8 @@ ALGORITHMS = {
     "pop": ("trainer.baselines.pop", "Pop", {}),
     "iknn": ("trainer.baselines.itemknn", "ItemKNN", {}),
     "sr": ("trainer.baselines.sr", "SequentialRules", {}),
-    "sknn": ("trainer.baselines.sknn", "SessionKNN", {"decay": False, "name": "sknn"}),
-    "vsknn": ("trainer.baselines.sknn", "SessionKNN", {"decay": True, "name": "vsknn"}),
+    "sknn": ("trainer.baselines.sknn", "SessionKNN", {"decay": "none", "name": "sknn"}),
+    "vsknn": ("trainer.baselines.sknn", "SessionKNN", {"decay": "linear", "name": "vsknn"}),
     "gru4rec": ("trainer.baselines.gru4rec", "GRU4Rec", {}),
     "sasrec": ("trainer.baselines.sasrec", "SASRec", {}),
 }

@@ -33,4 +33,4 @@ class ItemKNN:
         denom = (self.support[last, None] ** self.alpha) * (
             self.support[None, :] ** (1 - self.alpha)
         )
-        return co / (denom + self.lambda_)
+        return co / np.maximum(denom + self.lambda_, 1e-9)
