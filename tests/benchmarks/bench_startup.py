@@ -67,6 +67,7 @@ class Watch(QObject):
         if ("paint" not in found and event.type() == QEvent.Type.Paint
                 and type(obj).__name__ == "MainWindow"):
             found["paint"] = time.time() - t0
+            found["paint_cpu"] = time.process_time()  # CPU seconds: less sensitive to load
         return False
 watch = Watch()
 app.installEventFilter(watch)
@@ -236,9 +237,13 @@ def main() -> None:
         runs = [cold_start(profile) for _ in range(args.runs)]
         paint = statistics.median(r["paint"] for r in runs)
         shown = statistics.median(r["library"] for r in runs)
+        paint_cpu = statistics.median(r["paint_cpu"] for r in runs)
         rss = max(r["rss_mb"] for r in runs)
         print(
             f"cold start to first paint:       {paint:.2f} s (median of {args.runs}; goal ≤ 1.0 s)"
+        )
+        print(
+            f"  CPU time of the app to first paint: {paint_cpu:.2f} s (≈ the wall time on an idle machine)"
         )
         print(f"cold start to 10,000 tracks shown: {shown:.2f} s")
         print(f"resident memory, library shown:  {rss:.0f} MB (goal ≤ 250 MB)")
