@@ -258,3 +258,16 @@ def test_output_menu_lists_devices_and_remembers_the_choice(window, qtbot):
     assert window.output_menu.actions()[1].isChecked()
     window.controller.play_library()  # sound still goes out through the chosen device
     qtbot.waitUntil(lambda: window.services.backend.position_s > 0.3, timeout=5000)
+
+
+def test_a_device_that_cannot_be_opened_falls_back_to_silence_and_says_why(
+    qtbot, qapp, tmp_path, library
+):
+    window = open_window(qtbot, qapp, tmp_path / "p", library, device=9999)
+    try:
+        assert window.status.output.text() == "Output: No sound output"
+        assert window.banner.isVisible()
+        assert "No sound output could be opened" in window.banner.text()
+        assert "under Output" in window.banner.text()
+    finally:
+        close_window(window)
