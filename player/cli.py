@@ -120,7 +120,7 @@ def print_history(sessions: list[dict]) -> None:
 def history_main(argv: list[str]) -> int:
     args = history_parser().parse_args(argv)
     profile = _profile(args.profile)
-    if args.profile and not profile.database.exists():
+    if not profile.database.exists():
         print(f"continuo: no listening log in {profile.root}", file=sys.stderr)
         return 1
     try:
