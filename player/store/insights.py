@@ -234,7 +234,8 @@ def _discoveries(
     heard = np.flatnonzero(counts)
     found = [
         Discovery(
-            *names[g],
+            composer=names[g][0],
+            work=names[g][1],
             first_played=days[first[g]].item(),
             plays_after=int(counts[g] - 1),
             hours=float(hours[g]),

@@ -60,6 +60,13 @@ QTableWidget {{ border: 1px solid {LINE}; border-radius: 6px; background: white;
 """
 
 
+def _label(text: str, name: str) -> QLabel:
+    """A label styled by its object name (the stubs do not know the ``objectName=`` keyword)."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
@@ -86,12 +93,13 @@ def period_labels(period: str, starts: list[date]) -> tuple[list[str], list[str]
 
 class _StatCard(QFrame):
     def __init__(self, label: str) -> None:
-        super().__init__(objectName="statCard")
+        super().__init__()
+        self.setObjectName("statCard")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(2)
-        self.value = QLabel("–", objectName="statValue")
-        self.label = QLabel(label, objectName="statLabel")
+        self.value = _label("–", "statValue")
+        self.label = _label(label, "statLabel")
         self.label.setWordWrap(True)
         layout.addWidget(self.value)
         layout.addWidget(self.label)
@@ -137,7 +145,8 @@ class InsightsView(QWidget):
     period_requested = Signal(object)  # "week", "month" or None (automatic)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="insights")
+        super().__init__(parent)
+        self.setObjectName("insights")
         self.setStyleSheet(STYLE)
         self.period = QComboBox()
         for text, value in (("Automatic", None), ("By week", "week"), ("By month", "month")):
@@ -145,16 +154,14 @@ class InsightsView(QWidget):
         self.period.activated.connect(lambda i: self.period_requested.emit(self.period.itemData(i)))
         header = QHBoxLayout()
         titles = QVBoxLayout()
-        titles.addWidget(QLabel("Insights", objectName="insightsTitle"))
+        titles.addWidget(_label("Insights", "insightsTitle"))
         titles.addWidget(
-            QLabel(
-                "Your listening, and what the suggestions did for it", objectName="insightsSubtitle"
-            )
+            _label("Your listening, and what the suggestions did for it", "insightsSubtitle")
         )
         header.addLayout(titles, 1)
         header.addWidget(self.period, 0, Qt.AlignmentFlag.AlignBottom)
 
-        self.empty_label = QLabel(EMPTY_TEXT, objectName="emptyHint")
+        self.empty_label = _label(EMPTY_TEXT, "emptyHint")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.pages = QStackedWidget()
@@ -181,7 +188,7 @@ class InsightsView(QWidget):
         cards = QHBoxLayout()
         for card in self.cards.values():
             cards.addWidget(card)
-        self.thin_note = QLabel(objectName="insightsNote")
+        self.thin_note = _label("", "insightsNote")
         self.composer_chart = BarChart(y_label="hours", value_format=_number)
         self.composer_chart.setMinimumHeight(260)
         self.share_chart = BarChart(
@@ -190,34 +197,31 @@ class InsightsView(QWidget):
         self.outcome_chart = BarChart(
             y_label="suggestion plays", value_format=_number, empty_text=NO_SUGGESTIONS
         )
-        self.expansion = QLabel(objectName="expansion")
+        self.expansion = _label("", "expansion")
         self.expansion.setWordWrap(True)
         self.composer_table = _DiscoveryTable(
             ["Composer", "First heard", "Plays since", "Listened"]
         )
         self.work_table = _DiscoveryTable(["Work", "First heard", "Plays since", "Listened"])
-        notes = QLabel(DEFINITIONS, objectName="insightsNote")
+        notes = _label(DEFINITIONS, "insightsNote")
         notes.setWordWrap(True)
 
-        content = QWidget(objectName="insights")
+        content = QWidget()
+        content.setObjectName("insights")
         grid = QGridLayout(content)
         grid.setContentsMargins(0, 8, 8, 8)
         grid.setVerticalSpacing(6)
         grid.setHorizontalSpacing(18)
         grid.addLayout(cards, 0, 0, 1, 2)
         grid.addWidget(self.thin_note, 1, 0, 1, 2)
-        self.composer_title = QLabel("Listening time per composer", objectName="chartTitle")
+        self.composer_title = _label("Listening time per composer", "chartTitle")
         grid.addWidget(self.composer_title, 2, 0, 1, 2)
         grid.addWidget(self.composer_chart, 3, 0, 1, 2)
-        grid.addWidget(
-            QLabel("Share of plays started by suggestions", objectName="chartTitle"), 4, 0
-        )
-        grid.addWidget(QLabel("Suggestions accepted and skipped", objectName="chartTitle"), 4, 1)
+        grid.addWidget(_label("Share of plays started by suggestions", "chartTitle"), 4, 0)
+        grid.addWidget(_label("Suggestions accepted and skipped", "chartTitle"), 4, 1)
         grid.addWidget(self.share_chart, 5, 0)
         grid.addWidget(self.outcome_chart, 5, 1)
-        grid.addWidget(
-            QLabel("Discovered through suggestions", objectName="chartTitle"), 6, 0, 1, 2
-        )
+        grid.addWidget(_label("Discovered through suggestions", "chartTitle"), 6, 0, 1, 2)
         grid.addWidget(self.expansion, 7, 0, 1, 2)
         grid.addWidget(self.composer_table, 8, 0)
         grid.addWidget(self.work_table, 8, 1)
