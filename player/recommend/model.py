@@ -145,6 +145,8 @@ class SessionModel:
     item_index: np.ndarray = field(init=False)  # int64 (N,): library row -> vocabulary index
     artist_index: np.ndarray = field(init=False)
     content: np.ndarray = field(init=False)  # float32 (N, C) fed to the model
+    known_rows: np.ndarray = field(init=False)  # int64 (K,): rows of items the model was trained on
+    known_vectors: np.ndarray = field(init=False)  # float32 (K, H): their candidate vectors
 
     @property
     def provider(self) -> str:
@@ -163,6 +165,7 @@ class SessionModel:
         """Bytes held for this library: the candidate vectors and the model's own inputs."""
         return int(
             self.candidate_vectors.nbytes
+            + self.known_vectors.nbytes
             + self.item_index.nbytes
             + self.artist_index.nbytes
             + self.content.nbytes
@@ -190,6 +193,8 @@ class SessionModel:
             [artists.get(k, UNKNOWN) for k in library.artist_keys], dtype=np.int64
         )
         self.candidate_vectors = self._candidate_vectors()
+        self.known_rows = np.flatnonzero(item_index > UNKNOWN)
+        self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
 
     def _content_for(self, library: LibraryIndex) -> np.ndarray:
         dim = self.content_dim
@@ -255,10 +260,27 @@ class SessionModel:
         return self.files.session.run(["session_vectors"], feeds)[0][0]
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
-        """Score (N,) of every library track as the next item after ``rows``."""
+        """Score (N,) of every library track as the next item after ``rows`` (a full scan)."""
+        return self.score_rows(self.session_vector(rows))
+
+    def score_rows(self, query: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Scores of library ``rows`` (all when ``None``) for a session vector ``query`` (H,)."""
         # einsum, not BLAS: a matrix-vector product is memory-bound, and BLAS threads fighting
         # the audio and UI threads for two cores made it 2-3x slower (docs/recommender.md)
-        return np.einsum("nh,h->n", self.candidate_vectors, self.session_vector(rows))
+        vectors = self.candidate_vectors if rows is None else self.candidate_vectors[rows]
+        return np.einsum("nh,h->n", vectors, query)
+
+    def known_scores(self, query: np.ndarray) -> np.ndarray:
+        """Scores (N,) of the tracks the model was trained on; ``-inf`` for the others.
+
+        The model's own candidates: a track it never saw gets only its composer's and its
+        content's share of a vector, so it is reached through the other sources' candidates
+        and ranked by :meth:`score_rows`. Scanning the trained items only keeps a request's
+        memory traffic small on a large library.
+        """
+        scores = np.full(len(self.library), -np.inf, dtype=np.float32)
+        scores[self.known_rows] = np.einsum("nh,h->n", self.known_vectors, query)
+        return scores
 
 
 def load_model(

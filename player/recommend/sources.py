@@ -119,11 +119,19 @@ class ModelSource:
 
     def __init__(self, model: SessionModel) -> None:
         self.model = model
+        self.query: np.ndarray | None = None  # this request's session vector
 
     def scores(self, request: Request) -> np.ndarray | None:
+        """Scores of the trained items only (``-inf`` elsewhere); :meth:`rank` scores any row."""
         if not len(request.session_rows):
             return None
-        return self.model.scores(request.session_rows)
+        self.query = self.model.session_vector(request.session_rows)
+        return self.model.known_scores(self.query)
+
+    def rank(self, rows: np.ndarray) -> np.ndarray:
+        """Scores of ``rows`` (after :meth:`scores`), whichever source proposed them."""
+        assert self.query is not None
+        return self.model.score_rows(self.query, rows)
 
     def nearest(self, request: Request, row: int) -> int:
         """The session row whose item vector is closest to ``row``'s."""

@@ -296,24 +296,26 @@ class Recommender:
         for source in self._sources(model, mode):
             scores = source.scores(request)
             if scores is not None:
-                scored.append((source.name, np.where(allowed, scores, -np.inf)))
+                scored.append((source, np.where(allowed, scores, -np.inf)))
         # stage 1: candidates, the top rows of every source (all of the few the sessions know)
-        candidates = np.unique(
-            np.concatenate(
-                [
-                    np.flatnonzero(s > 0) if name == SESSIONS else top_k(s, CANDIDATES_PER_SOURCE)
-                    for name, s in scored
-                ]
+        found = []
+        for source, scores in scored:
+            rows = (
+                np.flatnonzero(scores > 0)
+                if source.name == SESSIONS
+                else top_k(scores, CANDIDATES_PER_SOURCE)
             )
-        )
-        candidates = candidates[allowed[candidates]]
+            found.append(rows[np.isfinite(scores[rows])])
+        candidates = np.unique(np.concatenate(found))
         if not len(candidates):
             return []
         # stage 2: the first source in fallback order ranks; a unit scores by its best row
-        ranker, scores = scored[0]
-        z = _percentile(scores[candidates])
+        first, scores = scored[0]
+        ranker = first.name
+        values = first.rank(candidates) if isinstance(first, ModelSource) else scores[candidates]
+        z = _percentile(values)
         labels = np.full(len(candidates), ranker, dtype=object)
-        habits = dict(scored).get(SESSIONS)
+        habits = next((v for src, v in scored if src.name == SESSIONS), None)
         if ranker == CONTENT and habits is not None:
             # the listener's own habit outweighs a likeness in sound: a work that followed the
             # session's works in their sessions gains half to all of the rank range
@@ -321,7 +323,7 @@ class Recommender:
             z[followed] += 0.5 + 0.5 * _percentile(habits[candidates][followed])
             labels[followed] = SESSIONS
         elif ranker == SESSIONS:  # what the sessions cannot tell apart, popularity ordered
-            labels[scores[candidates] <= 0] = scored[-1][0]
+            labels[scores[candidates] <= 0] = scored[-1][0].name
         z += adjust[candidates]
         if len(scored) > 1:  # popularity breaks the ranker's ties
             z += 1e-3 * _percentile(scored[-1][1][candidates])
@@ -330,8 +332,8 @@ class Recommender:
             z += NEW_COMPOSER_BONUS * np.array(new)
         # a unit ranks by its best row
         order = np.argsort(-z, kind="stable")
-        _, first = np.unique(library.unit_of[candidates[order]], return_index=True)
-        best = order[np.sort(first)]
+        _, firsts = np.unique(library.unit_of[candidates[order]], return_index=True)
+        best = order[np.sort(firsts)]
         return [(int(library.unit_of[candidates[i]]), float(z[i]), str(labels[i])) for i in best]
 
     def _diverse(
