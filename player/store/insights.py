@@ -169,7 +169,9 @@ def _play_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every play's track id, ms heard and ``day * 4 + kind``, in start order; each (N,) int64.
 
     ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
-    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions).
+    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions). SQLite feeds
+    ``group_concat`` in the ordered subquery's order; the first-play test in
+    ``tests/store/test_insights.py`` fails if that ever stops holding.
     """
     row = db.conn.execute(
         "SELECT group_concat(track_id), group_concat(ms_heard), group_concat(day_kind) FROM ("
