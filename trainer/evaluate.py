@@ -32,8 +32,10 @@ class Recommender(Protocol):
     ``fit`` trains on ``train`` (and may tune or stop early on ``valid``). ``score_batch`` gets
     item-index prefixes (int64 arrays, each non-empty, indices over ``train.items``; an index may
     be an item with no training occurrence) and returns float32 scores of shape
-    ``(len(prefixes), len(train.items))``, higher is better. Scores of PAD/UNKNOWN and the
-    exclusion of prefix items are handled by :func:`evaluate`; the model need not do either.
+    ``(len(prefixes), len(train.items))``, higher is better — a fresh array: :func:`evaluate`
+    masks it in place (a copy of 150k items × 256 rows per batch is measurable). Scores of
+    PAD/UNKNOWN and the exclusion of prefix items are handled by :func:`evaluate`; the model
+    need not do either.
     """
 
     name: str
@@ -209,7 +211,9 @@ def evaluate(
     bar = Progress(len(targets), f"evaluate {model.name}", progress)
     for lo in range(0, len(targets), batch_size):
         batch = prefixes[lo : lo + batch_size]
-        scores = torch.from_numpy(np.array(model.score_batch(batch), dtype=np.float32, copy=True))
+        scores = np.asarray(model.score_batch(batch), dtype=np.float32)
+        if not scores.flags.writeable:
+            scores = scores.copy()
         if scores.shape != (len(batch), len(test.items)):
             raise ValueError(
                 f"{model.name}.score_batch returned shape {scores.shape}, "

@@ -80,7 +80,7 @@ class NeuralBaseline:
         n_negatives: int = 2048,
         epochs: int = 20,
         time_budget_s: float = 120.0,
-        valid_predictions: int = 2000,
+        valid_predictions: int = 1000,
         seed: int = 0,
         progress: bool = False,
     ) -> None:

@@ -32,7 +32,9 @@ def read_session_tsv(
         raise ReadError(f"{path}: empty file", "A session TSV starts with a header line.")
     columns = [c.strip().lower() for c in header[1].split("\t")]
     order_column = "position" if "position" in columns else "timestamp"
-    missing = [c for c in (*REQUIRED, order_column) if c not in columns]
+    missing = [c for c in REQUIRED if c not in columns]
+    if order_column not in columns:
+        missing.append("position or timestamp")
     if missing:
         raise ReadError(
             f"{path}:{header[0]}: header lacks {', '.join(missing)}",
