@@ -27,7 +27,7 @@ from trainer.export import export
 from trainer.model import SessionModel
 from trainer.readers import read_sessions
 from trainer.split import split
-from trainer.train import encode_prefixes, item_matrix, new_state, run
+from trainer.train import encode_prefixes, init_distributed, item_matrix, new_state, run
 
 
 def data_summary(data: SessionData, source: str) -> dict:
@@ -171,6 +171,7 @@ def train_and_export(
 ) -> dict:
     """Hold out the last sessions for validation, train, export; returns what metrics.json holds."""
     started = time.monotonic()
+    rank = init_distributed(train_config.device)
     out.mkdir(parents=True, exist_ok=True)
     train, valid = split(data, train_config.valid_share) if len(data.sessions) > 1 else (data, None)
     checkpoint = out / "checkpoint.pt"
@@ -182,6 +183,8 @@ def train_and_export(
     else:
         recommender.fit(train, valid, extra_summary=extra_summary)
     state = recommender.state
+    if rank != 0:  # under torchrun the first process writes the results
+        return {}
     meta = export(state, out / "model.onnx")
     history = state.history
     last = history[-1] if history else {}
@@ -219,6 +222,8 @@ def fit_file(args: argparse.Namespace) -> dict:
         progress=not args.quiet,
         resume=args.resume,
     )
+    if not metrics:
+        return metrics
     best = metrics["validation"]
     print(
         f"{args.out}/model.onnx: validation MRR@20 {best.get('MRR@20', 0):.4f} "

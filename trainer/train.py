@@ -59,6 +59,14 @@ def set_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def init_distributed(device: str = "auto") -> int:
+    """Join the process group ``torchrun`` describes (WORLD_SIZE > 1); returns this rank."""
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not dist.is_initialized():
+        backend = "nccl" if resolve_device(device).type == "cuda" else "gloo"
+        dist.init_process_group(backend)
+    return _world()[0]
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
