@@ -100,26 +100,36 @@ def mask_scores(
 
 
 def ranks_of(scores: np.ndarray | torch.Tensor, targets: np.ndarray) -> np.ndarray:
-    """1-based rank of each row's target: one plus the number of items scored strictly higher.
+    """Rank of each row's target, 1 = best: the expected rank when ties are broken at random.
 
-    A target scored -inf (excluded, or not scorable) gets a rank past every cut-off.
+    ``1 + (items scored higher) + (other items scored the same) / 2``, so a model that scores
+    everything alike (SR after an item without rules) earns no credit for the tie. A target
+    scored -inf (excluded, or not scorable) gets a rank past every cut-off.
     """
     values = _numpy(scores)
-    target_scores = values[np.arange(len(targets)), targets]
-    ranks = np.count_nonzero(values > target_scores[:, None], axis=1) + 1
-    ranks[~np.isfinite(target_scores)] = values.shape[1] + 1
-    return ranks.astype(np.int64)
+    target_scores = values[np.arange(len(targets)), targets][:, None]
+    higher = np.count_nonzero(values > target_scores, axis=1)
+    same = np.count_nonzero(values == target_scores, axis=1) - 1
+    ranks = 1.0 + higher + same / 2.0
+    ranks[~np.isfinite(target_scores[:, 0])] = values.shape[1] + 1
+    return ranks
 
 
 def top_k(scores: np.ndarray | torch.Tensor, k: int) -> np.ndarray:
-    """Indices of the ``k`` best items per row, best first, shape ``(B, k)`` (torch.topk: an
-    argpartition over 150k items took seconds a batch)."""
+    """Indices of the ``k`` best items per row, best first, shape ``(B, k)``; -1 where fewer
+    than ``k`` items have a finite score (torch.topk: an argpartition over 150k items took
+    seconds a batch)."""
     tensor = torch.from_numpy(scores) if isinstance(scores, np.ndarray) else scores
-    return tensor.topk(min(k, tensor.shape[1]), dim=1).indices.numpy()
+    best = tensor.topk(min(k, tensor.shape[1]), dim=1)
+    indices = best.indices.numpy().copy()
+    indices[~np.isfinite(best.values.numpy())] = -1
+    if indices.shape[1] < k:
+        indices = np.pad(indices, ((0, 0), (0, k - indices.shape[1])), constant_values=-1)
+    return indices
 
 
 def metrics_from_ranks(ranks: np.ndarray, cutoffs: Sequence[int], prefix: str = "") -> dict:
-    """HR@k, MRR@k and NDCG@k (one relevant item) from 1-based ranks."""
+    """HR@k, MRR@k and NDCG@k (one relevant item) from 1-based (possibly fractional) ranks."""
     out: dict[str, float] = {}
     n = max(len(ranks), 1)
     for k in cutoffs:
@@ -206,7 +216,7 @@ def evaluate(
         keep = np.linspace(0, len(targets) - 1, max_predictions).astype(np.int64)
         prefixes, targets = [prefixes[i] for i in keep], targets[keep]
     top = max(cutoffs)
-    ranks = np.empty(len(targets), dtype=np.int64)
+    ranks = np.empty(len(targets), dtype=np.float64)
     recommended = np.empty((len(targets), top), dtype=np.int64)
     bar = Progress(len(targets), f"evaluate {model.name}", progress)
     for lo in range(0, len(targets), batch_size):
@@ -226,8 +236,9 @@ def evaluate(
     result = metrics_from_ranks(ranks, cutoffs)
     if counts is not None:
         n_train_items = max(int((counts > 0).sum()), 1)
-        result[f"Coverage@{top}"] = float(len(np.unique(recommended)) / n_train_items)
-        popularity = counts[recommended].mean() if len(targets) else 0.0
+        listed = recommended[recommended >= 0]
+        result[f"Coverage@{top}"] = float(len(np.unique(listed)) / n_train_items)
+        popularity = counts[listed].mean() if len(listed) else 0.0
         result[f"Popularity@{top}"] = float(popularity / max(counts.max(), 1))
         cold = counts[targets] < cold_threshold
         cold_metrics = metrics_from_ranks(ranks[cold], [top], prefix="cold_")

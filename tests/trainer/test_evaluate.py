@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -69,6 +70,14 @@ def test_ranks_without_exclusion(tiny):
     assert r["MRR@3"] == pytest.approx((1 / 3 + 1 / 2) / 2)
 
 
+def test_ties_count_half(tiny):
+    train, test = tiny
+    # after a: b, c, d, e tie → c's expected rank is 1 + 3 / 2; after a, c: b, d, e → 1 + 2 / 2
+    r = evaluate(Fixed([0, 0, 1, 1, 1, 1, 1]), test, train=train, cutoffs=(2, 3), progress=False)
+    assert r["MRR@3"] == pytest.approx((1 / 2.5 + 1 / 2) / 2)
+    assert r["HR@2"] == pytest.approx(0.5)
+
+
 def test_coverage_popularity_and_cold(tiny):
     train, test = tiny
     counts = item_counts(train)
@@ -114,3 +123,57 @@ def test_split_by_time():
     assert train.session_ids == ["4", "1", "2"]
     with pytest.raises(ValueError, match="timestamps"):
         split_by_time(make_data([["a", "b"]] * 3), 0.3)
+
+
+def test_benchmark_command_writes_the_report(tmp_path):
+    from trainer.cli import main
+
+    rng = np.random.default_rng(0)
+    lines = ["session_id\tposition\titem_id"]
+    for session in range(60):
+        start = rng.integers(12)
+        lines += [f"{session}\t{j}\tt{(start + j) % 12}" for j in range(6)]
+    sessions = tmp_path / "s.tsv"
+    sessions.write_text("\n".join(lines) + "\n")
+    test_file = tmp_path / "t.tsv"
+    test_file.write_text("session_id\tposition\titem_id\nx\t0\tt3\nx\t1\tt4\nx\t2\tnew\nx\t3\tt5\n")
+    report = tmp_path / "report"
+    code = main(
+        [
+            "benchmark",
+            "--sessions",
+            str(sessions),
+            "--algorithms",
+            "pop,sr,iknn",
+            "--report",
+            str(report),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    results = json.loads((report / "results.json").read_text())
+    assert list(results) == ["pop", "sr", "iknn"]
+    assert results["sr"]["test"]["MRR@20"] == pytest.approx(1.0)
+    assert len(results["sr"]["trials"]) == 8  # the SR grid
+    assert "| sr |" in (report / "results.md").read_text()
+    assert (report / "results.png").read_bytes()[:4] == b"\x89PNG"
+    # a separate test file is read over the training vocabulary; its unknown item is skipped
+    code = main(
+        [
+            "benchmark",
+            "--sessions",
+            str(sessions),
+            "--test",
+            str(test_file),
+            "--algorithms",
+            "sr",
+            "--no-tune",
+            "--report",
+            str(report),
+            "--quiet",
+        ]
+    )
+    test = json.loads((report / "results.json").read_text())["sr"]["test"]
+    # t3→t4: rank 1; after "new" SR has no rule: all 10 candidates tie, expected rank 5.5
+    assert (code, test["n"]) == (0, 2)
+    assert test["MRR@20"] == pytest.approx((1 + 1 / 5.5) / 2)
