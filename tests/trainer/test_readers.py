@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from player.analysis.version import ANALYSIS_VERSION
 from player.profile import Profile
 from player.store.db import open_database
+from player.store.features import TrackFeatures, save_features
 from player.store.plays import end_play, start_play
-from player.store.tracks import Track, upsert_tracks
+from player.store.tracks import Track, all_tracks, upsert_tracks
 from trainer.readers import ReadError, detect_format, read_sessions
 
 HEADER = "session_id\tposition\titem_id\tartist\ttitle\n"
@@ -197,7 +199,11 @@ def test_profile_play_log(tmp_path):
         for i in range(5)
     ]
     upsert_tracks(db, tracks)
-    ids = {t.path: t.id for t in __import__("player.store.tracks", fromlist=["x"]).all_tracks(db)}
+    ids = {t.path: t.id for t in all_tracks(db)}
+    histogram = np.array([3.0, 1.0, 0.0, 0.0], dtype=np.float32)
+    for track in (0, 4):
+        features = TrackFeatures(np.roll(histogram, track // 4), 4, 60.0, 0.5, 220.0, 0.0)
+        save_features(db, ids[f"/m/{track}.flac"], ANALYSIS_VERSION, features)
     t0 = datetime(2024, 3, 1, 20, tzinfo=UTC)
     plan = [
         (0, 0, "finished"),
@@ -221,5 +227,11 @@ def test_profile_play_log(tmp_path):
     ]
     assert report.skipped == 1 and "skipped by the listener" in report.problems[0]
     assert data.artists.keys[data.item_artist[data.items.index("key 4")]] == "pärt"
+    content = data.item_content
+    assert content.shape == (len(data.items), 4)
+    assert np.count_nonzero(content[data.items.index("key 1")]) == 0  # not analysed: zeros
+    assert np.argmax(content[data.items.index("key 0")]) == 0
+    assert np.argmax(content[data.items.index("key 4")]) == 1
+    assert np.linalg.norm(content[data.items.index("key 4")]) == pytest.approx(1.0)
     with pytest.raises(ReadError, match="not a Continuo profile"):
         read_sessions(tmp_path)

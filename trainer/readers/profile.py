@@ -8,6 +8,7 @@ added when the analysis store (``player.store.features``) exists and has vectors
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -57,18 +58,17 @@ def read_profile(
 
 
 def _content_vectors(db) -> dict[int, np.ndarray]:
-    """``track id -> content vector`` from the analysis store, or nothing when it is absent."""
+    """``track id -> TF-IDF content vector`` of the current analysis, or nothing without one."""
     try:
-        from player.store import features
-    except ImportError:
-        return {}
-    loader = getattr(features, "content_vectors", None)
-    if loader is None:
+        from player.analysis.version import ANALYSIS_VERSION
+        from player.store.features import library_content_vectors
+    except ImportError:  # the analysis is an optional part of a profile
         return {}
     try:
-        return {int(k): np.asarray(v, dtype=np.float32) for k, v in dict(loader(db)).items()}
-    except (ContinuoError, TypeError, ValueError):
+        ids, vectors = library_content_vectors(db, ANALYSIS_VERSION)
+    except sqlite3.Error:  # an older profile without the features table
         return {}
+    return {int(i): v.astype(np.float32) for i, v in zip(ids, vectors, strict=True)}
 
 
 def _content_matrix(
