@@ -140,6 +140,7 @@ class PortAudioBackend:
             target=self._event_loop, name="continuo-audio-events", daemon=True
         )
         self._releasing = False  # the stream stops because we stop it, not because it failed
+        self._lost_stream: sd.OutputStream | None = None
         self._stream.start()  # runs until close(): starting a stream costs PulseAudio ~2 s
         self._decoder_thread.start()
         self._event_thread.start()
@@ -267,13 +268,16 @@ class PortAudioBackend:
             device=device,
             latency=self._latency_s,
             callback=self._callback,
-            finished_callback=self._stream_finished,
         )
 
-    def _stream_finished(self) -> None:
-        """PortAudio's stream ended; unless we ended it, the device failed or went away."""
-        if not self._releasing:
-            self._send("device_lost")
+    def _stream_failed(self) -> bool:
+        """The stream stopped without us stopping it: the device failed or went away."""
+        if self._releasing or self._state is PlaybackState.STOPPED:
+            return False
+        try:
+            return not self._stream.active
+        except sd.PortAudioError:  # closed under us
+            return True
 
     def _release_stream(self) -> None:
         self._releasing = True
@@ -359,22 +363,33 @@ class PortAudioBackend:
 
     def _start(self, decoder: TrackDecoder, *, pos_s: float, play: TrackPlay | None) -> None:
         """Drop what is buffered and continue with ``decoder`` from ``pos_s``."""
+        try:
+            self._ensure_stream()
+        except AudioError:
+            decoder.close()
+            raise
         if self._decoder is not None and self._decoder is not decoder:
             self._decoder.close()
-        self._ensure_stream()
         at = self._ring.write_pos
         if play is None:
             play = TrackPlay(decoder.item, decoder.duration_s, start=at)
         self._timeline.begin(play, at=at, pos_s=pos_s, flush=EndReason.SKIPPED)
         self._decoder, self._play, self._carry = decoder, play, None
         self._eos = False
-        self._expect_frames = True
         pending = self._pending
         if pending is not None and pending.item is decoder.item:
             pending.duration_s = decoder.duration_s
             pending.at = at
-        self._step()  # the first new frames are in before the consumer skips the old ones
+        # Half a ring of new frames goes in before the consumer skips the old ones, so that a
+        # decoder thread slow to be scheduled again (a loaded machine) does not leave it dry.
+        while (
+            self._decoder is decoder
+            and self._ring.write_pos - at < self._fill_frames // 2
+            and self._ring.space() > 0
+        ):
+            self._step(decoder, play)
         self._ring.discard(at)
+        self._expect_frames = True  # only now can a dry ring mean the decoder fell behind
 
     def _do_next(self, item: Playable | None) -> None:
         self._close_next()
@@ -398,12 +413,12 @@ class PortAudioBackend:
 
     def _drop_buffered(self, reason: EndReason) -> None:
         """End everything in the ring with ``reason``; the callback skips it on its next call."""
+        self._expect_frames = False  # first: the callback may find the ring empty at once
         at = self._ring.write_pos
         self._timeline.flush(at=at, reason=reason)
         self._ring.discard(at)
         self._decoder = self._play = self._carry = None
         self._eos = True
-        self._expect_frames = False
         self._wake.set()
 
     def _do_volume(self, volume: float) -> None:
@@ -444,30 +459,30 @@ class PortAudioBackend:
 
     def _fill(self) -> None:
         """Write decoded frames until the ring holds ``buffer_s`` or the last track is written."""
-        while self._decoder is not None and self._room() > 0:
-            self._step()
+        while self._decoder is not None and self._play is not None and self._room() > 0:
+            self._step(self._decoder, self._play)
 
-    def _step(self) -> None:
-        """Decode one block (or move on to the successor) and write what fits."""
+    def _step(self, decoder: TrackDecoder, play: TrackPlay) -> None:
+        """Decode one block of the current ``decoder`` (or move on to the successor), write it."""
         if self._carry is None or len(self._carry) == 0:
-            if self._decoder.finished:
-                self._next_track(EndReason.FINISHED)
+            if decoder.finished:
+                self._next_track(decoder, play, EndReason.FINISHED)
                 return
             try:
-                self._carry = self._ramp.apply(self._decoder.read())
+                self._carry = self._ramp.apply(decoder.read())
             except AudioError as exc:
-                self._report(self._decoder.item, exc)
-                self._next_track(EndReason.ERROR)
+                self._report(decoder.item, exc)
+                self._next_track(decoder, play, EndReason.ERROR)
                 return
         n = min(len(self._carry), self._ring.space())
         self._ring.write(self._carry[:n])
         self._carry = self._carry[n:]
 
-    def _next_track(self, reason: EndReason) -> None:
+    def _next_track(self, decoder: TrackDecoder, play: TrackPlay, reason: EndReason) -> None:
         """The current file is fully written (or broke): the successor follows in the ring."""
         at = self._ring.write_pos
-        self._timeline.end(self._play, at=at, reason=reason)
-        self._decoder.close()
+        self._timeline.end(play, at=at, reason=reason)
+        decoder.close()
         self._decoder = self._play = self._carry = None
         self._eos = True
         self._expect_frames = False
@@ -476,8 +491,11 @@ class PortAudioBackend:
 
     def _follow(self, at: int) -> None:
         """The opened successor's frames start at ring frame ``at``, right after the last ones."""
-        self._decoder, self._next = self._next, None
-        self._play = TrackPlay(self._decoder.item, self._decoder.duration_s, start=at)
+        decoder, self._next = self._next, None
+        if decoder is None:
+            return
+        self._decoder = decoder
+        self._play = TrackPlay(decoder.item, decoder.duration_s, start=at)
         self._timeline.begin(self._play, at=at, pos_s=0.0)
         self._eos = False
         self._expect_frames = True
@@ -500,6 +518,9 @@ class PortAudioBackend:
             closing = self._closed
             self._deliver_errors()
             events = self._advance()
+            if self._stream_failed() and self._lost_stream is not self._stream:
+                self._lost_stream = self._stream  # one report per failed stream
+                self._send("device_lost")
             if self._finished_all():  # before the last track_ended, so listeners see STOPPED
                 self._state = PlaybackState.STOPPED
                 self._pending = None

@@ -25,13 +25,14 @@ def test_plays_to_the_end_and_hears_the_whole_track(
     backend, recorder, tmp_path, name, rate, channels
 ):
     item = write_sine(tmp_path / name, seconds=0.8, rate=rate, channels=channels)
+    dry = backend.ring_underruns
     backend.play(item)
     ended = recorder.wait_for("ended")
     assert recorder.events[0] == ("started", name)
     assert ended[0][2] is EndReason.FINISHED
     assert ended[0][3] == pytest.approx(800, abs=15)  # resampled length matches the file's
     assert recorder.end_states == [PlaybackState.STOPPED]  # already when the listener hears it
-    assert backend.ring_underruns == 0
+    assert backend.ring_underruns == dry
 
 
 def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp_path):
@@ -39,6 +40,7 @@ def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp
         write_sine(tmp_path / f"{i}.flac", seconds=0.6, rate=rate)
         for i, rate in enumerate([48000, 44100, 48000])
     ]
+    dry = backend.ring_underruns
     backend.play(items[0])
     backend.set_next(items[1])
     recorder.wait_for("started", 2)
@@ -54,7 +56,7 @@ def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp
     assert all(e[2] is EndReason.FINISHED for e in recorder.events if e[0] == "ended")
     assert heard == pytest.approx([600, 600, 600], abs=15)
     assert recorder.end_states == [PlaybackState.PLAYING] * 2 + [PlaybackState.STOPPED]
-    assert backend.ring_underruns == 0  # no silence was put between them
+    assert backend.ring_underruns == dry  # no silence was put between them
 
 
 def test_position_follows_what_is_heard_and_seek_moves_it(backend, recorder, tmp_path):
@@ -186,5 +188,5 @@ def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
 
 
 def test_underrun_counters_are_readable(backend):
-    assert backend.underruns >= 0
-    assert backend.ring_underruns == 0
+    assert isinstance(backend.underruns, int) and backend.underruns >= 0
+    assert isinstance(backend.ring_underruns, int) and backend.ring_underruns >= 0
