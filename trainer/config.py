@@ -41,16 +41,19 @@ class TrainConfig:
 
     lr: float = 0.001  # peak Adam learning rate (paper: 0.001)
     weight_decay: float = 0.0  # AdamW weight decay on the dense weights
+    embedding_lr_scale: float = (
+        5.0  # item/artist tables learn this much faster (rows update rarely)
+    )
     warmup_steps: int = 100  # linear warm-up before the cosine decay
     max_steps: int = 0  # cosine horizon and step limit (0: derived from ``epochs``)
     epochs: float = 20.0  # passes over the training events when ``max_steps`` is 0
     batch_sessions: int = 64  # sessions (windows of ``max_len`` + 1 items) per step and process
-    negatives: int = 4096  # popularity-sampled shared negatives per step (0: full softmax)
+    negatives: int = 2048  # popularity-sampled shared negatives per step (0: full softmax)
     full_softmax_max_items: int = 20000  # full softmax when the catalogue is at most this large
     sample_alpha: float = 0.5  # negatives are drawn ∝ count**alpha (0: uniform, 1: unigram)
     label_smoothing: float = 0.0  # cross-entropy label smoothing
     eval_every: int = 200  # steps between validation evaluations
-    eval_prefixes: int = 3000  # validation prefixes ranked (full catalogue) per evaluation
+    eval_prefixes: int = 1500  # validation prefixes ranked (full catalogue) per evaluation
     patience: int = 6  # evaluations without a better validation MRR@20 before stopping
     valid_share: float = 0.1  # share of training sessions (the last by id) held out for validation
     time_budget_s: float = 0.0  # stop cleanly after this many seconds (0: no limit)

@@ -32,7 +32,7 @@ class ItemTower(nn.Module):
             torch.randn(config.hidden, config.content_dim) / math.sqrt(max(config.content_dim, 1))
         )
         for embedding in (self.item, self.artist):
-            nn.init.normal_(embedding.weight, std=0.05)
+            nn.init.normal_(embedding.weight, std=0.01)  # rare items: let the artist dominate
             with torch.no_grad():
                 embedding.weight[PAD].zero_()
 

@@ -98,3 +98,15 @@ def test_missing_file_is_a_message_not_a_traceback(tmp_path, capsys):
         main(["fit", "--sessions", str(tmp_path / "nope.tsv"), "--out", str(tmp_path / "m")]) == 2
     )
     assert "nope.tsv" in capsys.readouterr().err
+
+
+def test_from_history_refuses_a_short_history(tmp_path, capsys):
+    from player.profile import Profile
+    from player.store.db import open_database
+
+    profile = Profile(tmp_path / "profile").create()
+    open_database(profile.database).close()
+    assert main(["from-history", "--profile", str(profile.root), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "0 listening sessions" in err and "needs 30 more" in err
+    assert not (profile.models / "current").exists()
