@@ -16,8 +16,22 @@ Threading model (four kinds of thread, each with one job):
   milliseconds really heard) and delivers errors. Listener callbacks run only here, so a slow
   listener delays events, never sound; a GUI must hop to its main thread from them.
 
+* **Event thread** also notices a stream that stopped by itself (device unplugged): the play
+  ends with ``EndReason.ERROR``, ``error`` says so, and the next ``play`` reopens the output.
+
+The stream is opened in the constructor and runs until ``close``: PulseAudio takes ~2 s to
+start consuming a new stream, too long to pay on every play or resume. Pause makes the callback
+write zeros (instant, and the position holds); the device stays open meanwhile.
+
 ``position_s`` is computed from the frames PortAudio has consumed, so it follows what is heard
-(give or take the device latency), not what was decoded.
+(give or take the device latency), not what was decoded. ``play``/``seek`` show their target
+position at once, before the first new frame is heard.
+
+``set_next`` should come while the current track is playing (the UI does it on
+``track_started``): the successor is opened at once and decoded straight after the current
+track. Changing it again during the last ``buffer_s`` of the current track is too late if the
+successor's first frames are already in the ring; they play, then the new successor.
+``play`` forgets the successor, so call ``set_next`` after it.
 """
 
 from __future__ import annotations
