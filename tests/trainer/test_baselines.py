@@ -125,3 +125,18 @@ def test_grids_are_valid():
             make(name, **params)
     with pytest.raises(ValueError, match="unknown algorithm"):
         make("nope")
+
+
+@pytest.mark.parametrize("name", ["sr", "iknn"])
+def test_last_known_item_stands_in_for_a_new_one(name):
+    train = cycle_data(200, seed=5)
+    new = train.items.add("never-played")  # in the vocabulary, not in training
+    model = make(name)
+    model.fit(train)
+    scores = model.score_batch([np.array([4, new])])[0]
+    scores[4] = 0.0  # item-kNN's self-similarity (evaluate masks prefix items)
+    assert scores.argmax() in (3, 5)  # the neighbours of item 4 (SR: its follower, 5)
+    assert name == "iknn" or scores.argmax() == 5
+    strict = make(name, skip_unknown=False)
+    strict.fit(train)
+    assert not strict.score_batch([np.array([4, new])]).any()

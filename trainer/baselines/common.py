@@ -19,8 +19,17 @@ def session_item_matrix(data: SessionData, n_items: int) -> sp.csr_matrix:
     return matrix
 
 
-def last_items(prefixes: list[np.ndarray]) -> np.ndarray:
-    return np.array([int(p[-1]) for p in prefixes], dtype=np.int64)
+def last_items(prefixes: list[np.ndarray], known: np.ndarray | None = None) -> np.ndarray:
+    """The last item of each prefix — or, with ``known`` (bool per item), the last item the
+    model has seen in training: a session that just played a new track still has a context,
+    and skipping to it is what makes these methods usable on catalogues full of rare items."""
+    if known is None:
+        return np.array([int(p[-1]) for p in prefixes], dtype=np.int64)
+    out = np.empty(len(prefixes), dtype=np.int64)
+    for row, prefix in enumerate(prefixes):
+        seen = prefix[known[prefix]]
+        out[row] = seen[-1] if len(seen) else int(prefix[-1])
+    return out
 
 
 def dense(rows: sp.spmatrix) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Every pair ``(a at i, b at j)`` with ``0 < j - i <= steps`` in a training session adds the weight
 ``1 / (j - i)`` (the paper's "div" weighting) to the rule ``a → b``. A prefix is scored by the
-rules of its last item. The rules form one sparse item × item matrix (n_events × steps entries).
+rules of its last item (with ``skip_unknown``, the last item that has rules: a track new to
+the model would otherwise leave the list empty). The rules form one sparse item × item matrix (n_events × steps entries).
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ WEIGHTINGS = {
 class SequentialRules:
     name = "sr"
 
-    def __init__(self, *, steps: int = 10, weighting: str = "div", prune: int = 0) -> None:
+    def __init__(
+        self, *, steps: int = 10, weighting: str = "div", prune: int = 0, skip_unknown: bool = True
+    ) -> None:
         if steps < 1:
             raise ValueError(f"steps must be at least 1, not {steps}")
         if weighting not in WEIGHTINGS:
             raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}, not {weighting!r}")
         self.steps, self.weighting, self.prune = steps, weighting, prune
+        self.skip_unknown = skip_unknown
 
     def fit(self, train: SessionData, valid: SessionData | None = None) -> None:
         n = len(train.items)
@@ -53,9 +57,10 @@ class SequentialRules:
             matrix = sp.csr_matrix((n, n), dtype=np.float32)
         matrix.sum_duplicates()
         self.rules = _prune(matrix, self.prune) if self.prune else matrix
+        self.known = np.diff(self.rules.indptr) > 0 if self.skip_unknown else None
 
     def score_batch(self, prefixes: list[np.ndarray]) -> np.ndarray:
-        return dense(self.rules[last_items(prefixes)])
+        return dense(self.rules[last_items(prefixes, self.known)])
 
 
 def _prune(matrix: sp.csr_matrix, keep: int) -> sp.csr_matrix:
