@@ -140,7 +140,7 @@ def _fluidsynth(midi: Path, wav: Path, *, max_seconds: float) -> None:
 
 
 def render(path: str, collection: str, *, max_seconds: float) -> Render:
-    """Render one score to a 22,050 Hz WAV with fluidsynth (cached by file name)."""
+    """Render one score to a 22,050 Hz stereo WAV with fluidsynth (cached by file name)."""
     name = f"{collection}-{Path(path).parent.name}-{Path(path).stem}".replace(" ", "_")
     wav = cache_dir() / f"{name}.wav"
     notes_file = wav.with_suffix(".notes.json")

@@ -64,3 +64,14 @@ def test_tuning_is_estimated_and_moves_the_grid():
 def test_bad_parameters_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         note_spectrum(y=np.zeros(SR, np.float32), sr=SR, **kwargs)
+
+
+def test_harmonic_suppression_lowers_overtones_not_the_note():
+    y = tone(45, 1.0, harmonics=6)
+    plain = note_spectrum(y=y, sr=SR, harmonic_suppression=0.0)[:, 12]
+    sieved = note_spectrum(y=y, sr=SR, harmonic_suppression=0.6)[:, 12]
+    assert sieved[45 - MIDI_LOW] == plain[45 - MIDI_LOW]
+    for overtone in (57, 64, 69):
+        assert sieved[overtone - MIDI_LOW] < plain[overtone - MIDI_LOW] - 0.005
+    with pytest.raises(ValueError, match="harmonic_suppression"):
+        note_spectrum(y=y, sr=SR, harmonic_suppression=1.5)
