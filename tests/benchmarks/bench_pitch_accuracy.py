@@ -132,8 +132,10 @@ def plot(clip_name: str, times, ref, curves: dict[str, np.ndarray]) -> Path:
 
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(times, np.where(ref > 0, ref, np.nan), color="0.6", lw=6, label="score")
-    for (name, f0), style in zip(curves.items(), ("b.", "rx", "g+"), strict=False):
-        ax.plot(times[: len(f0)], np.where(f0 > 0, f0, np.nan), style, ms=3, label=name)
+    styles = ("b.", "rx", "g+")
+    for z, ((name, f0), style) in enumerate(zip(curves.items(), styles, strict=False)):
+        f0 = np.where(f0 > 0, f0, np.nan)
+        ax.plot(times[: len(f0)], f0, style, ms=3, label=name, zorder=10 - z)  # ours on top
     ax.set_yscale("log")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("f0 (Hz)")
