@@ -14,6 +14,10 @@ of which can be switched off to measure it:
 
 A small cost per octave of period breaks the tie between ``T`` and its multiples, which a periodic
 signal makes equally deep (YIN's reason for taking the first dip below a threshold).
+
+Measured on rendered chorale lines (docs/analysis-pitch.md): octave errors 2.5 % of voiced frames
+with plain YIN, 1.7 % with the shift check alone, 0.44 % with the path, 0.46 % with both — so the
+tracker runs the path alone by default.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ _INVALID = 1e6  # cost of an absent candidate (kept finite so sums never make Na
 _BLOCK = 4096  # frames per block of precomputed transition costs
 
 
-def _parabolic(
+def _interpolate(
     dprime: np.ndarray, diff: np.ndarray, idx: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sub-sample lag and depth of the dips at integer lags ``idx`` (any shape (n, ...)).
@@ -70,7 +74,7 @@ def _dip_near(
     vals = np.take_along_axis(dprime, idx.reshape(n, -1), axis=1).reshape(idx.shape)
     vals = np.where(allowed, vals, np.inf)
     best = np.take_along_axis(idx, vals.argmin(axis=-1)[..., None], axis=-1)[..., 0]
-    tau, value = _parabolic(dprime, diff, best)
+    tau, value = _interpolate(dprime, diff, best)
     outside = (approx < tau_min - 0.5) | (approx > tau_max + 0.5)
     return np.where(outside, approx, tau), np.where(outside, _INVALID, value)
 
@@ -106,7 +110,7 @@ def candidates(
     k = min(n_best, masked.shape[1])
     idx = np.argpartition(masked, k - 1, axis=1)[:, :k]
     present = np.isfinite(np.take_along_axis(masked, idx, axis=1))
-    tau, cost = _parabolic(dprime, diff, idx + tau_min)
+    tau, cost = _interpolate(dprime, diff, idx + tau_min)
     cost = np.where(present, cost, _INVALID)
     best = np.take_along_axis(tau, (cost + _prior(tau, tau_min)).argmin(axis=1)[:, None], axis=1)
     near_tau, near_cost = _dip_near(
@@ -149,7 +153,7 @@ def yin_choice(
         (lags >= first[:, None]) & (np.diff(band, axis=1, append=np.inf) >= 0), lags, band.shape[1]
     )
     bottom = np.where(below.any(axis=1), after.min(axis=1), first)
-    tau, value = _parabolic(dprime, diff, (bottom + tau_min)[:, None])
+    tau, value = _interpolate(dprime, diff, (bottom + tau_min)[:, None])
     return tau, value
 
 

@@ -23,7 +23,7 @@ from scipy import fft as sfft
 
 from player.analysis import octave
 
-_CHUNK_FRAMES = 512  # frames per FFT block: bounds memory (about 20 MB) on long recordings
+_CHUNK_FRAMES = 512  # frames per FFT block: bounds memory (a few MB) on long recordings
 _SILENCE_DB = -60.0  # frames this far below the loudest frame (or below -80 dBFS) are unvoiced
 _N_CANDIDATES = 5  # deepest dips kept per frame, before half/double periods are added
 _YIN_THRESHOLD = 0.1  # plain YIN: the first dip below this is the period
@@ -155,9 +155,11 @@ def track_pitch(
 ) -> PitchTrack:
     """Track the fundamental frequency of a monophonic signal, seed paper §2.3.3.
 
-    Each centred frame's difference function is computed with FFTs over blocks of frames (no
-    Python loop over frames), period candidates are its deepest dips refined by parabolic
-    interpolation, and the period is chosen by the frame-shift octave correction of
+    The signal is analysed at half rate when ``4·fmax`` allows it (:func:`_decimation`). Each
+    frame's difference function is computed with FFTs over blocks of frames (no Python loop over
+    frames), period candidates are its best dips with sub-sample lags (a cosine fit on the raw
+    difference, see :func:`player.analysis.octave._interpolate`), and the period is chosen by the
+    frame-shift octave correction of
     :mod:`player.analysis.octave` — or, with ``octave_correction=False``, by plain YIN's rule
     (the first dip below 0.1, else the deepest), kept to measure what the correction is worth.
 
