@@ -10,40 +10,25 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from player.errors import ContinuoError
+from player.recommend.onnx_session import OnnxSession
 from trainer.dataset import PAD, UNKNOWN
 from trainer.evaluate import top_k
-
-
-def providers() -> list[str]:
-    """CUDA first when onnxruntime offers it, then the CPU (always last, always there)."""
-    available = ort.get_available_providers()
-    return [p for p in ("CUDAExecutionProvider",) if p in available] + ["CPUExecutionProvider"]
-
-
-def open_session(path: Path) -> ort.InferenceSession:
-    """A quiet session; falls back to the CPU when the CUDA provider is listed but does not load."""
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), options, providers=providers())
-    except Exception:  # a listed CUDA provider whose libraries are missing fails here
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 class OnnxRanker:
     """An exported model plus its vocabulary: rank the whole catalogue for item-key prefixes."""
 
-    def __init__(self, model_path: Path) -> None:
-        self.session = open_session(model_path)
-        meta = self.session.get_modelmeta().custom_metadata_map
-        self.meta = json.loads(meta["continuo"])
+    def __init__(self, model_path: Path, *, threads: int = 1) -> None:
+        # the player's session owner: CUDA first when it really loads, quiet, few threads
+        self.session = OnnxSession(Path(model_path), threads=threads)
+        self.meta = json.loads(self.session.metadata()["continuo"])
         vocab = json.loads(
             (Path(model_path).parent / self.meta["vocabulary"]["file"]).read_text("utf-8")
         )
@@ -117,7 +102,7 @@ def read_tsv_sessions(path: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]
 
 def predict(model: Path, sessions: Path, out: Path, *, k: int = 20, batch: int = 256) -> int:
     """Write one JSON line per (session, position ≥ 1); returns how many."""
-    ranker = OnnxRanker(model)
+    ranker = OnnxRanker(model, threads=os.cpu_count() or 1)
     written = 0
     with open(out, "w", encoding="utf-8") as handle:
         pending: list[tuple[str, int, list[tuple[str, str]]]] = []

@@ -8,11 +8,11 @@ import onnx
 import pytest
 import torch
 
+from player.recommend.onnx_session import OnnxSession
 from tests.trainer.synthetic import cyclic_sessions
 from trainer.config import ModelConfig, TrainConfig
 from trainer.export import INPUTS, OUTPUTS, export
 from trainer.fit import SessionRecommender
-from trainer.predict import open_session
 from trainer.split import split_by_id
 
 
@@ -73,7 +73,7 @@ def test_onnxruntime_matches_torch(exported, batch, length, candidates):
             strict=True,
         )
     )
-    scores, sessions, vectors = open_session(path).run(None, feeds)
+    scores, sessions, vectors = OnnxSession(path).run(OUTPUTS, feeds)
     with torch.no_grad():
         expected = [t.numpy() for t in torch_outputs(model, feeds)]
     np.testing.assert_allclose(scores, expected[0], atol=1e-4, rtol=1e-4)
