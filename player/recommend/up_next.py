@@ -170,8 +170,8 @@ class Recommender:
         self._stale["model"] = True
 
     def status(self) -> Status:
-        _, _, model = self._state()
-        error = self._model_error
+        """What the last :meth:`suggest` used; reads no file, so the UI thread may call it."""
+        model, error = self._model, self._model_error
         return Status(
             source=self._last_source,
             provider=model.provider if model else None,
