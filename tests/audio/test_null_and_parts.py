@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from player.audio import open_backend
 from player.audio.backend import EndReason, Playable, PlaybackState
@@ -115,3 +116,35 @@ def test_timeline_counts_heard_frames_across_a_skip():
         ("started", "b", None, 0),
     ]
     assert timeline.where(1000) == (b, pytest.approx(0.2))
+
+
+def test_null_backend_pauses_seeks_and_stops(tmp_path):
+    rec = Recorder()
+    backend = NullBackend(rec)
+    backend.play(write_sine(tmp_path / "p.wav", seconds=2.0, rate=8000))
+    rec.wait_for("started")
+    backend.pause()
+    held = backend.position_s
+    time.sleep(0.2)
+    assert backend.state is PlaybackState.PAUSED and backend.position_s == held
+    backend.seek(1.0)
+    assert backend.position_s == 1.0
+    backend.resume()
+    time.sleep(0.1)
+    backend.stop()
+    ended = rec.wait_for("ended")[0]
+    assert ended[2] is EndReason.STOPPED
+    assert held * 1000 + 80 <= ended[3] <= held * 1000 + 200
+    backend.close()
+
+
+def test_decoder_folds_six_channels_into_two(tmp_path):
+    path = tmp_path / "six.wav"
+    frames = np.zeros((4800, 6), dtype=np.float32)
+    frames[:, 0] = 0.6  # front left only
+    sf.write(path, frames, 48000)
+    decoder = TrackDecoder(Playable(path), out_rate=48000, out_channels=2)
+    block = decoder.read()
+    assert block.shape == (4800, 2)
+    assert block[:, 0] == pytest.approx(0.6 / 3, abs=1e-3)  # 16-bit WAV
+    assert block[:, 1] == pytest.approx(0.0)
