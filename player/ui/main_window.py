@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from player.store.plays import listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
+from player.ui import analysis_status, similar
 from player.ui.controller import BackendBridge, PlaybackController
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.library_models import index_library
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_shortcuts()
+        self.problems.counted.connect(self._show_problem_count)
+        self.analysis = analysis_status.install(self)
+        self.similar = similar.install(self, self.analysis)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)
@@ -154,6 +158,7 @@ class MainWindow(QMainWindow):
         playback.addAction("Next", self.controller.next)
         playback.addAction("Previous", self.controller.previous)
         playback.addAction("Stop", self.controller.stop)
+        self.library_menu = self.menuBar().addMenu("&Library")
         self.output_menu = self.menuBar().addMenu("&Output")
         self.output_menu.aboutToShow.connect(self._fill_output_menu)
 
@@ -197,6 +202,10 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(self.services.notices))
         self._show_output()
 
+    def _show_problem_count(self, count: int) -> None:
+        tab = self.side.indexOf(self.problems)
+        self.side.setTabText(tab, f"Problems ({count})" if count else "Problems")
+
     def _show_output(self) -> None:
         self.status.output.setText(f"Output: {self.services.backend.name}")
 
@@ -223,6 +232,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self._scan_cancel is not None:
             self._scan_cancel.cancel()
+        self.analysis.stop()
         super().closeEvent(event)
 
     # actions --------------------------------------------------------------------------------
@@ -281,9 +291,6 @@ class MainWindow(QMainWindow):
         self.library.set_library(library)
         self.controller.set_library(library.tracks)
         self.problems.set_problems(found_problems)
-        self.side.setTabText(
-            2, f"Problems ({len(found_problems)})" if found_problems else "Problems"
-        )
         if self._play_on_load and library.tracks:
             self._play_on_load = False
             self.controller.play_library()

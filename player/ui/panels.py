@@ -198,9 +198,12 @@ def _unique(tracks: list[Track]) -> list[Track]:
 
 
 class QueuePanel(QWidget):
+    """The queue; its right-click menu holds ``extra_actions`` as in :class:`LibraryPanel`."""
+
     def __init__(self, model: QueueModel, parent=None) -> None:
         super().__init__(parent)
         self.model = model
+        self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
         self.view = _tree("queueView")
         self.view.setModel(model)
         self.view.setRootIsDecorated(False)
@@ -211,9 +214,24 @@ class QueuePanel(QWidget):
         self.view.expandAll()
         self.view.setItemsExpandable(False)
         model.rowsInserted.connect(lambda *_: self.view.expandAll())
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+
+    def selected_tracks(self) -> list[Track]:
+        rows = self.view.selectionModel().selectedRows()
+        return [t for i in rows if (t := i.data(TRACK_ROLE)) is not None]
+
+    def _context_menu(self, pos) -> None:
+        tracks = self.selected_tracks()
+        if not tracks or not self.extra_actions:
+            return
+        menu = QMenu(self)
+        for label, callback in self.extra_actions:
+            menu.addAction(label, partial(callback, tracks))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
@@ -263,7 +281,9 @@ class HistoryPanel(QWidget):
 
 
 class ProblemsPanel(QWidget):
-    """Files the scanner could not use, with the reason for each."""
+    """Files the scanner could not use and tracks the analysis could not read, with reasons."""
+
+    counted = Signal(int)  # problems listed, after each change
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -271,15 +291,32 @@ class ProblemsPanel(QWidget):
         self.view = _tree("problemsView")
         self.view.setRootIsDecorated(False)
         self.view.setModel(self.model)
+        self._found: dict[str, list[tuple[str, str]]] = {"scan": [], "analysis": []}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
 
     def set_problems(self, problems: list[tuple[str, str]]) -> None:
+        """The scanner's (path, reason) pairs."""
+        self._found["scan"] = problems
+        self._fill()
+
+    def set_analysis_failures(self, failures: list[tuple[str, str]]) -> None:
+        """The analysis's (path, reason) pairs."""
+        self._found["analysis"] = failures
+        self._fill()
+
+    def _fill(self) -> None:
         self.model.clear()
-        self.model.setHorizontalHeaderLabels(["File", "Reason"])
-        for path, reason in problems:
-            name = QStandardItem(path.rsplit("/", 1)[-1])
-            name.setToolTip(path)
-            self.model.appendRow([name, QStandardItem(reason)])
+        self.model.setHorizontalHeaderLabels(["File", "Reason", "Found by"])
+        for stage, found in self._found.items():
+            for path, reason in found:
+                name = QStandardItem(path.rsplit("/", 1)[-1])
+                name.setToolTip(path)
+                self.model.appendRow([name, QStandardItem(reason), QStandardItem(stage)])
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.view.setColumnWidth(0, 180)
+        self.counted.emit(self.model.rowCount())
