@@ -27,11 +27,11 @@ write zeros (instant, and the position holds); the device stays open meanwhile.
 (give or take the device latency), not what was decoded. ``play``/``seek`` show their target
 position at once, before the first new frame is heard.
 
-``set_next`` should come while the current track is playing (the UI does it on
-``track_started``): the successor is opened at once and decoded straight after the current
-track. Changing it again during the last ``buffer_s`` of the current track is too late if the
-successor's first frames are already in the ring; they play, then the new successor.
-``play`` forgets the successor, so call ``set_next`` after it.
+``set_next`` opens the successor at once; its frames follow the current track's in the ring.
+If the successor's first frames are already buffered but not yet heard, a new ``set_next``
+takes them back (the ring's write position moves back once two callbacks confirm the consumer
+is before them) and the new successor follows instead. ``play`` forgets the successor, so call
+``set_next`` after it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +134,7 @@ class PortAudioBackend:
         self._pending: _Pending | None = None
         self._underruns = 0
         self._ring_underruns = 0
+        self._callbacks = 0  # callback calls completed, to know when one has seen a change
         self._expect_frames = False  # the callback finding the ring dry is an underrun
 
         # decoder-thread state
@@ -265,14 +267,14 @@ class PortAudioBackend:
 
     # --- PortAudio callback -------------------------------------------------------------------
 
-    def _callback(self, outdata: np.ndarray, frames: int, time, status) -> None:  # noqa: ANN001
+    def _callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:  # noqa: ANN001
         if status.output_underflow:
             self._underruns += 1
         if self._paused:
             outdata.fill(0.0)
-            return
-        if self._ring.read_into(outdata) < frames and self._expect_frames:
+        elif self._ring.read_into(outdata) < frames and self._expect_frames:
             self._ring_underruns += 1
+        self._callbacks += 1
 
     def _open_stream(self, device: int | None) -> sd.OutputStream:
         return sd.OutputStream(
@@ -407,18 +409,43 @@ class PortAudioBackend:
 
     def _do_next(self, item: Playable | None) -> None:
         self._close_next()
-        if item is None:
+        if item is not None:
+            try:
+                self._next = TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
+            except AudioError as exc:
+                self._report(item, exc)
+        replaced = self._timeline.unheard_successor()
+        if replaced is not None and self._take_back(replaced.start):
+            self._timeline.drop(replaced)  # its frames are gone before anyone heard them
+            if self._decoder is not None:
+                self._decoder.close()
+            self._decoder = self._play = self._carry = None
+            self._eos, self._expect_frames = True, False
+            at = replaced.start
+        elif self._decoder is None and not self._timeline.idle():
+            at = self._ring.write_pos  # the current track is all in the ring already
+        else:
             return
-        try:
-            self._next = TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
-        except AudioError as exc:
-            self._report(item, exc)
-            return
-        tail_only = self._decoder is None and not self._timeline.idle()
-        if (
-            tail_only and self._state is not PlaybackState.STOPPED
-        ):  # the current one is all buffered
-            self._follow(self._ring.write_pos)
+        if self._state is not PlaybackState.STOPPED:
+            self._follow(at)
+
+    def _take_back(self, start: int) -> bool:
+        """Un-write the ring's frames from ``start`` on, unless the callback has reached them.
+
+        A callback that read the old ``write_pos`` may still be copying; after two more
+        callbacks have completed none can be, and ``read_pos`` tells whether it was in time.
+        """
+        ring = self._ring
+        written = ring.write_pos
+        ring.write_pos = start
+        seen = self._callbacks
+        deadline = time.monotonic() + 1.0
+        while self._callbacks < seen + 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if self._callbacks >= seen + 2 and ring.read_pos <= start:
+            return True
+        ring.write_pos = written  # too late (or no callback ran): nothing was overwritten
+        return False
 
     def _do_stop(self) -> None:
         self._close_decoders()
@@ -509,7 +536,7 @@ class PortAudioBackend:
         if decoder is None:
             return
         self._decoder = decoder
-        self._play = TrackPlay(decoder.item, decoder.duration_s, start=at)
+        self._play = TrackPlay(decoder.item, decoder.duration_s, start=at, gapless=True)
         self._timeline.begin(self._play, at=at, pos_s=0.0)
         self._eos = False
         self._expect_frames = True

@@ -30,6 +30,7 @@ class TrackPlay:
     end_reason: EndReason | None = None  # why it ended if it is heard to its end
     heard: int = 0  # frames consumed (event thread)
     started: bool = False  # track_started was sent (event thread)
+    gapless: bool = False  # follows the previous play directly (not a play() or a seek)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,18 @@ class Timeline:
                 if segment.start <= read_pos and read_pos == play.end:
                     return play, play.duration_s
         return None
+
+    def unheard_successor(self) -> TrackPlay | None:
+        """The last play, if it follows another gaplessly and none of it was heard yet."""
+        with self._lock:
+            last = self._plays[-1] if self._plays else None
+            return last if last is not None and last.gapless and not last.started else None
+
+    def drop(self, play: TrackPlay) -> None:
+        """Forget ``play``: its frames were taken back from the ring before any was heard."""
+        with self._lock:
+            self._plays.remove(play)
+            self._segments = [s for s in self._segments if s.play is not play]
 
     def idle(self) -> bool:
         """No play is waiting to be heard or to end."""

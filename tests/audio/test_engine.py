@@ -59,6 +59,22 @@ def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp
     assert backend.ring_underruns == dry  # no silence was put between them
 
 
+def test_a_buffered_successor_can_still_be_replaced(backend, recorder, tmp_path):
+    first = write_sine(tmp_path / "first.flac", seconds=2.0, rate=48000)
+    backend.play(first)
+    backend.set_next(write_sine(tmp_path / "old.flac", seconds=0.5, rate=48000))
+    recorder.wait_for("started")
+    while backend.position_s < 1.5:  # the ring (1 s) now holds the old successor's start
+        time.sleep(0.02)
+    backend.set_next(write_sine(tmp_path / "new.flac", seconds=0.5, rate=44100))
+    recorder.wait_for("ended", 2)
+    assert [e[:3] for e in recorder.events] == [
+        ("started", "first.flac"), ("ended", "first.flac", EndReason.FINISHED),
+        ("started", "new.flac"), ("ended", "new.flac", EndReason.FINISHED),
+    ]  # fmt: skip
+    assert [e[3] for e in recorder.events if e[0] == "ended"] == pytest.approx([2000, 500], abs=15)
+
+
 def test_position_follows_what_is_heard_and_seek_moves_it(backend, recorder, tmp_path):
     item = write_sine(tmp_path / "long.flac", seconds=2.0, rate=44100)
     backend.play(item)
