@@ -11,7 +11,11 @@ Dropping what is buffered (a seek, a new track, stop) is asked for by the produc
 the consumer: the producer notes its ``write_pos``, writes the first new frames after the old
 ones (so the consumer never jumps into an empty ring), then sets ``discard_before`` to the noted
 position; the consumer, on its next read, jumps ``read_pos`` forward to it. The producer keeps
-the ring at most half full so that there is always room for those first new frames. Each jump is written to a small log
+the ring at most half full so that there is always room for those first new frames.
+
+The producer may also move ``write_pos`` *back* (to replace a gapless successor nobody has
+heard yet), but only while it can confirm the consumer is before that point; see
+``PortAudioBackend._take_back``. Each jump is written to a small log
 (``jumps``) so that the event thread can tell frames that were heard from frames that were
 dropped, without the callback doing any bookkeeping beyond two integer stores.
 """
