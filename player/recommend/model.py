@@ -270,17 +270,18 @@ class SessionModel:
         vectors = self.candidate_vectors if rows is None else self.candidate_vectors[rows]
         return np.einsum("nh,h->n", vectors, query)
 
-    def known_scores(self, query: np.ndarray) -> np.ndarray:
-        """Scores (N,) of the tracks the model was trained on; ``-inf`` for the others.
+    def top_known(self, query: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
+        """Rows of the ``k`` best-scoring tracks the model was trained on, where ``allowed``.
 
         The model's own candidates: a track it never saw gets only its composer's and its
         content's share of a vector, so it is reached through the other sources' candidates
         and ranked by :meth:`score_rows`. Scanning the trained items only keeps a request's
         memory traffic small on a large library.
         """
-        scores = np.full(len(self.library), -np.inf, dtype=np.float32)
-        scores[self.known_rows] = np.einsum("nh,h->n", self.known_vectors, query)
-        return scores
+        scores = np.einsum("nh,h->n", self.known_vectors, query)
+        scores[~allowed[self.known_rows]] = -np.inf
+        best = top_k(scores, k)
+        return self.known_rows[best[np.isfinite(scores[best])]]
 
 
 def load_model(

@@ -122,11 +122,17 @@ class ModelSource:
         self.query: np.ndarray | None = None  # this request's session vector
 
     def scores(self, request: Request) -> np.ndarray | None:
-        """Scores of the trained items only (``-inf`` elsewhere); :meth:`rank` scores any row."""
+        """Zeros (N,) once the session vector is computed: this source ranks through :meth:`rank`
+        and proposes through :meth:`top`, never by a full scan of the library."""
         if not len(request.session_rows):
             return None
         self.query = self.model.session_vector(request.session_rows)
-        return self.model.known_scores(self.query)
+        return np.zeros(len(request.library), dtype=np.float32)
+
+    def top(self, k: int, allowed: np.ndarray) -> np.ndarray:
+        """The model's own candidates: its ``k`` best trained items among ``allowed`` rows."""
+        assert self.query is not None
+        return self.model.top_known(self.query, k, allowed)
 
     def rank(self, rows: np.ndarray) -> np.ndarray:
         """Scores of ``rows`` (after :meth:`scores`), whichever source proposed them."""

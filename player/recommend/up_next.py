@@ -300,11 +300,13 @@ class Recommender:
         # stage 1: candidates, the top rows of every source (all of the few the sessions know)
         found = []
         for source, scores in scored:
-            rows = (
-                np.flatnonzero(scores > 0)
-                if source.name == SESSIONS
-                else top_k(scores, CANDIDATES_PER_SOURCE)
-            )
+            if isinstance(source, ModelSource):
+                found.append(source.top(CANDIDATES_PER_SOURCE, allowed))
+                continue
+            if source.name == SESSIONS:
+                rows = np.flatnonzero(scores > 0)
+            else:
+                rows = top_k(scores, CANDIDATES_PER_SOURCE)
             found.append(rows[np.isfinite(scores[rows])])
         candidates = np.unique(np.concatenate(found))
         if not len(candidates):

@@ -240,7 +240,8 @@ def main() -> None:
         others = rng.choice(len(library), size=600, replace=False)  # content + popular candidates
         with two_stage:
             query = model.session_vector(rows)
-            candidates = np.union1d(top_k(model.known_scores(query), 300), others)
+            own = model.top_known(query, 300, np.ones(len(library), dtype=bool))
+            candidates = np.union1d(own, others)
             top_k(model.score_rows(query, candidates), 20)
         with session_only:
             model.session_vector(rows)
