@@ -133,10 +133,8 @@ class SimilarPanel(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         Mode = QHeaderView.ResizeMode
-        for column, mode in enumerate((Mode.Fixed, Mode.Interactive, Mode.Stretch, Mode.Stretch)):
+        for column, mode in enumerate((Mode.ResizeToContents,) + (Mode.Stretch,) * 3):
             header.setSectionResizeMode(column, mode)
-        self.view.setColumnWidth(0, 76)
-        self.view.setColumnWidth(1, 110)
         self.view.setVisible(bool(neighbours))
 
     def _activated(self, index: QModelIndex) -> None:
