@@ -25,13 +25,13 @@ ALGORITHMS = {
 GRIDS: dict[str, list[dict[str, Any]]] = {
     "pop": [{}],
     "iknn": [{"alpha": a, "lambda_": lam} for a in (0.5, 0.75) for lam in (0.0, 20.0, 100.0)],
-    "sr": [{"steps": s, "weighting": w} for s in (2, 3, 5, 10) for w in ("div", "quadratic")],
+    "sr": [{"steps": s, "weighting": w} for s in (3, 5, 10, 20, 30) for w in ("div", "quadratic")],
     "sknn": [{"k": k, "sample_size": n} for k in (50, 100, 200) for n in (500, 2000)],
     "vsknn": [
         {"k": k, "sample_size": 1000, "decay": d, "idf": idf}
-        for k in (50, 100, 200)
+        for k in (20, 50, 100)
         for d in ("linear", "div")
-        for idf in (0.0, 1.0)
+        for idf in (1.0, 3.0)
     ],
     "gru4rec": [{}],
     "sasrec": [{}],
