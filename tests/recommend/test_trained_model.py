@@ -9,6 +9,7 @@ import pytest
 
 from player.recommend.up_next import Recommender
 from tests.recommend.conftest import build_library, sessions_apart
+from tests.recommend.tiny_model import train_tiny_model
 
 pytest.importorskip("torch")  # the `train` extra
 pytest.importorskip("trainer.export")
@@ -22,33 +23,12 @@ def units(suggestions):
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    from trainer.config import ModelConfig, TrainConfig
-    from trainer.export import export
-    from trainer.fit import SessionRecommender
-    from trainer.readers.profile import read_profile
-
     library = build_library(tmp_path_factory.mktemp("trained") / "profile")
     keys = list(library.works)
     for i, start in enumerate(sessions_apart(40)):
         first, then = keys[i % len(keys)], keys[(i + SHIFT) % len(keys)]
         library.play_session(library.works[first] + library.works[then], start)
-    data, _ = read_profile(library.profile.root)
-    model = SessionRecommender(
-        ModelConfig(hidden=16, heads=2, max_len=10, attn_layers=1, dropout=0.0, item_dropout=0.0),
-        TrainConfig(
-            max_steps=60,
-            warmup_steps=5,
-            lr=0.01,
-            batch_sessions=16,
-            negatives=0,
-            device="cpu",
-            eval_every=1000,
-        ),
-        progress=False,
-        source="profile",
-    )
-    model.fit(data)
-    export(model.state, library.profile.models / "current" / "model.onnx")
+    train_tiny_model(library.profile.root, library.profile.models / "current" / "model.onnx")
     return library, keys
 
 
