@@ -1,8 +1,9 @@
 """Playback while the library is analysed: underruns during 60 s on a PulseAudio null sink.
 
 A private PulseAudio server with a null sink (as in the tests) paces PortAudio in real time.
-``PortAudioBackend`` plays a 60 s render while ``AnalysisService`` analyses every cached
-corpus render of a fresh profile in its niced child process. Reported: PortAudio output
+``PortAudioBackend`` plays 90 s of rendered music (44.1 kHz stereo FLAC, so the decoder
+resamples too) while ``AnalysisService`` analyses the trainer's 56 corpus renders in a fresh
+profile with its niced child process; the first 60 s of playback are measured. Reported: PortAudio output
 underflows, callbacks that found the ring dry, and how many tracks were analysed meanwhile.
 
 Run: .venv/bin/python tests/benchmarks/bench_analysis_while_playing.py
@@ -11,16 +12,22 @@ Run: .venv/bin/python tests/benchmarks/bench_analysis_while_playing.py
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.audio_env import start_private_audio, stop_private_audio
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.audio_env import start_private_audio, stop_private_audio  # noqa: E402
 
 
 def main() -> None:
     home, kind = start_private_audio()  # before sounddevice is imported
     try:
+        import numpy as np
+        import soundfile as sf
+        import soxr
+
         from player.analysis.worker import AnalysisService
         from player.audio.backend import Playable
         from player.audio.engine import PortAudioBackend
@@ -28,8 +35,11 @@ def main() -> None:
         from player.store.tracks import Track, upsert_tracks
         from trainer.segment_classes import render_set
 
-        renders = render_set(2, part="train", max_seconds=60.0)
+        renders = render_set(6, part="train", max_seconds=60.0)
         with tempfile.TemporaryDirectory() as tmp:
+            music = Path(tmp) / "music.flac"
+            y = np.concatenate([sf.read(r.wav, dtype="float32")[0] for r in renders[-2:]])
+            sf.write(music, soxr.resample(y, 22_050, 44_100), 44_100)
             db_path = Path(tmp) / "continuo.db"
             db = open_database(db_path)
             upsert_tracks(
@@ -42,7 +52,7 @@ def main() -> None:
             try:
                 service.start()
                 time.sleep(3.0)  # the child is up and analysing before the music starts
-                backend.play(Playable(path=renders[0].wav))
+                backend.play(Playable(path=music))
                 started = time.monotonic()
                 while time.monotonic() - started < 60.0:
                     time.sleep(0.5)
