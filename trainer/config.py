@@ -23,8 +23,9 @@ class ModelConfig:
     conv_layers: int = 1  # number of residual causal convolution blocks
     attn_layers: int = 2  # number of pre-LN causal self-attention blocks (long-range patterns)
     heads: int = 4  # attention heads per block (must divide ``hidden``)
-    dropout: float = 0.3  # dropout inside the session encoder
-    item_dropout: float = 0.1  # share of input items replaced by <unk> in training (robustness)
+    ff_mult: int = 4  # width of each block's feed-forward layer, in multiples of ``hidden``
+    dropout: float = 0.2  # dropout inside the session encoder
+    item_dropout: float = 0.05  # share of input items replaced by <unk> in training (robustness)
 
     def __post_init__(self) -> None:
         if self.hidden % self.heads:
@@ -41,14 +42,12 @@ class TrainConfig:
 
     lr: float = 0.001  # peak Adam learning rate (paper: 0.001)
     weight_decay: float = 0.0  # AdamW weight decay on the dense weights
-    embedding_lr_scale: float = (
-        5.0  # item/artist tables learn this much faster (rows update rarely)
-    )
+    embedding_lr_scale: float = 20.0  # item/artist tables learn this much faster (rare rows)
     warmup_steps: int = 100  # linear warm-up before the cosine decay
     max_steps: int = 0  # cosine horizon and step limit (0: derived from ``epochs``)
     epochs: float = 20.0  # passes over the training events when ``max_steps`` is 0
-    batch_sessions: int = 64  # sessions (windows of ``max_len`` + 1 items) per step and process
-    negatives: int = 2048  # popularity-sampled shared negatives per step (0: full softmax)
+    batch_sessions: int = 32  # sessions (windows of ``max_len`` + 1 items) per step and process
+    negatives: int = 1024  # popularity-sampled shared negatives per step (0: full softmax)
     full_softmax_max_items: int = 20000  # full softmax when the catalogue is at most this large
     sample_alpha: float = 0.5  # negatives are drawn ∝ count**alpha (0: uniform, 1: unigram)
     label_smoothing: float = 0.0  # cross-entropy label smoothing

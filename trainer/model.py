@@ -59,7 +59,7 @@ class CausalConv(nn.Module):
 class CausalSelfAttention(nn.Module):
     """Pre-LN multi-head self-attention block with a feed-forward layer (written out for ONNX)."""
 
-    def __init__(self, hidden: int, heads: int, dropout: float) -> None:
+    def __init__(self, hidden: int, heads: int, dropout: float, ff_mult: int = 4) -> None:
         super().__init__()
         self.heads = heads
         self.norm1 = nn.LayerNorm(hidden)
@@ -67,10 +67,10 @@ class CausalSelfAttention(nn.Module):
         self.out = nn.Linear(hidden, hidden)
         self.norm2 = nn.LayerNorm(hidden)
         self.ff = nn.Sequential(
-            nn.Linear(hidden, 4 * hidden),
+            nn.Linear(hidden, ff_mult * hidden),
             nn.GELU(),
             nn.Dropout(dropout),
-            nn.Linear(4 * hidden, hidden),
+            nn.Linear(ff_mult * hidden, hidden),
         )
         self.drop = nn.Dropout(dropout)
 
@@ -100,7 +100,7 @@ class SessionModel(nn.Module):
             for _ in range(config.conv_layers)
         )
         self.blocks = nn.ModuleList(
-            CausalSelfAttention(config.hidden, config.heads, config.dropout)
+            CausalSelfAttention(config.hidden, config.heads, config.dropout, config.ff_mult)
             for _ in range(config.attn_layers)
         )
         self.norm = nn.LayerNorm(config.hidden)
