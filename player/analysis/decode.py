@@ -37,12 +37,14 @@ def stream_mono(
     Raises
     ------
     AudioError
-        The file cannot be opened or decoded (the detail names the file).
+        The file is missing, or cannot be opened or decoded (the detail names the file).
     """
     if sr <= 0:
         raise ValueError(f"sr must be positive, got {sr}")
     if block_s <= 0:
         raise ValueError(f"block_s must be positive, got {block_s}")
+    if not Path(path).is_file():
+        raise AudioError("file not found", f"{path} does not exist or is not a file.")
     try:
         with sf.SoundFile(str(path)) as f:
             source_sr = f.samplerate

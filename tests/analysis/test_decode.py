@@ -27,6 +27,8 @@ def test_undecodable_file_is_an_audio_error_naming_it(tmp_path):
     with pytest.raises(AudioError) as info:
         list(stream_mono(path))
     assert info.value.short == "cannot be decoded" and "broken.wav" in info.value.detail
+    with pytest.raises(AudioError, match="file not found"):
+        next(stream_mono(tmp_path / "gone.flac"))
 
 
 @pytest.mark.parametrize(
