@@ -79,10 +79,12 @@ class SessionRecommender:
         checkpoint: Path | None = None,
         progress: bool = True,
         source: str = "",
+        on_evaluation: Callable[[TrainState], None] | None = None,
     ) -> None:
         self.model_config = model_config or ModelConfig()
         self.train_config = train_config or TrainConfig()
         self.checkpoint, self.progress, self.source = checkpoint, progress, source
+        self.on_evaluation = on_evaluation  # called after each validation (the app's progress)
         self.state: TrainState | None = None
         self._model: SessionModel | None = None
 
@@ -118,6 +120,7 @@ class SessionRecommender:
             validate=validate,
             checkpoint=self.checkpoint,
             progress=self.progress,
+            on_evaluation=self.on_evaluation,
         )
         self._model = self.state.best_session_model()
         self._vectors = None
@@ -168,6 +171,7 @@ def train_and_export(
     progress: bool = True,
     resume: bool = False,
     extra_summary: dict | None = None,
+    on_evaluation: Callable[[TrainState], None] | None = None,
 ) -> dict:
     """Hold out the last sessions for validation, train, export; returns what metrics.json holds."""
     started = time.monotonic()
@@ -176,7 +180,12 @@ def train_and_export(
     train, valid = split(data, train_config.valid_share) if len(data.sessions) > 1 else (data, None)
     checkpoint = out / "checkpoint.pt"
     recommender = SessionRecommender(
-        model_config, train_config, checkpoint=checkpoint, progress=progress, source=source
+        model_config,
+        train_config,
+        checkpoint=checkpoint,
+        progress=progress,
+        source=source,
+        on_evaluation=on_evaluation,
     )
     if resume and checkpoint.exists():
         recommender.resume(load(checkpoint), train, valid)

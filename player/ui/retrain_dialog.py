@@ -1,0 +1,261 @@
+"""Tools → "Retrain on my history…": a dialog that drives :class:`player.retrain.RetrainJob`.
+
+It first checks, in a child process, that the ``train`` extra is importable (and says how to
+install it when not), then runs the trainer child and shows its progress (step, epoch,
+validation MRR@20, time left), the comparison on the listener's most recent sessions, and the
+verdict. A newly installed model is announced through :attr:`Retrain.model_installed`, which the
+window connects to the recommender's ``reload_model`` so it is used without a restart.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QVBoxLayout,
+)
+
+from player.retrain import (
+    INSTALL_HINT,
+    Event,
+    RetrainJob,
+    too_little_history,
+    train_extra_available,
+)
+from player.ui.style import named
+
+if TYPE_CHECKING:
+    from player.ui.main_window import MainWindow
+
+POLL_MS = 150
+DEFAULT_BUDGET_S = 120.0
+
+
+def _figure(value: dict | None) -> str:
+    return "—" if not value else f"{value['mrr20']:.3f}"
+
+
+def comparison_text(data: dict) -> str:
+    """The three figures the verdict rests on, as the dialog shows them."""
+    fallback = data.get("fallback") or {}
+    current = _figure(data.get("current"))
+    if data.get("current") is None:
+        current = data.get("current_problem") or "none installed"
+    n = (data.get("new") or {}).get("n", 0)
+    return (
+        f"MRR@20 on your {data['holdout_sessions']} most recent sessions "
+        f"({n} predictions):\n"
+        f"  new model {_figure(data.get('new'))}\n"
+        f"  current model {current}\n"
+        f"  best fallback ({fallback.get('name', '—')}) {_figure(fallback or None)}"
+    )
+
+
+class RetrainDialog(QDialog):
+    """One retraining run; ``state`` is checking, missing, training, evaluating, refused,
+    installed, kept, cancelled or failed (tests and screenshots wait on it)."""
+
+    state_changed = Signal(str)
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        time_budget_s: float = DEFAULT_BUDGET_S,
+        on_installed: Callable[[], None] | None = None,
+        extra_args: list[str] | None = None,
+        python: str = sys.executable,
+    ) -> None:
+        super().__init__(window)
+        self.setWindowTitle("Retrain on my history")
+        self.setMinimumWidth(520)
+        self._window, self._on_installed = window, on_installed
+        self._budget, self._extra_args, self._python = time_budget_s, extra_args, python
+        self.job: RetrainJob | None = None
+        self.state = ""
+        self.result: dict = {}
+        self._holdout = 0
+        self.headline = named(QLabel(), "retrainHeadline")
+        self.headline.setWordWrap(True)
+        self.bar = named(QProgressBar(), "retrainProgress")
+        self.bar.setRange(0, 0)
+        self.detail = named(QLabel(), "retrainDetail")
+        self.detail.setWordWrap(True)
+        self.figures = named(QLabel(), "retrainFigures")
+        self.figures.setWordWrap(True)
+        self.figures.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        for widget in (self.headline, self.bar, self.detail, self.figures, self.buttons):
+            layout.addWidget(widget)
+        self._timer = QTimer(self, interval=POLL_MS)
+        self._timer.timeout.connect(self._poll)
+
+    # ---- steps ------------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Check for the train extra off the UI thread, then start the child."""
+        self._set("checking", "Checking that the training extra is installed…")
+        self._window.jobs.run(
+            lambda: train_extra_available(self._python), self._extra_checked, self._failed
+        )
+
+    def _extra_checked(self, available: bool) -> None:
+        if self.state != "checking":
+            return  # closed meanwhile
+        if not available:
+            self._finish("missing", "The training extra is not installed.", INSTALL_HINT)
+            return
+        self.job = RetrainJob(
+            self._window.services.profile,
+            time_budget_s=self._budget,
+            extra_args=self._extra_args,
+            python=self._python,
+        )
+        self.job.start()
+        self._set("training", "Reading your listening history…")
+        self._timer.start()
+
+    def _poll(self) -> None:
+        assert self.job is not None
+        for event in self.job.events():
+            self._handle(event)
+
+    def _handle(self, event: Event) -> None:
+        data = event.data
+        if event.kind == "start":
+            self._holdout = data["holdout_sessions"]
+            self._set(
+                "training",
+                f"Training on {data['train_sessions']} of your {data['sessions']} sessions "
+                f"({data['items']} tracks); the {self._holdout} most recent are kept aside "
+                "to compare the new model with the current one.",
+            )
+        elif event.kind == "progress":
+            self._show_progress(data)
+        elif event.kind == "evaluating":
+            self.bar.setRange(0, 0)
+            self._set("evaluating", "Comparing the new model with the current one…")
+        elif event.kind == "refused":
+            self._finish("refused", "Not enough listening history yet.", too_little_history(data))
+        elif event.kind == "error":
+            self._finish("failed", data.get("short", "Training failed."), data.get("detail", ""))
+        elif event.kind == "result":
+            self._show_result(data)
+        elif event.kind == "ended" and self.state in ("training", "evaluating"):
+            tail = "\n".join(data.get("stderr", [])[-3:])
+            self._finish("failed", f"The trainer stopped (exit code {data['code']}).", tail)
+
+    def _show_progress(self, data: dict) -> None:
+        horizon = max(int(data["horizon"]), int(data["step"]), 1)
+        self.bar.setRange(0, horizon)
+        self.bar.setValue(int(data["step"]))
+        mrr = data.get("mrr20")
+        parts = [f"Step {data['step']} of about {horizon}", f"epoch {data['epoch']:.1f}"]
+        if mrr is not None:
+            parts.append(f"validation MRR@20 {mrr:.3f}")
+        parts.append(f"about {max(round(data['eta_s']), 1)} s left")
+        self.detail.setText(" · ".join(parts))
+
+    def _show_result(self, data: dict) -> None:
+        self.result = data
+        self.figures.setText(comparison_text(data | {"holdout_sessions": self._holdout}))
+        self.figures.show()
+        if data["installed"]:
+            if self._on_installed is not None:
+                self._on_installed()
+            self._finish(
+                "installed",
+                "The new model is installed and already in use for Up next.",
+                data["reason"],
+            )
+        else:
+            self._finish("kept", "The current recommendations were kept.", data["reason"])
+
+    def _failed(self, error: Exception) -> None:
+        self._finish("failed", "Could not start training.", str(error))
+
+    # ---- state ------------------------------------------------------------------------------
+
+    def _set(self, state: str, headline: str) -> None:
+        self.state = state
+        self.headline.setText(headline)
+        self.state_changed.emit(state)
+
+    def _finish(self, state: str, headline: str, detail: str) -> None:
+        self._timer.stop()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1 if state == "installed" else 0)
+        self.detail.setText(detail)
+        self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Close)
+        self._set(state, headline)
+
+    def cancel(self) -> None:
+        """End the child; nothing is installed and its staging folder is removed."""
+        if self.state in ("checking", "training", "evaluating"):
+            if self.job is not None:
+                self.job.cancel()
+            self._finish("cancelled", "Cancelled: nothing was installed.", "")
+
+    def closeEvent(self, event) -> None:
+        self.cancel()
+        super().closeEvent(event)
+
+    def reject(self) -> None:  # Esc
+        self.cancel()
+        super().reject()
+
+
+class Retrain(QObject):
+    """The menu action and the signal the recommender's reload is connected to."""
+
+    model_installed = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: RetrainDialog | None = None
+        self.action = tools_menu(window).addAction("&Retrain on my history…", self.open)
+        self.action.setObjectName("retrainAction")
+
+    def open(self, **options) -> RetrainDialog:
+        """Show the dialog and start (``options`` go to :class:`RetrainDialog`)."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            return self.dialog
+        self.dialog = RetrainDialog(self.window, on_installed=self.model_installed.emit, **options)
+        self.dialog.show()
+        self.dialog.begin()
+        return self.dialog
+
+
+def tools_menu(window: QMainWindow) -> QMenu:
+    """The window's Tools menu, made on first use (other features add to it too)."""
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and menu.title().replace("&", "") == "Tools":
+            return menu
+    return window.menuBar().addMenu("&Tools")
+
+
+def install(window: MainWindow) -> Retrain:
+    """Add Tools → Retrain on my history… and hot-swap the model the window's recommender uses."""
+    retrain = Retrain(window)
+
+    def reload() -> None:
+        recommender = getattr(window, "recommender", None)
+        if recommender is not None:
+            recommender.reload_model()
+
+    retrain.model_installed.connect(reload)
+    return retrain
