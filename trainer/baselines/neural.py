@@ -2,7 +2,8 @@
 time-budgeted training loop with early stopping on validation MRR@20, and batched scoring.
 
 Training examples are windows of at most ``max_len + 1`` items cut from each session (right
-padded); every position predicts the next item. With many items the full softmax is too slow on
+padded); every position predicts the next item. The defaults are sized for a CPU: the candidate
+set (the batch's targets plus the negatives) dominates the cost of a step. With many items the full softmax is too slow on
 a CPU, so each step scores the batch's targets plus ``n_negatives`` items drawn by popularity^0.75
 and subtracts ``log q`` (the sampling probability) from the logits — the logQ correction of
 Yi et al. 2019 — which keeps the sampled softmax an unbiased estimate of the full one.
@@ -74,10 +75,10 @@ class NeuralBaseline:
         self,
         *,
         hidden: int = 100,
-        max_len: int = 50,
-        batch_size: int = 64,
-        lr: float = 1e-3,
-        n_negatives: int = 2048,
+        max_len: int = 30,
+        batch_size: int = 32,
+        lr: float = 2e-3,
+        n_negatives: int = 512,
         epochs: int = 20,
         time_budget_s: float = 120.0,
         valid_predictions: int = 1000,
