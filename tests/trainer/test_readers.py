@@ -48,7 +48,8 @@ def test_session_tsv_in_position_order(tmp_path):
     assert data.session_times is None
     assert data.artists.keys[data.item_artist[data.items.index("c")]] == "Art C"
     assert data.item_artist[data.items.index("b")] == 1  # no artist: UNKNOWN
-    assert (report.events, report.sessions, report.skipped) == (5, 2, 0)
+    assert (report.events, report.sessions, report.skipped, report.reordered) == (5, 2, 0, 1)
+    assert "1 sessions or logs were out of order" in report.summary()
 
 
 def test_session_tsv_with_timestamps(tmp_path):
@@ -134,6 +135,7 @@ def test_lastfm_1k_sorts_newest_first_and_cuts_at_40_minutes(tmp_path):
     assert data.session_ids == ["user_1:0", "user_1:1"]
     assert np.all(np.diff(data.session_times[0]) > 0)
     assert report.skipped == 2
+    assert report.reordered == 0  # newest first is the format's order, not a problem
     assert report.problems[0].startswith(f"{path}:3: timestamp 'not-a-time'")
     assert report.problems[1] == f"{path}:5: 2 tab-separated columns, Last.fm-1K has 6"
 
@@ -235,3 +237,12 @@ def test_profile_play_log(tmp_path):
     assert np.linalg.norm(content[data.items.index("key 4")]) == pytest.approx(1.0)
     with pytest.raises(ReadError, match="not a Continuo profile"):
         read_sessions(tmp_path)
+
+
+def test_log_in_no_order_is_sorted_and_reported(tmp_path):
+    t0 = datetime(2020, 1, 1, tzinfo=UTC)
+    minutes = [0, 10, 5, 15]  # neither oldest nor newest first
+    lines = [lastfm_line("u", t0 + timedelta(minutes=m), f"t{m}") for m in minutes]
+    data, report = read_sessions(write(tmp_path / "l.tsv", "\n".join(lines)), "lastfm-1k")
+    assert keys(data, 0) == ["artist – t0", "artist – t5", "artist – t10", "artist – t15"]
+    assert report.reordered == 1

@@ -33,6 +33,7 @@ class ReadReport:
     sessions: int = 0
     dropped_short: int = 0
     truncated_long: int = 0
+    reordered: int = 0  # sessions (or listeners' logs) whose lines were not in time order
     problems: list[str] = field(default_factory=list)
 
     def problem(self, line: int | str, why: str) -> None:
@@ -51,6 +52,8 @@ class ReadReport:
                 f"; {self.dropped_short} sessions too short dropped, "
                 f"{self.truncated_long} long ones truncated"
             )
+        if self.reordered:
+            text += f"; {self.reordered} sessions or logs were out of order and sorted by time"
         if self.problems:
             more = self.skipped - len(self.problems)
             text += (
@@ -171,6 +174,9 @@ def add_log(
     Scrobble logs are often stored newest first; the sort (stable, so equal times keep the file's
     order) makes them chronological before :func:`player.store.sessions.split_sessions` cuts them.
     """
+    times = np.array([e.time for e in events])
+    if not (np.all(np.diff(times) >= 0) or np.all(np.diff(times) <= 0)):
+        builder.report.reordered += 1  # neither oldest nor newest first: sorted, and said so
     events = sorted(events, key=lambda e: e.time)
     cut = split_sessions(
         events,

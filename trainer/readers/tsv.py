@@ -65,6 +65,8 @@ def read_session_tsv(
         event = Event(item, artist, order if order_column == "timestamp" else 0.0)
         sessions.setdefault(session_id, []).append((order, number, event))
     for session_id, events in sessions.items():
+        if any(a[0] > b[0] for a, b in zip(events, events[1:], strict=False)):
+            report.reordered += 1
         events.sort(key=lambda e: (e[0], e[1]))
         kept, previous = [], None
         for order, number, event in events:
