@@ -10,13 +10,12 @@ import json
 import sys
 from pathlib import Path
 
+from player.demo import DEMO_LIBRARY, create_demo_profile
 from player.errors import ContinuoError
 from player.profile import Profile
 from player.store.db import open_database
 from player.store.plays import listening_sessions
 from player.store.tracks import track_by_id
-
-DEMO_LIBRARY = Path(__file__).resolve().parent.parent / "assets" / "demo"
 
 
 def _profile(path: str | None) -> Profile:
@@ -41,7 +40,8 @@ def app_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="open the bundled demo library (in a throwaway profile unless --profile is given)",
+        help="open the bundled demo library with an example listening history and its model "
+        "(in a throwaway profile unless --profile is given)",
     )
     parser.add_argument("--play", action="store_true", help="start playing the library at once")
     parser.add_argument(
@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         libraries.append(DEMO_LIBRARY)
         profile = _profile(args.profile) if args.profile else Profile.throwaway()
+        try:  # the example history and its model, so Up next is personal from the start
+            create_demo_profile(profile)
+        except ContinuoError as exc:  # the demo library still opens, without the history
+            print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
     else:
         profile = _profile(args.profile)
     from player.app import main as app_main  # Qt is imported only when a window opens

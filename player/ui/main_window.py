@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from player.store.plays import listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
-from player.ui import analysis_status, retrain_dialog, similar
+from player.ui import analysis_status, demo_notice, retrain_dialog, similar
 from player.ui.controller import BackendBridge, PlaybackController
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.library_models import index_library
@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.analysis = analysis_status.install(self)
         self.similar = similar.install(self, self.analysis)
         self.retrain = retrain_dialog.install(self)
+        self.demo_notice = demo_notice.install(self)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)

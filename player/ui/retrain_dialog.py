@@ -253,9 +253,12 @@ def install(window: MainWindow) -> Retrain:
     retrain = Retrain(window)
 
     def reload() -> None:
-        recommender = getattr(window, "recommender", None)
+        recommender = getattr(window.services, "recommender", None)
         if recommender is not None:
             recommender.reload_model()
+        up_next = getattr(window, "up_next", None)
+        if up_next is not None:  # ask again now, so Up next shows the new model's picks
+            up_next.refresh()
 
     retrain.model_installed.connect(reload)
     return retrain

@@ -46,8 +46,10 @@ def test_retrain_shows_progress_installs_and_hot_swaps_the_model(qtbot, qapp, pr
     library = profile_with(40)
     window = open_window(qtbot, qapp, library.profile.root)
     try:
-        recommender = Recommender(library.profile.database, library.profile.models / "current")
-        window.retrain.model_installed.connect(recommender.reload_model)
+        recommender = getattr(window.services, "recommender", None)
+        if recommender is None:  # a window without its own recommender: hot-swap ours
+            recommender = Recommender(library.profile.database, library.profile.models / "current")
+            window.retrain.model_installed.connect(recommender.reload_model)
         session = library.work("J. S. Bach", 0)
         before = recommender.suggest(session, n=3)
         assert before and "personal model" not in {s.source for s in before}

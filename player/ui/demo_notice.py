@@ -1,0 +1,40 @@
+"""Says in the status bar that the profile holds demo data (``continuo --demo``), never a real history.
+
+The mark is a profile setting (:data:`player.demo.DEMO_SETTING`), read off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLabel
+
+from player.demo import DEMO_LABEL, is_demo
+from player.ui.style import named
+
+if TYPE_CHECKING:
+    from player.ui.main_window import MainWindow
+
+TOOLTIP = (
+    "This profile holds an example listening history made for the demo library, and a model "
+    "trained on it. Your own listening is added to it while the window is open; the profile is "
+    "thrown away afterwards unless you gave --profile."
+)
+
+
+def install(window: MainWindow) -> QLabel:
+    """A permanent status-bar label, shown once the profile turns out to be a demo profile."""
+    label = named(QLabel(DEMO_LABEL), "demoStatus")
+    label.setToolTip(TOOLTIP)
+    label.hide()
+    window.statusBar().addPermanentWidget(label)
+
+    def check() -> bool:
+        db = window.services.open_db()
+        try:
+            return is_demo(db)
+        finally:
+            db.close()
+
+    window.jobs.run(check, label.setVisible)
+    return label
