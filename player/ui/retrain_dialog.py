@@ -77,7 +77,7 @@ class RetrainDialog(QDialog):
     ) -> None:
         super().__init__(window)
         self.setWindowTitle("Retrain on my history")
-        self.setMinimumWidth(520)
+        self.setMinimumSize(560, 190)
         self._window, self._on_installed = window, on_installed
         self._budget, self._extra_args, self._python = time_budget_s, extra_args, python
         self.job: RetrainJob | None = None
@@ -88,6 +88,7 @@ class RetrainDialog(QDialog):
         self.headline.setWordWrap(True)
         self.bar = named(QProgressBar(), "retrainProgress")
         self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)  # the line below says step, epoch and time left
         self.detail = named(QLabel(), "retrainDetail")
         self.detail.setWordWrap(True)
         self.figures = named(QLabel(), "retrainFigures")
@@ -95,9 +96,17 @@ class RetrainDialog(QDialog):
         self.figures.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.close)
+        font = self.headline.font()
+        font.setBold(True)
+        self.headline.setFont(font)
+        for label in (self.headline, self.detail):  # room for two lines before text arrives
+            label.setMinimumHeight(2 * label.fontMetrics().lineSpacing() + 4)
         layout = QVBoxLayout(self)
-        for widget in (self.headline, self.bar, self.detail, self.figures, self.buttons):
+        layout.setSpacing(10)
+        for widget in (self.headline, self.bar, self.detail, self.figures):
             layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._poll)
 
@@ -171,6 +180,7 @@ class RetrainDialog(QDialog):
         self.result = data
         self.figures.setText(comparison_text(data | {"holdout_sessions": self._holdout}))
         self.figures.show()
+        self.adjustSize()
         if data["installed"]:
             if self._on_installed is not None:
                 self._on_installed()
