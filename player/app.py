@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
 from player.errors import ContinuoError, DatabaseError
@@ -21,6 +21,9 @@ from player.playlog import PlayLogRecorder
 from player.profile import Profile
 from player.store.db import Database, open_database, quarantine_damaged
 from player.store.tracks import add_library_root
+
+if TYPE_CHECKING:
+    from player.recommend.up_next import Recommender
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ class Services:
     listeners: Listeners
     scan: Callable  # scan_library's signature (see scan_library below)
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
+    recommender: Recommender | None = None  # fills "Up next"; None keeps library order
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""
@@ -129,7 +133,10 @@ def build_services(
         profile.database, is_playing=lambda: backend.state == PlaybackState.PLAYING
     ).start()
     listeners.append(recorder)
-    return Services(profile, backend, recorder, listeners, scan_library, notices)
+    from player.recommend.up_next import Recommender
+
+    recommender = Recommender(profile.database, profile.models / "current", threads=1)
+    return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
 
 
 def run_window(

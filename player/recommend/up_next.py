@@ -67,6 +67,7 @@ class Status:
     provider: str | None
     model_problem: str | None
     model_detail: str | None
+    model_meta: dict | None = None  # the loaded model's contract-3 metadata (About box)
 
 
 class Recommender:
@@ -177,6 +178,7 @@ class Recommender:
             provider=model.provider if model else None,
             model_problem=error.short if error else None,
             model_detail=error.detail if error else None,
+            model_meta=model.files.meta if model else None,
         )
 
     # ---- feedback: written by the calling thread, used from the next suggest() ----------------

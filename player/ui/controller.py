@@ -87,6 +87,15 @@ class PlaybackController(QObject):
         bridge.failed.connect(self._on_failed)
         queue.changed.connect(self._arm_next)
 
+    @property
+    def played(self) -> list[Track]:
+        """The tracks started in this run, oldest first (the session so far)."""
+        return list(self._played)
+
+    def track(self, track_id: int) -> Track | None:
+        """The library's track with this id (``None`` when not in the loaded library)."""
+        return self._by_id.get(track_id)
+
     def set_library(self, tracks_in_order: list[Track]) -> None:
         self._library = tracks_in_order
         self._by_id = {int(t.id or 0): t for t in tracks_in_order}

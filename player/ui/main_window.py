@@ -26,7 +26,15 @@ from PySide6.QtWidgets import (
 
 from player.store.plays import listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
-from player.ui import analysis_status, demo_notice, retrain_dialog, similar
+from player.ui import (
+    about,
+    analysis_status,
+    demo_notice,
+    feedback_actions,
+    retrain_dialog,
+    similar,
+    up_next_panel,
+)
 from player.ui.controller import BackendBridge, PlaybackController
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.library_models import index_library
@@ -128,6 +136,9 @@ class MainWindow(QMainWindow):
         self.problems.counted.connect(self._show_problem_count)
         self.analysis = analysis_status.install(self)
         self.similar = similar.install(self, self.analysis)
+        self.up_next = up_next_panel.install(self)
+        feedback_actions.install(self, self.up_next)
+        self.insights = about.install(self)
         self.retrain = retrain_dialog.install(self)
         self.demo_notice = demo_notice.install(self)
         self.library.play_requested.connect(self._play_requested)

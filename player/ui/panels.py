@@ -198,12 +198,16 @@ def _unique(tracks: list[Track]) -> list[Track]:
 
 
 class QueuePanel(QWidget):
-    """The queue; its right-click menu holds ``extra_actions`` as in :class:`LibraryPanel`."""
+    """The queue; its right-click menu holds ``extra_actions`` as in :class:`LibraryPanel`.
+
+    ``menu_hooks`` add row-specific entries first: each gets the menu and the selected rows.
+    """
 
     def __init__(self, model: QueueModel, parent=None) -> None:
         super().__init__(parent)
         self.model = model
         self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
+        self.menu_hooks: list[Callable[[QMenu, list[QModelIndex]], None]] = []
         self.view = _tree("queueView")
         self.view.setModel(model)
         self.view.setRootIsDecorated(False)
@@ -226,12 +230,17 @@ class QueuePanel(QWidget):
 
     def _context_menu(self, pos) -> None:
         tracks = self.selected_tracks()
-        if not tracks or not self.extra_actions:
+        if not tracks:
             return
         menu = QMenu(self)
+        for hook in self.menu_hooks:
+            hook(menu, self.view.selectionModel().selectedRows())
+        if self.extra_actions and not menu.isEmpty():
+            menu.addSeparator()
         for label, callback in self.extra_actions:
             menu.addAction(label, partial(callback, tracks))
-        menu.exec(self.view.viewport().mapToGlobal(pos))
+        if not menu.isEmpty():
+            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):

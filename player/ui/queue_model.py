@@ -1,9 +1,9 @@
 """The play queue: the listener's own queue, then an "Up next" section.
 
 The user section is what the listener asked for, played first and in order. "Up next" is what
-follows when that runs out: today the rest of the library in order, later the recommender's
-suggestions (:meth:`QueueModel.set_up_next` with ``started_by="suggestion"`` and the name of
-the source that filled it, which the panel shows).
+follows when that runs out: the recommender's suggestions (:meth:`QueueModel.set_up_next` with
+``started_by="suggestion"``, the name of the source that filled it and each track's "Why this?"
+note, which the panel shows), or the rest of the library in order.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from player.ui.library_models import ROOT, TRACK_ROLE, format_duration
 from player.ui.style import MUTED
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 3  # an Up next track's "Why this?" text ("" when none)
 USER, UP_NEXT = 0, 1
 _SECTION = 1000  # internal id of the two section rows (children carry their section, 0 or 1)
 
@@ -24,12 +25,14 @@ class QueueModel(QAbstractItemModel):
     """Two top-level rows ("Queue", "Up next"), each with its tracks as children."""
 
     changed = Signal()
+    suggestions_removed = Signal(list)  # Up next tracks the listener deleted (not pinned or played)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._sections: list[list[Track]] = [[], []]
         self.up_next_source = ""  # e.g. "library order", later "personal model"
         self.up_next_started_by = "queue"
+        self._notes: dict[int, str] = {}
 
     # queue operations -------------------------------------------------------------------------
     @property
@@ -63,10 +66,33 @@ class QueueModel(QAbstractItemModel):
     def add(self, tracks: list[Track]) -> None:
         self._replace(USER, self._sections[USER] + list(tracks))
 
-    def set_up_next(self, tracks: list[Track], *, source: str, started_by: str = "queue") -> None:
-        """Fill "Up next" (the recommender's hook); ``source`` says who chose these."""
+    def set_up_next(
+        self,
+        tracks: list[Track],
+        *,
+        source: str,
+        started_by: str = "queue",
+        notes: dict[int, str] | None = None,
+    ) -> None:
+        """Fill "Up next" (the recommender's hook); ``source`` says who chose these, ``notes``
+        why (by track id)."""
         self.up_next_source, self.up_next_started_by = source, started_by
+        self._notes = dict(notes or {})
         self._replace(UP_NEXT, tracks)
+
+    def move_up_next(self, rows: list[int], delta: int) -> None:
+        """Move the Up next ``rows`` (kept together, in order) ``delta`` places up or down."""
+        tracks = self._sections[UP_NEXT]
+        moving = [tracks[r] for r in sorted(rows)]
+        rest = [t for r, t in enumerate(tracks) if r not in rows]
+        at = max(0, min(len(rest), min(rows) + delta))
+        self._replace(UP_NEXT, rest[:at] + moving + rest[at:])
+
+    def take_up_next(self, rows: list[int]) -> list[Track]:
+        """Take the Up next ``rows`` out (to pin them into the queue); not a removal."""
+        tracks = self._sections[UP_NEXT]
+        self._replace(UP_NEXT, [t for r, t in enumerate(tracks) if r not in rows])
+        return [tracks[r] for r in sorted(rows)]
 
     def peek(self) -> tuple[Track, str] | None:
         """The track that plays next and who chose it ("queue" or the Up next starter)."""
@@ -89,8 +115,10 @@ class QueueModel(QAbstractItemModel):
                 i.row() for i in indexes if i.parent().isValid() and i.parent().row() == section
             }
             if rows:
-                kept = [t for r, t in enumerate(self._sections[section]) if r not in rows]
-                self._replace(section, kept)
+                old = self._sections[section]
+                self._replace(section, [t for r, t in enumerate(old) if r not in rows])
+                if section == UP_NEXT:
+                    self.suggestions_removed.emit([old[r] for r in sorted(rows)])
 
     # model ----------------------------------------------------------------------------------
     def index(self, row: int, column: int, parent: AnyIndex = ROOT) -> QModelIndex:
@@ -143,8 +171,8 @@ class QueueModel(QAbstractItemModel):
                 return format_duration(sum(t.duration_s for t in tracks)) if tracks else ""
             if index.row() == USER:
                 return f"QUEUE · {len(tracks)}" if tracks else "QUEUE · EMPTY"
-            source = f" · {self.up_next_source.upper()}" if self.up_next_source else ""
-            return f"UP NEXT{source}"
+            source = self.up_next_source
+            return f"UP NEXT · {source.upper()}" if source else "UP NEXT"
         track = self._sections[index.internalId()][index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 1:
@@ -154,8 +182,12 @@ class QueueModel(QAbstractItemModel):
                 if track.composer
                 else track.display_title
             )
+        note = self._notes.get(int(track.id or 0), "") if index.internalId() == UP_NEXT else ""
+        if role == NOTE_ROLE:
+            return note
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{track.composer}\n{track.work}\n{track.display_title}"
+            why = f"\n\nWhy this? {note[0].upper()}{note[1:]}" if note else ""
+            return f"{track.composer}\n{track.work}\n{track.display_title}{why}"
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ROLE:

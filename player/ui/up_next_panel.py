@@ -1,0 +1,407 @@
+""" "Up next" in the window: the recommender keeps N suggestions ahead of the listener's queue.
+
+:class:`UpNext` asks the :class:`~player.recommend.up_next.Recommender` for a new set whenever
+a track starts, the listener's queue changes, feedback is given or a setting changes. Each ask
+runs on a JobRunner of its own (one thread: a library scan on the window's runner never delays
+it, and the recommender's events stay in order); asks that arrive while one runs are folded
+into one more. The previous set stays in the queue until the new one arrives. The recommender's
+events (started, ended, removed, feedback) are SQLite writes, so they run on that thread too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QMenu,
+    QSizePolicy,
+    QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.audio.backend import EndReason, Playable
+from player.playlog import token_of
+from player.store.tracks import Track
+from player.ui.jobs import JobRunner
+from player.ui.library_models import TRACK_ROLE
+from player.ui.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
+from player.ui.style import MUTED, named
+
+if TYPE_CHECKING:
+    from player.recommend.up_next import Recommender, Status, Suggestion
+    from player.ui.main_window import MainWindow
+
+DEFAULT_COUNT = 5
+SESSION_LENGTH = 40  # tracks of this run handed to the recommender as the session
+MODES = [("For you", "for_you"), ("Discover", "discover"), ("Popular", "popular")]
+HEADERS = {
+    "personal model": "From your listening model",
+    "content similarity": "Similar in sound",
+    "your sessions": "From your own sessions",
+    "popularity": "Popular in your history",
+    "current work": "Continuing the work",
+}
+STATUS_WORDS = {
+    "personal model": "personal model",
+    "content similarity": "similar in sound",
+    "your sessions": "your own sessions",
+    "popularity": "popular in your history",
+    "current work": "continuing the work",
+}
+ENDED_HOW = {
+    EndReason.FINISHED: "finished",
+    EndReason.SKIPPED: "skipped",
+    EndReason.STOPPED: "stopped",
+    EndReason.ERROR: "stopped",
+}
+
+
+def status_line(status: Status) -> tuple[str, str]:
+    """The status bar's "Up next: …" text and its tooltip (the refusal's detail)."""
+    words = STATUS_WORDS.get(status.source, status.source or "your library")
+    if status.source == "personal model":
+        return f"Up next: {words} ({status.provider or 'CPU'})", ""
+    problem = status.model_problem
+    if problem is None:
+        return f"Up next: {words}", ""
+    if problem == "No personal model yet":
+        return f"Up next: {words} — no personal model yet", status.model_detail or ""
+    return f"Up next: {words} — model refused: {problem}", status.model_detail or ""
+
+
+class SuggestionDelegate(QStyledItemDelegate):
+    """Draws an Up next row as two lines: the track, then (muted) its work and "Why this?"."""
+
+    def _lines(self, index: AnyIndex) -> tuple[str, str] | None:
+        note = index.data(NOTE_ROLE) if index.column() == 0 else None
+        if not note:
+            return None
+        track: Track | None = index.data(TRACK_ROLE)
+        work = track.work if track is not None and track.work else ""
+        return str(index.data()), f"{work}  ·  {note}" if work else note
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        if (
+            index.column() == 1
+            and index.sibling(index.row(), 0).data(NOTE_ROLE)
+            or self._lines(index) is not None
+        ):
+            size.setHeight(size.height() + option.fontMetrics.height())
+        return size
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        lines = self._lines(index)
+        if lines is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = opt.rect.adjusted(6, 3, -4, -3)
+        metrics = opt.fontMetrics
+        top, bottom = (
+            rect.adjusted(0, 0, 0, -rect.height() // 2),
+            rect.adjusted(0, rect.height() // 2, 0, 0),
+        )
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        elide = Qt.TextElideMode.ElideRight
+        painter.drawText(top, flags, metrics.elidedText(lines[0], elide, top.width()))
+        small = opt.font
+        small.setPointSizeF(opt.font.pointSizeF() * 0.9)
+        painter.setFont(small)
+        painter.setPen(QColor(MUTED))
+        fine = painter.fontMetrics()
+        painter.drawText(bottom, flags, fine.elidedText(lines[1], elide, bottom.width()))
+        painter.restore()
+
+
+class UpNextBar(QWidget):
+    """Above the queue: mode, "Keep works together", how many, "Why this?" and Clear."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode = named(QComboBox(), "upNextMode")
+        for label, mode in MODES:
+            self.mode.addItem(label, mode)
+        self.mode.setToolTip("What fills Up next")
+        self.keep_works = QCheckBox("Keep works together")
+        self.keep_works.setToolTip("When a movement is suggested, the rest of its work follows")
+        self.count = QSpinBox()
+        self.count.setRange(1, 20)
+        self.count.setToolTip("How many works or pieces Up next keeps ahead of your queue")
+        self.why = QToolButton()
+        self.why.setText("Why this?")
+        self.why.setToolTip("Explain the selected suggestion")
+        self.clear = QToolButton()
+        self.clear.setText("Clear")
+        self.clear.setToolTip("Drop these suggestions and suggest others")
+        # a narrow window clips the bar rather than growing to fit it
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.mode)
+        layout.addWidget(self.count)
+        layout.addWidget(self.keep_works)
+        layout.addStretch(1)
+        layout.addWidget(self.why)
+        layout.addWidget(self.clear)
+
+
+class UpNext(QObject):
+    """Keeps the queue's Up next section filled by the recommender (GUI thread)."""
+
+    def __init__(self, window: MainWindow, recommender: Recommender) -> None:
+        super().__init__(window)
+        self.window, self.rec = window, recommender
+        self.queue, self.controller = window.queue, window.controller
+        self.jobs = JobRunner(self, max_threads=1)
+        settings = window.settings
+        self.bar = UpNextBar()
+        mode = str(settings.value("up_next/mode", "for_you"))
+        self.bar.mode.setCurrentIndex(max(0, self.bar.mode.findData(mode)))
+        self.bar.count.setValue(int(str(settings.value("up_next/count", DEFAULT_COUNT))))
+        self.bar.keep_works.setChecked(str(settings.value("up_next/keep_works", "true")) == "true")
+        self.status: Status | None = None
+        self._busy = self._again = False
+        self._user_ids: list[int] = []
+        self._shown: set[int] = set()  # track ids of the set on screen (logged once each)
+        self._groups: dict[int, int] = {}  # track id -> work group of the set on screen
+        self._notes: dict[int, str] = {}
+
+        self.controller.up_next_provider = self._provider
+        window.bridge.started.connect(self._started)  # after the controller's own handler
+        window.bridge.ended.connect(self._ended)
+        self.queue.changed.connect(self._queue_changed)
+        self.queue.suggestions_removed.connect(self._removed)
+        window.scan_finished.connect(lambda _: self.library_changed())
+        self.bar.mode.currentIndexChanged.connect(lambda _: self._setting_changed())
+        self.bar.count.valueChanged.connect(lambda _: self._setting_changed())
+        self.bar.keep_works.toggled.connect(lambda _: self._setting_changed())
+        self.bar.clear.clicked.connect(self.clear)
+        self.bar.why.clicked.connect(self.explain_selected)
+
+        panel = window.queue_panel
+        cast(QVBoxLayout, panel.layout()).insertWidget(0, self.bar)
+        panel.view.setUniformRowHeights(False)
+        panel.view.setItemDelegate(SuggestionDelegate(panel.view))
+        panel.menu_hooks.append(self._menu)
+        bindings: list[tuple[str, Callable[[], object]]] = [
+            ("Alt+Up", lambda: self.move_selected(-1)),
+            ("Alt+Down", lambda: self.move_selected(+1)),
+            ("Ctrl+P", self.pin_selected),
+        ]
+        for key, slot in bindings:
+            QShortcut(QKeySequence(key), panel.view, slot, Qt.ShortcutContext.WidgetShortcut)
+
+    # settings -------------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return str(self.bar.mode.currentData())
+
+    @property
+    def count(self) -> int:
+        return self.bar.count.value()
+
+    @property
+    def keep_works(self) -> bool:
+        return self.bar.keep_works.isChecked()
+
+    def _setting_changed(self) -> None:
+        settings = self.window.settings
+        settings.setValue("up_next/mode", self.mode)
+        settings.setValue("up_next/count", self.count)
+        settings.setValue("up_next/keep_works", "true" if self.keep_works else "false")
+        self.refresh()
+
+    # asking the recommender -----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Ask for a new set (off the GUI thread); the one on screen stays until it arrives."""
+        if not self.controller.played:
+            return
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        rec, mode, count, keep = self.rec, self.mode, self.count, self.keep_works
+        session = [int(t.id or 0) for t in self.controller.played[-SESSION_LENGTH:]]
+        queued = [int(t.id or 0) for t in self.queue.user]
+        shown = set(self._shown)
+
+        def ask() -> tuple[list[Suggestion], Status]:
+            found = rec.suggest(session, queued, n=count, mode=mode, expand_works=keep)
+            new = [s for s in found if s.track_id not in shown]
+            if new:
+                rec.shown(new, mode)
+            return found, rec.status()
+
+        self.jobs.run(ask, self._arrived, self._failed)
+
+    def _arrived(self, result: tuple[list[Suggestion], Status]) -> None:
+        suggestions, status = result
+        self._done()
+        current = self.controller.current
+        skip = {int(t.id or 0) for t in self.queue.user}
+        if current is not None:
+            skip.add(int(current.id or 0))
+        tracks: list[Track] = []
+        notes: dict[int, str] = {}
+        groups: dict[int, int] = {}
+        for s in suggestions:
+            track = self.controller.track(s.track_id)
+            if track is None or s.track_id in skip or track.missing:
+                continue
+            if s.work_group not in groups.values():
+                notes[s.track_id] = s.reason
+            groups[s.track_id] = s.work_group
+            tracks.append(track)
+        self._shown, self._groups, self._notes = set(groups), groups, notes
+        self.status = status
+        header = HEADERS.get(status.source, "From your library") if tracks else ""
+        self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
+        text, tip = status_line(status)
+        self.window.status.show("model", text, tip)
+
+    def _failed(self, error: Exception) -> None:
+        """A bug, not a refused model (that falls back inside): the set on screen stays."""
+        self._done()
+        short = getattr(error, "short", None) or str(error).splitlines()[0]
+        self.window.status.show("model", f"Up next could not be refreshed: {short}", str(error))
+
+    def _done(self) -> None:
+        self._busy = False
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _provider(self, current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
+        """The controller's synchronous hook: nothing now; the recommender's set follows."""
+        return [], "", "suggestion"
+
+    # events ---------------------------------------------------------------------------------
+    def _in_background(self, fn: Callable[[], object]) -> None:
+        self.jobs.run(fn, None, lambda e: None)
+
+    def _started(self, item: Playable) -> None:
+        token = token_of(item)
+        if token is not None:
+            rec, track_id, started_by = self.rec, token.track_id, token.started_by
+            self._in_background(lambda: rec.track_started(track_id, started_by))
+        self._user_ids = [int(t.id or 0) for t in self.queue.user]
+        self.refresh()
+
+    def _ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
+        token = token_of(item)
+        if token is not None:
+            rec, track_id, how = self.rec, token.track_id, ENDED_HOW[reason]
+            self._in_background(lambda: rec.track_ended(track_id, ms_heard, how))
+
+    def _queue_changed(self) -> None:
+        user = [int(t.id or 0) for t in self.queue.user]
+        if user != self._user_ids:  # the listener's own queue changed, not Up next
+            self._user_ids = user
+            self.refresh()
+
+    def _removed(self, tracks: list[Track]) -> None:
+        rec, ids = self.rec, [int(t.id or 0) for t in tracks]
+        self._in_background(lambda: _each(rec.removed, ids))
+        self.refresh()
+
+    def give_feedback(self, tracks: Sequence[Track], kind: str) -> None:
+        """ "More like this" / "Less like this" / "Never suggest": stored, then a new set."""
+        rec, ids = self.rec, [int(t.id or 0) for t in tracks]
+        self._in_background(lambda: _each(lambda i: rec.give_feedback(i, kind), ids))
+        self.refresh()
+
+    def library_changed(self) -> None:
+        self.rec.library_changed()
+        self.refresh()
+
+    # the listener's edits -------------------------------------------------------------------
+    def _selected_rows(self) -> list[int]:
+        """Selected Up next rows, widened to whole works when "Keep works together" is on."""
+        indexes = self.window.queue_panel.view.selectionModel().selectedRows()
+        rows = {i.row() for i in indexes if i.parent().isValid() and i.parent().row() == UP_NEXT}
+        if not rows or not self.keep_works:
+            return sorted(rows)
+        tracks = self.queue.up_next
+        picked = {self._groups.get(int(tracks[r].id or 0)) for r in rows}
+        return [r for r, t in enumerate(tracks) if self._groups.get(int(t.id or 0)) in picked]
+
+    def pin_selected(self) -> None:
+        """Move the selected suggestions into the listener's queue, where they stay."""
+        rows = self._selected_rows()
+        if rows:
+            self.queue.add(self.queue.take_up_next(rows))
+
+    def move_selected(self, delta: int) -> None:
+        rows = self._selected_rows()
+        if rows:
+            self.queue.move_up_next(rows, delta)
+
+    def remove_selected(self) -> None:
+        rows = self._selected_rows()
+        if rows:
+            parent = self.queue.index(UP_NEXT, 0)
+            self.queue.remove_rows([self.queue.index(r, 0, parent) for r in rows])
+
+    def clear(self) -> None:
+        """Drop every suggestion on screen (they stay away for a while) and ask for others."""
+        parent = self.queue.index(UP_NEXT, 0)
+        rows = range(len(self.queue.up_next))
+        self.queue.remove_rows([self.queue.index(r, 0, parent) for r in rows])
+
+    def explain_selected(self) -> None:
+        rows = self._selected_rows() or [0]
+        tracks = self.queue.up_next
+        if not tracks:
+            text = "Up next fills once something plays."
+        else:
+            group = self._groups.get(int(tracks[rows[0]].id or 0))
+            first = next(t for t in tracks if self._groups.get(int(t.id or 0)) == group)
+            note = self._notes.get(int(first.id or 0), "")
+            text = f"{first.composer}: {first.work or first.display_title}\n" + (
+                f"Why this? {note[:1].upper()}{note[1:]}." if note else ""
+            )
+        button = self.bar.why
+        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), text, button)
+
+    def _menu(self, menu: QMenu, indexes: list[QModelIndex]) -> None:
+        if not any(i.parent().isValid() and i.parent().row() == UP_NEXT for i in indexes):
+            return
+        menu.addAction("Why this?", self.explain_selected)
+        menu.addAction("Pin to my queue\tCtrl+P", self.pin_selected)
+        menu.addAction("Move up\tAlt+Up", lambda: self.move_selected(-1))
+        menu.addAction("Move down\tAlt+Down", lambda: self.move_selected(+1))
+        menu.addAction("Remove suggestion\tDel", self.remove_selected)
+        menu.addAction("Clear Up next", self.clear)
+
+
+def _each(fn: Callable[[int], None], ids: list[int]) -> None:
+    for track_id in ids:
+        fn(track_id)
+
+
+def install(window: MainWindow) -> UpNext | None:
+    """Drive the window's Up next from the profile's recommender (none: library order stays)."""
+    recommender = window.services.recommender
+    return UpNext(window, recommender) if recommender is not None else None
