@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -82,29 +82,36 @@ def status_line(status: Status) -> tuple[str, str]:
 
 
 class SuggestionDelegate(QStyledItemDelegate):
-    """Draws an Up next row as two lines: the track, then (muted) its work and "Why this?"."""
+    """Draws the first row of a suggestion with its work and its "Why this?" under the track."""
 
-    def _lines(self, index: AnyIndex) -> tuple[str, str] | None:
-        note = index.data(NOTE_ROLE) if index.column() == 0 else None
+    def _extra(self, index: AnyIndex) -> list[str]:
+        """The muted lines under the track: its work (unless the title says it) and the reason."""
+        first = index.sibling(index.row(), 0)
+        note = first.data(NOTE_ROLE)
         if not note:
-            return None
-        track: Track | None = index.data(TRACK_ROLE)
-        work = track.work if track is not None and track.work else ""
-        return str(index.data()), f"{work}  ·  {note}" if work else note
+            return []
+        track: Track | None = first.data(TRACK_ROLE)
+        work = track.work if track is not None else ""
+        lines = [work] if work and track is not None and work != track.display_title else []
+        return [*lines, f"{note[:1].upper()}{note[1:]}"]
+
+    @staticmethod
+    def _small(option: QStyleOptionViewItem) -> QFont:
+        font = QFont(option.font)
+        font.setPointSizeF(option.font.pointSizeF() * 0.9)
+        return font
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         size = super().sizeHint(option, index)
-        if (
-            index.column() == 1
-            and index.sibling(index.row(), 0).data(NOTE_ROLE)
-            or self._lines(index) is not None
-        ):
-            size.setHeight(size.height() + option.fontMetrics.height())
+        extra = len(self._extra(index))
+        if extra:
+            line = QFontMetrics(self._small(option)).height() + 1
+            size.setHeight(size.height() + extra * line + 3)
         return size
 
     def paint(self, painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        lines = self._lines(index)
-        if lines is None:
+        extra = self._extra(index) if index.column() == 0 else []
+        if not extra:
             super().paint(painter, option, index)
             return
         opt = QStyleOptionViewItem(option)
@@ -114,23 +121,25 @@ class SuggestionDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         rect = opt.rect.adjusted(6, 3, -4, -3)
-        metrics = opt.fontMetrics
-        top, bottom = (
-            rect.adjusted(0, 0, 0, -rect.height() // 2),
-            rect.adjusted(0, rect.height() // 2, 0, 0),
-        )
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        elide = Qt.TextElideMode.ElideRight
         painter.save()
         painter.setFont(opt.font)
         painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
-        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        elide = Qt.TextElideMode.ElideRight
-        painter.drawText(top, flags, metrics.elidedText(lines[0], elide, top.width()))
-        small = opt.font
-        small.setPointSizeF(opt.font.pointSizeF() * 0.9)
+        line = rect.adjusted(0, 0, 0, 0)
+        line.setHeight(opt.fontMetrics.height() + 2)
+        text = str(index.data())
+        painter.drawText(line, flags, opt.fontMetrics.elidedText(text, elide, line.width()))
+        small = self._small(opt)
+        fine = QFontMetrics(small)
         painter.setFont(small)
         painter.setPen(QColor(MUTED))
-        fine = painter.fontMetrics()
-        painter.drawText(bottom, flags, fine.elidedText(lines[1], elide, bottom.width()))
+        for number, text in enumerate(extra, 1):
+            small.setItalic(number == len(extra))  # the reason, set apart from the work
+            painter.setFont(small)
+            line.translate(0, line.height())
+            line.setHeight(fine.height() + 1)
+            painter.drawText(line, flags, fine.elidedText(text, elide, line.width()))
         painter.restore()
 
 
@@ -147,6 +156,7 @@ class UpNextBar(QWidget):
         self.keep_works.setToolTip("When a movement is suggested, the rest of its work follows")
         self.count = QSpinBox()
         self.count.setRange(1, 20)
+        self.count.setSuffix(" ahead")
         self.count.setToolTip("How many works or pieces Up next keeps ahead of your queue")
         self.why = QToolButton()
         self.why.setText("Why this?")
