@@ -301,6 +301,7 @@ def run(
                 state.horizon = min(
                     state.horizon, int(state.step + (config.time_budget_s - elapsed) / per_step)
                 )
+                bar.total = max(state.step, state.horizon)  # the ETA follows the budget
             done = _any(out_of_time or state.step >= limit, device)
             if done or state.step % config.eval_every == 0:
                 entry = {
