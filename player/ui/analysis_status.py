@@ -107,6 +107,7 @@ class AnalysisRunner(QObject):
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
         self.summary: AnalysisSummary | None = None
+        self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
         self._starting = self._again = self._paused = self._stopped = False
         self._from_dispatcher.connect(self._on_progress)
@@ -166,7 +167,7 @@ class AnalysisRunner(QObject):
         return service.wait(timeout)
 
     def _created(self, service: AnalysisService) -> None:
-        self._starting = False
+        self._starting, self.error = False, ""
         if self._stopped:
             return
         self._service = service
@@ -176,6 +177,7 @@ class AnalysisRunner(QObject):
 
     def _not_created(self, error: Exception) -> None:
         self._starting = False
+        self.error = f"Analysis could not start: {getattr(error, 'short', error)}"
         self.progressed.emit(None)
 
     def _on_progress(self, progress: AnalysisProgress) -> None:
@@ -230,6 +232,8 @@ class AnalysisStatus(QObject):
         if progress is not None and not progress.finished and progress.total:
             tip = Path(progress.current).name if progress.current else ""
             self.window.status.show("analysis", progress_text(progress), tip)
+        elif runner.error and not runner.running:
+            self.window.status.show("analysis", runner.error)
         elif runner.paused and not runner.running:
             self.window.status.show("analysis", "Analysis paused")
         elif runner.summary is not None and not runner.running:
