@@ -40,6 +40,7 @@ from trainer.fit import train_and_export
 from trainer.from_history import MIN_SESSIONS, install
 from trainer.readers import ReadError, read_sessions
 from trainer.split import split
+from trainer.train import left_pad
 
 HOLDOUT_SHARE = 0.2  # the most recent sessions every candidate is compared on
 REFUSED_EXIT = 3
@@ -92,6 +93,7 @@ class OnnxScorer:
     artist_map: np.ndarray
     content: np.ndarray
     vectors: np.ndarray
+    max_len: int
 
     @classmethod
     def load(cls, name: str, path: Path, data: SessionData) -> OnnxScorer:
@@ -108,7 +110,8 @@ class OnnxScorer:
         dim = int(meta["content_dim"])
         content = np.zeros((len(item_map), dim), np.float32)
         if data.item_content is not None and data.item_content.shape[1] == dim:
-            content = data.item_content.astype(np.float32)
+            content = data.item_content.astype(np.float32)  # a copy
+            content[:2] = 0.0  # padding and unknown read as zeros, as in training
         one = np.full((1, 1), UNKNOWN, np.int64)
         feeds = {
             "session_items": one,
@@ -120,16 +123,14 @@ class OnnxScorer:
         }
         vectors = session.run(["candidate_vectors"], feeds)[0]
         vectors[item_map <= UNKNOWN] = np.nan  # marks rows the model cannot rank
-        return cls(name, session, item_map, artist_map, content, vectors)
+        max_len = int(meta["max_session_length"])
+        return cls(name, session, item_map, artist_map, content, vectors, max_len)
 
     def fit(self, train: SessionData, valid: SessionData | None = None) -> None:
         """Already trained."""
 
     def score_batch(self, prefixes: list[np.ndarray]) -> np.ndarray:
-        width = max(len(p) for p in prefixes)
-        rows = np.zeros((len(prefixes), width), np.int64)
-        for i, prefix in enumerate(prefixes):
-            rows[i, width - len(prefix) :] = prefix
+        rows = left_pad(prefixes, self.max_len)  # the most recent items the model reads
         feeds = {
             "session_items": self.item_map[rows],
             "session_artists": np.where(rows > 0, self.artist_map[rows], PAD),
