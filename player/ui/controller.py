@@ -92,6 +92,11 @@ class PlaybackController(QObject):
         """The tracks started in this run, oldest first (the session so far)."""
         return list(self._played)
 
+    @property
+    def library_tracks(self) -> list[Track]:
+        """The library in order (the default Up next walks it)."""
+        return self._library
+
     def track(self, track_id: int) -> Track | None:
         """The library's track with this id (``None`` when not in the loaded library)."""
         return self._by_id.get(track_id)

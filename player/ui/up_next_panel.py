@@ -10,6 +10,7 @@ events (started, ended, removed, feedback) are SQLite writes, so they run on tha
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from player.audio.backend import EndReason, Playable
 from player.playlog import token_of
 from player.store.tracks import Track
+from player.ui.controller import library_order
 from player.ui.jobs import JobRunner
 from player.ui.library_models import TRACK_ROLE
 from player.ui.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
@@ -197,6 +199,8 @@ class UpNext(QObject):
         self._shown: set[int] = set()  # track ids of the set on screen (logged once each)
         self._groups: dict[int, int] = {}  # track id -> work group of the set on screen
         self._notes: dict[int, str] = {}
+        self._track_started_at: float | None = None
+        self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
         self.controller.up_next_provider = self._provider
         window.bridge.started.connect(self._started)  # after the controller's own handler
@@ -204,6 +208,7 @@ class UpNext(QObject):
         self.queue.changed.connect(self._queue_changed)
         self.queue.suggestions_removed.connect(self._removed)
         window.scan_finished.connect(lambda _: self.library_changed())
+        window.analysis.features_changed.connect(self.library_changed)
         self.bar.mode.currentIndexChanged.connect(lambda _: self._setting_changed())
         self.bar.count.valueChanged.connect(lambda _: self._setting_changed())
         self.bar.keep_works.toggled.connect(lambda _: self._setting_changed())
@@ -253,6 +258,7 @@ class UpNext(QObject):
             return
         self._busy = True
         rec, mode, count, keep = self.rec, self.mode, self.count, self.keep_works
+        started_at, self._track_started_at = self._track_started_at, None
         session = [int(t.id or 0) for t in self.controller.played[-SESSION_LENGTH:]]
         queued = [int(t.id or 0) for t in self.queue.user]
         shown = set(self._shown)
@@ -262,12 +268,12 @@ class UpNext(QObject):
             new = [s for s in found if s.track_id not in shown]
             if new:
                 rec.shown(new, mode)
-            return found, rec.status()
+            return found, rec.status(), started_at
 
         self.jobs.run(ask, self._arrived, self._failed)
 
-    def _arrived(self, result: tuple[list[Suggestion], Status]) -> None:
-        suggestions, status = result
+    def _arrived(self, result: tuple[list[Suggestion], Status, float | None]) -> None:
+        suggestions, status, started_at = result
         self._done()
         current = self.controller.current
         skip = {int(t.id or 0) for t in self.queue.user}
@@ -286,10 +292,18 @@ class UpNext(QObject):
             tracks.append(track)
         self._shown, self._groups, self._notes = set(groups), groups, notes
         self.status = status
-        header = HEADERS.get(status.source, "From your library") if tracks else ""
-        self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
+        if not tracks and current is not None:  # the session holds every work: walk the library
+            tracks, _, _ = library_order(current, self.controller.library_tracks)
+            tracks = [t for t in tracks if int(t.id or 0) not in skip][: self.count]
+            header = "From your library" if tracks else ""
+            self.queue.set_up_next(tracks, source=header, started_by="queue")
+        else:
+            header = HEADERS.get(status.source, "From your library")
+            self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
         text, tip = status_line(status)
         self.window.status.show("model", text, tip)
+        if started_at is not None:
+            self.ready_after_start_s.append(time.monotonic() - started_at)
 
     def _failed(self, error: Exception) -> None:
         """A bug, not a refused model (that falls back inside): the set on screen stays."""
@@ -317,6 +331,7 @@ class UpNext(QObject):
             rec, track_id, started_by = self.rec, token.track_id, token.started_by
             self._in_background(lambda: rec.track_started(track_id, started_by))
         self._user_ids = [int(t.id or 0) for t in self.queue.user]
+        self._track_started_at = time.monotonic()
         self.refresh()
 
     def _ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
