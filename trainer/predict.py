@@ -75,7 +75,7 @@ class OnnxRanker:
         for row, prefix in enumerate(prefixes):
             seen = [self.item_index[i] - 2 for i, _ in prefix if self.item_index.get(i, 0) > 1]
             scores[row, seen] = -np.inf
-        return [[self.items[i + 2] for i in row] for row in top_k(scores, k)]
+        return [[self.items[i + 2] for i in row if i >= 0] for row in top_k(scores, k)]
 
 
 def read_tsv_sessions(path: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]:
