@@ -124,3 +124,43 @@ def test_without_the_train_extra_the_dialog_says_how_to_install_it(qtbot, qapp, 
         dialog.close()
     finally:
         close_window(window)
+
+
+def install_model_trained_on_everything(profile) -> None:
+    """A current model that has seen the held-out sessions too: hard to beat on them."""
+    from trainer.config import ModelConfig, TrainConfig
+    from trainer.export import export
+    from trainer.fit import SessionRecommender
+    from trainer.readers.profile import read_profile
+
+    data, _ = read_profile(profile.root)
+    model = SessionRecommender(
+        ModelConfig(hidden=32, heads=2, max_len=12, attn_layers=1, dropout=0.0),
+        TrainConfig(max_steps=150, batch_sessions=8, lr=0.005, negatives=0, device="cpu"),
+        progress=False,
+    )
+    model.fit(data)
+    meta = export(model.state, profile.models / "current" / "model.onnx")
+    assert meta["data_summary"]["sessions"] == 40
+
+
+def test_a_worse_new_model_is_not_installed_and_both_figures_are_shown(qtbot, qapp, profile_with):
+    library = profile_with(40)
+    install_model_trained_on_everything(library.profile)
+    current = library.profile.models / "current" / "model.onnx"
+    before = current.read_bytes()
+    window = open_window(qtbot, qapp, library.profile.root)
+    try:
+        dialog = window.retrain.open(time_budget_s=1.0)  # a few steps: an undertrained model
+        qtbot.waitUntil(lambda: dialog.state in ("installed", "kept", "failed"), timeout=60000)
+        assert dialog.state == "kept", dialog.detail.text()
+        new, old = dialog.result["new"]["mrr20"], dialog.result["current"]["mrr20"]
+        assert new < old
+        assert f"{new:.3f} < the current model {old:.3f}" in dialog.detail.text()
+        assert f"new model {new:.3f}" in dialog.figures.text()
+        assert f"current model {old:.3f}" in dialog.figures.text()
+        assert current.read_bytes() == before
+        assert leftovers(library.profile) == []
+        dialog.close()
+    finally:
+        close_window(window)
