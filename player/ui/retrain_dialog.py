@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -237,6 +237,13 @@ class Retrain(QObject):
         self.dialog: RetrainDialog | None = None
         self.action = tools_menu(window).addAction("&Retrain on my history…", self.open)
         self.action.setObjectName("retrainAction")
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The window closing ends a running trainer child (it must not outlive the player)."""
+        if event.type() == QEvent.Type.Close and self.dialog is not None:
+            self.dialog.cancel()
+        return False
 
     def open(self, **options) -> RetrainDialog:
         """Show the dialog and start (``options`` go to :class:`RetrainDialog`)."""

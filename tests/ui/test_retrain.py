@@ -89,8 +89,14 @@ def test_cancel_ends_the_child_and_installs_nothing(qtbot, qapp, profile_with):
         assert not (library.profile.models / "current").exists()
         assert leftovers(library.profile) == []
         dialog.close()
+
+        dialog = window.retrain.open(time_budget_s=60.0)  # closing the window ends it too
+        qtbot.waitUntil(lambda: dialog.job is not None and dialog.job.running, timeout=30000)
+        job = dialog.job
     finally:
         close_window(window)
+    assert not job.running and dialog.state == "cancelled"
+    assert leftovers(library.profile) == []
 
 
 def test_too_little_history_says_how_much_more_is_needed(qtbot, qapp, profile_with):
