@@ -61,8 +61,9 @@ def about_text(window: MainWindow) -> str:
 def show_about(window: MainWindow) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Information, "About Continuo", "", parent=window)
     box.setObjectName("aboutBox")
-    text = about_text(window)
-    box.setText("<br>".join(escape(line) for line in text.splitlines()))
+    title, *rest = about_text(window).splitlines()
+    box.setText(f"<b>{escape(title)}</b>")
+    box.setInformativeText("<br>".join(escape(line) for line in rest))
     box.setModal(False)
     box.show()
     return box

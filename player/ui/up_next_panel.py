@@ -215,6 +215,8 @@ class UpNext(QObject):
         self.bar.clear.clicked.connect(self.clear)
         self.bar.why.clicked.connect(self.explain_selected)
 
+        # the scan's message gives way (clipped) so that a refusal's reason stays readable
+        window.status.scan.setMinimumWidth(60)
         panel = window.queue_panel
         cast(QVBoxLayout, panel.layout()).insertWidget(0, self.bar)
         panel.view.setUniformRowHeights(False)
@@ -300,8 +302,8 @@ class UpNext(QObject):
         else:
             header = HEADERS.get(status.source, "From your library")
             self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
-        text, tip = status_line(status)
-        self.window.status.show("model", text, tip)
+        text, detail = status_line(status)
+        self.window.status.show("model", text, f"{text}\n{detail}".strip())
         if started_at is not None:
             self.ready_after_start_s.append(time.monotonic() - started_at)
 
