@@ -21,9 +21,9 @@ class ModelConfig:
     max_len: int = 40  # most recent items the session encoder reads (paper: sessions of 5-40)
     conv_kernel: int = 3  # width of the causal 1-D convolutions (local patterns)
     conv_layers: int = 1  # number of residual causal convolution blocks
-    attn_layers: int = 2  # number of pre-LN causal self-attention blocks (long-range patterns)
+    attn_layers: int = 1  # number of pre-LN causal self-attention blocks (long-range patterns)
     heads: int = 4  # attention heads per block (must divide ``hidden``)
-    ff_mult: int = 4  # width of each block's feed-forward layer, in multiples of ``hidden``
+    ff_mult: int = 2  # width of each block's feed-forward layer, in multiples of ``hidden``
     dropout: float = 0.2  # dropout inside the session encoder
     item_dropout: float = 0.05  # share of input items replaced by <unk> in training (robustness)
 
@@ -42,7 +42,7 @@ class TrainConfig:
 
     lr: float = 0.001  # peak Adam learning rate (paper: 0.001)
     weight_decay: float = 0.0  # AdamW weight decay on the dense weights
-    embedding_lr_scale: float = 20.0  # item/artist tables learn this much faster (rare rows)
+    embedding_lr_scale: float = 50.0  # item/artist tables learn this much faster (rare rows)
     warmup_steps: int = 100  # linear warm-up before the cosine decay
     max_steps: int = 0  # cosine horizon and step limit (0: derived from ``epochs``)
     epochs: float = 20.0  # passes over the training events when ``max_steps`` is 0
