@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -381,9 +381,29 @@ class UpNext(QObject):
             self.queue.add(self.queue.take_up_next(rows))
 
     def move_selected(self, delta: int) -> None:
+        """Move the selected suggestions past the neighbouring unit (up: -1, down: +1)."""
         rows = self._selected_rows()
-        if rows:
-            self.queue.move_up_next(rows, delta)
+        tracks = self.queue.up_next
+        if not rows:
+            return
+
+        def group(row: int) -> int:
+            return self._groups.get(int(tracks[row].id or 0), -1 - row)
+
+        if delta < 0 and rows[0] > 0:
+            beside = group(rows[0] - 1)
+            step = -sum(1 for r in range(rows[0]) if group(r) == beside)
+        elif delta > 0 and rows[-1] < len(tracks) - 1:
+            beside = group(rows[-1] + 1)
+            step = sum(1 for r in range(rows[-1] + 1, len(tracks)) if group(r) == beside)
+        else:
+            return
+        self.queue.move_up_next(rows, step)
+        parent = self.queue.index(UP_NEXT, 0)
+        selection = self.window.queue_panel.view.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row in range(rows[0] + step, rows[0] + step + len(rows)):
+            selection.select(self.queue.index(row, 0, parent), flags)
 
     def remove_selected(self) -> None:
         rows = self._selected_rows()

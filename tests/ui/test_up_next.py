@@ -214,6 +214,48 @@ def test_skip_never_and_remove_steer_up_next(window, qtbot):
     assert {never.id, removed.id}.isdisjoint(t.id for t in shown(window))
 
 
+def test_pin_move_clear_and_modes(window, qtbot):
+    up_next = window.up_next
+    play_work(window, qtbot, 0)
+    up = wait_for_set(window, qtbot)
+    view, parent = window.queue_panel.view, window.queue.index(UP_NEXT, 0)
+
+    def select(row: int) -> None:
+        flags = QItemSelectionModel.SelectionFlag
+        index = window.queue.index(row, 0, parent)
+        view.selectionModel().select(index, flags.ClearAndSelect | flags.Rows)
+
+    # move the second unit up: it comes first, whole
+    second = units(up)[1]
+    select(next(r for r, t in enumerate(up) if (t.composer, t.work or t.title) == second))
+    up_next.move_selected(-1)
+    assert units(shown(window))[0] == second and len(shown(window)) == len(up)
+
+    # pin the first unit: its movements go to the end of the user queue; a new set follows
+    pinned = [t for t in shown(window) if (t.composer, t.work or t.title) == second]
+    select(0)
+    up_next.pin_selected()
+    assert window.queue.user[-len(pinned) :] == pinned
+    qtbot.waitUntil(lambda: len(units(shown(window))) == 5, timeout=5000)
+    assert not {t.id for t in pinned} & {t.id for t in shown(window)}
+
+    # clear: all of them go and stay away; what comes instead is different
+    cleared = {t.id for t in shown(window)}
+    up_next.bar.clear.click()
+    qtbot.waitUntil(lambda: bool(shown(window)), timeout=5000)
+    assert not cleared & {t.id for t in shown(window)}
+
+    # Popular: the header says so; Discover: only works never heard (this history heard all)
+    up_next.bar.mode.setCurrentIndex(up_next.bar.mode.findData("popular"))
+    qtbot.waitUntil(lambda: window.queue.up_next_source == "Popular in your history", timeout=5000)
+    up_next.bar.mode.setCurrentIndex(up_next.bar.mode.findData("discover"))
+    heard = {(c, w) for c, w in HABIT}
+    qtbot.waitUntil(
+        lambda: all((t.composer, t.work) not in heard for t in shown(window)), timeout=5000
+    )
+    assert window.settings.value("up_next/mode") == "discover"
+
+
 def _corrupt(profile: Path, _trained: Path) -> str:
     onnx = profile / "models" / "current" / "model.onnx"
     onnx.write_bytes(onnx.read_bytes()[: onnx.stat().st_size // 3])
