@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from player.ui.main_window import MainWindow
 
 DEFAULT_COUNT = 5
+CLOSE_WAIT_MS = 5000  # a suggest() is milliseconds; a library reload may take seconds
 SESSION_LENGTH = 40  # tracks of this run handed to the recommender as the session
 MODES = [("For you", "for_you"), ("Discover", "discover"), ("Popular", "popular")]
 HEADERS = {
@@ -203,6 +204,7 @@ class UpNext(QObject):
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
         self.controller.up_next_provider = self._provider
+        window.installEventFilter(self)  # at close, let a running ask finish before the profile
         window.bridge.started.connect(self._started)  # after the controller's own handler
         window.bridge.ended.connect(self._ended)
         self.queue.changed.connect(self._queue_changed)
@@ -229,6 +231,11 @@ class UpNext(QObject):
         ]
         for key, slot in bindings:
             QShortcut(QKeySequence(key), panel.view, slot, Qt.ShortcutContext.WidgetShortcut)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.jobs.wait(CLOSE_WAIT_MS)
+        return False
 
     # settings -------------------------------------------------------------------------------
     @property
@@ -265,7 +272,7 @@ class UpNext(QObject):
         queued = [int(t.id or 0) for t in self.queue.user]
         shown = set(self._shown)
 
-        def ask() -> tuple[list[Suggestion], Status]:
+        def ask() -> tuple[list[Suggestion], Status, float | None]:
             found = rec.suggest(session, queued, n=count, mode=mode, expand_works=keep)
             new = [s for s in found if s.track_id not in shown]
             if new:
