@@ -56,13 +56,19 @@ def emit(event: str, **fields) -> None:
 
 
 def small_train_config(
-    train_sessions: int, *, time_budget_s: float, lr: float, seed: int
+    train_sessions: int,
+    *,
+    time_budget_s: float,
+    lr: float,
+    seed: int,
+    embedding_lr_scale: float = 5.0,
 ) -> TrainConfig:
     """Small batches so even 30 sessions give several steps an epoch; validation every few."""
     batch = 8
     steps_per_epoch = max(1, math.ceil(train_sessions / batch))
     config = TrainConfig(
         lr=lr,
+        embedding_lr_scale=embedding_lr_scale,  # pinned: the defaults suit 100k-item catalogues
         batch_sessions=batch,
         epochs=60.0,
         warmup_steps=10,
@@ -235,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
         time_budget_s=max(budget - 5.0, 0.7 * budget) if budget else 0.0,
         lr=args.lr,
         seed=args.seed,
+        embedding_lr_scale=args.embedding_lr_scale,
     )
     model_config = ModelConfig(**{**SMALL_MODEL.__dict__, "hidden": args.hidden})
     train_and_export(
@@ -276,6 +283,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-budget-s", type=float, default=120.0, help="training time (0: none)")
     p.add_argument("--hidden", type=int, default=SMALL_MODEL.hidden, help="hidden size")
     p.add_argument("--lr", type=float, default=0.005, help="peak learning rate")
+    p.add_argument(
+        "--embedding-lr-scale", type=float, default=5.0, help="item/artist table lr multiplier"
+    )
     p.add_argument("--seed", type=int, default=7, help="random seed")
     p.add_argument("--dry-run", action="store_true", help="compare but never install")
     return p

@@ -27,7 +27,10 @@ from player.demo import create_demo_profile  # noqa: E402
 from player.profile import Profile  # noqa: E402
 from tests.recommend.conftest import build_library, sessions_apart  # noqa: E402
 
-SETTINGS = [(0.001, 192), (0.001, 64), (0.005, 64), (0.005, 192), (0.01, 64)]
+SETTINGS = [  # (lr, hidden, embedding lr scale)
+    (0.001, 192, 5), (0.001, 64, 5), (0.005, 64, 5), (0.005, 192, 5), (0.01, 64, 5),
+    (0.001, 64, 50), (0.005, 64, 20), (0.005, 64, 50),
+]  # fmt: skip
 
 
 def habit_profile(root: Path, n_sessions: int, habit: float = 0.7) -> Profile:
@@ -46,13 +49,13 @@ def habit_profile(root: Path, n_sessions: int, habit: float = 0.7) -> Profile:
     return library.profile
 
 
-def run(profile: Profile, lr: float, hidden: int, budget_s: float) -> dict:
+def run(profile: Profile, lr: float, hidden: int, scale: float, budget_s: float) -> dict:
     started = time.monotonic()
     done = subprocess.run(
         [
             sys.executable, "-m", "trainer.retrain_job", "--dry-run",
             "--profile", str(profile.root), "--staging", str(profile.models / ".bench"),
-            "--time-budget-s", str(budget_s), "--lr", str(lr), "--hidden", str(hidden),
+            "--time-budget-s", str(budget_s), "--lr", str(lr), "--hidden", str(hidden), "--embedding-lr-scale", str(scale),
         ],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
@@ -76,13 +79,13 @@ def main() -> None:
         profiles["demo history, 70 sessions"] = demo
         print(f"budget {args.budget_s:.0f} s per run; MRR@20 on the held-out recent sessions")
         print(
-            f"{'history':<28}{'lr':>7}{'hidden':>7}{'steps':>7}{'model':>8}{'fallback':>10}  wall"
+            f"{'history':<28}{'lr':>7}{'hidden':>7}{'emb x':>6}{'steps':>7}{'model':>8}{'fallback':>10}  wall"
         )
         for name, profile in profiles.items():
-            for lr, hidden in SETTINGS:
-                r = run(profile, lr, hidden, args.budget_s)
+            for lr, hidden, scale in SETTINGS:
+                r = run(profile, lr, hidden, scale, args.budget_s)
                 print(
-                    f"{name:<28}{lr:>7}{hidden:>7}{r['steps']:>7}{r['new']['mrr20']:>8.3f}"
+                    f"{name:<28}{lr:>7}{hidden:>7}{scale:>6}{r['steps']:>7}{r['new']['mrr20']:>8.3f}"
                     f"{r['fallback']['mrr20']:>10.3f}  {r['wall_s']:.0f} s",
                     flush=True,
                 )
