@@ -24,8 +24,8 @@ class ModelConfig:
     attn_layers: int = 1  # number of pre-LN causal self-attention blocks (long-range patterns)
     heads: int = 4  # attention heads per block (must divide ``hidden``)
     ff_mult: int = 2  # width of each block's feed-forward layer, in multiples of ``hidden``
-    dropout: float = 0.2  # dropout inside the session encoder
-    item_dropout: float = 0.05  # share of input items replaced by <unk> in training (robustness)
+    dropout: float = 0.3  # dropout inside the session encoder
+    item_dropout: float = 0.1  # share of input items replaced by <unk> in training (robustness)
 
     def __post_init__(self) -> None:
         if self.hidden % self.heads:
@@ -47,7 +47,7 @@ class TrainConfig:
     max_steps: int = 0  # cosine horizon and step limit (0: derived from ``epochs``)
     epochs: float = 20.0  # passes over the training events when ``max_steps`` is 0
     batch_sessions: int = 32  # sessions (windows of ``max_len`` + 1 items) per step and process
-    negatives: int = 1024  # popularity-sampled shared negatives per step (0: full softmax)
+    negatives: int = 2048  # popularity-sampled shared negatives per step (0: full softmax)
     full_softmax_max_items: int = 20000  # full softmax when the catalogue is at most this large
     sample_alpha: float = 0.5  # negatives are drawn ∝ count**alpha (0: uniform, 1: unigram)
     label_smoothing: float = 0.0  # cross-entropy label smoothing

@@ -54,7 +54,7 @@ def test_graph_inputs_outputs_and_metadata(exported):
     assert meta["created_at"].endswith("Z")
 
 
-@pytest.mark.parametrize(("batch", "length", "candidates"), [(1, 1, 1), (5, 3, 17), (3, 8, 62)])
+@pytest.mark.parametrize(("batch", "length", "candidates"), [(1, 1, 1), (5, 3, 17), (3, 8, 61)])
 def test_onnxruntime_matches_torch(exported, batch, length, candidates):
     state, path, _ = exported
     model = state.best_session_model()
@@ -63,7 +63,7 @@ def test_onnxruntime_matches_torch(exported, batch, length, candidates):
     for row in range(batch):  # sessions of varied length, left-padded
         items[row, : rng.integers(0, length)] = 0
     items[:, -1] = rng.integers(2, 62, batch)
-    cands = rng.integers(1, 62, candidates)
+    cands = rng.permutation(np.arange(1, 62))[:candidates]  # distinct: no exact ties to order
     artists = state.catalogue.item_artist
     content = state.catalogue.item_content
     feeds = dict(
