@@ -114,9 +114,11 @@ def test_torch_baselines_learn_the_cycle(cycle, name):
 
 def test_time_budget_stops_training(cycle):
     train, _, _ = cycle
-    model = make("gru4rec", hidden=16, max_len=8, batch_size=4, epochs=50, time_budget_s=0.5)
+    model = make("gru4rec", hidden=16, max_len=8, batch_size=4, epochs=500, time_budget_s=0.5)
     model.fit(train)
-    assert len(model.history) == 1 and model.history[0]["seconds"] < 10
+    # 500 epochs take far longer than 0.5 s on any machine; how many fit depends on its speed.
+    assert len(model.history) < 500
+    assert model.history[-1]["seconds"] < 10
 
 
 def test_grids_are_valid():
