@@ -10,7 +10,9 @@ on the child, the disk or an import; only :meth:`AnalysisRunner.stop` at quit jo
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,18 @@ if TYPE_CHECKING:
     from player.ui.main_window import MainWindow
 
 STOP_TIMEOUT_S = 5.0
+
+
+def keep_idle(pid: int) -> None:
+    """Run ``pid`` only on CPU time nothing else wants (Linux ``SCHED_IDLE``).
+
+    The worker's ``nice 10`` still left the child a share of a busy two-core machine: playback
+    lost up to 2 s a minute in ``bench_window_analysis_while_playing.py``; with ``SCHED_IDLE``
+    none in the same runs. Set from here until the worker sets it on its child itself.
+    """
+    if hasattr(os, "sched_setscheduler"):
+        with contextlib.suppress(OSError):  # the child may have ended meanwhile
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,7 @@ class AnalysisRunner(QObject):
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
         self._starting = self._again = self._paused = self._stopped = False
+        self._idle_pid: int | None = None
         self._from_dispatcher.connect(self._on_progress)
 
     @property
@@ -181,6 +196,10 @@ class AnalysisRunner(QObject):
         self.progressed.emit(None)
 
     def _on_progress(self, progress: AnalysisProgress) -> None:
+        pid = self.child_pid
+        if pid is not None and pid != self._idle_pid:  # a new child (first, or after a crash)
+            keep_idle(pid)
+            self._idle_pid = pid
         if progress.finished and self._service is not None:
             self._service = None
             stored = progress.done > progress.failed

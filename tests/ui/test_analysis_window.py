@@ -7,6 +7,8 @@ neighbour is known: its pair.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import psutil
 import pytest
@@ -200,6 +202,7 @@ def test_pause_resume_quit_and_restart_without_redoing(qtbot, qapp, tmp_path, li
         qtbot.waitUntil(lambda: note.text().startswith("Not analysed yet"), timeout=10000)
         assert note.text() == f"Not analysed yet ({done} of 7 done)."
         child = psutil.Process(runner.child_pid)
+        assert os.sched_getscheduler(child.pid) == os.SCHED_IDLE  # playback comes first
     finally:
         close_window(window)
     assert not child.is_running()  # quitting ended the child
