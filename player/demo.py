@@ -82,7 +82,9 @@ def import_history(db: Database, plays: list[DemoPlay], *, end: datetime | None 
     with db.transaction():
         for play in plays:
             started = (end - timedelta(seconds=play.before_s)).isoformat(timespec="milliseconds")
-            play_id = start_play(db, tracks[play.item_key], play.started_by, started)
+            track_id = tracks[play.item_key]
+            assert track_id is not None  # rows read from the database always have an id
+            play_id = start_play(db, track_id, play.started_by, started)
             end_play(db, play_id, play.ms_heard, play.ended_how)
     return len(plays)
 

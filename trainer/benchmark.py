@@ -104,7 +104,7 @@ def tune(
     log: Any,
 ) -> tuple[dict, list[dict]]:
     """The grid point of ``name`` with the best validation MRR@20, and every point's result."""
-    trials = []
+    trials: list[dict[str, Any]] = []
     for params in GRIDS.get(name, [{}]):
         model = make(name, **params)
         model.fit(train)
@@ -145,7 +145,8 @@ def benchmark(
     full = concat(train, valid)
     for name in algorithms:
         log(f"{name}:")
-        params, trials = {}, []
+        params: dict[str, Any] = {}
+        trials: list[dict[str, Any]] = []
         if tune_grid and name not in NEURAL and len(GRIDS.get(name, [{}])) > 1:
             params, trials = tune(
                 name,

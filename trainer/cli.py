@@ -71,8 +71,8 @@ def _build(argv: list[str] | None) -> argparse.ArgumentParser:
     try:
         from trainer import benchmark
     except ImportError:  # the benchmark lands separately; the other commands do not need it
-        benchmark = None
-    if benchmark is not None:
+        pass
+    else:
         benchmark.add_parser(commands)
     return parser
 

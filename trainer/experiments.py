@@ -73,6 +73,7 @@ def sweep(args: argparse.Namespace) -> None:
                     model_config, train_config, progress=False, source=Path(path).name
                 )
                 model.fit(train, valid)
+                assert model.state is not None  # fit() leaves the trained state
                 runs.append(
                     {
                         "hidden": hidden,

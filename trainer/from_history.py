@@ -15,6 +15,7 @@ from pathlib import Path
 
 from player.errors import ContinuoError
 from player.profile import Profile
+from trainer.dataset import SessionData
 from trainer.fit import configs_from_args, train_and_export
 from trainer.readers import ReadError, read_sessions
 
@@ -32,12 +33,13 @@ def install(staging: Path, current: Path) -> None:
 
 def from_history(args: argparse.Namespace) -> dict:
     profile = Profile(Path(args.profile))
+    data: SessionData | None = None
+    usable = 0
     try:
         data, report = read_sessions(profile.root, "profile")
     except ReadError as error:
         if "no usable sessions" not in error.short:  # a missing or damaged profile
             raise
-        data, usable = None, 0
     else:
         if not args.quiet:
             print(report.summary(), file=sys.stderr)

@@ -35,7 +35,7 @@ from trainer.baselines.pop import Pop
 from trainer.checkpoint import TrainState
 from trainer.config import ModelConfig, TrainConfig
 from trainer.dataset import PAD, UNKNOWN, SessionData
-from trainer.evaluate import evaluate
+from trainer.evaluate import Recommender, evaluate
 from trainer.fit import train_and_export
 from trainer.from_history import MIN_SESSIONS, install
 from trainer.readers import ReadError, read_sessions
@@ -119,7 +119,7 @@ class OnnxScorer:
             content = data.item_content.astype(np.float32)  # a copy
             content[:2] = 0.0  # padding and unknown read as zeros, as in training
         one = np.full((1, 1), UNKNOWN, np.int64)
-        feeds = {
+        feeds: dict[str, np.ndarray] = {
             "session_items": one,
             "session_artists": one,
             "session_content": np.zeros((1, 1, dim), np.float32),
@@ -164,14 +164,13 @@ def compare(train: SessionData, recent: SessionData, new: Path, current: Path) -
     except (ContinuoError, OSError, KeyError, ValueError) as error:  # none, or unusable
         figures["current"] = None
         figures["current_problem"] = getattr(error, "short", str(error)) if current.exists() else ""
-    fallbacks = {"popularity": Pop(), "co-occurrence": ItemKNN()}
-    best = None
+    fallbacks: dict[str, Recommender] = {"popularity": Pop(), "co-occurrence": ItemKNN()}
+    scores: dict[str, dict[str, float]] = {}
     for name, model in fallbacks.items():
         model.fit(train)
-        score = _mrr(model, train, recent) | {"name": name}
-        if best is None or score["mrr20"] > best["mrr20"]:
-            best = score
-    figures["fallback"] = best
+        scores[name] = _mrr(model, train, recent)
+    best = max(scores, key=lambda name: scores[name]["mrr20"])  # ties: the first
+    figures["fallback"] = scores[best] | {"name": best}
     return figures
 
 

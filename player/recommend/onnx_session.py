@@ -119,5 +119,6 @@ class OnnxSession:
     def output_names(self) -> list[str]:
         return [o.name for o in self.session.get_outputs()]
 
-    def run(self, outputs: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+    def run(self, outputs: list[str] | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """The ``outputs`` named (all of them, in the model's order, for None) for ``feeds``."""
         return self.session.run(outputs, feeds)

@@ -82,7 +82,7 @@ class RetrainDialog(QDialog):
         self._budget, self._extra_args, self._python = time_budget_s, extra_args, python
         self.job: RetrainJob | None = None
         self.state = ""
-        self.result: dict = {}
+        self.comparison: dict = {}  # the job's figures (not `result`: QDialog.result())
         self._holdout = 0
         self.headline = named(QLabel(), "retrainHeadline")
         self.headline.setWordWrap(True)
@@ -177,7 +177,7 @@ class RetrainDialog(QDialog):
         self.detail.setText(" · ".join(parts))
 
     def _show_result(self, data: dict) -> None:
-        self.result = data
+        self.comparison = data
         self.figures.setText(comparison_text(data | {"holdout_sessions": self._holdout}))
         self.figures.show()
         self.adjustSize()

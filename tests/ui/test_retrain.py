@@ -60,7 +60,7 @@ def test_retrain_shows_progress_installs_and_hot_swaps_the_model(qtbot, qapp, pr
         assert " s left" in dialog.detail.text()
         qtbot.waitUntil(lambda: dialog.state in ("installed", "kept", "failed"), timeout=60000)
         assert dialog.state == "installed", dialog.detail.text()
-        figures = dialog.result
+        figures = dialog.comparison
         assert figures["current"] is None  # nothing installed before: compared with a fallback
         assert figures["new"]["mrr20"] >= figures["fallback"]["mrr20"] > 0
         assert "new model" in dialog.figures.text() and "best fallback" in dialog.figures.text()
@@ -160,7 +160,7 @@ def test_a_worse_new_model_is_not_installed_and_both_figures_are_shown(qtbot, qa
         dialog = window.retrain.open(time_budget_s=1.0)  # a few steps: an undertrained model
         qtbot.waitUntil(lambda: dialog.state in ("installed", "kept", "failed"), timeout=60000)
         assert dialog.state == "kept", dialog.detail.text()
-        new, old = dialog.result["new"]["mrr20"], dialog.result["current"]["mrr20"]
+        new, old = dialog.comparison["new"]["mrr20"], dialog.comparison["current"]["mrr20"]
         assert new < old
         assert f"{new:.3f} < the current model {old:.3f}" in dialog.detail.text()
         assert f"new model {new:.3f}" in dialog.figures.text()

@@ -107,9 +107,9 @@ class NeuralBaseline:
             torch.optim.Adam(dense, lr=self.lr),
         ]
         data = torch.from_numpy(windows(train.sessions, self.max_len))
-        q = item_counts(train).astype(np.float64) ** 0.75
-        q[:2] = 0.0
-        q = torch.from_numpy(q / q.sum())
+        weights = item_counts(train).astype(np.float64) ** 0.75
+        weights[:2] = 0.0
+        q = torch.from_numpy(weights / weights.sum())
         log_q = torch.log(q.clamp_min(1e-12)).float()
         started, best, best_state, step = time.monotonic(), -1.0, None, 0
         for epoch in range(self.epochs):

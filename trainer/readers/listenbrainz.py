@@ -58,7 +58,8 @@ def read_listenbrainz(
         except (ValueError, TypeError, AttributeError) as error:
             report.problem(where, str(error))
             continue
-        user = str(listen.get("user_name") or "listenbrainz")  # type: ignore[union-attr]
+        assert isinstance(listen, dict)  # _event refuses anything else
+        user = str(listen.get("user_name") or "listenbrainz")
         users.setdefault(user, []).append(event)
     if not users:
         _nothing(path, report, "ListenBrainz")
