@@ -257,7 +257,9 @@ def main() -> None:
                 f"{busy['underruns_busy']} (goal 0; decoder-side ring underruns: "
                 f"{busy['ring_underruns']})"
             )
-            print(f"CPU while playing, UI idle, analysis paused: {busy['cpu_percent_idle_ui']} % of one core")
+            print(
+                f"CPU while playing, UI idle, analysis paused: {busy['cpu_percent_idle_ui']} % of one core"
+            )
 
 
 if __name__ == "__main__":
