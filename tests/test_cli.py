@@ -15,6 +15,7 @@ from player.cli import DEMO_LIBRARY, app_parser, main
 from player.store.db import open_database
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, upsert_tracks
+from tests.player_process import start_player
 from tests.ui.library import make_library
 
 
@@ -140,22 +141,7 @@ def test_app_plays_and_quits_on_its_own(tmp_path):
 def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
     library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
     profile = tmp_path / "profile"
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "player",
-            "--profile",
-            str(profile),
-            "--library",
-            str(library),
-            "--play",
-            "--no-audio",
-            "-platform",
-            "offscreen",
-        ],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    app = start_player(profile, library, "--no-audio")
     deadline = time.monotonic() + 60
     while not history(profile) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 
@@ -14,6 +12,7 @@ import pytest
 
 from player.store.db import open_database
 from player.store.plays import all_plays, close_interrupted_plays
+from tests.player_process import start_player
 from tests.ui.library import make_library
 
 pytestmark = pytest.mark.audio
@@ -39,23 +38,7 @@ def test_sigkill_loses_at_most_five_seconds_and_no_finished_play(tmp_path):
         tmp_path / "music", works=[("Haydn", "Quartet", [("Presto", 2.0), ("Largo", 40.0)])]
     )
     profile = tmp_path / "profile"
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "player",
-            "--profile",
-            str(profile),
-            "--library",
-            str(library),
-            "--play",
-            "-platform",
-            "offscreen",
-        ],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    app = start_player(profile, library, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while len(plays := _plays(profile / "continuo.db")) < 2:
