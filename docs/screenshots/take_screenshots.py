@@ -9,51 +9,13 @@ Sound goes to a private PulseAudio null sink (as in the tests), so nothing is he
 
 from __future__ import annotations
 
-import sys
-import tempfile
-import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from tests.audio_env import start_private_audio, stop_private_audio  # noqa: E402
-
-OUT = Path(__file__).resolve().parent
-
-
-def wait(app, seconds: float, until=None) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and not (until and until()):
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def save(window, name: str) -> None:
-    image = window.grab().toImage()
-    image.save(str(OUT / name), "PNG", 80)
-    print(f"{OUT / name}: {(OUT / name).stat().st_size // 1024} KB")
+from shots import main_window, save, wait
 
 
 def main() -> None:
-    home, _ = start_private_audio()
-    try:
-        from PySide6.QtWidgets import QApplication
+    from player.cli import DEMO_LIBRARY
 
-        from player.app import build_services
-        from player.cli import DEMO_LIBRARY
-        from player.profile import Profile
-        from player.ui.main_window import MainWindow
-        from player.ui.style import apply_style
-
-        app = QApplication([sys.argv[0]])
-        apply_style(app)
-        profile = Profile(Path(tempfile.mkdtemp(prefix="continuo-shots-"))).create()
-        services = build_services(profile, [DEMO_LIBRARY])
-        window = MainWindow(services)
-        window.setGeometry(0, 0, 1366, 768)
-        window.show()
-        window.start()
+    with main_window(libraries=[DEMO_LIBRARY]) as (app, window):
         wait(app, 60, lambda: window.library.table_model.rowCount() > 0 and not window._scan_cancel)
         wait(app, 1)
         tree, proxy = window.library.tree, window.library.tree_proxy
@@ -75,11 +37,6 @@ def main() -> None:
         window.reload_history()
         wait(app, 2)
         save(window, "search-and-history.png")
-        window.close()
-        window.jobs.wait()
-        services.close()
-    finally:
-        stop_private_audio(home)
 
 
 if __name__ == "__main__":
