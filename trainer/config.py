@@ -47,9 +47,9 @@ class TrainConfig:
     max_steps: int = 0  # cosine horizon and step limit (0: derived from ``epochs``)
     epochs: float = 20.0  # passes over the training events when ``max_steps`` is 0
     batch_sessions: int = 32  # sessions (windows of ``max_len`` + 1 items) per step and process
-    negatives: int = 2048  # popularity-sampled shared negatives per step (0: full softmax)
+    negatives: int = 8192  # popularity-sampled shared negatives per step (0: full softmax)
     full_softmax_max_items: int = 20000  # full softmax when the catalogue is at most this large
-    sample_alpha: float = 0.5  # negatives are drawn ∝ count**alpha (0: uniform, 1: unigram)
+    sample_alpha: float = 0.75  # negatives are drawn ∝ count**alpha (0: uniform, 1: unigram)
     label_smoothing: float = 0.0  # cross-entropy label smoothing
     eval_every: int = 200  # steps between validation evaluations
     eval_prefixes: int = 1500  # validation prefixes ranked (full catalogue) per evaluation
