@@ -42,7 +42,7 @@ class TrainConfig:
 
     lr: float = 0.001  # peak Adam learning rate (paper: 0.001)
     weight_decay: float = 0.0  # AdamW weight decay on the dense weights
-    embedding_lr_scale: float = 50.0  # item/artist tables learn this much faster (rare rows)
+    embedding_lr_scale: float = 20.0  # item/artist tables learn this much faster (rare rows)
     warmup_steps: int = 100  # linear warm-up before the cosine decay
     max_steps: int = 0  # cosine horizon and step limit (0: derived from ``epochs``)
     epochs: float = 20.0  # passes over the training events when ``max_steps`` is 0
