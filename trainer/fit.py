@@ -87,6 +87,7 @@ class SessionRecommender:
         self.on_evaluation = on_evaluation  # called after each validation (the app's progress)
         self.state: TrainState | None = None
         self._model: SessionModel | None = None
+        self._vectors: np.ndarray | None = None  # catalogue item vectors, cached per evaluation
 
     def fit(
         self,
@@ -133,7 +134,7 @@ class SessionRecommender:
         self._to_data[self._item_map[known]] = np.flatnonzero(known)
         self._n_data = len(data.items)
         self._catalogue = state.catalogue
-        self._vectors: np.ndarray | None = None
+        self._vectors = None
 
     def score_batch(self, prefixes: list[np.ndarray]) -> np.ndarray:
         if self._model is None:
@@ -192,6 +193,7 @@ def train_and_export(
     else:
         recommender.fit(train, valid, extra_summary=extra_summary)
     state = recommender.state
+    assert state is not None  # fit() and resume() both leave a state
     if rank != 0:  # under torchrun the first process writes the results
         return {}
     meta = export(state, out / "model.onnx")

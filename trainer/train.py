@@ -121,6 +121,11 @@ def learning_rate(step: int, *, peak: float, warmup: int, horizon: int) -> float
 class Objective(nn.Module):
     """The training loss of one batch of windows, as one module so DDP sees every parameter use."""
 
+    item_artist: Tensor  # buffers, registered in __init__
+    item_content: Tensor
+    target_share: Tensor
+    sample_share: Tensor
+
     def __init__(self, model: SessionModel, catalogue: Catalogue, config: TrainConfig) -> None:
         super().__init__()
         self.model = model
