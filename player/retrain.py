@@ -35,10 +35,14 @@ INSTALL_HINT = (
 
 
 def train_extra_available(python: str = sys.executable, timeout_s: float = 60.0) -> bool:
-    """Whether ``python`` can import torch and the trainer (checked in a child, never here)."""
+    """Whether ``python`` has the ``train`` extra: a child process loads PyTorch and the trainer.
+
+    The player itself never loads PyTorch; only this probe's child does.
+    """
+    modules = ", ".join(("torch", JOB_MODULE))
     try:
         done = subprocess.run(
-            [python, "-c", f"import torch, {JOB_MODULE}"],
+            [python, "-c", f"import {modules}"],
             capture_output=True,
             timeout=timeout_s,
             cwd=_source_root(),
