@@ -147,7 +147,7 @@ class SuggestionDelegate(QStyledItemDelegate):
 
 
 class UpNextBar(QWidget):
-    """Above the queue: mode, "Keep works together", how many, "Why this?" and Clear."""
+    """Above the queue: mode, how many, "Whole works" (keep works together), "Why this?" and Clear."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,7 +155,7 @@ class UpNextBar(QWidget):
         for label, mode in MODES:
             self.mode.addItem(label, mode)
         self.mode.setToolTip("What fills Up next")
-        self.keep_works = QCheckBox("Keep works together")
+        self.keep_works = QCheckBox("Whole works")
         self.keep_works.setToolTip("When a movement is suggested, the rest of its work follows")
         self.count = QSpinBox()
         self.count.setRange(1, 20)
@@ -372,7 +372,7 @@ class UpNext(QObject):
 
     # the listener's edits -------------------------------------------------------------------
     def _selected_rows(self) -> list[int]:
-        """Selected Up next rows, widened to whole works when "Keep works together" is on."""
+        """Selected Up next rows, widened to whole works when "Whole works" is on."""
         indexes = self.window.queue_panel.view.selectionModel().selectedRows()
         rows = {i.row() for i in indexes if i.parent().isValid() and i.parent().row() == UP_NEXT}
         if not rows or not self.keep_works:
