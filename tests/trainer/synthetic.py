@@ -33,6 +33,44 @@ def cyclic_sessions(n_sessions: int = 300, seed: int = 0) -> SessionData:
     )
 
 
+def fit_tiny_model(
+    n_sessions: int,
+    *,
+    seed: int,
+    hidden: int,
+    max_len: int,
+    steps: int,
+    batch_sessions: int,
+    eval_every: int,
+):
+    """A few real training steps on cyclic sessions with random 4-d content vectors.
+
+    Returns ``(model, train, held_out)``: the fitted ``SessionRecommender`` and the id split
+    (the last 20 % of sessions held out, used for validation during the fit).
+    """
+    from trainer.config import ModelConfig, TrainConfig
+    from trainer.fit import SessionRecommender
+    from trainer.split import split_by_id
+
+    data = cyclic_sessions(n_sessions)
+    data.item_content = (
+        np.random.default_rng(seed).normal(size=(len(data.items), 4)).astype(np.float32)
+    )
+    train, held_out = split_by_id(data, 0.2)
+    config = TrainConfig(
+        max_steps=steps,
+        batch_sessions=batch_sessions,
+        eval_every=eval_every,
+        threads=1,
+        device="cpu",
+    )
+    model = SessionRecommender(
+        ModelConfig(hidden=hidden, heads=2, max_len=max_len), config, progress=False
+    )
+    model.fit(train, held_out)
+    return model, train, held_out
+
+
 def write_tsv(data: SessionData, path: Path) -> Path:
     """The data as a session TSV (header, one row per event)."""
     lines = ["session_id\tposition\titem_id\tartist\ttitle"]

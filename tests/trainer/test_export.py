@@ -9,23 +9,15 @@ import pytest
 import torch
 
 from player.recommend.onnx_session import OnnxSession
-from tests.trainer.synthetic import cyclic_sessions
-from trainer.config import ModelConfig, TrainConfig
+from tests.trainer.synthetic import fit_tiny_model
 from trainer.export import INPUTS, OUTPUTS, export
-from trainer.fit import SessionRecommender
-from trainer.split import split_by_id
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    data = cyclic_sessions(150)
-    data.item_content = (
-        np.random.default_rng(1).normal(size=(len(data.items), 4)).astype(np.float32)
+    model, _, _ = fit_tiny_model(
+        150, seed=1, hidden=24, max_len=8, steps=6, batch_sessions=32, eval_every=3
     )
-    train, valid = split_by_id(data, 0.2)
-    config = TrainConfig(max_steps=6, batch_sessions=32, eval_every=3, threads=1, device="cpu")
-    model = SessionRecommender(ModelConfig(hidden=24, heads=2, max_len=8), config, progress=False)
-    model.fit(train, valid)
     path = tmp_path_factory.mktemp("model") / "model.onnx"
     meta = export(model.state, path)
     return model.state, path, meta

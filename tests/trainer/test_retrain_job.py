@@ -5,24 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.trainer.synthetic import cyclic_sessions
-from trainer.config import ModelConfig, TrainConfig
+from tests.trainer.synthetic import fit_tiny_model
 from trainer.evaluate import prediction_points
 from trainer.export import export
-from trainer.fit import SessionRecommender
 from trainer.retrain_job import OnnxScorer, small_train_config, verdict
-from trainer.split import split_by_id
 
 
 def test_the_exported_model_ranks_held_out_prefixes_as_the_trainer_does(tmp_path):
-    data = cyclic_sessions(120)
-    data.item_content = (
-        np.random.default_rng(2).normal(size=(len(data.items), 4)).astype(np.float32)
+    model, _, recent = fit_tiny_model(
+        120, seed=2, hidden=16, max_len=6, steps=8, batch_sessions=16, eval_every=4
     )
-    train, recent = split_by_id(data, 0.2)
-    config = TrainConfig(max_steps=8, batch_sessions=16, eval_every=4, threads=1, device="cpu")
-    model = SessionRecommender(ModelConfig(hidden=16, heads=2, max_len=6), config, progress=False)
-    model.fit(train, recent)
     export(model.state, tmp_path / "model.onnx")
     prefixes, _ = prediction_points(recent)
     prefixes = prefixes[:40]
