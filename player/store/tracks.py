@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
+from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
 from player.store.db import Database, utc_now
 
 
@@ -40,6 +42,22 @@ class Track:
     replaygain_track_peak: float | None = None
     replaygain_album_peak: float | None = None
     missing: bool = False
+    # MusicBrainz ids as tagged (Picard): the work id counts when it names the whole work
+    composer_mbid: str = ""
+    work_mbid: str = ""
+    release_mbid: str = ""
+    recording_mbid: str = ""
+    # identity (player.domain.identity), computed from the fields above by with_identity()
+    composer_key: str = ""
+    composer_name: str = ""
+    composer_sort: str = ""
+    work_key: str = ""
+    work_title: str = ""
+    catalogue: str = ""
+    recording_key: str = ""
+    recording_performers: str = ""
+    year: int | None = None
+    identity_version: int = 0
     id: int | None = None
 
     @property
@@ -49,9 +67,49 @@ class Track:
 
     @property
     def performer_line(self) -> str:
-        """Performers, conductor and orchestra as one readable line."""
-        parts = [self.performers, self.orchestra, self.conductor]
-        return " · ".join(p for p in parts if p)
+        """Performers, orchestra and conductor as one readable line (the composer left out)."""
+        return self.recording_performers
+
+    @property
+    def recording_label(self) -> str:
+        """"Kleiber · Wiener Philharmoniker, 1975": names the recording wherever two could be
+        confused (now playing, Queue, History, Up next, Similar)."""
+        parts = [self.recording_performers, str(self.year) if self.year else ""]
+        return ", ".join(p for p in parts if p)
+
+
+def identity_fields(track: Track) -> TrackFields:
+    return TrackFields(
+        path=track.path,
+        title=track.title,
+        composer=track.composer,
+        artist=track.artist,
+        work=track.work,
+        movement=track.movement,
+        performers=track.performers,
+        conductor=track.conductor,
+        orchestra=track.orchestra,
+        album=track.album,
+        date=track.date,
+        work_mbid=track.work_mbid,
+        release_mbid=track.release_mbid,
+    )
+
+
+def with_identity(track: Track) -> Track:
+    """Fill ``track``'s identity fields (in place) from its tags by the current rules."""
+    found = identify(identity_fields(track))
+    track.composer_key = found.composer.key
+    track.composer_name = found.composer.name
+    track.composer_sort = found.composer.sort_key
+    track.work_key = found.work_key
+    track.work_title = found.work.title
+    track.catalogue = found.work.catalogue
+    track.recording_key = found.recording.key
+    track.recording_performers = found.recording.performers
+    track.year = found.recording.year
+    track.identity_version = IDENTITY_VERSION
+    return track
 
 
 TRACK_COLUMNS = tuple(f.name for f in fields(Track) if f.name != "id")
@@ -92,10 +150,14 @@ def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
 
 
 def all_tracks(db: Database, *, include_missing: bool = False) -> list[Track]:
-    """Every track, in library order: composer, work, disc, movement, track number, title."""
+    """Every track, by composer (family name), work, recording, disc, movement, track, title.
+
+    ``player.library.grouping`` puts them in the listener's order; this order only makes the
+    result stable.
+    """
     where = "" if include_missing else "WHERE missing = 0"
     rows = db.conn.execute(
-        f"SELECT * FROM tracks {where} ORDER BY composer COLLATE NOCASE, work COLLATE NOCASE, "
+        f"SELECT * FROM tracks {where} ORDER BY composer_sort, work_key, recording_key, "
         "disc_number, movement_number, track_number, title COLLATE NOCASE"
     )
     return [_track_from_row(row) for row in rows]
@@ -188,3 +250,26 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
             f"UPDATE tracks SET {assignments} WHERE id = :track_id", {**row, "track_id": track_id}
         )
         conn.execute("DELETE FROM scan_problems WHERE path = ?", (track.path,))
+
+
+def refresh_identities(db: Database) -> int:
+    """Recompute the identity of every track stored under older rules (``IDENTITY_VERSION``)
+    from its stored tags: a rule change never needs the files read again. Returns how many."""
+    with db.transaction() as conn:
+        return recompute_identities(conn)
+
+
+def recompute_identities(conn: sqlite3.Connection) -> int:
+    """:func:`refresh_identities` inside the caller's transaction (also used by migration 4)."""
+    rows = conn.execute(
+        "SELECT * FROM tracks WHERE identity_version != ?", (IDENTITY_VERSION,)
+    ).fetchall()
+    names = ("composer_key", "composer_name", "composer_sort", "work_key", "work_title")
+    names += ("catalogue", "recording_key", "recording_performers", "year", "identity_version")
+    sql = f"UPDATE tracks SET {', '.join(f'{n} = :{n}' for n in names)} WHERE id = :id"
+    updates = []
+    for row in rows:
+        track = with_identity(_track_from_row(row))
+        updates.append({n: getattr(track, n) for n in (*names, "id")})
+    conn.executemany(sql, updates)
+    return len(rows)
