@@ -140,7 +140,12 @@ def build_services(
 
 
 def run_window(
-    services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
+    services: Services,
+    qt_argv: list[str],
+    *,
+    play: bool,
+    quit_after: float | None,
+    play_paths: Sequence[Path] = (),
 ) -> int:
     """Open the window and run Qt's event loop until the window closes."""
     from PySide6.QtCore import QTimer
@@ -153,7 +158,7 @@ def run_window(
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)
-    window = MainWindow(services, play_on_load=play)
+    window = MainWindow(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
     if quit_after is not None:
@@ -177,6 +182,7 @@ def main(
     play: bool = False,
     quit_after: float | None = None,
     no_audio: bool = False,
+    play_paths: Sequence[Path] = (),
 ) -> int:
     logging.basicConfig(
         filename=profile.logs / "continuo.log",
@@ -188,4 +194,4 @@ def main(
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
-    return run_window(services, qt_argv, play=play, quit_after=quit_after)
+    return run_window(services, qt_argv, play=play, quit_after=quit_after, play_paths=play_paths)

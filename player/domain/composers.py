@@ -19,7 +19,23 @@ UNKNOWN_COMPOSER = "Unknown composer"
 """What the listener sees for a track with no composer anywhere in its tags or folders."""
 
 PARTICLES = frozenset(
-    {"van", "von", "de", "da", "di", "du", "del", "della", "der", "den", "ten", "ter", "le", "la", "d"}
+    {
+        "van",
+        "von",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "der",
+        "den",
+        "ten",
+        "ter",
+        "le",
+        "la",
+        "d",
+    }
 )
 """Words that belong to the family name when they precede it ("Ludwig van Beethoven")."""
 
@@ -148,7 +164,13 @@ KNOWN_COMPOSERS: tuple[KnownComposer, ...] = (
     _k("Edvard", "Grieg", initials=("e",)),
     _k("Gustav", "Mahler"),
     _k("Anton", "Bruckner"),
-    _k("Felix", "Mendelssohn", "Mendelssohn Bartholdy", "Mendelssohn-Bartholdy", initials=("f", "jlf")),
+    _k(
+        "Felix",
+        "Mendelssohn",
+        "Mendelssohn Bartholdy",
+        "Mendelssohn-Bartholdy",
+        initials=("f", "jlf"),
+    ),
     _k("Antonio", "Vivaldi"),
     _k("Georg Philipp", "Telemann", initials=("g", "gp")),
     _k("Dieterich", "Buxtehude", initials=("d",)),
@@ -247,7 +269,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def _initials(given: str) -> str:
-    letters = []
+    letters: list[str] = []
     for word in re.split(r"[\s.\-]+", given):
         if _INITIALS.match(word) and len(word) > 1:
             letters.extend(word.lower())
@@ -295,6 +317,15 @@ def composer_id(name: str) -> ComposerId:
         name=shown,
         sort_key=f"{family_sort or fold_words(family)}, {fold_words(given)}".rstrip(", "),
     )
+
+
+def family_name(name: str) -> str:
+    """The family name as shown, without particles: "Ludwig van Beethoven" → "Beethoven"."""
+    _, family = split_name(" ".join(name.split()))
+    words = family.split()
+    while len(words) > 1 and fold_words(words[0]) in PARTICLES:
+        words = words[1:]
+    return " ".join(words)
 
 
 def same_composer(a: str, b: str) -> bool:

@@ -61,9 +61,10 @@ def identify(fields: TrackFields) -> TrackIdentity:
     """The composer, work and recording of one track."""
     composer = composer_id(composer_name(fields))
     title, folder_performers, folder_year = split_folder_recording(
-        fields.work.strip() or fields.title.strip()
+        fields.work.strip() or fields.album.strip() or fields.title.strip()
     )
     whole_work = not fields.movement and fields.work.strip() in ("", fields.title.strip())
+    # a MusicBrainz work id tagged on a movement names the movement, not the work
     work = work_id(title, mbid=fields.work_mbid if whole_work else "")
     key = work_key(composer.key, work)
     composer_tag = composer_name(fields)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from player.domain.catalogue import catalogue_numbers, musical_key, strip_key
 from player.domain.text import fold_words
 
-_NICKNAME = re.compile(r"[\"“”„«»‹›]([^\"“”„«»‹›]{1,60})[\"“”„«»‹›]|(?<![\w])['‘’]([^'‘’]{1,60})['‘’](?!\w)")
+_NICKNAME = re.compile(
+    r"[\"“”„«»‹›]([^\"“”„«»‹›]{1,60})[\"“”„«»‹›]|(?<![\w])['‘’]([^'‘’]{1,60})['‘’](?!\w)"
+)
 _GENRES = {
     "sinfonie": "symphony",
     "symphonie": "symphony",
@@ -70,7 +72,9 @@ def title_words(title: str) -> str:
         words = re.sub(rf"\b{source}\b", target, words)
     kept = [w for w in words.split() if w not in _FILLER]
     if key is not None and not any(w.isdigit() for w in kept):
-        kept.append(key.key)  # "Mass in B minor": the key names it; "No. 5 in C minor": the number does
+        kept.append(
+            key.key
+        )  # "Mass in B minor": the key names it; "No. 5 in C minor": the number does
     return " ".join(kept)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from player.domain.movements import act_of, file_position, parse_movement, strip_file_number
 from player.library.textclean import clean_text
 from player.store.tracks import Track
+
 _DISC_FOLDER = re.compile(r"^(?:cd|dis[ck])\s*(\d{1,2})$", re.IGNORECASE)
 _FOLDER_SEPARATOR = " - "
 

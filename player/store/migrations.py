@@ -155,9 +155,11 @@ def _v4_identity(conn: sqlite3.Connection) -> None:
     # version that computed it, and the MusicBrainz ids it may use. Rows start at version 0:
     # player.store.tracks.refresh_identities computes them from the stored tags (no file is
     # read again), at the end of this migration and whenever the rules change.
-    text = ("composer_mbid", "work_mbid", "release_mbid", "recording_mbid", "composer_key")
-    text += ("composer_name", "composer_sort", "work_key", "work_title", "catalogue")
-    text += ("recording_key", "recording_performers")
+    text = [
+        *("composer_mbid", "work_mbid", "release_mbid", "recording_mbid", "composer_key"),
+        *("composer_name", "composer_sort", "work_key", "work_title", "catalogue"),
+        *("recording_key", "recording_performers"),
+    ]
     statements = [f"ALTER TABLE tracks ADD COLUMN {c} TEXT NOT NULL DEFAULT '';" for c in text]
     statements += [
         "ALTER TABLE tracks ADD COLUMN year INTEGER;",

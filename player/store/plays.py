@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from player.domain.plays import ENDINGS, HEARD_MS, STARTERS
 from player.store.db import Database, utc_now
 from player.store.sessions import SESSION_GAP, split_sessions
-
-ENDINGS = ("finished", "skipped", "stopped", "interrupted")
-STARTERS = ("user", "queue", "suggestion")
 
 
 @dataclass(frozen=True)
@@ -110,3 +108,14 @@ def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[
         item_of=lambda p: p.track_id,
         gap=gap,
     )
+
+
+def heard_plays_by_recording(db: Database) -> dict[str, int]:
+    """Heard plays (finished, or heard ``HEARD_MS``) of each recording key: the library shows
+    the most played recording of a work first."""
+    rows = db.conn.execute(
+        "SELECT t.recording_key, count(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
+        "WHERE p.ended_how = 'finished' OR p.ms_heard >= ? GROUP BY t.recording_key",
+        (HEARD_MS,),
+    )
+    return {str(key): int(count) for key, count in rows}

@@ -72,7 +72,7 @@ class Track:
 
     @property
     def recording_label(self) -> str:
-        """"Kleiber · Wiener Philharmoniker, 1975": names the recording wherever two could be
+        """ "Kleiber · Wiener Philharmoniker, 1975": names the recording wherever two could be
         confused (now playing, Queue, History, Up next, Similar)."""
         parts = [self.recording_performers, str(self.year) if self.year else ""]
         return ", ".join(p for p in parts if p)
@@ -112,6 +112,11 @@ def with_identity(track: Track) -> Track:
     return track
 
 
+IDENTITY_COLUMNS = (
+    *("composer_key", "composer_name", "composer_sort", "work_key", "work_title", "catalogue"),
+    *("recording_key", "recording_performers", "year", "identity_version"),
+)
+"""The columns :func:`with_identity` fills."""
 TRACK_COLUMNS = tuple(f.name for f in fields(Track) if f.name != "id")
 
 
@@ -124,11 +129,14 @@ def _track_from_row(row) -> Track:
 def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
     """Insert new tracks and update changed ones (keyed by path); returns how many were written.
 
-    A re-scanned file keeps its id, so its play history stays attached to it.
+    A re-scanned file keeps its id, so its play history stays attached to it. A track without
+    an identity by the current rules gets one first.
     """
     now = utc_now()
     rows = []
     for track in tracks:
+        if track.identity_version != IDENTITY_VERSION:
+            with_identity(track)
         row = asdict(track)
         row.pop("id")
         row["missing"] = int(row["missing"])
@@ -240,6 +248,8 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
     Used when a scan finds a missing track's recording at another path, so its plays and
     features stay attached to it.
     """
+    if track.identity_version != IDENTITY_VERSION:
+        with_identity(track)
     row = asdict(track)
     row.pop("id")
     row["missing"] = int(row["missing"])
@@ -264,8 +274,7 @@ def recompute_identities(conn: sqlite3.Connection) -> int:
     rows = conn.execute(
         "SELECT * FROM tracks WHERE identity_version != ?", (IDENTITY_VERSION,)
     ).fetchall()
-    names = ("composer_key", "composer_name", "composer_sort", "work_key", "work_title")
-    names += ("catalogue", "recording_key", "recording_performers", "year", "identity_version")
+    names = IDENTITY_COLUMNS
     sql = f"UPDATE tracks SET {', '.join(f'{n} = :{n}' for n in names)} WHERE id = :id"
     updates = []
     for row in rows:

@@ -54,7 +54,8 @@ def _build_tree(composers: list[Composer]) -> list[_Node]:
     for c_row, composer in enumerate(composers):
         c_node = _Node(composer, None, c_row, composer.name.casefold(), None)
         for w_row, work in enumerate(composer.works):
-            w_text = f"{c_node.search} {work.title} {work.performer_line}".casefold()
+            performers = " ".join(r.label for r in work.recordings)
+            w_text = f"{c_node.search} {work.title} {performers}".casefold()
             w_node = _Node(work, c_node, w_row, w_text, work)
             for m_row, track in enumerate(work.movements):
                 m_text = f"{w_text} {track.display_title} {track.performer_line}".casefold()
@@ -194,7 +195,7 @@ class LibraryTreeModel(QAbstractItemModel):
             if isinstance(obj, Track):
                 return "\n".join(x for x in (obj.performer_line, obj.path) if x)
             if isinstance(obj, Work):
-                return obj.performer_line or None
+                return obj.recordings[0].label if obj.recordings else None
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -8,7 +8,8 @@ globals. Disk work (loading the library, scanning, reading the history) runs thr
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -84,7 +85,13 @@ class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanProgress
     _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
 
-    def __init__(self, services: Services, *, play_on_load: bool = False) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        play_on_load: bool = False,
+        play_paths: Sequence[Path] = (),
+    ) -> None:
         super().__init__()
         self.services = services
         self.setWindowTitle("Continuo")
@@ -97,6 +104,8 @@ class MainWindow(QMainWindow):
         self.queue = QueueModel(self)
         self.controller = PlaybackController(services.backend, self.bridge, self.queue)
         self._play_on_load = play_on_load
+        self._play_paths = list(play_paths)  # played once a scan has added them
+        self._scanned = False
         self._scan_cancel: CancelToken | None = None
         self._last_progress = 0.0
 
@@ -304,7 +313,12 @@ class MainWindow(QMainWindow):
         self.library.set_library(library)
         self.controller.set_library(library.tracks)
         self.problems.set_problems(found_problems)
-        if self._play_on_load and library.tracks:
+        if self._play_on_load and self._play_paths:
+            if self._scanned:
+                self._play_on_load = False
+                if not self.controller.play_paths(self._play_paths):
+                    self.statusBar().showMessage("None of the files given could be played", 10000)
+        elif self._play_on_load and library.tracks:
             self._play_on_load = False
             self.controller.play_library()
         self.library_loaded.emit(len(library.tracks))
@@ -356,6 +370,7 @@ class MainWindow(QMainWindow):
 
     def _scan_done(self, progress) -> None:
         self._scan_cancel = None
+        self._scanned = True
         self.status.scan_progress.hide()
         if progress is None:
             self.status.scan.setText("No music folders yet")

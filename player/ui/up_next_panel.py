@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.audio.backend import EndReason, Playable
+from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS, ended_how
 from player.playlog import token_of
 from player.store.tracks import Track
 from player.ui.controller import library_order
@@ -50,31 +51,25 @@ CLOSE_WAIT_MS = 5000  # a suggest() is milliseconds; a library reload may take s
 SESSION_LENGTH = 40  # tracks of this run handed to the recommender as the session
 MODES = [("For you", "for_you"), ("Discover", "discover"), ("Popular", "popular")]
 HEADERS = {
-    "personal model": "From your listening model",
-    "content similarity": "Similar in sound",
-    "your sessions": "From your own sessions",
-    "popularity": "Popular in your history",
-    "current work": "Continuing the work",
+    MODEL: "From your listening model",
+    CONTENT: "Similar in sound",
+    SESSIONS: "From your own sessions",
+    POPULAR: "Popular in your history",
+    CURRENT_WORK: "Continuing the work",
 }
 STATUS_WORDS = {
-    "personal model": "personal model",
-    "content similarity": "similar in sound",
-    "your sessions": "your own sessions",
-    "popularity": "popular in your history",
-    "current work": "continuing the work",
-}
-ENDED_HOW = {
-    EndReason.FINISHED: "finished",
-    EndReason.SKIPPED: "skipped",
-    EndReason.STOPPED: "stopped",
-    EndReason.ERROR: "stopped",
+    MODEL: "personal model",
+    CONTENT: "similar in sound",
+    SESSIONS: "your own sessions",
+    POPULAR: "popular in your history",
+    CURRENT_WORK: "continuing the work",
 }
 
 
 def status_line(status: Status) -> tuple[str, str]:
     """The status bar's "Up next: …" text and its tooltip (the refusal's detail)."""
     words = STATUS_WORDS.get(status.source, status.source or "your library")
-    if status.source == "personal model":
+    if status.source == MODEL:
         return f"Up next: {words} ({status.provider or 'CPU'})", ""
     problem = status.model_problem
     if problem is None:
@@ -346,7 +341,7 @@ class UpNext(QObject):
     def _ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
         token = token_of(item)
         if token is not None:
-            rec, track_id, how = self.rec, token.track_id, ENDED_HOW[reason]
+            rec, track_id, how = self.rec, token.track_id, ended_how(reason)
             self._in_background(lambda: rec.track_ended(track_id, ms_heard, how))
 
     def _queue_changed(self) -> None:
