@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from player.domain.composers import UNKNOWN_COMPOSER
 from player.domain.movements import movement_order
+from player.domain.recordings import album_set
 from player.domain.text import fold
 from player.store.tracks import Track
 
@@ -103,8 +104,9 @@ def group_library(
     for key, members in by_recording.items():
         members.sort(key=play_order)
         first = members[0]
+        album = album_set(first.album)
         recording = Recording(
-            key, first.recording_performers, first.year, first.album, members, plays.get(key, 0)
+            key, first.recording_performers, first.year, album, members, plays.get(key, 0)
         )
         works.setdefault(first.work_key or key, []).append(recording)
     composers: dict[str, Composer] = {}
