@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from player.domain.text import fold_words
 
@@ -296,10 +297,12 @@ def _known(given: str, family: str) -> KnownComposer | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def composer_id(name: str) -> ComposerId:
     """The identity of the composer named ``name`` (any order, case, accents, transliteration).
 
     An empty name gives ``ComposerId("", UNKNOWN_COMPOSER, …)``, sorted after every other.
+    Cached: a library names few composers many times, and a first scan asks for each file.
     """
     name = _LIFE_DATES.sub("", " ".join(name.split()))
     if not name:
