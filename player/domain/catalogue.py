@@ -60,7 +60,18 @@ _PATTERNS = tuple(
 
 def catalogue_numbers(title: str) -> list[CatalogueNumber]:
     """Every catalogue number in ``title``, in order of appearance."""
+    return [c for _, _, c in _catalogue_spans(fold(title))]
+
+
+def strip_catalogue(title: str) -> str:
+    """``title`` folded, without its catalogue numbers ("symphony no. 5, op. 67" → "symphony no. 5, ")."""
     text = fold(title)
+    for start, end, _ in reversed(_catalogue_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _catalogue_spans(text: str) -> list[tuple[int, int, CatalogueNumber]]:
     found: list[tuple[int, int, CatalogueNumber]] = []
     for pattern, shown, sep in _PATTERNS:
         for match in pattern.finditer(text):
@@ -75,7 +86,7 @@ def catalogue_numbers(title: str) -> list[CatalogueNumber]:
             key = f"{shown.rstrip('.').lower()}{number.lower()}" + (f".{sub}" if sub else "")
             display = f"{shown}{sep}{number}" + (f" No. {sub}" if sub else "")
             found.append((match.start(), match.end(), CatalogueNumber(key, display)))
-    return [c for _, _, c in sorted(found, key=lambda f: f[0])]
+    return sorted(found, key=lambda f: f[0])
 
 
 @dataclass(frozen=True)

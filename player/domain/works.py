@@ -10,9 +10,10 @@ the composer (:func:`work_key`), so "Op. 18" of two composers are two works.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from player.domain.catalogue import catalogue_numbers, musical_key, strip_key
+from player.domain.catalogue import catalogue_numbers, musical_key, strip_catalogue, strip_key
 from player.domain.text import fold_words
 
 _NICKNAME = re.compile(
@@ -97,3 +98,27 @@ def work_id(title: str, *, mbid: str = "") -> WorkId:
 def work_key(composer_key: str, work: WorkId) -> str:
     """One work per (composer, work identity): the key stored with each track."""
     return f"{composer_key} / {work.key}"
+
+
+def work_aliases(works: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Which title-identified works are a catalogue-identified work of the same composer.
+
+    ``works`` holds ``(composer key, work key, title)``. "Symphony No. 5 in C minor" (no
+    catalogue number) is "Symphony No. 5 in C minor, Op. 67" when that is the composer's only
+    work whose title, without its catalogue number, has the same words; titles without a number
+    ("Sonata") are never merged, they name too little. Returns ``{work key: work key it is}``.
+    """
+    by_words: dict[tuple[str, str], set[str]] = {}
+    titled: list[tuple[str, str, str]] = []
+    for composer, key, title in works:
+        if key.startswith(f"{composer} / title:"):
+            titled.append((composer, key, key.partition(" / title:")[2]))
+        elif key.startswith(f"{composer} / cat:"):
+            words = title_words(strip_catalogue(title))
+            by_words.setdefault((composer, words), set()).add(key)
+    aliases = {}
+    for composer, key, words in titled:
+        targets = by_words.get((composer, words), set())
+        if len(targets) == 1 and any(w.isdigit() for w in words.split()):
+            aliases[key] = next(iter(targets))
+    return aliases

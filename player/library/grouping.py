@@ -120,7 +120,8 @@ def group_library(
             name = _most_common(t.composer_name for t in tracks_of_work) or UNKNOWN_COMPOSER
             composer = composers[first.composer_key] = Composer(first.composer_key, name)
             sort_keys[first.composer_key] = first.composer_sort if first.composer_key else "\uffff"
-        title = _most_common(t.work_title for t in tracks_of_work) or first.display_title
+        catalogued = [t for t in tracks_of_work if t.catalogue] or tracks_of_work
+        title = _most_common(t.work_title for t in catalogued) or first.display_title
         catalogue = _most_common(t.catalogue for t in tracks_of_work)
         composer.works.append(Work(key, composer.name, title, catalogue, recordings))
     result = sorted(composers.values(), key=lambda c: (sort_keys[c.key], c.name))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
 from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
+from player.domain.works import work_aliases
 from player.store.db import Database, utc_now
 
 
@@ -269,6 +270,28 @@ def refresh_identities(db: Database) -> int:
         return recompute_identities(conn)
 
 
+def merge_work_aliases(db: Database) -> int:
+    """Give tracks whose work is known by title only the key of the same work known by its
+    catalogue number (``player.domain.works.work_aliases``); their recording keys follow.
+    Run after a scan: a library-wide rule, one track cannot decide it. Returns tracks moved."""
+    with db.transaction() as conn:
+        return _merge_work_aliases(conn)
+
+
+def _merge_work_aliases(conn: sqlite3.Connection) -> int:
+    works = conn.execute(
+        "SELECT composer_key, work_key, max(work_title) FROM tracks GROUP BY work_key"
+    ).fetchall()
+    moved = 0
+    for old, new in work_aliases((str(c), str(k), str(t)) for c, k, t in works).items():
+        moved += conn.execute(
+            "UPDATE tracks SET work_key = :new, "
+            "recording_key = :new || substr(recording_key, :rest) WHERE work_key = :old",
+            {"new": new, "old": old, "rest": len(old) + 1},
+        ).rowcount
+    return moved
+
+
 def recompute_identities(conn: sqlite3.Connection) -> int:
     """:func:`refresh_identities` inside the caller's transaction (also used by migration 4)."""
     rows = conn.execute(
@@ -281,4 +304,6 @@ def recompute_identities(conn: sqlite3.Connection) -> int:
         track = with_identity(_track_from_row(row))
         updates.append({n: getattr(track, n) for n in (*names, "id")})
     conn.executemany(sql, updates)
+    if rows:
+        _merge_work_aliases(conn)
     return len(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from player.domain.works import nickname, work_id, work_key
+from player.domain.works import nickname, work_aliases, work_id, work_key
 
 SAME_WORK = [
     ["Symphony No. 5 in C minor, Op. 67", "Symphony No.5, Op.67", "Sinfonie Nr. 5 c-moll op. 67"],
@@ -54,3 +54,23 @@ def test_musicbrainz_work_id_wins_and_the_composer_scopes_the_key():
     assert tagged.key == "mb:6a3c0f31-0c55-4e5b-9c6b-0a9f7c1c7e6b"
     op18 = work_id("Op. 18")
     assert work_key("ludwig van beethoven", op18) != work_key("frederic chopin", op18)
+
+
+def test_a_title_without_its_catalogue_number_is_the_catalogued_work():
+    works = [
+        ("b", "b / cat:op67", "Symphony No. 5 in C minor, Op. 67"),
+        ("b", "b / title:symphony 5", "Symphony No. 5 in C minor"),
+        ("b", "b / cat:op55", "Symphony No. 3 “Eroica”, Op. 55"),
+        ("b", "b / title:symphony 3", "Sinfonie Nr. 3"),
+        ("b", "b / cat:op2.1", "Sonata Op. 2 No. 1"),
+        ("b", "b / cat:op2.2", "Sonata Op. 2 No. 2"),
+        ("b", "b / title:sonata", "Sonata"),  # names too little
+        ("b", "b / cat:op18.1", "String Quartet No. 1, Op. 18 No. 1"),
+        ("b", "b / cat:op59.1", "String Quartet No. 1, Op. 59 No. 1"),  # two candidates
+        ("b", "b / title:string quartet 1", "String Quartet No. 1"),
+        ("m", "m / title:symphony 5", "Symphony No. 5"),  # another composer
+    ]
+    assert work_aliases(works) == {
+        "b / title:symphony 5": "b / cat:op67",
+        "b / title:symphony 3": "b / cat:op55",
+    }

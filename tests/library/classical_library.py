@@ -9,7 +9,8 @@ files look like rather than against one tidy tagger:
 - "Op.18 No.1" on one album and "Op. 18 No. 1" on another;
 - a composer with and without diacritics (ID3 in MP3 and Vorbis comments in FLAC);
 - untagged folders ``Composer/Work (Performers, Year)/01 - Movement.flac`` whose file numbers,
-  not the movement names' alphabet, give the order;
+  not the movement names' alphabet, give the order, one of them a third recording of the
+  symphony named without its opus number;
 - "Mvt. N – Name" titles without track numbers;
 - ARTIST = composer without a COMPOSER tag (a CD rip);
 - "Work: I. Movement" titles with two works on one album, and an opera over two discs with
@@ -145,6 +146,14 @@ def _untagged(root: Path) -> None:
         ],
         1,
     ):
+        _flac(folder / f"{n:02d} - {name}.flac")
+    # the symphony of the Picard albums again, without its opus number in the folder name
+    folder = (
+        root
+        / "Beethoven"
+        / "Symphony No. 5 in C minor (Furtwängler, Berliner Philharmoniker, 1943)"
+    )
+    for n, name in enumerate(["Allegro con brio", "Andante con moto"], 1):
         _flac(folder / f"{n:02d} - {name}.flac")
 
 

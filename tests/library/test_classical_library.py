@@ -10,12 +10,15 @@ import json
 import pytest
 
 from player.cli import main
+from player.store.db import open_database
+from player.store.plays import end_play, start_play
+from player.store.tracks import all_tracks
 from tests.library.classical_library import make_classical_library
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    """(root, the JSON document ``continuo library --json`` printed, scan's stderr)."""
+    """(profile, the JSON document ``continuo library --json`` printed, scan's stderr)."""
     root = make_classical_library(tmp_path_factory.mktemp("music"))
     profile = tmp_path_factory.mktemp("profile")
     err, out = io.StringIO(), io.StringIO()
@@ -23,7 +26,7 @@ def library(tmp_path_factory):
         assert main(["scan", "--profile", str(profile), "--no-analysis", str(root)]) == 0
     with contextlib.redirect_stdout(out):
         assert main(["library", "--profile", str(profile), "--json"]) == 0
-    return root, json.loads(out.getvalue()), err.getvalue()
+    return profile, json.loads(out.getvalue()), err.getvalue()
 
 
 def _composer(doc, name):
@@ -68,7 +71,12 @@ def test_two_recordings_of_one_symphony_stay_two_recordings_in_movement_order(li
     _, doc, _ = library
     symphony = _work(doc, "Ludwig van Beethoven", "Symphony No. 5")
     assert symphony["catalogue"] == "Op. 67"
-    karajan, kleiber = symphony["recordings"]
+    furtwangler, karajan, kleiber = symphony["recordings"]  # none played yet: oldest first
+    assert (furtwangler["performers"], furtwangler["year"]) == (
+        "Furtwängler, Berliner Philharmoniker",
+        1943,
+    )
+    assert [t["title"] for t in furtwangler["tracks"]] == ["Allegro con brio", "Andante con moto"]
     assert (karajan["performers"], karajan["year"]) == (
         "Berliner Philharmoniker · Herbert von Karajan",
         1963,
@@ -168,8 +176,8 @@ def test_two_works_on_one_album_and_an_opera_over_two_discs(library):
 def test_scan_reports_on_stderr_and_a_bad_file_is_a_problem_not_a_failure(
     library, tmp_path, capsys
 ):
-    root, _, err = library
-    assert "Scanned 31 files: 31 new" in err
+    _, _, err = library
+    assert "Scanned 33 files: 33 new" in err
     broken = tmp_path / "music" / "broken.flac"
     broken.parent.mkdir()
     broken.write_bytes(b"not audio at all")
@@ -178,3 +186,17 @@ def test_scan_reports_on_stderr_and_a_bad_file_is_a_problem_not_a_failure(
     )
     err = capsys.readouterr().err
     assert f"problem: {broken}: Not an audio file" in err and "1 problems" in err
+
+
+def test_the_most_played_recording_comes_first(library, capsys):
+    profile, _, _ = library
+    db = open_database(profile / "continuo.db")
+    kleiber = [t for t in all_tracks(db) if "Kleiber 1975" in t.path]
+    for track in kleiber[:2]:
+        end_play(db, start_play(db, int(track.id or 0), "user"), 45_000, "skipped")  # heard
+    short = start_play(db, int(kleiber[2].id or 0), "user")
+    end_play(db, short, 3_000, "skipped")  # a quick skip is not a heard play
+    db.close()
+    assert main(["library", "--profile", str(profile), "--json"]) == 0
+    symphony = _work(json.loads(capsys.readouterr().out), "Ludwig van Beethoven", "Symphony No. 5")
+    assert [r["year"] for r in symphony["recordings"]] == [1975, 1943, 1963]
