@@ -11,6 +11,7 @@ composers whose names are spelled in many ways (transliterations: Tchaikovsky, T
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -172,6 +173,7 @@ KNOWN_COMPOSERS: tuple[KnownComposer, ...] = (
         "Mendelssohn-Bartholdy",
         initials=("f", "jlf"),
     ),
+    _k("Fanny", "Mendelssohn", "Hensel", "Mendelssohn Hensel", initials=("f",), default=False),
     _k("Antonio", "Vivaldi"),
     _k("Georg Philipp", "Telemann", initials=("g", "gp")),
     _k("Dieterich", "Buxtehude", initials=("d",)),
@@ -284,6 +286,10 @@ def _known(given: str, family: str) -> KnownComposer | None:
     candidates = _BY_FAMILY.get(fold_words(family)) or _BY_FAMILY.get(" ".join(family_words))
     if not candidates:
         return None
+    first = fold_words(given).split()[:1]
+    if len(candidates) > 1 and first and len(first[0]) > 1:  # "Fanny" tells two F. apart
+        named = [c for c in candidates if fold_words(c.given).split()[:1] == first]
+        candidates = named or candidates
     initials = _initials(given)
     if not initials:
         defaults = [c for c in candidates if c.default]
@@ -341,3 +347,24 @@ def is_known_composer(name: str) -> bool:
     """Whether ``name`` is a composer in the table (so an ARTIST tag holding it names the composer)."""
     given, family = split_name(" ".join(name.split()))
     return bool(name.strip()) and _known(given, family) is not None
+
+
+def composer_aliases(tagged: Iterable[tuple[str, str, str, int]]) -> dict[str, str]:
+    """Composer keys that a MusicBrainz composer id says are one composer.
+
+    ``tagged`` holds ``(MusicBrainz composer id, composer key, composer name, tracks)`` for
+    tracks that carry an id. Names the table cannot join (the same composer in another script)
+    become the key of a name the table knows, else the key most of the id's tracks have.
+    Returns ``{key: key it is}``.
+    """
+    by_id: dict[str, dict[str, tuple[bool, int]]] = {}
+    for mbid, key, name, count in tagged:
+        if mbid and key:
+            keys = by_id.setdefault(mbid.lower(), {})
+            known, before = keys.get(key, (False, 0))
+            keys[key] = (known or is_known_composer(name), before + count)
+    aliases = {}
+    for keys in by_id.values():
+        main = max(keys, key=lambda k: (keys[k], k))
+        aliases.update({k: main for k in keys if k != main})
+    return aliases

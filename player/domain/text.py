@@ -35,7 +35,7 @@ _LETTERS = str.maketrans(
         "‐": "-",
     }
 )
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_NOT_WORD = re.compile(r"[\W_]+")  # letters of any script stay
 
 
 @lru_cache(maxsize=65536)

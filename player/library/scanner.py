@@ -131,7 +131,7 @@ class _Scan:
             self._report()
         self._flush()
         if self.progress.added or self.progress.updated:
-            store.merge_work_aliases(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
+            store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
         self.progress.current = ""
         self._report(force=True)
         return replace(self.progress)

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
+from player.domain.composers import composer_aliases
 from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
 from player.domain.works import work_aliases
 from player.store.db import Database, utc_now
@@ -270,24 +271,45 @@ def refresh_identities(db: Database) -> int:
         return recompute_identities(conn)
 
 
-def merge_work_aliases(db: Database) -> int:
-    """Give tracks whose work is known by title only the key of the same work known by its
-    catalogue number (``player.domain.works.work_aliases``); their recording keys follow.
-    Run after a scan: a library-wide rule, one track cannot decide it. Returns tracks moved."""
+def merge_identities(db: Database) -> int:
+    """Library-wide identity rules, run after a scan (one track cannot decide them): composers
+    one MusicBrainz composer id names become one (``composers.composer_aliases``), and tracks
+    whose work is known by title only get the key of the same work known by its catalogue
+    number (``works.work_aliases``); work and recording keys follow. Returns tracks moved."""
     with db.transaction() as conn:
-        return _merge_work_aliases(conn)
+        return _merge_identities(conn)
 
 
-def _merge_work_aliases(conn: sqlite3.Connection) -> int:
+def _merge_identities(conn: sqlite3.Connection) -> int:
+    moved = _merge_composer_ids(conn)
     works = conn.execute(
         "SELECT composer_key, work_key, max(work_title) FROM tracks GROUP BY work_key"
     ).fetchall()
-    moved = 0
     for old, new in work_aliases((str(c), str(k), str(t)) for c, k, t in works).items():
         moved += conn.execute(
             "UPDATE tracks SET work_key = :new, "
             "recording_key = :new || substr(recording_key, :rest) WHERE work_key = :old",
             {"new": new, "old": old, "rest": len(old) + 1},
+        ).rowcount
+    return moved
+
+
+def _merge_composer_ids(conn: sqlite3.Connection) -> int:
+    tagged = conn.execute(
+        "SELECT composer_mbid, composer_key, max(composer_name), count(*) FROM tracks "
+        "WHERE composer_mbid != '' GROUP BY composer_mbid, composer_key"
+    ).fetchall()
+    moved = 0
+    rows = ((str(m), str(k), str(name), int(n)) for m, k, name, n in tagged)
+    for old, new in composer_aliases(rows).items():
+        name, sort = conn.execute(
+            "SELECT composer_name, composer_sort FROM tracks WHERE composer_key = ? LIMIT 1", (new,)
+        ).fetchone()
+        moved += conn.execute(
+            "UPDATE tracks SET composer_key = :new, composer_name = :name, composer_sort = :sort, "
+            "work_key = :new || substr(work_key, :rest), "
+            "recording_key = :new || substr(recording_key, :rest) WHERE composer_key = :old",
+            {"new": new, "old": old, "name": name, "sort": sort, "rest": len(old) + 1},
         ).rowcount
     return moved
 
@@ -305,5 +327,5 @@ def recompute_identities(conn: sqlite3.Connection) -> int:
         updates.append({n: getattr(track, n) for n in (*names, "id")})
     conn.executemany(sql, updates)
     if rows:
-        _merge_work_aliases(conn)
+        _merge_identities(conn)
     return len(rows)

@@ -6,6 +6,7 @@ import pytest
 
 from player.domain.composers import (
     UNKNOWN_COMPOSER,
+    composer_aliases,
     composer_id,
     family_name,
     is_known_composer,
@@ -114,6 +115,9 @@ def test_composers_of_one_family_stay_apart():
     assert not same_composer("Joseph Haydn", "Michael Haydn")
     assert not same_composer("Richard Strauss", "Johann Strauss")
     assert not same_composer("Leopold Mozart", "Mozart")
+    assert not same_composer("Fanny Mendelssohn", "Felix Mendelssohn")
+    assert same_composer("Fanny Hensel", "Mendelssohn, Fanny")
+    assert not same_composer("Clara Schumann", "Schumann")
 
 
 @pytest.mark.parametrize(
@@ -178,3 +182,18 @@ def test_fold(text, folded):
 
 def test_fold_words_drops_punctuation():
     assert fold_words("Saint-Saëns") == "saint saens" and fold_words("Op. 18") == "op 18"
+
+
+def test_a_musicbrainz_id_joins_spellings_preferring_a_name_the_table_knows():
+    mbid = "9ddd7abc-9e1b-471d-8031-583bc6bc8be9"
+    tagged = [
+        (mbid, "петр ильич чаиковскии", "Пётр Ильич Чайковский", 5),
+        (mbid.upper(), "pyotr ilyich tchaikovsky", "Tchaikovsky", 1),
+        ("other-id", "anna magdalena", "Anna Magdalena", 2),
+        ("other-id", "a magdalena", "A. Magdalena", 3),
+        ("", "nobody", "Nobody", 9),
+    ]
+    assert composer_aliases(tagged) == {
+        "петр ильич чаиковскии": "pyotr ilyich tchaikovsky",
+        "anna magdalena": "a magdalena",
+    }

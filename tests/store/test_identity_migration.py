@@ -12,7 +12,7 @@ from player.domain.identity import IDENTITY_VERSION
 from player.library.scanner import scan_library
 from player.store import migrations
 from player.store.db import open_database
-from player.store.tracks import all_tracks
+from player.store.tracks import Track, all_tracks, merge_identities, upsert_tracks
 from tests.library.audio_files import tag_vorbis, write_audio
 
 V3_TRACKS = [
@@ -109,4 +109,48 @@ def test_a_rescan_recomputes_identities_of_older_rules_without_reading_the_files
         IDENTITY_VERSION,
     )
     assert track.work_key == "pyotr ilyich tchaikovsky / title:symphony 6"
+    db.close()
+
+
+def test_a_musicbrainz_composer_id_joins_names_the_table_cannot(tmp_path):
+    db = open_database(tmp_path / "continuo.db")
+    mbid = "9ddd7abc-9e1b-471d-8031-583bc6bc8be9"
+    upsert_tracks(
+        db,
+        [
+            Track(
+                path="/m/ru/1.flac",
+                size=1,
+                mtime_ns=1,
+                title="I",
+                composer="Пётр Ильич Чайковский",
+                work="Симфония № 6, соч. 74",
+                composer_mbid=mbid,
+            ),
+            Track(
+                path="/m/en/1.flac",
+                size=1,
+                mtime_ns=1,
+                title="I",
+                composer="Tchaikovsky",
+                work="Symphony No. 6",
+                composer_mbid=mbid,
+            ),
+            Track(
+                path="/m/de/1.flac",
+                size=1,
+                mtime_ns=1,
+                title="I",
+                composer="Tschaikowsky",
+                work="Symphonie Nr. 6",
+                album="x",
+            ),
+        ],
+    )
+    assert merge_identities(db) == 1
+    keys = {t.path: (t.composer_key, t.composer_name) for t in all_tracks(db)}
+    assert set(keys.values()) == {("pyotr ilyich tchaikovsky", "Pyotr Ilyich Tchaikovsky")}
+    (ru,) = [t for t in all_tracks(db) if t.path.startswith("/m/ru")]
+    assert ru.work_key.startswith("pyotr ilyich tchaikovsky / ")
+    assert ru.recording_key.startswith(ru.work_key)
     db.close()
