@@ -36,8 +36,12 @@ class RecordingId:
     @property
     def label(self) -> str:
         """Performers and year as one line, for every place two recordings could be confused."""
-        parts = [self.performers, str(self.year) if self.year else ""]
-        return ", ".join(p for p in parts if p)
+        return recording_label(self.performers, self.year)
+
+
+def recording_label(performers: str, year: int | None) -> str:
+    """"Kleiber · Wiener Philharmoniker, 1975": how every view names a recording."""
+    return ", ".join(p for p in (performers, str(year) if year else "") if p)
 
 
 def year_of(date: str) -> int | None:

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from player.domain.composers import UNKNOWN_COMPOSER
 from player.domain.movements import movement_order
-from player.domain.recordings import album_set
+from player.domain.recordings import album_set, recording_label
 from player.domain.text import fold
 from player.store.tracks import Track
 
@@ -38,8 +38,7 @@ class Recording:
     @property
     def label(self) -> str:
         """ "Kleiber · Wiener Philharmoniker, 1975" (or the album when nothing else names it)."""
-        parts = [self.performers, str(self.year) if self.year else ""]
-        return ", ".join(p for p in parts if p) or self.album or "Unnamed recording"
+        return recording_label(self.performers, self.year) or self.album or "Unnamed recording"
 
 
 @dataclass

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, fields
 
 from player.domain.composers import composer_aliases
 from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
+from player.domain.recordings import recording_label
 from player.domain.works import work_aliases
 from player.store.db import Database, utc_now
 
@@ -76,8 +77,7 @@ class Track:
     def recording_label(self) -> str:
         """ "Kleiber · Wiener Philharmoniker, 1975": names the recording wherever two could be
         confused (now playing, Queue, History, Up next, Similar)."""
-        parts = [self.recording_performers, str(self.year) if self.year else ""]
-        return ", ".join(p for p in parts if p)
+        return recording_label(self.recording_performers, self.year)
 
 
 def identity_fields(track: Track) -> TrackFields:
