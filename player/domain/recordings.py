@@ -40,7 +40,7 @@ class RecordingId:
 
 
 def recording_label(performers: str, year: int | None) -> str:
-    """"Kleiber · Wiener Philharmoniker, 1975": how every view names a recording."""
+    """How every view names a recording: "Kleiber · Wiener Philharmoniker, 1975"."""
     return ", ".join(p for p in (performers, str(year) if year else "") if p)
 
 
