@@ -146,7 +146,7 @@ def run_window(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
     from player.ui.style import apply_style
 
     app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))

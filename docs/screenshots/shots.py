@@ -55,7 +55,7 @@ def main_window(
 
         from player.app import build_services
         from player.profile import Profile
-        from player.ui.main_window import MainWindow
+        from player.ui.shell.main_window import MainWindow
         from player.ui.style import apply_style
 
         app = QApplication([sys.argv[0]])

@@ -160,7 +160,7 @@ def _busy_playback(profile: Path, seconds: float, kind: str) -> dict:
 
     from player.app import build_services
     from player.profile import Profile
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
     from tests.library.audio_files import tag_vorbis, write_audio
 
     music = profile.parent / "music"

@@ -39,7 +39,7 @@ def main() -> None:
     from player.app import build_services
     from player.demo import create_demo_profile
     from player.profile import Profile
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
     profile = Profile(Path(tempfile.mkdtemp(prefix="continuo-bench-"))).create()

@@ -53,8 +53,8 @@ def main(paused: bool) -> None:
         from player.app import build_services
         from player.cli import DEMO_LIBRARY
         from player.profile import Profile
-        from player.ui.library_models import TRACK_ROLE
-        from player.ui.main_window import MainWindow
+        from player.ui.shell.library_models import TRACK_ROLE
+        from player.ui.shell.main_window import MainWindow
 
         _app = QApplication([sys.argv[0]])
         with tempfile.TemporaryDirectory() as tmp:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from player.analysis.version import ANALYSIS_VERSION
 from player.audio.backend import PlaybackState
 from player.store.features import load_histograms
-from player.ui.library_models import TRACK_ROLE
+from player.ui.shell.library_models import TRACK_ROLE
 from tests.analysis.synth import SR, tone
 from tests.library.audio_files import tag_vorbis
 from tests.ui.test_window import close_window, open_window

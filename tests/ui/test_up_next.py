@@ -17,9 +17,9 @@ from player.profile import Profile
 from player.store import open_database
 from player.store.feedback import all_feedback
 from player.store.tracks import add_library_root, all_tracks
-from player.ui.about import about_text
-from player.ui.library_models import TRACK_ROLE
-from player.ui.queue_model import NOTE_ROLE, UP_NEXT
+from player.ui.features.about.box import about_text
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT
 from tests.library.audio_files import tag_vorbis, write_audio
 from tests.recommend.conftest import Library, sessions_apart
 from tests.recommend.tiny_model import train_tiny_model

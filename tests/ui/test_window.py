@@ -13,8 +13,8 @@ from player.app import build_services
 from player.audio.backend import PlaybackState
 from player.profile import Profile
 from player.store.plays import all_plays, listening_sessions
-from player.ui.library_models import TRACK_ROLE
-from player.ui.main_window import MainWindow
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.main_window import MainWindow
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 

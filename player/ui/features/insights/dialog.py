@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from player.store.db import Database
 from player.store.insights import OTHER, Discovery, Insights, compute_insights
-from player.ui.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
+from player.ui.features.insights.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
 from player.ui.jobs import JobRunner
 from player.ui.style import ACCENT, INK, LINE, MUTED
 

@@ -13,7 +13,7 @@ from player.demo import DEMO_LABEL, is_demo
 from player.ui.style import named
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 TOOLTIP = (
     "This profile holds an example listening history made for the demo library, and a model "

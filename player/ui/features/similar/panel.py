@@ -20,13 +20,13 @@ from player.analysis.version import ANALYSIS_VERSION
 from player.store.db import Database
 from player.store.features import similar_tracks
 from player.store.tracks import Track, track_by_id
-from player.ui.analysis_status import AnalysisRunner, analysis_summary
-from player.ui.library_models import TRACK_ROLE
-from player.ui.panels import _tree
+from player.ui.features.analysis.status import AnalysisRunner, analysis_summary
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.panels import _tree
 from player.ui.style import named
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 NEIGHBOURS = 15
 SHORTCUT = "Ctrl+Shift+S"

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from player.store.tracks import Track
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
-    from player.ui.up_next_panel import UpNext
+    from player.ui.features.up_next.panel import UpNext
+    from player.ui.shell.main_window import MainWindow
 
 FEEDBACK = [
     ("More like this", "more_like"),

@@ -35,15 +35,15 @@ from PySide6.QtWidgets import (
 from player.audio.backend import EndReason, Playable
 from player.playlog import token_of
 from player.store.tracks import Track
-from player.ui.controller import library_order
 from player.ui.jobs import JobRunner
-from player.ui.library_models import TRACK_ROLE
-from player.ui.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
+from player.ui.shell.controller import library_order
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
 from player.ui.style import MUTED, named
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 DEFAULT_COUNT = 5
 CLOSE_WAIT_MS = 5000  # a suggest() is milliseconds; a library reload may take seconds

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
 from player.playlog import PlayToken, token_of
 from player.store.tracks import Track
-from player.ui.queue_model import QueueModel
+from player.ui.shell.queue_model import QueueModel
 
 UP_NEXT_LENGTH = 20
 PREVIOUS_RESTARTS_AFTER_S = 3.0

@@ -29,7 +29,7 @@ from player.ui.jobs import JobRunner
 
 if TYPE_CHECKING:
     from player.analysis.worker import AnalysisProgress, AnalysisService
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 STOP_TIMEOUT_S = 5.0
 

@@ -34,7 +34,7 @@ from player.retrain import (
 from player.ui.style import named
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 POLL_MS = 150
 DEFAULT_BUDGET_S = 120.0

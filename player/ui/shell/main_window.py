@@ -26,22 +26,20 @@ from PySide6.QtWidgets import (
 
 from player.store.plays import listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
-from player.ui import (
-    about,
-    analysis_status,
-    demo_notice,
-    feedback_actions,
-    retrain_dialog,
-    similar,
-    up_next_panel,
-)
-from player.ui.controller import BackendBridge, PlaybackController
+from player.ui.features.about import box as about
+from player.ui.features.analysis import status as analysis_status
+from player.ui.features.demo_notice import notice as demo_notice
+from player.ui.features.retrain import dialog as retrain_dialog
+from player.ui.features.similar import panel as similar
+from player.ui.features.up_next import feedback as feedback_actions
+from player.ui.features.up_next import panel as up_next_panel
 from player.ui.jobs import CancelToken, JobRunner
-from player.ui.library_models import index_library
-from player.ui.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
-from player.ui.queue_model import QueueModel
+from player.ui.shell.controller import BackendBridge, PlaybackController
+from player.ui.shell.library_models import index_library
+from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.transport import TransportBar
 from player.ui.style import named
-from player.ui.transport import TransportBar
 
 if TYPE_CHECKING:
     from player.app import Services

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from player import __version__
-from player.ui.insights import InsightsDialog
-from player.ui.up_next_panel import status_line
+from player.ui.features.insights.dialog import InsightsDialog
+from player.ui.features.up_next.panel import status_line
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Status
-    from player.ui.main_window import MainWindow
+    from player.ui.shell.main_window import MainWindow
 
 
 def model_lines(status: Status | None) -> list[str]:
