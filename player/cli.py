@@ -1,4 +1,5 @@
-"""``continuo``: open the player; ``continuo history``, ``scan`` and ``library`` work without it.
+"""``continuo``: open the player; ``continuo history``, ``scan``, ``library``, ``suggest`` and
+``import-history`` work without it.
 
 ``continuo [options] FILE_OR_FOLDER...`` opens files and folders (the desktop entry's
 ``Exec=continuo %F``); with ``--play`` it plays exactly those, in the order given. Options Qt
@@ -19,6 +20,7 @@ from player.profile import Profile
 from player.store.db import open_database
 from player.store.plays import listening_sessions
 from player.store.tracks import track_by_id
+from player.suggest_command import suggest_main
 
 
 def _profile(path: str | None) -> Profile:
@@ -172,7 +174,7 @@ def split_qt_options(argv: list[str]) -> tuple[list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    commands = {"scan": scan_main, "library": library_main}
+    commands = {"scan": scan_main, "library": library_main, "suggest": suggest_main}
     if argv[:1] == ["history"]:
         return history_main(argv[1:])
     if argv[:1] and argv[0] in commands:

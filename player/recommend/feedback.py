@@ -1,17 +1,21 @@
 """How feedback moves rankings: "More like this", "Less like this", quick skips, "Never suggest".
 
-Feedback on a track spreads to what sounds like it (content cosine) or, before the analysis has
-run, to its work and composer; "Never suggest" removes the track's whole work unit.
+"More/Less like this" on a track spreads to what sounds like it (content cosine) or, before the
+analysis has run, to its work and composer; an early skip of a suggested recording counts against
+that recording only (never its work or composer); "Never suggest" removes the track's whole unit.
+Negative feedback fades with its age (the half-life setting).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 import numpy as np
 
 from player.domain.plays import is_quick_skip
 from player.recommend.library import LibraryIndex
+from player.recommend.rules import DAY_S, fade
 from player.store.feedback import Feedback
 
 __all__ = ["adjustment", "is_quick_skip", "never_units"]
@@ -29,22 +33,36 @@ def never_units(library: LibraryIndex, feedback: list[Feedback]) -> set[int]:
     return {int(u) for u in library.unit_of[rows]}
 
 
-def adjustment(library: LibraryIndex, feedback: list[Feedback]) -> np.ndarray:
+def adjustment(
+    library: LibraryIndex, feedback: list[Feedback], now: datetime, half_life_days: float
+) -> np.ndarray:
     """Per-row ranking adjustment (N,), in rank percentiles of the ranking source's scores.
 
-    Each track's feedback weights are summed (two skips weigh as one "Less like this") and
-    spread to every row by similarity, clipped at zero so that unlike music is left alone.
+    Each track's "more/less like" weights are summed and spread to every row by similarity,
+    clipped at zero so that unlike music is left alone; skips weigh on their recording's rows
+    only (two recent skips weigh as one "Less like this"). Negative weights fade with age.
     """
     per_row: dict[int, float] = defaultdict(float)
+    per_unit: dict[int, float] = defaultdict(float)
     for item in feedback:
         row = library.row_of.get(item.track_id)
-        if row is not None and item.kind in WEIGHTS:
-            per_row[row] += WEIGHTS[item.kind]
+        if row is None or item.kind not in WEIGHTS:
+            continue
+        weight = WEIGHTS[item.kind]
+        if weight < 0:
+            age = (now - datetime.fromisoformat(item.created_at)).total_seconds() / DAY_S
+            weight *= fade(age, half_life_days)
+        if item.kind == "skip":
+            per_unit[int(library.unit_of[row])] += weight
+        else:
+            per_row[row] += weight
     adjust = np.zeros(len(library), dtype=np.float64)
     for row, weight in per_row.items():
         if weight == 0:
             continue
         adjust += weight * _similarity(library, row)
+    for unit, weight in per_unit.items():
+        adjust[library.units[unit]] += weight
     return adjust
 
 

@@ -17,7 +17,7 @@ from player.domain.plays import is_heard
 from player.domain.text import key_part
 from player.library.grouping import play_order
 from player.store.db import Database
-from player.store.features import library_content_vectors
+from player.store.features import library_content_vectors, track_pitch_facts
 from player.store.plays import listening_sessions
 from player.store.tracks import Track, all_tracks
 
@@ -56,6 +56,12 @@ class LibraryIndex:
         The same, L2-normalised, for cosine similarity (paper §3.2).
     content_version : str or None
         The analysis version that produced ``content``.
+    durations : float array, shape (N,)
+        Seconds per track (tempo between recordings, time budgets).
+    tuning_hz : float array, shape (N,)
+        The analysed pitch of A in Hz, NaN where unknown (period pitch between recordings).
+    keys : list of str or None, length N
+        The analysed key ("A minor") where the features carry one (key-aware transitions).
     """
 
     track_ids: np.ndarray
@@ -69,11 +75,21 @@ class LibraryIndex:
     units: list[np.ndarray]
     content: np.ndarray | None = None
     content_version: str | None = None
+    durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tuning_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    keys: list[str | None] = field(default_factory=list)
     row_of: dict[int, int] = field(default_factory=dict)
     content_unit: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.track_ids)}
+        n = len(self.track_ids)
+        if len(self.durations) != n:
+            self.durations = np.zeros(n)
+        if len(self.tuning_hz) != n:
+            self.tuning_hz = np.full(n, np.nan)
+        if len(self.keys) != n:
+            self.keys = [None] * n
         if self.content is not None:
             norms = np.linalg.norm(self.content, axis=1, keepdims=True)
             self.content_unit = self.content / np.maximum(norms, 1e-12)
@@ -91,8 +107,10 @@ class LibraryIndex:
         tracks: list[Track],
         content: dict[int, np.ndarray] | None = None,
         content_version: str | None = None,
+        pitch: dict[int, tuple[float | None, str | None]] | None = None,
     ) -> LibraryIndex:
-        """Index ``tracks`` (in library order); ``content`` maps track id to a content vector."""
+        """Index ``tracks`` (in library order); ``content`` maps track id to a content vector,
+        ``pitch`` to its analysed tuning (Hz) and key."""
         works: dict[str, int] = {}
         units: dict[str, list[int]] = defaultdict(list)
         work_of, unit_keys = [], []
@@ -127,7 +145,18 @@ class LibraryIndex:
             units=unit_rows,
             content=matrix,
             content_version=content_version,
+            durations=np.array([t.duration_s for t in tracks], dtype=np.float64),
+            tuning_hz=np.array(
+                [(pitch.get(int(t.id or 0), (None, None))[0] or np.nan) for t in tracks]
+                if pitch
+                else np.full(len(tracks), np.nan)
+            ),
+            keys=[pitch.get(int(t.id or 0), (None, None))[1] if pitch else None for t in tracks],
         )
+
+    def unit_seconds(self, unit: int) -> float:
+        """How long one unit (a recording of a work, or a piece) plays."""
+        return float(self.durations[self.units[unit]].sum())
 
 
 @dataclass
@@ -144,6 +173,9 @@ class History:
         ``follows[a][b]``: how often work ``b`` came within two works after work ``a`` in a session.
     sessions : list of int64 arrays
         Library rows of each session, in order (for replays and tests).
+    last_heard : float array, shape (N,)
+        When each row was last heard (POSIX seconds; -inf never): a work heard in full lately
+        is held back (:mod:`player.recommend.rules`).
     """
 
     play_counts: np.ndarray
@@ -151,11 +183,13 @@ class History:
     heard_artists: set[str]
     follows: dict[int, Counter]
     sessions: list[np.ndarray]
+    last_heard: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def load_history(db: Database, library: LibraryIndex, window: int = 2) -> History:
     """Read the play log into a :class:`History` over ``library``'s rows."""
     counts = np.zeros(len(library), dtype=np.float64)
+    last_heard = np.full(len(library), -np.inf)
     heard_works: set[int] = set()
     heard_artists: set[str] = set()
     follows: dict[int, Counter] = defaultdict(Counter)
@@ -166,6 +200,7 @@ def load_history(db: Database, library: LibraryIndex, window: int = 2) -> Histor
             row = library.row_of.get(play.track_id)
             if row is not None and is_heard(play.ms_heard, play.ended_how):
                 counts[row] += 1
+                last_heard[row] = max(last_heard[row], play.ended_at.timestamp())
                 heard_works.add(int(library.work_of[row]))
                 heard_artists.add(library.artist_keys[row])
         sessions.append(np.array(rows, dtype=np.int64))
@@ -175,14 +210,15 @@ def load_history(db: Database, library: LibraryIndex, window: int = 2) -> Histor
             for b in works[i + 1 : i + 1 + window]:
                 if b != a:
                     follows[a][b] += 1
-    return History(counts, heard_works, heard_artists, dict(follows), sessions)
+    return History(counts, heard_works, heard_artists, dict(follows), sessions, last_heard)
 
 
 def load_library(db: Database) -> LibraryIndex:
     """Index the profile's playable tracks with the content vectors the analysis stored."""
     tracks = all_tracks(db)
     content, version = _stored_content(db)
-    return LibraryIndex.from_tracks(tracks, content, version)
+    pitch = track_pitch_facts(db, ANALYSIS_VERSION)
+    return LibraryIndex.from_tracks(tracks, content, version, pitch)
 
 
 def _stored_content(db: Database) -> tuple[dict[int, np.ndarray] | None, str | None]:

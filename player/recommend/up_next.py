@@ -1,10 +1,13 @@
-"""The "Up next" policy: N work units ahead of the listener's queue, explained and steerable.
+"""The "Up next" policy: units ahead of the listener's queue, explained and steerable.
 
-Two stages (paper Fig. 2): candidates from the content neighbours of the session, the works that
-followed it in the listener's sessions, the model's own top-K and the most played; then the best
-available source ranks them (personal model → content → your sessions → popularity), feedback
-moves them at once, and a greedy pass keeps composers varied. A work is a unit: a suggestion is a
-work's first movement (or a single piece) followed by its other movements in order.
+A unit is one recording of one work (or a single piece), its movements in order. The rest of
+the recording being heard comes first; then two stages (paper Fig. 2): candidates from the
+content neighbours of the session, the works that followed it in the listener's sessions, the
+model's own top-K and the most played; the best available source ranks them (personal model →
+content → your sessions → popularity), feedback moves them at once, works heard in full lately
+are held back, and a greedy pass keeps composers varied — or a knapsack fills a time budget.
+"Other recordings" offers the work being heard in the library's other recordings instead.
+The window, ``continuo suggest`` and the benchmarks all call :meth:`Recommender.suggest`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,8 +24,12 @@ import numpy as np
 from player.domain.plays import CURRENT_WORK  # the rest of a recording already begun
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
+from player.recommend import rules
+from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.library import History, LibraryIndex, load_history, load_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
+from player.recommend.recordings import other_recordings
+from player.recommend.settings import UpNextSettings, load_settings
 from player.recommend.sources import (
     CONTENT,
     MODEL,
@@ -38,14 +45,18 @@ from player.store.db import Database, open_database
 
 log = logging.getLogger(__name__)
 
-MODES = ("for_you", "discover", "popular")
+MODES = ("for_you", "discover", "popular", "other_recordings")
+DEFAULT_COUNT = 5
+"""Units ahead unless the listener chose otherwise (the Up next bar, ``continuo suggest -n``)."""
+OTHER_RECORDINGS = "other recordings"
+"""The source name of suggestions in the "Other recordings" mode."""
 CANDIDATES_PER_SOURCE = 300
 REMOVED_FOR = timedelta(hours=24)
 """A suggestion the listener removed stays away this long."""
-FOCUS_SHARE = 0.6
-"""A session is "about" a composer when at least this share of its (≥ 3) tracks are theirs."""
 NEW_COMPOSER_BONUS = 0.25
 """In Discover, how far (in rank percentiles) a composer never heard is lifted."""
+FEEDBACK_FRESH_FOR = timedelta(hours=1)
+"""Fading feedback is re-weighed at most this often (it moves by the day)."""
 
 
 @dataclass(frozen=True)
@@ -99,13 +110,16 @@ class Recommender:
         self._local = threading.local()
         # set from any thread without the lock (one assignment is atomic); cleared before a
         # reload reads the profile, so a change made during the reload is not lost
-        self._stale = dict.fromkeys(("library", "history", "model", "feedback"), True)
+        self._stale = dict.fromkeys(("library", "history", "model", "feedback", "settings"), True)
         self._library: LibraryIndex | None = None
         self._history: History | None = None
         self._files: ModelFiles | None = None
         self._model: SessionModel | None = None
         self._model_error: ModelError | None = None
-        self._feedback: tuple[list[store.Feedback], np.ndarray] = ([], np.zeros(0))
+        self._feedback: list[store.Feedback] = []
+        self._adjust: tuple[datetime, np.ndarray] | None = None  # weighed at, per-row weights
+        self._settings = UpNextSettings()
+        self._suggested: set[int] = set()  # plays started by a suggestion, until they end
         self._removed: set[int] = set()
         self._last_source = ""
 
@@ -123,7 +137,7 @@ class Recommender:
         self._stale[part] = False
         return stale
 
-    def _state(self) -> tuple[LibraryIndex, History, SessionModel | None]:
+    def _state(self) -> tuple[LibraryIndex, History, SessionModel | None, UpNextSettings]:
         with self._lock:
             db = self._db()
             if self._take("library"):
@@ -136,9 +150,22 @@ class Recommender:
             if self._take("model"):
                 self._load_model(self._library)
             if self._take("feedback"):
-                given = store.all_feedback(db)
-                self._feedback = (given, fb.adjustment(self._library, given))
-            return self._library, self._history, self._model
+                self._feedback, self._adjust = store.all_feedback(db), None
+            if self._take("settings"):
+                self._settings = load_settings(db)
+            return self._library, self._history, self._model, self._settings
+
+    def _adjustment(self, library: LibraryIndex, now: datetime) -> np.ndarray:
+        """Feedback weights per row as of ``now`` (re-weighed when an hour has passed)."""
+        cached = self._adjust
+        if (
+            cached is None
+            or abs(now - cached[0]) > FEEDBACK_FRESH_FOR
+            or len(cached[1]) != len(library)
+        ):
+            half_life = self._settings.feedback_half_life_days
+            cached = self._adjust = (now, fb.adjustment(library, self._feedback, now, half_life))
+        return cached[1]
 
     def _load_model(self, library: LibraryIndex) -> None:
         """Read the model files (unless only the library changed) and fit them to ``library``.
@@ -164,6 +191,10 @@ class Recommender:
 
     def history_changed(self) -> None:
         self._stale["history"] = True
+
+    def settings_changed(self) -> None:
+        """The listener changed a setting (:mod:`player.recommend.settings`): read it lazily."""
+        self._stale["settings"] = True
 
     def reload_model(self) -> None:
         """A new model was installed in ``model_dir`` (after "Retrain"): swap it in lazily."""
@@ -193,14 +224,28 @@ class Recommender:
         """A play began; one started by a suggestion counts as accepted."""
         if started_by == "suggestion":
             store.set_outcome(self._db(), track_id, "accepted")
+            self._suggested.add(track_id)
 
     def track_ended(self, track_id: int, ms_heard: int, ended_how: str) -> None:
-        """A play ended: a skip within 30 s counts as negative feedback; the history grew."""
+        """A play ended; the history grew.
+
+        Skipping a suggested recording early (its first movement within the heard threshold)
+        counts against that recording; skipping any other movement rejects nothing — the
+        listener moved on within a work, not away from it or its composer.
+        """
+        suggested = track_id in self._suggested
+        self._suggested.discard(track_id)
         if fb.is_quick_skip(ms_heard, ended_how):
-            store.add_feedback(self._db(), track_id, "skip")
             store.set_outcome(self._db(), track_id, "skipped")
-            self._stale["feedback"] = True
+            if suggested and self._opens_its_recording(track_id):
+                store.add_feedback(self._db(), track_id, "skip")
+                self._stale["feedback"] = True
         self._stale["history"] = True
+
+    def _opens_its_recording(self, track_id: int) -> bool:
+        library = self._library if self._library is not None else self._state()[0]
+        row = library.row_of.get(track_id)
+        return row is not None and int(library.units[int(library.unit_of[row])][0]) == row
 
     def removed(self, track_id: int) -> None:
         """The listener removed a suggestion: it stays away for :data:`REMOVED_FOR`."""
@@ -219,40 +264,90 @@ class Recommender:
         self,
         session_track_ids: Sequence[int],
         queue_ids: Sequence[int] = (),
-        n: int = 5,
+        n: int = DEFAULT_COUNT,
         mode: str = "for_you",
         *,
         expand_works: bool = True,
+        minutes: float | None = None,
+        now: datetime | None = None,
     ) -> list[Suggestion]:
-        """Up to ``n`` work units to play after the queue, best first, each with source and reason.
+        """Up to ``n`` units to play after the queue, best first, each with source and reason.
 
-        ``session_track_ids`` are the session's tracks in order, the current one last.
+        ``session_track_ids`` are the session's tracks in order, the current one last. With
+        ``minutes``, whole units whose total fits that time instead (``n`` is then ignored).
+        ``now`` is the moment the rules measure from (feedback fading, no repeats).
         """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if n < 0:
             raise ValueError(f"n must be at least 0, not {n}")
-        library, history, model = self._state()
-        feedback, adjust = self._feedback
-        since = (datetime.now(UTC) - REMOVED_FOR).isoformat(timespec="milliseconds")
+        if minutes is not None and not minutes > 0:
+            raise ValueError(f"minutes must be more than 0, not {minutes}")
+        library, history, model, settings = self._state()
+        now = now or datetime.now(UTC)
+        since = (now - REMOVED_FOR).isoformat(timespec="milliseconds")
         removed = self._removed | store.removed_since(self._db(), since)
-        if not len(library) or n == 0:
+        self._last_source = ""
+        if not len(library) or (n == 0 and minutes is None):
             return []
         context = library.rows([*session_track_ids, *queue_ids])
+        budget = minutes * 60 if minutes is not None else None
+        if mode == "other_recordings":
+            return self._other_recordings(library, context, n, budget, expand_works)
         request = Request(library, history, context)
         blocked = (
             {int(library.work_of[r]) for r in context},
-            fb.never_units(library, feedback)
+            fb.never_units(library, self._feedback)
             | {int(u) for u in library.unit_of[library.rows(removed)]},
         )
         picks: list[list[Suggestion]] = []
         rest = self._rest_of_work(library, context) if expand_works else []
+        if rest and budget is not None:
+            rest = _fitting(library, rest, budget)
+            budget -= sum(library.durations[library.row_of[s.track_id]] for s in rest)
         if rest:
             picks.append(rest)
+        adjust = self._adjustment(library, now)
         ranked = self._rank(request, model, mode, adjust, blocked)
-        picks += self._diverse(request, ranked, n - len(picks), mode, expand_works, model, picks)
+        held = rules.held_back(library, history, now, settings.no_repeat_days)
+        ranked, notes = _hold_back(library, ranked, held)
+        if budget is not None:
+            order = self._diverse(request, ranked, MOST_ITEMS, mode, True, model, picks, settings)
+            seconds = [library.unit_seconds(unit[0].work_group) for unit in order]
+            order = [order[i] for i in fill(seconds, budget)]
+            if not expand_works:
+                order = [unit[:1] for unit in order]
+            picks += order
+        else:
+            picks += self._diverse(
+                request, ranked, n - len(picks), mode, expand_works, model, picks, settings
+            )
         self._last_source = ranked[0][2] if ranked else ""
-        return [s for unit in picks for s in unit]
+        return [_noted(s, notes) for unit in picks for s in unit]
+
+    def _other_recordings(
+        self,
+        library: LibraryIndex,
+        context: np.ndarray,
+        n: int,
+        budget: float | None,
+        expand_works: bool,
+    ) -> list[Suggestion]:
+        """The work being heard in the library's other recordings, the most different first."""
+        if not len(context):
+            return []
+        found = other_recordings(library, int(context[-1]))
+        self._last_source = OTHER_RECORDINGS if found else ""
+        if budget is not None:
+            chosen = fill([library.unit_seconds(d.unit) for d in found], budget)
+            found = [found[i] for i in chosen]
+        else:
+            found = found[:n]
+        return [
+            Suggestion(int(library.track_ids[r]), OTHER_RECORDINGS, d.reason, d.unit)
+            for d in found
+            for r in (library.units[d.unit] if expand_works else library.units[d.unit][:1])
+        ]
 
     def _rest_of_work(self, library: LibraryIndex, context: np.ndarray) -> list[Suggestion]:
         """The movements after the last one heard or queued, when a work is half-way through."""
@@ -350,13 +445,16 @@ class Recommender:
         expand_works: bool,
         model: SessionModel | None,
         before: list[list[Suggestion]],
+        settings: UpNextSettings,
     ) -> list[list[Suggestion]]:
-        """Take units in rank order, passing over a third unit in a row by one composer.
+        """Take units in rank order, passing over one whose composer already has
+        ``composer_max`` units among the last ``composer_window`` ahead.
 
-        When only that composer is left, it is taken anyway: better than an empty "Up next".
+        When only such composers are left, the best is taken anyway: better than an empty
+        "Up next".
         """
         library = request.library
-        focus = _session_focus(library, request.session_rows)
+        most, window = settings.composer_max, settings.composer_window
         composers = [library.artist_keys[library.row_of[u[0].track_id]] for u in before]
         remaining = list(ranked)
         picks: list[list[Suggestion]] = []
@@ -365,8 +463,9 @@ class Recommender:
                 (
                     i
                     for i, (unit, _, _) in enumerate(remaining)
-                    if (c := library.artist_keys[library.units[unit][0]]) == focus
-                    or composers[-2:] != [c, c]
+                    if rules.composer_allowed(
+                        composers, library.artist_keys[library.units[unit][0]], most, window
+                    )
                 ),
                 0,
             )
@@ -413,10 +512,36 @@ def _percentile(values: np.ndarray) -> np.ndarray:
     return (below + up_to - 1) / 2 / (len(values) - 1)
 
 
-def _session_focus(library: LibraryIndex, rows: np.ndarray) -> str | None:
-    """The composer the session is clearly about, if any (see :data:`FOCUS_SHARE`)."""
-    if len(rows) < 3:
-        return None
-    keys = [library.artist_keys[r] for r in rows]
-    top = max(set(keys), key=keys.count)
-    return top if keys.count(top) / len(keys) >= FOCUS_SHARE else None
+def _fitting(library: LibraryIndex, rest: list[Suggestion], budget: float) -> list[Suggestion]:
+    """The movements of the recording begun that fit in ``budget`` seconds, in order."""
+    seconds = np.cumsum([library.durations[library.row_of[s.track_id]] for s in rest])
+    return rest[: int(np.searchsorted(seconds, budget, side="right"))]
+
+
+def _hold_back(
+    library: LibraryIndex, ranked: list[tuple[int, float, str]], held: dict[int, str]
+) -> tuple[list[tuple[int, float, str]], dict[int, str]]:
+    """``ranked`` without the held-back works, and ``{unit: note}`` for the unit that took the
+    place of each: "Brahms: Symphony No. 4 held back, heard in full 2 days ago"."""
+    kept: list[tuple[int, float, str]] = []
+    waiting: list[str] = []
+    notes: dict[int, str] = {}
+    for entry in ranked:
+        row = int(library.units[entry[0]][0])
+        why = held.get(int(library.work_of[row]))
+        if why is not None:
+            if len(waiting) < 2:
+                waiting.append(f"{library.labels[row]} held back, {why}")
+            continue
+        if waiting:
+            notes[entry[0]] = "; ".join(waiting)
+            waiting = []
+        kept.append(entry)
+    return kept, notes
+
+
+def _noted(suggestion: Suggestion, notes: dict[int, str]) -> Suggestion:
+    note = notes.get(suggestion.work_group)
+    if note is None or suggestion.source == CURRENT_WORK:
+        return suggestion
+    return replace(suggestion, reason=f"{suggestion.reason} ({note})")

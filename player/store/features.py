@@ -141,3 +141,26 @@ def similar_tracks(
         return []
     top, sims = most_similar(vectors, int(row[0]), k=k)
     return [(int(ids[i]), float(s)) for i, s in zip(top, sims, strict=True)]
+
+
+def track_pitch_facts(
+    db: Database, analysis_version: str
+) -> dict[int, tuple[float | None, str | None]]:
+    """``track_id -> (tuning of A in Hz, key)`` for analysed tracks, as the features carry them.
+
+    The analysis stores the tuning offset in fractions of a semitone (``tuning``); a schema that
+    also stores ``tuning_hz`` and ``key`` (the hearing work) is read as it is. A track whose
+    analysis found no pitch (offset 0 and no voiced frames) has no tuning.
+    """
+    columns = {str(r[1]) for r in db.conn.execute("PRAGMA table_info(features)")}
+    hz = "tuning_hz" if "tuning_hz" in columns else "440.0 * power(2.0, tuning / 12.0)"
+    key = "key" if "key" in columns else "NULL"
+    rows = db.conn.execute(
+        f"SELECT track_id, {hz}, {key}, voiced_share FROM features "  # noqa: S608 (column names)
+        "WHERE analysis_version = ? AND status = 'ok'",
+        (analysis_version,),
+    )
+    return {
+        int(r[0]): (float(r[1]) if r[1] and r[3] else None, str(r[2]) if r[2] else None)
+        for r in rows
+    }

@@ -329,3 +329,15 @@ def recompute_identities(conn: sqlite3.Connection) -> int:
     if rows:
         _merge_identities(conn)
     return len(rows)
+
+
+def track_ids_by_path(db: Database, paths: Iterable[str]) -> dict[str, int]:
+    """``path -> track id`` for the given paths that are playable tracks (others are left out)."""
+    found = {}
+    for path in paths:
+        row = db.conn.execute(
+            "SELECT id FROM tracks WHERE path = ? AND missing = 0", (path,)
+        ).fetchone()
+        if row is not None:
+            found[path] = int(row[0])
+    return found

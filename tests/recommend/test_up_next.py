@@ -146,8 +146,9 @@ def test_quick_skip_and_less_like_push_a_work_down_at_once(library):
     library.play_session(mozart + brahms, START.replace(year=2025))
     rec = recommender(library)
     assert units(rec.suggest(mozart, n=2))[:2] == [beethoven, brahms]
-    rec.track_ended(beethoven[0], 4_000, "skipped")
-    rec.track_ended(beethoven[0], 5_000, "skipped")
+    for ms in (4_000, 5_000):  # the suggested recording skipped early, twice
+        rec.track_started(beethoven[0], "suggestion")
+        rec.track_ended(beethoven[0], ms, "skipped")
     top = units(rec.suggest(mozart, n=2))
     assert top[0] == brahms and beethoven not in top
     rec.give_feedback(brahms[1], "less_like")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from player.audio.backend import EndReason, Playable
 from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS, ended_how
 from player.playlog import token_of
+from player.recommend.up_next import DEFAULT_COUNT
 from player.store.tracks import Track
 from player.ui.features.up_next import feedback
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
@@ -48,7 +49,6 @@ from player.ui.style import MUTED, named
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
 
-DEFAULT_COUNT = 5
 CLOSE_WAIT_MS = 5000  # a suggest() is milliseconds; a library reload may take seconds
 SESSION_LENGTH = 40  # tracks of this run handed to the recommender as the session
 MODES = [("For you", "for_you"), ("Discover", "discover"), ("Popular", "popular")]
