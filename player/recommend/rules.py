@@ -46,12 +46,12 @@ def held_back(
 
 
 def _ago(seconds: float) -> str:
-    days = int(seconds // DAY_S)
+    days = round(seconds / DAY_S)
     if days >= 2:
         return f"{days} days ago"
     if days == 1:
         return "yesterday"
-    hours = int(seconds // 3600)
+    hours = round(seconds / 3600)
     return f"{hours} h ago" if hours else "just now"
 
 

@@ -152,7 +152,7 @@ class Recommender:
             if self._take("feedback"):
                 self._feedback, self._adjust = store.all_feedback(db), None
             if self._take("settings"):
-                self._settings = load_settings(db)
+                self._settings, self._adjust = load_settings(db), None
             return self._library, self._history, self._model, self._settings
 
     def _adjustment(self, library: LibraryIndex, now: datetime) -> np.ndarray:
