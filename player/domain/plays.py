@@ -47,3 +47,5 @@ MODEL, CONTENT, SESSIONS, POPULAR, CURRENT_WORK = (
     "current work",
 )
 """The sources of "Up next", in fallback order, and the rest of the recording now playing."""
+OTHER_RECORDINGS = "other recordings"
+"""The source of "Other recordings of this work" (the work being heard, in other recordings)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from player.domain.plays import CURRENT_WORK  # the rest of a recording already begun
+from player.domain.plays import CURRENT_WORK, OTHER_RECORDINGS
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
 from player.recommend import rules
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 MODES = ("for_you", "discover", "popular", "other_recordings")
 DEFAULT_COUNT = 5
 """Units ahead unless the listener chose otherwise (the Up next bar, ``continuo suggest -n``)."""
-OTHER_RECORDINGS = "other recordings"
-"""The source name of suggestions in the "Other recordings" mode."""
 CANDIDATES_PER_SOURCE = 300
 REMOVED_FOR = timedelta(hours=24)
 """A suggestion the listener removed stays away this long."""

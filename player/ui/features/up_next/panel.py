@@ -33,7 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from player.audio.backend import EndReason, Playable
-from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS, ended_how
+from player.domain.plays import (
+    CONTENT,
+    CURRENT_WORK,
+    MODEL,
+    OTHER_RECORDINGS,
+    POPULAR,
+    SESSIONS,
+    ended_how,
+)
 from player.playlog import token_of
 from player.recommend.up_next import DEFAULT_COUNT
 from player.store.tracks import Track
@@ -51,13 +59,21 @@ if TYPE_CHECKING:
 
 CLOSE_WAIT_MS = 5000  # a suggest() is milliseconds; a library reload may take seconds
 SESSION_LENGTH = 40  # tracks of this run handed to the recommender as the session
-MODES = [("For you", "for_you"), ("Discover", "discover"), ("Popular", "popular")]
+MODES = [
+    ("For you", "for_you"),
+    ("Discover", "discover"),
+    ("Popular", "popular"),
+    ("Other recordings", "other_recordings"),
+]
+BUDGETS = [("No time limit", 0.0)] + [(f"{m} min left", float(m)) for m in (20, 30, 40, 60, 90)]
+"""The Up next bar's time budgets: whole works that end within the time left."""
 HEADERS = {
     MODEL: "From your listening model",
     CONTENT: "Similar in sound",
     SESSIONS: "From your own sessions",
     POPULAR: "Popular in your history",
     CURRENT_WORK: "Continuing the work",
+    OTHER_RECORDINGS: "Other recordings of this work",
 }
 
 
@@ -124,7 +140,7 @@ class SuggestionDelegate(QStyledItemDelegate):
 
 
 class UpNextBar(QWidget):
-    """Above the queue: mode, how many, "Whole works" (keep works together), "Why this?" and Clear."""
+    """Above the queue: mode, how many or how long, "Whole works", "Why this?" and Clear."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +154,10 @@ class UpNextBar(QWidget):
         self.count.setRange(1, 20)
         self.count.setSuffix(" ahead")
         self.count.setToolTip("How many works or pieces Up next keeps ahead of your queue")
+        self.budget = named(QComboBox(), "upNextBudget")
+        for label, minutes in BUDGETS:
+            self.budget.addItem(label, minutes)
+        self.budget.setToolTip("Fill the time left with whole works that end in time")
         self.why = QToolButton()
         self.why.setText("Why this?")
         self.why.setToolTip("Explain the selected suggestion")
@@ -151,6 +171,7 @@ class UpNextBar(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.mode)
         layout.addWidget(self.count)
+        layout.addWidget(self.budget)
         layout.addWidget(self.keep_works)
         layout.addStretch(1)
         layout.addWidget(self.why)
@@ -171,6 +192,9 @@ class UpNext(QObject):
         self.bar.mode.setCurrentIndex(max(0, self.bar.mode.findData(mode)))
         self.bar.count.setValue(int(str(settings.value("up_next/count", DEFAULT_COUNT))))
         self.bar.keep_works.setChecked(str(settings.value("up_next/keep_works", "true")) == "true")
+        budget = float(str(settings.value("up_next/minutes", 0.0)))
+        self.bar.budget.setCurrentIndex(max(0, self.bar.budget.findData(budget)))
+        self.bar.count.setEnabled(not self.minutes)
         self.status: Status | None = None
         self._busy = self._again = False
         self._user_ids: list[int] = []
@@ -192,6 +216,7 @@ class UpNext(QObject):
         self.bar.mode.currentIndexChanged.connect(lambda _: self._setting_changed())
         self.bar.count.valueChanged.connect(lambda _: self._setting_changed())
         self.bar.keep_works.toggled.connect(lambda _: self._setting_changed())
+        self.bar.budget.currentIndexChanged.connect(lambda _: self._setting_changed())
         self.bar.clear.clicked.connect(self.clear)
         self.bar.why.clicked.connect(self.explain_selected)
 
@@ -221,11 +246,22 @@ class UpNext(QObject):
     def keep_works(self) -> bool:
         return self.bar.keep_works.isChecked()
 
+    @property
+    def minutes(self) -> float | None:
+        """The time left to fill, or None for "No time limit" (then ``count`` units)."""
+        return float(self.bar.budget.currentData()) or None
+
+    def set_mode(self, mode: str) -> None:
+        """Switch the mode (the context menu's "Other recordings of this work")."""
+        self.bar.mode.setCurrentIndex(max(0, self.bar.mode.findData(mode)))
+
     def _setting_changed(self) -> None:
         settings = self.ctx.settings
         settings.setValue("up_next/mode", self.mode)
         settings.setValue("up_next/count", self.count)
         settings.setValue("up_next/keep_works", "true" if self.keep_works else "false")
+        settings.setValue("up_next/minutes", self.minutes or 0.0)
+        self.bar.count.setEnabled(not self.minutes)
         self.refresh()
 
     # asking the recommender -----------------------------------------------------------------
@@ -237,14 +273,22 @@ class UpNext(QObject):
             self._again = True
             return
         self._busy = True
-        rec, mode, count, keep = self.rec, self.mode, self.count, self.keep_works
+        rec, mode, count, keep, minutes = (
+            self.rec,
+            self.mode,
+            self.count,
+            self.keep_works,
+            self.minutes,
+        )
         started_at, self._track_started_at = self._track_started_at, None
         session = [int(t.id or 0) for t in self.controller.played[-SESSION_LENGTH:]]
         queued = [int(t.id or 0) for t in self.queue.user]
         shown = set(self._shown)
 
         def ask() -> tuple[list[Suggestion], Status, float | None]:
-            found = rec.suggest(session, queued, n=count, mode=mode, expand_works=keep)
+            found = rec.suggest(
+                session, queued, n=count, mode=mode, expand_works=keep, minutes=minutes
+            )
             new = [s for s in found if s.track_id not in shown]
             if new:
                 rec.shown(new, mode)
@@ -272,7 +316,10 @@ class UpNext(QObject):
             tracks.append(track)
         self._shown, self._groups, self._notes = set(groups), groups, notes
         self.status = status
-        if not tracks and current is not None:  # the session holds every work: walk the library
+        if not tracks and self.mode == "other_recordings":
+            self.queue.set_up_next([], source="", started_by="suggestion")
+            self.ctx.show_message("No other recording of this work in your library")
+        elif not tracks and current is not None:  # the session holds every work: walk the library
             tracks, _, _ = library_order(current, self.controller.library_tracks)
             tracks = [t for t in tracks if int(t.id or 0) not in skip][: self.count]
             header = "From your library" if tracks else ""
@@ -413,6 +460,7 @@ class UpNext(QObject):
         if not any(i.parent().isValid() and i.parent().row() == UP_NEXT for i in indexes):
             return
         menu.addAction("Why this?", self.explain_selected)
+        menu.addAction("Other recordings of this work", lambda: self.set_mode("other_recordings"))
         menu.addAction("Pin to my queue\tCtrl+P", self.pin_selected)
         menu.addAction("Move up\tAlt+Up", lambda: self.move_selected(-1))
         menu.addAction("Move down\tAlt+Down", lambda: self.move_selected(+1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS
+from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, OTHER_RECORDINGS, POPULAR, SESSIONS
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Status
@@ -15,6 +15,7 @@ STATUS_WORDS = {
     SESSIONS: "your own sessions",
     POPULAR: "popular in your history",
     CURRENT_WORK: "continuing the work",
+    OTHER_RECORDINGS: "other recordings of this work",
 }
 
 
