@@ -25,7 +25,7 @@ from player.domain.model_contract import (
     VOCAB_FILE,
 )
 from player.domain.text import key_part
-from player.errors import ModelError
+from player.errors import ModelError, NoModelError
 from player.recommend.library import LibraryIndex
 from player.recommend.onnx_session import OnnxSession
 
@@ -61,7 +61,7 @@ def read_model(
     """
     onnx_path, vocab_path = directory / MODEL_FILE, directory / VOCAB_FILE
     if not onnx_path.is_file():
-        raise ModelError("No personal model yet", f"{onnx_path} does not exist.")
+        raise NoModelError("No personal model yet", f"{onnx_path} does not exist.")
     if not vocab_path.is_file():
         raise ModelError(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."
