@@ -99,12 +99,14 @@ def build_services(
     return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
 
 
-def build_window(services: Services, *, play_on_load: bool = False) -> MainWindow:
+def build_window(
+    services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
+) -> MainWindow:
     """The shell with every feature installed on its context (a QApplication must exist)."""
     from player.ui.features import install_all
     from player.ui.shell.main_window import MainWindow
 
-    window = MainWindow(services, play_on_load=play_on_load)
+    window = MainWindow(services, play_on_load=play_on_load, play_paths=play_paths)
     window.features = install_all(window.context)
     return window
 
