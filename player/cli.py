@@ -15,6 +15,7 @@ from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
 from player.errors import ContinuoError
+from player.import_command import import_main
 from player.library_commands import library_main, scan_main
 from player.profile import Profile
 from player.store.db import open_database
@@ -174,7 +175,12 @@ def split_qt_options(argv: list[str]) -> tuple[list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    commands = {"scan": scan_main, "library": library_main, "suggest": suggest_main}
+    commands = {
+        "scan": scan_main,
+        "library": library_main,
+        "suggest": suggest_main,
+        "import-history": import_main,
+    }
     if argv[:1] == ["history"]:
         return history_main(argv[1:])
     if argv[:1] and argv[0] in commands:

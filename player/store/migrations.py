@@ -174,11 +174,32 @@ def _v4_identity(conn: sqlite3.Connection) -> None:
     recompute_identities(conn)
 
 
+def _v5_imported_plays(conn: sqlite3.Connection) -> None:
+    # Provenance of plays imported from another player's history (Last.fm, ListenBrainz, another
+    # Continuo profile): one row per imported listen, keyed by its source and its own identity
+    # in that source, so importing the same file again adds nothing. The play itself is an
+    # ordinary row of ``plays`` (sessions, no-repeat, Insights and training read it as any).
+    execute_script(
+        conn,
+        """
+        CREATE TABLE imported_plays (
+            source TEXT NOT NULL,
+            listen_key TEXT NOT NULL,
+            play_id INTEGER NOT NULL REFERENCES plays (id) ON DELETE CASCADE,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (source, listen_key)
+        );
+        CREATE INDEX imported_plays_by_play ON imported_plays (play_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
     _v3_feedback_and_suggestions,
     _v4_identity,
+    _v5_imported_plays,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 
