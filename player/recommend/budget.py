@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-STEP_S = 5.0
-"""Durations are counted in steps this long (rounded up, so the total never runs over)."""
+STEPS = 2000
+"""Durations are counted in steps of 1/STEPS of the budget (rounded up, so the total never
+runs over): 1.8 s steps for an hour, whatever the budget the table stays this wide."""
 MOST_ITEMS = 40
 """Candidates considered (the rank tie-break is a bit per item in a 64-bit value)."""
 
@@ -21,13 +22,14 @@ def fill(seconds: Sequence[float], budget_s: float) -> list[int]:
     """Indices (ascending) of the items to take: total ≤ ``budget_s``, as close to it as possible.
 
     ``seconds`` are the candidates' durations in rank order (best first). Ties in the filled
-    time (to :data:`STEP_S`) go to the set whose members rank better.
+    time (to a step, see :data:`STEPS`) go to the set whose members rank better.
     """
-    capacity = int(budget_s // STEP_S)
     n = min(len(seconds), MOST_ITEMS)
-    if capacity <= 0 or n == 0:
+    if not budget_s > 0 or n == 0:
         return []
-    weights = [max(1, int(np.ceil(s / STEP_S))) for s in seconds[:n]]
+    step = budget_s / STEPS
+    capacity = STEPS
+    weights = [max(1, int(np.ceil(s / step))) for s in seconds[:n]]
     # value: filled steps first, then rank: item i adds the bit 2**(n-1-i), so a set holding a
     # better-ranked item beats any set without it, and bits never add up to one step (2**n)
     scale = 1 << n

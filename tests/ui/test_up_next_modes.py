@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT
 from tests.library.audio_files import tag_vorbis, write_audio
 from tests.ui.test_window import close_window, open_window
 
@@ -52,7 +53,9 @@ def window(qtbot, qapp, tmp_path):
 
 
 def library_tracks(window, qtbot) -> list:
-    qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 20, timeout=10000)
+    qtbot.waitUntil(
+        lambda: len(window.controller.library_tracks) == 20, timeout=10000
+    )  # all recordings
     return window.controller.library_tracks
 
 
@@ -78,7 +81,8 @@ def test_the_recording_begun_comes_first_and_no_other_recording_of_it(window, qt
     qtbot.waitUntil(lambda: bool(window.queue.up_next), timeout=15000)
     up = window.queue.up_next
     assert up[0].id == begun[1].id  # the second movement of the same recording
-    assert window.queue.up_next_source == "Continuing the work"
+    first = window.queue.index(0, 0, window.queue.index(UP_NEXT, 0))
+    assert first.data(NOTE_ROLE).startswith("continues")
     later = recordings_of(up[1:])
     assert all(work != WORKS[0][1] for work, _ in later)
 
@@ -113,7 +117,7 @@ def test_a_time_budget_fills_with_whole_recordings_that_end_in_time(window, qtbo
         total = sum(t.duration_s for t in up)
         assert 48.0 <= total <= 60.0
 
-    qtbot.waitUntil(filled, timeout=15000)
+    qtbot.waitUntil(filled, timeout=10000)
     assert not up_next.bar.count.isEnabled()
     for work, performer in recordings_of(window.queue.up_next[1:]):
         tracks = [
@@ -123,3 +127,27 @@ def test_a_time_budget_fills_with_whole_recordings_that_end_in_time(window, qtbo
         ]
         expected = 2 if work in {w for _, w in WORKS} else 1
         assert len(tracks) == expected  # whole recordings only
+
+
+def test_file_import_history_adds_the_plays_shows_them_and_says_what_matched(
+    window, qtbot, tmp_path
+):
+    library_tracks(window, qtbot)
+    rows = [f"Haydn,,Quartet No. 1: {n}. Part {n},0{n} Nov 2026 10:0{n}" for n in (1, 2)] + [
+        "Nobody,,Nothing at all,03 Nov 2026 10:03",
+        "broken line",
+    ]
+    path = tmp_path / "scrobbles.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    importer = window.features.import_history
+    assert "Import history…" in [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    importer.import_file(path)
+    qtbot.waitUntil(lambda: importer.last_report is not None, timeout=10000)
+    report = importer.last_report
+    assert (report.listens, report.matched, report.unmatched_count, report.added) == (3, 2, 1, 2)
+    assert report.problems == [f"{path}:4: expected artist,album,track,date; found 1 fields"]
+    assert importer.box is not None and importer.box.text() == report.summary()
+    assert "Not in the library: Nobody – Nothing at all" in importer.box.detailedText()
+    history = window.history.model
+    qtbot.waitUntil(lambda: history.rowCount() == 2, timeout=10000)  # two days, two sessions
+    importer.box.close()

@@ -12,8 +12,18 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel
 
-from player.ui.features import about, analysis, demo_notice, insights, retrain, similar, up_next
+from player.ui.features import (
+    about,
+    analysis,
+    demo_notice,
+    import_history,
+    insights,
+    retrain,
+    similar,
+    up_next,
+)
 from player.ui.features.analysis.status import AnalysisRunner
+from player.ui.features.import_history.action import ImportHistory
 from player.ui.features.insights.dialog import InsightsDialog
 from player.ui.features.retrain.dialog import Retrain
 from player.ui.features.similar.panel import SimilarAction
@@ -31,6 +41,7 @@ class Features:
     insights: InsightsDialog
     retrain: Retrain
     demo_notice: QLabel
+    import_history: ImportHistory
 
 
 def install_all(ctx: FeatureContext) -> Features:
@@ -42,4 +53,7 @@ def install_all(ctx: FeatureContext) -> Features:
     about.install(ctx)
     retrain_feature = retrain.install(ctx)
     notice = demo_notice.install(ctx)
-    return Features(runner, similar_action, up_next_feature, dialog, retrain_feature, notice)
+    importer = import_history.install(ctx)
+    return Features(
+        runner, similar_action, up_next_feature, dialog, retrain_feature, notice, importer
+    )

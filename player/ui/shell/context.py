@@ -44,6 +44,7 @@ class FeatureContext(QObject):
     library_changed = Signal()  # a scan ended: tracks may have come, gone or changed
     features_changed = Signal()  # an analysis run stored new content features
     profile_changed = Signal()  # a new model was installed in the profile
+    history_changed = Signal()  # plays came into the log other than by playing (an import)
     closing = Signal()  # the window is closing: stop or wait for background work now
 
     def __init__(

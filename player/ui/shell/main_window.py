@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.bridge.started.connect(self.context.track_started)  # after the controller's handler
         self.bridge.ended.connect(self.context.track_ended)
         self.scan_finished.connect(lambda _: self.context.library_changed.emit())
+        self.context.history_changed.connect(self.reload_history)
         self.problems.counted.connect(self._show_problem_count)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)

@@ -213,6 +213,7 @@ class UpNext(QObject):
         ctx.library_changed.connect(self.library_changed)
         ctx.features_changed.connect(self.library_changed)
         ctx.profile_changed.connect(self.refresh)  # a new model: ask again for its picks
+        ctx.history_changed.connect(self.history_changed)
         self.bar.mode.currentIndexChanged.connect(lambda _: self._setting_changed())
         self.bar.count.valueChanged.connect(lambda _: self._setting_changed())
         self.bar.keep_works.toggled.connect(lambda _: self._setting_changed())
@@ -385,6 +386,11 @@ class UpNext(QObject):
 
     def library_changed(self) -> None:
         self.rec.library_changed()
+        self.refresh()
+
+    def history_changed(self) -> None:
+        """Plays were imported: sessions, no-repeat and popularity change."""
+        self.rec.history_changed()
         self.refresh()
 
     # the listener's edits -------------------------------------------------------------------
