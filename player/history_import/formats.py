@@ -72,7 +72,8 @@ def _read_json(path: Path, text: str) -> tuple[str, list[Listen], list[str]]:
         items = data["payload"].get("listens", [])
     if all(isinstance(i, dict) and ("listened_at" in i or "track_metadata" in i) for i in items):
         starts = _item_lines(text) if isinstance(data, list) else [1] * len(items)
-        listens, problems = [], []
+        listens: list[Listen] = []
+        problems: list[str] = []
         for item, line in zip(items, starts, strict=True):
             _add(listens, problems, path, line, lambda i=item, n=line: _listenbrainz(i, n))
         return LISTENBRAINZ, listens, problems
@@ -113,8 +114,8 @@ def _listenbrainz(item: dict, line: int) -> Listen:
     when = item.get("listened_at")
     if not isinstance(when, int | float) or isinstance(when, bool):
         raise ValueError(f"listened_at is not a time ({when!r})")
-    info = meta.get("additional_info") if isinstance(meta.get("additional_info"), dict) else {}
-    mapping = meta.get("mbid_mapping") if isinstance(meta.get("mbid_mapping"), dict) else {}
+    info = _mapping(meta.get("additional_info"))
+    mapping = _mapping(meta.get("mbid_mapping"))
     mbid = str(info.get("recording_mbid") or mapping.get("recording_mbid") or "")
     composer = info.get("composer")
     work = info.get("work")
@@ -129,6 +130,10 @@ def _listenbrainz(item: dict, line: int) -> Listen:
         work=str(work) if isinstance(work, str) else "",
         recording_mbid=mbid,
     )
+
+
+def _mapping(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _read_continuo(path: Path, text: str, sessions: list[dict]) -> tuple[list[Listen], list[str]]:
@@ -232,7 +237,7 @@ def _item_lines(text: str) -> list[int]:
     """The line on which each element of a top-level JSON array starts."""
     decoder = json.JSONDecoder()
     at = text.index("[") + 1
-    lines = []
+    lines: list[int] = []
     while True:
         while at < len(text) and text[at] in " \t\r\n,":
             at += 1

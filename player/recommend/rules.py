@@ -20,16 +20,18 @@ def heard_in_full_at(library: LibraryIndex, history: History) -> dict[int, float
     """``work -> when`` (POSIX seconds) a recording of it was last heard in full.
 
     A recording counts as heard in full when every movement of it was heard; the moment is when
-    the last of those movements was heard (its latest hearing each).
+    the last of those movements was heard (its latest hearing each). Vectorised: it runs for
+    every suggestion over the whole library.
     """
+    if not len(history.last_heard) or not len(library):
+        return {}
+    unit_done = np.full(len(library.units), np.inf)
+    np.minimum.at(unit_done, library.unit_of, history.last_heard)
+    heard = np.flatnonzero(np.isfinite(unit_done))
+    work_of_unit = library.work_of[[int(library.units[u][0]) for u in heard]]
     result: dict[int, float] = {}
-    if not len(history.last_heard):
-        return result
-    for rows in library.units:
-        when = float(history.last_heard[rows].min())
-        if np.isfinite(when):
-            work = int(library.work_of[rows[0]])
-            result[work] = max(result.get(work, when), when)
+    for work, when in zip(work_of_unit.tolist(), unit_done[heard].tolist(), strict=True):
+        result[work] = max(result.get(work, when), when)
     return result
 
 

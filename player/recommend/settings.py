@@ -33,7 +33,7 @@ class UpNextSettings:
 
 def load_settings(db: Database) -> UpNextSettings:
     """The stored settings; a value that is not a positive number keeps its default."""
-    values = {}
+    values: dict = {}
     for f in fields(UpNextSettings):
         text = get_setting(db, PREFIX + f.name)
         if text is None:

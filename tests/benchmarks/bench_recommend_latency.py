@@ -263,6 +263,8 @@ def main() -> None:
         with timings:
             rec.suggest(session, n=5)
     print(f"full suggest() (candidates, ranking, feedback, diversity, reasons): {timings}")
+    up_next_rules(rec, library, prefixes, args.runs)
+    suggest_command(profile, library, prefixes)
 
     print("replay of held-out sessions: was the next work among the 5 suggested?")
     held_out = sessions[cut:]
@@ -287,6 +289,55 @@ def main() -> None:
                 f"  {label:15s} {mode:8s}: hit rate @5 works {hits / total:.3f} ({hits}/{total}); "
                 f"sources {sources}"
             )
+
+
+def up_next_rules(rec: Recommender, library, prefixes, runs: int) -> None:
+    """suggest() per mode and with a time budget (the panel's calls), and how full the budgets
+    are: whole units, total ≤ M, as close to M as the library allows."""
+    ids = library.track_ids
+    for label, kwargs in (
+        ("discover", {"mode": "discover"}),
+        ("other_recordings", {"mode": "other_recordings"}),
+        ("for_you, 60 min budget", {"minutes": 60.0}),
+    ):
+        timings = Timings()
+        for i in range(min(runs, 200)):
+            session = [int(ids[r]) for r in prefixes[i % len(prefixes)]]
+            with timings:
+                rec.suggest(session, **kwargs)
+        print(f"suggest() {label}: {timings}")
+    for minutes in (12.5, 20.0, 40.0, 60.0, 90.0):
+        ratios = []
+        for i in range(100):
+            session = [int(ids[r]) for r in prefixes[i % len(prefixes)]]
+            picked = rec.suggest(session, minutes=minutes)
+            total = float(sum(library.durations[library.row_of[s.track_id]] for s in picked))
+            assert total <= minutes * 60 + 1e-6, (total, minutes)
+            ratios.append(total / (minutes * 60))
+        print(
+            f"time budget {minutes:g} min: fill mean {np.mean(ratios):.3f}, min "
+            f"{np.min(ratios):.3f}, share ≥ 0.8: {np.mean(np.array(ratios) >= 0.8):.2f} (n=100)"
+        )
+
+
+def suggest_command(profile: Profile, library, prefixes) -> None:
+    """``continuo suggest --json`` in-process: a cold start (the profile read, the library
+    indexed, the model fitted) and then the ranking, as a script calling it pays."""
+    import contextlib
+    import io
+
+    from player.cli import main as cli_main
+
+    timings = Timings()
+    paths = {int(t.id or 0): t.path for t in all_tracks(open_database(profile.database))}
+    for i in range(5):
+        after = [paths[int(library.track_ids[r])] for r in prefixes[i]]
+        argv = ["suggest", "--profile", str(profile.root), "--json"]
+        for path in after:
+            argv += ["--after", path]
+        with timings, contextlib.redirect_stdout(io.StringIO()):
+            assert cli_main(argv) == 0
+    print(f"continuo suggest --json, cold (whole command in-process): {timings}")
 
 
 if __name__ == "__main__":
