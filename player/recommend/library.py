@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from player.analysis.version import ANALYSIS_VERSION
+from player.domain.catalogue import musical_key
 from player.domain.composers import family_name
 from player.domain.plays import is_heard
 from player.domain.text import key_part
+from player.domain.tonality import UNKNOWN, key_code, parse_key
 from player.library.grouping import play_order
 from player.store.db import Database
 from player.store.features import library_content_vectors, track_pitch_facts
@@ -60,8 +62,9 @@ class LibraryIndex:
         Seconds per track (tempo between recordings, time budgets).
     tuning_hz : float array, shape (N,)
         The analysed pitch of A in Hz, NaN where unknown (period pitch between recordings).
-    keys : list of str or None, length N
-        The analysed key ("A minor") where the features carry one (key-aware transitions).
+    key_codes : int64 array, shape (N,)
+        Each track's key as ``player.domain.tonality.key_code`` (-1 unknown): the analysed key
+        where the features carry one, else the key its work's title names ("… in A minor").
     """
 
     track_ids: np.ndarray
@@ -77,7 +80,7 @@ class LibraryIndex:
     content_version: str | None = None
     durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
     tuning_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    keys: list[str | None] = field(default_factory=list)
+    key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     row_of: dict[int, int] = field(default_factory=dict)
     content_unit: np.ndarray | None = None
 
@@ -88,8 +91,8 @@ class LibraryIndex:
             self.durations = np.zeros(n)
         if len(self.tuning_hz) != n:
             self.tuning_hz = np.full(n, np.nan)
-        if len(self.keys) != n:
-            self.keys = [None] * n
+        if len(self.key_codes) != n:
+            self.key_codes = np.full(n, UNKNOWN, dtype=np.int64)
         if self.content is not None:
             norms = np.linalg.norm(self.content, axis=1, keepdims=True)
             self.content_unit = self.content / np.maximum(norms, 1e-12)
@@ -151,7 +154,7 @@ class LibraryIndex:
                 if pitch
                 else np.full(len(tracks), np.nan)
             ),
-            keys=[pitch.get(int(t.id or 0), (None, None))[1] if pitch else None for t in tracks],
+            key_codes=_key_codes(tracks, pitch or {}),
         )
 
     def unit_seconds(self, unit: int) -> float:
@@ -211,6 +214,24 @@ def load_history(db: Database, library: LibraryIndex, window: int = 2) -> Histor
                 if b != a:
                     follows[a][b] += 1
     return History(counts, heard_works, heard_artists, dict(follows), sessions, last_heard)
+
+
+def _key_codes(
+    tracks: list[Track], pitch: dict[int, tuple[float | None, str | None]]
+) -> np.ndarray:
+    """The analysed key of each track, else the one its work's title names."""
+    by_title: dict[str, int] = {}
+    codes = np.full(len(tracks), UNKNOWN, dtype=np.int64)
+    for row, track in enumerate(tracks):
+        analysed = pitch.get(int(track.id or 0), (None, None))[1]
+        if analysed:
+            codes[row] = key_code(parse_key(analysed))
+            continue
+        title = track.work_title or track.work or track.title
+        if title not in by_title:
+            by_title[title] = key_code(musical_key(title))
+        codes[row] = by_title[title]
+    return codes
 
 
 def load_library(db: Database) -> LibraryIndex:

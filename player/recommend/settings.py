@@ -29,10 +29,14 @@ class UpNextSettings:
     """At most this many units by one composer …"""
     composer_window: int = 5
     """… in this many units in a row."""
+    transition_closeness: float = 0.05
+    """Candidates within this much of the best (in rank percentiles) compete on a smooth
+    transition (related key, similar sound); 0 turns that off."""
 
 
 def load_settings(db: Database) -> UpNextSettings:
-    """The stored settings; a value that is not a positive number keeps its default."""
+    """The stored settings; a value that is not a positive number (or zero, for
+    ``transition_closeness``) keeps its default."""
     values: dict = {}
     for f in fields(UpNextSettings):
         text = get_setting(db, PREFIX + f.name)
@@ -43,7 +47,7 @@ def load_settings(db: Database) -> UpNextSettings:
             value = kind(text)
         except ValueError:
             value = None
-        if value is None or value <= 0:
+        if value is None or value < 0 or (value == 0 and f.name != "transition_closeness"):
             log.warning(
                 "setting %s%s=%r is not a positive number; default used", PREFIX, f.name, text
             )

@@ -24,7 +24,7 @@ import numpy as np
 from player.domain.plays import CURRENT_WORK, OTHER_RECORDINGS
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
-from player.recommend import rules
+from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.library import History, LibraryIndex, load_history, load_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
@@ -309,13 +309,17 @@ class Recommender:
         ranked = self._rank(request, model, mode, adjust, blocked)
         held = rules.held_back(library, history, now, settings.no_repeat_days)
         ranked, notes = _hold_back(library, ranked, held)
-        if budget is not None:
-            order = self._diverse(request, ranked, MOST_ITEMS, mode, True, model, picks, settings)
+        if budget is not None:  # reasons only for the units taken (transitions: by rank order)
+            order = self._diverse(
+                request, ranked, MOST_ITEMS, mode, True, None, picks, settings, explain=False
+            )
             seconds = [library.unit_seconds(unit[0].work_group) for unit in order]
-            order = [order[i] for i in fill(seconds, budget)]
-            if not expand_works:
-                order = [unit[:1] for unit in order]
-            picks += order
+            for i in fill(seconds, budget):
+                unit = order[i] if expand_works else order[i][:1]
+                why = self._reason(
+                    request, library.row_of[unit[0].track_id], unit[0].source, mode, model
+                )
+                picks.append([replace(s, reason=why) for s in unit])
         else:
             picks += self._diverse(
                 request, ranked, n - len(picks), mode, expand_works, model, picks, settings
@@ -444,37 +448,45 @@ class Recommender:
         model: SessionModel | None,
         before: list[list[Suggestion]],
         settings: UpNextSettings,
+        *,
+        explain: bool = True,
     ) -> list[list[Suggestion]]:
         """Take units in rank order, passing over one whose composer already has
-        ``composer_max`` units among the last ``composer_window`` ahead.
+        ``composer_max`` units among the last ``composer_window`` ahead; among those that score
+        close, a related key and a similar sound follow more smoothly (not in Discover).
 
         When only such composers are left, the best is taken anyway: better than an empty
         "Up next".
         """
         library = request.library
         most, window = settings.composer_max, settings.composer_window
+        closeness = 0.0 if mode == "discover" else settings.transition_closeness
         composers = [library.artist_keys[library.row_of[u[0].track_id]] for u in before]
+        previous = _last_row(library, request.session_rows, before)
         remaining = list(ranked)
         picks: list[list[Suggestion]] = []
         while remaining and len(picks) < n:
-            index = next(
-                (
-                    i
-                    for i, (unit, _, _) in enumerate(remaining)
-                    if rules.composer_allowed(
-                        composers, library.artist_keys[library.units[unit][0]], most, window
-                    )
-                ),
-                0,
+            allowed = [
+                i
+                for i, (unit, _, _) in enumerate(remaining)
+                if rules.composer_allowed(
+                    composers, library.artist_keys[library.units[unit][0]], most, window
+                )
+            ][: transitions.LOOK_AHEAD] or [0]
+            choice, note = transitions.choose(
+                library, [remaining[i][:2] for i in allowed], previous, closeness
             )
-            unit, _, source = remaining.pop(index)
+            unit, _, source = remaining.pop(allowed[choice])
             rows = library.units[unit]
-            reason = self._reason(request, int(rows[0]), source, mode, model)
+            reason = self._reason(request, int(rows[0]), source, mode, model) if explain else ""
+            if note and explain:
+                reason = f"{reason}, {note}"
             members = rows if expand_works else rows[:1]
             picks.append(
                 [Suggestion(int(library.track_ids[r]), source, reason, unit) for r in members]
             )
             composers.append(library.artist_keys[rows[0]])
+            previous = int(rows[-1])
         return picks
 
     def _reason(
@@ -508,6 +520,15 @@ def _percentile(values: np.ndarray) -> np.ndarray:
     below = np.searchsorted(ordered, values, side="left")
     up_to = np.searchsorted(ordered, values, side="right")
     return (below + up_to - 1) / 2 / (len(values) - 1)
+
+
+def _last_row(
+    library: LibraryIndex, session_rows: np.ndarray, before: list[list[Suggestion]]
+) -> int | None:
+    """The row the next unit follows: the end of what is already ahead, else the current one."""
+    if before and before[-1]:
+        return library.row_of.get(before[-1][-1].track_id)
+    return int(session_rows[-1]) if len(session_rows) else None
 
 
 def _fitting(library: LibraryIndex, rest: list[Suggestion], budget: float) -> list[Suggestion]:

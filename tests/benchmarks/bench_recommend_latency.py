@@ -11,7 +11,10 @@ Run: ``.venv/bin/python tests/benchmarks/bench_recommend_latency.py [--tracks 50
 3. Times one ranking (session vector + numpy dot + argpartition) and one full ``suggest()``,
    p50/p99 over many sessions, on the provider in use; measures the loaded model's memory.
 4. Replays held-out sessions (not written to the profile): how often one of the 5 suggested works
-   was the work actually played next, for each source.
+   was the work actually played next, for each source, and how often the first suggestion is in
+   a key related to the one before it (with and without key-aware transitions).
+5. Up next's rules: ``suggest()`` per mode and with a time budget, how full the budgets are, and
+   ``continuo suggest --json`` from a cold start.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from player.analysis.version import ANALYSIS_VERSION  # noqa: E402
+from player.domain.tonality import UNKNOWN, relation  # noqa: E402
 from player.profile import Profile  # noqa: E402
 from player.recommend.library import load_history, load_library  # noqa: E402
 from player.recommend.model import load_model, top_k  # noqa: E402
@@ -39,20 +43,26 @@ from player.store import open_database  # noqa: E402
 from player.store.db import Database  # noqa: E402
 from player.store.features import TrackFeatures, save_features  # noqa: E402
 from player.store.plays import end_play, start_play  # noqa: E402
+from player.store.settings import set_setting  # noqa: E402
 from player.store.tracks import Track, all_tracks, upsert_tracks  # noqa: E402
 
 MOVEMENTS = 4
 CLASSES = 24  # segment classes of the content histograms
+KEYS = ("C", "G", "D", "A", "E", "B", "F-sharp", "D-flat", "A-flat", "E-flat", "B-flat", "F")
 
 
 def build_library(db: Database, n_tracks: int, rng: np.random.Generator) -> None:
     works_per_composer = 25
     composers = max(1, n_tracks // (works_per_composer * MOVEMENTS))
     tracks = []
+    titles = np.random.default_rng(11)  # its own stream: the histograms and sessions stay as before
     for c in range(composers):
         for w in range(works_per_composer):
+            # a key in the title, as classical titles name it; movements of 2 to 12 minutes
+            key = f"{KEYS[int(titles.integers(len(KEYS)))]} {('major', 'minor')[int(titles.integers(2))]}"
+            seconds = float(titles.uniform(120, 720))
             for m in range(1, MOVEMENTS + 1):
-                composer, work = f"Composer {c:04d}", f"Work {w:02d}"
+                composer, work = f"Composer {c:04d}", f"Work {w:02d} in {key}"
                 tracks.append(
                     Track(
                         path=f"/music/{c}/{w}/{m}.flac",
@@ -65,7 +75,7 @@ def build_library(db: Database, n_tracks: int, rng: np.random.Generator) -> None
                         movement=f"Movement {m}",
                         movement_number=m,
                         album=f"{composer} {work}",
-                        duration_s=300.0,
+                        duration_s=seconds * (0.6 + 0.2 * m),
                     )
                 )
     upsert_tracks(db, tracks[:n_tracks])
@@ -269,13 +279,15 @@ def main() -> None:
     print("replay of held-out sessions: was the next work among the 5 suggested?")
     held_out = sessions[cut:]
     no_model = root / "no-model"
-    for label, directory in (
-        ("with the model", profile.models / "current"),
-        ("fallbacks only", no_model),
+    for label, directory, closeness in (
+        ("with the model", profile.models / "current", "0.05"),
+        ("model, no keys", profile.models / "current", "0"),
+        ("fallbacks only", no_model, "0.05"),
     ):
+        set_setting(db, "up_next.transition_closeness", closeness)
         rec = Recommender(profile.database, directory, threads=1)
         for mode in ("for_you", "popular"):
-            hits = total = 0
+            hits = total = related = keyed = 0
             sources: dict[str, int] = {}
             for session in held_out:
                 for i in range(1, len(session)):
@@ -285,8 +297,13 @@ def main() -> None:
                     sources[suggestions[0].source] = sources.get(suggestions[0].source, 0) + 1
                     hits += session[i][0] in leads
                     total += 1
+                    before = int(library.key_codes[library.row_of[history_ids[-1]]])
+                    after = int(library.key_codes[library.row_of[suggestions[0].track_id]])
+                    keyed += UNKNOWN not in (before, after)
+                    related += relation(before, after) is not None
             print(
                 f"  {label:15s} {mode:8s}: hit rate @5 works {hits / total:.3f} ({hits}/{total}); "
+                f"related-key transitions {related / max(keyed, 1):.3f} ({related}/{keyed}); "
                 f"sources {sources}"
             )
 

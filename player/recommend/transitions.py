@@ -1,0 +1,54 @@
+"""Smooth transitions: among candidates that score close, the one in a related key and of a
+similar sound follows, as a thoughtful radio producer would sequence them (not in Discover,
+where the unexpected is the point)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from player.domain.tonality import key_name, relation
+from player.recommend.library import LibraryIndex
+
+LOOK_AHEAD = 8
+"""At most this many of the best allowed candidates are weighed against each other."""
+
+
+def choose(
+    library: LibraryIndex,
+    candidates: list[tuple[int, float]],
+    previous_row: int | None,
+    closeness: float,
+) -> tuple[int, str | None]:
+    """``(index into candidates, note)``: the candidate to follow ``previous_row``.
+
+    ``candidates`` are ``(unit, score)`` in rank order, scores in rank percentiles. When the
+    first is not in a key related to ``previous_row``'s, a related one within ``closeness`` of
+    its score takes its place (the likest in sound among several). The note says the key
+    transition whenever the keys are related ("in A minor after E major").
+    """
+    if previous_row is None or not candidates:
+        return 0, None
+    before = int(library.key_codes[previous_row])
+    rows = [int(library.units[unit][0]) for unit, _ in candidates[:LOOK_AHEAD]]
+    related = [relation(before, int(library.key_codes[r])) is not None for r in rows]
+    chosen = 0
+    if closeness > 0 and not related[0]:
+        top = candidates[0][1]
+        smooth = [
+            i
+            for i, (_, score) in enumerate(candidates[: len(rows)])
+            if related[i] and score >= top - closeness
+        ]
+        if smooth:  # the likest in sound of the related ones, then the better ranked
+            chosen = max(smooth, key=lambda i: (_likeness(library, previous_row, rows[i]), -i))
+    if not related[chosen]:
+        return chosen, None
+    after = int(library.key_codes[rows[chosen]])
+    return chosen, f"in {key_name(after)} after {key_name(before)}"
+
+
+def _likeness(library: LibraryIndex, a: int, b: int) -> float:
+    unit = library.content_unit
+    if unit is None or not unit[a].any() or not unit[b].any():
+        return 0.0
+    return float(np.clip(unit[a] @ unit[b], 0.0, 1.0))
