@@ -2,7 +2,9 @@
 
 It calls the recommender the window calls (:meth:`player.recommend.up_next.Recommender.suggest`)
 with the window's defaults, so scripts, tests and benchmarks see what the panel shows. ``--after``
-is the session so far, the current track last, taken as heard just now. Prints one JSON document:
+is the session so far, the current track last, taken as heard just now; ``--to PATH`` asks for
+the sonic path from there to PATH's recording instead ("From here to …"). Prints one JSON
+document:
 
     {"source": str, "units": [{"composer": str, "work": str, "recording": str, "reason": str,
       "tracks": [{"path": str, "duration_s": float}]}]}
@@ -43,6 +45,11 @@ def suggest_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "-n", type=_count, default=DEFAULT_COUNT, help=f"units ahead (default {DEFAULT_COUNT})"
+    )
+    parser.add_argument(
+        "--to",
+        metavar="PATH",
+        help="a sonic path: whole recordings stepping through sound to PATH's recording",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -109,17 +116,21 @@ def suggest_main(argv: list[str], profile_of: Callable[[str | None], Profile]) -
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
     try:
-        given = [str(Path(p).expanduser().resolve()) for p in args.after]
-        ids = track_ids_by_path(db, [*args.after, *given])
+        wanted = [*args.after, *([args.to] if args.to else [])]
+        given = [str(Path(p).expanduser().resolve()) for p in wanted]
+        ids = track_ids_by_path(db, [*wanted, *given])
         session = []
-        for raw, resolved in zip(args.after, given, strict=True):
+        for raw, resolved in zip(wanted, given, strict=True):
             track_id = ids.get(raw, ids.get(resolved))
             if track_id is None:
                 print(f"continuo: {raw} is not a track in the library", file=sys.stderr)
                 return 1
             session.append(track_id)
         rec = Recommender(profile.database, profile.models / "current")
-        found = rec.suggest(session, n=args.n, mode=args.mode, minutes=args.minutes)
+        if args.to:
+            found = rec.path_to(session[:-1], session[-1])
+        else:
+            found = rec.suggest(session, n=args.n, mode=args.mode, minutes=args.minutes)
         document = suggestion_document(db, found, rec.status().source)
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)

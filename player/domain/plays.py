@@ -49,3 +49,5 @@ MODEL, CONTENT, SESSIONS, POPULAR, CURRENT_WORK = (
 """The sources of "Up next", in fallback order, and the rest of the recording now playing."""
 OTHER_RECORDINGS = "other recordings"
 """The source of "Other recordings of this work" (the work being heard, in other recordings)."""
+SONIC_PATH = "sonic path"
+"""The source of "From here to …" (recordings stepping through sound towards a chosen work)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from player.domain.plays import CURRENT_WORK, OTHER_RECORDINGS
+from player.domain.plays import CURRENT_WORK, OTHER_RECORDINGS, SONIC_PATH
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
 from player.recommend import rules, transitions
@@ -30,6 +30,7 @@ from player.recommend.library import History, LibraryIndex, load_history, load_l
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
+from player.recommend.sonic_path import STEPS, sonic_path, unit_vectors
 from player.recommend.sources import (
     CONTENT,
     MODEL,
@@ -118,6 +119,7 @@ class Recommender:
         self._adjust: tuple[datetime, np.ndarray] | None = None  # weighed at, per-row weights
         self._settings = UpNextSettings()
         self._suggested: set[int] = set()  # plays started by a suggestion, until they end
+        self._vectors: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
         self._removed: set[int] = set()
         self._last_source = ""
 
@@ -326,6 +328,56 @@ class Recommender:
             )
         self._last_source = ranked[0][2] if ranked else ""
         return [_noted(s, notes) for unit in picks for s in unit]
+
+    def path_to(
+        self,
+        session_track_ids: Sequence[int],
+        destination_id: int,
+        *,
+        steps: int = STEPS,
+        expand_works: bool = True,
+    ) -> list[Suggestion]:
+        """ "From here to …": the rest of the recording begun, then whole recordings stepping
+        through sound from the current work to ``destination_id``'s recording (last).
+
+        Empty when the destination is not in the library; without content vectors (before the
+        analysis) the destination alone follows, and its reason says why.
+        """
+        library = self._state()[0]
+        context = library.rows(session_track_ids)
+        target = library.row_of.get(destination_id)
+        if target is None:
+            return []
+        destination = int(library.unit_of[target])
+        label = library.labels[int(library.units[destination][0])]
+        rest = self._rest_of_work(library, context) if expand_works else []
+        vectors = self._unit_vectors(library)
+        if vectors is None or not len(context) or not vectors[destination].any():
+            units, why = [destination], "the destination (the path needs the analysis)"
+        else:
+            start = int(library.unit_of[int(context[-1])])
+            avoid = {int(library.work_of[r]) for r in context}
+            units, why = sonic_path(library, vectors, start, destination, avoid, steps), ""
+        self._last_source = SONIC_PATH
+        found = list(rest)
+        for step, unit in enumerate(units, 1):
+            rows = library.units[unit]
+            reason = why or (
+                f"step {step} of {len(units)} towards {label}"
+                if unit != destination
+                else f"the destination, after {step - 1} steps through sound"
+            )
+            found += [
+                Suggestion(int(library.track_ids[r]), SONIC_PATH, reason, unit)
+                for r in (rows if expand_works else rows[:1])
+            ]
+        return found
+
+    def _unit_vectors(self, library: LibraryIndex) -> np.ndarray | None:
+        cached = self._vectors
+        if cached is None or cached[0] is not library:
+            cached = self._vectors = (library, unit_vectors(library))
+        return cached[1]
 
     def _other_recordings(
         self,

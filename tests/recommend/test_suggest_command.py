@@ -226,3 +226,33 @@ def test_bad_arguments_get_a_clear_message(lib, capsys):
     assert "minutes must be a number above 0" in capsys.readouterr().err
     assert main(["suggest", "--profile", root, "--json", "--after", "/nowhere.flac"]) == 1
     assert "/nowhere.flac is not a track in the library" in capsys.readouterr().err
+
+
+def test_a_sonic_path_steps_through_sound_to_the_destination(lib, capsys):
+    from player.recommend.library import load_library
+    from player.recommend.sonic_path import unit_vectors
+
+    here, there = lib.unit(0, 0, 0), lib.unit(3, 1, 2)  # Bach (Karajan) to Brahms (Celibidache)
+    document = suggest(lib, capsys, "--to", lib.path(there[0]), after=here[:2])
+    units = document["units"]
+    assert paths(units[0]) == [lib.path(t) for t in here[2:]]  # the recording begun, first
+    assert paths(units[-1]) == [lib.path(t) for t in there]  # the destination, whole, last
+    steps = units[1:-1]
+    assert len(steps) == 4 and all(u["reason"].startswith("step ") for u in steps)
+    assert units[-1]["reason"] == "the destination, after 4 steps through sound"
+    keys = [recording_of(lib, u) for u in steps]
+    works = [k[:2] for k in keys]
+    assert len(set(works)) == len(works) and (COMPOSERS[0], "Symphony No. 1") not in works
+    for key in keys:
+        if key[1]:
+            assert paths(next(u for u in steps if recording_of(lib, u) == key)) == [
+                lib.path(t) for t in lib.units[key]
+            ]
+    # each step nearer in sound to the destination than the start is
+    library = load_library(lib.db)
+    vectors = unit_vectors(library)
+    unit_of = {lib.path(t): int(library.unit_of[library.row_of[t]]) for t in lib.tracks}
+    goal = vectors[unit_of[lib.path(there[0])]]
+    closeness = [float(vectors[unit_of[u["tracks"][0]["path"]]] @ goal) for u in steps]
+    start = float(vectors[unit_of[lib.path(here[0])]] @ goal)
+    assert closeness[-1] > closeness[0] > start

@@ -151,3 +151,24 @@ def test_file_import_history_adds_the_plays_shows_them_and_says_what_matched(
     history = window.history.model
     qtbot.waitUntil(lambda: history.rowCount() == 2, timeout=10000)  # two days, two sessions
     importer.box.close()
+
+
+def test_from_here_to_a_work_queues_the_way_and_ends_at_its_recording(window, qtbot):
+    up_next = window.features.up_next
+    begun = recording(window, qtbot, 0, "Alban Berg Quartet")
+    destination = recording(window, qtbot, 2, "Quatuor Mosaïques")
+    window.controller.play_track(begun[0])
+    qtbot.waitUntil(lambda: bool(window.queue.up_next), timeout=15000)
+    label = [label for label, _ in window.library.extra_actions]
+    assert "Up next: from here to this work" in label
+    up_next.path_to(destination[:1])
+    header = "From here to Schubert: Trio No. 3"
+    qtbot.waitUntil(lambda: window.queue.up_next_source == header, timeout=10000)
+    shown = window.queue.up_next
+    assert shown[0].id == begun[1].id  # the recording begun ends first
+    assert [t.id for t in shown[-2:]] == [t.id for t in destination]  # the destination, whole
+    # a track starting on the way keeps the path; a mode change ends it
+    up_next.refresh()
+    assert window.queue.up_next_source == header
+    up_next.set_mode("popular")
+    qtbot.waitUntil(lambda: window.queue.up_next_source != header, timeout=10000)

@@ -202,6 +202,8 @@ class UpNext(QObject):
         self._groups: dict[int, int] = {}  # track id -> work group of the set on screen
         self._notes: dict[int, str] = {}
         self._track_started_at: float | None = None
+        self._destination: Track | None = None  # "From here to …" until it begins
+        self._path_shown = False
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
         # at close, let a running ask finish before the profile closes
@@ -226,6 +228,7 @@ class UpNext(QObject):
         panel.view.setUniformRowHeights(False)
         panel.view.setItemDelegate(SuggestionDelegate(panel.view))
         panel.menu_hooks.append(self._menu)
+        ctx.add_track_action("Up next: from here to this work", self.path_to)
         bindings: list[tuple[str, Callable[[], object]]] = [
             ("Alt+Up", lambda: self.move_selected(-1)),
             ("Alt+Down", lambda: self.move_selected(+1)),
@@ -257,6 +260,7 @@ class UpNext(QObject):
         self.bar.mode.setCurrentIndex(max(0, self.bar.mode.findData(mode)))
 
     def _setting_changed(self) -> None:
+        self._end_path()
         settings = self.ctx.settings
         settings.setValue("up_next/mode", self.mode)
         settings.setValue("up_next/count", self.count)
@@ -266,10 +270,26 @@ class UpNext(QObject):
         self.refresh()
 
     # asking the recommender -----------------------------------------------------------------
+    def path_to(self, tracks: Sequence[Track]) -> None:
+        """ "From here to …": Up next becomes a path through sound to this recording; it stays
+        until the destination begins (or the listener changes the mode or clears it)."""
+        if tracks:
+            self._destination, self._path_shown = tracks[0], False
+            self.refresh()
+
+    def _end_path(self) -> None:
+        self._destination, self._path_shown = None, False
+
     def refresh(self) -> None:
         """Ask for a new set (off the GUI thread); the one on screen stays until it arrives."""
         if not self.controller.played:
             return
+        current, destination = self.controller.current, self._destination
+        if destination is not None and current is not None:
+            if current.recording_key == destination.recording_key:
+                self._end_path()  # arrived: Up next goes on as before
+            elif self._path_shown and self.queue.up_next:
+                return  # on the way: the path plays out as shown
         if self._busy:
             self._again = True
             return
@@ -285,11 +305,15 @@ class UpNext(QObject):
         session = [int(t.id or 0) for t in self.controller.played[-SESSION_LENGTH:]]
         queued = [int(t.id or 0) for t in self.queue.user]
         shown = set(self._shown)
+        destination = int(self._destination.id or 0) if self._destination is not None else None
 
         def ask() -> tuple[list[Suggestion], Status, float | None]:
-            found = rec.suggest(
-                session, queued, n=count, mode=mode, expand_works=keep, minutes=minutes
-            )
+            if destination is not None:
+                found = rec.path_to([*session, *queued], destination, expand_works=keep)
+            else:
+                found = rec.suggest(
+                    session, queued, n=count, mode=mode, expand_works=keep, minutes=minutes
+                )
             new = [s for s in found if s.track_id not in shown]
             if new:
                 rec.shown(new, mode)
@@ -317,7 +341,12 @@ class UpNext(QObject):
             tracks.append(track)
         self._shown, self._groups, self._notes = set(groups), groups, notes
         self.status = status
-        if not tracks and self.mode == "other_recordings":
+        if self._destination is not None:
+            destination = self._destination
+            self._path_shown = bool(tracks)
+            header = f"From here to {destination.composer}: {destination.work or destination.title}"
+            self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
+        elif not tracks and self.mode == "other_recordings":
             self.queue.set_up_next([], source="", started_by="suggestion")
             self.ctx.show_message("No other recording of this work in your library")
         elif not tracks and current is not None:  # the session holds every work: walk the library
@@ -443,6 +472,7 @@ class UpNext(QObject):
 
     def clear(self) -> None:
         """Drop every suggestion on screen (they stay away for a while) and ask for others."""
+        self._end_path()
         parent = self.queue.index(UP_NEXT, 0)
         rows = range(len(self.queue.up_next))
         self.queue.remove_rows([self.queue.index(r, 0, parent) for r in rows])

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, OTHER_RECORDINGS, POPULAR, SESSIONS
+from player.domain.plays import (
+    CONTENT,
+    CURRENT_WORK,
+    MODEL,
+    OTHER_RECORDINGS,
+    POPULAR,
+    SESSIONS,
+    SONIC_PATH,
+)
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Status
@@ -16,6 +24,7 @@ STATUS_WORDS = {
     POPULAR: "popular in your history",
     CURRENT_WORK: "continuing the work",
     OTHER_RECORDINGS: "other recordings of this work",
+    SONIC_PATH: "a path through sound",
 }
 
 
