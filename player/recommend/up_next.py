@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from player.domain.collections import is_collection
 from player.domain.plays import CURRENT_WORK, OTHER_RECORDINGS, SONIC_PATH
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
@@ -60,7 +61,8 @@ FEEDBACK_FRESH_FOR = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One track in "Up next"; tracks of one work unit share ``work_group`` and follow each other."""
+    """One track in "Up next"; tracks of one unit share ``work_group`` and follow each other
+    (a piece of a collection chosen alone for a time budget is a group of its own)."""
 
     track_id: int
     source: str
@@ -315,9 +317,13 @@ class Recommender:
             order = self._diverse(
                 request, ranked, MOST_ITEMS, mode, True, None, picks, settings, explain=False
             )
-            seconds = [library.unit_seconds(unit[0].work_group) for unit in order]
+            items = _budget_items(library, order)
+            seconds = [
+                float(library.durations[[library.row_of[s.track_id] for s in item]].sum())
+                for item in items
+            ]
             for i in fill(seconds, budget):
-                unit = order[i] if expand_works else order[i][:1]
+                unit = items[i] if expand_works else items[i][:1]
                 why = self._reason(
                     request, library.row_of[unit[0].track_id], unit[0].source, mode, model
                 )
@@ -581,6 +587,23 @@ def _last_row(
     if before and before[-1]:
         return library.row_of.get(before[-1][-1].track_id)
     return int(session_rows[-1]) if len(session_rows) else None
+
+
+def _budget_items(library: LibraryIndex, units: list[list[Suggestion]]) -> list[list[Suggestion]]:
+    """What a time budget chooses from: whole units, and each piece of a collection on its own
+    (a prelude fills a gap; a symphony's movement never does)."""
+    items: list[list[Suggestion]] = []
+    for unit in units:
+        row = library.row_of[unit[0].track_id]
+        if len(unit) > 1 and is_collection(library.labels[row]):
+            # each piece its own group: ids past the units' (unit index < len(units))
+            items += [
+                [replace(s, work_group=len(library.units) + library.row_of[s.track_id])]
+                for s in unit
+            ]
+        else:
+            items.append(unit)
+    return items[:MOST_ITEMS]
 
 
 def _fitting(library: LibraryIndex, rest: list[Suggestion], budget: float) -> list[Suggestion]:

@@ -256,3 +256,36 @@ def test_a_sonic_path_steps_through_sound_to_the_destination(lib, capsys):
     closeness = [float(vectors[unit_of[u["tracks"][0]["path"]]] @ goal) for u in steps]
     start = float(vectors[unit_of[lib.path(here[0])]] @ goal)
     assert closeness[-1] > closeness[0] > start
+
+
+def test_a_budget_takes_single_pieces_of_a_collection_never_single_movements_of_a_work(lib, capsys):
+    from player.store.tracks import Track, upsert_tracks
+
+    upsert_tracks(
+        lib.db,
+        [
+            Track(
+                path=f"/music/chopin/preludes/{n}.flac",
+                size=1,
+                mtime_ns=1,
+                title=f"Prelude No. {n}",
+                composer="Frédéric Chopin",
+                work="24 Preludes, Op. 28",
+                movement=f"No. {n}",
+                movement_number=n,
+                performers="Pollini",
+                duration_s=70.0 + 10 * (n % 5),
+            )
+            for n in range(1, 25)
+        ],
+    )
+    # 3.5 minutes: shorter than any piece or work, so only preludes can fill it
+    document = suggest(lib, capsys, "--minutes", "3.5", after=[lib.pieces[COMPOSERS[0]]])
+    total = sum(t["duration_s"] for u in document["units"] for t in u["tracks"])
+    assert 0.8 * 210 <= total <= 210
+    preludes = [u for u in document["units"] if u["work"] == "24 Preludes, Op. 28"]
+    assert preludes and all(len(u["tracks"]) == 1 for u in preludes)
+    for unit in document["units"]:  # no lone movement of a symphony, quartet or sonata
+        key = recording_of(lib, unit) if unit not in preludes else None
+        if key and key[1]:
+            assert paths(unit) == [lib.path(t) for t in lib.units[key]]
