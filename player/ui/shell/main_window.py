@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from player.services import Services
-from player.store.plays import listening_sessions
+from player.store.plays import heard_plays_by_recording, listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
-from player.ui.shell.library_models import index_library
+from player.ui.shell.library_models import index_library, track_line
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.transport import TransportBar
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
 
     def _now_playing(self, track) -> None:
         self.library.set_playing(track)
-        title = f"{track.display_title} — {track.composer}" if track else ""
+        title = f"{track.display_title} — {track_line(track)}" if track else ""
         self.setWindowTitle(f"{title} · Continuo" if track else "Continuo")
 
     # background work ------------------------------------------------------------------------
@@ -306,9 +306,10 @@ class MainWindow(QMainWindow):
             db = open_db()
             try:
                 tracks, found_problems = all_tracks(db), problems(db)
+                plays = heard_plays_by_recording(db)
             finally:
                 db.close()
-            return index_library(tracks), found_problems
+            return index_library(tracks, plays), found_problems
 
         self.jobs.run(load, self._library_ready, self._job_failed)
 

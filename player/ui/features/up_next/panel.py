@@ -78,17 +78,23 @@ HEADERS = {
 
 
 class SuggestionDelegate(QStyledItemDelegate):
-    """Draws the first row of a suggestion with its work and its "Why this?" under the track."""
+    """Draws the first row of a suggestion with its work, its recording and its "Why this?"
+    under the track."""
 
     def _extra(self, index: AnyIndex) -> list[str]:
-        """The muted lines under the track: its work (unless the title says it) and the reason."""
+        """The muted lines under the track: its work (unless the title says it) with the
+        recording (performers, year), and the reason."""
         first = index.sibling(index.row(), 0)
         note = first.data(NOTE_ROLE)
         if not note:
             return []
         track: Track | None = first.data(TRACK_ROLE)
-        work = track.work if track is not None else ""
-        lines = [work] if work and track is not None and work != track.display_title else []
+        work = track.work_title if track is not None and track.work else ""
+        label = track.recording_label if track is not None else ""
+        if work == (track.display_title if track is not None else ""):
+            work = ""
+        line = " · ".join(x for x in (work, label) if x)
+        lines = [line] if line else []
         return [*lines, f"{note[:1].upper()}{note[1:]}"]
 
     @staticmethod
