@@ -83,9 +83,11 @@ class LibraryIndex:
     key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     row_of: dict[int, int] = field(default_factory=dict)
     content_unit: np.ndarray | None = None
+    unit_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.track_ids)}
+        self.unit_first = np.array([int(rows[0]) for rows in self.units], dtype=np.int64)
         n = len(self.track_ids)
         if len(self.durations) != n:
             self.durations = np.zeros(n)

@@ -20,8 +20,8 @@ def heard_in_full_at(library: LibraryIndex, history: History) -> dict[int, float
     """``work -> when`` (POSIX seconds) a recording of it was last heard in full.
 
     A recording counts as heard in full when every movement of it was heard; the moment is when
-    the last of those movements was heard (its latest hearing each). Vectorised: it runs for
-    every suggestion over the whole library.
+    the last of those movements was heard (its latest hearing each). Vectorised: it runs once
+    every history load over the whole library.
     """
     if not len(history.last_heard) or not len(library):
         return {}
@@ -35,14 +35,12 @@ def heard_in_full_at(library: LibraryIndex, history: History) -> dict[int, float
     return result
 
 
-def held_back(
-    library: LibraryIndex, history: History, now: datetime, days: float
-) -> dict[int, str]:
-    """``work -> why`` for works heard in full within the last ``days`` days."""
+def held_back(heard_in_full: dict[int, float], now: datetime, days: float) -> dict[int, str]:
+    """``work -> why`` for works heard in full (:func:`heard_in_full_at`) within ``days`` days."""
     limit = now.timestamp() - days * DAY_S
     return {
         work: f"heard in full {_ago(now.timestamp() - when)}"
-        for work, when in heard_in_full_at(library, history).items()
+        for work, when in heard_in_full.items()
         if when >= limit
     }
 

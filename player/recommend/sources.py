@@ -7,7 +7,7 @@ from several sources and lets the best available one rank them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,7 @@ class Request:
     library: LibraryIndex
     history: History
     session_rows: np.ndarray  # int64, most recent last
+    memo: dict = field(default_factory=dict)  # what a source worked out once for this request
 
 
 class ContentSource:
@@ -61,7 +62,10 @@ class SessionsSource:
     name = SESSIONS
 
     def _contributions(self, request: Request) -> dict[int, dict[int, float]]:
-        """``{candidate work: {session row: weight}}`` from the history's follow counts."""
+        """``{candidate work: {session row: weight}}`` from the history's follow counts (worked
+        out once per request: scores and each reason use it)."""
+        if SESSIONS in request.memo:
+            return request.memo[SESSIONS]
         library, follows = request.library, request.history.follows
         result: dict[int, dict[int, float]] = {}
         for age, row in enumerate(request.session_rows[::-1]):
@@ -72,6 +76,7 @@ class SessionsSource:
             for work, count in counter.items():
                 result.setdefault(work, {})
                 result[work][int(row)] = result[work].get(int(row), 0.0) + recency * count
+        request.memo[SESSIONS] = result
         return result
 
     def scores(self, request: Request) -> np.ndarray | None:

@@ -4,8 +4,6 @@ where the unexpected is the point)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from player.domain.tonality import key_name, relation
 from player.recommend.library import LibraryIndex
 
@@ -29,21 +27,26 @@ def choose(
     if previous_row is None or not candidates:
         return 0, None
     before = int(library.key_codes[previous_row])
-    rows = [int(library.units[unit][0]) for unit, _ in candidates[:LOOK_AHEAD]]
-    related = [relation(before, int(library.key_codes[r])) is not None for r in rows]
+
+    def key_of(i: int) -> int:
+        return int(library.key_codes[library.unit_first[candidates[i][0]]])
+
     chosen = 0
-    if closeness > 0 and not related[0]:
+    if closeness > 0 and relation(before, key_of(0)) is None:
         top = candidates[0][1]
         smooth = [
             i
-            for i, (_, score) in enumerate(candidates[: len(rows)])
-            if related[i] and score >= top - closeness
+            for i, (_, score) in enumerate(candidates[:LOOK_AHEAD])
+            if score >= top - closeness and relation(before, key_of(i)) is not None
         ]
-        if smooth:  # the likest in sound of the related ones, then the better ranked
+        if len(smooth) > 1:  # the likest in sound of the related ones, then the better ranked
+            rows = {i: int(library.unit_first[candidates[i][0]]) for i in smooth}
             chosen = max(smooth, key=lambda i: (_likeness(library, previous_row, rows[i]), -i))
-    if not related[chosen]:
+        elif smooth:
+            chosen = smooth[0]
+    after = key_of(chosen)
+    if relation(before, after) is None:
         return chosen, None
-    after = int(library.key_codes[rows[chosen]])
     return chosen, f"in {key_name(after)} after {key_name(before)}"
 
 
@@ -51,4 +54,4 @@ def _likeness(library: LibraryIndex, a: int, b: int) -> float:
     unit = library.content_unit
     if unit is None or not unit[a].any() or not unit[b].any():
         return 0.0
-    return float(np.clip(unit[a] @ unit[b], 0.0, 1.0))
+    return min(max(float(unit[a] @ unit[b]), 0.0), 1.0)

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,7 @@ class Recommender:
         self._settings = UpNextSettings()
         self._suggested: set[int] = set()  # plays started by a suggestion, until they end
         self._vectors: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
+        self._hearings: tuple[History, LibraryIndex, dict[int, float]] | None = None
         self._removed: set[int] = set()
         self._last_source = ""
 
@@ -311,7 +313,7 @@ class Recommender:
             picks.append(rest)
         adjust = self._adjustment(library, now)
         ranked = self._rank(request, model, mode, adjust, blocked)
-        held = rules.held_back(library, history, now, settings.no_repeat_days)
+        held = rules.held_back(self._full_hearings(library, history), now, settings.no_repeat_days)
         ranked, notes = _hold_back(library, ranked, held)
         if budget is not None:  # reasons only for the units taken (transitions: by rank order)
             order = self._diverse(
@@ -378,6 +380,13 @@ class Recommender:
                 for r in (rows if expand_works else rows[:1])
             ]
         return found
+
+    def _full_hearings(self, library: LibraryIndex, history: History) -> dict[int, float]:
+        """When each work was last heard in full; computed once per history load."""
+        cached = self._hearings
+        if cached is None or cached[0] is not history or cached[1] is not library:
+            cached = self._hearings = (history, library, rules.heard_in_full_at(library, history))
+        return cached[2]
 
     def _unit_vectors(self, library: LibraryIndex) -> np.ndarray | None:
         cached = self._vectors
@@ -524,13 +533,18 @@ class Recommender:
         remaining = list(ranked)
         picks: list[list[Suggestion]] = []
         while remaining and len(picks) < n:
-            allowed = [
-                i
-                for i, (unit, _, _) in enumerate(remaining)
-                if rules.composer_allowed(
-                    composers, library.artist_keys[library.units[unit][0]], most, window
+            allowed = list(
+                islice(
+                    (
+                        i
+                        for i, (unit, _, _) in enumerate(remaining)
+                        if rules.composer_allowed(
+                            composers, library.artist_keys[library.units[unit][0]], most, window
+                        )
+                    ),
+                    transitions.LOOK_AHEAD,
                 )
-            ][: transitions.LOOK_AHEAD] or [0]
+            ) or [0]
             choice, note = transitions.choose(
                 library, [remaining[i][:2] for i in allowed], previous, closeness
             )
@@ -617,20 +631,27 @@ def _hold_back(
 ) -> tuple[list[tuple[int, float, str]], dict[int, str]]:
     """``ranked`` without the held-back works, and ``{unit: note}`` for the unit that took the
     place of each: "Brahms: Symphony No. 4 held back, heard in full 2 days ago"."""
-    kept: list[tuple[int, float, str]] = []
-    waiting: list[str] = []
+    if not held or not ranked:
+        return ranked, {}
+    firsts = library.unit_first[[unit for unit, _, _ in ranked]]
+    out = np.isin(library.work_of[firsts], list(held))
+    if not out.any():
+        return ranked, {}
+    kept = [entry for entry, gone in zip(ranked, out.tolist(), strict=True) if not gone]
     notes: dict[int, str] = {}
-    for entry in ranked:
-        row = int(library.units[entry[0]][0])
-        why = held.get(int(library.work_of[row]))
-        if why is not None:
+    waiting: list[str] = []
+    for i, gone in enumerate(out.tolist()):
+        row = int(firsts[i])
+        if gone:
             if len(waiting) < 2:
-                waiting.append(f"{library.labels[row]} held back, {why}")
-            continue
-        if waiting:
-            notes[entry[0]] = "; ".join(waiting)
+                waiting.append(
+                    f"{library.labels[row]} held back, {held[int(library.work_of[row])]}"
+                )
+        elif waiting:
+            notes[ranked[i][0]] = "; ".join(waiting)
             waiting = []
-        kept.append(entry)
+            if not out[i:].any():
+                break
     return kept, notes
 
 
