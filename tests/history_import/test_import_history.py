@@ -10,8 +10,10 @@ import pytest
 
 from player.cli import main
 from player.store.imports import imported_count
+from player.store.insights import compute_insights
 from player.store.plays import all_plays
 from tests.recommend.recordings_library import COMPOSERS, RECORDINGS, build_recordings
+from trainer.readers.profile import read_profile
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -138,6 +140,11 @@ def test_imported_plays_feed_no_repeat_and_sessions(lib, capsys, tmp_path):
     assert "heard in full yesterday" in document["units"][0]["reason"]
     assert main(["history", "--profile", str(lib.profile.root), "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 4  # four sessions
+    # Insights and the trainer's profile reader see them as any play
+    insights = compute_insights(lib.db)
+    assert int(insights.plays.sum()) == 16 and insights.works_heard == 1
+    data, _ = read_profile(lib.profile.root)
+    assert len(data.sessions) == 4 and all(len(s) == 4 for s in data.sessions)
 
 
 def test_a_file_that_is_no_history_is_refused_and_nothing_stored(lib, capsys, tmp_path):

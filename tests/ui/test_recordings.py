@@ -70,7 +70,9 @@ def test_a_work_with_several_recordings_shows_them_and_a_single_one_stays_one_cl
     assert kleiber.siblingAtColumn(1).data() == "0:01"  # 4 × 0.25 s
     brahms = child(tree, child(tree, QModelIndex(), "Johannes Brahms"), "Symphony No. 4")
     assert texts(tree, brahms)[0] == "1. Allegro non troppo"  # one recording: no extra level
-    assert rows(tree, brahms)[0].data(UNIT_ROLE).performers == "Carlos Kleiber, Wiener Philharmoniker"
+    assert (
+        rows(tree, brahms)[0].data(UNIT_ROLE).performers == "Carlos Kleiber, Wiener Philharmoniker"
+    )
 
 
 def test_the_most_played_recording_comes_first(window, qtbot):
