@@ -7,8 +7,10 @@ from __future__ import annotations
 from player.domain.tonality import key_name, relation
 from player.recommend.library import LibraryIndex
 
-LOOK_AHEAD = 8
-"""At most this many of the best allowed candidates are weighed against each other."""
+LOOK_AHEAD = 2
+"""The best allowed candidates weighed against each other: with two, a smoother transition
+swaps neighbours only (the one passed over follows next), so the units ahead stay the ones the
+ranking chose and the replay's hit rate holds (docs/recommender.md, Figures)."""
 
 
 def choose(
@@ -20,9 +22,10 @@ def choose(
     """``(index into candidates, note)``: the candidate to follow ``previous_row``.
 
     ``candidates`` are ``(unit, score)`` in rank order, scores in rank percentiles. When the
-    first is not in a key related to ``previous_row``'s, a related one within ``closeness`` of
-    its score takes its place (the likest in sound among several). The note says the key
-    transition whenever the keys are related ("in A minor after E major").
+    first is not in a key related to ``previous_row``'s, a related one among the first
+    :data:`LOOK_AHEAD` within ``closeness`` of its score takes its place (the likest in sound
+    among several). The note says the key transition whenever the keys are related ("in A
+    minor after E major").
     """
     if previous_row is None or not candidates:
         return 0, None

@@ -532,6 +532,7 @@ class Recommender:
         previous = _last_row(library, request.session_rows, before)
         remaining = list(ranked)
         picks: list[list[Suggestion]] = []
+        owed: int | None = None  # the unit a smoother transition passed over
         while remaining and len(picks) < n:
             allowed = list(
                 islice(
@@ -545,9 +546,13 @@ class Recommender:
                     transitions.LOOK_AHEAD,
                 )
             ) or [0]
-            choice, note = transitions.choose(
-                library, [remaining[i][:2] for i in allowed], previous, closeness
-            )
+            if owed is not None and remaining[allowed[0]][0] == owed:
+                choice, note = 0, None  # passed over for a smoother transition: it follows now
+            else:
+                choice, note = transitions.choose(
+                    library, [remaining[i][:2] for i in allowed], previous, closeness
+                )
+            owed = remaining[allowed[0]][0] if choice else None
             unit, _, source = remaining.pop(allowed[choice])
             rows = library.units[unit]
             reason = self._reason(request, int(rows[0]), source, mode, model) if explain else ""

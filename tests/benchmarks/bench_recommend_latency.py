@@ -347,7 +347,7 @@ def suggest_command(profile: Profile, library, prefixes) -> None:
 
     timings = Timings()
     paths = {int(t.id or 0): t.path for t in all_tracks(open_database(profile.database))}
-    for i in range(5):
+    for i in range(3):
         after = [paths[int(library.track_ids[r])] for r in prefixes[i]]
         argv = ["suggest", "--profile", str(profile.root), "--json"]
         for path in after:
