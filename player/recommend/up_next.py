@@ -529,23 +529,35 @@ class Recommender:
         most, window = settings.composer_max, settings.composer_window
         closeness = 0.0 if mode == "discover" else settings.transition_closeness
         composers = [library.artist_keys[library.row_of[u[0].track_id]] for u in before]
+        # one recording of a work per set: its other recordings are what "Other recordings" is for
+        works = {int(library.work_of[library.row_of[u[0].track_id]]) for u in before}
         previous = _last_row(library, request.session_rows, before)
         remaining = list(ranked)
         picks: list[list[Suggestion]] = []
         owed: int | None = None  # the unit a smoother transition passed over
+
+        def fresh(unit: int) -> bool:
+            return int(library.work_of[library.unit_first[unit]]) not in works
+
         while remaining and len(picks) < n:
             allowed = list(
                 islice(
                     (
                         i
                         for i, (unit, _, _) in enumerate(remaining)
-                        if rules.composer_allowed(
-                            composers, library.artist_keys[library.units[unit][0]], most, window
+                        if fresh(unit)
+                        and rules.composer_allowed(
+                            composers, library.artist_keys[library.unit_first[unit]], most, window
                         )
                     ),
                     transitions.LOOK_AHEAD,
                 )
-            ) or [0]
+            )
+            if not allowed:  # only composers with their share left: the best of them anyway
+                first = next((i for i, (unit, _, _) in enumerate(remaining) if fresh(unit)), None)
+                if first is None:
+                    break
+                allowed = [first]
             if owed is not None and remaining[allowed[0]][0] == owed:
                 choice, note = 0, None  # passed over for a smoother transition: it follows now
             else:
@@ -563,6 +575,7 @@ class Recommender:
                 [Suggestion(int(library.track_ids[r]), source, reason, unit) for r in members]
             )
             composers.append(library.artist_keys[rows[0]])
+            works.add(int(library.work_of[rows[0]]))
             previous = int(rows[-1])
         return picks
 

@@ -289,3 +289,12 @@ def test_a_budget_takes_single_pieces_of_a_collection_never_single_movements_of_
         key = recording_of(lib, unit) if unit not in preludes else None
         if key and key[1]:
             assert paths(unit) == [lib.path(t) for t in lib.units[key]]
+
+
+def test_one_recording_of_a_work_per_set(lib, capsys):
+    for mode in ("for_you", "popular", "discover"):
+        document = suggest(
+            lib, capsys, "--mode", mode, "-n", "12", after=[lib.pieces[COMPOSERS[0]]]
+        )
+        works = [recording_of(lib, u)[:2] for u in document["units"]]
+        assert len(works) >= 8 and len(set(works)) == len(works)

@@ -172,3 +172,26 @@ def test_from_here_to_a_work_queues_the_way_and_ends_at_its_recording(window, qt
     assert window.queue.up_next_source == header
     up_next.set_mode("popular")
     qtbot.waitUntil(lambda: window.queue.up_next_source != header, timeout=10000)
+
+
+def test_up_next_settings_are_stored_in_the_profile_and_followed(window, qtbot):
+    from player.store.settings import get_setting
+
+    up_next = window.features.up_next
+    menu = next(a.menu() for a in window.menuBar().actions() if "Up next" in a.text())
+    next(a for a in menu.actions() if a.text() == "Settings…").trigger()
+    qtbot.waitUntil(lambda: up_next.settings_dialog is not None, timeout=5000)
+    dialog = up_next.settings_dialog
+    assert dialog.inputs["no_repeat_days"].value() == 7.0  # the defaults
+    assert dialog.inputs["composer_max"].value() == 2
+    dialog.inputs["no_repeat_days"].setValue(3.0)
+    dialog.inputs["composer_max"].setValue(1)
+    dialog.accept()
+    db = window.services.open_db()
+    try:
+        qtbot.waitUntil(lambda: get_setting(db, "up_next.composer_max") == "1", timeout=5000)
+        assert get_setting(db, "up_next.no_repeat_days") == "3.0"
+    finally:
+        db.close()
+    # the recommender reads them again, and a new set follows
+    qtbot.waitUntil(lambda: up_next.rec._settings.composer_max == 1, timeout=5000)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, Q
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QMenu,
     QSizePolicy,
@@ -45,7 +46,7 @@ from player.domain.plays import (
 from player.playlog import token_of
 from player.recommend.up_next import DEFAULT_COUNT
 from player.store.tracks import Track
-from player.ui.features.up_next import feedback
+from player.ui.features.up_next import feedback, settings_dialog
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
 from player.ui.features.up_next.status import status_line
 from player.ui.jobs import JobRunner
@@ -208,6 +209,7 @@ class UpNext(QObject):
         self._groups: dict[int, int] = {}  # track id -> work group of the set on screen
         self._notes: dict[int, str] = {}
         self._track_started_at: float | None = None
+        self.settings_dialog: QDialog | None = None  # Up next → Settings…, once opened
         self._destination: Track | None = None  # "From here to …" until it begins
         self._path_shown = False
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
@@ -423,6 +425,11 @@ class UpNext(QObject):
         self.rec.library_changed()
         self.refresh()
 
+    def settings_changed(self) -> None:
+        """The listener's rules changed (Up next → Settings…): a new set follows them."""
+        self.rec.settings_changed()
+        self.refresh()
+
     def history_changed(self) -> None:
         """Plays were imported: sessions, no-repeat and popularity change."""
         self.rec.history_changed()
@@ -523,4 +530,5 @@ def install(ctx: FeatureContext) -> UpNext | None:
         return None
     up_next = UpNext(ctx, recommender)
     feedback.install(ctx, up_next)
+    settings_dialog.install(ctx, up_next)
     return up_next
