@@ -84,6 +84,7 @@ class LibraryIndex:
     row_of: dict[int, int] = field(default_factory=dict)
     content_unit: np.ndarray | None = None
     unit_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unit_durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.track_ids)}
@@ -95,6 +96,9 @@ class LibraryIndex:
             self.tuning_hz = np.full(n, np.nan)
         if len(self.key_codes) != n:
             self.key_codes = np.full(n, UNKNOWN, dtype=np.int64)
+        self.unit_durations = np.bincount(
+            self.unit_of, weights=self.durations, minlength=len(self.units)
+        ).astype(np.float64)
         if self.content is not None:
             norms = np.linalg.norm(self.content, axis=1, keepdims=True)
             self.content_unit = self.content / np.maximum(norms, 1e-12)
@@ -161,7 +165,7 @@ class LibraryIndex:
 
     def unit_seconds(self, unit: int) -> float:
         """How long one unit (a recording of a work, or a piece) plays."""
-        return float(self.durations[self.units[unit]].sum())
+        return float(self.unit_durations[unit])
 
 
 @dataclass

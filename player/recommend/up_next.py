@@ -316,8 +316,9 @@ class Recommender:
         held = rules.held_back(self._full_hearings(library, history), now, settings.no_repeat_days)
         ranked, notes = _hold_back(library, ranked, held)
         if budget is not None:  # reasons only for the units taken (transitions: by rank order)
+            fits = [e for e in ranked if _may_fit(library, e[0], budget)]
             order = self._diverse(
-                request, ranked, MOST_ITEMS, mode, True, None, picks, settings, explain=False
+                request, fits, MOST_ITEMS, mode, True, None, picks, settings, explain=False
             )
             items = _budget_items(library, order)
             seconds = [
@@ -619,6 +620,16 @@ def _last_row(
     if before and before[-1]:
         return library.row_of.get(before[-1][-1].track_id)
     return int(session_rows[-1]) if len(session_rows) else None
+
+
+def _may_fit(library: LibraryIndex, unit: int, budget: float) -> bool:
+    """Whether a unit, or a piece of it when it is a collection, fits in ``budget`` seconds."""
+    if library.unit_durations[unit] <= budget:
+        return True
+    first = int(library.unit_first[unit])
+    return is_collection(library.labels[first]) and bool(
+        library.durations[library.units[unit]].min() <= budget
+    )
 
 
 def _budget_items(library: LibraryIndex, units: list[list[Suggestion]]) -> list[list[Suggestion]]:
