@@ -14,17 +14,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from shots import main_window, save, wait
+from shots import OUT, main_window, save, wait
 
 COMPOSERS = {
     "Joseph Haydn": ["String Quartet in C major, Op. 76 No. 3", "Symphony No. 104 in D major"],
     "Franz Schubert": ["Piano Trio No. 2 in E-flat major", "String Quintet in C major"],
     "Johannes Brahms": ["Clarinet Quintet in B minor", "Symphony No. 4 in E minor"],
 }
-RECORDINGS = [
-    ("Alban Berg Quartett", 1992, 1.0),
-    ("Quatuor Mosaïques", 1989, 0.85),
-    ("Amadeus Quartet", 1963, 1.25),
+RECORDINGS = [  # performers, year, tempo, pitch of A
+    ("Alban Berg Quartett", 1992, 1.0, 440.0),
+    ("Quatuor Mosaïques", 1989, 0.85, 415.0),  # period instruments
+    ("Amadeus Quartet", 1963, 1.25, 440.0),
 ]
 MOVEMENTS = ["I. Allegro", "II. Adagio", "III. Menuetto", "IV. Finale"]
 
@@ -32,17 +32,18 @@ MOVEMENTS = ["I. Allegro", "II. Adagio", "III. Menuetto", "IV. Finale"]
 def make_music(folder: Path) -> Path:
     from tests.library.audio_files import tag_vorbis, write_audio
 
-    if (folder / "done").exists():
+    if (folder / "done-v2").exists():
         return folder
     for c, (composer, works) in enumerate(COMPOSERS.items()):
         for w, work in enumerate(works):
-            for performers, year, tempo in RECORDINGS:
+            for performers, year, tempo, a4 in RECORDINGS:
                 for m, movement in enumerate(MOVEMENTS, 1):
                     seconds = (150 + 60 * ((c + w + m) % 4)) * tempo
                     path = write_audio(
                         folder / composer / work / performers / f"{m}.flac",
                         seconds=seconds,
-                        freq=180.0 + 40 * c + 15 * w + 5 * m,
+                        # a note of the equal-tempered scale at this recording's pitch
+                        freq=a4 * 2 ** ((48 + 7 * c + 3 * w + 2 * m - 69) / 12),
                         rate=8000,
                     )
                     tag_vorbis(
@@ -57,7 +58,7 @@ def make_music(folder: Path) -> Path:
                         date=str(year),
                         album=f"{work} ({performers})",
                     )
-    (folder / "done").write_text("")
+    (folder / "done-v2").write_text("")
     return folder
 
 
@@ -68,7 +69,7 @@ def main() -> None:
             app, 60, lambda: len(window.controller.library_tracks) == 72 and not window._scan_cancel
         )
         status = window.status.analysis
-        wait(app, 300, lambda: status.text().startswith("Analysis done"))
+        wait(app, 900, lambda: status.text().startswith("Analysis done"))
         print(status.text())
         up_next = window.features.up_next
         tracks = window.controller.library_tracks
@@ -116,10 +117,11 @@ def main() -> None:
         importer = window.features.import_history
         importer.import_file(scrobbles)
         wait(app, 10, lambda: importer.box is not None and importer.box.isVisible())
-        wait(app, 1)
         window.side.setCurrentIndex(1)
         wait(app, 1)
-        save(window, "import-history.png")
+        screen = app.primaryScreen().grabWindow(0).toImage()  # the box is a window of its own
+        screen.save(str(OUT / "import-history.png"), "PNG", 80)
+        print(f"{OUT / 'import-history.png'}: the screen with the import's box")
 
 
 if __name__ == "__main__":

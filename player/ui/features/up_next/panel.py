@@ -66,7 +66,7 @@ MODES = [
     ("Popular", "popular"),
     ("Other recordings", "other_recordings"),
 ]
-BUDGETS = [("No time limit", 0.0)] + [(f"{m} min left", float(m)) for m in (20, 30, 40, 60, 90)]
+BUDGETS = [("Any length", 0.0)] + [(f"{m} min", float(m)) for m in (20, 30, 40, 60, 90)]
 """The Up next bar's time budgets: whole works that end within the time left."""
 HEADERS = {
     MODEL: "From your listening model",
@@ -164,7 +164,9 @@ class UpNextBar(QWidget):
         self.budget = named(QComboBox(), "upNextBudget")
         for label, minutes in BUDGETS:
             self.budget.addItem(label, minutes)
-        self.budget.setToolTip("Fill the time left with whole works that end in time")
+        self.budget.setToolTip(
+            "Time left: fill it with whole works that end in time (instead of a number ahead)"
+        )
         self.why = QToolButton()
         self.why.setText("Why this?")
         self.why.setToolTip("Explain the selected suggestion")
@@ -173,16 +175,24 @@ class UpNextBar(QWidget):
         self.clear.setToolTip("Drop these suggestions and suggest others")
         # a narrow window clips the bar rather than growing to fit it
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        layout = QHBoxLayout(self)
+        # two rows, so that the side panel's width at 1366 px holds every control whole:
+        # what fills Up next above, how it is shown and explained below
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
-        layout.setSpacing(6)
-        layout.addWidget(self.mode)
-        layout.addWidget(self.count)
-        layout.addWidget(self.budget)
-        layout.addWidget(self.keep_works)
-        layout.addStretch(1)
-        layout.addWidget(self.why)
-        layout.addWidget(self.clear)
+        layout.setSpacing(4)
+        rows = (QHBoxLayout(), QHBoxLayout())
+        for row, widgets in zip(
+            rows,
+            ((self.mode, self.count, self.budget), (self.keep_works,)),
+            strict=True,
+        ):
+            row.setSpacing(6)
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            layout.addLayout(row)
+        rows[0].addWidget(self.clear)
+        rows[1].addWidget(self.why)
 
 
 class UpNext(QObject):
