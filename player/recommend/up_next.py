@@ -196,6 +196,10 @@ class Recommender:
     def history_changed(self) -> None:
         self._stale["history"] = True
 
+    def settings(self) -> UpNextSettings:
+        """The settings the next suggestion follows (read from the profile when they changed)."""
+        return self._state()[3]
+
     def settings_changed(self) -> None:
         """The listener changed a setting (:mod:`player.recommend.settings`): read it lazily."""
         self._stale["settings"] = True
