@@ -323,11 +323,11 @@ class UpNext(QObject):
         session = [int(t.id or 0) for t in self.controller.played[-SESSION_LENGTH:]]
         queued = [int(t.id or 0) for t in self.queue.user]
         shown = set(self._shown)
-        destination = int(self._destination.id or 0) if self._destination is not None else None
+        goal = int(self._destination.id or 0) if self._destination is not None else None
 
         def ask() -> tuple[list[Suggestion], Status, float | None]:
-            if destination is not None:
-                found = rec.path_to([*session, *queued], destination, expand_works=keep)
+            if goal is not None:
+                found = rec.path_to([*session, *queued], goal, expand_works=keep)
             else:
                 found = rec.suggest(
                     session, queued, n=count, mode=mode, expand_works=keep, minutes=minutes

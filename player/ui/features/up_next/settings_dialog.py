@@ -62,7 +62,8 @@ class UpNextSettingsDialog(QDialog):
         form.addRow(buttons)
 
     def chosen(self) -> UpNextSettings:
-        return UpNextSettings(**{name: box.value() for name, box in self.inputs.items()})
+        values: dict = {name: box.value() for name, box in self.inputs.items()}
+        return UpNextSettings(**values)
 
 
 def install(ctx: FeatureContext, up_next: UpNext) -> None:
