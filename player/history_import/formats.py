@@ -2,7 +2,8 @@
 
 Last.fm scrobble CSV (the plain ``artist,album,track,date`` export and the headed
 ``uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid`` one), a ListenBrainz JSON
-export (a JSON array of listens, or one listen per line) and Continuo's own ``history --json``.
+export (a JSON array of listens, one listen per line, or the zip of monthly ``.jsonl`` files)
+and Continuo's own ``history --json``.
 A line that cannot be read is reported as ``FILE:LINE: why`` and the rest is still read.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +53,8 @@ class Listen:
 def read_history(path: Path) -> tuple[str, list[Listen], list[str]]:
     """``(source, listens, problems)``; raises :class:`NotAHistory` for a foreign file and
     ``OSError`` when it cannot be read."""
+    if zipfile.is_zipfile(path):
+        return LISTENBRAINZ, *_read_zip(path)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     head = text.lstrip()[:1]
     if head in ("[", "{"):
@@ -80,6 +84,22 @@ def _read_json(path: Path, text: str) -> tuple[str, list[Listen], list[str]]:
     raise NotAHistory(
         f"{path} is JSON but neither a ListenBrainz export nor Continuo's history --json"
     )
+
+
+def _read_zip(path: Path) -> tuple[list[Listen], list[str]]:
+    """ListenBrainz's newer export: a zip of ``listens/YEAR/MONTH.jsonl`` files."""
+    listens: list[Listen] = []
+    problems: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(n for n in archive.namelist() if n.endswith(".jsonl"))
+        if not names:
+            raise NotAHistory(f"{path} is a zip without ListenBrainz listens (*.jsonl)")
+        for name in names:
+            text = archive.read(name).decode("utf-8", errors="replace")
+            found, bad = _read_json_lines(path / name, text)
+            listens += found
+            problems += bad
+    return listens, problems
 
 
 def _read_json_lines(path: Path, text: str) -> tuple[list[Listen], list[str]]:

@@ -155,3 +155,28 @@ def test_a_file_that_is_no_history_is_refused_and_nothing_stored(lib, capsys, tm
     code, _, err = run(lib, capsys, tmp_path / "missing.csv")
     assert code == 1 and "missing.csv" in err
     assert all_plays(lib.db) == []
+
+
+def test_listenbrainz_zip_export_with_json_lines(lib, capsys, tmp_path):
+    import zipfile
+
+    lines = [
+        json.dumps(
+            {
+                "listened_at": int((NOW - timedelta(days=1, minutes=m)).timestamp()),
+                "track_metadata": {
+                    "artist_name": COMPOSERS[0],
+                    "track_name": f"String Quartet No. 2: {name}",
+                    "release_name": "",
+                },
+            }
+        )
+        for m, name in ((40, "Allegro"), (30, "Adagio"))
+    ] + ["{not json"]
+    export = tmp_path / "listenbrainz.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("listens/2026/11.jsonl", "\n".join(lines) + "\n")
+        archive.writestr("user.json", "{}")
+    code, out, err = run(lib, capsys, export)
+    assert code == 0 and "2 listens read (listenbrainz): 2 matched" in out
+    assert f"{export}/listens/2026/11.jsonl:3: not JSON" in err

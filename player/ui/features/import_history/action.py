@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from player.history_import import ImportReport, NotAHistory, import_history
 from player.ui.shell.context import FeatureContext
 
-FILTER = "Listening histories (*.csv *.json *.jsonl);;All files (*)"
+FILTER = "Listening histories (*.csv *.json *.jsonl *.zip);;All files (*)"
 PROBLEMS_SHOWN = 10
 
 
