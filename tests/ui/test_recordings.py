@@ -10,7 +10,7 @@ from player.app import build_services, build_window
 from player.profile import Profile
 from player.store.plays import end_play, start_play
 from player.store.tracks import all_tracks
-from player.ui.shell.library_models import TRACK_ROLE, UNIT_ROLE
+from player.ui.shell.library_models import ROOT, TRACK_ROLE, UNIT_ROLE
 from player.ui.style import apply_style
 from tests.library.classical_library import make_classical_library
 
@@ -36,11 +36,11 @@ def window(qtbot, qapp, tmp_path, music):
     services.close()
 
 
-def rows(model, parent=QModelIndex()):
+def rows(model, parent=ROOT):
     return [model.index(r, 0, parent) for r in range(model.rowCount(parent))]
 
 
-def texts(model, parent=QModelIndex()):
+def texts(model, parent=ROOT):
     return [i.data() for i in rows(model, parent)]
 
 
@@ -70,7 +70,9 @@ def test_a_work_with_several_recordings_shows_them_and_a_single_one_stays_one_cl
     assert kleiber.siblingAtColumn(1).data() == "0:01"  # 4 × 0.25 s
     brahms = child(tree, child(tree, QModelIndex(), "Johannes Brahms"), "Symphony No. 4")
     assert texts(tree, brahms)[0] == "1. Allegro non troppo"  # one recording: no extra level
-    assert rows(tree, brahms)[0].data(UNIT_ROLE).performers == "Carlos Kleiber, Wiener Philharmoniker"
+    assert (
+        rows(tree, brahms)[0].data(UNIT_ROLE).performers == "Carlos Kleiber, Wiener Philharmoniker"
+    )
 
 
 def test_the_most_played_recording_comes_first(window, qtbot):
