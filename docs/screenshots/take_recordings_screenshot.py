@@ -21,6 +21,8 @@ def main() -> None:
     with main_window(libraries=[music]) as (app, window):
         proxy, tree = window.library.tree_proxy, window.library.tree
         wait(app, 60, lambda: proxy.rowCount() == 6 and not window._scan_cancel)
+        wait(app, 3)  # the reload after the scan
+        tree.collapseAll()
         beethoven = next(
             proxy.index(r, 0) for r in range(6) if "Beethoven" in proxy.index(r, 0).data()
         )
@@ -36,7 +38,9 @@ def main() -> None:
         target = proxy.index(1, 0, kleiber)
         tree.setCurrentIndex(target)
         tree.activated.emit(target)  # as a double-click: play it, queue the rest of its recording
-        wait(app, 2)
+        wait(app, 0.1)
+        window.controller.toggle()  # pause: the generated movements last a quarter second
+        wait(app, 1)
         save(window, "recordings.png")
 
 
