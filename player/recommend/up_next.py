@@ -525,7 +525,8 @@ class Recommender:
     ) -> list[list[Suggestion]]:
         """Take units in rank order, passing over one whose composer already has
         ``composer_max`` units among the last ``composer_window`` ahead; among those that score
-        close, a related key and a similar sound follow more smoothly (not in Discover).
+        close, a related key and a similar sound follow more smoothly (not in Discover); one
+        recording of a work per set (a second recording of a quartet is not "next").
 
         When only such composers are left, the best is taken anyway: better than an empty
         "Up next".
