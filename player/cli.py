@@ -33,7 +33,8 @@ def app_parser() -> argparse.ArgumentParser:
         prog="continuo",
         description="Continuo, a player for classical music. `continuo history` prints the "
         "listening log, `continuo scan PATH...` adds and scans folders, `continuo library` "
-        "prints the library.",
+        "prints the library, `continuo suggest` prints what Up next would suggest, "
+        "`continuo import-history FILE` imports another player's listening history.",
     )
     parser.add_argument(
         "paths",
