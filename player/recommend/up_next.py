@@ -318,7 +318,7 @@ class Recommender:
         adjust = self._adjustment(library, now)
         ranked = self._rank(request, model, mode, adjust, blocked)
         held = rules.held_back(self._full_hearings(library, history), now, settings.no_repeat_days)
-        ranked, notes = _hold_back(library, ranked, held)
+        ranked, notes, waiting = _hold_back(library, ranked, held)
         if budget is not None:  # reasons only for the units taken (transitions: by rank order)
             fits = [e for e in ranked if _may_fit(library, e[0], budget)]
             order = self._diverse(
@@ -339,7 +339,15 @@ class Recommender:
             picks += self._diverse(
                 request, ranked, n - len(picks), mode, expand_works, model, picks, settings
             )
-        self._last_source = ranked[0][2] if ranked else ""
+            if len(picks) < n and waiting:  # a small library: better heard lately than nothing
+                more = self._diverse(
+                    request, waiting, n - len(picks), mode, expand_works, model, picks, settings
+                )
+                for unit in more:
+                    work = int(library.work_of[library.row_of[unit[0].track_id]])
+                    notes[unit[0].work_group] = f"{held[work]}, but little else is left"
+                picks += more
+        self._last_source = (ranked or waiting)[0][2] if ranked or waiting else ""
         return [_noted(s, notes) for unit in picks for s in unit]
 
     def path_to(
@@ -662,21 +670,23 @@ def _fitting(library: LibraryIndex, rest: list[Suggestion], budget: float) -> li
 
 def _hold_back(
     library: LibraryIndex, ranked: list[tuple[int, float, str]], held: dict[int, str]
-) -> tuple[list[tuple[int, float, str]], dict[int, str]]:
-    """``ranked`` without the held-back works, and ``{unit: note}`` for the unit that took the
-    place of each: "Brahms: Symphony No. 4 held back, heard in full 2 days ago"."""
+) -> tuple[list[tuple[int, float, str]], dict[int, str], list[tuple[int, float, str]]]:
+    """``ranked`` without the held-back works, ``{unit: note}`` for the unit that took the
+    place of each ("Brahms: Symphony No. 4 held back, heard in full 2 days ago"), and the
+    held-back entries themselves (in rank order: the last resort of a small library)."""
     if not held or not ranked:
-        return ranked, {}
+        return ranked, {}, []
     firsts = library.unit_first[[unit for unit, _, _ in ranked]]
     out = np.isin(library.work_of[firsts], list(held))
     if not out.any():
-        return ranked, {}
+        return ranked, {}, []
     kept = [entry for entry, gone in zip(ranked, out.tolist(), strict=True) if not gone]
+    gone = [entry for entry, gone in zip(ranked, out.tolist(), strict=True) if gone]
     notes: dict[int, str] = {}
     waiting: list[str] = []
-    for i, gone in enumerate(out.tolist()):
+    for i, away in enumerate(out.tolist()):
         row = int(firsts[i])
-        if gone:
+        if away:
             if len(waiting) < 2:
                 waiting.append(
                     f"{library.labels[row]} held back, {held[int(library.work_of[row])]}"
@@ -686,7 +696,7 @@ def _hold_back(
             waiting = []
             if not out[i:].any():
                 break
-    return kept, notes
+    return kept, notes, gone
 
 
 def _noted(suggestion: Suggestion, notes: dict[int, str]) -> Suggestion:

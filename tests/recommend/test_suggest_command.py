@@ -128,12 +128,17 @@ def test_a_work_heard_in_full_lately_is_held_back_in_every_recording_and_said_so
     before = suggest(lib, capsys, "--mode", "popular", after=[lib.pieces[COMPOSERS[0]]])
     assert recording_of(lib, before["units"][0])[:2] == (COMPOSERS[3], "Symphony No. 1")
     lib.play(brahms, NOW - timedelta(days=2))  # heard in full two days ago
-    after = suggest(lib, capsys, "--mode", "popular", "-n", "20", after=[lib.pieces[COMPOSERS[0]]])
+    after = suggest(lib, capsys, "--mode", "popular", "-n", "12", after=[lib.pieces[COMPOSERS[0]]])
     works = [recording_of(lib, u)[:2] for u in after["units"]]
     assert (COMPOSERS[3], "Symphony No. 1") not in works
     assert (
         "Brahms: Symphony No. 1 held back, heard in full 2 days ago" in after["units"][0]["reason"]
     )
+    # only when little else is left does it come back, and says so
+    full = suggest(lib, capsys, "--mode", "popular", "-n", "16", after=[lib.pieces[COMPOSERS[0]]])
+    last = full["units"][-1]
+    assert recording_of(lib, last)[:2] == (COMPOSERS[3], "Symphony No. 1")
+    assert last["reason"].endswith("(heard in full 2 days ago, but little else is left)")
     # "Other recordings" still offers it
     other = suggest(lib, capsys, "--mode", "other_recordings", after=lib.unit(3, 0, 1)[:1])
     assert (COMPOSERS[3], "Symphony No. 1", RECORDINGS[0][0]) in [
