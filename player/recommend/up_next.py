@@ -322,14 +322,18 @@ class Recommender:
         if budget is not None:  # reasons only for the units taken (transitions: by rank order)
             fits = [e for e in ranked if _may_fit(library, e[0], budget)]
             order = self._diverse(
-                request, fits, MOST_ITEMS, mode, True, None, picks, settings, explain=False
+                request, fits, MOST_ITEMS, mode, True, None, picks, settings, budgeting=True
             )
             items = _budget_items(library, order)
-            seconds = [
-                float(library.durations[[library.row_of[s.track_id] for s in item]].sum())
-                for item in items
+            rows = [[library.row_of[s.track_id] for s in item] for item in items]
+            seconds = [float(library.durations[r].sum()) for r in rows]
+            works = [int(library.work_of[r[0]]) for r in rows]
+            pieces = [len(item) == 1 and item[0].work_group >= len(library.units) for item in items]
+            groups = [
+                -1 - i if piece else w
+                for i, (w, piece) in enumerate(zip(works, pieces, strict=True))
             ]
-            for i in fill(seconds, budget):
+            for i in fill(seconds, budget, groups):
                 unit = items[i] if expand_works else items[i][:1]
                 why = self._reason(
                     request, library.row_of[unit[0].track_id], unit[0].source, mode, model
@@ -529,7 +533,7 @@ class Recommender:
         before: list[list[Suggestion]],
         settings: UpNextSettings,
         *,
-        explain: bool = True,
+        budgeting: bool = False,
     ) -> list[list[Suggestion]]:
         """Take units in rank order, passing over one whose composer already has
         ``composer_max`` units among the last ``composer_window`` ahead; among those that score
@@ -537,7 +541,8 @@ class Recommender:
         recording of a work per set (a second recording of a quartet is not "next").
 
         When only such composers are left, the best is taken anyway: better than an empty
-        "Up next".
+        "Up next". ``budgeting``: candidates for a time budget, so no reasons yet, and a work's
+        other recordings stay (the knapsack takes one of them, the one that fits best).
         """
         library = request.library
         most, window = settings.composer_max, settings.composer_window
@@ -551,7 +556,7 @@ class Recommender:
         owed: int | None = None  # the unit a smoother transition passed over
 
         def fresh(unit: int) -> bool:
-            return int(library.work_of[library.unit_first[unit]]) not in works
+            return budgeting or int(library.work_of[library.unit_first[unit]]) not in works
 
         while remaining and len(picks) < n:
             allowed = list(
@@ -581,8 +586,8 @@ class Recommender:
             owed = remaining[allowed[0]][0] if choice else None
             unit, _, source = remaining.pop(allowed[choice])
             rows = library.units[unit]
-            reason = self._reason(request, int(rows[0]), source, mode, model) if explain else ""
-            if note and explain:
+            reason = "" if budgeting else self._reason(request, int(rows[0]), source, mode, model)
+            if note and not budgeting:
                 reason = f"{reason}, {note}"
             members = rows if expand_works else rows[:1]
             picks.append(

@@ -107,6 +107,8 @@ def test_a_time_budget_is_filled_with_whole_units_close_to_it(lib, capsys, minut
     total = sum(t["duration_s"] for u in document["units"] for t in u["tracks"])
     budget = float(minutes) * 60
     assert 0.8 * budget <= total <= budget
+    works = [recording_of(lib, u)[:2] for u in document["units"]]
+    assert len(set(works)) == len(works)  # one recording of a work, the one that fits best
     for unit in document["units"]:
         key = recording_of(lib, unit)
         if key[1]:
