@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, cast
 
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
 from player.errors import ContinuoError, DatabaseError
+from player.faults import Faults
 from player.playlog import PlayLogRecorder
 from player.profile import Profile
-from player.store.db import Database, open_database, quarantine_damaged
+from player.profile_db import open_profile_database
+from player.store.db import Database, open_database
 from player.store.tracks import add_library_root
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender
-
-log = logging.getLogger(__name__)
 
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
 
@@ -57,10 +57,12 @@ class Services:
     scan: Callable  # scan_library's signature (see scan_library below)
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
     recommender: Recommender | None = None  # fills "Up next"; None keeps library order
+    faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
+    read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""
-        return open_database(self.profile.database)
+        return open_database(self.profile.database, read_only=self.read_only)
 
     def close(self) -> None:
         """Stop playback (the running play ends as "stopped"), then flush the log."""
@@ -69,22 +71,6 @@ class Services:
         self.backend.close()
         self.recorder.flush()
         self.recorder.close()
-
-
-def open_profile_database(profile: Profile, notices: list[str]) -> Database:
-    """Open the profile's database; a damaged one is moved aside (never deleted) and replaced."""
-    try:
-        return open_database(profile.database)
-    except DatabaseError as exc:
-        if "newer Continuo" in exc.short:
-            raise
-        moved = quarantine_damaged(profile.database)
-        notices.append(
-            f"{exc.short}: it was damaged, so Continuo moved it aside to {moved.name} and started "
-            "a fresh library. Your music files are untouched."
-        )
-        log.warning("%s; moved to %s", exc, moved)
-        return open_database(profile.database)
 
 
 def open_audio(
@@ -107,8 +93,18 @@ def open_audio(
 
 
 def scan_library(db: Database, roots, **options):
-    """The scanner, imported on first use (on the worker thread: it pulls in mutagen and numpy)."""
+    """The scanner, imported on first use (on the worker thread: it pulls in mutagen and numpy).
+
+    A read-only profile is not scanned: its library stays as stored.
+    """
     from player.library.scanner import scan_library as scan
+
+    if db.read_only:
+        raise DatabaseError(
+            "Library not rescanned: the profile cannot be written now",
+            f"{db.path} is open read-only; restart Continuo once it can be written.",
+            kind="cannot-write",
+        )
 
     return scan(db, roots, **options)
 
@@ -119,24 +115,43 @@ def build_services(
     *,
     no_audio: bool = False,
     device: int | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Services:
+    """``on_wait`` shows a line while another program holds the profile's database."""
     notices: list[str] = []
-    db = open_profile_database(profile, notices)
+    faults = Faults()
+    db = open_profile_database(profile, notices, on_wait=on_wait)
+    read_only = db.read_only
     try:
-        for folder in libraries:
-            add_library_root(db, str(Path(folder).expanduser().resolve()))
+        if not read_only:
+            for folder in libraries:
+                add_library_root(db, str(Path(folder).expanduser().resolve()))
     finally:
         db.close()
     listeners = Listeners()
     backend = open_audio(listeners, device, no_audio=no_audio, notices=notices)
     recorder = PlayLogRecorder(
-        profile.database, is_playing=lambda: backend.state == PlaybackState.PLAYING
+        profile.database,
+        is_playing=lambda: backend.state == PlaybackState.PLAYING,
+        faults=faults,
     ).start()
     listeners.append(recorder)
     from player.recommend.up_next import Recommender
 
-    recommender = Recommender(profile.database, profile.models / "current", threads=1)
-    return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
+    recommender = Recommender(
+        profile.database, profile.models / "current", threads=1, read_only=read_only, faults=faults
+    )
+    return Services(
+        profile,
+        backend,
+        recorder,
+        listeners,
+        scan_library,
+        notices,
+        recommender,
+        faults=faults,
+        read_only=read_only,
+    )
 
 
 def run_window(
@@ -178,13 +193,19 @@ def main(
     quit_after: float | None = None,
     no_audio: bool = False,
 ) -> int:
-    logging.basicConfig(
-        filename=profile.logs / "continuo.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     try:
-        services = build_services(profile, libraries, no_audio=no_audio)
+        logging.basicConfig(
+            filename=profile.logs / "continuo.log", level=logging.INFO, format=log_format
+        )
+    except OSError:  # a read-only or full profile: the log goes to the terminal instead
+        logging.basicConfig(level=logging.WARNING, format=log_format)
+
+    def waiting(line: str) -> None:
+        print(f"continuo: {line}", file=sys.stderr, flush=True)
+
+    try:
+        services = build_services(profile, libraries, no_audio=no_audio, on_wait=waiting)
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
-from player.errors import ContinuoError
+from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
-from player.store.db import open_database
+from player.store.db import database_error, open_database
 from player.store.plays import listening_sessions
 from player.store.tracks import track_by_id
 
@@ -65,8 +66,16 @@ def history_parser() -> argparse.ArgumentParser:
 
 
 def history_records(profile: Profile) -> list[dict]:
-    """The log as plain data: sessions, each with its plays (what ``--json`` prints)."""
-    db = open_database(profile.database)
+    """The log as plain data: sessions, each with its plays (what ``--json`` prints).
+
+    Raises :class:`DatabaseError` (never a bare sqlite3 error) when the log cannot be read.
+    """
+    try:
+        db = open_database(profile.database)
+    except DatabaseError as exc:
+        if exc.kind != "cannot-write":
+            raise
+        db = open_database(profile.database, read_only=True)  # reading needs no room
     try:
         sessions = listening_sessions(db)
         paths = {}
@@ -98,6 +107,8 @@ def history_records(profile: Profile) -> list[dict]:
                 }
             )
         return result
+    except sqlite3.Error as exc:
+        raise database_error(profile.database, exc, doing="read the listening log in") from exc
     finally:
         db.close()
 
