@@ -42,8 +42,7 @@ class Faults:
             self._active[key] = message
             subscribers = list(self._subscribers)
         log.warning("%s", message)
-        for callback in subscribers:
-            callback(message)
+        self._tell(subscribers, message)
 
     def clear(self, key: str, message: str = "") -> None:
         """The fault ``key`` is over; ``message`` (if any) says so."""
@@ -53,8 +52,15 @@ class Faults:
             subscribers = list(self._subscribers)
         if message:
             log.info("%s", message)
+        self._tell(subscribers, message)
+
+    @staticmethod
+    def _tell(subscribers: list[Callable[[str], None]], message: str) -> None:
         for callback in subscribers:
-            callback(message)
+            try:
+                callback(message)
+            except Exception:  # a closed window must not break the thread that reports
+                log.exception("fault subscriber %r failed", callback)
 
     def active(self) -> list[str]:
         with self._lock:

@@ -111,6 +111,11 @@ class PlayLogRecorder:
         return current.row if current is not None else None
 
     @property
+    def alive(self) -> bool:
+        """The writer thread runs (it stops only at :meth:`close`)."""
+        return self._thread.is_alive()
+
+    @property
     def pending(self) -> int:
         """Plays kept in memory because they could not be written yet."""
         return len(self._unsaved)

@@ -10,6 +10,8 @@ in memory and writes them when it can (:mod:`player.playlog`).
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 
 BUSY_WAIT_S = 20.0
 """How long start-up waits for another program to release the database before saying so."""
+MIN_FREE_BYTES = 1 << 20
+"""Less free space than this on the profile's disk counts as full: the library opens read-only."""
 BUSY_RETRY_S = 2.0
 """Each attempt waits this long on SQLite's lock, then ``on_wait`` hears how long is left."""
 
@@ -69,10 +73,25 @@ def open_profile_database(
                 return _recovered(profile, notices, str(exc.__cause__ or exc))
             raise
     problem = quick_check(db)
-    if problem in ("ok", None):  # None: not finished within its budget; the next start checks
-        return db
-    db.close()
-    return _recovered(profile, notices, problem)
+    if problem not in ("ok", None):  # None: not finished within its budget; the next start checks
+        db.close()
+        return _recovered(profile, notices, problem)
+    cannot_write = _cannot_write(profile)
+    if cannot_write:
+        db.close()
+        return _read_only(profile, notices, DatabaseError(cannot_write, kind="cannot-write"))
+    return db
+
+
+def _cannot_write(profile: Profile) -> str:
+    """Why the profile cannot take writes although SQLite opened it (it opens a read-only file
+    or a full disk without complaint and fails at the first write), or ``""``."""
+    path = profile.database
+    if not os.access(path, os.W_OK) or not os.access(profile.root, os.W_OK):
+        return f"Continuo cannot write to the library database {path.name} (read-only)"
+    if shutil.disk_usage(profile.root).free < MIN_FREE_BYTES:
+        return f"Continuo cannot write to the library database {path.name} (the disk is full)"
+    return ""
 
 
 def _read_only(profile: Profile, notices: list[str], exc: DatabaseError) -> Database:

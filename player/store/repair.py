@@ -78,13 +78,14 @@ def recover(path: Path) -> Recovery:
     """
     path = Path(path)
     copy = damaged_copy_path(path)
-    for suffix in ("", "-wal"):
-        if Path(f"{path}{suffix}").exists():
-            shutil.copy2(f"{path}{suffix}", f"{copy}{suffix}")
+    wal = Path(f"{path}-wal")
+    shutil.copy2(path, copy)
+    if wal.exists() and wal.stat().st_size:  # committed changes not yet folded into the file
+        shutil.copy2(wal, f"{copy}-wal")
     result = Recovery(copy)
     rebuilt = path.with_name(f"{path.name}.rebuilding")
     rebuilt.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{quote(str(copy.resolve()))}?mode=ro", uri=True)
+    source = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
     target = sqlite3.connect(rebuilt, isolation_level=None)
     try:
         _rebuild(source, target, result)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
 from player.analysis.version import ANALYSIS_VERSION
+from player.faults import Faults
 from player.store.db import Database
 from player.store.features import failures, load_histograms
 from player.store.tracks import track_by_id, track_count
@@ -117,9 +118,11 @@ class AnalysisRunner(QObject):
         open_db: Callable[[], Database],
         jobs: JobRunner,
         parent: QObject | None = None,
+        faults: Faults | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
+        self.faults = faults or Faults()  # a run that cannot save its results says so here
         self.summary: AnalysisSummary | None = None
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
@@ -147,12 +150,12 @@ class AnalysisRunner(QObject):
             self._again = True
             return
         self._starting = True
-        db_path, report = self.db_path, self._from_dispatcher.emit
+        db_path, report, faults = self.db_path, self._from_dispatcher.emit, self.faults
 
         def create() -> AnalysisService:
             from player.analysis.worker import AnalysisService
 
-            return AnalysisService(db_path, on_progress=report)
+            return AnalysisService(db_path, on_progress=report, faults=faults)
 
         self.jobs.run(create, self._created, self._not_created)
         self.progressed.emit(None)  # Pause is possible from now on
@@ -267,6 +270,8 @@ class AnalysisStatus(QObject):
 def install(window: MainWindow) -> AnalysisRunner:
     """Give ``window`` its background analysis: started after each scan, stopped at close."""
     services = window.services
-    runner = AnalysisRunner(services.profile.database, services.open_db, window.jobs, window)
+    runner = AnalysisRunner(
+        services.profile.database, services.open_db, window.jobs, window, services.faults
+    )
     AnalysisStatus(window, runner)
     return runner

@@ -65,7 +65,12 @@ class StatusSlots:
         self.analysis = named(QLabel(), "analysisStatus")  # filled by the analysis issue
         self.model = named(QLabel(), "modelStatus")  # filled by the recommender issue
         self.output = named(QLabel(), "outputStatus")
+        self.fault = named(QLabel(), "faultStatus")  # Services.faults: met by any thread
+        self.fault.setTextFormat(Qt.TextFormat.PlainText)
+        self.fault.setWordWrap(True)
+        self.fault.hide()
         bar.addWidget(self.scan)
+        bar.addWidget(self.fault, 1)
         bar.addWidget(self.scan_progress)
         for label in (self.analysis, self.model):
             label.hide()
@@ -83,6 +88,7 @@ class MainWindow(QMainWindow):
     library_loaded = Signal(int)  # number of tracks shown
     scan_finished = Signal(object)  # ScanProgress
     _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
+    _fault = Signal(str)  # from any thread (Services.faults), queued to the GUI thread
 
     def __init__(self, services: Services, *, play_on_load: bool = False) -> None:
         super().__init__()
@@ -147,6 +153,8 @@ class MainWindow(QMainWindow):
         self.controller.now_playing.connect(self._now_playing)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self._scan_progress.connect(self._show_scan_progress)
+        self._fault.connect(self._show_faults)
+        services.faults.subscribe(self._fault.emit)
         self.transport.volume_changed.connect(lambda v: self.settings.setValue("volume", v))
         self._show_notices()
         self._restore()
@@ -214,6 +222,11 @@ class MainWindow(QMainWindow):
         self.banner.setText("\n".join(self.services.notices))
         self.banner.setVisible(bool(self.services.notices))
         self._show_output()
+
+    def _show_faults(self, latest: str) -> None:
+        """Every fault still active, else the last word about one that is over."""
+        active = self.services.faults.active()
+        self.status.show("fault", "\n".join(active) if active else latest)
 
     def _show_problem_count(self, count: int) -> None:
         tab = self.side.indexOf(self.problems)
