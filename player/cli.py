@@ -13,6 +13,7 @@ from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
 from player.errors import ContinuoError, DatabaseError
+from player.fspath import shown
 from player.profile import Profile
 from player.store.db import database_error, open_database
 from player.store.plays import listening_sessions
@@ -85,7 +86,7 @@ def history_records(profile: Profile) -> list[dict]:
             for p in session:
                 if p.track_id not in paths:
                     track = track_by_id(db, p.track_id)
-                    paths[p.track_id] = track.path if track else ""
+                    paths[p.track_id] = shown(track.path) if track else ""
                 plays.append(
                     {
                         "track_id": p.track_id,

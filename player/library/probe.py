@@ -14,6 +14,7 @@ import mutagen
 import soundfile as sf
 
 from player.errors import ContinuoError
+from player.fspath import native
 
 PROBE_FRAMES = 2048
 """Frames decoded at the start and before the end of each new or changed file."""
@@ -84,7 +85,7 @@ def _read_tags(path: Path) -> mutagen.FileType | None:
 
 def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> AudioInfo:
     try:
-        with sf.SoundFile(path) as audio:
+        with sf.SoundFile(native(path)) as audio:
             frames, rate, channels = audio.frames, audio.samplerate, audio.channels
             fmt = _FORMATS.get((audio.format, audio.subtype)) or _FORMATS.get((audio.format, None))
             if frames <= 0 or rate <= 0:

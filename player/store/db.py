@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,21 @@ if TYPE_CHECKING:
 def utc_now() -> str:
     """The current time as ISO 8601 UTC with milliseconds: the one timestamp format stored."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def path_to_db(path: str) -> str | bytes:
+    """A file path as stored: text, or, for a name whose bytes are not UTF-8 (Python holds those
+    as lone surrogates, which SQLite's text cannot), the file system's exact bytes as a BLOB."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def path_from_db(value: str | bytes) -> str:
+    """The inverse of :func:`path_to_db`: the same ``str`` the file system walk produced."""
+    return os.fsdecode(value) if isinstance(value, bytes) else value
 
 
 class Database:
