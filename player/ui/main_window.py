@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from player.store.plays import listening_sessions
-from player.store.tracks import add_library_root, all_tracks, library_roots, problems
+from player.store.tracks import (
+    add_library_root,
+    all_tracks,
+    library_roots,
+    problems,
+    record_problem,
+)
 from player.ui import (
     about,
     analysis_status,
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
     from player.app import Services
 
 PROGRESS_EVERY_S = 0.1
+UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
 
 
 class StatusSlots:
@@ -151,6 +158,7 @@ class MainWindow(QMainWindow):
         self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)
         self.controller.now_playing.connect(self._now_playing)
+        self.controller.unplayable.connect(self._unplayable)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self._scan_progress.connect(self._show_scan_progress)
         self._fault.connect(self._show_faults)
@@ -321,6 +329,20 @@ class MainWindow(QMainWindow):
             self._play_on_load = False
             self.controller.play_library()
         self.library_loaded.emit(len(library.tracks))
+
+    def _unplayable(self, track, message: str) -> None:
+        """A file that failed to play joins the Problems list (until the file changes)."""
+        open_db = self.services.open_db
+
+        def record():
+            db = open_db()
+            try:
+                record_problem(db, track.path, UNPLAYABLE, track.size, track.mtime_ns)
+                return problems(db)
+            finally:
+                db.close()
+
+        self.jobs.run(record, self.problems.set_problems, self._job_failed)
 
     def reload_history(self) -> None:
         open_db = self.services.open_db
