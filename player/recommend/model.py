@@ -193,8 +193,36 @@ class SessionModel:
             [artists.get(k, UNKNOWN) for k in library.artist_keys], dtype=np.int64
         )
         self.candidate_vectors = self._candidate_vectors()
+        self._check_outputs()
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)
         self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
+
+    def _check_outputs(self) -> None:
+        """The first inference: outputs that load but cannot be used are refused here.
+
+        A model whose towers were exported with different widths, or whose weights diverged to
+        NaN, passes every check on its files; only running it shows it.
+        """
+        vectors, n = self.candidate_vectors, len(self.library)
+        if vectors.ndim != 2 or vectors.shape[0] != n:
+            raise ModelError(
+                "The personal model gives outputs of the wrong shape",
+                f"candidate_vectors is {list(vectors.shape)} for {n} tracks, expected [{n}, H]. "
+                "Retrain or reinstall the model.",
+            )
+        probe = self.session_vector(np.zeros(0, dtype=np.int64))
+        if probe.shape != (vectors.shape[1],):
+            raise ModelError(
+                "The personal model's two towers do not fit together",
+                f"session_vectors has {probe.shape[-1] if probe.ndim else 0} values per session, "
+                f"candidate_vectors {vectors.shape[1]} per track, so they cannot be scored "
+                "against each other. Retrain or reinstall the model.",
+            )
+        if not (np.isfinite(vectors).all() and np.isfinite(probe).all()):
+            raise ModelError(
+                "The personal model gives invalid numbers",
+                "its outputs hold NaN or infinity (a training that diverged?). Retrain.",
+            )
 
     def _content_for(self, library: LibraryIndex) -> np.ndarray:
         dim = self.content_dim
@@ -250,14 +278,23 @@ class SessionModel:
         return {"session_items": items, "session_artists": artists, "session_content": content}
 
     def session_vector(self, rows: np.ndarray) -> np.ndarray:
-        """The session tower's vector (H,) for the library ``rows`` heard so far."""
+        """The session tower's vector (H,) for the library ``rows`` heard so far.
+
+        Raises :class:`ModelError` when the model answers this session with NaN or infinity.
+        """
         feeds = {
             **self._session_feeds(np.asarray(rows, dtype=np.int64)),
             "candidate_items": np.array([UNKNOWN], dtype=np.int64),
             "candidate_artists": np.array([UNKNOWN], dtype=np.int64),
             "candidate_content": np.zeros((1, self.content_dim), dtype=np.float32),
         }
-        return self.files.session.run(["session_vectors"], feeds)[0][0]
+        vector = self.files.session.run(["session_vectors"], feeds)[0][0]
+        if not np.isfinite(vector).all():
+            raise ModelError(
+                "The personal model gives invalid numbers",
+                "its session vector holds NaN or infinity for this session. Retrain.",
+            )
+        return vector
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Score (N,) of every library track as the next item after ``rows`` (a full scan)."""

@@ -184,6 +184,13 @@ class Recommender:
             self._model, self._model_error = None, exc
             log.warning("personal model not used: %s", exc)
 
+    def _refuse(self, model: SessionModel | None, exc: ModelError) -> None:
+        """Stop using ``model`` (unless a reload replaced it meanwhile), with its reason."""
+        with self._lock:
+            if self._model is model:
+                self._model, self._model_error = None, exc
+        log.warning("personal model refused at run time: %s", exc)
+
     def library_changed(self) -> None:
         """A scan or the analysis changed the library: re-index and refit the model lazily."""
         self._stale["library"] = True
@@ -282,7 +289,12 @@ class Recommender:
         rest = self._rest_of_work(library, context) if expand_works else []
         if rest:
             picks.append(rest)
-        ranked = self._rank(request, model, mode, adjust, blocked)
+        try:
+            ranked = self._rank(request, model, mode, adjust, blocked)
+        except ModelError as exc:  # it failed on this session: refuse it, the next source ranks
+            self._refuse(model, exc)
+            model = None
+            ranked = self._rank(request, model, mode, adjust, blocked)
         picks += self._diverse(request, ranked, n - len(picks), mode, expand_works, model, picks)
         self._last_source = ranked[0][2] if ranked else ""
         return [s for unit in picks for s in unit]

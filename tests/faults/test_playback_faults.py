@@ -30,9 +30,7 @@ def listed(window) -> list[tuple[str, str]]:
 
 @pytest.mark.audio
 @pytest.mark.parametrize("no_audio", [False, True], ids=["portaudio", "null"])
-def test_unplayable_movement_is_skipped_and_listed_and_playing_goes_on(
-    qtbot, tmp_path, no_audio
-):
+def test_unplayable_movement_is_skipped_and_listed_and_playing_goes_on(qtbot, tmp_path, no_audio):
     music = make_library(tmp_path / "music")
     services = build_services(Profile(tmp_path / "p").create(), [music], no_audio=no_audio)
     window = MainWindow(services)
