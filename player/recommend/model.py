@@ -65,8 +65,7 @@ def read_model(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."
         )
     session = OnnxSession(onnx_path, threads=threads, providers=providers)
-    meta = _metadata(session, onnx_path)
-    _check_signature(session, meta)
+    meta = contract_metadata(session, onnx_path)
     vocab_bytes = vocab_path.read_bytes()
     declared = meta.get("vocabulary") or {}
     if hashlib.sha256(vocab_bytes).hexdigest() != declared.get("sha256"):
@@ -87,6 +86,17 @@ def read_model(
         )
     size = onnx_path.stat().st_size + len(vocab_bytes)
     return ModelFiles(session, meta, items, artists, directory, size)
+
+
+def contract_metadata(session: OnnxSession, path: Path) -> dict:
+    """The model's contract-3 metadata, after checking it and the inputs and outputs it names.
+
+    Raises :class:`ModelError` for a model that is not a Continuo model (an unrelated ONNX
+    file), has a newer or unknown format, or has other inputs or outputs.
+    """
+    meta = _metadata(session, path)
+    _check_signature(session, meta)
+    return meta
 
 
 def _metadata(session: OnnxSession, path: Path) -> dict:
