@@ -141,3 +141,17 @@ def test_any_file_name_is_stored_faithfully_and_plays(template, name):
         assert found == [] and len(tracks) == 1
         assert os.fsencode(tracks[0].path) == music + b"/" + name
         assert plays(tracks[0].path)
+
+
+@pytest.mark.parametrize("suffix", [".ogg", ".opus"])
+@pytest.mark.parametrize("keep", [0.9, 0.5, 0.2, 0.02])
+def test_truncated_ogg_is_called_damaged_or_truncated(tmp_path, suffix, keep):
+    """Never "holds no audio" or "not an audio file" for an Ogg file cut short."""
+    full = write_audio(tmp_path / "full" / f"a{suffix}", seconds=5).read_bytes()
+    music = tmp_path / "music"
+    music.mkdir()
+    (music / f"cut{suffix}").write_bytes(full[: int(len(full) * keep)])
+    summary, tracks, found = scan(music, tmp_path / "c.db")
+    assert tracks == [] and len(found) == 1
+    reason = found[0][1]
+    assert "truncated" in reason and "damaged" in reason or "ends early" in reason, reason
