@@ -6,8 +6,11 @@ stored with their exact bytes and play.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from player.audio.decoder import TrackDecoder
 from player.library.scanner import BATCH_SIZE, scan_library
 from player.store.db import open_database
 from player.store.tracks import all_tracks, problems
+from tests.faults.conftest import unprivileged
 from tests.library.audio_files import tag_vorbis, write_audio
 
 ODD_VALUES = ["²", "1/0", "-5", "99999", "½", "\x00", "3\x00/4", "Ⅳ", "٣", "1e308", "NaN", ""]
@@ -155,3 +159,45 @@ def test_truncated_ogg_is_called_damaged_or_truncated(tmp_path, suffix, keep):
     assert tracks == [] and len(found) == 1
     reason = found[0][1]
     assert "truncated" in reason and "damaged" in reason or "ends early" in reason, reason
+
+
+_SCAN_IN_CHILD = """
+import json, sys
+from pathlib import Path
+from player.library.scanner import scan_library
+from player.store.db import open_database
+from player.store.tracks import all_tracks, problems
+db = open_database(sys.argv[1])
+scan_library(db, [Path(sys.argv[2])])
+print(json.dumps({"tracks": [t.path for t in all_tracks(db)], "problems": problems(db)}))
+"""
+
+
+def test_unreadable_file_and_folder_are_problems_and_keep_their_tracks(tmp_path, template):
+    """Run as a listener would be (root without the capabilities that bypass permissions)."""
+    music = tmp_path / "music"
+    for name in ("open/a.flac", "closed/b.flac", "secret.flac"):
+        (music / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(template, music / name)
+    database = tmp_path / "c.db"
+    _, first, _ = scan(music, database)
+    assert len(first) == 3
+    (music / "secret.flac").touch()  # changed: the next scan reads it again
+    (music / "secret.flac").chmod(0)
+    (music / "closed").chmod(0)
+    try:
+        done = subprocess.run(
+            unprivileged([sys.executable, "-c", _SCAN_IN_CHILD, str(database), str(music)]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        (music / "secret.flac").chmod(0o644)
+        (music / "closed").chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    reasons = dict(seen["problems"])
+    assert "permission denied" in reasons[str(music / "secret.flac")]
+    assert "permission denied" in reasons[str(music / "closed")]
+    assert sorted(seen["tracks"]) == sorted(t.path for t in first)  # nothing hidden or lost
