@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from player.errors import DatabaseError
+from player.errors import DatabaseError, NewerDatabaseError
 from player.store import migrations
 
 if TYPE_CHECKING:
@@ -224,8 +224,8 @@ def _open_read_only(path: Path, timeout_s: float) -> Database:
     raise database_error(path, error) from error
 
 
-def _newer(path: Path, exc: ValueError) -> DatabaseError:
-    return DatabaseError(
+def _newer(path: Path, exc: ValueError) -> NewerDatabaseError:
+    return NewerDatabaseError(
         f"The library database {path.name} is from a newer Continuo",
         f"{path}: {exc}. Update Continuo or use another --profile.",
         kind="newer",

@@ -19,9 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from player.app import build_services  # noqa: E402
+from player.app import build_services, build_window  # noqa: E402
 from player.profile import Profile  # noqa: E402
-from player.ui.main_window import MainWindow  # noqa: E402
 
 
 def wait_until(condition, deadline_s: float) -> bool:
@@ -41,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication([])
     services = build_services(Profile(Path(args.profile)), no_audio=True)
-    window = MainWindow(services)
+    window = build_window(services)
     window.show()
     loaded: list[int] = []
     scanned: list[object] = []

@@ -7,10 +7,10 @@ import os
 
 import pytest
 
-from player.app import build_services
+from player.app import build_services, build_window
 from player.profile import Profile
 from player.store.plays import all_plays
-from player.ui.main_window import UNPLAYABLE, MainWindow
+from player.ui.shell.main_window import UNPLAYABLE
 from tests.ui.library import make_library
 
 
@@ -33,7 +33,7 @@ def listed(window) -> list[tuple[str, str]]:
 def test_unplayable_movement_is_skipped_and_listed_and_playing_goes_on(qtbot, tmp_path, no_audio):
     music = make_library(tmp_path / "music")
     services = build_services(Profile(tmp_path / "p").create(), [music], no_audio=no_audio)
-    window = MainWindow(services)
+    window = build_window(services)
     qtbot.addWidget(window)
     window.show()
     try:

@@ -12,11 +12,10 @@ import sys
 
 import pytest
 
-from player.app import build_services
+from player.app import build_services, build_window
 from player.errors import DatabaseError
 from player.profile_db import open_profile_database
 from player.store.db import open_database
-from player.ui.main_window import MainWindow
 from tests.faults.conftest import (
     assert_kept,
     fill,
@@ -32,7 +31,7 @@ TRACKS = 6  # tests/ui/library.py
 
 def open_window(qtbot, profile):
     services = build_services(profile, no_audio=True)
-    window = MainWindow(services)
+    window = build_window(services)
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.scan_finished, timeout=30000):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +28,10 @@ PAPER_MIN_LENGTH, PAPER_MAX_LENGTH = 5, 40  # seed paper §4.1: sessions of 5 to
 
 class ReadError(ContinuoError):
     """A history file cannot be used at all (missing, empty, not text, no usable line)."""
+
+
+class NoSessionsError(ReadError):
+    """The file was read but no session is left: an empty history, not a damaged one."""
 
 
 @dataclass
@@ -110,7 +114,11 @@ def text_lines(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:
         raise ReadError(f"{path}: cannot be read", str(error)) from error
 
 
-def _bounded_lines(handle: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+class _ReadsLines(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def _bounded_lines(handle: _ReadsLines) -> Iterator[tuple[bytes, bool]]:
     """``(bytes, whole)`` of each line; a line longer than :data:`MAX_LINE_BYTES` gives its
     first piece with ``whole`` False, and the rest is skipped in bounded reads only when the
     next line is asked for (so a caller that refuses the file reads no further)."""
@@ -182,7 +190,7 @@ class SessionBuilder:
 
     def build(self, *, with_times: bool) -> SessionData:
         if not self.sessions:
-            raise ReadError(
+            raise NoSessionsError(
                 f"{self.report.path}: no usable sessions",
                 f"Nothing left after reading ({self.report.skipped} of {self.report.lines} lines "
                 f"skipped, {self.report.dropped_short} sessions shorter than {self.min_length})."
