@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.library.grouping import Composer, Work, group_library
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.style import ACCENT, MUTED
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
@@ -192,9 +193,9 @@ class LibraryTreeModel(QAbstractItemModel):
             return obj.name if isinstance(obj, Composer) else obj.title
         if role == Qt.ItemDataRole.ToolTipRole:
             if isinstance(obj, Track):
-                return "\n".join(x for x in (obj.performer_line, obj.path) if x)
+                return tip("\n".join(x for x in (obj.performer_line, obj.path) if x))
             if isinstance(obj, Work):
-                return obj.performer_line or None
+                return tip(obj.performer_line) or None
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -35,6 +35,7 @@ from player.store.tracks import (
     record_problem,
 )
 from player.ui.jobs import CancelToken, JobRunner
+from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import index_library
@@ -65,6 +66,8 @@ class StatusSlots:
         self.analysis = named(QLabel(), "analysisStatus")  # filled by the analysis issue
         self.model = named(QLabel(), "modelStatus")  # filled by the recommender issue
         self.output = named(QLabel(), "outputStatus")
+        for label in (self.scan, self.analysis, self.model, self.output):
+            plain(label)  # they quote file names, tags and model metadata
         self.fault = named(QLabel(), "faultStatus")  # Services.faults: met by any thread
         self.fault.setTextFormat(Qt.TextFormat.PlainText)
         self.fault.setWordWrap(True)
@@ -80,7 +83,7 @@ class StatusSlots:
     def show(self, slot: str, text: str, tooltip: str = "") -> None:
         label: QLabel = getattr(self, slot)
         label.setText(text)
-        label.setToolTip(tooltip)
+        label.setToolTip(tip(tooltip))
         label.setVisible(bool(text))
 
 
@@ -124,7 +127,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([780, 520])
         self.transport = TransportBar(self.controller)
-        self.banner = named(QLabel(), "backendWarning")
+        self.banner = plain(named(QLabel(), "backendWarning"))
         self.banner.setContentsMargins(16, 6, 16, 0)
         self.banner.setWordWrap(True)
         central = named(QWidget(), "central")

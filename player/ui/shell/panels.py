@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.fspath import shown
 from player.store.plays import Play
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.shell.library_models import (
     TRACK_ROLE,
     WORK_ROLE,
@@ -276,7 +278,7 @@ class HistoryPanel(QWidget):
                 title = f"{play.title}  —  {play.composer}" if play.composer else play.title
                 item = QStandardItem(f"{play.started_at.astimezone():%H:%M}  {title}")
                 item.setToolTip(
-                    f"{play.work}\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                    tip(f"{play.work}\n{play.ended_how or 'playing'}, started by {play.started_by}")
                 )
                 when = QStandardItem(format_duration(play.ms_heard / 1000))
                 when.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -320,8 +322,8 @@ class ProblemsPanel(QWidget):
         self.model.setHorizontalHeaderLabels(["File", "Reason", "Found by"])
         for stage, found in self._found.items():
             for path, reason in found:
-                name = QStandardItem(path.rsplit("/", 1)[-1])
-                name.setToolTip(path)
+                name = QStandardItem(shown(path.rsplit("/", 1)[-1]))
+                name.setToolTip(tip(path))
                 self.model.appendRow([name, QStandardItem(reason), QStandardItem(stage)])
         header = self.view.header()
         header.setStretchLastSection(False)

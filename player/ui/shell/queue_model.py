@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration
 from player.ui.style import MUTED
 
@@ -187,7 +188,7 @@ class QueueModel(QAbstractItemModel):
             return note
         if role == Qt.ItemDataRole.ToolTipRole:
             why = f"\n\nWhy this? {note[0].upper()}{note[1:]}" if note else ""
-            return f"{track.composer}\n{track.work}\n{track.display_title}{why}"
+            return tip(f"{track.composer}\n{track.work}\n{track.display_title}{why}")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ROLE:
