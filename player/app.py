@@ -26,6 +26,8 @@ from player.store.db import Database
 from player.store.tracks import add_library_root
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from player.ui.shell.main_window import MainWindow
 
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
@@ -122,11 +124,8 @@ def build_window(services: Services, *, play_on_load: bool = False) -> MainWindo
     return window
 
 
-def run_window(
-    services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
-) -> int:
-    """Open the window and run Qt's event loop until the window closes."""
-    from PySide6.QtCore import QTimer
+def qt_app(qt_argv: list[str]) -> QApplication:
+    """The one QApplication (made on first use), named and styled."""
     from PySide6.QtWidgets import QApplication
 
     from player.ui.style import apply_style
@@ -135,6 +134,16 @@ def run_window(
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)
+    return app
+
+
+def run_window(
+    services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
+) -> int:
+    """Open the window and run Qt's event loop until the window closes."""
+    from PySide6.QtCore import QTimer
+
+    app = qt_app(qt_argv)
     window = build_window(services, play_on_load=play)
     window.show()
     QTimer.singleShot(0, window.start)
@@ -168,12 +177,20 @@ def main(
     except OSError:  # a read-only or full profile: the log goes to the terminal instead
         logging.basicConfig(level=logging.WARNING, format=log_format)
 
+    qt_app(qt_argv)  # before the profile opens, so that waiting for it is visible
+    from player.ui.shell.startup import StartupNotice
+
+    notice = StartupNotice()
+
     def waiting(line: str) -> None:
         print(f"continuo: {line}", file=sys.stderr, flush=True)
+        notice.waiting(line)
 
     try:
         services = build_services(profile, libraries, no_audio=no_audio, on_wait=waiting)
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
+        notice.refused(exc)
         return 2
+    notice.close()
     return run_window(services, qt_argv, play=play, quit_after=quit_after)

@@ -24,8 +24,13 @@ def plain(label: QLabel) -> QLabel:
 
 
 def tip(text: str) -> str:
-    """A tooltip showing ``text`` as typed (line breaks kept); ``""`` stays no tooltip."""
-    return QtGui.convertFromPlainText(shown(text)) if text else ""
+    """A tooltip showing ``text`` as typed (line breaks kept); ``""`` stays no tooltip.
+
+    Text Qt would not take for markup is returned as it is (Qt shows it plain); text it would
+    is escaped.
+    """
+    text = shown(text)
+    return QtGui.convertFromPlainText(text) if QtGui.mightBeRichText(text) else text
 
 
 def bold(text: str) -> str:
