@@ -39,7 +39,8 @@ def open_profile_database(
     on_wait: Callable[[str], None] | None = None,
 ) -> Database:
     """The profile's database, writable when possible; adds what the listener must know to
-    ``notices``. ``on_wait`` gets a line to show while another program holds the file.
+    ``notices``. ``on_wait`` gets a line to show while the listener waits (another program
+    holds the file, or a damaged one is being recovered).
 
     Raises :class:`DatabaseError` when the file is still busy after ``wait_s`` (``kind`` "busy"),
     is from a newer Continuo, or cannot be opened even for reading.
@@ -70,12 +71,12 @@ def open_profile_database(
             if exc.kind == "cannot-write":
                 return _read_only(profile, notices, exc)
             if exc.kind == "damaged":
-                return _recovered(profile, notices, str(exc.__cause__ or exc))
+                return _recovered(profile, notices, str(exc.__cause__ or exc), on_wait)
             raise
     problem = quick_check(db)
     if problem not in ("ok", None):  # None: not finished within its budget; the next start checks
         db.close()
-        return _recovered(profile, notices, problem)
+        return _recovered(profile, notices, problem, on_wait)
     cannot_write = _cannot_write(profile)
     if cannot_write:
         db.close()
@@ -106,10 +107,14 @@ def _read_only(profile: Profile, notices: list[str], exc: DatabaseError) -> Data
     return db
 
 
-def _recovered(profile: Profile, notices: list[str], problem: str) -> Database:
+def _recovered(
+    profile: Profile, notices: list[str], problem: str, on_wait: Callable[[str], None] | None
+) -> Database:
     """Rebuild a damaged database from what can be read; read-only when that cannot be done."""
     path = profile.database
     log.warning("%s is damaged: %s", path, problem)
+    if on_wait is not None:
+        on_wait(f"{path} is damaged; keeping a copy and recovering what can be read…")
     try:
         recovery = recover(path)
     except (OSError, sqlite3.Error) as exc:  # no room for the copy, a read-only folder

@@ -21,6 +21,8 @@ from player.store.db import Database
 QUICK_CHECK_BUDGET_S = 2.0
 """At most this long at start (the check reads every page: ~1 s per 200 MB on a laptop SSD)."""
 
+_BATCH = 512
+"""Rows read per step while the table reads cleanly."""
 _FIRST_ROWID = -(2**63)
 _LAST_ROWID = 2**63 - 1
 
@@ -135,24 +137,28 @@ def _copy_table(
     read = f"SELECT rowid, {names} FROM {quoted} WHERE rowid > ? ORDER BY rowid"
     copied, after = 0, _FIRST_ROWID
     rows: sqlite3.Cursor | None = None
+    single = False  # after a failed batch: one row at a time up to the damage, then batches
     while True:
         try:  # only reading the damaged file may fail here: a failing write must propagate
             if rows is None:
                 rows = source.execute(read, (after,))
-            row = rows.fetchone()
+            batch = rows.fetchmany(1 if single else _BATCH)
         except sqlite3.DatabaseError:
+            if not single:  # re-read what the failed batch held, row by row
+                single, rows = True, None
+                continue
             if table not in result.lossy:
                 result.lossy.append(table)
             resume = _past_damage(source, read, after)
             if resume is None:
                 return copied
-            after, rows = resume, None
+            after, rows, single = resume, None, False
             continue
-        if row is None:
+        if not batch:
             return copied
-        target.execute(insert, row)
-        copied += 1
-        after = row[0]
+        target.executemany(insert, batch)
+        copied += len(batch)
+        after = batch[-1][0]
 
 
 def _past_damage(source: sqlite3.Connection, read: str, after: int) -> int | None:
