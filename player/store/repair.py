@@ -81,9 +81,14 @@ def recover(path: Path) -> Recovery:
     path = Path(path)
     copy = damaged_copy_path(path)
     wal = Path(f"{path}-wal")
-    shutil.copy2(path, copy)
-    if wal.exists() and wal.stat().st_size:  # committed changes not yet folded into the file
-        shutil.copy2(wal, f"{copy}-wal")
+    try:
+        shutil.copy2(path, copy)
+        if wal.exists() and wal.stat().st_size:  # committed changes not yet in the file
+            shutil.copy2(wal, f"{copy}-wal")
+    except OSError:  # no room or no permission: a partial copy would only mislead
+        for partial in (copy, Path(f"{copy}-wal")):
+            partial.unlink(missing_ok=True)
+        raise
     result = Recovery(copy)
     rebuilt = path.with_name(f"{path.name}.rebuilding")
     rebuilt.unlink(missing_ok=True)

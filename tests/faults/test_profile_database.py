@@ -235,3 +235,21 @@ def test_damaged_page_of_plays_is_recovered_at_start_and_playing_goes_on(qtbot, 
     finally:
         close_window(window)
     assert len(snapshot(profile.database)["plays"]) >= recovered + 3
+
+
+def test_damaged_database_on_a_full_disk_is_left_as_it_is_and_read(tmp_path, small_disk, music):
+    """No room for the copy: nothing is replaced, the readable part is shown read-only."""
+    profile = make_profile(small_disk / "p", music, plays=3000)
+    before = snapshot(profile.database)
+    damaged = damage_page_holding(profile.database, before["plays"][1500][2].encode())
+    fill(small_disk)
+    notices: list[str] = []
+    db = open_profile_database(profile, notices)
+    try:
+        assert db.read_only
+        assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == TRACKS
+    finally:
+        db.close()
+    assert "is damaged" in notices[0] and "cannot repair it now" in notices[0]
+    assert profile.database.read_bytes() == damaged
+    assert not [p for p in profile.root.iterdir() if "damaged-" in p.name and p.stat().st_size]
