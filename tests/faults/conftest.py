@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from player.app import build_services, build_window
 from player.library.scanner import scan_library
 from player.profile import Profile
 from player.store.db import open_database
@@ -111,6 +112,24 @@ def fill(disk: Path) -> Path:
 def music(tmp_path_factory) -> Path:
     """Six tagged OGG movements in three works (tests/ui/library.py)."""
     return make_library(tmp_path_factory.mktemp("faults-music"))
+
+
+def open_window(qtbot, profile: Profile, libraries=(), *, tracks: int, no_audio: bool = True):
+    """The real window on ``profile``, after its first scan, showing ``tracks`` tracks."""
+    services = build_services(profile, list(libraries), no_audio=no_audio)
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.scan_finished, timeout=30000):
+        window.start()
+    qtbot.waitUntil(lambda: len(window.controller.library_tracks) == tracks, timeout=10000)
+    return window
+
+
+def close_window(window) -> None:
+    window.close()
+    window.jobs.wait()
+    window.services.close()
 
 
 def make_profile(root: Path, music: Path, *, plays: int = 40) -> Profile:

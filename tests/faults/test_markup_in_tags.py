@@ -15,9 +15,9 @@ from PySide6.QtGui import Qt as QtGui
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QTableWidget, QToolTip, QWidget
 
-from player.app import build_services, build_window
 from player.profile import Profile
 from player.ui.features.insights.charts import BarChart
+from tests.faults.conftest import close_window, open_window
 from tests.library.audio_files import tag_vorbis, write_audio
 
 MARKUP = {  # tag -> (value, a word of it that rendering would keep without the markup)
@@ -76,14 +76,8 @@ def music(tmp_path):
 
 
 def test_markup_in_every_tag_is_shown_as_text_in_every_view(qtbot, tmp_path, music):
-    services = build_services(Profile(tmp_path / "p").create(), [music], no_audio=True)
-    window = build_window(services)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot, Profile(tmp_path / "p").create(), [music], tracks=2)
     try:
-        with qtbot.waitSignal(window.scan_finished, timeout=30000):
-            window.start()
-        qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 2, timeout=10000)
         qtbot.waitUntil(lambda: window.problems.model.rowCount() == 1, timeout=10000)
         first = window.controller.library_tracks[0]
         assert first.title == MARKUP["title"][0] and first.composer == MARKUP["composer"][0]
@@ -138,6 +132,4 @@ def test_markup_in_every_tag_is_shown_as_text_in_every_view(qtbot, tmp_path, mus
         heading = features.similar.panel.heading
         assert MARKUP["composer"][0] in rendered(heading.text(), heading.textFormat())
     finally:
-        window.close()
-        window.jobs.wait()
-        services.close()
+        close_window(window)

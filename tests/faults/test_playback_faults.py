@@ -7,10 +7,10 @@ import os
 
 import pytest
 
-from player.app import build_services, build_window
 from player.profile import Profile
 from player.store.plays import all_plays
 from player.ui.shell.main_window import UNPLAYABLE
+from tests.faults.conftest import close_window, open_window
 from tests.ui.library import make_library
 
 
@@ -32,14 +32,10 @@ def listed(window) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("no_audio", [False, True], ids=["portaudio", "null"])
 def test_unplayable_movement_is_skipped_and_listed_and_playing_goes_on(qtbot, tmp_path, no_audio):
     music = make_library(tmp_path / "music")
-    services = build_services(Profile(tmp_path / "p").create(), [music], no_audio=no_audio)
-    window = build_window(services)
-    qtbot.addWidget(window)
-    window.show()
+    profile = Profile(tmp_path / "p").create()
+    window = open_window(qtbot, profile, [music], tracks=6, no_audio=no_audio)
+    services = window.services
     try:
-        with qtbot.waitSignal(window.scan_finished, timeout=30000):
-            window.start()
-        qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 6, timeout=10000)
         first, second, third = window.controller.library_tracks[:3]  # Bach's three movements
         assert (first.movement_number, second.movement_number) == (1, 2)
         overwrite_keeping_size_and_mtime(music / os.path.relpath(second.path, music))
@@ -61,6 +57,4 @@ def test_unplayable_movement_is_skipped_and_listed_and_playing_goes_on(qtbot, tm
         db.close()
         assert played[:2] == [first.id, third.id]
     finally:
-        window.close()
-        window.jobs.wait()
-        services.close()
+        close_window(window)

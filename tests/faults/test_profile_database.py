@@ -12,12 +12,12 @@ import sys
 
 import pytest
 
-from player.app import build_services, build_window
 from player.errors import DatabaseError
 from player.profile_db import open_profile_database
 from player.store.db import open_database
 from tests.faults.conftest import (
     assert_kept,
+    close_window,
     fill,
     held_exclusively,
     make_profile,
@@ -25,31 +25,27 @@ from tests.faults.conftest import (
     snapshot,
     unprivileged,
 )
+from tests.faults.conftest import open_window as open_profile_window
 
 TRACKS = 6  # tests/ui/library.py
 
 
 def open_window(qtbot, profile):
-    services = build_services(profile, no_audio=True)
-    window = build_window(services)
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.scan_finished, timeout=30000):
-        window.start()
-    qtbot.waitUntil(lambda: window.library.table_model.rowCount() == TRACKS, timeout=10000)
-    return window
-
-
-def close_window(window):
-    window.close()
-    window.jobs.wait()
-    window.services.close()
+    return open_profile_window(qtbot, profile, tracks=TRACKS)
 
 
 def play_some(qtbot, window, count: int) -> None:
+    """Play ``count`` tracks and start one more, each from its last moments (plays all the same)."""
     started = []
-    window.controller.now_playing.connect(lambda t: t is not None and started.append(t))
-    window.controller.play_library()
+    controller = window.controller
+
+    def heard(track) -> None:
+        if track is not None:
+            started.append(track)
+            controller.seek(max(0.0, track.duration_s - 0.3))
+
+    controller.now_playing.connect(heard)
+    controller.play_library()
     qtbot.waitUntil(lambda: len(started) > count, timeout=30000)
     window.controller.stop()
 
