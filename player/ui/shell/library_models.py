@@ -42,6 +42,7 @@ from player.library.grouping import (
     natural_key,
 )
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.style import ACCENT, MUTED
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
@@ -248,7 +249,8 @@ class LibraryTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(obj, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(obj)
+            text = _tooltip(obj)
+            return tip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole:
