@@ -8,6 +8,7 @@ from itertools import groupby
 import pytest
 
 from player.recommend.up_next import Recommender
+from player.store import open_database
 from tests.recommend.conftest import build_library, sessions_apart
 from tests.recommend.tiny_model import train_tiny_model
 
@@ -48,6 +49,30 @@ def test_up_next_comes_from_the_personal_model_and_follows_the_learned_habit(tra
     assert learned >= 0.75 * len(keys)
     status = rec.status()
     assert status.source == "personal model" and status.provider in ("CPU", "CUDA")
+
+
+def test_the_model_ranks_when_content_similarity_is_available_too(trained, tmp_path):
+    """The analysis has run (each composer its own sound) and a model fits: the model ranks
+    everything, content only proposes candidates, and the learned habit still leads."""
+    from tests.recommend.test_up_next import analyse_by_composer
+
+    library, keys = trained
+    copy = tmp_path / "profile"
+    shutil.copytree(library.profile.root, copy)
+    db = open_database(copy / "continuo.db")
+    analyse_by_composer(db, library.composer_of)
+    db.close()
+    without_model = Recommender(copy / "continuo.db", tmp_path / "no-model")
+    fallback = {s.source for s in without_model.suggest(library.works[keys[0]], n=5)}
+    assert "content similarity" in fallback  # content would rank (the sessions boost the habit)
+    rec = Recommender(copy / "continuo.db", copy / "models" / "current")
+    learned = 0
+    for i, key in enumerate(keys):
+        result = rec.suggest(library.works[key], n=3)
+        assert {s.source for s in result} == {"personal model"}
+        learned += units(result)[0] == library.works[keys[(i + SHIFT) % len(keys)]]
+    assert learned >= 0.75 * len(keys)
+    assert rec.status().source == "personal model"
 
 
 def test_never_and_quick_skips_override_the_model_at_once(trained, tmp_path):

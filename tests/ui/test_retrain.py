@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 
-from player.recommend.up_next import Recommender
 from player.retrain import train_extra_available
 from tests.recommend.conftest import build_library, sessions_apart
 from tests.ui.test_window import close_window, open_window
@@ -46,10 +45,8 @@ def test_retrain_shows_progress_installs_and_hot_swaps_the_model(qtbot, qapp, pr
     library = profile_with(40)
     window = open_window(qtbot, qapp, library.profile.root)
     try:
-        recommender = getattr(window.services, "recommender", None)
-        if recommender is None:  # a window without its own recommender: hot-swap ours
-            recommender = Recommender(library.profile.database, library.profile.models / "current")
-            window.retrain.model_installed.connect(recommender.reload_model)
+        recommender = window.services.recommender  # the window's own: its hot-swap is tested
+        assert recommender is not None
         session = library.work("J. S. Bach", 0)
         before = recommender.suggest(session, n=3)
         assert before and "personal model" not in {s.source for s in before}
