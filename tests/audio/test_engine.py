@@ -119,8 +119,9 @@ def test_gapless_chain_is_sample_continuous_at_the_device(backend, recorder, tmp
 
 
 def test_seeking_the_heard_track_while_its_successor_decodes(backend, recorder, tmp_path):
-    """The first file is all in the ring and the decoder is on the second when the seek comes:
-    the first is reopened for the seek, and the second still follows it whole."""
+    """The first file (0.6 s, shorter than the 1 s ring) is all decoded and the decoder is on
+    the second when the seek comes: the first is reopened for the seek, and the second still
+    follows it whole."""
     first = write_sine(tmp_path / "first.flac", seconds=0.6, rate=48000)
     second = write_sine(tmp_path / "second.flac", seconds=1.0, rate=44100)
     backend.play(first)
@@ -177,8 +178,8 @@ def test_a_buffered_successor_can_still_be_replaced(backend, recorder, tmp_path)
 
 def test_position_follows_what_is_heard_and_seek_moves_it(backend, recorder, tmp_path):
     item = write_sine(tmp_path / "long.flac", seconds=2.0, rate=44100)
-    backend.play(item)
     begun = time.monotonic()  # before the start is heard: elapsed time bounds the position
+    backend.play(item)
     recorder.wait_for("started")
     wait_until(lambda: backend.position_s >= 0.3, what="0.3 s heard")
     before_seek, read = backend.position_s, time.monotonic()
