@@ -13,6 +13,7 @@ import sqlite3
 import numpy as np
 import pytest
 
+from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
 from player.store.db import quarantine_damaged
 from player.store.features import load_histograms
@@ -58,6 +59,7 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
             (AT,),
         ),
     ],
+    4: [("UPDATE tracks SET composer_mbid = 'mbid-albinoni', year = 1962 WHERE id = 7", ())],
 }
 
 
@@ -83,6 +85,10 @@ def check_rows(db, version: int) -> None:
     if version >= 3:
         assert [(f.track_id, f.kind) for f in all_feedback(db)] == [(7, "more_like")]
         assert [(r.track_id, r.outcome) for r in suggestion_log(db)] == [(7, "accepted")]
+    if version < 4:  # migration 4 computed the identity from the stored tags
+        assert track.identity_version == IDENTITY_VERSION and track.work_key and track.composer_key
+    else:
+        assert (track.composer_mbid, track.year) == ("mbid-albinoni", 1962)
 
 
 def test_every_version_has_rows_to_carry():
