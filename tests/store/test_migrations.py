@@ -1,6 +1,6 @@
 """Rows written at every older schema version survive the migrations to the latest one, and a
-damaged database set aside with its -wal/-shm loses nothing (a newer schema's refusal is
-tested in test_database.py).
+damaged database's recovery keeps what only its -wal holds (a newer schema's refusal is tested
+in test_database.py, the recovery of damaged pages in tests/faults/).
 
 Rows are written with plain SQL at the old version (the store's functions speak the latest
 schema) and read back through the store's functions after ``open_database`` migrated them.
@@ -9,16 +9,17 @@ schema) and read back through the store's functions after ``open_database`` migr
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
-from player.store.db import quarantine_damaged
 from player.store.features import load_histograms
 from player.store.feedback import all_feedback, suggestion_log
 from player.store.plays import all_plays
+from player.store.repair import recover
 from player.store.settings import get_setting
 from player.store.tracks import all_tracks, library_roots, problems
 
@@ -113,8 +114,9 @@ def test_rows_written_at_each_version_survive_the_migrations(tmp_path, version):
         db.close()
 
 
-def test_quarantine_takes_the_wal_and_shm_along_so_nothing_is_lost(tmp_path):
-    """A crash leaves the last commits only in -wal: set aside together, they still read."""
+def test_recovery_keeps_the_wal_with_the_copy_and_its_commits_in_the_rebuilt_file(tmp_path):
+    """A crash leaves the last commits only in -wal: the copy set aside takes it along (so it
+    still reads), the rebuilt file holds them, and no stale -wal/-shm is left beside it."""
     live = tmp_path / "live"
     live.mkdir()
     writer = sqlite3.connect(live / "continuo.db", isolation_level=None)
@@ -128,11 +130,13 @@ def test_quarantine_takes_the_wal_and_shm_along_so_nothing_is_lost(tmp_path):
         (crashed / f"continuo.db{suffix}").write_bytes((live / f"continuo.db{suffix}").read_bytes())
     writer.close()
     path = crashed / "continuo.db"
-    moved = quarantine_damaged(path)
-    for suffix in ("", "-wal", "-shm"):
-        assert not (crashed / f"continuo.db{suffix}").exists()
-        assert moved.with_name(moved.name + suffix).exists()
-    reader = sqlite3.connect(moved)
+    result = recover(path)
+    copy = result.damaged_copy
+    assert copy.exists() and Path(f"{copy}-wal").exists()
+    reader = sqlite3.connect(copy)
     assert reader.execute("SELECT x FROM t").fetchall() == [("only in the wal",)]
     reader.close()
-    assert open_database(path).integrity_check() == "ok"  # a fresh one in its place
+    assert not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    rebuilt = sqlite3.connect(path)
+    assert rebuilt.execute("SELECT x FROM t").fetchall() == [("only in the wal",)]
+    rebuilt.close()
