@@ -124,6 +124,7 @@ def test_null_backend_pauses_seeks_and_stops(tmp_path):
     backend = NullBackend(rec)
     backend.play(write_sine(tmp_path / "p.wav", seconds=2.0, rate=8000))
     rec.wait_for("started")
+    wait_until(lambda: backend.position_s >= 0.1, what="0.1 s played")  # heard before the pause
     backend.pause()
     held = backend.position_s
     time.sleep(0.2)
