@@ -33,6 +33,7 @@ from player.store.db import Database
 from player.store.insights import OTHER, Discovery, Insights, compute_insights
 from player.ui.features.insights.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
 from player.ui.jobs import JobRunner
+from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.style import ACCENT, INK, LINE, MUTED
 
@@ -63,7 +64,7 @@ QTableWidget {{ border: 1px solid {LINE}; border-radius: 6px; background: white;
 
 def _label(text: str, name: str) -> QLabel:
     """A label styled by its object name (the stubs do not know the ``objectName=`` keyword)."""
-    label = QLabel(text)
+    label = plain(QLabel(text))  # composers and works from tags
     label.setObjectName(name)
     return label
 
@@ -132,7 +133,7 @@ class _DiscoveryTable(QTableWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)  # long work titles are elided in the cell
+                item.setToolTip(tip(text))  # long work titles are elided in the cell
                 if c >= len(row) - 2:  # the counts
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
