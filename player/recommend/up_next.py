@@ -292,8 +292,13 @@ class Recommender:
         self._stale["history"] = True
 
     def _opens_its_recording(self, track_id: int) -> bool:
-        library = self._library  # loaded by the suggestion the play came from
-        if library is None or track_id not in library.row_of:
+        library = self._library  # loaded by the suggestion the play came from, usually
+        if library is None:
+            try:
+                library = self._state()[0]
+            except (sqlite3.Error, DatabaseError):  # then the skip cannot be weighed
+                return False
+        if track_id not in library.row_of:
             return False
         row = library.row_of[track_id]
         return int(library.unit_first[library.unit_of[row]]) == row
