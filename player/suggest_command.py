@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from player.errors import ContinuoError
+from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
 from player.recommend.up_next import DEFAULT_COUNT, MODES, Recommender, Suggestion
 from player.store.db import Database, open_database
@@ -110,8 +110,15 @@ def suggest_main(argv: list[str], profile_of: Callable[[str | None], Profile]) -
     if not profile.database.exists():
         print(f"continuo: no library in {profile.root}", file=sys.stderr)
         return 1
+    read_only = False
     try:
-        db = open_database(profile.database)
+        try:
+            db = open_database(profile.database)
+        except DatabaseError as exc:
+            if exc.kind != "cannot-write":
+                raise
+            read_only = True  # suggesting only reads the profile
+            db = open_database(profile.database, read_only=True)
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
@@ -126,7 +133,7 @@ def suggest_main(argv: list[str], profile_of: Callable[[str | None], Profile]) -
                 print(f"continuo: {raw} is not a track in the library", file=sys.stderr)
                 return 1
             session.append(track_id)
-        rec = Recommender(profile.database, profile.models / "current")
+        rec = Recommender(profile.database, profile.models / "current", read_only=read_only)
         if args.to:
             found = rec.path_to(session[:-1], session[-1])
         else:
