@@ -110,12 +110,18 @@ def build_window(services: Services, *, play_on_load: bool = False) -> MainWindo
 
 
 def run_window(
-    services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
+    services: Services,
+    qt_argv: list[str],
+    *,
+    play: bool,
+    quit_after: float | None,
+    files: Sequence[Path] = (),
 ) -> int:
     """Open the window and run Qt's event loop until the window closes."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from player.ui.instance import InstanceServer
     from player.ui.style import apply_style
 
     app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
@@ -125,17 +131,45 @@ def run_window(
     window = build_window(services, play_on_load=play)
     window.show()
     QTimer.singleShot(0, window.start)
+    if files:
+        window.library_loaded.connect(lambda _n: window.open_files(list(files)))
+    instance = InstanceServer(services.profile.root, window)
+    if instance.listen():  # later starts on this profile raise this window and hand it files
+        instance.activated.connect(window.activate_from_second_start)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
-    # SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
-    # "stopped"; Python sees the signal at the transport's next poll (every 200 ms).
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: window.close())
+    close_on_signals(window)
     try:
         return app.exec()
     finally:
+        instance.close()
         window.jobs.wait(10000)
         services.close()
+
+
+def close_on_signals(window: MainWindow) -> None:
+    """SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
+    "stopped". Python runs a signal handler only when the interpreter runs; the wake-up socket,
+    watched by Qt, makes that happen at once even while no timer ticks."""
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+
+    def release(*_: object) -> None:
+        signal.set_wakeup_fd(-1)
+        reader.close()
+        writer.close()
+
+    window.destroyed.connect(release)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: window.close())
 
 
 def main(
@@ -146,7 +180,14 @@ def main(
     play: bool = False,
     quit_after: float | None = None,
     no_audio: bool = False,
+    files: Sequence[Path] = (),
 ) -> int:
+    """Run Continuo on ``profile``; when a window already runs on it, hand it ``files`` instead."""
+    from player.ui.instance import hand_off
+
+    if hand_off(profile.root, files):
+        print(f"continuo: passed to the window already open on {profile.root}", file=sys.stderr)
+        return 0
     logging.basicConfig(
         filename=profile.logs / "continuo.log",
         level=logging.INFO,
@@ -157,4 +198,4 @@ def main(
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
-    return run_window(services, qt_argv, play=play, quit_after=quit_after)
+    return run_window(services, qt_argv, play=play, quit_after=quit_after, files=files)

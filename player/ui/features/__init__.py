@@ -12,9 +12,21 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel
 
-from player.ui.features import about, analysis, demo_notice, insights, retrain, similar, up_next
+from player.ui.features import (
+    about,
+    analysis,
+    art,
+    demo_notice,
+    insights,
+    mpris,
+    retrain,
+    similar,
+    up_next,
+)
 from player.ui.features.analysis.status import AnalysisRunner
+from player.ui.features.art import NowPlayingArt
 from player.ui.features.insights.dialog import InsightsDialog
+from player.ui.features.mpris.service import MprisService
 from player.ui.features.retrain.dialog import Retrain
 from player.ui.features.similar.panel import SimilarAction
 from player.ui.features.up_next.panel import UpNext
@@ -31,6 +43,8 @@ class Features:
     insights: InsightsDialog
     retrain: Retrain
     demo_notice: QLabel
+    art: NowPlayingArt
+    mpris: MprisService | None  # None without a session bus
 
 
 def install_all(ctx: FeatureContext) -> Features:
@@ -42,4 +56,8 @@ def install_all(ctx: FeatureContext) -> Features:
     about.install(ctx)
     retrain_feature = retrain.install(ctx)
     notice = demo_notice.install(ctx)
-    return Features(runner, similar_action, up_next_feature, dialog, retrain_feature, notice)
+    art_feature = art.install(ctx)
+    media = mpris.install(ctx)
+    return Features(
+        runner, similar_action, up_next_feature, dialog, retrain_feature, notice, art_feature, media
+    )

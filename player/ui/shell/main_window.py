@@ -9,8 +9,10 @@ Similar, analysis, …) are installed by the composition root through :attr:`Mai
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
             problems=self.problems,
             side=self.side,
             status=self.status,
+            transport=self.transport,
         )
         self.bridge.started.connect(self.context.track_started)  # after the controller's handler
         self.bridge.ended.connect(self.context.track_ended)
@@ -269,6 +272,29 @@ class MainWindow(QMainWindow):
                     db.close()
 
             self.jobs.run(add, lambda _: self.start_scan())
+
+    def activate_from_second_start(self, files: list[str]) -> None:
+        """Another ``continuo`` start on this profile: come to the front and take its files."""
+        self.context.raise_window()
+        if files:
+            self.open_files(files)
+
+    def open_files(self, paths: list[str] | list[Path]) -> None:
+        """Play the library's tracks at ``paths`` (the first now, the rest next); say which are not
+        in the library."""
+        by_path = {os.path.normpath(t.path): t for t in self.controller.library_tracks}
+        found = [by_path[p] for p in map(os.path.normpath, map(str, paths)) if p in by_path]
+        unknown = [str(p) for p in paths if os.path.normpath(str(p)) not in by_path]
+        if found:
+            self.controller.play_track(found[0], then=found[1:])
+        if unknown:
+            names = ", ".join(os.path.basename(p) for p in unknown[:3])
+            more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+            self.statusBar().showMessage(
+                f"Not in your library: {names}{more}. Add its folder (File → Add music folder) "
+                "to play it.",
+                10000,
+            )
 
     def _play_requested(self, track, rest) -> None:
         self.controller.play_track(track, then=rest)

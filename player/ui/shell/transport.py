@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -47,20 +48,48 @@ class ElidedLabel(QLabel):
 
 
 class NowPlaying(QWidget):
-    """Composer (small caps, muted), work (prominent), movement and performers."""
+    """Album art (when a feature supplies it), composer (small caps, muted), work (prominent),
+    movement and performers."""
+
+    ART_SIZE = 64
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.art = named(QLabel(), "npArt")
+        self.art.setFixedSize(self.ART_SIZE, self.ART_SIZE)
+        self.art.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.art.hide()
         self.composer = ElidedLabel("npComposer")
         self.work = ElidedLabel("npWork")
         self.movement = ElidedLabel("npMovement")
         self.performers = ElidedLabel("npPerformers")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
+        text = QVBoxLayout()
+        text.setContentsMargins(0, 0, 0, 0)
+        text.setSpacing(1)
         for label in (self.composer, self.work, self.movement, self.performers):
-            layout.addWidget(label)
+            text.addWidget(label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.art)
+        layout.addLayout(text, 1)
         self.show_track(None)
+
+    def set_art(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None or pixmap.isNull():
+            self.art.clear()
+            self.art.hide()
+            return
+        ratio = self.devicePixelRatioF()
+        scaled = pixmap.scaled(
+            round(self.ART_SIZE * ratio),
+            round(self.ART_SIZE * ratio),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        scaled.setDevicePixelRatio(ratio)
+        self.art.setPixmap(scaled)
+        self.art.show()
 
     def show_track(self, track: Track | None) -> None:
         if track is None:
@@ -153,9 +182,38 @@ class TransportBar(QWidget):
         layout.addLayout(volume, 2)
 
         controller.now_playing.connect(self.now_playing.show_track)
+        # The position only moves while playing, and only needs showing while the window is
+        # on screen: the poll runs then and no longer (fewer wake-ups while music plays hidden).
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
+        controller.state_changed.connect(lambda _state: self._poll_when_useful())
+        controller.now_playing.connect(lambda _track: self.refresh())
+        controller.seeked.connect(lambda _s: self.refresh())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.window().installEventFilter(self)  # to hear of minimising (installed once)
+        self._poll_when_useful()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._poll_when_useful()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.window() and event.type() == QEvent.Type.WindowStateChange:
+            self._poll_when_useful()
+        return False
+
+    def _poll_when_useful(self) -> None:
+        window = self.window()
+        on_screen = self.isVisible() and not window.isMinimized()
+        playing = self.controller.backend.state == PlaybackState.PLAYING
+        if on_screen and playing:
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+        self.refresh()
 
     def set_volume(self, volume: float) -> None:
         self.volume_slider.setValue(round(volume * 100))

@@ -3,7 +3,8 @@
 The service answers the bus on the GUI thread and asks a :class:`MprisPlayer` (a small
 interface the window adapts its playback to) for state and commands; it never sees the window.
 Whoever drives it calls :meth:`MprisService.changed` when the status, the track or the volume
-changed (one ``PropertiesChanged`` signal) and :meth:`MprisService.seeked` after a jump.
+changed (one ``PropertiesChanged`` signal) and :meth:`MprisService.seeked` after every jump in
+the position, its own Seek and SetPosition included.
 Position is not signalled (the specification has clients poll it), so nothing ticks here.
 
 Specification: https://specifications.freedesktop.org/mpris-spec/latest/
@@ -133,7 +134,7 @@ class MprisService(QObject):
         player = self._player_properties()
         values = {name: player[name] for name in names if name in player}
         if values:
-            body = (PLAYER, values, [])
+            body: tuple = (PLAYER, values, [])
             self.bus.send(new_signal(self._emitter, "PropertiesChanged", "sa{sv}as", body))
 
     def seeked(self) -> None:
@@ -261,8 +262,7 @@ class MprisService(QObject):
         if target >= now.length_s > 0:  # past the end: the specification says go to the next
             self.player.next()
             return
-        self.player.seek_to(max(0.0, target))
-        self.seeked()
+        self.player.seek_to(max(0.0, target))  # the driver reports the jump (seeked())
 
     def _set_position(self, track_path: str, position_us: int) -> None:
         now = self.player.now_playing()
@@ -271,7 +271,6 @@ class MprisService(QObject):
         if not 0 <= position_us <= now.length_s * 1_000_000:
             return
         self.player.seek_to(position_us / 1_000_000)
-        self.seeked()
 
     def _error(self, message: Message, name: str, text: str) -> None:
         self.bus.send(new_error(message, name, "s", (text,)))
