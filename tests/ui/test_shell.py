@@ -15,6 +15,7 @@ from player.profile import Profile
 from player.ui.features import (
     about,
     analysis,
+    appearance,
     art,
     demo_notice,
     insights,
@@ -29,7 +30,7 @@ from tests.ui.library import make_library
 from tests.ui.test_window import close_window
 
 SHELL_MENUS = ["File", "Playback", "Library", "Output"]
-ALL = [analysis, similar, up_next, insights, about, retrain, demo_notice, art, mpris]
+ALL = [analysis, similar, up_next, insights, about, retrain, demo_notice, art, mpris, appearance]
 
 
 @pytest.fixture(scope="module")

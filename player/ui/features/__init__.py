@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 from player.ui.features import (
     about,
     analysis,
+    appearance,
     art,
     demo_notice,
     insights,
@@ -24,6 +25,7 @@ from player.ui.features import (
     up_next,
 )
 from player.ui.features.analysis.status import AnalysisRunner
+from player.ui.features.appearance import Appearance
 from player.ui.features.art import NowPlayingArt
 from player.ui.features.insights.dialog import InsightsDialog
 from player.ui.features.mpris.service import MprisService
@@ -45,6 +47,7 @@ class Features:
     demo_notice: QLabel
     art: NowPlayingArt
     mpris: MprisService | None  # None without a session bus
+    appearance: Appearance
 
 
 def install_all(ctx: FeatureContext) -> Features:
@@ -58,6 +61,15 @@ def install_all(ctx: FeatureContext) -> Features:
     notice = demo_notice.install(ctx)
     art_feature = art.install(ctx)
     media = mpris.install(ctx)
+    looks = appearance.install(ctx)
     return Features(
-        runner, similar_action, up_next_feature, dialog, retrain_feature, notice, art_feature, media
+        runner,
+        similar_action,
+        up_next_feature,
+        dialog,
+        retrain_feature,
+        notice,
+        art_feature,
+        media,
+        looks,
     )

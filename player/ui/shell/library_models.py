@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.library.grouping import Composer, Work, group_library
 from player.store.tracks import Track
-from player.ui.style import ACCENT, MUTED
+from player.ui.style import theme
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
 WORK_ROLE = Qt.ItemDataRole.UserRole + 2  # the Work of a work or movement row
@@ -76,8 +76,14 @@ class _Fonts:
         self.work.setWeight(QFont.Weight.DemiBold)
         self.bold = QFont(base)
         self.bold.setBold(True)
-        self.accent = QBrush(QColor(ACCENT))
-        self.muted = QBrush(QColor(MUTED))
+
+    @property
+    def accent(self) -> QBrush:
+        return QBrush(QColor(theme().accent))
+
+    @property
+    def muted(self) -> QBrush:
+        return QBrush(QColor(theme().muted))
 
 
 @dataclass

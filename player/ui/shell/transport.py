@@ -19,7 +19,7 @@ from player.store.tracks import Track
 from player.ui.icons import media_icon
 from player.ui.shell.controller import PlaybackController
 from player.ui.shell.library_models import format_duration
-from player.ui.style import INK, MUTED, named
+from player.ui.style import named, theme
 
 POLL_MS = 200
 
@@ -121,24 +121,18 @@ class TransportBar(QWidget):
         self.setObjectName("transport")
         self.controller = controller
         self.now_playing = NowPlaying()
-        self._play_icons = {False: media_icon("play", "white"), True: media_icon("pause", "white")}
 
-        def button(icon, tip, slot, name="transportButton", size=18):
+        def button(tip, slot, name="transportButton", size=18):
             b = named(QToolButton(), name)
-            b.setIcon(icon)
             b.setIconSize(QSize(size, size))
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.clicked.connect(slot)
             return b
 
-        self.previous_button = button(
-            media_icon("previous", INK), "Previous (Ctrl+Left)", controller.previous
-        )
-        self.play_button = button(
-            self._play_icons[False], "Play / pause (Space)", controller.toggle, "playButton", 16
-        )
-        self.next_button = button(media_icon("next", INK), "Next (Ctrl+Right)", controller.next)
+        self.previous_button = button("Previous (Ctrl+Left)", controller.previous)
+        self.play_button = button("Play / pause (Space)", controller.toggle, "playButton", 16)
+        self.next_button = button("Next (Ctrl+Right)", controller.next)
         self.elapsed = named(QLabel("0:00"), "timeLabel")
         self.total = named(QLabel("0:00"), "timeLabel")
         self.seek_slider = named(QSlider(Qt.Orientation.Horizontal), "seekSlider")
@@ -147,8 +141,7 @@ class TransportBar(QWidget):
         self.seek_slider.sliderMoved.connect(
             lambda v: self.elapsed.setText(format_duration(v / 1000))
         )
-        volume_icon = QLabel()
-        volume_icon.setPixmap(media_icon("volume", MUTED).pixmap(18, 18))
+        self.volume_icon = volume_icon = QLabel()
         self.volume_slider = named(QSlider(Qt.Orientation.Horizontal), "volumeSlider")
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setFixedWidth(110)
@@ -181,6 +174,7 @@ class TransportBar(QWidget):
         layout.addLayout(center, 4)
         layout.addLayout(volume, 2)
 
+        self._paint_icons()
         controller.now_playing.connect(self.now_playing.show_track)
         # The position only moves while playing, and only needs showing while the window is
         # on screen: the poll runs then and no longer (fewer wake-ups while music plays hidden).
@@ -189,6 +183,23 @@ class TransportBar(QWidget):
         controller.state_changed.connect(lambda _state: self._poll_when_useful())
         controller.now_playing.connect(lambda _track: self.refresh())
         controller.seeked.connect(lambda _s: self.refresh())
+
+    def _paint_icons(self) -> None:
+        """The buttons' icons in the palette's colours (again whenever the palette changes)."""
+        t = theme()
+        self._play_icons = {
+            False: media_icon("play", t.on_accent),
+            True: media_icon("pause", t.on_accent),
+        }
+        self.play_button.setIcon(self._play_icons[bool(self.play_button.property("playing"))])
+        self.previous_button.setIcon(media_icon("previous", t.ink))
+        self.next_button.setIcon(media_icon("next", t.ink))
+        self.volume_icon.setPixmap(media_icon("volume", t.muted).pixmap(18, 18))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self._paint_icons()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -34,6 +34,6 @@ def thumbnail(original: Path, size: int) -> QImage | None:
     )
     cached.parent.mkdir(parents=True, exist_ok=True)
     partial = cached.with_name(f".{cached.name}.{os.getpid()}.part.png")
-    if scaled.save(str(partial), b"PNG"):
+    if scaled.save(str(partial)):  # PNG, from the suffix
         os.replace(partial, cached)
     return scaled

@@ -44,7 +44,7 @@ from player.ui.jobs import JobRunner
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
-from player.ui.style import MUTED, named
+from player.ui.style import named, theme
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
@@ -114,7 +114,7 @@ class SuggestionDelegate(QStyledItemDelegate):
         small = self._small(opt)
         fine = QFontMetrics(small)
         painter.setFont(small)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(theme().muted))
         for number, text in enumerate(extra, 1):
             small.setItalic(number == len(extra))  # the reason, set apart from the work
             painter.setFont(small)
