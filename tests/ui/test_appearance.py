@@ -42,9 +42,9 @@ def test_dark_reaches_every_part_and_is_remembered(qtbot, qapp, tmp_path, librar
         assert theme() == DARK
         assert qapp.palette().color(QPalette.ColorRole.Window).name() == DARK.paper
         view = window.library.tree
-        assert pixel(view.viewport(), view.viewport().width() - 3, view.viewport().height() - 3) == (
-            DARK.paper
-        )
+        assert pixel(
+            view.viewport(), view.viewport().width() - 3, view.viewport().height() - 3
+        ) == (DARK.paper)
         transport = window.transport
         assert pixel(transport, 3, 3) == DARK.panel
         chart = BarChart(y_label="hours", value_format=str)

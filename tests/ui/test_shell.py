@@ -20,8 +20,10 @@ from player.ui.features import (
     demo_notice,
     insights,
     mpris,
+    playlists,
     retrain,
     similar,
+    track_actions,
     up_next,
 )
 from player.ui.shell.main_window import MainWindow
@@ -30,7 +32,20 @@ from tests.ui.library import make_library
 from tests.ui.test_window import close_window
 
 SHELL_MENUS = ["File", "Playback", "Library", "Output"]
-ALL = [analysis, similar, up_next, insights, about, retrain, demo_notice, art, mpris, appearance]
+ALL = [
+    analysis,
+    similar,
+    up_next,
+    insights,
+    about,
+    retrain,
+    demo_notice,
+    art,
+    mpris,
+    appearance,
+    track_actions,
+    playlists,
+]
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,10 @@ from player.ui.features import (
     demo_notice,
     insights,
     mpris,
+    playlists,
     retrain,
     similar,
+    track_actions,
     up_next,
 )
 from player.ui.features.analysis.status import AnalysisRunner
@@ -29,6 +31,7 @@ from player.ui.features.appearance import Appearance
 from player.ui.features.art import NowPlayingArt
 from player.ui.features.insights.dialog import InsightsDialog
 from player.ui.features.mpris.service import MprisService
+from player.ui.features.playlists.panel import PlaylistsPanel
 from player.ui.features.retrain.dialog import Retrain
 from player.ui.features.similar.panel import SimilarAction
 from player.ui.features.up_next.panel import UpNext
@@ -48,10 +51,12 @@ class Features:
     art: NowPlayingArt
     mpris: MprisService | None  # None without a session bus
     appearance: Appearance
+    playlists: PlaylistsPanel
 
 
 def install_all(ctx: FeatureContext) -> Features:
     """Install every feature; the order only decides the order of entries within a menu."""
+    track_actions.install(ctx)
     runner = analysis.install(ctx)
     similar_action = similar.install(ctx)
     up_next_feature = up_next.install(ctx)
@@ -62,6 +67,7 @@ def install_all(ctx: FeatureContext) -> Features:
     art_feature = art.install(ctx)
     media = mpris.install(ctx)
     looks = appearance.install(ctx)
+    playlist_panel = playlists.install(ctx)
     return Features(
         runner,
         similar_action,
@@ -72,4 +78,5 @@ def install_all(ctx: FeatureContext) -> Features:
         art_feature,
         media,
         looks,
+        playlist_panel,
     )
