@@ -124,6 +124,7 @@ QLabel#npMovement {{ color: {t.ink}; font-size: 10.5pt; }}
 QLabel#npPerformers {{ color: {t.muted}; font-size: 9pt; }}
 QLabel#timeLabel {{ color: {t.muted}; font-size: 9pt; min-width: 38px; }}
 QLabel#emptyHint {{ color: {t.muted}; padding: 24px; font-size: 10.5pt; }}
+QLabel#playlistHint {{ color: {t.muted}; padding: 4px 2px; }}
 QLabel#backendWarning {{ color: {t.warning}; font-weight: 600; }}
 QToolButton#transportButton, QToolButton#playButton {{
     border: none; border-radius: 18px; padding: 6px;

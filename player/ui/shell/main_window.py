@@ -13,9 +13,10 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -36,6 +37,7 @@ from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import index_library
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
 from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
@@ -229,11 +231,12 @@ class MainWindow(QMainWindow):
         self.status.output.setText(f"Output: {self.services.backend.name}")
 
     def _restore(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
+        restore_geometry(
+            self,
+            cast(QByteArray | None, self.settings.value("geometry")),
+            str(self.settings.value("geometry_platform", "")),
+            QSize(1280, 720),
+        )
         splitter = self.settings.value("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -246,7 +249,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.context.closing.emit()
-        self.settings.setValue("geometry", self.saveGeometry())
+        if geometry_worth_saving(self):
+            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("geometry_platform", QGuiApplication.platformName())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("library_tab", self.library.tabs.currentIndex())
         self.settings.sync()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,7 @@ from player.ui.features.insights.charts import (
 )
 from player.ui.jobs import JobRunner
 from player.ui.shell.context import FeatureContext
+from player.ui.shell.screen_fit import fitted_size
 
 FEW_PLAYS = 50
 """Below this many plays the view says the patterns are still thin."""
@@ -333,7 +334,7 @@ class InsightsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Insights — Continuo")
-        self.resize(1040, 900)
+        self.resize(1040, 900)  # shrunk to the screen when shown (the view scrolls)
         self._open_db, self._jobs, self._flush = open_db, jobs, flush
         self._period: str | None = None
         self.view = InsightsView(self)
@@ -344,6 +345,8 @@ class InsightsDialog(QDialog):
 
     def refresh_and_show(self) -> None:
         self.refresh()
+        if not self.isVisible():
+            self.resize(fitted_size(self, QSize(1040, 900)))
         self.show()
         self.raise_()
         self.activateWindow()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -68,11 +68,14 @@ class PlaylistsPanel(QWidget):
         self.entries = named(QListWidget(), "playlistEntries")
         self.entries.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.entries.installEventFilter(self)
-        self.hint = named(QLabel(), "emptyHint")
+        self.hint = named(QLabel(), "playlistHint")
         self.hint.setWordWrap(True)
+        for view in (self.lists, self.entries):
+            view.setMinimumHeight(48)  # the tab fits a small screen; the lists scroll
 
-        def button(text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
-            b = QPushButton(text)
+        def button(text: str, slot: Callable[[], object], tip: str = "") -> QToolButton:
+            b = QToolButton()
+            b.setText(text)
             b.setToolTip(tip)
             b.clicked.connect(lambda _=False: slot())
             return b
@@ -91,9 +94,9 @@ class PlaylistsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.hint)
         layout.addWidget(self.lists, 1)
         layout.addLayout(actions)
-        layout.addWidget(self.hint)
         layout.addWidget(self.entries, 2)
         self.entries.setToolTip("Alt+Up / Alt+Down move the selected tracks; Delete removes them")
 

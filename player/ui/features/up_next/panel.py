@@ -145,8 +145,8 @@ class UpNextBar(QWidget):
         self.clear = QToolButton()
         self.clear.setText("Clear")
         self.clear.setToolTip("Drop these suggestions and suggest others")
-        # a narrow window clips the bar rather than growing to fit it
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # the bar keeps room for its controls (the library pane gives way on a narrow window)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(6)
