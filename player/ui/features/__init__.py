@@ -28,7 +28,7 @@ from player.ui.features import (
 )
 from player.ui.features.analysis.status import AnalysisRunner
 from player.ui.features.appearance import Appearance
-from player.ui.features.art import NowPlayingArt
+from player.ui.features.art import AlbumArt
 from player.ui.features.insights.dialog import InsightsDialog
 from player.ui.features.mpris.service import MprisService
 from player.ui.features.playlists.panel import PlaylistsPanel
@@ -48,7 +48,7 @@ class Features:
     insights: InsightsDialog
     retrain: Retrain
     demo_notice: QLabel
-    art: NowPlayingArt
+    art: AlbumArt
     mpris: MprisService | None  # None without a session bus
     appearance: Appearance
     playlists: PlaylistsPanel

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
 
@@ -101,6 +101,15 @@ class FeatureContext(QObject):
 
     def close_window(self) -> None:
         self._window.close()
+
+    def set_library_art(self, art_for: Callable[[Track], QPixmap | None], size: int) -> None:
+        """Pictures on the library's work rows: ``art_for(first movement)`` must answer at once
+        (None while unknown); call :meth:`repaint_library` when more became known."""
+        self._library.tree_model.art_for = art_for
+        self._library.tree.setIconSize(QSize(size, size))
+
+    def repaint_library(self) -> None:
+        self._library.tree.viewport().update()
 
     def set_now_playing_art(self, pixmap: QPixmap | None) -> None:
         """The picture beside the now-playing text (None hides it)."""

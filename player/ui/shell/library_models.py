@@ -9,6 +9,7 @@ only about rows whose parent is shown, so typing stays fast with tens of thousan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -119,6 +120,9 @@ class LibraryTreeModel(QAbstractItemModel):
         self._roots: list[_Node] = []
         self._playing: _Node | None = None
         self._fonts = _Fonts()
+        # A work row's picture (its first movement's album art), set by the art feature; it
+        # answers at once from its cache and asks for a repaint once a lookup finishes.
+        self.art_for: Callable[[Track], object] | None = None
 
     def set_index(self, library: LibraryIndex) -> None:
         self.beginResetModel()
@@ -204,6 +208,10 @@ class LibraryTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if index.column() == 0 and isinstance(obj, Work) and obj.movements and self.art_for:
+                return self.art_for(obj.movements[0])
+            return None
         if role == Qt.ItemDataRole.FontRole:
             if node is self._playing:
                 return self._fonts.bold
