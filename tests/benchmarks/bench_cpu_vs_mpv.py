@@ -10,6 +10,13 @@ PulseAudio server with a 48 kHz null sink (tests/audio_env.py), so both resample
 Continuo is measured twice: window shown, and minimised (its position poll stops).
 
 Run: .venv/bin/python tests/benchmarks/bench_cpu_vs_mpv.py [--short 10] [--long 40] [--runs 1]
+
+Measured (2 shared cores, load average 13, one run each; % of one core per second of playback):
+before this issue's changes Continuo 2.27 (shown) / 2.30 (minimised) vs mpv 1.22; with
+2,048-frame PortAudio blocks, the event thread polling every 50 ms (was 25) and the transport
+polling only while playing on screen: Continuo 1.37 / 1.40 vs mpv 0.94. mpv hands 44.1 kHz to
+PulseAudio, which resamples in the server (not counted); Continuo resamples to the 48 kHz sink
+itself (about 0.15 % of the total, measured with the engine alone).
 """
 
 from __future__ import annotations
