@@ -5,8 +5,9 @@
         .venv/bin/python docs/screenshots/take_desktop_screenshots.py
 
 The demo library is copied to a temporary folder and one work gets a cover.png, so album art
-shows; a playlist is saved from the queue. Files: desktop-{light,dark}[-1.5x]-{main,playlists,
-insights}.png in this folder.
+shows; a playlist is saved from the queue. It writes desktop-{light,dark}[-1.5x]-{main,playlists,
+insights}.png in this folder; the repository keeps the main windows, the dark Playlists tab at
+1.5x and the dark Insights window.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from mutagen.oggvorbis import OggVorbis
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QIcon
 
 from player.app import build_services, build_window
 from player.library.grouping import Work
@@ -65,7 +65,7 @@ def test_now_playing_and_work_rows_show_the_art(qtbot, qapp, tmp_path, library):
                     node = model._node(index)
                     assert isinstance(node.obj, Work)
                     found[node.obj.title] = isinstance(
-                        index.data(Qt.ItemDataRole.DecorationRole), QPixmap
+                        index.data(Qt.ItemDataRole.DecorationRole), QIcon
                     )
             return found
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QSize, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
 
 from player.services import Services
@@ -102,7 +102,7 @@ class FeatureContext(QObject):
     def close_window(self) -> None:
         self._window.close()
 
-    def set_library_art(self, art_for: Callable[[Track], QPixmap | None], size: int) -> None:
+    def set_library_art(self, art_for: Callable[[Track], QIcon | None], size: int) -> None:
         """Pictures on the library's work rows: ``art_for(first movement)`` must answer at once
         (None while unknown); call :meth:`repaint_library` when more became known."""
         self._library.tree_model.art_for = art_for

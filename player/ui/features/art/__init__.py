@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 
 from player.library.art_cache import ArtCache
 from player.playlog import token_of
@@ -67,17 +67,17 @@ class RowArt(QObject):
         super().__init__(ctx)
         self.ctx = ctx
         self.cache = ArtCache(ctx.services.profile.art)
-        self.pixmaps: dict[int, QPixmap | None] = {}
+        self.icons: dict[int, QIcon | None] = {}
         self._wanted: dict[int, Track] = {}
         self._busy = False
         ctx.set_library_art(self.art_for, ROW_PX)
-        ctx.library_changed.connect(self.pixmaps.clear)  # a rescan may have brought new art
+        ctx.library_changed.connect(self.icons.clear)  # a rescan may have brought new art
 
-    def art_for(self, track: Track) -> QPixmap | None:
+    def art_for(self, track: Track) -> QIcon | None:
         """The row's picture if known; else None now, and a lookup is queued."""
         track_id = int(track.id or 0)
-        if track_id in self.pixmaps:
-            return self.pixmaps[track_id]
+        if track_id in self.icons:
+            return self.icons[track_id]
         self._wanted[track_id] = track
         if not self._busy:
             QTimer.singleShot(0, self._look_up)  # after this paint: one batch for all rows shown
@@ -106,8 +106,8 @@ class RowArt(QObject):
         self.ctx.run_job(find, self._found, lambda _error: self._found(failed))
 
     def _found(self, images: dict[int, QImage | None]) -> None:
-        for track_id, image in images.items():
-            self.pixmaps[track_id] = QPixmap.fromImage(image) if image is not None else None
+        for track_id, image in images.items():  # an icon keeps its proportions at the row's size
+            self.icons[track_id] = QIcon(QPixmap.fromImage(image)) if image is not None else None
         self._busy = False
         if self._wanted:
             self._busy = True

@@ -72,6 +72,8 @@ class PlaylistsPanel(QWidget):
         self.hint.setWordWrap(True)
         for view in (self.lists, self.entries):
             view.setMinimumHeight(48)  # the tab fits a small screen; the lists scroll
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # long names keep both ends
 
         def button(text: str, slot: Callable[[], object], tip: str = "") -> QToolButton:
             b = QToolButton()
