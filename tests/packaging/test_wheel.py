@@ -41,7 +41,7 @@ def wheel(tmp_path_factory) -> Path:
         source / "continuo",
         symlinks=True,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__"
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".benchmarks"
         ),
     )
     out = tmp_path_factory.mktemp("dist")

@@ -44,6 +44,44 @@ from player.ui.style import named
 PROGRESS_EVERY_S = 0.1
 
 
+class StatusLabel(QLabel):
+    """A status-bar label that gives way on a narrow window: it ends in "…" rather than losing
+    letters at random, and its tooltip then holds the whole text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self._tip = ""
+
+    def show_text(self, text: str, tooltip: str = "") -> None:
+        self._full, self._tip = text, tooltip
+        self.setToolTip(tooltip)
+        self.updateGeometry()
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text, also while fewer letters fit on screen."""
+        return self._full
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 18, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(60, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 16)
+        )
+        super().setText(shown)
+        self.setToolTip(self._tip or (self._full if shown != self._full else ""))
+
+
 class StatusSlots:
     """The status bar's named places: scan, analysis, model (later issues) and output.
 
@@ -59,8 +97,8 @@ class StatusSlots:
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
         self.scan_progress.hide()
-        self.analysis = named(QLabel(), "analysisStatus")  # filled by the analysis issue
-        self.model = named(QLabel(), "modelStatus")  # filled by the recommender issue
+        self.analysis = named(StatusLabel(), "analysisStatus")  # filled by the analysis issue
+        self.model = named(StatusLabel(), "modelStatus")  # filled by the recommender issue
         self.output = named(QLabel(), "outputStatus")
         bar.addWidget(self.scan)
         bar.addWidget(self.scan_progress)
@@ -70,9 +108,12 @@ class StatusSlots:
         bar.addPermanentWidget(self.output)
 
     def show(self, slot: str, text: str, tooltip: str = "") -> None:
-        label: QLabel = getattr(self, slot)
-        label.setText(text)
-        label.setToolTip(tooltip)
+        label = getattr(self, slot)
+        if isinstance(label, StatusLabel):
+            label.show_text(text, tooltip)
+        else:
+            label.setText(text)
+            label.setToolTip(tooltip)
         label.setVisible(bool(text))
 
 
