@@ -63,6 +63,9 @@ class StatusLabel(QLabel):
         """The whole text, also while fewer letters fit on screen."""
         return self._full
 
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self.show_text(text, self._tip)
+
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         return QSize(self.fontMetrics().horizontalAdvance(self._full) + 18, hint.height())
@@ -90,9 +93,7 @@ class StatusSlots:
 
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
-        self.scan = named(QLabel(), "scanStatus")
-        # the scan's message gives way (clipped) so that a model refusal's reason stays readable
-        self.scan.setMinimumWidth(60)
+        self.scan = named(StatusLabel(), "scanStatus")
         self.scan_progress = named(QProgressBar(), "scanProgress")
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
