@@ -99,12 +99,14 @@ def build_services(
     return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
 
 
-def build_window(services: Services, *, play_on_load: bool = False) -> MainWindow:
+def build_window(
+    services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
+) -> MainWindow:
     """The shell with every feature installed on its context (a QApplication must exist)."""
     from player.ui.features import install_all
     from player.ui.shell.main_window import MainWindow
 
-    window = MainWindow(services, play_on_load=play_on_load)
+    window = MainWindow(services, play_on_load=play_on_load, play_paths=play_paths)
     window.features = install_all(window.context)
     return window
 
@@ -115,7 +117,7 @@ def run_window(
     *,
     play: bool,
     quit_after: float | None,
-    files: Sequence[Path] = (),
+    play_paths: Sequence[Path] = (),
 ) -> int:
     """Open the window and run Qt's event loop until the window closes."""
     from PySide6.QtCore import QTimer
@@ -128,11 +130,9 @@ def run_window(
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)
-    window = build_window(services, play_on_load=play)
+    window = build_window(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
-    if files:
-        window.library_loaded.connect(lambda _n: window.open_files(list(files)))
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files
         instance.activated.connect(window.activate_from_second_start)
@@ -180,12 +180,13 @@ def main(
     play: bool = False,
     quit_after: float | None = None,
     no_audio: bool = False,
-    files: Sequence[Path] = (),
+    play_paths: Sequence[Path] = (),
 ) -> int:
-    """Run Continuo on ``profile``; when a window already runs on it, hand it ``files`` instead."""
+    """Run Continuo on ``profile``; when a window already runs on it, hand it the files and
+    folders given (``play_paths``, else the ``libraries``) instead: it adds and plays them."""
     from player.ui.instance import hand_off
 
-    if hand_off(profile.root, files):
+    if hand_off(profile.root, list(play_paths) or list(libraries)):
         print(f"continuo: passed to the window already open on {profile.root}", file=sys.stderr)
         return 0
     logging.basicConfig(
@@ -198,4 +199,4 @@ def main(
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
-    return run_window(services, qt_argv, play=play, quit_after=quit_after, files=files)
+    return run_window(services, qt_argv, play=play, quit_after=quit_after, play_paths=play_paths)

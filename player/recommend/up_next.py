@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from player.domain.plays import CURRENT_WORK  # the rest of a recording already begun
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
 from player.recommend.library import History, LibraryIndex, load_history, load_library
@@ -38,8 +39,6 @@ from player.store.db import Database, open_database
 log = logging.getLogger(__name__)
 
 MODES = ("for_you", "discover", "popular")
-CURRENT_WORK = "current work"
-"""Source of the rest of a work already begun: the listener chose it, not a recommender."""
 CANDIDATES_PER_SOURCE = 300
 REMOVED_FOR = timedelta(hours=24)
 """A suggestion the listener removed stays away this long."""
@@ -352,7 +351,8 @@ class Recommender:
         model: SessionModel | None,
         before: list[list[Suggestion]],
     ) -> list[list[Suggestion]]:
-        """Take units in rank order, passing over a third unit in a row by one composer.
+        """Take units in rank order, passing over a third unit in a row by one composer, and
+        one recording of a work per set (a second recording of a quartet is not "next").
 
         When only that composer is left, it is taken anyway: better than an empty "Up next".
         """
@@ -379,6 +379,8 @@ class Recommender:
                 [Suggestion(int(library.track_ids[r]), source, reason, unit) for r in members]
             )
             composers.append(library.artist_keys[rows[0]])
+            work = library.work_of[rows[0]]
+            remaining = [r for r in remaining if library.work_of[library.units[r[0]][0]] != work]
         return picks
 
     def _reason(

@@ -1,4 +1,4 @@
-"""Which cached picture each track has (migration 4's ``track_art``) and its SQL.
+"""Which cached picture each track has (migration 5's ``track_art``) and its SQL.
 
 A row holds the signatures the lookup saw (the track file's size and mtime, its folder's mtime)
 and the picture's file name in ``PROFILE/art`` (``""``: none was found). It stays valid while the

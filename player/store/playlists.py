@@ -1,4 +1,4 @@
-"""Playlists: saved queues in the profile (migration 4) and their SQL.
+"""Playlists: saved queues in the profile (migration 5) and their SQL.
 
 A playlist is a unique name and an ordered list of tracks; a track may appear more than once.
 Positions are kept dense (0..n-1): every change rewrites the list in one transaction, which is

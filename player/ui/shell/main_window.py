@@ -9,9 +9,8 @@ Similar, analysis, …) are installed by the composition root through :attr:`Mai
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -29,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from player.services import Services
-from player.store.plays import listening_sessions
+from player.store.plays import heard_plays_by_recording, listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
-from player.ui.shell.library_models import index_library
+from player.ui.shell.library_models import index_library, track_line
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
@@ -123,7 +122,13 @@ class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanProgress
     _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
 
-    def __init__(self, services: Services, *, play_on_load: bool = False) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        play_on_load: bool = False,
+        play_paths: Sequence[Path] = (),
+    ) -> None:
         super().__init__()
         self.services = services
         self.setWindowTitle("Continuo")
@@ -136,6 +141,8 @@ class MainWindow(QMainWindow):
         self.queue = QueueModel(self)
         self.controller = PlaybackController(services.backend, self.bridge, self.queue)
         self._play_on_load = play_on_load
+        self._play_paths = list(play_paths)  # played once a scan has added them
+        self._scanned = False
         self._scan_cancel: CancelToken | None = None
         self._last_progress = 0.0
 
@@ -320,28 +327,25 @@ class MainWindow(QMainWindow):
 
             self.jobs.run(add, lambda _: self.start_scan())
 
-    def activate_from_second_start(self, files: list[str]) -> None:
-        """Another ``continuo`` start on this profile: come to the front and take its files."""
+    def activate_from_second_start(self, paths: list[str]) -> None:
+        """Another ``continuo [FILE_OR_FOLDER...]`` start on this profile: come to the front,
+        add what it was given to the library and play it once scanned (as ``--play`` does)."""
         self.context.raise_window()
-        if files:
-            self.open_files(files)
+        if not paths:
+            return
+        given = [Path(p) for p in paths]
+        open_db = self.services.open_db
 
-    def open_files(self, paths: list[str] | list[Path]) -> None:
-        """Play the library's tracks at ``paths`` (the first now, the rest next); say which are not
-        in the library."""
-        by_path = {os.path.normpath(t.path): t for t in self.controller.library_tracks}
-        found = [by_path[p] for p in map(os.path.normpath, map(str, paths)) if p in by_path]
-        unknown = [str(p) for p in paths if os.path.normpath(str(p)) not in by_path]
-        if found:
-            self.controller.play_track(found[0], then=found[1:])
-        if unknown:
-            names = ", ".join(os.path.basename(p) for p in unknown[:3])
-            more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
-            self.statusBar().showMessage(
-                f"Not in your library: {names}{more}. Add its folder (File → Add music folder) "
-                "to play it.",
-                10000,
-            )
+        def add() -> None:
+            db = open_db()
+            try:
+                for path in given:
+                    add_library_root(db, str(path))
+            finally:
+                db.close()
+
+        self._play_paths, self._play_on_load, self._scanned = given, True, False
+        self.jobs.run(add, lambda _: self.start_scan())
 
     def _play_requested(self, track, rest) -> None:
         self.controller.play_track(track, then=rest)
@@ -352,7 +356,7 @@ class MainWindow(QMainWindow):
 
     def _now_playing(self, track) -> None:
         self.library.set_playing(track)
-        title = f"{track.display_title} — {track.composer}" if track else ""
+        title = f"{track.display_title} — {track_line(track)}" if track else ""
         self.setWindowTitle(f"{title} · Continuo" if track else "Continuo")
 
     # background work ------------------------------------------------------------------------
@@ -369,9 +373,10 @@ class MainWindow(QMainWindow):
             db = open_db()
             try:
                 tracks, found_problems = all_tracks(db), problems(db)
+                plays = heard_plays_by_recording(db)
             finally:
                 db.close()
-            return index_library(tracks), found_problems
+            return index_library(tracks, plays), found_problems
 
         self.jobs.run(load, self._library_ready, self._job_failed)
 
@@ -380,7 +385,12 @@ class MainWindow(QMainWindow):
         self.library.set_library(library)
         self.controller.set_library(library.tracks)
         self.problems.set_problems(found_problems)
-        if self._play_on_load and library.tracks:
+        if self._play_on_load and self._play_paths:
+            if self._scanned:
+                self._play_on_load = False
+                if not self.controller.play_paths(self._play_paths):
+                    self.statusBar().showMessage("None of the files given could be played", 10000)
+        elif self._play_on_load and library.tracks:
             self._play_on_load = False
             self.controller.play_library()
         self.library_loaded.emit(len(library.tracks))
@@ -432,6 +442,7 @@ class MainWindow(QMainWindow):
 
     def _scan_done(self, progress) -> None:
         self._scan_cancel = None
+        self._scanned = True
         self.status.scan_progress.hide()
         if progress is None:
             self.status.scan.setText("No music folders yet")
