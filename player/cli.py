@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
-from player.errors import ContinuoError
+from player.errors import ContinuoError, DatabaseError
+from player.fspath import shown
 from player.library_commands import library_main, scan_main
 from player.profile import Profile
-from player.store.db import open_database
+from player.store.db import database_error, open_database
 from player.store.plays import listening_sessions
 from player.store.tracks import track_by_id
 
@@ -80,8 +82,16 @@ def history_parser() -> argparse.ArgumentParser:
 
 
 def history_records(profile: Profile) -> list[dict]:
-    """The log as plain data: sessions, each with its plays (what ``--json`` prints)."""
-    db = open_database(profile.database)
+    """The log as plain data: sessions, each with its plays (what ``--json`` prints).
+
+    Raises :class:`DatabaseError` (never a bare sqlite3 error) when the log cannot be read.
+    """
+    try:
+        db = open_database(profile.database)
+    except DatabaseError as exc:
+        if exc.kind != "cannot-write":
+            raise
+        db = open_database(profile.database, read_only=True)  # reading needs no room
     try:
         sessions = listening_sessions(db)
         paths = {}
@@ -91,7 +101,7 @@ def history_records(profile: Profile) -> list[dict]:
             for p in session:
                 if p.track_id not in paths:
                     track = track_by_id(db, p.track_id)
-                    paths[p.track_id] = track.path if track else ""
+                    paths[p.track_id] = shown(track.path) if track else ""
                 plays.append(
                     {
                         "track_id": p.track_id,
@@ -113,6 +123,8 @@ def history_records(profile: Profile) -> list[dict]:
                 }
             )
         return result
+    except sqlite3.Error as exc:
+        raise database_error(profile.database, exc, doing="read the listening log in") from exc
     finally:
         db.close()
 

@@ -42,8 +42,14 @@ class Profile:
         return self.root / "art"
 
     def create(self) -> Profile:
-        for folder in (self.root, self.models, self.logs):
-            folder.mkdir(parents=True, exist_ok=True)
+        """Make the folders; a read-only profile without ``models/`` or ``logs/`` still opens
+        (read-only, see :mod:`player.profile_db`) rather than failing here."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for folder in (self.models, self.logs):
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError:  # read-only: the database opens read-only, these stay missing
+                continue
         return self
 
     @classmethod

@@ -21,6 +21,7 @@ from player.audio.backend import (
     PlaybackState,
 )
 from player.audio.decoder import open_failure
+from player.fspath import native
 
 
 class NullBackend:
@@ -161,7 +162,7 @@ class NullBackend:
 
     def _begin(self, item: Playable) -> None:
         try:
-            duration = sf.info(str(item.path)).duration
+            duration = sf.info(native(item.path)).duration
         except (RuntimeError, OSError, ValueError) as exc:
             with self._lock:
                 self._state = PlaybackState.STOPPED

@@ -223,7 +223,7 @@ def test_damaged_database_is_moved_aside_and_a_fresh_one_used(qtbot, qapp, tmp_p
     try:
         moved = list(profile.glob("continuo.db.damaged-*"))
         assert len(moved) == 1 and moved[0].read_bytes() == garbage
-        assert "moved it aside" in window.banner.text()
+        assert "kept the damaged file" in window.banner.text()
         assert moved[0].name in window.banner.text()
         qtbot.waitUntil(lambda: window.library.table_model.rowCount() == 6, timeout=10000)
     finally:

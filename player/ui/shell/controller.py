@@ -54,6 +54,7 @@ class PlaybackController(QObject):
     message = Signal(str)
     state_changed = Signal(object)  # PlaybackState, when a command or a backend event changed it
     seeked = Signal(float)  # seconds: the position jumped (a seek, a restart)
+    unplayable = Signal(object, str)  # Track, message: skipped; the window lists it as a Problem
 
     def __init__(self, backend: AudioBackend, bridge: BackendBridge, queue: QueueModel) -> None:
         super().__init__()
@@ -197,7 +198,28 @@ class PlaybackController(QObject):
         self._report_state()
 
     def _on_failed(self, item: Playable | None, message: str) -> None:
+        """A track could not be played: say so, skip it and go on with the queue; never stall.
+
+        The backend reports the gapless successor it could not open (the current track plays
+        on, so the next head is armed instead) and a ``play`` that failed (it stopped, so the
+        next queued track starts).
+        """
         self.message.emit(message)
+        token = token_of(item) if item is not None else None
+        if token is None:
+            return
+        track = self._by_id.get(token.track_id)
+        if track is not None:
+            self.unplayable.emit(track, message)
+        if self._armed is not None and self._armed == item:
+            self._armed = None
+            head = self.queue.peek()
+            if head is not None and head[0].id == token.track_id:
+                self.queue.pop()
+        if self.backend.state == PlaybackState.STOPPED:
+            self.next()
+        else:
+            self._arm_next()
 
     def _report_state(self) -> None:
         state = self.backend.state

@@ -32,6 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from player.domain.search import matches, query_terms, search_text
 from player.library.grouping import Composer, Recording, Work, group_library, natural_key
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.style import theme
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
@@ -240,7 +241,8 @@ class LibraryTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(obj, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(obj)
+            text = _tooltip(obj)
+            return tip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole:

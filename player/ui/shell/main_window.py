@@ -29,8 +29,15 @@ from PySide6.QtWidgets import (
 
 from player.services import Services
 from player.store.plays import heard_plays_by_recording, listening_sessions
-from player.store.tracks import add_library_root, all_tracks, library_roots, problems
+from player.store.tracks import (
+    add_library_root,
+    all_tracks,
+    library_roots,
+    problems,
+    record_problem,
+)
 from player.ui.jobs import CancelToken, JobRunner
+from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import index_library, track_line
@@ -41,6 +48,7 @@ from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
 PROGRESS_EVERY_S = 0.1
+UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
 
 
 class StatusLabel(QLabel):
@@ -100,7 +108,14 @@ class StatusSlots:
         self.analysis = named(StatusLabel(), "analysisStatus")  # filled by the analysis issue
         self.model = named(StatusLabel(), "modelStatus")  # filled by the recommender issue
         self.output = named(QLabel(), "outputStatus")
+        for label in (self.scan, self.analysis, self.model, self.output):
+            plain(label)  # they quote file names, tags and model metadata
+        self.fault = named(QLabel(), "faultStatus")  # Services.faults: met by any thread
+        self.fault.setTextFormat(Qt.TextFormat.PlainText)
+        self.fault.setWordWrap(True)
+        self.fault.hide()
         bar.addWidget(self.scan)
+        bar.addWidget(self.fault, 1)
         bar.addWidget(self.scan_progress)
         for label in (self.analysis, self.model):
             label.hide()
@@ -110,10 +125,10 @@ class StatusSlots:
     def show(self, slot: str, text: str, tooltip: str = "") -> None:
         label = getattr(self, slot)
         if isinstance(label, StatusLabel):
-            label.show_text(text, tooltip)
+            label.show_text(text, tip(tooltip))
         else:
             label.setText(text)
-            label.setToolTip(tooltip)
+            label.setToolTip(tip(tooltip))
         label.setVisible(bool(text))
 
 
@@ -121,6 +136,7 @@ class MainWindow(QMainWindow):
     library_loaded = Signal(int)  # number of tracks shown
     scan_finished = Signal(object)  # ScanProgress
     _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
+    _fault = Signal(str)  # from any thread (Services.faults), queued to the GUI thread
 
     def __init__(
         self,
@@ -164,7 +180,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([780, 520])
         self.transport = TransportBar(self.controller)
-        self.banner = named(QLabel(), "backendWarning")
+        self.banner = plain(named(QLabel(), "backendWarning"))
         self.banner.setContentsMargins(16, 6, 16, 0)
         self.banner.setWordWrap(True)
         central = named(QWidget(), "central")
@@ -202,8 +218,11 @@ class MainWindow(QMainWindow):
         self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)
         self.controller.now_playing.connect(self._now_playing)
+        self.controller.unplayable.connect(self._unplayable)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self._scan_progress.connect(self._show_scan_progress)
+        self._fault.connect(self._show_faults)
+        services.faults.subscribe(self._fault.emit)
         self.transport.volume_changed.connect(lambda v: self.settings.setValue("volume", v))
         self._show_notices()
         self._restore()
@@ -271,6 +290,11 @@ class MainWindow(QMainWindow):
         self.banner.setText("\n".join(self.services.notices))
         self.banner.setVisible(bool(self.services.notices))
         self._show_output()
+
+    def _show_faults(self, latest: str) -> None:
+        """Every fault still active, else the last word about one that is over."""
+        active = self.services.faults.active()
+        self.status.show("fault", "\n".join(active) if active else latest)
 
     def _show_problem_count(self, count: int) -> None:
         tab = self.side.indexOf(self.problems)
@@ -394,6 +418,20 @@ class MainWindow(QMainWindow):
             self._play_on_load = False
             self.controller.play_library()
         self.library_loaded.emit(len(library.tracks))
+
+    def _unplayable(self, track, message: str) -> None:
+        """A file that failed to play joins the Problems list (until the file changes)."""
+        open_db = self.services.open_db
+
+        def record():
+            db = open_db()
+            try:
+                record_problem(db, track.path, UNPLAYABLE, track.size, track.mtime_ns)
+                return problems(db)
+            finally:
+                db.close()
+
+        self.jobs.run(record, self.problems.set_problems, self._job_failed)
 
     def reload_history(self) -> None:
         open_db = self.services.open_db

@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.fspath import shown
 from player.store.plays import Play
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.shell.library_models import (
     TRACK_ROLE,
     UNIT_ROLE,
@@ -277,8 +279,10 @@ class HistoryPanel(QWidget):
                 title += f"  ·  {play.recording}" if play.recording else ""
                 item = QStandardItem(f"{play.started_at.astimezone():%H:%M}  {title}")
                 item.setToolTip(
-                    "\n".join(x for x in (play.work, play.recording) if x)
-                    + f"\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                    tip(
+                        "\n".join(x for x in (play.work, play.recording) if x)
+                        + f"\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                    )
                 )
                 when = QStandardItem(format_duration(play.ms_heard / 1000))
                 when.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -322,8 +326,8 @@ class ProblemsPanel(QWidget):
         self.model.setHorizontalHeaderLabels(["File", "Reason", "Found by"])
         for stage, found in self._found.items():
             for path, reason in found:
-                name = QStandardItem(path.rsplit("/", 1)[-1])
-                name.setToolTip(path)
+                name = QStandardItem(shown(path.rsplit("/", 1)[-1]))
+                name.setToolTip(tip(path))
                 self.model.appendRow([name, QStandardItem(reason), QStandardItem(stage)])
         header = self.view.header()
         header.setStretchLastSection(False)

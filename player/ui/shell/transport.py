@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from player.audio.backend import PlaybackState
 from player.store.tracks import Track
 from player.ui.icons import media_icon
+from player.ui.plain import tip
 from player.ui.shell.controller import PlaybackController
 from player.ui.shell.library_models import format_duration
 from player.ui.style import named, theme
@@ -30,12 +31,13 @@ class ElidedLabel(QLabel):
     def __init__(self, objectName: str) -> None:
         super().__init__()
         self.setObjectName(objectName)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # tag text, never markup
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(tip(text))
         self._elide()
 
     def resizeEvent(self, event) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from player.ui.plain import bold
 from player.ui.style import theme
 
 OTHER_COLOR = "other"
@@ -138,9 +140,11 @@ class BarChart(QWidget):
 
     def tooltip(self, index: int) -> str:
         """The text shown for bar ``index``: its title, then each non-zero series and the total."""
-        lines = [f"<b>{self.titles[index]}</b>"]
+        lines = [bold(self.titles[index])]  # titles and series names may be composers (tags)
         values = [(s.name, float(s.values[index])) for s in self.series]
-        lines += [f"{name}: {self.value_format(v)}" for name, v in reversed(values) if v > 0]
+        lines += [
+            escape(f"{name}: {self.value_format(v)}") for name, v in reversed(values) if v > 0
+        ]
         if len(self.series) > 1:
             lines.append(f"Total: {self.value_format(sum(v for _, v in values))}")
         return "<br>".join(lines)

@@ -40,6 +40,7 @@ from player.ui.features.insights.charts import (
     series_color,
 )
 from player.ui.jobs import JobRunner
+from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.screen_fit import fitted_size
 
@@ -59,7 +60,7 @@ DEFINITIONS = (
 
 def _label(text: str, name: str) -> QLabel:
     """A label styled by its object name (the stubs do not know the ``objectName=`` keyword)."""
-    label = QLabel(text)
+    label = plain(QLabel(text))  # composers and works from tags
     label.setObjectName(name)
     return label
 
@@ -128,7 +129,7 @@ class _DiscoveryTable(QTableWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)  # long work titles are elided in the cell
+                item.setToolTip(tip(text))  # long work titles are elided in the cell
                 if c >= len(row) - 2:  # the counts
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -40,6 +40,7 @@ from player.ui.features.up_next import feedback
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
 from player.ui.features.up_next.status import status_line
 from player.ui.jobs import JobRunner
+from player.ui.plain import tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
@@ -415,7 +416,7 @@ class UpNext(QObject):
                 f"Why this? {note[:1].upper()}{note[1:]}." if note else ""
             )
         button = self.bar.why
-        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), text, button)
+        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), tip(text), button)
 
     def _menu(self, menu: QMenu, indexes: list[QModelIndex]) -> None:
         if not any(i.parent().isValid() and i.parent().row() == UP_NEXT for i in indexes):
