@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 
+from player.errors import DatabaseError
 from player.library.art import find_artwork
 from player.store.art import ArtRecord, art_record, record_art
 from player.store.db import Database
@@ -54,7 +55,10 @@ class ArtCache:
         except OSError as exc:  # a full disk or a read-only profile: no art now, ask again later
             log.warning("album art for %s not cached: %s", track.path, exc)
             return None
-        record_art(db, track.id, ArtRecord(*signature, name))
+        try:
+            record_art(db, track.id, ArtRecord(*signature, name))
+        except DatabaseError as exc:  # a read-only or full profile: shown now, looked up again
+            log.info("album art for %s not remembered: %s", track.path, exc.short)
         return self.folder / name if name else None
 
     def _store(self, track: Track) -> str:

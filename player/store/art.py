@@ -7,9 +7,10 @@ signatures match; :mod:`player.library.art_cache` decides that and fills it.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
-from player.store.db import Database
+from player.store.db import Database, database_error
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,17 @@ def art_record(db: Database, track_id: int) -> ArtRecord | None:
 
 
 def record_art(db: Database, track_id: int, record: ArtRecord) -> None:
+    """Remember ``record`` for the track; raises :class:`DatabaseError` when it cannot be written
+    (a read-only or full profile)."""
+    if db.read_only:
+        raise database_error(db.path, sqlite3.OperationalError("opened read-only"), doing="write")
+    try:
+        _write(db, track_id, record)
+    except sqlite3.Error as exc:
+        raise database_error(db.path, exc, doing="write") from exc
+
+
+def _write(db: Database, track_id: int, record: ArtRecord) -> None:
     with db.transaction() as conn:
         conn.execute(
             "INSERT INTO track_art (track_id, size, mtime_ns, folder_mtime_ns, file) "
