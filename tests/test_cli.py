@@ -156,23 +156,31 @@ def test_app_plays_and_quits_on_its_own(tmp_path):
         ("Preludio", "finished", "user"),
         ("Loure", "stopped", "queue"),  # the window closed: the running play ends as stopped
     ]
-    assert 1300 <= plays[0]["ms_heard"] <= 1700
-    assert 500 <= plays[1]["ms_heard"] <= 3000
+    assert plays[0]["ms_heard"] == pytest.approx(1500, abs=50)  # heard whole
+    # the rest of the 4 s the window was open went to the Loure (start-up took some of it)
+    assert 0 < plays[1]["ms_heard"] <= 4000 - plays[0]["ms_heard"]
     assert (profile / "logs" / "continuo.log").exists()
 
 
 def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
     library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
     profile = tmp_path / "profile"
+    launched = time.monotonic()
     app = start_player(profile, library, "--no-audio")
     deadline = time.monotonic() + 60
     while not history(profile) and time.monotonic() < deadline:
         time.sleep(0.2)
+    seen = time.monotonic()  # the play had begun by now
     time.sleep(1.5)
+    signalled = time.monotonic()
     app.send_signal(signal.SIGTERM)
     assert app.wait(20) == 0
     (play,) = history(profile)[0]["plays"]
-    assert play["ended_how"] == "stopped" and 1200 <= play["ms_heard"] <= 6000
+    assert play["ended_how"] == "stopped"
+    # heard from before it was seen until after the signal, within the app's lifetime
+    assert (
+        (signalled - seen) * 1000 - 50 <= play["ms_heard"] <= (time.monotonic() - launched) * 1000
+    )
 
 
 def history(profile) -> list:

@@ -78,7 +78,9 @@ class NullBackend:
     def pause(self) -> None:
         with self._lock:
             if self._state is PlaybackState.PLAYING:
-                self._offset = self._position()
+                position = self._position()
+                self._heard += position - self._offset  # the stretch heard since the last start
+                self._offset = position
                 self._state = PlaybackState.PAUSED
                 self._lock.notify()
 

@@ -2,7 +2,8 @@
 table, and search.
 
 The recording level appears only under a work with more than one recording (performers, year,
-album; the most played first); a single recording stays one click from its work. Both models
+album; the most played first); a single recording stays one click from its work. An opera's
+"Act I: …" titles add an act level under the recording. Both models
 hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
 Search (``player.domain.search``) folds accents, case and punctuation, and a row is found by
 every name it goes by (tag spellings, the composer's canonical name, catalogue number,
@@ -29,14 +30,26 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
+from player.domain.movements import split_act
 from player.domain.search import matches, query_terms, search_text
-from player.library.grouping import Composer, Recording, Work, group_library, natural_key
+from player.library.grouping import (
+    Act,
+    Composer,
+    Recording,
+    Work,
+    acts,
+    group_library,
+    natural_key,
+)
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.style import theme
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
-UNIT_ROLE = Qt.ItemDataRole.UserRole + 2  # the Recording a work, recording or movement row plays
+UNIT_ROLE = (
+    Qt.ItemDataRole.UserRole + 2
+)  # the Recording a work, recording, act or movement row plays
+PLAYS_ROLE = Qt.ItemDataRole.UserRole + 3  # the tracks a row stands for (None for a composer)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root, as a default argument
@@ -94,8 +107,12 @@ def _build_tree(composers: list[Composer]) -> list[_Node]:
                 w_node = c_node.add(work, w_text, first)
                 parents = [(w_node.add(r, _recording_text(r), r), r) for r in work.recordings]
             for parent, recording in parents:
-                for track in recording.movements:
-                    parent.add(track, search_text(track.display_title), recording)
+                for act in acts(recording) or [Act("", recording.movements)]:
+                    holder = (
+                        parent.add(act, search_text(act.name), recording) if act.name else parent
+                    )
+                    for track in act.movements:
+                        holder.add(track, search_text(track.display_title), recording)
         roots.append(c_node)
     return roots
 
@@ -264,11 +281,23 @@ class LibraryTreeModel(QAbstractItemModel):
             return obj if isinstance(obj, Track) else None
         if role == UNIT_ROLE:
             return node.unit
+        if role == PLAYS_ROLE:
+            return _plays(node)
         return None
 
     def node_at(self, row: int, parent: AnyIndex) -> _Node:
         node = self._node(parent)
         return (node.children if node else self._roots)[row]
+
+
+def _plays(node: _Node) -> list[Track] | None:
+    """The tracks a row stands for: a movement itself, an act its movements, a work or a
+    recording one recording's (a work: the first listed); a composer none."""
+    if isinstance(node.obj, Track):
+        return [node.obj]
+    if isinstance(node.obj, Act):
+        return node.obj.movements
+    return node.unit.movements if node.unit is not None else None
 
 
 def _display(obj, column: int) -> str:
@@ -277,9 +306,11 @@ def _display(obj, column: int) -> str:
         if isinstance(obj, Composer):
             return f"{len(obj.works)} works" if len(obj.works) != 1 else "1 work"
         return format_duration(obj.duration_s)
-    if isinstance(obj, Track):
-        number = obj.movement_number or obj.track_number
-        return f"{number}. {obj.display_title}" if number else obj.display_title
+    if isinstance(obj, Track):  # under its act's row, "Act I:" is not repeated
+        number, title = obj.movement_number or obj.track_number, split_act(obj.display_title)[1]
+        return f"{number}. {title}" if number else title
+    if isinstance(obj, Act):
+        return obj.name
     if isinstance(obj, Recording):
         return f"{obj.label}  ·  {obj.album}" if obj.album and obj.label != obj.album else obj.label
     return obj.name if isinstance(obj, Composer) else obj.title
