@@ -211,3 +211,25 @@ def test_demo_opens_in_a_throwaway_profile(tmp_path):
         assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == DEMO_FILES
     finally:
         db.close()
+
+
+def test_a_second_start_on_the_same_profile_hands_over_and_exits(tmp_path):
+    from PySide6.QtCore import QDir
+
+    from player.ui.instance import socket_name
+
+    library = make_library(tmp_path / "music")
+    profile = tmp_path / "profile"
+    first = start_player(profile, library, "--no-audio", stderr=subprocess.DEVNULL)
+    try:
+        listening = os.path.join(QDir.tempPath(), socket_name(profile))
+        deadline = time.monotonic() + 30
+        while not os.path.exists(listening) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        second = run_player("--profile", str(profile), "--no-audio", "-platform", "offscreen")
+        assert second.returncode == 0, second.stderr
+        assert "passed to the window already open" in second.stderr
+        assert first.poll() is None  # the first window goes on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(20) == 0

@@ -16,8 +16,10 @@ import pytest
 
 from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
+from player.store.art import ArtRecord, art_record
 from player.store.features import load_histograms
 from player.store.feedback import all_feedback, suggestion_log
+from player.store.playlists import all_playlists, playlist_track_ids
 from player.store.plays import all_plays
 from player.store.repair import recover
 from player.store.settings import get_setting
@@ -61,6 +63,11 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
         ),
     ],
     4: [("UPDATE tracks SET composer_mbid = 'mbid-albinoni', year = 1962 WHERE id = 7", ())],
+    5: [
+        ("INSERT INTO playlists VALUES (3, 'Evening', ?, ?)", (AT, AT)),
+        ("INSERT INTO playlist_entries VALUES (3, 0, 7), (3, 1, 7)", ()),
+        ("INSERT INTO track_art VALUES (7, 10, 1, 5, 'abc.jpg')", ()),
+    ],
 }
 
 
@@ -90,6 +97,10 @@ def check_rows(db, version: int) -> None:
         assert track.identity_version == IDENTITY_VERSION and track.work_key and track.composer_key
     else:
         assert (track.composer_mbid, track.year) == ("mbid-albinoni", 1962)
+    if version >= 5:
+        (playlist,) = all_playlists(db)
+        assert (playlist.name, playlist_track_ids(db, playlist.id)) == ("Evening", [7, 7])
+        assert art_record(db, 7) == ArtRecord(10, 1, 5, "abc.jpg")
 
 
 def test_every_version_has_rows_to_carry():
