@@ -150,21 +150,49 @@ def run_window(
     """Open the window and run Qt's event loop until the window closes."""
     from PySide6.QtCore import QTimer
 
+    from player.ui.instance import InstanceServer
+
     app = qt_app(qt_argv)
     window = build_window(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
+    instance = InstanceServer(services.profile.root, window)
+    if instance.listen():  # later starts on this profile raise this window and hand it files
+        instance.activated.connect(window.activate_from_second_start)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
-    # SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
-    # "stopped"; Python sees the signal at the transport's next poll (every 200 ms).
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: window.close())
+    close_on_signals(window)
     try:
         return app.exec()
     finally:
+        instance.close()
         window.jobs.wait(10000)
         services.close()
+
+
+def close_on_signals(window: MainWindow) -> None:
+    """SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
+    "stopped". Python runs a signal handler only when the interpreter runs; the wake-up socket,
+    watched by Qt, makes that happen at once even while no timer ticks."""
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+
+    def release(*_: object) -> None:
+        signal.set_wakeup_fd(-1)
+        reader.close()
+        writer.close()
+
+    window.destroyed.connect(release)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: window.close())
 
 
 def main(
@@ -177,6 +205,13 @@ def main(
     no_audio: bool = False,
     play_paths: Sequence[Path] = (),
 ) -> int:
+    """Run Continuo on ``profile``; when a window already runs on it, hand it the files and
+    folders given (``play_paths``, else the ``libraries``) instead: it adds and plays them."""
+    from player.ui.instance import hand_off
+
+    if hand_off(profile.root, list(play_paths) or list(libraries)):
+        print(f"continuo: passed to the window already open on {profile.root}", file=sys.stderr)
+        return 0
     log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     try:
         logging.basicConfig(

@@ -5,6 +5,7 @@ Layout (DESIGN.md, contract 1)::
     PROFILE/continuo.db     SQLite database (WAL)
     PROFILE/models/         ONNX models the player may load
     PROFILE/logs/           log files
+    PROFILE/art/            album art: original pictures, thumbnails in art/thumbs/
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class Profile:
     @property
     def logs(self) -> Path:
         return self.root / "logs"
+
+    @property
+    def art(self) -> Path:
+        return self.root / "art"
 
     def create(self) -> Profile:
         """Make the folders; a read-only profile without ``models/`` or ``logs/`` still opens

@@ -1,7 +1,7 @@
 """Plays imported from another player's listening history, and where each came from.
 
 An imported listen becomes an ordinary play (sessions, no-repeat, Insights and training read
-it like any other) plus a provenance row (migration 5) keyed by its source and its identity
+it like any other) plus a provenance row (migration 6) keyed by its source and its identity
 there, so a second import of the same file adds nothing.
 """
 

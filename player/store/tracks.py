@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -329,6 +330,16 @@ def recompute_identities(conn: sqlite3.Connection) -> int:
     if rows:
         _merge_identities(conn)
     return len(rows)
+
+
+def tracks_by_ids(db: Database, track_ids: Iterable[int]) -> list[Track]:
+    """The tracks with ``track_ids``, in that order (repeats repeated, unknown ids left out)."""
+    ids = [int(i) for i in track_ids]
+    rows = db.conn.execute(
+        "SELECT * FROM tracks WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+    )
+    found = {row["id"]: _track_from_row(row) for row in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def track_ids_by_path(db: Database, paths: Iterable[str]) -> dict[str, int]:

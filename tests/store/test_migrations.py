@@ -16,9 +16,11 @@ import pytest
 
 from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
+from player.store.art import ArtRecord, art_record
 from player.store.features import load_histograms
 from player.store.feedback import all_feedback, suggestion_log
 from player.store.imports import imported_count
+from player.store.playlists import all_playlists, playlist_track_ids
 from player.store.plays import all_plays
 from player.store.repair import recover
 from player.store.settings import get_setting
@@ -63,6 +65,11 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
     ],
     4: [("UPDATE tracks SET composer_mbid = 'mbid-albinoni', year = 1962 WHERE id = 7", ())],
     5: [
+        ("INSERT INTO playlists VALUES (3, 'Evening', ?, ?)", (AT, AT)),
+        ("INSERT INTO playlist_entries VALUES (3, 0, 7), (3, 1, 7)", ()),
+        ("INSERT INTO track_art VALUES (7, 10, 1, 5, 'abc.jpg')", ()),
+    ],
+    6: [
         (
             "INSERT INTO plays (id, track_id, started_at, ms_heard, ended_how, started_by,"
             " updated_at) VALUES (90, 7, '2025-03-02T10:00:00.000+00:00', 61500, 'finished',"
@@ -86,7 +93,7 @@ def check_rows(db, version: int) -> None:
     assert (track.movement_number, track.duration_s) == (2, 61.5)
     assert [(p.track_id, p.ms_heard, p.ended_how) for p in all_plays(db)] == [
         (7, 61000, "finished")
-    ] + ([(7, 61500, "finished")] if version >= 5 else [])
+    ] + ([(7, 61500, "finished")] if version >= 6 else [])
     assert library_roots(db) == ["/music"]
     assert problems(db) == [("/music/b.flac", "truncated")]
     assert get_setting(db, "up_next/mode") == "discover"
@@ -96,12 +103,16 @@ def check_rows(db, version: int) -> None:
     if version >= 3:
         assert [(f.track_id, f.kind) for f in all_feedback(db)] == [(7, "more_like")]
         assert [(r.track_id, r.outcome) for r in suggestion_log(db)] == [(7, "accepted")]
-    if version >= 5:
+    if version >= 6:
         assert imported_count(db) == 1
     if version < 4:  # migration 4 computed the identity from the stored tags
         assert track.identity_version == IDENTITY_VERSION and track.work_key and track.composer_key
     else:
         assert (track.composer_mbid, track.year) == ("mbid-albinoni", 1962)
+    if version >= 5:
+        (playlist,) = all_playlists(db)
+        assert (playlist.name, playlist_track_ids(db, playlist.id)) == ("Evening", [7, 7])
+        assert art_record(db, 7) == ArtRecord(10, 1, 5, "abc.jpg")
 
 
 def test_every_version_has_rows_to_carry():

@@ -15,11 +15,16 @@ from player.profile import Profile
 from player.ui.features import (
     about,
     analysis,
+    appearance,
+    art,
     demo_notice,
     import_history,
     insights,
+    mpris,
+    playlists,
     retrain,
     similar,
+    track_actions,
     up_next,
 )
 from player.ui.shell.main_window import MainWindow
@@ -28,7 +33,21 @@ from tests.ui.library import make_library
 from tests.ui.test_window import close_window
 
 SHELL_MENUS = ["File", "Playback", "Library", "Output"]
-ALL = [analysis, similar, up_next, insights, about, retrain, demo_notice, import_history]
+ALL = [
+    analysis,
+    similar,
+    up_next,
+    insights,
+    about,
+    retrain,
+    demo_notice,
+    art,
+    mpris,
+    appearance,
+    track_actions,
+    playlists,
+    import_history,
+]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ only about rows whose parent is shown, so typing stays fast with tens of thousan
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -43,7 +43,7 @@ from player.library.grouping import (
 )
 from player.store.tracks import Track
 from player.ui.plain import tip
-from player.ui.style import ACCENT, MUTED
+from player.ui.style import theme
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
 UNIT_ROLE = (
@@ -133,8 +133,14 @@ class _Fonts:
         self.work.setWeight(QFont.Weight.DemiBold)
         self.bold = QFont(base)
         self.bold.setBold(True)
-        self.accent = QBrush(QColor(ACCENT))
-        self.muted = QBrush(QColor(MUTED))
+
+    @property
+    def accent(self) -> QBrush:
+        return QBrush(QColor(theme().accent))
+
+    @property
+    def muted(self) -> QBrush:
+        return QBrush(QColor(theme().muted))
 
 
 @dataclass
@@ -177,6 +183,9 @@ class LibraryTreeModel(QAbstractItemModel):
         self._roots: list[_Node] = []
         self._playing: _Node | None = None
         self._fonts = _Fonts()
+        # A work's or recording's picture (its first movement's album art), set by the art feature; it
+        # answers at once from its cache and asks for a repaint once a lookup finishes.
+        self.art_for: Callable[[Track], object] | None = None
 
     def set_index(self, library: LibraryIndex) -> None:
         self.beginResetModel()
@@ -253,6 +262,11 @@ class LibraryTreeModel(QAbstractItemModel):
             return tip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole:
+            grouped = isinstance(obj, Work | Recording) and obj.movements
+            if index.column() == 0 and grouped and self.art_for is not None:
+                return self.art_for(obj.movements[0])
+            return None
         if role == Qt.ItemDataRole.FontRole:
             if node is self._playing:
                 return self._fonts.bold

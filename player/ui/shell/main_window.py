@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -42,11 +43,53 @@ from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import index_library, track_line
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
 from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
 PROGRESS_EVERY_S = 0.1
 UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
+
+
+class StatusLabel(QLabel):
+    """A status-bar label that gives way on a narrow window: it ends in "…" rather than losing
+    letters at random, and its tooltip then holds the whole text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self._tip = ""
+
+    def show_text(self, text: str, tooltip: str = "") -> None:
+        self._full, self._tip = text, tooltip
+        self.setToolTip(tooltip)
+        self.updateGeometry()
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text, also while fewer letters fit on screen."""
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self.show_text(text, self._tip)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 18, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(60, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 16)
+        )
+        super().setText(shown)
+        self.setToolTip(self._tip or (self._full if shown != self._full else ""))
 
 
 class StatusSlots:
@@ -57,15 +100,13 @@ class StatusSlots:
 
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
-        self.scan = named(QLabel(), "scanStatus")
-        # the scan's message gives way (clipped) so that a model refusal's reason stays readable
-        self.scan.setMinimumWidth(60)
+        self.scan = named(StatusLabel(), "scanStatus")
         self.scan_progress = named(QProgressBar(), "scanProgress")
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
         self.scan_progress.hide()
-        self.analysis = named(QLabel(), "analysisStatus")  # filled by the analysis issue
-        self.model = named(QLabel(), "modelStatus")  # filled by the recommender issue
+        self.analysis = named(StatusLabel(), "analysisStatus")  # filled by the analysis issue
+        self.model = named(StatusLabel(), "modelStatus")  # filled by the recommender issue
         self.output = named(QLabel(), "outputStatus")
         for label in (self.scan, self.analysis, self.model, self.output):
             plain(label)  # they quote file names, tags and model metadata
@@ -82,9 +123,12 @@ class StatusSlots:
         bar.addPermanentWidget(self.output)
 
     def show(self, slot: str, text: str, tooltip: str = "") -> None:
-        label: QLabel = getattr(self, slot)
-        label.setText(text)
-        label.setToolTip(tip(tooltip))
+        label = getattr(self, slot)
+        if isinstance(label, StatusLabel):
+            label.show_text(text, tip(tooltip))
+        else:
+            label.setText(text)
+            label.setToolTip(tip(tooltip))
         label.setVisible(bool(text))
 
 
@@ -164,6 +208,7 @@ class MainWindow(QMainWindow):
             problems=self.problems,
             side=self.side,
             status=self.status,
+            transport=self.transport,
         )
         self.bridge.started.connect(self.context.track_started)  # after the controller's handler
         self.bridge.ended.connect(self.context.track_ended)
@@ -260,11 +305,12 @@ class MainWindow(QMainWindow):
         self.status.output.setText(f"Output: {self.services.backend.name}")
 
     def _restore(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
+        restore_geometry(
+            self,
+            cast(QByteArray | None, self.settings.value("geometry")),
+            str(self.settings.value("geometry_platform", "")),
+            QSize(1280, 720),
+        )
         splitter = self.settings.value("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -277,7 +323,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.context.closing.emit()
-        self.settings.setValue("geometry", self.saveGeometry())
+        if geometry_worth_saving(self):
+            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("geometry_platform", QGuiApplication.platformName())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("library_tab", self.library.tabs.currentIndex())
         self.settings.sync()
@@ -303,6 +351,26 @@ class MainWindow(QMainWindow):
                     db.close()
 
             self.jobs.run(add, lambda _: self.start_scan())
+
+    def activate_from_second_start(self, paths: list[str]) -> None:
+        """Another ``continuo [FILE_OR_FOLDER...]`` start on this profile: come to the front,
+        add what it was given to the library and play it once scanned (as ``--play`` does)."""
+        self.context.raise_window()
+        if not paths:
+            return
+        given = [Path(p) for p in paths]
+        open_db = self.services.open_db
+
+        def add() -> None:
+            db = open_db()
+            try:
+                for path in given:
+                    add_library_root(db, str(path))
+            finally:
+                db.close()
+
+        self._play_paths, self._play_on_load, self._scanned = given, True, False
+        self.jobs.run(add, lambda _: self.start_scan())
 
     def _play_requested(self, track, rest) -> None:
         self.controller.play_track(track, then=rest)

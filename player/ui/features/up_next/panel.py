@@ -54,7 +54,7 @@ from player.ui.plain import tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
-from player.ui.style import MUTED, named
+from player.ui.style import named, theme
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
@@ -137,7 +137,7 @@ class SuggestionDelegate(QStyledItemDelegate):
         small = self._small(opt)
         fine = QFontMetrics(small)
         painter.setFont(small)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(theme().muted))
         for number, text in enumerate(extra, 1):
             small.setItalic(number == len(extra))  # the reason, set apart from the work
             painter.setFont(small)
@@ -174,8 +174,8 @@ class UpNextBar(QWidget):
         self.clear = QToolButton()
         self.clear.setText("Clear")
         self.clear.setToolTip("Drop these suggestions and suggest others")
-        # a narrow window clips the bar rather than growing to fit it
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # the bar keeps room for its controls (the library pane gives way on a narrow window)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         # two rows, so that the side panel's width at 1366 px holds every control whole:
         # what fills Up next above, how it is shown and explained below
         layout = QVBoxLayout(self)
