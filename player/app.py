@@ -57,6 +57,7 @@ class Services:
     scan: Callable  # scan_library's signature (see scan_library below)
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
     recommender: Recommender | None = None  # fills "Up next"; None keeps library order
+    analysis_workers: int | None = None  # analysis processes; None: every core but one
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""
@@ -119,6 +120,7 @@ def build_services(
     *,
     no_audio: bool = False,
     device: int | None = None,
+    analysis_workers: int | None = None,
 ) -> Services:
     notices: list[str] = []
     db = open_profile_database(profile, notices)
@@ -136,7 +138,16 @@ def build_services(
     from player.recommend.up_next import Recommender
 
     recommender = Recommender(profile.database, profile.models / "current", threads=1)
-    return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
+    return Services(
+        profile,
+        backend,
+        recorder,
+        listeners,
+        scan_library,
+        notices,
+        recommender,
+        analysis_workers,
+    )
 
 
 def run_window(
@@ -177,6 +188,7 @@ def main(
     play: bool = False,
     quit_after: float | None = None,
     no_audio: bool = False,
+    analysis_workers: int | None = None,
 ) -> int:
     logging.basicConfig(
         filename=profile.logs / "continuo.log",
@@ -184,7 +196,9 @@ def main(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        services = build_services(profile, libraries, no_audio=no_audio)
+        services = build_services(
+            profile, libraries, no_audio=no_audio, analysis_workers=analysis_workers
+        )
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2

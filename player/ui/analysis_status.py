@@ -1,7 +1,8 @@
 """The background analysis in the window: started after each scan, progress in the status bar.
 
 :class:`AnalysisRunner` owns one :class:`~player.analysis.worker.AnalysisService` at a time: a
-dispatcher thread in this process that drives one niced child process and writes its results.
+dispatcher thread in this process that drives the idle-priority child processes (as many as
+the ``analysis_workers`` setting says) and writes their results.
 The service reports progress from the dispatcher thread; the runner re-emits it as a Qt signal,
 which Qt queues to the GUI thread. Building the service (its import pulls in scipy) and counting
 what is analysed run as :class:`~player.ui.jobs.JobRunner` jobs, so the GUI thread never waits
@@ -10,9 +11,7 @@ on the child, the disk or an import; only :meth:`AnalysisRunner.stop` at quit jo
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,18 +31,6 @@ if TYPE_CHECKING:
     from player.ui.main_window import MainWindow
 
 STOP_TIMEOUT_S = 5.0
-
-
-def keep_idle(pid: int) -> None:
-    """Run ``pid`` only on CPU time nothing else wants (Linux ``SCHED_IDLE``).
-
-    The worker's ``nice 10`` still left the child a share of a busy two-core machine: playback
-    lost up to 2 s a minute in ``bench_window_analysis_while_playing.py``; with ``SCHED_IDLE``
-    none in the same runs. Set from here until the worker sets it on its child itself.
-    """
-    if hasattr(os, "sched_setscheduler"):
-        with contextlib.suppress(OSError):  # the child may have ended meanwhile
-            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
 
 
 @dataclass(frozen=True)
@@ -117,14 +104,16 @@ class AnalysisRunner(QObject):
         open_db: Callable[[], Database],
         jobs: JobRunner,
         parent: QObject | None = None,
+        *,
+        workers: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
+        self.workers = workers  # None: every core but one
         self.summary: AnalysisSummary | None = None
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
         self._starting = self._again = self._paused = self._stopped = False
-        self._idle_pid: int | None = None
         self._from_dispatcher.connect(self._on_progress)
 
     @property
@@ -147,12 +136,12 @@ class AnalysisRunner(QObject):
             self._again = True
             return
         self._starting = True
-        db_path, report = self.db_path, self._from_dispatcher.emit
+        db_path, report, workers = self.db_path, self._from_dispatcher.emit, self.workers
 
         def create() -> AnalysisService:
             from player.analysis.worker import AnalysisService
 
-            return AnalysisService(db_path, on_progress=report)
+            return AnalysisService(db_path, on_progress=report, workers=workers)
 
         self.jobs.run(create, self._created, self._not_created)
         self.progressed.emit(None)  # Pause is possible from now on
@@ -196,10 +185,6 @@ class AnalysisRunner(QObject):
         self.progressed.emit(None)
 
     def _on_progress(self, progress: AnalysisProgress) -> None:
-        pid = self.child_pid
-        if pid is not None and pid != self._idle_pid:  # a new child (first, or after a crash)
-            keep_idle(pid)
-            self._idle_pid = pid
         if progress.finished and self._service is not None:
             self._service = None
             stored = progress.done > progress.failed
@@ -267,6 +252,12 @@ class AnalysisStatus(QObject):
 def install(window: MainWindow) -> AnalysisRunner:
     """Give ``window`` its background analysis: started after each scan, stopped at close."""
     services = window.services
-    runner = AnalysisRunner(services.profile.database, services.open_db, window.jobs, window)
+    runner = AnalysisRunner(
+        services.profile.database,
+        services.open_db,
+        window.jobs,
+        window,
+        workers=services.analysis_workers,
+    )
     AnalysisStatus(window, runner)
     return runner
