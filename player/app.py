@@ -1,7 +1,8 @@
-"""The composition root: builds the services from the command line and hands them to the window.
+"""The composition root: builds the services from the command line, then the window and its features.
 
 Nothing else in the program reaches for globals: the window, the recorder and the workers get
-what they need from :class:`Services`.
+what they need from :class:`~player.services.Services`; each UI feature gets the window's
+:class:`~player.ui.shell.context.FeatureContext`, never the window.
 """
 
 from __future__ import annotations
@@ -10,75 +11,33 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
-from player.errors import ContinuoError, DatabaseError
+from player.audio.backend import AudioBackend, PlaybackState
+from player.errors import ContinuoError, DatabaseError, NewerDatabaseError
 from player.playlog import PlayLogRecorder
 from player.profile import Profile
+from player.services import Listeners, Services
 from player.store.db import Database, open_database, quarantine_damaged
 from player.store.tracks import add_library_root
 
 if TYPE_CHECKING:
-    from player.recommend.up_next import Recommender
+    from player.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
 
 
-class Listeners(list):
-    """Fans the backend's callbacks out to the play log and the window (each must be quick)."""
-
-    def track_started(self, item: Playable) -> None:
-        for listener in self:
-            listener.track_started(item)
-
-    def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
-        for listener in self:
-            listener.track_ended(item, reason, ms_heard)
-
-    def error(self, item: Playable | None, message: str) -> None:
-        for listener in self:
-            listener.error(item, message)
-
-
-@dataclass
-class Services:
-    """Everything the window needs, built once by :func:`build_services`."""
-
-    profile: Profile
-    backend: AudioBackend
-    recorder: PlayLogRecorder
-    listeners: Listeners
-    scan: Callable  # scan_library's signature (see scan_library below)
-    notices: list[str] = field(default_factory=list)  # shown at the top of the window
-    recommender: Recommender | None = None  # fills "Up next"; None keeps library order
-    analysis_workers: int | None = None  # analysis processes; None: every core but one
-
-    def open_db(self) -> Database:
-        """A fresh connection for the calling thread (connections are not shared)."""
-        return open_database(self.profile.database)
-
-    def close(self) -> None:
-        """Stop playback (the running play ends as "stopped"), then flush the log."""
-        if self.backend.state != PlaybackState.STOPPED:
-            self.backend.stop()
-        self.backend.close()
-        self.recorder.flush()
-        self.recorder.close()
-
-
 def open_profile_database(profile: Profile, notices: list[str]) -> Database:
     """Open the profile's database; a damaged one is moved aside (never deleted) and replaced."""
     try:
         return open_database(profile.database)
+    except NewerDatabaseError:
+        raise
     except DatabaseError as exc:
-        if "newer Continuo" in exc.short:
-            raise
         moved = quarantine_damaged(profile.database)
         notices.append(
             f"{exc.short}: it was damaged, so Continuo moved it aside to {moved.name} and started "
@@ -150,6 +109,16 @@ def build_services(
     )
 
 
+def build_window(services: Services, *, play_on_load: bool = False) -> MainWindow:
+    """The shell with every feature installed on its context (a QApplication must exist)."""
+    from player.ui.features import install_all
+    from player.ui.shell.main_window import MainWindow
+
+    window = MainWindow(services, play_on_load=play_on_load)
+    window.features = install_all(window.context)
+    return window
+
+
 def run_window(
     services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
 ) -> int:
@@ -157,14 +126,13 @@ def run_window(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from player.ui.main_window import MainWindow
     from player.ui.style import apply_style
 
     app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)
-    window = MainWindow(services, play_on_load=play)
+    window = build_window(services, play_on_load=play)
     window.show()
     QTimer.singleShot(0, window.start)
     if quit_after is not None:

@@ -27,3 +27,11 @@ class AudioError(ContinuoError):
 
 class ModelError(ContinuoError):
     """A recommendation model is missing, damaged or does not fit this library."""
+
+
+class NewerDatabaseError(DatabaseError):
+    """The profile database was written by a newer Continuo: kept as it is, never moved aside."""
+
+
+class NoModelError(ModelError):
+    """The profile has no personal model yet (not a refusal: Up next uses the fallbacks)."""

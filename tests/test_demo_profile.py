@@ -125,8 +125,8 @@ def test_the_window_says_it_is_a_demo_profile(qtbot, qapp, demo):
 
     window = open_window(qtbot, qapp, demo.root)
     try:
-        qtbot.waitUntil(window.demo_notice.isVisible, timeout=10000)
-        assert window.demo_notice.text() == DEMO_LABEL
+        qtbot.waitUntil(window.features.demo_notice.isVisible, timeout=10000)
+        assert window.features.demo_notice.text() == DEMO_LABEL
     finally:
         close_window(window)
 

@@ -17,7 +17,7 @@ from player.errors import ContinuoError
 from player.profile import Profile
 from trainer.dataset import SessionData
 from trainer.fit import configs_from_args, train_and_export
-from trainer.readers import ReadError, read_sessions
+from trainer.readers import NoSessionsError, read_sessions
 
 MIN_SESSIONS = 30  # fewer sessions do not train a model that beats the player's fallbacks
 
@@ -37,9 +37,8 @@ def from_history(args: argparse.Namespace) -> dict:
     usable = 0
     try:
         data, report = read_sessions(profile.root, "profile")
-    except ReadError as error:
-        if "no usable sessions" not in error.short:  # a missing or damaged profile
-            raise
+    except NoSessionsError:  # a missing or damaged profile raises another ReadError
+        pass
     else:
         if not args.quiet:
             print(report.summary(), file=sys.stderr)

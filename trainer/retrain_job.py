@@ -38,7 +38,7 @@ from trainer.dataset import PAD, UNKNOWN, SessionData
 from trainer.evaluate import Recommender, evaluate
 from trainer.fit import train_and_export
 from trainer.from_history import MIN_SESSIONS, install
-from trainer.readers import ReadError, read_sessions
+from trainer.readers import NoSessionsError, read_sessions
 from trainer.split import split
 from trainer.train import left_pad
 
@@ -213,9 +213,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         data, _ = read_sessions(profile.root, "profile")
         usable = len(data.sessions)
-    except ReadError as error:
-        if "no usable sessions" not in error.short:
-            raise
+    except NoSessionsError:  # a missing or damaged profile raises another ReadError
         data, usable = None, 0
     if data is None or usable < MIN_SESSIONS:
         emit("refused", sessions=usable, needed=MIN_SESSIONS)

@@ -53,9 +53,8 @@ def main_window(
     try:
         from PySide6.QtWidgets import QApplication
 
-        from player.app import build_services
+        from player.app import build_services, build_window
         from player.profile import Profile
-        from player.ui.main_window import MainWindow
         from player.ui.style import apply_style
 
         app = QApplication([sys.argv[0]])
@@ -64,7 +63,7 @@ def main_window(
         if prepare is not None:
             prepare(profile)
         services = build_services(profile, libraries, no_audio=not audio)
-        window = MainWindow(services)
+        window = build_window(services)
         window.setGeometry(0, 0, 1366, 768)
         window.show()
         window.start()

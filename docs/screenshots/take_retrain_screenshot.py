@@ -22,7 +22,7 @@ def main() -> None:
 
     with main_window(prepare=demo_without_model, audio=False) as (app, window):
         wait(app, 5, lambda: window.library.tree_model.rowCount() > 0)
-        dialog = window.retrain.open(time_budget_s=60.0)
+        dialog = window.features.retrain.open(time_budget_s=60.0)
         dialog.move(window.geometry().center() - dialog.rect().center())
         wait(
             app,

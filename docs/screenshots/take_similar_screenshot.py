@@ -27,8 +27,8 @@ def main() -> None:
         window.library.table.selectRow(quartet.row())
         window.library.table.activated.emit(quartet)
         wait(app, 3)
-        window.similar.show_playing()
-        panel = window.similar.panel
+        window.features.similar.show_playing()
+        panel = window.features.similar.panel
         wait(app, 10, lambda: panel.model.rowCount() > 0)
         wait(app, 1)
         save(window, "similar.png")

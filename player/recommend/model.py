@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from player.errors import ModelError
+from player.errors import ModelError, NoModelError
 from player.recommend.library import LibraryIndex, normalize_key
 from player.recommend.onnx_session import OnnxSession
 
@@ -59,7 +59,7 @@ def read_model(
     """
     onnx_path, vocab_path = directory / "model.onnx", directory / "model.vocab.json"
     if not onnx_path.is_file():
-        raise ModelError("No personal model yet", f"{onnx_path} does not exist.")
+        raise NoModelError("No personal model yet", f"{onnx_path} does not exist.")
     if not vocab_path.is_file():
         raise ModelError(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
+from onnxruntime.capi.onnxruntime_pybind11_state import NotImplemented as OrtNotImplemented
 
 from player.errors import ModelError
 
@@ -90,7 +91,7 @@ class OnnxSession:
         finally:
             ort.set_default_logger_severity(QUIET)
         name = model.name if isinstance(model, Path) else "model"
-        if "NOT_IMPLEMENTED" in str(last_error):
+        if isinstance(last_error, OrtNotImplemented):  # ONNX Runtime's NOT_IMPLEMENTED status
             raise ModelError(
                 f"The model file {name} needs a newer onnxruntime",
                 f"it uses an operation onnxruntime {ort.__version__} cannot run: {last_error}",

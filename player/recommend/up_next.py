@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from player.errors import ModelError
+from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
 from player.recommend.library import History, LibraryIndex, load_history, load_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
@@ -68,6 +68,7 @@ class Status:
     model_problem: str | None
     model_detail: str | None
     model_meta: dict | None = None  # the loaded model's contract-3 metadata (About box)
+    no_model: bool = False  # the problem is only that none is installed yet (NoModelError)
 
 
 class Recommender:
@@ -179,6 +180,7 @@ class Recommender:
             model_problem=error.short if error else None,
             model_detail=error.detail if error else None,
             model_meta=model.files.meta if model else None,
+            no_model=isinstance(error, NoModelError),
         )
 
     # ---- feedback: written by the calling thread, used from the next suggest() ----------------

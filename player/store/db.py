@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from player.errors import DatabaseError
+from player.errors import DatabaseError, NewerDatabaseError
 from player.store import migrations
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
             "another --profile) to begin with a fresh library; your music files are untouched.",
         ) from exc
     except ValueError as exc:
-        raise DatabaseError(
+        raise NewerDatabaseError(
             f"The library database {path.name} is from a newer Continuo",
             f"{path}: {exc}. Update Continuo or use another --profile.",
         ) from exc

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from player.store import open_database  # noqa: E402
 from player.store.insights import _play_columns, compute_insights  # noqa: E402
-from player.ui.insights import InsightsView  # noqa: E402
+from player.ui.features.insights.dialog import InsightsView  # noqa: E402
 from player.ui.style import apply_style  # noqa: E402
 from tests.store.insights_profile import generated_profile  # noqa: E402
 

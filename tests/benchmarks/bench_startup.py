@@ -158,9 +158,8 @@ def _busy_playback(profile: Path, seconds: float, kind: str) -> dict:
     import psutil
     from PySide6.QtWidgets import QApplication
 
-    from player.app import build_services
+    from player.app import build_services, build_window
     from player.profile import Profile
-    from player.ui.main_window import MainWindow
     from tests.library.audio_files import tag_vorbis, write_audio
 
     music = profile.parent / "music"
@@ -168,7 +167,7 @@ def _busy_playback(profile: Path, seconds: float, kind: str) -> dict:
     tag_vorbis(song, composer="Bench", work="Long Work", movementname="Only", movement="1")
     app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
     services = build_services(Profile(profile), [music])
-    window = MainWindow(services)
+    window = build_window(services)
     window.show()
     loaded = []
     window.library_loaded.connect(loaded.append)
@@ -202,7 +201,7 @@ def _busy_playback(profile: Path, seconds: float, kind: str) -> dict:
     window.library.search.setText("")
     window.library.apply_search()
     # Playback's own cost: the background analysis (its own goal and benchmark) is paused.
-    window.analysis.pause()
+    window.features.analysis.pause()
     process = psutil.Process()
     cpu0, wall0 = sum(process.cpu_times()[:2]), time.monotonic()
     idle_end = wall0 + 10

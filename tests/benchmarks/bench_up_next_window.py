@@ -36,10 +36,9 @@ def main() -> None:
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
-    from player.app import build_services
+    from player.app import build_services, build_window
     from player.demo import create_demo_profile
     from player.profile import Profile
-    from player.ui.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
     profile = Profile(Path(tempfile.mkdtemp(prefix="continuo-bench-"))).create()
@@ -48,13 +47,13 @@ def main() -> None:
     for _ in range(args.rounds):  # a fresh window each round: the demo library is 10 tracks,
         # and once the session holds every work there is nothing left to suggest
         services = build_services(profile, no_audio=True)
-        window = MainWindow(services)
+        window = build_window(services)
         window.show()
         window.start()
         pump(app, 60, lambda: window.library.table_model.rowCount() > 0 and not window._scan_cancel)  # noqa: B023
-        up_next = window.up_next
+        up_next = window.features.up_next
         assert up_next is not None
-        window.analysis.stop()  # measure Up next alone, not beside the analysis child
+        window.features.analysis.stop()  # measure Up next alone, not beside the analysis child
         window.controller.play_library()
         pump(app, 30, lambda: len(up_next.ready_after_start_s) >= 1)  # noqa: B023
         firsts.append(up_next.ready_after_start_s[0])

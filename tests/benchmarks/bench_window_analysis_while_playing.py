@@ -50,11 +50,10 @@ def main(paused: bool) -> None:
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
-        from player.app import build_services
+        from player.app import build_services, build_window
         from player.cli import DEMO_LIBRARY
         from player.profile import Profile
-        from player.ui.library_models import TRACK_ROLE
-        from player.ui.main_window import MainWindow
+        from player.ui.shell.library_models import TRACK_ROLE
 
         _app = QApplication([sys.argv[0]])
         with tempfile.TemporaryDirectory() as tmp:
@@ -63,11 +62,13 @@ def main(paused: bool) -> None:
             write_long_files(long_folder)
             profile = Profile(Path(tmp) / "profile").create()
             services = build_services(profile, [DEMO_LIBRARY, long_folder])
-            window = MainWindow(services)
+            window = build_window(services)
             window.show()
             seen, finished_at = [], []
-            window.analysis.progressed.connect(lambda p: p is not None and seen.append(p))
-            window.analysis.summarised.connect(lambda _: finished_at.append(time.monotonic()))
+            window.features.analysis.progressed.connect(lambda p: p is not None and seen.append(p))
+            window.features.analysis.summarised.connect(
+                lambda _: finished_at.append(time.monotonic())
+            )
             window.start()
 
             def run_until(seconds: float, done=None) -> None:
@@ -83,7 +84,7 @@ def main(paused: bool) -> None:
             table = window.library.table_model
             run_until(120, lambda: table.rowCount() == 10 + LONG_FILES)
             if paused:
-                window.analysis.pause()
+                window.features.analysis.pause()
             else:
                 run_until(120, lambda: bool(seen) and seen[-1].current is not None)
             rows = [table.index(r, 0).data(TRACK_ROLE) for r in range(table.rowCount())]

@@ -35,6 +35,7 @@ def test_new_profile_fills_up_next_from_the_library_and_says_so(library):
     assert all(s.reason == "from your library" for s in first_unit)
     status = rec.status()
     assert status.model_problem == "No personal model yet" and status.provider is None
+    assert status.no_model  # told apart by its type (NoModelError), not by its text
     assert status.source == "popularity"
 
 

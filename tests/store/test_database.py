@@ -2,7 +2,9 @@ import sqlite3
 
 import pytest
 
-from player.errors import DatabaseError
+from player.app import open_profile_database
+from player.errors import DatabaseError, NewerDatabaseError
+from player.profile import Profile
 from player.store import migrations, open_database
 from player.store.db import quarantine_damaged
 from player.store.plays import (
@@ -66,6 +68,18 @@ def test_damaged_file_is_reported_and_left_alone(tmp_path):
     moved = quarantine_damaged(path)
     assert moved.exists() and not path.exists()
     assert open_database(path).integrity_check() == "ok"
+
+
+def test_a_newer_database_is_refused_by_its_type_and_never_moved_aside(tmp_path):
+    profile = Profile(tmp_path / "profile").create()
+    open_database(profile.database).close()
+    conn = sqlite3.connect(profile.database)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(NewerDatabaseError):
+        open_profile_database(profile, notices := [])
+    assert profile.database.exists() and notices == []
+    assert [p.name for p in profile.root.iterdir() if ".damaged-" in p.name] == []
 
 
 def test_rescan_keeps_track_id_and_missing_tracks_keep_their_plays(tmp_path):

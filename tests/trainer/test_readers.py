@@ -16,7 +16,7 @@ from player.store.db import open_database
 from player.store.features import TrackFeatures, save_features
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from trainer.readers import ReadError, detect_format, read_sessions
+from trainer.readers import NoSessionsError, ReadError, detect_format, read_sessions
 
 HEADER = "session_id\tposition\titem_id\tartist\ttitle\n"
 
@@ -98,8 +98,9 @@ def test_fatal_problems_name_the_file(tmp_path):
     (tmp_path / "b.tsv").write_bytes(b"\x00\x01\x02binary")
     with pytest.raises(ReadError, match="binary"):
         read_sessions(tmp_path / "b.tsv", "tsv")
-    with pytest.raises(ReadError, match="no usable sessions"):
+    with pytest.raises(ReadError, match="no usable sessions") as empty:
         read_sessions(write(tmp_path / "one.tsv", HEADER + "s\t0\ta\tA\tt\n"))
+    assert isinstance(empty.value, NoSessionsError)  # told apart from a damaged file by type
     with pytest.raises(ReadError, match="unknown history format"):
         read_sessions(write(tmp_path / "x.tsv", HEADER), "mp3")
 

@@ -1,7 +1,12 @@
 """The analysis status line: counts, time left rounded up, paused and done."""
 
 from player.analysis.worker import AnalysisProgress
-from player.ui.analysis_status import AnalysisSummary, format_time_left, progress_text, summary_text
+from player.ui.features.analysis.status import (
+    AnalysisSummary,
+    format_time_left,
+    progress_text,
+    summary_text,
+)
 
 
 def progress(done, total, eta_s=None, paused=False):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from player.analysis.version import ANALYSIS_VERSION
 from player.audio.backend import PlaybackState
 from player.store.features import load_histograms
-from player.ui.library_models import TRACK_ROLE
+from player.ui.shell.library_models import TRACK_ROLE
 from tests.analysis.synth import SR, tone
 from tests.library.audio_files import tag_vorbis
 from tests.ui.test_window import close_window, open_window
@@ -98,7 +98,7 @@ def choose_from_context_menu(qtbot, view, index, label: str) -> None:
 
 
 def similar_rows(window):
-    model = window.similar.panel.model
+    model = window.features.similar.panel.model
     return [
         (model.index(r, 0).data(TRACK_ROLE), model.index(r, 0).data())
         for r in range(model.rowCount())
@@ -127,13 +127,13 @@ def test_analysis_after_scan_fills_status_problems_and_similar(qtbot, qapp, tmp_
         low = track_named(window, "Low", 1)
         row = [t.id for t in table_tracks(window)].index(low.id)
         choose_from_context_menu(qtbot, table, table.model().index(row, 0), "Similar")
-        assert window.side.currentWidget() is window.similar.panel
+        assert window.side.currentWidget() is window.features.similar.panel
         qtbot.waitUntil(lambda: len(similar_rows(window)) == 5, timeout=10000)
         rows = similar_rows(window)
         assert rows[0][0].id == track_named(window, "Low", 2).id
         shares = [int(text.rstrip("%")) for _, text in rows]
         assert shares == sorted(shares, reverse=True) and shares[0] >= 80 > shares[1]
-        panel = window.similar.panel
+        panel = window.features.similar.panel
         assert [panel.model.index(0, c).data() for c in (1, 2, 3)] == [
             "Low",
             "Low melodies",
@@ -176,7 +176,7 @@ def test_analysis_after_scan_fills_status_problems_and_similar(qtbot, qapp, tmp_
 
 def test_pause_resume_quit_and_restart_without_redoing(qtbot, qapp, tmp_path, library):
     window = open_window(qtbot, qapp, tmp_path / "profile", library, no_audio=True)
-    runner, status = window.analysis, window.status.analysis
+    runner, status = window.features.analysis, window.status.analysis
     actions = {a.text(): a for a in window.library_menu.actions()}
     pause, resume = actions["&Pause analysis"], actions["&Resume analysis"]
     seen = []
@@ -197,8 +197,8 @@ def test_pause_resume_quit_and_restart_without_redoing(qtbot, qapp, tmp_path, li
         # a track not analysed yet says how far the analysis is
         analysed = set(_analysed_ids(window).tolist())
         pending = next(t for t in table_tracks(window) if t.id not in analysed)
-        window.similar.show_for([pending])
-        note = window.similar.panel.note
+        window.features.similar.show_for([pending])
+        note = window.features.similar.panel.note
         qtbot.waitUntil(lambda: note.text().startswith("Not analysed yet"), timeout=10000)
         assert note.text() == f"Not analysed yet ({done} of 7 done)."
         child = psutil.Process(runner.child_pid)
@@ -209,7 +209,7 @@ def test_pause_resume_quit_and_restart_without_redoing(qtbot, qapp, tmp_path, li
 
     again = open_window(qtbot, qapp, tmp_path / "profile", library, no_audio=True)
     runs = []
-    again.analysis.progressed.connect(lambda p: p is not None and runs.append(p))
+    again.features.analysis.progressed.connect(lambda p: p is not None and runs.append(p))
     actions = {a.text(): a for a in again.library_menu.actions()}
     pause, resume = actions["&Pause analysis"], actions["&Resume analysis"]
     try:

@@ -7,8 +7,8 @@ from player.store import open_database
 from player.store.insights import compute_insights
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from player.ui.charts import PALETTE, BarChart, Series, nice_step
-from player.ui.insights import InsightsDialog, InsightsView
+from player.ui.features.insights.charts import PALETTE, BarChart, Series, nice_step
+from player.ui.features.insights.dialog import InsightsDialog, InsightsView
 from player.ui.jobs import JobRunner
 from player.ui.style import apply_style
 from tests.store.insights_profile import KNOWN, known_profile

@@ -49,12 +49,12 @@ def test_retrain_shows_progress_installs_and_hot_swaps_the_model(qtbot, qapp, pr
         recommender = getattr(window.services, "recommender", None)
         if recommender is None:  # a window without its own recommender: hot-swap ours
             recommender = Recommender(library.profile.database, library.profile.models / "current")
-            window.retrain.model_installed.connect(recommender.reload_model)
+            window.features.retrain.model_installed.connect(recommender.reload_model)
         session = library.work("J. S. Bach", 0)
         before = recommender.suggest(session, n=3)
         assert before and "personal model" not in {s.source for s in before}
 
-        dialog = window.retrain.open(time_budget_s=BUDGET_S)
+        dialog = window.features.retrain.open(time_budget_s=BUDGET_S)
         qtbot.waitUntil(lambda: dialog.bar.maximum() > 0 and dialog.bar.value() > 0, timeout=30000)
         assert "Step " in dialog.detail.text() and "validation MRR@20" in dialog.detail.text()
         assert " s left" in dialog.detail.text()
@@ -80,7 +80,7 @@ def test_cancel_ends_the_child_and_installs_nothing(qtbot, qapp, profile_with):
     library = profile_with(40)
     window = open_window(qtbot, qapp, library.profile.root)
     try:
-        dialog = window.retrain.open(time_budget_s=60.0)
+        dialog = window.features.retrain.open(time_budget_s=60.0)
         qtbot.waitUntil(lambda: dialog.bar.value() > 0, timeout=30000)
         job = dialog.job
         dialog.cancel()
@@ -90,7 +90,7 @@ def test_cancel_ends_the_child_and_installs_nothing(qtbot, qapp, profile_with):
         assert leftovers(library.profile) == []
         dialog.close()
 
-        dialog = window.retrain.open(time_budget_s=60.0)  # closing the window ends it too
+        dialog = window.features.retrain.open(time_budget_s=60.0)  # closing the window ends it too
         qtbot.waitUntil(lambda: dialog.job is not None and dialog.job.running, timeout=30000)
         job = dialog.job
     finally:
@@ -103,7 +103,7 @@ def test_too_little_history_says_how_much_more_is_needed(qtbot, qapp, profile_wi
     library = profile_with(7)
     window = open_window(qtbot, qapp, library.profile.root)
     try:
-        dialog = window.retrain.open()
+        dialog = window.features.retrain.open()
         qtbot.waitUntil(lambda: dialog.state == "refused", timeout=30000)
         text = dialog.detail.text()
         assert "at least 30 listening sessions" in text and "you have 7" in text
@@ -122,7 +122,7 @@ def test_without_the_train_extra_the_dialog_says_how_to_install_it(qtbot, qapp, 
     library = profile_with(1)
     window = open_window(qtbot, qapp, library.profile.root)
     try:
-        dialog = window.retrain.open(python=python)
+        dialog = window.features.retrain.open(python=python)
         qtbot.waitUntil(lambda: dialog.state == "missing", timeout=30000)
         assert ".venv/bin/pip install -e '.[train]'" in dialog.detail.text()
         assert "pip install 'continuo[train]'" in dialog.detail.text()
@@ -157,7 +157,9 @@ def test_a_worse_new_model_is_not_installed_and_both_figures_are_shown(qtbot, qa
     before = current.read_bytes()
     window = open_window(qtbot, qapp, library.profile.root)
     try:
-        dialog = window.retrain.open(time_budget_s=1.0)  # a few steps: an undertrained model
+        dialog = window.features.retrain.open(
+            time_budget_s=1.0
+        )  # a few steps: an undertrained model
         qtbot.waitUntil(lambda: dialog.state in ("installed", "kept", "failed"), timeout=60000)
         assert dialog.state == "kept", dialog.detail.text()
         new, old = dialog.comparison["new"]["mrr20"], dialog.comparison["current"]["mrr20"]

@@ -17,9 +17,9 @@ from player.profile import Profile
 from player.store import open_database
 from player.store.feedback import all_feedback
 from player.store.tracks import add_library_root, all_tracks
-from player.ui.about import about_text
-from player.ui.library_models import TRACK_ROLE
-from player.ui.queue_model import NOTE_ROLE, UP_NEXT
+from player.ui.features.about.box import about_text
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT
 from tests.library.audio_files import tag_vorbis, write_audio
 from tests.recommend.conftest import Library, sessions_apart
 from tests.recommend.tiny_model import train_tiny_model
@@ -152,13 +152,13 @@ def test_up_next_fills_from_the_personal_model_with_reasons(window, qtbot):
         "Up next: personal model (CPU)",
         "Up next: personal model (CUDA)",
     )
-    about = about_text(window)
+    about = about_text(window.services)
     assert "Model: loaded" in about and "Hidden size 16" in about
     assert "trained on 48 sessions" in about
     # the learned habit: after the first work (Bach's) comes the one SHIFT places on
     assert units(up)[0] == HABIT[SHIFT]
     # the next track start: a new set on screen soon after (the first set loaded the model)
-    timings = window.up_next.ready_after_start_s
+    timings = window.features.up_next.ready_after_start_s
     seen = len(timings)
     window.controller.next()
     qtbot.waitUntil(lambda: len(timings) > seen, timeout=5000)
@@ -166,7 +166,7 @@ def test_up_next_fills_from_the_personal_model_with_reasons(window, qtbot):
 
 
 def test_skip_never_and_remove_steer_up_next(window, qtbot):
-    up_next = window.up_next
+    up_next = window.features.up_next
     up_next.bar.keep_works.setChecked(False)  # one track per unit: each suggestion is a track
     play_work(window, qtbot, 0)
     before = [t.id for t in wait_for_set(window, qtbot)]
@@ -215,7 +215,7 @@ def test_skip_never_and_remove_steer_up_next(window, qtbot):
 
 
 def test_pin_move_clear_and_modes(window, qtbot):
-    up_next = window.up_next
+    up_next = window.features.up_next
     play_work(window, qtbot, 0)
     up = wait_for_set(window, qtbot)
     view, parent = window.queue_panel.view, window.queue.index(UP_NEXT, 0)
@@ -305,7 +305,7 @@ def test_an_unusable_model_is_refused_with_its_reason_and_a_fallback_fills(
         status = window.status.model.text()
         assert status.startswith("Up next: ") and status.endswith(f"— model refused: {reason}")
         assert "personal model" not in status.split("—")[0]
-        about = about_text(window)
+        about = about_text(window.services)
         assert (
             f"Model: refused — {reason}" in about and "ONNX Runtime provider: none loaded" in about
         )

@@ -9,12 +9,11 @@ import sys
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from player.app import build_services
+from player.app import build_services, build_window
 from player.audio.backend import PlaybackState
 from player.profile import Profile
 from player.store.plays import all_plays, listening_sessions
-from player.ui.library_models import TRACK_ROLE
-from player.ui.main_window import MainWindow
+from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 
@@ -34,7 +33,7 @@ def open_window(qtbot, qapp, profile_dir, library=None, **options):
     services = build_services(
         Profile(profile_dir).create(), [library] if library else [], **options
     )
-    window = MainWindow(services)
+    window = build_window(services)
     qtbot.addWidget(window)
     window.show()
     with qtbot.waitSignal(window.scan_finished, timeout=30000):

@@ -15,6 +15,7 @@ from trainer.dataset import SessionData
 from trainer.readers.base import (
     PAPER_MAX_LENGTH,
     PAPER_MIN_LENGTH,
+    NoSessionsError,
     ReadError,
     ReadReport,
     text_lines,
@@ -36,6 +37,7 @@ __all__ = [
     "PAPER_MAX_LENGTH",
     "PAPER_MIN_LENGTH",
     "READERS",
+    "NoSessionsError",
     "ReadError",
     "ReadReport",
     "detect_format",

@@ -22,6 +22,10 @@ class ReadError(ContinuoError):
     """A history file cannot be used at all (missing, empty, not text, no usable line)."""
 
 
+class NoSessionsError(ReadError):
+    """The file was read but no session is left: an empty history, not a damaged one."""
+
+
 @dataclass
 class ReadReport:
     """What a reader did with a file: counts, and the first few problems as ``file:line: why``."""
@@ -144,7 +148,7 @@ class SessionBuilder:
 
     def build(self, *, with_times: bool) -> SessionData:
         if not self.sessions:
-            raise ReadError(
+            raise NoSessionsError(
                 f"{self.report.path}: no usable sessions",
                 f"Nothing left after reading ({self.report.skipped} of {self.report.lines} lines "
                 f"skipped, {self.report.dropped_short} sessions shorter than {self.min_length})."

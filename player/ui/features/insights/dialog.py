@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from player.store.db import Database
 from player.store.insights import OTHER, Discovery, Insights, compute_insights
-from player.ui.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
+from player.ui.features.insights.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
 from player.ui.jobs import JobRunner
+from player.ui.shell.context import FeatureContext
 from player.ui.style import ACCENT, INK, LINE, MUTED
 
 FEW_PLAYS = 50
@@ -374,3 +375,15 @@ class InsightsDialog(QDialog):
     def _failed(self, error: Exception) -> None:
         self.view.empty_label.setText(f"The listening history could not be read: {error}")
         self.view.pages.setCurrentIndex(0)
+
+
+def install(ctx: FeatureContext) -> InsightsDialog:
+    """View → Insights…"""
+    recorder = ctx.services.recorder
+
+    def flush() -> None:  # the play now running counts in Insights
+        recorder.flush()
+
+    insights = InsightsDialog(ctx.services.open_db, ctx.jobs, ctx.dialog_parent, flush=flush)
+    ctx.add_menu_action("&View", "&Insights…", insights.refresh_and_show)
+    return insights

@@ -1,4 +1,4 @@
-"""View → Insights… and Help → About: what plays, through what, and which model suggests.
+"""Help → About: what plays, through what, and which model suggests.
 
 The About box reads the recommender's :meth:`~player.recommend.up_next.Recommender.status`,
 which touches no file, so it opens at once on the GUI thread.
@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from player import __version__
-from player.ui.insights import InsightsDialog
-from player.ui.up_next_panel import status_line
+from player.services import Services
+from player.ui.features.up_next.status import status_line
+from player.ui.shell.context import FeatureContext
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Status
-    from player.ui.main_window import MainWindow
 
 
 def model_lines(status: Status | None) -> list[str]:
@@ -35,21 +35,21 @@ def model_lines(status: Status | None) -> list[str]:
             f"sessions, {data.get('items', 0):,} items",
         ]
         return lines + ([f"Metrics: {metrics}"] if metrics else [])
-    if status.model_problem == "No personal model yet":
+    if status.no_model:
         return ["Model: none yet (Up next uses the fallbacks)"]
     if status.model_problem:
         return [f"Model: refused — {status.model_problem}", status.model_detail or ""]
     return ["Model: not loaded yet (loads with the first suggestions)"]
 
 
-def about_text(window: MainWindow) -> str:
+def about_text(services: Services) -> str:
     """The About box's text: version, audio output, provider, model status and summary."""
-    rec = window.services.recommender
+    rec = services.recommender
     status = rec.status() if rec is not None else None
     provider = (status.provider if status else None) or "none loaded"
     lines = [
         f"Continuo {__version__}",
-        f"Audio output: {window.services.backend.name}",
+        f"Audio output: {services.backend.name}",
         f"ONNX Runtime provider: {provider}",
         *model_lines(status),
     ]
@@ -58,10 +58,10 @@ def about_text(window: MainWindow) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def show_about(window: MainWindow) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.Information, "About Continuo", "", parent=window)
+def show_about(ctx: FeatureContext) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Information, "About Continuo", "", parent=ctx.dialog_parent)
     box.setObjectName("aboutBox")
-    title, *rest = about_text(window).splitlines()
+    title, *rest = about_text(ctx.services).splitlines()
     box.setText(f"<b>{escape(title)}</b>")
     box.setInformativeText("<br>".join(escape(line) for line in rest))
     box.setModal(False)
@@ -69,15 +69,6 @@ def show_about(window: MainWindow) -> QMessageBox:
     return box
 
 
-def install(window: MainWindow) -> InsightsDialog:
-    """View → Insights… and Help → About Continuo."""
-    services = window.services
-    recorder = services.recorder
-
-    def flush() -> None:  # the play now running counts in Insights
-        recorder.flush()
-
-    insights = InsightsDialog(services.open_db, window.jobs, window, flush=flush)
-    window.menuBar().addMenu("&View").addAction("&Insights…", insights.refresh_and_show)
-    window.menuBar().addMenu("&Help").addAction("&About Continuo", lambda: show_about(window))
-    return insights
+def install(ctx: FeatureContext) -> None:
+    """Help → About Continuo."""
+    ctx.add_menu_action("&Help", "&About Continuo", lambda: show_about(ctx))

@@ -2,13 +2,13 @@
 
 The backend calls its listener from its own threads; :class:`BackendBridge` re-emits those calls
 as Qt signals, which Qt delivers on the GUI thread. The controller keeps the backend's gapless
-successor (``set_next``) equal to the head of the queue, and asks an "Up next" provider for more
-when the queue runs dry (today: the library in order; the recommender plugs in here).
+successor (``set_next``) equal to the head of the queue. What fills "Up next" is a feature's
+business (:mod:`player.ui.features.up_next`), not the controller's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -16,29 +16,9 @@ from PySide6.QtCore import QObject, Signal
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
 from player.playlog import PlayToken, token_of
 from player.store.tracks import Track
-from player.ui.queue_model import QueueModel
+from player.ui.shell.queue_model import QueueModel
 
-UP_NEXT_LENGTH = 20
 PREVIOUS_RESTARTS_AFTER_S = 3.0
-
-# (current track, library in order) -> (suggested tracks, who chose them, started_by)
-UpNextProvider = Callable[[Track, list[Track]], tuple[list[Track], str, str]]
-
-
-def library_order(current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
-    """The default "Up next": the works that follow the current one, wrapping at the end."""
-    key = (current.composer, current.work)
-    at = next((i for i, t in enumerate(library) if t.id == current.id), None)
-    if at is None:
-        return [], "", "queue"
-    begin = at
-    while begin > 0 and (library[begin - 1].composer, library[begin - 1].work) == key:
-        begin -= 1
-    end = at + 1
-    while end < len(library) and (library[end].composer, library[end].work) == key:
-        end += 1
-    following = library[end:] + library[:begin]
-    return following[:UP_NEXT_LENGTH], "library order", "queue"
 
 
 def playable(track: Track, started_by: str) -> Playable:
@@ -77,7 +57,6 @@ class PlaybackController(QObject):
         self.backend = backend
         self.queue = queue
         self.current: Track | None = None
-        self.up_next_provider: UpNextProvider = library_order
         self._library: list[Track] = []
         self._by_id: dict[int, Track] = {}
         self._played: list[Track] = []
@@ -173,10 +152,6 @@ class PlaybackController(QObject):
         self.current = track
         if track is not None:
             self._played.append(track)
-            if not self.queue.up_next:
-                basis = (self.queue.user or [track])[-1]
-                suggested, source, started_by = self.up_next_provider(basis, self._library)
-                self.queue.set_up_next(suggested, source=source, started_by=started_by)
         self._arm_next()
         self.now_playing.emit(track)
 

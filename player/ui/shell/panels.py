@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from player.store.plays import Play
 from player.store.tracks import Track
-from player.ui.library_models import (
+from player.ui.shell.library_models import (
     TRACK_ROLE,
     WORK_ROLE,
     LibraryIndex,
@@ -31,7 +31,7 @@ from player.ui.library_models import (
     TreeSearchProxy,
     format_duration,
 )
-from player.ui.queue_model import QueueModel
+from player.ui.shell.queue_model import QueueModel
 from player.ui.style import named
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this are one search

@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.store.tracks import Track
-from player.ui.library_models import ROOT, TRACK_ROLE, format_duration
+from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration
 from player.ui.style import MUTED
 
 AnyIndex = QModelIndex | QPersistentModelIndex

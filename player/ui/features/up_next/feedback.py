@@ -11,10 +11,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from player.store.tracks import Track
+from player.ui.shell.context import FeatureContext
 
 if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
-    from player.ui.up_next_panel import UpNext
+    from player.ui.features.up_next.panel import UpNext
 
 FEEDBACK = [
     ("More like this", "more_like"),
@@ -23,28 +23,24 @@ FEEDBACK = [
 ]
 
 
-def install(window: MainWindow, up_next: UpNext | None) -> None:
+def install(ctx: FeatureContext, up_next: UpNext) -> None:
     """Add the feedback entries to the context menus and an "Up next" menu to the menu bar."""
-    if up_next is None:
-        return
 
     def give(kind: str, tracks: list[Track]) -> None:
         up_next.give_feedback(tracks, kind)
-        window.statusBar().showMessage(_confirmation(kind, tracks), 5000)
+        ctx.show_message(_confirmation(kind, tracks), 5000)
 
     def on_playing(kind: str) -> None:
-        if window.controller.current is not None:
-            give(kind, [window.controller.current])
+        if ctx.playback.current is not None:
+            give(kind, [ctx.playback.current])
 
     for label, kind in FEEDBACK:
-        window.library.extra_actions.append((label, partial(give, kind)))
-        window.queue_panel.extra_actions.append((label, partial(give, kind)))
-    menu = window.menuBar().addMenu("&Up next")
+        ctx.add_track_action(label, partial(give, kind))
     for label, kind in FEEDBACK:
-        menu.addAction(f"Playing track: {label}", partial(on_playing, kind))
-    menu.addSeparator()
-    menu.addAction("Pin selected suggestion to my queue", up_next.pin_selected)
-    menu.addAction("Clear Up next", up_next.clear)
+        ctx.add_menu_action("&Up next", f"Playing track: {label}", partial(on_playing, kind))
+    ctx.menu("&Up next").addSeparator()
+    ctx.add_menu_action("&Up next", "Pin selected suggestion to my queue", up_next.pin_selected)
+    ctx.add_menu_action("&Up next", "Clear Up next", up_next.clear)
 
 
 def _confirmation(kind: str, tracks: list[Track]) -> str:

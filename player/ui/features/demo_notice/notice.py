@@ -5,15 +5,11 @@ The mark is a profile setting (:data:`player.demo.DEMO_SETTING`), read off the G
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QLabel
 
 from player.demo import DEMO_LABEL, is_demo
+from player.ui.shell.context import FeatureContext
 from player.ui.style import named
-
-if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
 
 TOOLTIP = (
     "This profile holds an example listening history made for the demo library, and a model "
@@ -22,19 +18,19 @@ TOOLTIP = (
 )
 
 
-def install(window: MainWindow) -> QLabel:
+def install(ctx: FeatureContext) -> QLabel:
     """A permanent status-bar label, shown once the profile turns out to be a demo profile."""
     label = named(QLabel(DEMO_LABEL), "demoStatus")
     label.setToolTip(TOOLTIP)
     label.hide()
-    window.statusBar().addPermanentWidget(label)
+    ctx.add_status_widget(label)
 
     def check() -> bool:
-        db = window.services.open_db()
+        db = ctx.services.open_db()
         try:
             return is_demo(db)
         finally:
             db.close()
 
-    window.jobs.run(check, label.setVisible)
+    ctx.run_job(check, label.setVisible)
     return label

@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.store.db import Database
 from player.store.features import failures, load_histograms
 from player.store.tracks import track_by_id, track_count
 from player.ui.jobs import JobRunner
+from player.ui.shell.context import FeatureContext
 
 if TYPE_CHECKING:
     from player.analysis.worker import AnalysisProgress, AnalysisService
-    from player.ui.main_window import MainWindow
 
 STOP_TIMEOUT_S = 5.0
 
@@ -213,19 +212,15 @@ class AnalysisRunner(QObject):
 class AnalysisStatus(QObject):
     """The window's side of the runner: status-bar line, Pause/Resume actions, Problems rows."""
 
-    def __init__(self, window: MainWindow, runner: AnalysisRunner) -> None:
-        super().__init__(window)
-        self.window, self.runner = window, runner
-        menu = window.library_menu
-        self.pause_action = QAction("&Pause analysis", window)
-        self.resume_action = QAction("&Resume analysis", window)
-        self.pause_action.triggered.connect(runner.pause)
-        self.resume_action.triggered.connect(runner.resume)
-        menu.addAction(self.pause_action)
-        menu.addAction(self.resume_action)
+    def __init__(self, ctx: FeatureContext, runner: AnalysisRunner) -> None:
+        super().__init__(ctx)
+        self.ctx, self.runner = ctx, runner
+        self.pause_action = ctx.add_menu_action("&Library", "&Pause analysis", runner.pause)
+        self.resume_action = ctx.add_menu_action("&Library", "&Resume analysis", runner.resume)
         runner.progressed.connect(self._progressed)
         runner.summarised.connect(self._summarised)
-        window.scan_finished.connect(lambda _: runner.start())
+        ctx.library_changed.connect(runner.start)
+        ctx.closing.connect(lambda: runner.stop())
         self._progressed(None)
 
     def _progressed(self, progress: AnalysisProgress | None) -> None:
@@ -235,29 +230,30 @@ class AnalysisStatus(QObject):
         self.resume_action.setVisible(runner.paused)
         if progress is not None and not progress.finished and progress.total:
             tip = Path(progress.current).name if progress.current else ""
-            self.window.status.show("analysis", progress_text(progress), tip)
+            self.ctx.show_status("analysis", progress_text(progress), tip)
         elif runner.error and not runner.running:
-            self.window.status.show("analysis", runner.error)
+            self.ctx.show_status("analysis", runner.error)
         elif runner.paused and not runner.running:
-            self.window.status.show("analysis", "Analysis paused")
+            self.ctx.show_status("analysis", "Analysis paused")
         elif runner.summary is not None and not runner.running:
             self._summarised(runner.summary)
 
     def _summarised(self, summary: AnalysisSummary) -> None:
-        self.window.problems.set_analysis_failures(summary.failed)
+        self.ctx.problems.set_analysis_failures(summary.failed)
         if not self.runner.running:
-            self.window.status.show("analysis", summary_text(summary))
+            self.ctx.show_status("analysis", summary_text(summary))
 
 
-def install(window: MainWindow) -> AnalysisRunner:
-    """Give ``window`` its background analysis: started after each scan, stopped at close."""
-    services = window.services
+def install(ctx: FeatureContext) -> AnalysisRunner:
+    """Background analysis: started after each scan, stopped at close; new features announced."""
+    services = ctx.services
     runner = AnalysisRunner(
         services.profile.database,
         services.open_db,
-        window.jobs,
-        window,
+        ctx.jobs,
+        ctx,
         workers=services.analysis_workers,
     )
-    AnalysisStatus(window, runner)
+    runner.features_changed.connect(ctx.features_changed)
+    AnalysisStatus(ctx, runner)
     return runner

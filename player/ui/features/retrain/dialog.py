@@ -3,23 +3,21 @@
 It first checks, in a child process, that the ``train`` extra is importable (and says how to
 install it when not), then runs the trainer child and shows its progress (step, epoch,
 validation MRR@20, time left), the comparison on the listener's most recent sessions, and the
-verdict. A newly installed model is announced through :attr:`Retrain.model_installed`, which the
-window connects to the recommender's ``reload_model`` so it is used without a restart.
+verdict. A newly installed model is announced through :attr:`Retrain.model_installed`; the
+recommender reloads it and the context's ``profile_changed`` tells Up next to ask again, so it
+is used without a restart.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMainWindow,
-    QMenu,
     QProgressBar,
     QVBoxLayout,
 )
@@ -31,10 +29,8 @@ from player.retrain import (
     too_little_history,
     train_extra_available,
 )
+from player.ui.shell.context import FeatureContext
 from player.ui.style import named
-
-if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
 
 POLL_MS = 150
 DEFAULT_BUDGET_S = 120.0
@@ -68,17 +64,17 @@ class RetrainDialog(QDialog):
 
     def __init__(
         self,
-        window: MainWindow,
+        ctx: FeatureContext,
         *,
         time_budget_s: float = DEFAULT_BUDGET_S,
         on_installed: Callable[[], None] | None = None,
         extra_args: list[str] | None = None,
         python: str = sys.executable,
     ) -> None:
-        super().__init__(window)
+        super().__init__(ctx.dialog_parent)
         self.setWindowTitle("Retrain on my history")
         self.setMinimumSize(560, 190)
-        self._window, self._on_installed = window, on_installed
+        self._ctx, self._on_installed = ctx, on_installed
         self._budget, self._extra_args, self._python = time_budget_s, extra_args, python
         self.job: RetrainJob | None = None
         self.state = ""
@@ -115,7 +111,7 @@ class RetrainDialog(QDialog):
     def begin(self) -> None:
         """Check for the train extra off the UI thread, then start the child."""
         self._set("checking", "Checking that the training extra is installed…")
-        self._window.jobs.run(
+        self._ctx.run_job(
             lambda: train_extra_available(self._python), self._extra_checked, self._failed
         )
 
@@ -126,7 +122,7 @@ class RetrainDialog(QDialog):
             self._finish("missing", "The training extra is not installed.", INSTALL_HINT)
             return
         self.job = RetrainJob(
-            self._window.services.profile,
+            self._ctx.services.profile,
             time_budget_s=self._budget,
             extra_args=self._extra_args,
             python=self._python,
@@ -227,55 +223,43 @@ class RetrainDialog(QDialog):
 
 
 class Retrain(QObject):
-    """The menu action and the signal the recommender's reload is connected to."""
+    """The menu action and the signal a newly installed model is announced on."""
 
     model_installed = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: FeatureContext) -> None:
+        super().__init__(ctx)
+        self.ctx = ctx
         self.dialog: RetrainDialog | None = None
-        self.action = tools_menu(window).addAction("&Retrain on my history…", self.open)
+        self.action = ctx.add_menu_action("&Tools", "&Retrain on my history…", self.open)
         self.action.setObjectName("retrainAction")
-        window.installEventFilter(self)
+        ctx.closing.connect(self._closing)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+    def _closing(self) -> None:
         """The window closing ends a running trainer child (it must not outlive the player)."""
-        if event.type() == QEvent.Type.Close and self.dialog is not None:
+        if self.dialog is not None:
             self.dialog.cancel()
-        return False
 
     def open(self, **options) -> RetrainDialog:
         """Show the dialog and start (``options`` go to :class:`RetrainDialog`)."""
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             return self.dialog
-        self.dialog = RetrainDialog(self.window, on_installed=self.model_installed.emit, **options)
+        self.dialog = RetrainDialog(self.ctx, on_installed=self.model_installed.emit, **options)
         self.dialog.show()
         self.dialog.begin()
         return self.dialog
 
 
-def tools_menu(window: QMainWindow) -> QMenu:
-    """The window's Tools menu, made on first use (other features add to it too)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and menu.title().replace("&", "") == "Tools":
-            return menu
-    return window.menuBar().addMenu("&Tools")
-
-
-def install(window: MainWindow) -> Retrain:
-    """Add Tools → Retrain on my history… and hot-swap the model the window's recommender uses."""
-    retrain = Retrain(window)
+def install(ctx: FeatureContext) -> Retrain:
+    """Tools → Retrain on my history…; a new model is swapped into the recommender at once."""
+    retrain = Retrain(ctx)
 
     def reload() -> None:
-        recommender = getattr(window.services, "recommender", None)
+        recommender = ctx.services.recommender
         if recommender is not None:
             recommender.reload_model()
-        up_next = getattr(window, "up_next", None)
-        if up_next is not None:  # ask again now, so Up next shows the new model's picks
-            up_next.refresh()
+        ctx.profile_changed.emit()  # Up next asks again, so it shows the new model's picks
 
     retrain.model_installed.connect(reload)
     return retrain

@@ -1,15 +1,16 @@
-"""The main window: library on the left, queue/history/problems on the right, transport below.
+"""The main window, a shell: library on the left, queue/history/problems on the right, transport below.
 
 It receives every service from the composition root (:mod:`player.app`) and reaches for no
 globals. Disk work (loading the library, scanning, reading the history) runs through
-:class:`~player.ui.jobs.JobRunner`; results arrive on the GUI thread.
+:class:`~player.ui.jobs.JobRunner`; results arrive on the GUI thread. Features (Up next,
+Similar, analysis, …) are installed by the composition root through :attr:`MainWindow.context`
+(a :class:`~player.ui.shell.context.FeatureContext`); the shell knows none of them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
@@ -24,27 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.services import Services
 from player.store.plays import listening_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
-from player.ui import (
-    about,
-    analysis_status,
-    demo_notice,
-    feedback_actions,
-    retrain_dialog,
-    similar,
-    up_next_panel,
-)
-from player.ui.controller import BackendBridge, PlaybackController
 from player.ui.jobs import CancelToken, JobRunner
-from player.ui.library_models import index_library
-from player.ui.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
-from player.ui.queue_model import QueueModel
+from player.ui.shell.context import FeatureContext
+from player.ui.shell.controller import BackendBridge, PlaybackController
+from player.ui.shell.library_models import index_library
+from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.transport import TransportBar
 from player.ui.style import named
-from player.ui.transport import TransportBar
-
-if TYPE_CHECKING:
-    from player.app import Services
 
 PROGRESS_EVERY_S = 0.1
 
@@ -58,6 +49,8 @@ class StatusSlots:
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
         self.scan = named(QLabel(), "scanStatus")
+        # the scan's message gives way (clipped) so that a model refusal's reason stays readable
+        self.scan.setMinimumWidth(60)
         self.scan_progress = named(QProgressBar(), "scanProgress")
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
@@ -130,17 +123,27 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
         self.status = StatusSlots(self)
+        self.features: object = None  # what the composition root installed (the shell never looks)
 
         self._build_menus()
         self._build_shortcuts()
+        self.context = FeatureContext(
+            self,
+            services,
+            settings=self.settings,
+            jobs=self.jobs,
+            playback=self.controller,
+            queue=self.queue,
+            library=self.library,
+            queue_panel=self.queue_panel,
+            problems=self.problems,
+            side=self.side,
+            status=self.status,
+        )
+        self.bridge.started.connect(self.context.track_started)  # after the controller's handler
+        self.bridge.ended.connect(self.context.track_ended)
+        self.scan_finished.connect(lambda _: self.context.library_changed.emit())
         self.problems.counted.connect(self._show_problem_count)
-        self.analysis = analysis_status.install(self)
-        self.similar = similar.install(self, self.analysis)
-        self.up_next = up_next_panel.install(self)
-        feedback_actions.install(self, self.up_next)
-        self.insights = about.install(self)
-        self.retrain = retrain_dialog.install(self)
-        self.demo_notice = demo_notice.install(self)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)
@@ -171,7 +174,7 @@ class MainWindow(QMainWindow):
         playback.addAction("Next", self.controller.next)
         playback.addAction("Previous", self.controller.previous)
         playback.addAction("Stop", self.controller.stop)
-        self.library_menu = self.menuBar().addMenu("&Library")
+        self.library_menu = self.menuBar().addMenu("&Library")  # features add to it
         self.output_menu = self.menuBar().addMenu("&Output")
         self.output_menu.aboutToShow.connect(self._fill_output_menu)
 
@@ -239,13 +242,13 @@ class MainWindow(QMainWindow):
             self._show_output()
 
     def closeEvent(self, event) -> None:
+        self.context.closing.emit()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("library_tab", self.library.tabs.currentIndex())
         self.settings.sync()
         if self._scan_cancel is not None:
             self._scan_cancel.cancel()
-        self.analysis.stop()
         super().closeEvent(event)
 
     # actions --------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 
 from player.audio.backend import PlaybackState
 from player.store.tracks import Track
-from player.ui.controller import PlaybackController
 from player.ui.icons import media_icon
-from player.ui.library_models import format_duration
+from player.ui.shell.controller import PlaybackController
+from player.ui.shell.library_models import format_duration
 from player.ui.style import INK, MUTED, named
 
 POLL_MS = 200

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
@@ -20,13 +19,11 @@ from player.analysis.version import ANALYSIS_VERSION
 from player.store.db import Database
 from player.store.features import similar_tracks
 from player.store.tracks import Track, track_by_id
-from player.ui.analysis_status import AnalysisRunner, analysis_summary
-from player.ui.library_models import TRACK_ROLE
-from player.ui.panels import _tree
+from player.ui.features.analysis.status import analysis_summary
+from player.ui.shell.context import FeatureContext
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.panels import _tree
 from player.ui.style import named
-
-if TYPE_CHECKING:
-    from player.ui.main_window import MainWindow
 
 NEIGHBOURS = 15
 SHORTCUT = "Ctrl+Shift+S"
@@ -156,23 +153,23 @@ class SimilarAction(QObject):
     """Shows a track's neighbours in the panel and keeps them fresh as analysis goes on."""
 
     def __init__(
-        self, panel: SimilarPanel, open_db: Callable[[], Database], window: MainWindow
+        self, panel: SimilarPanel, open_db: Callable[[], Database], ctx: FeatureContext
     ) -> None:
-        super().__init__(window)
-        self.panel, self.open_db, self.window = panel, open_db, window
+        super().__init__(ctx)
+        self.panel, self.open_db, self.ctx = panel, open_db, ctx
 
     def show_for(self, tracks: list[Track]) -> None:
         """The first of ``tracks`` (the right-click selection) goes to the panel."""
         if not tracks:
             return
         self.panel.show_pending(tracks[0])
-        self.window.side.setCurrentWidget(self.panel)
+        self.ctx.show_panel(self.panel)
         self._look_up(tracks[0])
 
     def show_playing(self) -> None:
-        track = self.window.controller.current
+        track = self.ctx.playback.current
         if track is None:
-            self.window.statusBar().showMessage("Nothing is playing.", 4000)
+            self.ctx.show_message("Nothing is playing.", 4000)
         else:
             self.show_for([track])
 
@@ -191,7 +188,7 @@ class SimilarAction(QObject):
             finally:
                 db.close()
 
-        self.window.jobs.run(find, self._found, self._failed)
+        self.ctx.run_job(find, self._found, self._failed)
 
     def _failed(self, error: Exception) -> None:
         self.panel.show_hint(f"Could not look up similar tracks: {getattr(error, 'short', error)}")
@@ -201,17 +198,13 @@ class SimilarAction(QObject):
             self.panel.show_result(result)
 
 
-def install(window: MainWindow, runner: AnalysisRunner) -> SimilarAction:
+def install(ctx: FeatureContext) -> SimilarAction:
     """Add the Similar tab, the right-click entries, and the menu entry for the playing track."""
     panel = SimilarPanel()
-    window.side.addTab(panel, "Similar")
-    action = SimilarAction(panel, window.services.open_db, window)
-    panel.play_requested.connect(lambda track: window.controller.play_track(track))
-    window.library.extra_actions.append(("Similar", action.show_for))
-    window.queue_panel.extra_actions.append(("Similar", action.show_for))
-    playing = window.library_menu.addAction(
-        "&Similar to the playing track", QKeySequence(SHORTCUT), action.show_playing
-    )
-    window.addAction(playing)  # the shortcut works while the menu bar is closed
-    runner.features_changed.connect(action.refresh)
+    ctx.add_panel(panel, "Similar")
+    action = SimilarAction(panel, ctx.services.open_db, ctx)
+    panel.play_requested.connect(lambda track: ctx.playback.play_track(track))
+    ctx.add_track_action("Similar", action.show_for)
+    ctx.add_menu_action("&Library", "&Similar to the playing track", action.show_playing, SHORTCUT)
+    ctx.features_changed.connect(action.refresh)
     return action

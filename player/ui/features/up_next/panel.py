@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,55 +33,33 @@ from PySide6.QtWidgets import (
 )
 
 from player.audio.backend import EndReason, Playable
-from player.playlog import token_of
+from player.playlog import ENDED_HOW, token_of
+from player.recommend.sources import CONTENT, MODEL, POPULAR, SESSIONS
+from player.recommend.up_next import CURRENT_WORK
 from player.store.tracks import Track
-from player.ui.controller import library_order
+from player.ui.features.up_next import feedback
+from player.ui.features.up_next.library_order import LibraryOrder, library_order
+from player.ui.features.up_next.status import status_line
 from player.ui.jobs import JobRunner
-from player.ui.library_models import TRACK_ROLE
-from player.ui.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
+from player.ui.shell.context import FeatureContext
+from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
 from player.ui.style import MUTED, named
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
-    from player.ui.main_window import MainWindow
 
 DEFAULT_COUNT = 5
 CLOSE_WAIT_MS = 5000  # a suggest() is milliseconds; a library reload may take seconds
 SESSION_LENGTH = 40  # tracks of this run handed to the recommender as the session
 MODES = [("For you", "for_you"), ("Discover", "discover"), ("Popular", "popular")]
 HEADERS = {
-    "personal model": "From your listening model",
-    "content similarity": "Similar in sound",
-    "your sessions": "From your own sessions",
-    "popularity": "Popular in your history",
-    "current work": "Continuing the work",
+    MODEL: "From your listening model",
+    CONTENT: "Similar in sound",
+    SESSIONS: "From your own sessions",
+    POPULAR: "Popular in your history",
+    CURRENT_WORK: "Continuing the work",
 }
-STATUS_WORDS = {
-    "personal model": "personal model",
-    "content similarity": "similar in sound",
-    "your sessions": "your own sessions",
-    "popularity": "popular in your history",
-    "current work": "continuing the work",
-}
-ENDED_HOW = {
-    EndReason.FINISHED: "finished",
-    EndReason.SKIPPED: "skipped",
-    EndReason.STOPPED: "stopped",
-    EndReason.ERROR: "stopped",
-}
-
-
-def status_line(status: Status) -> tuple[str, str]:
-    """The status bar's "Up next: …" text and its tooltip (the refusal's detail)."""
-    words = STATUS_WORDS.get(status.source, status.source or "your library")
-    if status.source == "personal model":
-        return f"Up next: {words} ({status.provider or 'CPU'})", ""
-    problem = status.model_problem
-    if problem is None:
-        return f"Up next: {words}", ""
-    if problem == "No personal model yet":
-        return f"Up next: {words} — no personal model yet", status.model_detail or ""
-    return f"Up next: {words} — model refused: {problem}", status.model_detail or ""
 
 
 class SuggestionDelegate(QStyledItemDelegate):
@@ -183,12 +161,12 @@ class UpNextBar(QWidget):
 class UpNext(QObject):
     """Keeps the queue's Up next section filled by the recommender (GUI thread)."""
 
-    def __init__(self, window: MainWindow, recommender: Recommender) -> None:
-        super().__init__(window)
-        self.window, self.rec = window, recommender
-        self.queue, self.controller = window.queue, window.controller
+    def __init__(self, ctx: FeatureContext, recommender: Recommender) -> None:
+        super().__init__(ctx)
+        self.ctx, self.rec = ctx, recommender
+        self.queue, self.controller = ctx.queue, ctx.playback
         self.jobs = JobRunner(self, max_threads=1)
-        settings = window.settings
+        settings = ctx.settings
         self.bar = UpNextBar()
         mode = str(settings.value("up_next/mode", "for_you"))
         self.bar.mode.setCurrentIndex(max(0, self.bar.mode.findData(mode)))
@@ -203,23 +181,22 @@ class UpNext(QObject):
         self._track_started_at: float | None = None
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
-        self.controller.up_next_provider = self._provider
-        window.installEventFilter(self)  # at close, let a running ask finish before the profile
-        window.bridge.started.connect(self._started)  # after the controller's own handler
-        window.bridge.ended.connect(self._ended)
+        # at close, let a running ask finish before the profile closes
+        ctx.closing.connect(lambda: self.jobs.wait(CLOSE_WAIT_MS))
+        ctx.track_started.connect(self._started)
+        ctx.track_ended.connect(self._ended)
         self.queue.changed.connect(self._queue_changed)
         self.queue.suggestions_removed.connect(self._removed)
-        window.scan_finished.connect(lambda _: self.library_changed())
-        window.analysis.features_changed.connect(self.library_changed)
+        ctx.library_changed.connect(self.library_changed)
+        ctx.features_changed.connect(self.library_changed)
+        ctx.profile_changed.connect(self.refresh)  # a new model: ask again for its picks
         self.bar.mode.currentIndexChanged.connect(lambda _: self._setting_changed())
         self.bar.count.valueChanged.connect(lambda _: self._setting_changed())
         self.bar.keep_works.toggled.connect(lambda _: self._setting_changed())
         self.bar.clear.clicked.connect(self.clear)
         self.bar.why.clicked.connect(self.explain_selected)
 
-        # the scan's message gives way (clipped) so that a refusal's reason stays readable
-        window.status.scan.setMinimumWidth(60)
-        panel = window.queue_panel
+        panel = ctx.queue_panel
         cast(QVBoxLayout, panel.layout()).insertWidget(0, self.bar)
         panel.view.setUniformRowHeights(False)
         panel.view.setItemDelegate(SuggestionDelegate(panel.view))
@@ -231,11 +208,6 @@ class UpNext(QObject):
         ]
         for key, slot in bindings:
             QShortcut(QKeySequence(key), panel.view, slot, Qt.ShortcutContext.WidgetShortcut)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.jobs.wait(CLOSE_WAIT_MS)
-        return False
 
     # settings -------------------------------------------------------------------------------
     @property
@@ -251,7 +223,7 @@ class UpNext(QObject):
         return self.bar.keep_works.isChecked()
 
     def _setting_changed(self) -> None:
-        settings = self.window.settings
+        settings = self.ctx.settings
         settings.setValue("up_next/mode", self.mode)
         settings.setValue("up_next/count", self.count)
         settings.setValue("up_next/keep_works", "true" if self.keep_works else "false")
@@ -310,7 +282,7 @@ class UpNext(QObject):
             header = HEADERS.get(status.source, "From your library")
             self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
         text, detail = status_line(status)
-        self.window.status.show("model", text, f"{text}\n{detail}".strip())
+        self.ctx.show_status("model", text, f"{text}\n{detail}".strip())
         if started_at is not None:
             self.ready_after_start_s.append(time.monotonic() - started_at)
 
@@ -318,17 +290,13 @@ class UpNext(QObject):
         """A bug, not a refused model (that falls back inside): the set on screen stays."""
         self._done()
         short = getattr(error, "short", None) or str(error).splitlines()[0]
-        self.window.status.show("model", f"Up next could not be refreshed: {short}", str(error))
+        self.ctx.show_status("model", f"Up next could not be refreshed: {short}", str(error))
 
     def _done(self) -> None:
         self._busy = False
         if self._again:
             self._again = False
             self.refresh()
-
-    def _provider(self, current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
-        """The controller's synchronous hook: nothing now; the recommender's set follows."""
-        return [], "", "suggestion"
 
     # events ---------------------------------------------------------------------------------
     def _in_background(self, fn: Callable[[], object]) -> None:
@@ -339,6 +307,9 @@ class UpNext(QObject):
         if token is not None:
             rec, track_id, started_by = self.rec, token.track_id, token.started_by
             self._in_background(lambda: rec.track_started(track_id, started_by))
+        if self.controller.current is not None and not self.queue.up_next:
+            # the set ran out: its header goes until the recommender's next set arrives
+            self.queue.set_up_next([], source="", started_by="suggestion")
         self._user_ids = [int(t.id or 0) for t in self.queue.user]
         self._track_started_at = time.monotonic()
         self.refresh()
@@ -373,7 +344,7 @@ class UpNext(QObject):
     # the listener's edits -------------------------------------------------------------------
     def _selected_rows(self) -> list[int]:
         """Selected Up next rows, widened to whole works when "Whole works" is on."""
-        indexes = self.window.queue_panel.view.selectionModel().selectedRows()
+        indexes = self.ctx.queue_panel.view.selectionModel().selectedRows()
         rows = {i.row() for i in indexes if i.parent().isValid() and i.parent().row() == UP_NEXT}
         if not rows or not self.keep_works:
             return sorted(rows)
@@ -407,7 +378,7 @@ class UpNext(QObject):
             return
         self.queue.move_up_next(rows, step)
         parent = self.queue.index(UP_NEXT, 0)
-        selection = self.window.queue_panel.view.selectionModel()
+        selection = self.ctx.queue_panel.view.selectionModel()
         flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
         for row in range(rows[0] + step, rows[0] + step + len(rows)):
             selection.select(self.queue.index(row, 0, parent), flags)
@@ -455,7 +426,12 @@ def _each(fn: Callable[[int], None], ids: list[int]) -> None:
         fn(track_id)
 
 
-def install(window: MainWindow) -> UpNext | None:
-    """Drive the window's Up next from the profile's recommender (none: library order stays)."""
-    recommender = window.services.recommender
-    return UpNext(window, recommender) if recommender is not None else None
+def install(ctx: FeatureContext) -> UpNext | None:
+    """Up next from the profile's recommender, with feedback actions; none: library order."""
+    recommender = ctx.services.recommender
+    if recommender is None:
+        LibraryOrder(ctx)
+        return None
+    up_next = UpNext(ctx, recommender)
+    feedback.install(ctx, up_next)
+    return up_next

@@ -1,0 +1,61 @@
+"""What the composition root (:mod:`player.app`) builds and hands to the window: :class:`Services`.
+
+It lives below ``player/ui/`` so that the window and its features can name the services they get
+without importing the composition root that builds them (which imports the window).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
+from player.playlog import PlayLogRecorder
+from player.profile import Profile
+from player.store.db import Database, open_database
+
+if TYPE_CHECKING:
+    from player.recommend.up_next import Recommender
+
+
+class Listeners(list):
+    """Fans the backend's callbacks out to the play log and the window (each must be quick)."""
+
+    def track_started(self, item: Playable) -> None:
+        for listener in self:
+            listener.track_started(item)
+
+    def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
+        for listener in self:
+            listener.track_ended(item, reason, ms_heard)
+
+    def error(self, item: Playable | None, message: str) -> None:
+        for listener in self:
+            listener.error(item, message)
+
+
+@dataclass
+class Services:
+    """Everything the window needs, built once by :func:`player.app.build_services`."""
+
+    profile: Profile
+    backend: AudioBackend
+    recorder: PlayLogRecorder
+    listeners: Listeners
+    scan: Callable  # player.app.scan_library's signature
+    notices: list[str] = field(default_factory=list)  # shown at the top of the window
+    recommender: Recommender | None = None  # fills "Up next"; None keeps library order
+    analysis_workers: int | None = None  # analysis processes; None: every core but one
+
+    def open_db(self) -> Database:
+        """A fresh connection for the calling thread (connections are not shared)."""
+        return open_database(self.profile.database)
+
+    def close(self) -> None:
+        """Stop playback (the running play ends as "stopped"), then flush the log."""
+        if self.backend.state != PlaybackState.STOPPED:
+            self.backend.stop()
+        self.backend.close()
+        self.recorder.flush()
+        self.recorder.close()

@@ -1,0 +1,45 @@
+"""The window's features, each a widget plus the logic that drives it, installed on the shell.
+
+Every feature has ``install(ctx)`` taking the shell's
+:class:`~player.ui.shell.context.FeatureContext` and nothing else; they talk to each other only
+through the context's signals, so any subset installs in any order. :func:`install_all` is what
+the composition root (:mod:`player.app`) installs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QLabel
+
+from player.ui.features import about, analysis, demo_notice, insights, retrain, similar, up_next
+from player.ui.features.analysis.status import AnalysisRunner
+from player.ui.features.insights.dialog import InsightsDialog
+from player.ui.features.retrain.dialog import Retrain
+from player.ui.features.similar.panel import SimilarAction
+from player.ui.features.up_next.panel import UpNext
+from player.ui.shell.context import FeatureContext
+
+
+@dataclass(frozen=True)
+class Features:
+    """What :func:`install_all` installed (tests and screenshots reach the features here)."""
+
+    analysis: AnalysisRunner
+    similar: SimilarAction
+    up_next: UpNext | None  # None without a recommender: Up next walks the library
+    insights: InsightsDialog
+    retrain: Retrain
+    demo_notice: QLabel
+
+
+def install_all(ctx: FeatureContext) -> Features:
+    """Install every feature; the order only decides the order of entries within a menu."""
+    runner = analysis.install(ctx)
+    similar_action = similar.install(ctx)
+    up_next_feature = up_next.install(ctx)
+    dialog = insights.install(ctx)
+    about.install(ctx)
+    retrain_feature = retrain.install(ctx)
+    notice = demo_notice.install(ctx)
+    return Features(runner, similar_action, up_next_feature, dialog, retrain_feature, notice)

@@ -1,0 +1,144 @@
+"""The one thing a UI feature gets from the window: :class:`FeatureContext`.
+
+A feature (``player/ui/features/<name>/``) is a widget plus the logic that drives it, installed
+by ``install(ctx)``. It sees only this context: the services it may use, the window's playback
+and queue, signals for what happens, and calls that put its menu entries, panels and status
+text in the window's places. It never sees the window itself, so features install in any order
+and each one can be tested alone on a bare shell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
+
+from player.services import Services
+from player.store.tracks import Track
+from player.ui.jobs import JobRunner
+from player.ui.shell.controller import PlaybackController
+from player.ui.shell.panels import LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.queue_model import QueueModel
+
+if TYPE_CHECKING:
+    from player.ui.shell.main_window import StatusSlots
+
+MENU_ORDER = ("File", "Playback", "Library", "Output", "Up next", "View", "Help", "Tools")
+"""The menu bar's order, whichever feature makes a menu first (others go at the end)."""
+
+TrackAction = Callable[[list[Track]], None]  # gets the right-clicked tracks
+
+
+def _plain(title: str) -> str:
+    return title.replace("&", "")
+
+
+class FeatureContext(QObject):
+    """The window's services, events and places, as a feature may use them (GUI thread only)."""
+
+    track_started = Signal(object)  # Playable; after the playback controller has seen it
+    track_ended = Signal(object, object, int)  # Playable, EndReason, ms heard
+    library_changed = Signal()  # a scan ended: tracks may have come, gone or changed
+    features_changed = Signal()  # an analysis run stored new content features
+    profile_changed = Signal()  # a new model was installed in the profile
+    closing = Signal()  # the window is closing: stop or wait for background work now
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Services,
+        *,
+        settings: QSettings,
+        jobs: JobRunner,
+        playback: PlaybackController,
+        queue: QueueModel,
+        library: LibraryPanel,
+        queue_panel: QueuePanel,
+        problems: ProblemsPanel,
+        side: QTabWidget,
+        status: StatusSlots,
+    ) -> None:
+        super().__init__(window)
+        self._window, self._library, self._side, self._status = window, library, side, status
+        self.services = services
+        self.settings = settings  # the window's settings file (window.ini in the profile)
+        self.jobs = jobs
+        self.playback = playback
+        self.queue = queue
+        self.queue_panel = queue_panel  # Up next decorates the queue's view
+        self.problems = problems
+
+    @property
+    def dialog_parent(self) -> QWidget:
+        """The parent for a feature's dialogs and message boxes."""
+        return self._window
+
+    # places -------------------------------------------------------------------------------------
+    def menu(self, title: str) -> QMenu:
+        """The menu bar's menu called ``title`` (``"&Tools"``), made on first use."""
+        bar = self._window.menuBar()
+        rank = {name: i for i, name in enumerate(MENU_ORDER)}
+        before = None
+        for action in bar.actions():
+            menu = action.menu()
+            if not isinstance(menu, QMenu):
+                continue
+            if _plain(menu.title()) == _plain(title):
+                return menu
+            mine = rank.get(_plain(title), len(MENU_ORDER))
+            if before is None and rank.get(_plain(menu.title()), len(MENU_ORDER)) > mine:
+                before = action
+        made = QMenu(title, bar)
+        if before is None:
+            bar.addMenu(made)
+        else:
+            bar.insertMenu(before, made)
+        return made
+
+    def add_menu_action(
+        self, menu: str, text: str, slot: Callable[[], object], shortcut: str = ""
+    ) -> QAction:
+        """An entry in the menu bar's ``menu``; its ``shortcut`` works while the menu is closed."""
+        action = self.menu(menu).addAction(text)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            self._window.addAction(action)
+        return action
+
+    def add_track_action(self, label: str, slot: TrackAction) -> None:
+        """An entry in the library's and the queue's right-click menus; gets the tracks."""
+        self._library.extra_actions.append((label, slot))
+        self.queue_panel.extra_actions.append((label, slot))
+
+    def add_panel(self, widget: QWidget, title: str) -> None:
+        """A tab beside Queue, History and Problems."""
+        self._side.addTab(widget, title)
+
+    def show_panel(self, widget: QWidget) -> None:
+        self._side.setCurrentWidget(widget)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """A permanent widget at the right of the status bar."""
+        self._window.statusBar().addPermanentWidget(widget)
+
+    def show_status(self, slot: str, text: str, tooltip: str = "") -> None:
+        """Fill a named status-bar slot (``"analysis"``, ``"model"``); empty text hides it."""
+        self._status.show(slot, text, tooltip)
+
+    def show_message(self, text: str, timeout_ms: int = 5000) -> None:
+        """A passing message in the status bar."""
+        self._window.statusBar().showMessage(text, timeout_ms)
+
+    # work ---------------------------------------------------------------------------------------
+    def run_job(
+        self,
+        fn: Callable[[], Any],
+        done: Callable[[Any], None] | None = None,
+        failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run ``fn`` off the GUI thread; ``done``/``failed`` get its result on the GUI thread."""
+        self.jobs.run(fn, done, failed)
