@@ -164,6 +164,13 @@ def _emphasise_f0(
     S[midi[cols] - MIDI_LOW, cols] += emphasis * weight[cols]
 
 
+def fold_chroma(notes: np.ndarray) -> np.ndarray:
+    """Values per note A0–C8, shape (88,) → summed per pitch class, shape (12,), C first."""
+    chroma = np.zeros(12)
+    np.add.at(chroma, (np.arange(N_NOTES) + MIDI_LOW) % 12, notes)
+    return chroma
+
+
 def estimate_tuning(f0_hz: np.ndarray, *, min_frames: int = 50, step: float = 0.05) -> float:
     """Deviation from A440 in semitones, from the voiced frames of a pitch track.
 

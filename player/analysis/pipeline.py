@@ -19,7 +19,7 @@ import librosa
 import numpy as np
 
 from player.analysis.decode import ANALYSIS_SR, stream_mono
-from player.analysis.note_spectrum import N_NOTES, estimate_tuning, note_spectrum
+from player.analysis.note_spectrum import N_NOTES, estimate_tuning, fold_chroma, note_spectrum
 from player.analysis.notes import notes_from_pitch
 from player.analysis.pitch import PitchTrack, track_pitch
 from player.analysis.segments import SegmentClassModel, SegmentCutter
@@ -47,6 +47,8 @@ class Analysis:
     class_probabilities: np.ndarray  # (n_segments, K); K = 0 without a model
     seconds: float = 0.0
     notes: list[tuple[float, float, int]] = field(default_factory=list)
+    chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
+    """(12,) mean note-spectrum energy per pitch class, C first, on the tuned grid (the key)."""
 
     @property
     def note_spectrum_shape(self) -> tuple[int, int]:
@@ -117,13 +119,14 @@ def analyse_stream(
     descriptors: list[np.ndarray] = []
     tuning: float | None = None
     n_note_frames = 0
+    chroma = np.zeros(12)
     peak = 0.0
     total = 0
     buffer = [np.zeros(context, np.float32)]
     buffered = context
 
     def analyse_chunk(y: np.ndarray, n_core: int) -> None:
-        nonlocal tuning, n_note_frames
+        nonlocal tuning, n_note_frames, chroma
         track = track_pitch(y, sr=sr, hop_length=hop_length, frame_length=FRAME_LENGTH)
         first = context // hop_length
         n_frames = -(-n_core // hop_length)
@@ -144,6 +147,7 @@ def analyse_stream(
             voiced_prob=track.voiced_prob[::ratio][:n_all],
         )[:, first_note : first_note + -(-n_core // note_hop)]
         n_note_frames += S.shape[1]
+        chroma += fold_chroma(S.sum(axis=1))
         note_f0 = f0[::ratio][: S.shape[1]]
         midi = librosa.hz_to_midi(np.where(note_f0 > 0, note_f0, 1.0))
         descriptors.extend(cutter.push(S, midi, note_f0 > 0))
@@ -193,5 +197,6 @@ def analyse_stream(
     )
     track = PitchTrack(f0_hz=f0_hz, voiced_prob=voiced_prob, hop_s=hop_length / sr, sample_rate=sr)
     analysis.notes = notes_from_pitch(track)
+    analysis.chroma = (chroma / max(n_note_frames, 1)).astype(np.float32)
     analysis.seconds = time.perf_counter() - started
     return analysis

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from player.analysis.key import Key
+from player.analysis.key_names import notated_key
 from player.analysis.segments import MODEL_PATH
 from player.analysis.version import ANALYSIS_VERSION
 from player.errors import ContinuoError
@@ -37,6 +39,7 @@ from player.store.features import (
     save_features,
     tracks_needing_analysis,
 )
+from player.store.tracks import track_by_id
 
 CRASHED = "analysis worker crashed"
 _POLL_S = 0.1
@@ -72,16 +75,19 @@ def _lower_priority() -> None:
 
 
 def _child_main(conn: Connection, model_path: str) -> None:
-    """The child: analyse each path received, send back ``("ok", TrackFeatures)`` or
-    ``("failed", reason)``; ``None`` ends it."""
+    """The child: analyse each ``(path, notated key or None)`` received, send back
+    ``("ok", TrackFeatures)`` or ``("failed", reason)``; ``None`` ends it."""
     _lower_priority()
+    from player.analysis.key import estimate_key
     from player.analysis.pipeline import analyse_file
     from player.analysis.segments import SegmentClassModel
 
     model = SegmentClassModel.load(model_path)
-    while (path := conn.recv()) is not None:
+    while (job := conn.recv()) is not None:
+        path, notated = job
         try:
             a = analyse_file(path, model=model)
+            key, tuning_hz = estimate_key(a.chroma, a.tuning, notated)
             features = TrackFeatures(
                 histogram=a.histogram,
                 n_segments=len(a.segment_bounds_s),
@@ -89,6 +95,8 @@ def _child_main(conn: Connection, model_path: str) -> None:
                 voiced_share=a.voiced_share,
                 median_f0_hz=a.median_f0_hz,
                 tuning=a.tuning,
+                key=key.name,
+                tuning_hz=round(tuning_hz, 1),
             )
             conn.send(("ok", features))
         except ContinuoError as exc:
@@ -111,11 +119,11 @@ class _Child:
         child_conn.close()
         self.job: tuple[int, str] | None = None  # (track_id, path) in hand
 
-    def give(self, track_id: int, path: str) -> bool:
-        """Hand over one file; False if the child is gone."""
+    def give(self, track_id: int, path: str, notated: Key | None) -> bool:
+        """Hand over one file and the key its tags name; False if the child is gone."""
         self.job = (track_id, path)
         try:
-            self.conn.send(path)
+            self.conn.send((path, notated))
         except OSError:
             return False
         return True
@@ -233,7 +241,7 @@ class AnalysisService:
             started = time.monotonic()
             while not self._cancelled.is_set() and (queue or self._busy()):
                 if self._running.is_set():
-                    self._hand_out(queue)
+                    self._hand_out(db, queue)
                 elif not self._busy():
                     self._running.wait()
                     continue
@@ -248,7 +256,7 @@ class AnalysisService:
     def _busy(self) -> bool:
         return any(c.job is not None for c in self._children)
 
-    def _hand_out(self, queue: list[tuple[int, str]]) -> None:
+    def _hand_out(self, db: Database, queue: list[tuple[int, str]]) -> None:
         """Give every idle child a file, starting children up to ``workers``."""
         while queue and not self._cancelled.is_set():
             idle = next((c for c in self._children if c.job is None), None)
@@ -258,7 +266,9 @@ class AnalysisService:
                 idle = _Child(self.model_path)
                 self._children.append(idle)
             track_id, path = queue.pop()
-            idle.give(track_id, path)
+            track = track_by_id(db, track_id)
+            notated = notated_key(track.work, track.title, track.album) if track else None
+            idle.give(track_id, path, notated)
             self._report(current=path)
 
     def _collect(self, db: Database, total: int, started: float) -> None:

@@ -150,10 +150,23 @@ def _v3_feedback_and_suggestions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
+    # The key ("F# minor", '' when unknown) and the A4 in Hz the recording was played at,
+    # stored with the rest of a track's features (rows of older analysis versions are redone).
+    execute_script(
+        conn,
+        """
+        ALTER TABLE features ADD COLUMN key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE features ADD COLUMN tuning_hz REAL NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
     _v3_feedback_and_suggestions,
+    _v4_key_and_concert_pitch,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

@@ -9,7 +9,12 @@ import pytest
 from player.analysis.version import ANALYSIS_VERSION
 from player.analysis.worker import CRASHED, AnalysisService
 from player.store import open_database
-from player.store.features import failures, load_histograms, tracks_needing_analysis
+from player.store.features import (
+    failures,
+    key_and_tuning,
+    load_histograms,
+    tracks_needing_analysis,
+)
 from player.store.tracks import Track, all_tracks, upsert_tracks
 from tests.analysis.synth import melody, write, write_corrupt
 
@@ -143,3 +148,30 @@ def test_two_workers_analyse_the_library_in_two_processes_with_the_same_results(
 def test_workers_must_be_at_least_one(library):
     with pytest.raises(ValueError, match="at least 1"):
         AnalysisService(library[0], workers=0)
+
+
+def test_key_and_concert_pitch_are_stored_the_title_naming_the_key(tmp_path):
+    from tests.analysis.test_cli import e_major_cadence
+
+    music = tmp_path / "music"
+    music.mkdir()
+    paths = [
+        write(music / "modern.wav", e_major_cadence(443.0)),
+        write(music / "period.wav", e_major_cadence(415.0)),
+    ]
+    titles = ["Cadence", "Chorale in F major"]
+    db_path = tmp_path / "continuo.db"
+    db = open_database(db_path)
+    upsert_tracks(
+        db,
+        [
+            Track(path=str(p), size=1, mtime_ns=1, title=t)
+            for p, t in zip(paths, titles, strict=True)
+        ],
+    )
+    run(AnalysisService(db_path, workers=1))
+    stored = {by_name(db)[i]: key_and_tuning(db, i, ANALYSIS_VERSION) for i in by_name(db)}
+    assert stored["modern.wav"][0] == "E major"
+    assert stored["modern.wav"][1] == pytest.approx(443.0, abs=0.5)
+    assert stored["period.wav"][0] == "F major"
+    assert stored["period.wav"][1] == pytest.approx(415.0, abs=0.5)

@@ -1,0 +1,94 @@
+"""Key and concert pitch of a recording: chroma against Krumhansl–Kessler profiles.
+
+The track's chroma (energy per pitch class, folded from the note spectrum on the tuned note grid)
+is correlated with the 24 rotations of the Krumhansl–Kessler major and minor profiles; the best
+is the key. The tuning (the A4 the performers used) comes from the pitch analysis, as a
+deviation of at most half a semitone from A440.
+
+Audio alone cannot tell F major at A = 415 from E major at A = 440: the two differ by 1.3 cents.
+When the tags name a key (:func:`player.analysis.key_names.notated_key`), the notated key is
+reported, and the heard key tells how far the performance lies from modern pitch: a heard
+E major for a notated F major means A4 ≈ 415 (period pitch), not 440.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+"""Krumhansl & Kessler (1982) probe-tone ratings, tonic first."""
+
+_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+A4_HZ = 440.0
+
+
+@dataclass(frozen=True)
+class Key:
+    """A tonic pitch class (0 = C) and a mode."""
+
+    tonic: int
+    mode: str  # "major" or "minor"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tonic < 12 or self.mode not in ("major", "minor"):
+            raise ValueError(f"not a key: tonic {self.tonic!r}, mode {self.mode!r}")
+
+    @property
+    def name(self) -> str:
+        """E.g. "F# minor", "Bb major" (the spelling most scores use for that key)."""
+        names = _MAJOR_NAMES if self.mode == "major" else _MINOR_NAMES
+        return f"{names[self.tonic]} {self.mode}"
+
+    def shifted(self, semitones: int) -> Key:
+        return Key((self.tonic + semitones) % 12, self.mode)
+
+
+def key_scores(chroma: np.ndarray) -> np.ndarray:
+    """Pearson correlation of ``chroma`` (12,) with each key's profile: shape (2, 12), row 0
+    major, row 1 minor, column = tonic. Zeros for a flat or empty chroma."""
+    c = np.asarray(chroma, dtype=np.float64)
+    if c.shape != (12,):
+        raise ValueError(f"chroma must have shape (12,), got {c.shape}")
+    c = c - c.mean()
+    norm = np.linalg.norm(c)
+    if norm == 0 or not np.isfinite(norm):
+        return np.zeros((2, 12))
+    scores = np.empty((2, 12))
+    for row, profile in enumerate((MAJOR_PROFILE, MINOR_PROFILE)):
+        p = profile - profile.mean()
+        rotations = np.stack([np.roll(p, k) for k in range(12)])  # row k: tonic k
+        scores[row] = rotations @ c / (np.linalg.norm(p) * norm)
+    return scores
+
+
+def estimate_key(
+    chroma: np.ndarray, tuning: float, notated: Key | None = None
+) -> tuple[Key, float]:
+    """The key and the concert pitch (A4 in Hz) of a recording.
+
+    Parameters
+    ----------
+    chroma : np.ndarray, shape (12,)
+        Pitch-class energy on the note grid tuned by ``tuning``, C first.
+    tuning : float
+        The grid's deviation from A440 in semitones, within ±0.5.
+    notated : Key, optional
+        The key the tags name. It is reported as the key; the heard key — the notated one or
+        the one a semitone below or above, whichever the chroma fits best — places A4:
+        a performance heard a semitone low is at A4 = 440 · 2^((tuning − 1)/12) ≈ 415.
+
+    Returns
+    -------
+    key, tuning_hz : Key, float
+    """
+    scores = key_scores(chroma)
+    if notated is None:
+        mode, tonic = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        return Key(int(tonic), ("major", "minor")[mode]), A4_HZ * 2.0 ** (tuning / 12.0)
+    row = 0 if notated.mode == "major" else 1
+    shift = max((-1, 0, 1), key=lambda s: scores[row, (notated.tonic + s) % 12])
+    return notated, A4_HZ * 2.0 ** ((tuning + shift) / 12.0)
