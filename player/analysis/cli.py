@@ -45,7 +45,9 @@ def to_json(
 ) -> dict:
     """The CLI's per-file record; floats rounded to what the analysis can resolve."""
     probabilities = analysis.class_probabilities
-    key, tuning_hz = estimate_key(analysis.chroma, analysis.tuning, notated)
+    key, tuning_hz = estimate_key(
+        analysis.chroma, analysis.tuning, notated, ending=analysis.ending_chroma
+    )
     return {
         "file": path,
         "sample_rate": analysis.sample_rate,

@@ -157,7 +157,7 @@ def test_key_and_concert_pitch_are_stored_the_title_naming_the_key(tmp_path):
     music.mkdir()
     paths = [
         write(music / "modern.wav", e_major_cadence(443.0)),
-        write(music / "period.wav", e_major_cadence(415.0)),
+        write(music / "period.wav", e_major_cadence(415.0 * 2 ** (1 / 12))),  # F major, A 415
     ]
     titles = ["Cadence", "Chorale in F major"]
     db_path = tmp_path / "continuo.db"

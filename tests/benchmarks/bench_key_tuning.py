@@ -123,12 +123,23 @@ def estimates(wav: Path, model) -> dict[str, tuple[np.ndarray, float, float, flo
     out = {}
     start = time.process_time()
     a = analyse_file(wav, model=model)
-    out["pipeline"] = (a.chroma, a.tuning, time.process_time() - start, a.duration_s)
+    out["pipeline"] = (
+        (a.chroma, a.ending_chroma),
+        a.tuning,
+        time.process_time() - start,
+        a.duration_s,
+    )
     y, sr = librosa.load(str(wav), sr=SR)
     start = time.process_time()
     tuning = float(librosa.estimate_tuning(y=y, sr=sr))
-    chroma = librosa.feature.chroma_cqt(y=y, sr=sr, tuning=tuning).mean(axis=1)
-    out["librosa"] = (chroma, tuning, time.process_time() - start, len(y) / sr)
+    frames = librosa.feature.chroma_cqt(y=y, sr=sr, tuning=tuning)
+    ending = frames[:, -int(4 * sr / 512) :].mean(axis=1)  # the last 4 s (renders end on sound)
+    out["librosa"] = (
+        (frames.mean(axis=1), ending),
+        tuning,
+        time.process_time() - start,
+        len(y) / sr,
+    )
     return out
 
 
@@ -164,14 +175,14 @@ def report(rows: list, n_chorales: int) -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     hz: dict[tuple, float] = {}
     for source, truth, ensemble, a4, method, chroma, tuning, _, _ in rows:
-        hz[(method, source, ensemble, a4)] = estimate_key(chroma, tuning, truth)[1]
+        hz[(method, source, ensemble, a4)] = estimate_key(chroma[0], tuning, truth, chroma[1])[1]
     for method in ("pipeline", "librosa"):
         for ensemble in [*ENSEMBLES, "all"]:
             chosen = [r for r in rows if r[4] == method and ensemble in ("all", r[2])]
             exact, score, period, ratio, nominal = [], [], [], [], []
             for source, truth, ens, true_a4, _, chroma, tuning, _, _ in chosen:
                 heard = truth.shifted(round(12 * np.log2(true_a4 / 440.0)))  # 415 → -1
-                key, _ = estimate_key(chroma, tuning)
+                key, _ = estimate_key(chroma[0], tuning, ending=chroma[1])
                 exact.append(key == heard)
                 score.append(mirex(key, heard))
                 title = notated_key(f"Chorale in {truth.name}")
