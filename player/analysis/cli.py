@@ -46,7 +46,7 @@ def to_json(
     """The CLI's per-file record; floats rounded to what the analysis can resolve."""
     probabilities = analysis.class_probabilities
     key, tuning_hz = estimate_key(
-        analysis.chroma, analysis.tuning, notated, ending=analysis.ending_chroma
+        analysis.chroma, analysis.concert_tuning, notated, ending=analysis.ending_chroma
     )
     return {
         "file": path,

@@ -47,7 +47,7 @@ class Analysis:
     hop_s: float  # pitch frames
     note_hop_s: float  # note-spectrum frames
     duration_s: float
-    tuning: float  # semitones from A440
+    tuning: float  # semitones from A440, to 5 cents: the note grid (chunked = whole)
     f0_hz: np.ndarray  # (n_frames,) 0 where unvoiced
     voiced_prob: np.ndarray  # (n_frames,)
     n_note_frames: int
@@ -58,6 +58,8 @@ class Analysis:
     notes: list[tuple[float, float, int]] = field(default_factory=list)
     chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
     """(12,) mean note amplitude per pitch class, C first, on the tuned grid (the key)."""
+    concert_tuning: float = 0.0
+    """Semitones from A440 to 0.1 cent (the grid's ``tuning`` is rounded to 5): the A4 reported."""
     ending_chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
     """(12,) the same over the last 4 s of sound: the final cadence names the tonic."""
 
@@ -129,6 +131,7 @@ def analyse_stream(
     prob_parts: list[np.ndarray] = []
     descriptors: list[np.ndarray] = []
     tuning: float | None = None
+    concert_tuning = 0.0  # the same to 0.1 cent: the A4 reported
     n_note_frames = 0
     chroma = np.zeros(12)
     ending = np.zeros((12, 0))
@@ -138,7 +141,7 @@ def analyse_stream(
     buffered = context
 
     def analyse_chunk(y: np.ndarray, n_core: int) -> None:
-        nonlocal tuning, n_note_frames, chroma, ending
+        nonlocal tuning, concert_tuning, n_note_frames, chroma, ending
         track = track_pitch(y, sr=sr, hop_length=hop_length, frame_length=FRAME_LENGTH)
         first = context // hop_length
         n_frames = -(-n_core // hop_length)
@@ -148,6 +151,7 @@ def analyse_stream(
         prob_parts.append(prob)
         if tuning is None:
             tuning = estimate_tuning(f0)
+            concert_tuning = estimate_tuning(f0, step=0.001)
         n_all = -(-len(y) // note_hop)  # note frames of the padded chunk
         first_note = context // note_hop
         S = note_spectrum(y=y, sr=sr, hop_length=note_hop, tuning=tuning)
@@ -215,6 +219,7 @@ def analyse_stream(
     track = PitchTrack(f0_hz=f0_hz, voiced_prob=voiced_prob, hop_s=hop_length / sr, sample_rate=sr)
     analysis.notes = notes_from_pitch(track)
     analysis.chroma = (chroma / max(n_note_frames, 1)).astype(np.float32)
+    analysis.concert_tuning = concert_tuning
     analysis.ending_chroma = (
         ending.mean(axis=1).astype(np.float32) if ending.size else analysis.chroma
     )

@@ -87,7 +87,9 @@ def _child_main(conn: Connection, model_path: str) -> None:
         path, notated = job
         try:
             a = analyse_file(path, model=model)
-            key, tuning_hz = estimate_key(a.chroma, a.tuning, notated, ending=a.ending_chroma)
+            key, tuning_hz = estimate_key(
+                a.chroma, a.concert_tuning, notated, ending=a.ending_chroma
+            )
             features = TrackFeatures(
                 histogram=a.histogram,
                 n_segments=len(a.segment_bounds_s),

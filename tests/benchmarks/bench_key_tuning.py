@@ -125,7 +125,7 @@ def estimates(wav: Path, model) -> dict[str, tuple[np.ndarray, float, float, flo
     a = analyse_file(wav, model=model)
     out["pipeline"] = (
         (a.chroma, a.ending_chroma),
-        a.tuning,
+        a.concert_tuning,
         time.process_time() - start,
         a.duration_s,
     )
