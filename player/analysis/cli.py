@@ -17,11 +17,11 @@ import numpy as np
 
 from player.analysis.content import tfidf
 from player.analysis.decode import ANALYSIS_SR
-from player.analysis.key import Key, estimate_key
-from player.analysis.key_names import notated_key
+from player.analysis.key import estimate_key
 from player.analysis.pipeline import Analysis, analyse_file
 from player.analysis.segments import SegmentClassModel
 from player.analysis.version import ANALYSIS_VERSION
+from player.domain.keys import Key, notated_key
 from player.errors import ContinuoError
 
 

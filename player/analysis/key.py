@@ -7,45 +7,22 @@ is the key. The tuning (the A4 the performers used) comes from the pitch analysi
 deviation of at most half a semitone from A440.
 
 Audio alone cannot tell F major at A = 415 from E major at A = 440: the two differ by 1.3 cents.
-When the tags name a key (:func:`player.analysis.key_names.notated_key`), the notated key is
+When the tags name a key (:func:`player.domain.keys.notated_key`), the notated key is
 reported, and the heard key tells how far the performance lies from modern pitch: a heard
 E major for a notated F major means A4 ≈ 415 (period pitch), not 440.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+
+from player.domain.keys import Key
 
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 """Krumhansl & Kessler (1982) probe-tone ratings, tonic first."""
 
-_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-_MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
 A4_HZ = 440.0
-
-
-@dataclass(frozen=True)
-class Key:
-    """A tonic pitch class (0 = C) and a mode."""
-
-    tonic: int
-    mode: str  # "major" or "minor"
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.tonic < 12 or self.mode not in ("major", "minor"):
-            raise ValueError(f"not a key: tonic {self.tonic!r}, mode {self.mode!r}")
-
-    @property
-    def name(self) -> str:
-        """E.g. "F# minor", "Bb major" (the spelling most scores use for that key)."""
-        names = _MAJOR_NAMES if self.mode == "major" else _MINOR_NAMES
-        return f"{names[self.tonic]} {self.mode}"
-
-    def shifted(self, semitones: int) -> Key:
-        return Key((self.tonic + semitones) % 12, self.mode)
 
 
 def key_scores(chroma: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -27,11 +28,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from player.analysis.key import Key
-from player.analysis.key_names import notated_key
 from player.analysis.segments import MODEL_PATH
 from player.analysis.version import ANALYSIS_VERSION
-from player.errors import ContinuoError
+from player.domain.keys import Key, notated_key
+from player.errors import ContinuoError, DatabaseError
+from player.faults import Faults
 from player.store.db import Database, open_database
 from player.store.features import (
     TrackFeatures,
@@ -168,10 +169,12 @@ class AnalysisService:
         model_path: Path = MODEL_PATH,
         analysis_version: str = ANALYSIS_VERSION,
         workers: int | None = None,
+        faults: Faults | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.db_path = Path(db_path)
+        self.faults = faults or Faults()
         self.on_progress = on_progress or (lambda progress: None)
         self.model_path = model_path
         self.analysis_version = analysis_version
@@ -234,26 +237,45 @@ class AnalysisService:
         return busy[-1] if busy else None
 
     def _run(self) -> None:
-        db = open_database(self.db_path)
+        """Analyse the queue; a profile that cannot be read or written ends the run (reported
+        once through ``faults``) and leaves what is left for the next run."""
         try:
-            queue = tracks_needing_analysis(db, self.analysis_version)
-            queue.reverse()  # pop() from the end hands files out in library order
-            total = len(queue)
-            self._report(total=total)
-            started = time.monotonic()
-            while not self._cancelled.is_set() and (queue or self._busy()):
-                if self._running.is_set():
-                    self._hand_out(db, queue)
-                elif not self._busy():
-                    self._running.wait()
-                    continue
-                self._collect(db, total, started)
+            db = open_database(self.db_path)
+        except DatabaseError as exc:
+            self._stopped_by(exc)
+            self._report(current=None, finished=True)
+            return
+        try:
+            self._analyse_queue(db)
+        except sqlite3.Error as exc:
+            self._stopped_by(exc)
         finally:
             for child in self._children:
                 child.stop(kill=self._cancelled.is_set())
             self._children = []
             db.close()
             self._report(current=None, finished=True)
+
+    def _stopped_by(self, exc: BaseException) -> None:
+        self.faults.report(
+            "analysis-database",
+            f"Analysis stopped: its results cannot be saved ({getattr(exc, 'short', exc)}). "
+            "It goes on from where it stopped at the next start.",
+        )
+
+    def _analyse_queue(self, db: Database) -> None:
+        queue = tracks_needing_analysis(db, self.analysis_version)
+        queue.reverse()  # pop() from the end hands files out in library order
+        total = len(queue)
+        self._report(total=total)
+        started = time.monotonic()
+        while not self._cancelled.is_set() and (queue or self._busy()):
+            if self._running.is_set():
+                self._hand_out(db, queue)
+            elif not self._busy():
+                self._running.wait()
+                continue
+            self._collect(db, total, started)
 
     def _busy(self) -> bool:
         return any(c.job is not None for c in self._children)

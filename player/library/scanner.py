@@ -4,30 +4,38 @@ A scan walks the folders first (cheap: one ``stat`` per file), marks files that 
 missing, skips files whose size and modification time are unchanged without opening them, and
 reads only new or changed files. A file that turns up at a new path with the size and item key
 of a missing track is the same recording moved: it keeps its track id and so its history.
-A file that cannot be read is recorded with its reason and the scan goes on; a track already
-stored for it is left as it was. Scans run on a worker thread; cancel with ``should_stop`` and
+A file that cannot be read or stored, for any reason, is recorded as a Problem with its reason
+and the scan goes on; a track already stored for it is left as it was. A file name that is not
+valid UTF-8 is stored with its exact bytes (:func:`player.store.db.path_to_db`). Scans run on a worker thread; cancel with ``should_stop`` and
 scan again to resume.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from player.fspath import shown
 from player.library.probe import UnreadableFileError
 from player.library.tags import read_track
 from player.store import tracks as store
-from player.store.db import Database
+from player.store.db import Database, fault_kind
 from player.store.tracks import Track
+
+log = logging.getLogger(__name__)
 
 AUDIO_EXTENSIONS = frozenset(
     {".flac", ".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".aiff", ".aif"}
 )
 BATCH_SIZE = 200
 """Tracks written per transaction: large enough to be fast, small enough to show progress."""
+_ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError)
+"""What storing one odd track can raise (an out-of-range integer, a value SQLite cannot bind)."""
 PROGRESS_INTERVAL_S = 0.05
 """At most ~20 progress callbacks a second, so a UI thread is never flooded."""
 
@@ -104,10 +112,16 @@ class _Scan:
             if root.is_dir():
                 present_roots.append(root)
                 _walk(root, walk)
+            elif root.is_file():  # a file opened on its own (``continuo FILE``)
+                present_roots.append(root)
+                if not any(root.is_relative_to(r) for r in roots if r != root):  # walked anyway
+                    info = root.stat()
+                    walk.files.append(_Found(root, root.parent, info.st_size, info.st_mtime_ns))
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
         self.progress.total = len(walk.files)
         self._report(force=True)
+        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
         signatures = store.file_signatures(self.db)
         self._mark_gone(present_roots, walk, signatures)
         for directory, reason in walk.unreadable_dirs:
@@ -125,6 +139,8 @@ class _Scan:
             self.progress.done += 1
             self._report()
         self._flush()
+        if self.progress.added or self.progress.updated:
+            store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
         self.progress.current = ""
         self._report(force=True)
         return replace(self.progress)
@@ -168,6 +184,13 @@ class _Scan:
             store.record_problem(self.db, str(found.path), exc.short, found.size, found.mtime_ns)
             self.progress.problems += 1
             return
+        except Exception as exc:  # a surprise in one file (a parser's bug) must not stop the scan
+            log.warning("could not read %s", shown(found.path), exc_info=True)
+            store.record_problem(
+                self.db, str(found.path), unexpected(exc, "read"), found.size, found.mtime_ns
+            )
+            self.progress.problems += 1
+            return
         if report.reason:
             self.warnings.append((track, report.reason))
         earlier = self.moved_from.get((track.size, track.item_key))
@@ -187,12 +210,30 @@ class _Scan:
             self._flush()
 
     def _flush(self) -> None:
-        store.upsert_tracks(self.db, self.batch)
+        try:
+            store.upsert_tracks(self.db, self.batch)
+        except _ROW_ERRORS as exc:
+            if fault_kind(exc) != "other":  # the database itself fails: the scan cannot go on
+                raise
+            self._store_one_by_one()
         self.batch = []
         for track, reason in self.warnings:
             store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
             self.progress.problems += 1
         self.warnings = []
+
+    def _store_one_by_one(self) -> None:
+        """A batch failed on one odd track: store the others, make that one a Problem."""
+        for track in self.batch:
+            try:
+                store.upsert_tracks(self.db, [track])
+            except _ROW_ERRORS as exc:
+                if fault_kind(exc) != "other":
+                    raise
+                log.warning("could not store %s", shown(track.path), exc_info=True)
+                reason = unexpected(exc, "store")
+                store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+                self.progress.problems += 1
 
     def _report(self, *, force: bool = False) -> None:
         if self.on_progress is None:
@@ -201,6 +242,14 @@ class _Scan:
         if force or now - self.last_report >= PROGRESS_INTERVAL_S:
             self.last_report = now
             self.on_progress(replace(self.progress))
+
+
+def unexpected(exc: BaseException, doing: str) -> str:
+    """A Problems-list reason for an error no rule foresaw, naming it so it can be reported."""
+    return (
+        f"Continuo could not {doing} this file because of an unexpected error "
+        f"({type(exc).__name__}: {str(exc)[:120]}); please report it"
+    )
 
 
 def _walk(root: Path, walk: _Walk) -> None:

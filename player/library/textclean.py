@@ -10,13 +10,14 @@ import math
 import re
 import unicodedata
 
+from player.domain.numbers import roman_to_int
+
 MAX_TEXT = 300
 """Longest text kept from one tag; longer values are cut (and the cut is reported)."""
 
 MAX_NUMBER = 9999
 """Largest disc, track or movement number believed."""
 
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _NUMBER = re.compile(r"[-+]?\s*\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -39,18 +40,6 @@ def clean_text(value: object, *, limit: int = MAX_TEXT) -> str:
     return line
 
 
-def roman_to_int(text: str) -> int | None:
-    """``"IV"`` → 4 for movement numerals up to C; None when ``text`` is not one."""
-    text = text.upper()
-    if not text or any(c not in _ROMAN for c in text):
-        return None
-    total = 0
-    for c, following in zip(text, text[1:] + " ", strict=True):
-        value = _ROMAN[c]
-        total += -value if following != " " and _ROMAN[following] > value else value
-    return total if 0 < total <= 100 else None
-
-
 def parse_position(value: object) -> tuple[int | None, int | None]:
     """``"3/12"`` → ``(3, 12)``; ``"IV"`` → ``(4, None)``; nonsense → ``(None, None)``."""
     if isinstance(value, tuple):  # MP4 stores (number, total)
@@ -63,7 +52,7 @@ def parse_position(value: object) -> tuple[int | None, int | None]:
 
 def _position_number(text: str) -> int | None:
     text = text.strip().rstrip(".")
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         return _sane(int(text))
     return roman_to_int(text)
 

@@ -14,23 +14,25 @@ from pathlib import Path
 
 import numpy as np
 
+from player.domain.model_contract import (
+    FORMAT_VERSION,
+    INPUT_RANKS,
+    METADATA_KEY,
+    MODEL_FILE,
+    OUTPUTS,
+    RESERVED,
+    UNKNOWN,
+    VOCAB_FILE,
+)
+from player.domain.text import key_part
 from player.errors import ModelError, NoModelError
-from player.recommend.library import LibraryIndex, normalize_key
+from player.recommend.library import LibraryIndex
 from player.recommend.onnx_session import OnnxSession
 
-FORMAT_VERSION = 1
-"""The newest model format this player reads."""
-
 INPUT_TYPES = {
-    "session_items": ("tensor(int64)", 2),
-    "session_artists": ("tensor(int64)", 2),
-    "session_content": ("tensor(float)", 3),
-    "candidate_items": ("tensor(int64)", 1),
-    "candidate_artists": ("tensor(int64)", 1),
-    "candidate_content": ("tensor(float)", 2),
+    name: ("tensor(float)" if name.endswith("_content") else "tensor(int64)", rank)
+    for name, rank in INPUT_RANKS.items()
 }
-OUTPUTS = ("scores", "session_vectors", "candidate_vectors")
-PAD, UNKNOWN = 0, 1
 MIN_SHARED_ITEMS = 0.5
 """Share of the vocabulary's items that must be in the library: less means another library."""
 CHUNK = 8192
@@ -57,7 +59,7 @@ def read_model(
     Raises :class:`ModelError` with a one-line reason for a missing, damaged, foreign or newer
     model.
     """
-    onnx_path, vocab_path = directory / "model.onnx", directory / "model.vocab.json"
+    onnx_path, vocab_path = directory / MODEL_FILE, directory / VOCAB_FILE
     if not onnx_path.is_file():
         raise NoModelError("No personal model yet", f"{onnx_path} does not exist.")
     if not vocab_path.is_file():
@@ -65,8 +67,7 @@ def read_model(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."
         )
     session = OnnxSession(onnx_path, threads=threads, providers=providers)
-    meta = _metadata(session, onnx_path)
-    _check_signature(session, meta)
+    meta = contract_metadata(session, onnx_path)
     vocab_bytes = vocab_path.read_bytes()
     declared = meta.get("vocabulary") or {}
     if hashlib.sha256(vocab_bytes).hexdigest() != declared.get("sha256"):
@@ -80,7 +81,7 @@ def read_model(
         items, artists = list(vocab["items"]), list(vocab["artists"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelError("The personal model's vocabulary is damaged", str(exc)) from exc
-    if items[:2] != ["<pad>", "<unk>"] or artists[:2] != ["<pad>", "<unk>"]:
+    if tuple(items[:2]) != RESERVED or tuple(artists[:2]) != RESERVED:
         raise ModelError(
             "The personal model's vocabulary is damaged",
             "positions 0 and 1 must hold <pad> and <unk>.",
@@ -89,8 +90,19 @@ def read_model(
     return ModelFiles(session, meta, items, artists, directory, size)
 
 
+def contract_metadata(session: OnnxSession, path: Path) -> dict:
+    """The model's contract-3 metadata, after checking it and the inputs and outputs it names.
+
+    Raises :class:`ModelError` for a model that is not a Continuo model (an unrelated ONNX
+    file), has a newer or unknown format, or has other inputs or outputs.
+    """
+    meta = _metadata(session, path)
+    _check_signature(session, meta)
+    return meta
+
+
 def _metadata(session: OnnxSession, path: Path) -> dict:
-    raw = session.metadata().get("continuo")
+    raw = session.metadata().get(METADATA_KEY)
     if raw is None:
         raise ModelError(
             "Not a Continuo model", f"{path.name} has no 'continuo' entry in its metadata."
@@ -173,10 +185,10 @@ class SessionModel:
 
     def fit_library(self, library: LibraryIndex) -> None:
         """Check the model against ``library`` and compute every track's candidate vector."""
-        items = {normalize_key(k): i for i, k in enumerate(self.files.items) if i > 1}
-        artists = {normalize_key(k): i for i, k in enumerate(self.files.artists) if i > 1}
+        items = {key_part(k): i for i, k in enumerate(self.files.items) if i > 1}
+        artists = {key_part(k): i for i, k in enumerate(self.files.artists) if i > 1}
         item_index = np.array(
-            [items.get(normalize_key(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
+            [items.get(key_part(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
         )
         known = int(np.unique(item_index[item_index > UNKNOWN]).size)
         vocabulary = max(len(items), 1)
@@ -190,11 +202,39 @@ class SessionModel:
         self.library = library
         self.item_index = item_index
         self.artist_index = np.array(
-            [artists.get(k, UNKNOWN) for k in library.artist_keys], dtype=np.int64
+            [artists.get(k, UNKNOWN) for k in library.model_artist_keys], dtype=np.int64
         )
         self.candidate_vectors = self._candidate_vectors()
+        self._check_outputs()
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)
         self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
+
+    def _check_outputs(self) -> None:
+        """The first inference: outputs that load but cannot be used are refused here.
+
+        A model whose towers were exported with different widths, or whose weights diverged to
+        NaN, passes every check on its files; only running it shows it.
+        """
+        vectors, n = self.candidate_vectors, len(self.library)
+        if vectors.ndim != 2 or vectors.shape[0] != n:
+            raise ModelError(
+                "The personal model gives outputs of the wrong shape",
+                f"candidate_vectors is {list(vectors.shape)} for {n} tracks, expected [{n}, H]. "
+                "Retrain or reinstall the model.",
+            )
+        probe = self.session_vector(np.zeros(0, dtype=np.int64))
+        if probe.shape != (vectors.shape[1],):
+            raise ModelError(
+                "The personal model's two towers do not fit together",
+                f"session_vectors has {probe.shape[-1] if probe.ndim else 0} values per session, "
+                f"candidate_vectors {vectors.shape[1]} per track, so they cannot be scored "
+                "against each other. Retrain or reinstall the model.",
+            )
+        if not (np.isfinite(vectors).all() and np.isfinite(probe).all()):
+            raise ModelError(
+                "The personal model gives invalid numbers",
+                "its outputs hold NaN or infinity (a training that diverged?). Retrain.",
+            )
 
     def _content_for(self, library: LibraryIndex) -> np.ndarray:
         dim = self.content_dim
@@ -250,14 +290,23 @@ class SessionModel:
         return {"session_items": items, "session_artists": artists, "session_content": content}
 
     def session_vector(self, rows: np.ndarray) -> np.ndarray:
-        """The session tower's vector (H,) for the library ``rows`` heard so far."""
+        """The session tower's vector (H,) for the library ``rows`` heard so far.
+
+        Raises :class:`ModelError` when the model answers this session with NaN or infinity.
+        """
         feeds = {
             **self._session_feeds(np.asarray(rows, dtype=np.int64)),
             "candidate_items": np.array([UNKNOWN], dtype=np.int64),
             "candidate_artists": np.array([UNKNOWN], dtype=np.int64),
             "candidate_content": np.zeros((1, self.content_dim), dtype=np.float32),
         }
-        return self.files.session.run(["session_vectors"], feeds)[0][0]
+        vector = self.files.session.run(["session_vectors"], feeds)[0][0]
+        if not np.isfinite(vector).all():
+            raise ModelError(
+                "The personal model gives invalid numbers",
+                "its session vector holds NaN or infinity for this session. Retrain.",
+            )
+        return vector
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Score (N,) of every library track as the next item after ``rows`` (a full scan)."""

@@ -150,7 +150,63 @@ def _v3_feedback_and_suggestions(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v4_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
+def _v4_identity(conn: sqlite3.Connection) -> None:
+    # Composer, work and recording identity per track (player.domain.identity) with the rule
+    # version that computed it, and the MusicBrainz ids it may use. Rows start at version 0:
+    # player.store.tracks.refresh_identities computes them from the stored tags (no file is
+    # read again), at the end of this migration and whenever the rules change.
+    text = [
+        *("composer_mbid", "work_mbid", "release_mbid", "recording_mbid", "composer_key"),
+        *("composer_name", "composer_sort", "work_key", "work_title", "catalogue"),
+        *("recording_key", "recording_performers"),
+    ]
+    statements = [f"ALTER TABLE tracks ADD COLUMN {c} TEXT NOT NULL DEFAULT '';" for c in text]
+    statements += [
+        "ALTER TABLE tracks ADD COLUMN year INTEGER;",
+        "ALTER TABLE tracks ADD COLUMN identity_version INTEGER NOT NULL DEFAULT 0;",
+        "CREATE INDEX tracks_by_work_key ON tracks (work_key);",
+        "CREATE INDEX tracks_by_recording_key ON tracks (recording_key);",
+        "CREATE INDEX tracks_by_identity_version ON tracks (identity_version);",
+    ]
+    execute_script(conn, "\n".join(statements))
+    from player.store.tracks import recompute_identities  # tracks imports db, db imports us
+
+    recompute_identities(conn)
+
+
+def _v5_playlists_and_album_art(conn: sqlite3.Connection) -> None:
+    # Playlists are saved queues: an ordered list of tracks under a unique name (positions
+    # 0..n-1, rewritten whole on reorder). ``track_art`` remembers which cached picture
+    # (PROFILE/art/FILE, '' = none found) a track had when its file and folder had these
+    # signatures, so art is looked up in files only when something changed.
+    execute_script(
+        conn,
+        """
+        CREATE TABLE playlists (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE playlist_entries (
+            playlist_id INTEGER NOT NULL REFERENCES playlists (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            track_id INTEGER NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            PRIMARY KEY (playlist_id, position)
+        );
+        CREATE INDEX playlist_entries_by_track ON playlist_entries (track_id);
+        CREATE TABLE track_art (
+            track_id INTEGER PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            folder_mtime_ns INTEGER NOT NULL,
+            file TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _v6_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
     # The key ("F# minor", '' when unknown) and the A4 in Hz the recording was played at,
     # stored with the rest of a track's features (rows of older analysis versions are redone).
     execute_script(
@@ -166,7 +222,9 @@ MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
     _v3_feedback_and_suggestions,
-    _v4_key_and_concert_pitch,
+    _v4_identity,
+    _v5_playlists_and_album_art,
+    _v6_key_and_concert_pitch,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

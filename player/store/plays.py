@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from player.domain.plays import ENDINGS, HEARD_MS, STARTERS
+from player.domain.recordings import recording_label
 from player.store.db import Database, utc_now
 from player.store.sessions import SESSION_GAP, split_sessions
-
-ENDINGS = ("finished", "skipped", "stopped", "interrupted")
-STARTERS = ("user", "queue", "suggestion")
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class Play:
     composer: str
     work: str
     title: str
+    recording: str = ""  # performers and year, naming the recording ("Kleiber · VPO, 1975")
 
     @property
     def ended_at(self) -> datetime:
@@ -82,7 +82,8 @@ def all_plays(db: Database) -> list[Play]:
     """Every play in the order it started, with its track's composer, work and title."""
     rows = db.conn.execute(
         "SELECT p.id, p.track_id, p.started_at, p.ms_heard, p.ended_how, p.started_by, "
-        "t.composer, t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title "
+        "t.composer, t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title, "
+        "t.recording_performers, t.year "
         "FROM plays p JOIN tracks t ON t.id = p.track_id ORDER BY p.started_at, p.id"
     )
     return [
@@ -96,6 +97,7 @@ def all_plays(db: Database) -> list[Play]:
             composer=r["composer"],
             work=r["work"],
             title=r["title"],
+            recording=recording_label(r["recording_performers"], r["year"]),
         )
         for r in rows
     ]
@@ -110,3 +112,14 @@ def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[
         item_of=lambda p: p.track_id,
         gap=gap,
     )
+
+
+def heard_plays_by_recording(db: Database) -> dict[str, int]:
+    """Heard plays (finished, or heard ``HEARD_MS``) of each recording key: the library shows
+    the most played recording of a work first."""
+    rows = db.conn.execute(
+        "SELECT t.recording_key, count(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
+        "WHERE p.ended_how = 'finished' OR p.ms_heard >= ? GROUP BY t.recording_key",
+        (HEARD_MS,),
+    )
+    return {str(key): int(count) for key, count in rows}

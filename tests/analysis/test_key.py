@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from player.analysis.key import MAJOR_PROFILE, MINOR_PROFILE, Key, estimate_key, key_scores
-from player.analysis.key_names import notated_key
+from player.analysis.key import MAJOR_PROFILE, MINOR_PROFILE, estimate_key, key_scores
+from player.domain.keys import Key, notated_key
 
 
 @pytest.mark.parametrize("tonic", range(12))

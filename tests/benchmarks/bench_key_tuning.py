@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pitch_broad import _chorales  # noqa: E402
 from pitch_clips import SOUND_FONT, have_fluidsynth, write_midi  # noqa: E402
 
-from player.analysis.key import Key, estimate_key  # noqa: E402
-from player.analysis.key_names import notated_key  # noqa: E402
+from player.analysis.key import estimate_key  # noqa: E402
+from player.domain.keys import Key, notated_key  # noqa: E402
 
 SR = 22_050
 SECONDS = 150.0  # longer than any of the chorales: each is rendered whole

@@ -1,12 +1,13 @@
 """Library scan speed: a first scan of 1,000 generated tagged files and an unchanged re-scan.
 
-Goals (issue 2): first scan ≥ 200 files/s, unchanged re-scan ≥ 5,000 files/s.
+Goals (issues 2 and 9): first scan ≥ 1,000 files/s, unchanged re-scan ≥ 20,000 files/s.
 
     .venv/bin/python tests/benchmarks/bench_scan.py [--files 1000]
 
 The files are 1-second tones, half FLAC and half Ogg Vorbis, each with its own classical tags,
-in composer/work folders. The page cache is warm (the files were just written), as it is for a
-re-scan on start; a first scan from a cold disk is bounded by the disk instead.
+in composer/work folders. Wall time and CPU time are both reported: on a shared machine under
+load only the CPU figure compares runs. The page cache is warm (the files were just written), as
+it is for a re-scan on start; a first scan from a cold disk is bounded by the disk instead.
 """
 
 from __future__ import annotations
@@ -65,19 +66,26 @@ def main() -> None:
         print(f"generated {args.files} tagged files in {time.perf_counter() - start:.1f} s")
         db = open_database(Path(tmp, "profile", "continuo.db"))
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         first = scan_library(db, [root])
-        first_s = time.perf_counter() - start
+        first_s, first_cpu = time.perf_counter() - start, time.process_time() - cpu
         assert first.added == args.files and store.track_count(db) == args.files, first
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         again = scan_library(db, [root])
-        again_s = time.perf_counter() - start
+        again_s, again_cpu = time.perf_counter() - start, time.process_time() - cpu
         assert again.unchanged == args.files, again
         db.close()
 
-    print(f"first scan:     {args.files / first_s:8.0f} files/s  ({first_s:.2f} s; goal >= 200)")
-    print(f"unchanged scan: {args.files / again_s:8.0f} files/s  ({again_s:.3f} s; goal >= 5000)")
+    # CPU seconds too: on a shared, loaded machine they compare runs where wall time cannot
+    print(
+        f"first scan:     {args.files / first_s:8.0f} files/s  ({first_s:.2f} s; goal >= 1000)"
+        f"  {args.files / first_cpu:8.0f} files per CPU second"
+    )
+    print(
+        f"unchanged scan: {args.files / again_s:8.0f} files/s  ({again_s:.3f} s; goal >= 20000)"
+        f"  {args.files / again_cpu:8.0f} files per CPU second"
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """Window benchmarks (issue 2): cold start with 10,000 tracks, memory, playback with a busy UI.
 
-Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--runs 3] [--play-seconds 60]``
+Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--runs 3] [--play-seconds 60]
+[--root-tracks 400]``
 
 1. Cold start: a fresh ``python -m player`` process on a profile whose database holds 10,000
-   tracks (plausible classical tags, written with ``upsert_tracks``), offscreen. Times, from just
-   before the process is spawned: first paint of the main window, and the moment the whole
-   library is in the views. Resident memory once the library is shown. Goal: paint ≤ 1.0 s,
-   memory ≤ 250 MB.
-2. Playback with the UI busy: the same profile plus one real 70 s OGG file, played through
+   tracks (plausible classical tags, written with ``upsert_tracks``), offscreen, ``--no-audio``.
+   Times, from just before the process is spawned: first paint of the main window, and the
+   moment the whole library is in the views. Resident memory once the library is shown. Goal:
+   paint ≤ 1.0 s, memory ≤ 250 MB.
+2. Cold start as a listener has it: real sound output (PortAudio on a private PulseAudio null
+   sink, opened before the window as the app does) and a library root of ``--root-tracks`` real
+   tagged FLAC files, scanned once before, so the start-up rescan finds nothing changed; with
+   ``--play``. Times from the spawn: first paint, library shown, rescan finished, and the first
+   sound, read from the null sink's monitor by ``parec`` (a separate process).
+3. Playback with the UI busy: the same profile plus one real 70 s OGG file, played through
    PortAudio on a private PulseAudio null sink (paced in real time) while the library is filtered
    and scrolled every 30 ms; PortAudio underruns counted (goal 0). Then CPU use of the whole
    process while it plays with the UI idle (goal ≤ 3 % of one core).
@@ -86,6 +92,43 @@ from player.cli import main
 sys.exit(main(["--profile", os.environ["BENCH_PROFILE"], "--no-audio"]))
 """
 
+# Real output and a library root: reports once the library is shown, the start-up rescan has
+# finished and the played track has been consumed for 0.5 s (the parent hears the first sound).
+CHILD_ROOT = r"""
+import json, os, sys, time
+t0 = float(os.environ["BENCH_T0"])
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0], "-platform", "offscreen"])
+found = {}
+class Watch(QObject):
+    def eventFilter(self, obj, event):
+        if ("paint" not in found and event.type() == QEvent.Type.Paint
+                and type(obj).__name__ == "MainWindow"):
+            found["paint"] = time.time() - t0
+        return False
+watch = Watch()
+app.installEventFilter(watch)
+def poll():
+    window = next((w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow"), None)
+    if window is not None and "hooked" not in found:
+        found["hooked"] = True
+        window.scan_finished.connect(lambda _: found.setdefault("rescan", time.time() - t0))
+    if (window is not None and "library" not in found
+            and window.library.table_model.rowCount() == int(os.environ["BENCH_N"])):
+        found["library"] = time.time() - t0
+    if window is not None and window.services.backend.position_s > 0.5 and "rescan" in found:
+        found["output"] = window.services.backend.name
+        print("BENCH", json.dumps(found), flush=True)
+        window.close()
+    else:
+        QTimer.singleShot(5, poll)
+QTimer.singleShot(0, poll)
+from player.cli import main
+sys.exit(main(["--profile", os.environ["BENCH_PROFILE"], "--library", os.environ["BENCH_ROOT"],
+               "--play"]))
+"""
+
 
 def make_profile(root: Path) -> Path:
     from player.store.db import open_database
@@ -142,6 +185,73 @@ def cold_start(profile: Path) -> dict:
         if line.startswith("BENCH "):
             return json.loads(line[6:])
     raise RuntimeError(f"the app did not report:\n{out.stdout}\n{out.stderr}")
+
+
+def make_root(folder: Path, n_tracks: int) -> Path:
+    """``n_tracks`` real tagged FLAC files (2 s each), five movements to a work."""
+    from tests.library.audio_files import tag_vorbis, write_audio
+
+    for i in range(n_tracks):
+        composer = COMPOSERS[i // 5 % len(COMPOSERS)]
+        work, number = f"Suite No. {i // 5 + 1}", i % 5 + 1
+        path = write_audio(folder / composer / work / f"{number:02d}.flac", seconds=2.0)
+        tag_vorbis(path, composer=composer, work=work, movementname=MOVEMENTS[number - 1],
+                   movement=str(number), title=MOVEMENTS[number - 1])  # fmt: skip
+    return folder
+
+
+class MonitorListener:
+    """``parec`` on the null sink's monitor, in its own process: when did sound first arrive?"""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.first_sound: float | None = None
+        self._parec = subprocess.Popen(
+            ["parec", "--raw", "--format=float32le", "--rate=48000", "--channels=2",
+             "--latency-msec=10", "--device=null.monitor"],
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        import numpy as np
+
+        assert self._parec.stdout is not None
+        while (chunk := self._parec.stdout.read(1920)) and self.first_sound is None:
+            if np.abs(np.frombuffer(chunk, dtype="<f4")).max(initial=0.0) > 1e-3:
+                self.first_sound = time.time()
+
+    def close(self) -> None:
+        self._parec.terminate()
+        self._parec.wait(5)
+
+
+def cold_start_with_root(profile: Path, root: Path, n_tracks: int, runs: int) -> list[dict]:
+    """Runs of :data:`CHILD_ROOT` with real output; the profile was scanned once before."""
+    from tests.audio_env import start_private_audio, stop_private_audio
+
+    home, kind = start_private_audio()  # the child inherits HOME / XDG_RUNTIME_DIR
+    results = []
+    try:
+        if kind != "pulse":
+            raise RuntimeError("first sound needs PulseAudio's null sink (pulseaudio, parec)")
+        for _ in range(runs + 1):  # the first run scans the root and warms the file cache
+            monitor = MonitorListener()
+            env = dict(os.environ, BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
+            env.update(BENCH_ROOT=str(root), QT_QPA_PLATFORM="offscreen")
+            env["BENCH_T0"] = repr(t0 := time.time())
+            out = subprocess.run([sys.executable, "-c", CHILD_ROOT], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=180)  # fmt: skip
+            monitor.close()
+            line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
+            if line is None or monitor.first_sound is None:
+                raise RuntimeError(f"no report or no sound:\n{out.stdout}\n{out.stderr}")
+            results.append({**json.loads(line[6:]), "sound": monitor.first_sound - t0})
+    finally:
+        stop_private_audio(home)
+    return results[1:]
 
 
 def busy_playback(profile: Path, seconds: float) -> dict:
@@ -227,6 +337,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--play-seconds", type=float, default=60.0)
+    parser.add_argument("--root-tracks", type=int, default=400)
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f}")
@@ -248,6 +359,28 @@ def main() -> None:
         )
         print(f"cold start to 10,000 tracks shown: {shown:.2f} s")
         print(f"resident memory, library shown:  {rss:.0f} MB (goal ≤ 250 MB)")
+        print("  (conditions: offscreen, --no-audio, no library root: no start-up rescan)")
+        if args.root_tracks > 0:
+            started = time.perf_counter()
+            root = make_root(Path(tmp) / "root", args.root_tracks)
+            print(
+                f"library root: {args.root_tracks} tagged 2 s FLAC files "
+                f"({time.perf_counter() - started:.1f} s to write)"
+            )
+            real = cold_start_with_root(Path(tmp) / "root-profile", root, args.root_tracks,
+                                        args.runs)  # fmt: skip
+            print(
+                f"cold start, real output ({real[0]['output']}), library root rescanned "
+                f"(nothing changed), --play; median of {args.runs}:"
+            )
+            for key, label in (("paint", "first paint"), ("library", "library shown"),
+                               ("rescan", "start-up rescan finished"),
+                               ("sound", "first sound on the sink's monitor")):  # fmt: skip
+                values = [r[key] for r in real]
+                print(
+                    f"  {label + ':':36s}{statistics.median(values):.2f} s "
+                    f"(range {min(values):.2f}-{max(values):.2f})"
+                )
         if args.play_seconds > 0:
             busy = busy_playback(profile, args.play_seconds)
             print(

@@ -12,8 +12,9 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.store.tracks import Track
-from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration
-from player.ui.style import MUTED
+from player.ui.plain import tip
+from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration, track_line
+from player.ui.style import theme
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 3  # an Up next track's "Why this?" text ("" when none)
@@ -163,7 +164,7 @@ class QueueModel(QAbstractItemModel):
                 font.setPointSizeF(font.pointSizeF() * 0.9)
                 return font
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(MUTED))
+                return QBrush(QColor(theme().muted))
             if role != Qt.ItemDataRole.DisplayRole:
                 return None
             tracks = self._sections[index.row()]
@@ -177,17 +178,20 @@ class QueueModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 1:
                 return format_duration(track.duration_s)
-            return (
-                f"{track.display_title}  —  {track.composer}"
-                if track.composer
-                else track.display_title
-            )
+            line = track_line(track)
+            return f"{track.display_title}  —  {line}" if line else track.display_title
         note = self._notes.get(int(track.id or 0), "") if index.internalId() == UP_NEXT else ""
         if role == NOTE_ROLE:
             return note
         if role == Qt.ItemDataRole.ToolTipRole:
             why = f"\n\nWhy this? {note[0].upper()}{note[1:]}" if note else ""
-            return f"{track.composer}\n{track.work}\n{track.display_title}{why}"
+            parts = (
+                track.composer_name,
+                track.work_title,
+                track.display_title,
+                track.recording_label,
+            )
+            return tip("\n".join(p for p in parts if p) + why)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ROLE:

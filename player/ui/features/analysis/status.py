@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from player.analysis.version import ANALYSIS_VERSION
+from player.faults import Faults
 from player.store.db import Database
 from player.store.features import failures, load_histograms
 from player.store.tracks import track_by_id, track_count
@@ -103,12 +104,16 @@ class AnalysisRunner(QObject):
         open_db: Callable[[], Database],
         jobs: JobRunner,
         parent: QObject | None = None,
+        faults: Faults | None = None,
         *,
         workers: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
-        self.workers = workers  # None: every core but one
+        self.faults = faults or Faults()
+        self.workers = (
+            workers  # None: every core but one  # a run that cannot save its results says so here
+        )
         self.summary: AnalysisSummary | None = None
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
@@ -135,12 +140,13 @@ class AnalysisRunner(QObject):
             self._again = True
             return
         self._starting = True
-        db_path, report, workers = self.db_path, self._from_dispatcher.emit, self.workers
+        db_path, report, faults = self.db_path, self._from_dispatcher.emit, self.faults
+        workers = self.workers
 
         def create() -> AnalysisService:
             from player.analysis.worker import AnalysisService
 
-            return AnalysisService(db_path, on_progress=report, workers=workers)
+            return AnalysisService(db_path, on_progress=report, faults=faults, workers=workers)
 
         self.jobs.run(create, self._created, self._not_created)
         self.progressed.emit(None)  # Pause is possible from now on
@@ -252,6 +258,7 @@ def install(ctx: FeatureContext) -> AnalysisRunner:
         services.open_db,
         ctx.jobs,
         ctx,
+        services.faults,
         workers=services.analysis_workers,
     )
     runner.features_changed.connect(ctx.features_changed)

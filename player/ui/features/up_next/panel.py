@@ -33,18 +33,18 @@ from PySide6.QtWidgets import (
 )
 
 from player.audio.backend import EndReason, Playable
-from player.playlog import ENDED_HOW, token_of
-from player.recommend.sources import CONTENT, MODEL, POPULAR, SESSIONS
-from player.recommend.up_next import CURRENT_WORK
+from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS, ended_how
+from player.playlog import token_of
 from player.store.tracks import Track
 from player.ui.features.up_next import feedback
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
 from player.ui.features.up_next.status import status_line
 from player.ui.jobs import JobRunner
+from player.ui.plain import tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
-from player.ui.style import MUTED, named
+from player.ui.style import named, theme
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
@@ -63,17 +63,23 @@ HEADERS = {
 
 
 class SuggestionDelegate(QStyledItemDelegate):
-    """Draws the first row of a suggestion with its work and its "Why this?" under the track."""
+    """Draws the first row of a suggestion with its work, its recording and its "Why this?"
+    under the track."""
 
     def _extra(self, index: AnyIndex) -> list[str]:
-        """The muted lines under the track: its work (unless the title says it) and the reason."""
+        """The muted lines under the track: its work (unless the title says it) with the
+        recording (performers, year), and the reason."""
         first = index.sibling(index.row(), 0)
         note = first.data(NOTE_ROLE)
         if not note:
             return []
         track: Track | None = first.data(TRACK_ROLE)
-        work = track.work if track is not None else ""
-        lines = [work] if work and track is not None and work != track.display_title else []
+        work = track.work_title if track is not None and track.work else ""
+        label = track.recording_label if track is not None else ""
+        if work == (track.display_title if track is not None else ""):
+            work = ""
+        line = " · ".join(x for x in (work, label) if x)
+        lines = [line] if line else []
         return [*lines, f"{note[:1].upper()}{note[1:]}"]
 
     @staticmethod
@@ -114,7 +120,7 @@ class SuggestionDelegate(QStyledItemDelegate):
         small = self._small(opt)
         fine = QFontMetrics(small)
         painter.setFont(small)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(theme().muted))
         for number, text in enumerate(extra, 1):
             small.setItalic(number == len(extra))  # the reason, set apart from the work
             painter.setFont(small)
@@ -145,8 +151,8 @@ class UpNextBar(QWidget):
         self.clear = QToolButton()
         self.clear.setText("Clear")
         self.clear.setToolTip("Drop these suggestions and suggest others")
-        # a narrow window clips the bar rather than growing to fit it
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # the bar keeps room for its controls (the library pane gives way on a narrow window)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(6)
@@ -317,7 +323,7 @@ class UpNext(QObject):
     def _ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
         token = token_of(item)
         if token is not None:
-            rec, track_id, how = self.rec, token.track_id, ENDED_HOW[reason]
+            rec, track_id, how = self.rec, token.track_id, ended_how(reason)
             self._in_background(lambda: rec.track_ended(track_id, ms_heard, how))
 
     def _queue_changed(self) -> None:
@@ -404,11 +410,13 @@ class UpNext(QObject):
             group = self._groups.get(int(tracks[rows[0]].id or 0))
             first = next(t for t in tracks if self._groups.get(int(t.id or 0)) == group)
             note = self._notes.get(int(first.id or 0), "")
-            text = f"{first.composer}: {first.work or first.display_title}\n" + (
+            work = first.work_title if first.work else first.display_title
+            recording = f" ({first.recording_label})" if first.recording_label else ""
+            text = f"{first.composer_name}: {work}{recording}\n" + (
                 f"Why this? {note[:1].upper()}{note[1:]}." if note else ""
             )
         button = self.bar.why
-        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), text, button)
+        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), tip(text), button)
 
     def _menu(self, menu: QMenu, indexes: list[QModelIndex]) -> None:
         if not any(i.parent().isValid() and i.parent().row() == UP_NEXT for i in indexes):

@@ -1,8 +1,8 @@
 """The key a title names: "Symphony No. 40 in G minor", "Messe in h-Moll", "Sonate en ré majeur".
 
-A pure function over tag text (works, titles, albums): the player's key estimate reports the
-notated key when the tags give one (:func:`player.analysis.key.estimate_key`). It lives here
-until the shared identity rules in ``player/domain/`` exist.
+What a key is (:class:`Key`) and a pure function over tag text (works, titles, albums): the
+player's key estimate reports the notated key when the tags give one
+(:func:`player.analysis.key.estimate_key`).
 
 English ("in F sharp minor", "in Bb", "in E-flat major"; a key without a mode is major, as in
 "Concerto in D"), German ("in fis-Moll", "Es-Dur", "h-moll"; H is B natural and B is B flat) and
@@ -13,8 +13,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from player.analysis.key import Key
+_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+
+
+@dataclass(frozen=True)
+class Key:
+    """A tonic pitch class (0 = C) and a mode."""
+
+    tonic: int
+    mode: str  # "major" or "minor"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tonic < 12 or self.mode not in ("major", "minor"):
+            raise ValueError(f"not a key: tonic {self.tonic!r}, mode {self.mode!r}")
+
+    @property
+    def name(self) -> str:
+        """E.g. "F# minor", "Bb major" (the spelling most scores use for that key)."""
+        names = _MAJOR_NAMES if self.mode == "major" else _MINOR_NAMES
+        return f"{names[self.tonic]} {self.mode}"
+
+    def shifted(self, semitones: int) -> Key:
+        return Key((self.tonic + semitones) % 12, self.mode)
+
 
 _LETTER = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _ACCIDENTAL = {"sharp": 1, "#": 1, "♯": 1, "flat": -1, "b": -1, "♭": -1}
