@@ -30,6 +30,16 @@ def _profile(path: str | None) -> Profile:
     return Profile(Path(path).expanduser()).create() if path else Profile.default()
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="continuo",
@@ -64,6 +74,13 @@ def app_parser() -> argparse.ArgumentParser:
         "--play",
         action="store_true",
         help="start playing at once: the files and folders given, else the library",
+    )
+    parser.add_argument(
+        "--analysis-workers",
+        metavar="N",
+        type=_positive_int,
+        help="processes analysing the library at once, at idle priority "
+        "(default: every core but one)",
     )
     parser.add_argument(
         "--quit-after", metavar="SECONDS", type=float, help="close the window after this long"
@@ -227,4 +244,5 @@ def main(argv: list[str] | None = None) -> int:
         play_paths=opened if args.play else [],
         quit_after=args.quit_after,
         no_audio=args.no_audio,
+        analysis_workers=args.analysis_workers,
     )
