@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from player.store.db import Database, utc_now
-from player.store.sessions import SESSION_GAP, split_sessions
+from player.store.sessions import SESSION_GAP, iter_sessions
 
 ENDINGS = ("finished", "skipped", "stopped", "interrupted")
 STARTERS = ("user", "queue", "suggestion")
@@ -29,6 +32,7 @@ class Play:
     composer: str
     work: str
     title: str
+    path: str = ""
 
     @property
     def ended_at(self) -> datetime:
@@ -78,35 +82,135 @@ def close_interrupted_plays(db: Database) -> int:
     return cursor.rowcount
 
 
+def log_plays(db: Database, plays: Iterable[tuple[int, str, int, str, str]]) -> int:
+    """Write ended plays in one transaction: ``(track_id, started_at, ms_heard, ended_how,
+    started_by)`` each (an imported history, the demo's); returns how many."""
+    now = utc_now()
+    rows = [(*play, now) for play in plays]
+    for _, _, _, ended_how, started_by, _ in rows:
+        if ended_how not in ENDINGS or started_by not in STARTERS:
+            raise ValueError(f"not a play's ending and starter: {ended_how!r}, {started_by!r}")
+    with db.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO plays (track_id, started_at, ms_heard, ended_how, started_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len(rows)
+
+
+def has_plays(db: Database) -> bool:
+    return db.conn.execute("SELECT EXISTS (SELECT 1 FROM plays)").fetchone()[0] == 1
+
+
+_PLAY_SELECT = (
+    "SELECT p.id, p.track_id, p.started_at, p.ms_heard, p.ended_how, p.started_by, t.composer, "
+    "t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title, t.path "
+    "FROM plays p JOIN tracks t ON t.id = p.track_id "
+)
+
+
+def _play_from_row(r) -> Play:
+    return Play(
+        id=r[0],
+        track_id=r[1],
+        started_at=datetime.fromisoformat(r[2]),
+        ms_heard=r[3],
+        ended_how=r[4],
+        started_by=r[5],
+        composer=r[6],
+        work=r[7],
+        title=r[8],
+        path=r[9],
+    )
+
+
+def iter_plays(db: Database) -> Iterator[Play]:
+    """Every play in the order it started, with its track's composer, work, title and path,
+    read as it is consumed (constant memory for a log of any length)."""
+    cursor = db.conn.execute(_PLAY_SELECT + "ORDER BY p.started_at, p.id")
+    while rows := cursor.fetchmany(1024):
+        yield from map(_play_from_row, rows)
+
+
 def all_plays(db: Database) -> list[Play]:
     """Every play in the order it started, with its track's composer, work and title."""
-    rows = db.conn.execute(
-        "SELECT p.id, p.track_id, p.started_at, p.ms_heard, p.ended_how, p.started_by, "
-        "t.composer, t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title "
-        "FROM plays p JOIN tracks t ON t.id = p.track_id ORDER BY p.started_at, p.id"
-    )
-    return [
-        Play(
-            id=r["id"],
-            track_id=r["track_id"],
-            started_at=datetime.fromisoformat(r["started_at"]),
-            ms_heard=r["ms_heard"],
-            ended_how=r["ended_how"],
-            started_by=r["started_by"],
-            composer=r["composer"],
-            work=r["work"],
-            title=r["title"],
-        )
-        for r in rows
-    ]
+    return list(iter_plays(db))
 
 
-def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[Play]]:
-    """The play log cut into sessions by the shared rule (gap measured from the end of a play)."""
-    return split_sessions(
-        all_plays(db),
+def _cut(plays: Iterable[Play], gap: timedelta) -> Iterator[list[Play]]:
+    """The shared session rule, the gap measured from the end of a play."""
+    return iter_sessions(
+        plays,
         time_of=lambda p: p.started_at,
         end_of=lambda p: p.ended_at,
         item_of=lambda p: p.track_id,
         gap=gap,
     )
+
+
+def iter_listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> Iterator[list[Play]]:
+    """The play log cut into sessions, oldest first, read as it is consumed."""
+    return _cut(iter_plays(db), gap)
+
+
+def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[Play]]:
+    """The play log cut into sessions by the shared rule (gap measured from the end of a play)."""
+    return list(iter_listening_sessions(db, gap))
+
+
+def recent_sessions(
+    db: Database, max_plays: int, gap: timedelta = SESSION_GAP
+) -> tuple[list[list[Play]], int]:
+    """The newest whole sessions holding at most about ``max_plays`` plays, oldest first, and how
+    many older plays the log holds (the History view shows these; ``continuo history`` all).
+
+    Reads the newest ``max_plays`` plays through the start-time index; the oldest session among
+    them may have begun earlier, so it is left out when older plays exist (unless it is the only
+    one: a single session longer than ``max_plays`` is shown cut, rather than nothing).
+    """
+    total = int(db.conn.execute("SELECT count(*) FROM plays").fetchone()[0])
+    rows = db.conn.execute(
+        _PLAY_SELECT + "ORDER BY p.started_at DESC, p.id DESC LIMIT ?", (max_plays,)
+    ).fetchall()
+    plays = [_play_from_row(r) for r in reversed(rows)]
+    sessions = list(_cut(plays, gap))
+    shown = len(plays)
+    if total > shown and len(sessions) > 1:
+        shown -= plays.index(sessions[1][0])
+        sessions = sessions[1:]
+    return sessions, total - shown
+
+
+@dataclass(frozen=True)
+class PlayColumns:
+    """The whole play log as arrays, in start order (what the recommender's history reads).
+
+    ``start_ms``/``end_ms`` are milliseconds since 1970 (UTC); ``finished`` says a play ended
+    ``finished``. Each array has shape (N,).
+    """
+
+    track_id: np.ndarray
+    start_ms: np.ndarray
+    end_ms: np.ndarray
+    ms_heard: np.ndarray
+    finished: np.ndarray
+
+
+def play_columns(db: Database) -> PlayColumns:
+    """Read the log in one ordered scan that hands each column over as one string (numpy
+    parses it in C; a million Python row tuples would cost seconds)."""
+    row = db.conn.execute(
+        "SELECT group_concat(track_id), group_concat(start_ms), group_concat(ms_heard), "
+        "group_concat(finished) FROM ("
+        "  SELECT track_id, ms_heard, coalesce(ended_how = 'finished', 0) AS finished,"
+        "    CAST(round((julianday(started_at) - 2440587.5) * 86400000) AS INTEGER) AS start_ms"
+        "  FROM plays ORDER BY started_at, id)"
+    ).fetchone()
+    if row[0] is None:
+        empty = np.zeros(0, np.int64)
+        return PlayColumns(empty, empty, empty, empty, np.zeros(0, bool))
+    track_id, start_ms, ms_heard, finished = (
+        np.fromstring(column, sep=",", dtype=np.int64) for column in row
+    )
+    return PlayColumns(track_id, start_ms, start_ms + ms_heard, ms_heard, finished.astype(bool))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.services import Services
-from player.store.plays import listening_sessions
+from player.store.plays import recent_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.shell.context import FeatureContext
@@ -38,6 +38,8 @@ from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
 PROGRESS_EVERY_S = 0.1
+HISTORY_PLAYS = 2000
+"""The History tab shows the newest sessions up to this many plays (`continuo history`: all)."""
 
 
 class StatusSlots:
@@ -320,11 +322,11 @@ class MainWindow(QMainWindow):
             recorder.flush()
             db = open_db()
             try:
-                return listening_sessions(db)
+                return recent_sessions(db, HISTORY_PLAYS)
             finally:
                 db.close()
 
-        self.jobs.run(load, self.history.set_sessions, self._job_failed)
+        self.jobs.run(load, lambda r: self.history.set_sessions(*r), self._job_failed)
 
     def start_scan(self) -> None:
         if self._scan_cancel is not None:

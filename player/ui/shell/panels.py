@@ -262,7 +262,8 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
 
-    def set_sessions(self, sessions: list[list[Play]]) -> None:
+    def set_sessions(self, sessions: list[list[Play]], older_plays: int = 0) -> None:
+        """Show ``sessions`` (oldest first) and, below them, how many older plays the log holds."""
         self.model.clear()
         self.model.setColumnCount(2)
         for number, session in enumerate(reversed(sessions)):
@@ -284,6 +285,10 @@ class HistoryPanel(QWidget):
             self.model.appendRow([head, length])
             if number == 0:
                 self.view.expand(head.index())
+        if older_plays:
+            note = QStandardItem(f"{older_plays:,} older plays · `continuo history` lists them all")
+            note.setEnabled(False)
+            self.model.appendRow([note, QStandardItem()])
         self.view.header().setStretchLastSection(False)
         self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
