@@ -55,6 +55,7 @@ class LibraryPanel(QWidget):
 
     play_requested = Signal(object, list)  # Track, the rest of its work
     queue_requested = Signal(list)  # Tracks to append to the user queue
+    results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -146,6 +147,7 @@ class LibraryPanel(QWidget):
             self.tree.expandAll()
         elif self.tree_proxy.rowCount() <= 30:
             self.tree.expandToDepth(0)
+        self.results_shown.emit(text, self.table_model.rowCount())
 
     def _tree_activated(self, index: QModelIndex) -> None:
         track = index.data(TRACK_ROLE)
