@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from player.store.db import Database, utc_now
 
@@ -63,19 +63,21 @@ def _track_from_row(row) -> Track:
     return Track(id=row["id"], **values)
 
 
+def _row(track: Track, scanned_at: str) -> dict[str, object]:
+    """A track's columns as statement parameters (``asdict`` deep-copies: slower by half)."""
+    row: dict[str, object] = {name: getattr(track, name) for name in TRACK_COLUMNS}
+    row["missing"] = int(track.missing)
+    row["scanned_at"] = scanned_at
+    return row
+
+
 def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
     """Insert new tracks and update changed ones (keyed by path); returns how many were written.
 
     A re-scanned file keeps its id, so its play history stays attached to it.
     """
     now = utc_now()
-    rows = []
-    for track in tracks:
-        row = asdict(track)
-        row.pop("id")
-        row["missing"] = int(row["missing"])
-        row["scanned_at"] = now
-        rows.append(row)
+    rows = [_row(track, now) for track in tracks]
     if not rows:
         return 0
     columns = list(rows[0])
@@ -178,10 +180,7 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
     Used when a scan finds a missing track's recording at another path, so its plays and
     features stay attached to it.
     """
-    row = asdict(track)
-    row.pop("id")
-    row["missing"] = int(row["missing"])
-    row["scanned_at"] = utc_now()
+    row = _row(track, utc_now())
     assignments = ", ".join(f"{c} = :{c}" for c in row)
     with db.transaction() as conn:
         conn.execute(
