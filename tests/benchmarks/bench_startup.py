@@ -341,6 +341,8 @@ def _busy(app, window, backend, seconds: float) -> dict:
     timers[0].timeout.connect(step)
     timers[1].timeout.connect(beat)
     before = backend.underruns
+    margin = getattr(backend, "callback_margin", dict)
+    margin()  # from now on
     for timer in timers:
         timer.start()
     QTimer.singleShot(int(seconds * 1000), loop.quit)
@@ -357,7 +359,7 @@ def _busy(app, window, backend, seconds: float) -> dict:
         "max_keystroke_ms": round(max(latencies, default=0.0), 1),
         "p50_keystroke_ms": round(statistics.median(latencies), 1) if latencies else None,
         "gui_max_stall_ms": round(stalls[0] * 1000, 1),
-        "callback_margin": getattr(backend, "callback_margin", None),
+        "callback_margin": margin(),
     }
 
 
