@@ -99,18 +99,25 @@ def build_services(
     return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
 
 
-def build_window(services: Services, *, play_on_load: bool = False) -> MainWindow:
+def build_window(
+    services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
+) -> MainWindow:
     """The shell with every feature installed on its context (a QApplication must exist)."""
     from player.ui.features import install_all
     from player.ui.shell.main_window import MainWindow
 
-    window = MainWindow(services, play_on_load=play_on_load)
+    window = MainWindow(services, play_on_load=play_on_load, play_paths=play_paths)
     window.features = install_all(window.context)
     return window
 
 
 def run_window(
-    services: Services, qt_argv: list[str], *, play: bool, quit_after: float | None
+    services: Services,
+    qt_argv: list[str],
+    *,
+    play: bool,
+    quit_after: float | None,
+    play_paths: Sequence[Path] = (),
 ) -> int:
     """Open the window and run Qt's event loop until the window closes."""
     from PySide6.QtCore import QTimer
@@ -122,7 +129,7 @@ def run_window(
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)
-    window = build_window(services, play_on_load=play)
+    window = build_window(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
     if quit_after is not None:
@@ -146,6 +153,7 @@ def main(
     play: bool = False,
     quit_after: float | None = None,
     no_audio: bool = False,
+    play_paths: Sequence[Path] = (),
 ) -> int:
     logging.basicConfig(
         filename=profile.logs / "continuo.log",
@@ -157,4 +165,4 @@ def main(
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
-    return run_window(services, qt_argv, play=play, quit_after=quit_after)
+    return run_window(services, qt_argv, play=play, quit_after=quit_after, play_paths=play_paths)

@@ -1,6 +1,8 @@
-"""``continuo``: open the player, or print the listening log with ``continuo history``.
+"""``continuo``: open the player; ``continuo history``, ``scan`` and ``library`` work without it.
 
-Options Qt understands (``-platform offscreen``, ``-style …``) are passed on to Qt.
+``continuo [options] FILE_OR_FOLDER...`` opens files and folders (the desktop entry's
+``Exec=continuo %F``); with ``--play`` it plays exactly those, in the order given. Options Qt
+understands (``-platform offscreen``, ``-style …``) are passed on to Qt.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
 from player.errors import ContinuoError
+from player.library_commands import library_main, scan_main
 from player.profile import Profile
 from player.store.db import open_database
 from player.store.plays import iter_listening_sessions
@@ -25,8 +28,16 @@ def _profile(path: str | None) -> Profile:
 def app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="continuo",
-        description="Continuo, a player for classical music. "
-        "`continuo history` prints the listening log.",
+        description="Continuo, a player for classical music. `continuo history` prints the "
+        "listening log, `continuo scan PATH...` adds and scans folders, `continuo library` "
+        "prints the library.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="FILE_OR_FOLDER",
+        type=Path,
+        help="files or folders to open (added to the library); with --play, played in this order",
     )
     parser.add_argument("--profile", metavar="DIR", help="profile folder (database, models, logs)")
     parser.add_argument(
@@ -43,7 +54,11 @@ def app_parser() -> argparse.ArgumentParser:
         help="open the bundled demo library with an example listening history and its model "
         "(in a throwaway profile unless --profile is given)",
     )
-    parser.add_argument("--play", action="store_true", help="start playing the library at once")
+    parser.add_argument(
+        "--play",
+        action="store_true",
+        help="start playing at once: the files and folders given, else the library",
+    )
     parser.add_argument(
         "--quit-after", metavar="SECONDS", type=float, help="close the window after this long"
     )
@@ -134,12 +149,42 @@ def history_main(argv: list[str]) -> int:
     return 0
 
 
+QT_VALUE_OPTIONS = frozenset(
+    {"-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-style", "-stylesheet"}
+    | {"-display", "-geometry", "-qwindowgeometry", "-qwindowtitle", "-qwindowicon", "-session"}
+)
+"""Qt options followed by a value, which must not be read as a file to open."""
+
+
+def split_qt_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``(ours, Qt's)``: Qt's value-taking options and their values are set aside first."""
+    ours, qt = [], []
+    items = iter(argv)
+    for item in items:
+        if item in QT_VALUE_OPTIONS:
+            qt.extend([item, next(items, "")])
+        else:
+            ours.append(item)
+    return ours, qt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    commands = {"scan": scan_main, "library": library_main}
     if argv[:1] == ["history"]:
         return history_main(argv[1:])
-    args, qt_argv = app_parser().parse_known_args(argv)
+    if argv[:1] and argv[0] in commands:
+        return commands[argv[0]](argv[1:], _profile)
+    ours, qt_argv = split_qt_options(argv)
+    args, unknown = app_parser().parse_known_args(ours)
+    qt_argv += unknown
     libraries = list(args.library)
+    opened = [p.expanduser().resolve() for p in args.paths]
+    missing = [p for p in opened if not p.exists()]
+    for path in missing:
+        print(f"continuo: {path} does not exist; it is not opened", file=sys.stderr)
+    opened = [p for p in opened if p.exists()]
+    libraries += opened
     if args.demo:
         libraries.append(DEMO_LIBRARY)
         profile = _profile(args.profile) if args.profile else Profile.throwaway()
@@ -156,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         libraries,
         qt_argv,
         play=args.play,
+        play_paths=opened if args.play else [],
         quit_after=args.quit_after,
         no_audio=args.no_audio,
     )

@@ -18,17 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from player.audio.backend import EndReason, Playable
+from player.domain.plays import ended_how
 from player.store.db import Database, open_database, utc_now
 from player.store.plays import close_interrupted_plays, end_play, start_play, update_play
 
 log = logging.getLogger(__name__)
-
-ENDED_HOW = {
-    EndReason.FINISHED: "finished",
-    EndReason.SKIPPED: "skipped",
-    EndReason.STOPPED: "stopped",
-    EndReason.ERROR: "stopped",
-}
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,7 @@ class PlayLogRecorder:
 
     def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
         if token_of(item) is not None:
-            self._commands.put(("end", ENDED_HOW[reason], int(ms_heard)))
+            self._commands.put(("end", ended_how(reason), int(ms_heard)))
 
     def error(self, item: Playable | None, message: str) -> None:
         """Errors are shown by the window; the log records the play's end via ``track_ended``."""

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from player.cli import DEMO_LIBRARY, app_parser, main
+from player.cli import DEMO_LIBRARY, app_parser, main, split_qt_options
 from player.store.db import open_database
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, upsert_tracks
@@ -113,11 +113,34 @@ def test_history_text_and_a_missing_profile(logged_profile, tmp_path, capsys):
 
 
 def test_qt_options_pass_through_to_qt():
-    args, rest = app_parser().parse_known_args(
-        ["--library", "/a", "-platform", "offscreen", "--library", "/b", "--play"]
+    ours, qt = split_qt_options(
+        ["--library", "/a", "-platform", "offscreen", "x.flac", "--library", "/b", "--play"]
     )
+    args, rest = app_parser().parse_known_args(ours)
     assert [str(p) for p in args.library] == ["/a", "/b"]
-    assert args.play and rest == ["-platform", "offscreen"]
+    assert [str(p) for p in args.paths] == ["x.flac"]  # "offscreen" is Qt's, not a file
+    assert args.play and qt + rest == ["-platform", "offscreen"]
+
+
+def test_files_given_with_play_play_exactly_in_the_order_given(tmp_path):
+    library = make_library(
+        tmp_path / "music",
+        works=[("Bach", "Partita", [("Preludio", 1.0), ("Loure", 1.0), ("Gavotte", 1.0)])],
+    )
+    gavotte, _, preludio = sorted(library.rglob("*.ogg"))  # files are numbered against the order
+    profile = tmp_path / "profile"
+    started = run_player(
+        "--profile", str(profile), "--play", "--quit-after", "4", "--no-audio",
+        "-platform", "offscreen", str(gavotte), str(preludio),
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    result = run_player("history", "--json", "--profile", str(profile))
+    plays = json.loads(result.stdout)[0]["plays"]
+    assert [(p["track"], p["started_by"]) for p in plays[:2]] == [
+        (str(gavotte), "user"),
+        (str(preludio), "queue"),  # not Loure, which comes between them in the work
+    ]
+    assert plays[0]["ms_heard"] >= 900  # the first was heard through, not skipped
 
 
 def test_app_plays_and_quits_on_its_own(tmp_path):

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PAD, UNKNOWN = 0, 1
-RESERVED = ("<pad>", "<unk>")
+from player.domain.model_contract import PAD, RESERVED, UNKNOWN
+
+__all__ = ["PAD", "RESERVED", "UNKNOWN", "SessionData", "Vocabulary"]
 
 
 @dataclass

@@ -17,21 +17,11 @@ from pathlib import Path
 import onnx
 import torch
 
+from player.domain.model_contract import FORMAT_VERSION, INPUTS, METADATA_KEY, OUTPUTS, VOCAB_FILE
 from trainer.checkpoint import TrainState
 from trainer.model import ExportModel
 
 OPSET = 18
-FORMAT_VERSION = 1
-INPUTS = [
-    "session_items",
-    "session_artists",
-    "session_content",
-    "candidate_items",
-    "candidate_artists",
-    "candidate_content",
-]
-OUTPUTS = ["scores", "session_vectors", "candidate_vectors"]
-VOCAB_FILE = "model.vocab.json"
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -46,7 +36,7 @@ def metadata(state: TrainState, vocab_sha256: str) -> dict:
     metrics = state.best_metrics
     return {
         "format_version": FORMAT_VERSION,
-        "inputs": INPUTS,
+        "inputs": list(INPUTS),
         "item_key": summary.get("item_key", "item_id"),
         "vocabulary": {
             "file": VOCAB_FILE,
@@ -101,8 +91,8 @@ def export(state: TrainState, out: Path) -> dict:
             graph,
             example_inputs(state),
             str(tmp),
-            input_names=INPUTS,
-            output_names=OUTPUTS,
+            input_names=list(INPUTS),
+            output_names=list(OUTPUTS),
             opset_version=OPSET,
             dynamic_axes={
                 "session_items": {0: "batch", 1: "length"},
@@ -120,7 +110,7 @@ def export(state: TrainState, out: Path) -> dict:
     proto = onnx.load(str(tmp))
     del proto.metadata_props[:]
     entry = proto.metadata_props.add()
-    entry.key, entry.value = "continuo", json.dumps(meta)
+    entry.key, entry.value = METADATA_KEY, json.dumps(meta)
     tmp.unlink()
     _write_atomic(out.with_name(VOCAB_FILE), vocab)
     _write_atomic(out, proto.SerializeToString())

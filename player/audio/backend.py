@@ -16,18 +16,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
+from player.domain.plays import EndReason
+
+__all__ = ["AudioBackend", "BackendListener", "EndReason", "OutputDevice", "Playable"]
+
 
 class PlaybackState(Enum):
     STOPPED = "stopped"
     PLAYING = "playing"
     PAUSED = "paused"
-
-
-class EndReason(Enum):
-    FINISHED = "finished"  # played to the end (the next one, if set, follows gaplessly)
-    SKIPPED = "skipped"  # replaced by another track before its end
-    STOPPED = "stopped"  # stop() or the app closed
-    ERROR = "error"  # could not be decoded or the device failed
 
 
 @dataclass(frozen=True)

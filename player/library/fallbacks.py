@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from player.library.textclean import clean_text, roman_to_int
+from player.domain.movements import act_of, file_position, parse_movement, strip_file_number
+from player.library.textclean import clean_text
 from player.store.tracks import Track
 
-# "I. Allegro", "IV - Finale", "3. Presto"
-_NUMBERED_MOVEMENT = re.compile(r"^\s*([IVXLC]{1,7}|\d{1,2})\s*[.):\-–]\s+(\S.*)$")
-# "01 - Title", "1-03 Title", "03_title", "07. Title"
-_TRACK_PREFIX = re.compile(r"^\s*(?:\d{1,2}[-.]\s*)?\d{1,3}\s*(?:[-._)]\s*|\s+)(?=\S)")
 _DISC_FOLDER = re.compile(r"^(?:cd|dis[ck])\s*(\d{1,2})$", re.IGNORECASE)
 _FOLDER_SEPARATOR = " - "
 
@@ -25,6 +22,9 @@ def apply_fallbacks(track: Track, path: Path, root: Path | None) -> None:
     """Fill empty title, work, movement and composer fields of ``track`` in place."""
     if not track.title:
         track.title = title_from_filename(path.stem)
+    file_disc, file_track = file_position(path.stem)
+    track.track_number = track.track_number or file_track  # "01 - Allegro.flac" is track 1
+    track.disc_number = track.disc_number or file_disc
     if not track.movement:
         _split_work_from_title(track)
     folders = _folders_below_root(path, root)
@@ -42,13 +42,18 @@ def apply_fallbacks(track: Track, path: Path, root: Path | None) -> None:
 
 def title_from_filename(stem: str) -> str:
     """``"03 - Allegro assai"`` → ``"Allegro assai"``; underscores read as spaces."""
-    title = _TRACK_PREFIX.sub("", stem, count=1)
+    title = strip_file_number(stem)
     title = clean_text(title.replace("_", " "))
     return title or clean_text(stem) or "Untitled"
 
 
 def _split_work_from_title(track: Track) -> None:
-    """``"Symphony No. 5: I. Allegro"`` → work (if untagged or the same) and movement."""
+    """``"Symphony No. 5: I. Allegro"`` → work (if untagged or the same) and movement.
+
+    "No. 4: Aria" and "Act I: Scene 1" are movements (of a numbered opera), not "work: movement".
+    """
+    if parse_movement(track.title)[0] is not None or act_of(track.title):
+        return
     head, sep, tail = track.title.partition(": ")
     head, tail = head.strip(), tail.strip()
     if sep and head and tail and (not track.work or head.lower() == track.work.lower()):
@@ -57,15 +62,12 @@ def _split_work_from_title(track: Track) -> None:
 
 
 def _split_movement_number(track: Track) -> None:
-    """``"IV. Finale"`` → movement number 4 (unless tagged) and movement "Finale"."""
-    match = _NUMBERED_MOVEMENT.match(track.movement)
-    if not match:
-        return
-    number = match.group(1)
-    parsed = int(number) if number.isdigit() else roman_to_int(number)
-    if parsed:
-        track.movement_number = track.movement_number or parsed
-        track.movement = match.group(2).strip()
+    """``"IV. Finale"``, ``"Mvt. 4 – Finale"`` → movement number 4 (unless tagged) and
+    movement "Finale" (player.domain.movements)."""
+    number, name = parse_movement(track.movement)
+    if number is not None:
+        track.movement_number = track.movement_number or number
+        track.movement = name
 
 
 def _folders_below_root(path: Path, root: Path | None) -> list[str]:

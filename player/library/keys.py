@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from player.domain.text import key_part
 from player.store.tracks import Track
-
-
-def normalise_key_part(text: str) -> str:
-    """Lower-case and collapse runs of whitespace, so spelling noise in tags does not split items."""
-    return " ".join(text.lower().split())
 
 
 def make_item_key(composer: str, work: str, movement_or_title: str, performers: str) -> str:
     """``composer | work | movement-or-title | performers``, each part normalised."""
     parts = (composer, work, movement_or_title, performers)
-    return " | ".join(normalise_key_part(p) for p in parts)
+    return " | ".join(key_part(p) for p in parts)
 
 
 def item_key(track: Track) -> str:

@@ -115,10 +115,17 @@ class _Scan:
             if root.is_dir():
                 present_roots.append(root)
                 _walk(root, walk)
+            elif root.is_file():  # a file opened on its own (``continuo FILE``)
+                present_roots.append(root)
+                info = root.stat()
+                walk.files.append(
+                    _Found(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
+                )
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
         self.progress.total = len(walk.files)
         self._report(force=True)
+        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
         signatures = self.known = store.file_signatures(self.db)
         self._mark_gone(present_roots, walk, signatures)
         for directory, reason in walk.unreadable_dirs:
@@ -143,6 +150,8 @@ class _Scan:
             else:
                 self._read_slice(readers, pending)
         self._flush()
+        if self.progress.added or self.progress.updated:
+            store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
         self.progress.current = ""
         self._report(force=True)
         return replace(self.progress)

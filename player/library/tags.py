@@ -25,7 +25,7 @@ from player.library.textclean import (
     parse_peak,
     parse_position,
 )
-from player.store.tracks import Track
+from player.store.tracks import Track, with_identity
 
 Tags = dict[str, list[object]]
 """Lower-case Vorbis-style tag name → raw values."""
@@ -93,6 +93,7 @@ def read_track(
     track = _track_from_tags(tags, path, size, mtime_ns, info, report)
     apply_fallbacks(track, path, root)
     track.item_key = item_key(track)
+    with_identity(track)
     return track, report
 
 
@@ -202,7 +203,18 @@ def _track_from_tags(
         replaygain_album_db=_maybe(parse_gain, gains["album_gain"]),
         replaygain_track_peak=_maybe(parse_peak, gains["track_peak"]),
         replaygain_album_peak=_maybe(parse_peak, gains["album_peak"]),
+        composer_mbid=_mbid(tags, ["musicbrainz_composerid", "musicbrainz composer id"]),
+        work_mbid=_mbid(tags, ["musicbrainz_workid", "musicbrainz work id"]),
+        release_mbid=_mbid(tags, ["musicbrainz_albumid", "musicbrainz album id"]),
+        recording_mbid=_mbid(tags, ["musicbrainz_trackid", "musicbrainz track id"]),
     )
+
+
+def _mbid(tags: Tags, names: Iterable[str]) -> str:
+    """A MusicBrainz id (36 characters) from the first tag that holds one, else ""."""
+    raw = _first(tags, names)
+    value = clean_text(raw, limit=40).lower() if raw is not None else ""
+    return value if len(value) == 36 and value.count("-") == 4 else ""
 
 
 def _maybe(parse, raw: object | None) -> float | None:

@@ -10,13 +10,14 @@ import math
 import re
 import unicodedata
 
+from player.domain.numbers import roman_to_int
+
 MAX_TEXT = 300
 """Longest text kept from one tag; longer values are cut (and the cut is reported)."""
 
 MAX_NUMBER = 9999
 """Largest disc, track or movement number believed."""
 
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _NUMBER = re.compile(r"[-+]?\s*\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _SPACE = re.compile(r"\s+")
 
@@ -45,18 +46,6 @@ def clean_text(value: object, *, limit: int = MAX_TEXT) -> str:
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     return line
-
-
-def roman_to_int(text: str) -> int | None:
-    """``"IV"`` → 4 for movement numerals up to C; None when ``text`` is not one."""
-    text = text.upper()
-    if not text or any(c not in _ROMAN for c in text):
-        return None
-    total = 0
-    for c, following in zip(text, text[1:] + " ", strict=True):
-        value = _ROMAN[c]
-        total += -value if following != " " and _ROMAN[following] > value else value
-    return total if 0 < total <= 100 else None
 
 
 def parse_position(value: object) -> tuple[int | None, int | None]:

@@ -10,21 +10,17 @@ from collections import defaultdict
 
 import numpy as np
 
+from player.domain.plays import is_quick_skip
 from player.recommend.library import LibraryIndex
 from player.store.feedback import Feedback
 
-SKIP_WINDOW_MS = 30_000
-"""A skip within this many milliseconds of the start counts as negative feedback."""
+__all__ = ["adjustment", "is_quick_skip", "never_units"]
 
 WEIGHTS = {"more_like": 1.0, "less_like": -1.0, "skip": -0.35}
 """In rank percentiles of the ranking source: an explicit word moves a work from one end to the
 other; two quick skips move a top work below the undecided middle."""
 SAME_COMPOSER = 0.5
 """Similarity of two tracks by one composer when no content vectors exist (same work: 1)."""
-
-
-def is_quick_skip(ms_heard: int, ended_how: str | None) -> bool:
-    return ended_how == "skipped" and ms_heard < SKIP_WINDOW_MS
 
 
 def never_units(library: LibraryIndex, feedback: list[Feedback]) -> set[int]:

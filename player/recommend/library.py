@@ -13,26 +13,21 @@ from datetime import timedelta
 import numpy as np
 
 from player.analysis.version import ANALYSIS_VERSION
-from player.library.grouping import movement_order
+from player.domain.composers import family_name
+from player.domain.plays import HEARD_MS
+from player.domain.text import key_part
+from player.library.grouping import play_order
 from player.store.db import Database
 from player.store.features import library_content_vectors
 from player.store.plays import play_columns
 from player.store.sessions import SESSION_GAP, session_cuts
 from player.store.tracks import Track, all_tracks
 
-HEARD_MS = 30_000
-"""A play counts as "heard" (popularity, discovery) when it finished or lasted this long."""
-
-
-def normalize_key(text: str) -> str:
-    """Lower-cased, whitespace-collapsed: how item keys and artist keys are spelled."""
-    return " ".join(text.lower().split())
-
 
 def short_label(track: Track) -> str:
     """A work as a reason names it: "Bach: Cello Suite No. 1", or the title of a single piece."""
-    name = track.work or track.title
-    surname = track.composer.split()[-1] if track.composer.split() else ""
+    name = track.work_title or track.work or track.title
+    surname = family_name(track.composer_name) if track.composer_key else ""
     return f"{surname}: {name}" if surname else name
 
 
@@ -43,14 +38,19 @@ class LibraryIndex:
     Attributes
     ----------
     track_ids : int64 array, shape (N,)
-    item_keys, artist_keys, composers, labels : list of str, length N
+    item_keys, model_artist_keys, artist_keys, composers, labels : list of str, length N
+        ``item_keys`` and ``model_artist_keys`` are spelled as trained models' vocabularies
+        are (``player.domain.text.key_part``); ``artist_keys`` are composer identities
+        (``player.domain.composers``), so "J.S. Bach" and "Bach, Johann Sebastian" are one
+        composer for variety, discovery and feedback.
     work_of : int64 array, shape (N,)
-        Index of the track's work (``composer | work``; a single piece is its own work). Two
-        recordings of one work share it: a work heard in one recording counts as heard.
+        Index of the track's work (its stored ``work_key``). Two recordings of one work share
+        it: a work heard in one recording counts as heard.
     unit_of : int64 array, shape (N,)
-        Index of the track's unit: one recording of one work, whose movements play in order.
+        Index of the track's unit: one recording of one work (its ``recording_key``), whose
+        movements play in order.
     units : list of int64 arrays
-        Row indices of each unit's tracks in playing order (disc, movement, track number).
+        Row indices of each unit's tracks in playing order (``grouping.play_order``).
     content : float32 array, shape (N, C), or None
         Content vectors as stored (zero rows for tracks not analysed yet); ``None`` when the
         library has no content vectors at all.
@@ -62,6 +62,7 @@ class LibraryIndex:
 
     track_ids: np.ndarray
     item_keys: list[str]
+    model_artist_keys: list[str]
     artist_keys: list[str]
     composers: list[str]
     labels: list[str]
@@ -104,18 +105,16 @@ class LibraryIndex:
     ) -> LibraryIndex:
         """Index ``tracks`` (in library order); ``content`` maps track id to a content vector."""
         works: dict[str, int] = {}
-        units: dict[tuple[str, str], list[int]] = defaultdict(list)
+        units: dict[str, list[int]] = defaultdict(list)
         work_of, unit_keys = [], []
         for row, track in enumerate(tracks):
-            composer, work = normalize_key(track.composer), normalize_key(track.work)
-            work_key = f"{composer} | {work}" if work else f"piece {track.id}"
-            work_of.append(works.setdefault(work_key, len(works)))
-            unit_key = (work_key, normalize_key(track.album) if work else "")
+            work_of.append(works.setdefault(track.work_key or f"piece {track.id}", len(works)))
+            unit_key = track.recording_key or f"piece {track.id}"
             units[unit_key].append(row)
             unit_keys.append(unit_key)
         unit_index = {key: i for i, key in enumerate(units)}
         unit_rows = [
-            np.array(sorted(rows, key=lambda r: movement_order(tracks[r])), dtype=np.int64)
+            np.array(sorted(rows, key=lambda r: play_order(tracks[r])), dtype=np.int64)
             for rows in units.values()
         ]
         matrix = None
@@ -130,8 +129,9 @@ class LibraryIndex:
             track_ids=np.array([t.id for t in tracks], dtype=np.int64),
             # the keys the trainer's profile reader gives items and artists
             item_keys=[t.item_key or f"track:{t.id}" for t in tracks],
-            artist_keys=[normalize_key(t.composer) for t in tracks],
-            composers=[t.composer for t in tracks],
+            model_artist_keys=[key_part(t.composer) for t in tracks],
+            artist_keys=[t.composer_key for t in tracks],
+            composers=[t.composer_name for t in tracks],
             labels=[short_label(t) for t in tracks],
             work_of=np.array(work_of, dtype=np.int64),
             unit_of=np.array([unit_index[k] for k in unit_keys], dtype=np.int64),
@@ -174,7 +174,7 @@ def load_history(db: Database, library: LibraryIndex, window: int = 2) -> Histor
     session = np.cumsum(new_session) - 1
     rows = library.rows_of_ids(log.track_id)
     kept = ~repeat & (rows >= 0)  # a repeat is merged into the play it repeats
-    heard = kept & (log.finished | (log.ms_heard >= HEARD_MS))
+    heard = kept & (log.finished | (log.ms_heard >= HEARD_MS))  # domain.plays.is_heard
     counts = np.bincount(rows[heard], minlength=len(library)).astype(np.float64)
     heard_rows = np.flatnonzero(counts)
     heard_works = set(library.work_of[heard_rows].tolist())

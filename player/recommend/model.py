@@ -14,23 +14,25 @@ from pathlib import Path
 
 import numpy as np
 
+from player.domain.model_contract import (
+    FORMAT_VERSION,
+    INPUT_RANKS,
+    METADATA_KEY,
+    MODEL_FILE,
+    OUTPUTS,
+    RESERVED,
+    UNKNOWN,
+    VOCAB_FILE,
+)
+from player.domain.text import key_part
 from player.errors import ModelError, NoModelError
-from player.recommend.library import LibraryIndex, normalize_key
+from player.recommend.library import LibraryIndex
 from player.recommend.onnx_session import OnnxSession
 
-FORMAT_VERSION = 1
-"""The newest model format this player reads."""
-
 INPUT_TYPES = {
-    "session_items": ("tensor(int64)", 2),
-    "session_artists": ("tensor(int64)", 2),
-    "session_content": ("tensor(float)", 3),
-    "candidate_items": ("tensor(int64)", 1),
-    "candidate_artists": ("tensor(int64)", 1),
-    "candidate_content": ("tensor(float)", 2),
+    name: ("tensor(float)" if name.endswith("_content") else "tensor(int64)", rank)
+    for name, rank in INPUT_RANKS.items()
 }
-OUTPUTS = ("scores", "session_vectors", "candidate_vectors")
-PAD, UNKNOWN = 0, 1
 MIN_SHARED_ITEMS = 0.5
 """Share of the vocabulary's items that must be in the library: less means another library."""
 CHUNK = 8192
@@ -57,7 +59,7 @@ def read_model(
     Raises :class:`ModelError` with a one-line reason for a missing, damaged, foreign or newer
     model.
     """
-    onnx_path, vocab_path = directory / "model.onnx", directory / "model.vocab.json"
+    onnx_path, vocab_path = directory / MODEL_FILE, directory / VOCAB_FILE
     if not onnx_path.is_file():
         raise NoModelError("No personal model yet", f"{onnx_path} does not exist.")
     if not vocab_path.is_file():
@@ -80,7 +82,7 @@ def read_model(
         items, artists = list(vocab["items"]), list(vocab["artists"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ModelError("The personal model's vocabulary is damaged", str(exc)) from exc
-    if items[:2] != ["<pad>", "<unk>"] or artists[:2] != ["<pad>", "<unk>"]:
+    if tuple(items[:2]) != RESERVED or tuple(artists[:2]) != RESERVED:
         raise ModelError(
             "The personal model's vocabulary is damaged",
             "positions 0 and 1 must hold <pad> and <unk>.",
@@ -90,7 +92,7 @@ def read_model(
 
 
 def _metadata(session: OnnxSession, path: Path) -> dict:
-    raw = session.metadata().get("continuo")
+    raw = session.metadata().get(METADATA_KEY)
     if raw is None:
         raise ModelError(
             "Not a Continuo model", f"{path.name} has no 'continuo' entry in its metadata."
@@ -173,10 +175,10 @@ class SessionModel:
 
     def fit_library(self, library: LibraryIndex) -> None:
         """Check the model against ``library`` and compute every track's candidate vector."""
-        items = {normalize_key(k): i for i, k in enumerate(self.files.items) if i > 1}
-        artists = {normalize_key(k): i for i, k in enumerate(self.files.artists) if i > 1}
+        items = {key_part(k): i for i, k in enumerate(self.files.items) if i > 1}
+        artists = {key_part(k): i for i, k in enumerate(self.files.artists) if i > 1}
         item_index = np.array(
-            [items.get(normalize_key(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
+            [items.get(key_part(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
         )
         known = int(np.unique(item_index[item_index > UNKNOWN]).size)
         vocabulary = max(len(items), 1)
@@ -190,7 +192,7 @@ class SessionModel:
         self.library = library
         self.item_index = item_index
         self.artist_index = np.array(
-            [artists.get(k, UNKNOWN) for k in library.artist_keys], dtype=np.int64
+            [artists.get(k, UNKNOWN) for k in library.model_artist_keys], dtype=np.int64
         )
         self.candidate_vectors = self._candidate_vectors()
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)

@@ -11,15 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from player.domain.plays import CONTENT, MODEL, POPULAR, SESSIONS
 from player.recommend.library import History, LibraryIndex
 from player.recommend.model import SessionModel
-
-MODEL, CONTENT, SESSIONS, POPULAR = (
-    "personal model",
-    "content similarity",
-    "your sessions",
-    "popularity",
-)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from player.domain.plays import CURRENT_WORK  # the rest of a recording already begun
 from player.errors import ModelError, NoModelError
 from player.recommend import feedback as fb
 from player.recommend.library import History, LibraryIndex, load_history, load_library
@@ -38,8 +39,6 @@ from player.store.db import Database, open_database
 log = logging.getLogger(__name__)
 
 MODES = ("for_you", "discover", "popular")
-CURRENT_WORK = "current work"
-"""Source of the rest of a work already begun: the listener chose it, not a recommender."""
 CANDIDATES_PER_SOURCE = 300
 REMOVED_FOR = timedelta(hours=24)
 """A suggestion the listener removed stays away this long."""

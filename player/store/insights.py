@@ -8,8 +8,8 @@ Definitions (all read from the play log and the suggestions log; days are UTC da
 - **Suggestion play**: a play with ``started_by = 'suggestion'`` (the player started it from
   "Up next"). The *suggestion share* of a period is suggestion plays / all plays.
 - **Accepted**: a suggestion play heard for at least 30 s or finished. **Skipped**: a suggestion
-  play that ended ``skipped`` within 30 s (the same 30 s as the recommender's negative feedback,
-  ``player.recommend.feedback.SKIP_WINDOW_MS``). A suggestion play stopped or interrupted within
+  play that ended ``skipped`` within 30 s (``player.domain.plays.HEARD_MS``, the same 30 s as
+  the recommender's heard plays and quick skips). A suggestion play stopped or interrupted within
   30 s, or still running, counts as neither.
 - **Discovered through suggestions**: a composer (a work) whose *first* play in the log was a
   suggestion play. This is the seed paper's "audience expansion" measured on one listener's own
@@ -29,10 +29,9 @@ from datetime import date
 
 import numpy as np
 
+from player.domain.plays import HEARD_MS
 from player.store.db import Database
 
-HEARD_MS = 30_000
-"""A suggestion play heard this long (or finished) was accepted; skipped sooner, it was skipped."""
 PERIODS = ("week", "month")
 OTHER = "Other composers"
 UNKNOWN = "Unknown composer"
@@ -192,17 +191,31 @@ def _track_keys(
     db: Database, track_ids: np.ndarray
 ) -> tuple[list[str], np.ndarray, list[tuple[str, str]], np.ndarray]:
     """For the tracks ``track_ids`` (ascending): the composer names ("" when untagged) and each
-    track's index in them, the (composer, work) pairs and each track's index in those."""
+    track's index in them, the (composer, work) names and each track's index in those.
+
+    Composers and works are told apart by their identity (``player.domain``): "J.S. Bach" and
+    "Bach, Johann Sebastian" are one composer, two recordings of a symphony one work.
+    """
     rows = db.conn.execute(
-        "SELECT composer, CASE WHEN work != '' THEN work ELSE title END FROM tracks "
+        "SELECT composer_key, composer_name, work_key, work_title FROM tracks "
         "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
         (json.dumps(track_ids.tolist()),),
     ).fetchall()
     composers: dict[str, int] = {}
-    works: dict[tuple[str, str], int] = {}
-    composer_of = [composers.setdefault(c, len(composers)) for c, _ in rows]
-    work_of = [works.setdefault((c or UNKNOWN, w), len(works)) for c, w in rows]
-    return list(composers), np.array(composer_of), list(works), np.array(work_of)
+    names: list[str] = []
+    works: dict[str, int] = {}
+    work_names: list[tuple[str, str]] = []
+    composer_of, work_of = [], []
+    for composer_key, composer, work_key, work in rows:
+        if composer_key not in composers:
+            composers[composer_key] = len(names)
+            names.append(composer if composer_key else "")
+        if work_key not in works:
+            works[work_key] = len(work_names)
+            work_names.append((composer if composer_key else UNKNOWN, work))
+        composer_of.append(composers[composer_key])
+        work_of.append(works[work_key])
+    return names, np.array(composer_of), work_names, np.array(work_of)
 
 
 def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:

@@ -150,10 +150,35 @@ def _v3_feedback_and_suggestions(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4_identity(conn: sqlite3.Connection) -> None:
+    # Composer, work and recording identity per track (player.domain.identity) with the rule
+    # version that computed it, and the MusicBrainz ids it may use. Rows start at version 0:
+    # player.store.tracks.refresh_identities computes them from the stored tags (no file is
+    # read again), at the end of this migration and whenever the rules change.
+    text = [
+        *("composer_mbid", "work_mbid", "release_mbid", "recording_mbid", "composer_key"),
+        *("composer_name", "composer_sort", "work_key", "work_title", "catalogue"),
+        *("recording_key", "recording_performers"),
+    ]
+    statements = [f"ALTER TABLE tracks ADD COLUMN {c} TEXT NOT NULL DEFAULT '';" for c in text]
+    statements += [
+        "ALTER TABLE tracks ADD COLUMN year INTEGER;",
+        "ALTER TABLE tracks ADD COLUMN identity_version INTEGER NOT NULL DEFAULT 0;",
+        "CREATE INDEX tracks_by_work_key ON tracks (work_key);",
+        "CREATE INDEX tracks_by_recording_key ON tracks (recording_key);",
+        "CREATE INDEX tracks_by_identity_version ON tracks (identity_version);",
+    ]
+    execute_script(conn, "\n".join(statements))
+    from player.store.tracks import recompute_identities  # tracks imports db, db imports us
+
+    recompute_identities(conn)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
     _v3_feedback_and_suggestions,
+    _v4_identity,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

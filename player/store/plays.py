@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from player.domain.plays import ENDINGS, HEARD_MS, STARTERS
+from player.domain.recordings import recording_label
 from player.store.db import Database, utc_now
 from player.store.sessions import SESSION_GAP, iter_sessions
-
-ENDINGS = ("finished", "skipped", "stopped", "interrupted")
-STARTERS = ("user", "queue", "suggestion")
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,7 @@ class Play:
     composer: str
     work: str
     title: str
+    recording: str = ""  # performers and year, naming the recording ("Kleiber · VPO, 1975")
     path: str = ""
 
     @property
@@ -105,8 +105,8 @@ def has_plays(db: Database) -> bool:
 
 _PLAY_SELECT = (
     "SELECT p.id, p.track_id, p.started_at, p.ms_heard, p.ended_how, p.started_by, t.composer, "
-    "t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title, t.path "
-    "FROM plays p JOIN tracks t ON t.id = p.track_id "
+    "t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title, t.path, "
+    "t.recording_performers, t.year FROM plays p JOIN tracks t ON t.id = p.track_id "
 )
 
 
@@ -121,6 +121,7 @@ def _play_from_row(r) -> Play:
         composer=r[6],
         work=r[7],
         title=r[8],
+        recording=recording_label(r[10], r[11]),
         path=r[9],
     )
 
@@ -214,3 +215,14 @@ def play_columns(db: Database) -> PlayColumns:
         np.fromstring(column, sep=",", dtype=np.int64) for column in row
     )
     return PlayColumns(track_id, start_ms, start_ms + ms_heard, ms_heard, finished.astype(bool))
+
+
+def heard_plays_by_recording(db: Database) -> dict[str, int]:
+    """Heard plays (finished, or heard ``HEARD_MS``) of each recording key: the library shows
+    the most played recording of a work first."""
+    rows = db.conn.execute(
+        "SELECT t.recording_key, count(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
+        "WHERE p.ended_how = 'finished' OR p.ms_heard >= ? GROUP BY t.recording_key",
+        (HEARD_MS,),
+    )
+    return {str(key): int(count) for key, count in rows}

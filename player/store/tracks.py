@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
+from player.domain.composers import composer_aliases
+from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
+from player.domain.recordings import recording_label
+from player.domain.works import work_aliases
 from player.store.db import Database, utc_now
 
 
@@ -40,6 +45,22 @@ class Track:
     replaygain_track_peak: float | None = None
     replaygain_album_peak: float | None = None
     missing: bool = False
+    # MusicBrainz ids as tagged (Picard): the work id counts when it names the whole work
+    composer_mbid: str = ""
+    work_mbid: str = ""
+    release_mbid: str = ""
+    recording_mbid: str = ""
+    # identity (player.domain.identity), computed from the fields above by with_identity()
+    composer_key: str = ""
+    composer_name: str = ""
+    composer_sort: str = ""
+    work_key: str = ""
+    work_title: str = ""
+    catalogue: str = ""
+    recording_key: str = ""
+    recording_performers: str = ""
+    year: int | None = None
+    identity_version: int = 0
     id: int | None = None
 
     @property
@@ -49,11 +70,55 @@ class Track:
 
     @property
     def performer_line(self) -> str:
-        """Performers, conductor and orchestra as one readable line."""
-        parts = [self.performers, self.orchestra, self.conductor]
-        return " · ".join(p for p in parts if p)
+        """Performers, orchestra and conductor as one readable line (the composer left out)."""
+        return self.recording_performers
+
+    @property
+    def recording_label(self) -> str:
+        """ "Kleiber · Wiener Philharmoniker, 1975": names the recording wherever two could be
+        confused (now playing, Queue, History, Up next, Similar)."""
+        return recording_label(self.recording_performers, self.year)
 
 
+def identity_fields(track: Track) -> TrackFields:
+    return TrackFields(
+        path=track.path,
+        title=track.title,
+        composer=track.composer,
+        artist=track.artist,
+        work=track.work,
+        movement=track.movement,
+        performers=track.performers,
+        conductor=track.conductor,
+        orchestra=track.orchestra,
+        album=track.album,
+        date=track.date,
+        work_mbid=track.work_mbid,
+        release_mbid=track.release_mbid,
+    )
+
+
+def with_identity(track: Track) -> Track:
+    """Fill ``track``'s identity fields (in place) from its tags by the current rules."""
+    found = identify(identity_fields(track))
+    track.composer_key = found.composer.key
+    track.composer_name = found.composer.name
+    track.composer_sort = found.composer.sort_key
+    track.work_key = found.work_key
+    track.work_title = found.work.title
+    track.catalogue = found.work.catalogue
+    track.recording_key = found.recording.key
+    track.recording_performers = found.recording.performers
+    track.year = found.recording.year
+    track.identity_version = IDENTITY_VERSION
+    return track
+
+
+IDENTITY_COLUMNS = (
+    *("composer_key", "composer_name", "composer_sort", "work_key", "work_title", "catalogue"),
+    *("recording_key", "recording_performers", "year", "identity_version"),
+)
+"""The columns :func:`with_identity` fills."""
 TRACK_COLUMNS = tuple(f.name for f in fields(Track) if f.name != "id")
 
 
@@ -74,10 +139,15 @@ def _row(track: Track, scanned_at: str) -> dict[str, object]:
 def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
     """Insert new tracks and update changed ones (keyed by path); returns how many were written.
 
-    A re-scanned file keeps its id, so its play history stays attached to it.
+    A re-scanned file keeps its id, so its play history stays attached to it. A track without
+    an identity by the current rules gets one first.
     """
     now = utc_now()
-    rows = [_row(track, now) for track in tracks]
+    rows = []
+    for track in tracks:
+        if track.identity_version != IDENTITY_VERSION:
+            with_identity(track)
+        rows.append(_row(track, now))
     if not rows:
         return 0
     columns = list(rows[0])
@@ -94,10 +164,14 @@ def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
 
 
 def all_tracks(db: Database, *, include_missing: bool = False) -> list[Track]:
-    """Every track, in library order: composer, work, disc, movement, track number, title."""
+    """Every track, by composer (family name), work, recording, disc, movement, track, title.
+
+    ``player.library.grouping`` puts them in the listener's order; this order only makes the
+    result stable.
+    """
     where = "" if include_missing else "WHERE missing = 0"
     rows = db.conn.execute(
-        f"SELECT * FROM tracks {where} ORDER BY composer COLLATE NOCASE, work COLLATE NOCASE, "
+        f"SELECT * FROM tracks {where} ORDER BY composer_sort, work_key, recording_key, "
         "disc_number, movement_number, track_number, title COLLATE NOCASE"
     )
     return [_track_from_row(row) for row in rows]
@@ -180,6 +254,8 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
     Used when a scan finds a missing track's recording at another path, so its plays and
     features stay attached to it.
     """
+    if track.identity_version != IDENTITY_VERSION:
+        with_identity(track)
     row = _row(track, utc_now())
     assignments = ", ".join(f"{c} = :{c}" for c in row)
     with db.transaction() as conn:
@@ -187,3 +263,70 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
             f"UPDATE tracks SET {assignments} WHERE id = :track_id", {**row, "track_id": track_id}
         )
         conn.execute("DELETE FROM scan_problems WHERE path = ?", (track.path,))
+
+
+def refresh_identities(db: Database) -> int:
+    """Recompute the identity of every track stored under older rules (``IDENTITY_VERSION``)
+    from its stored tags: a rule change never needs the files read again. Returns how many."""
+    with db.transaction() as conn:
+        return recompute_identities(conn)
+
+
+def merge_identities(db: Database) -> int:
+    """Library-wide identity rules, run after a scan (one track cannot decide them): composers
+    one MusicBrainz composer id names become one (``composers.composer_aliases``), and tracks
+    whose work is known by title only get the key of the same work known by its catalogue
+    number (``works.work_aliases``); work and recording keys follow. Returns tracks moved."""
+    with db.transaction() as conn:
+        return _merge_identities(conn)
+
+
+def _merge_identities(conn: sqlite3.Connection) -> int:
+    moved = _merge_composer_ids(conn)
+    works = conn.execute(
+        "SELECT composer_key, work_key, max(work_title) FROM tracks GROUP BY work_key"
+    ).fetchall()
+    for old, new in work_aliases((str(c), str(k), str(t)) for c, k, t in works).items():
+        moved += conn.execute(
+            "UPDATE tracks SET work_key = :new, "
+            "recording_key = :new || substr(recording_key, :rest) WHERE work_key = :old",
+            {"new": new, "old": old, "rest": len(old) + 1},
+        ).rowcount
+    return moved
+
+
+def _merge_composer_ids(conn: sqlite3.Connection) -> int:
+    tagged = conn.execute(
+        "SELECT composer_mbid, composer_key, max(composer_name), count(*) FROM tracks "
+        "WHERE composer_mbid != '' GROUP BY composer_mbid, composer_key"
+    ).fetchall()
+    moved = 0
+    rows = ((str(m), str(k), str(name), int(n)) for m, k, name, n in tagged)
+    for old, new in composer_aliases(rows).items():
+        name, sort = conn.execute(
+            "SELECT composer_name, composer_sort FROM tracks WHERE composer_key = ? LIMIT 1", (new,)
+        ).fetchone()
+        moved += conn.execute(
+            "UPDATE tracks SET composer_key = :new, composer_name = :name, composer_sort = :sort, "
+            "work_key = :new || substr(work_key, :rest), "
+            "recording_key = :new || substr(recording_key, :rest) WHERE composer_key = :old",
+            {"new": new, "old": old, "name": name, "sort": sort, "rest": len(old) + 1},
+        ).rowcount
+    return moved
+
+
+def recompute_identities(conn: sqlite3.Connection) -> int:
+    """:func:`refresh_identities` inside the caller's transaction (also used by migration 4)."""
+    rows = conn.execute(
+        "SELECT * FROM tracks WHERE identity_version != ?", (IDENTITY_VERSION,)
+    ).fetchall()
+    names = IDENTITY_COLUMNS
+    sql = f"UPDATE tracks SET {', '.join(f'{n} = :{n}' for n in names)} WHERE id = :id"
+    updates = []
+    for row in rows:
+        track = with_identity(_track_from_row(row))
+        updates.append({n: getattr(track, n) for n in (*names, "id")})
+    conn.executemany(sql, updates)
+    if rows:
+        _merge_identities(conn)
+    return len(rows)

@@ -1,7 +1,7 @@
 """Library scan speed: a first scan of generated tagged files and an unchanged re-scan.
 
-Goals (issue 13, at 100,000 files): first scan ≥ 1,000 files/s, unchanged re-scan ≥ 20,000
-files/s, memory bounded while scanning.
+Goals (issues 9 and 13, the latter at 100,000 files): first scan ≥ 1,000 files/s, unchanged
+re-scan ≥ 20,000 files/s, memory bounded while scanning.
 
     .venv/bin/python tests/benchmarks/bench_scan.py [--files 1000] [--json]
 

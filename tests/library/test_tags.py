@@ -165,7 +165,8 @@ def test_absurd_tags_are_cut_or_dropped_and_reported(tmp_path):
     track, report = _read(path, root=tmp_path)
     assert len(track.title) == 300 and track.title.endswith("…")
     assert track.composer == "Composer X"  # binary junk dropped, folder fallback used
-    assert (track.track_number, track.movement_number, track.disc_number) == (None, None, None)
+    # the nonsense numbers are dropped; "01 Fine.flac" still says it is track 1
+    assert (track.track_number, track.movement_number, track.disc_number) == (1, None, None)
     assert (track.replaygain_track_db, track.replaygain_album_db, track.replaygain_track_peak) == (
         None,
         None,

@@ -12,6 +12,7 @@ from player.analysis.version import ANALYSIS_VERSION
 from player.recommend.up_next import CURRENT_WORK, Recommender
 from player.store.features import TrackFeatures, save_features
 from player.store.feedback import all_feedback, suggestion_log
+from player.store.tracks import Track, all_tracks, upsert_tracks
 from tests.recommend.conftest import START, sessions_apart
 
 
@@ -243,3 +244,31 @@ def test_the_suggestions_log_records_what_was_shown_played_and_skipped(library):
         r.source == s.source and r.mode == "for_you"
         for r, s in zip(suggestion_log(library.db), shown, strict=True)
     )
+
+
+def test_units_are_recordings_and_another_recording_of_a_work_heard_is_not_suggested(library):
+    first = library.work("L. van Beethoven", 1)  # "Symphony No. 2", album "L. van Beethoven …"
+    upsert_tracks(
+        library.db,
+        [
+            Track(
+                path=f"/music/other/{n}.flac",
+                size=1,
+                mtime_ns=1,
+                title=title,
+                composer="Beethoven, Ludwig van",  # the same composer, spelled the other way
+                work="Symphony no. 2",
+                movement=title,
+                movement_number=n,
+                album="Another recording",
+                conductor="Someone Else",
+                duration_s=200.0,
+            )
+            for n, title in ((1, "Allegro"), (2, "Andante"), (3, "Presto"))
+        ],
+    )
+    other = [t.id for t in all_tracks(library.db) if t.path.startswith("/music/other/")]
+    result = recommender(library).suggest([first[0]], n=30)
+    grouped = units(result)
+    assert grouped[0] == first[1:]  # the rest of the recording begun, not the other recording
+    assert not {s.track_id for s in result} & set(other)

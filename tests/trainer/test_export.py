@@ -8,9 +8,10 @@ import onnx
 import pytest
 import torch
 
+from player.domain.model_contract import INPUTS, OUTPUTS
 from player.recommend.onnx_session import OnnxSession
 from tests.trainer.synthetic import fit_tiny_model
-from trainer.export import INPUTS, OUTPUTS, export
+from trainer.export import export
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,8 @@ def exported(tmp_path_factory):
 def test_graph_inputs_outputs_and_metadata(exported):
     state, path, meta = exported
     proto = onnx.load(str(path))
-    assert [i.name for i in proto.graph.input] == INPUTS
-    assert [o.name for o in proto.graph.output] == OUTPUTS
+    assert [i.name for i in proto.graph.input] == list(INPUTS)
+    assert [o.name for o in proto.graph.output] == list(OUTPUTS)
     assert max(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")) >= 18
     stored = json.loads({p.key: p.value for p in proto.metadata_props}["continuo"])
     assert stored == meta
@@ -39,7 +40,7 @@ def test_graph_inputs_outputs_and_metadata(exported):
     assert (
         meta["content_dim"] == 4 and meta["hidden_size"] == 24 and meta["max_session_length"] == 8
     )
-    assert meta["format_version"] == 1 and meta["inputs"] == INPUTS
+    assert meta["format_version"] == 1 and meta["inputs"] == list(INPUTS)
     assert meta["item_key"] == "item_id" and meta["analysis_version"] is None
     assert meta["metrics"]["mrr@20"] == pytest.approx(state.best_metrics["MRR@20"])
     assert set(meta["data_summary"]) == {"sessions", "events", "items", "source"}

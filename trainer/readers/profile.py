@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from player.domain.text import key_part
 from player.errors import ContinuoError
 from player.profile import Profile
 from player.store.db import open_database
@@ -49,7 +50,7 @@ def read_profile(
                 continue
             track = tracks[play.track_id]
             key = track.item_key or f"track:{track.id}"
-            events.append(Event(key, track.composer.casefold(), play.started_at.timestamp()))
+            events.append(Event(key, key_part(track.composer), play.started_at.timestamp()))
         builder.add(f"profile:{number}", events)
     data = builder.build(with_times=True)
     if vectors:

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
+from player.library.grouping import play_unit
 from player.playlog import PlayToken, token_of
 from player.store.tracks import Track
 from player.ui.shell.queue_model import QueueModel
@@ -95,14 +96,27 @@ class PlaybackController(QObject):
         self.backend.play(playable(track, started_by))
 
     def play_library(self) -> bool:
-        """``--play``: start at the top of the library, the rest of the first work queued."""
+        """``--play``: start at the top of the library, the rest of its first recording queued."""
         if not self._library:
             return False
-        first = self._library[0]
-        rest = [
-            t for t in self._library[1:] if (t.composer, t.work) == (first.composer, first.work)
-        ]
+        first, *rest = play_unit(self._library[0], self._library)
         self.play_track(first, then=rest)
+        return True
+
+    def play_paths(self, paths: Sequence[Path]) -> bool:
+        """``continuo --play FILE_OR_FOLDER...``: exactly those, in the order given; a folder's
+        tracks in library order. False when none of them is in the library."""
+        by_path = {t.path: t for t in self._library}
+        chosen: list[Track] = []
+        for path in paths:
+            if str(path) in by_path:
+                chosen.append(by_path[str(path)])
+            else:
+                inside = str(path).rstrip("/") + "/"
+                chosen.extend(t for t in self._library if t.path.startswith(inside))
+        if not chosen:
+            return False
+        self.play_track(chosen[0], then=chosen[1:])
         return True
 
     def toggle(self) -> None:

@@ -1,7 +1,13 @@
-"""Qt models over the library: a composer → work → movement tree, a flat track table, and search.
+"""Qt models over the library: a composer → work → recording → movement tree, a flat track
+table, and search.
 
-Both models hand out domain objects (``TRACK_ROLE``) so views never parse display strings.
-Search: every word typed must occur in a row's text, which includes its parents' names. The
+The recording level appears only under a work with more than one recording (performers, year,
+album; the most played first); a single recording stays one click from its work. Both models
+hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
+Search (``player.domain.search``) folds accents, case and punctuation, and a row is found by
+every name it goes by (tag spellings, the composer's canonical name, catalogue number,
+performers and conductor): every word typed must occur in a row's text, which includes its
+parents' names. The
 grouping and the search texts are built once per library load on a worker thread
 (:func:`index_library`); a query is then one pass of substring tests in Python, and Qt is asked
 only about rows whose parent is shown, so typing stays fast with tens of thousands of tracks.
@@ -9,6 +15,7 @@ only about rows whose parent is shown, so typing stays fast with tens of thousan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -22,12 +29,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
-from player.library.grouping import Composer, Work, group_library
+from player.domain.search import matches, query_terms, search_text
+from player.library.grouping import Composer, Recording, Work, group_library, natural_key
 from player.store.tracks import Track
 from player.ui.style import ACCENT, MUTED
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
-WORK_ROLE = Qt.ItemDataRole.UserRole + 2  # the Work of a work or movement row
+UNIT_ROLE = Qt.ItemDataRole.UserRole + 2  # the Recording a work, recording or movement row plays
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root, as a default argument
@@ -40,28 +48,59 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-class _Node:
-    __slots__ = ("children", "obj", "parent", "row", "search", "shown", "work")
+def track_line(track: Track) -> str:
+    """Whose and which recording, after a movement's name wherever two recordings could be
+    confused (Queue, History, the title bar): "Ludwig van Beethoven (Carlos Kleiber, 1975)"."""
+    composer = track.composer_name if track.composer_key else track.composer
+    label = track.recording_label
+    return f"{composer} ({label})" if composer and label else composer or label
 
-    def __init__(self, obj, parent: _Node | None, row: int, search: str, work: Work | None):
-        self.obj, self.parent, self.row, self.search, self.work = obj, parent, row, search, work
+
+class _Node:
+    __slots__ = ("children", "obj", "parent", "row", "search", "shown", "unit")
+
+    def __init__(
+        self, obj, parent: _Node | None, row: int, search: str, unit: Recording | None
+    ) -> None:
+        self.obj, self.parent, self.row, self.search, self.unit = obj, parent, row, search, unit
         self.children: list[_Node] = []
         self.shown = True  # set by TreeSearchProxy.set_query
+
+    def add(self, obj, search: str, unit: Recording | None) -> _Node:
+        child = _Node(obj, self, len(self.children), self.search + search, unit)
+        self.children.append(child)
+        return child
+
+
+def _recording_text(recording: Recording) -> str:
+    year = str(recording.year) if recording.year else ""
+    return search_text(recording.performers, year, recording.album)
 
 
 def _build_tree(composers: list[Composer]) -> list[_Node]:
     roots = []
     for c_row, composer in enumerate(composers):
-        c_node = _Node(composer, None, c_row, composer.name.casefold(), None)
-        for w_row, work in enumerate(composer.works):
-            w_text = f"{c_node.search} {work.title} {work.performer_line}".casefold()
-            w_node = _Node(work, c_node, w_row, w_text, work)
-            for m_row, track in enumerate(work.movements):
-                m_text = f"{w_text} {track.display_title} {track.performer_line}".casefold()
-                w_node.children.append(_Node(track, w_node, m_row, m_text, work))
-            c_node.children.append(w_node)
+        spellings = {t.composer for w in composer.works for t in _tracks(w)}
+        c_node = _Node(composer, None, c_row, search_text(composer.name, *spellings), None)
+        for work in composer.works:
+            titles = {t.work for t in _tracks(work)}
+            w_text = search_text(work.title, work.catalogue, *titles)
+            first = work.recordings[0]
+            if len(work.recordings) == 1:  # one click from the work, as before
+                w_node = c_node.add(work, w_text + _recording_text(first), first)
+                parents = [(w_node, first)]
+            else:
+                w_node = c_node.add(work, w_text, first)
+                parents = [(w_node.add(r, _recording_text(r), r), r) for r in work.recordings]
+            for parent, recording in parents:
+                for track in recording.movements:
+                    parent.add(track, search_text(track.display_title), recording)
         roots.append(c_node)
     return roots
+
+
+def _tracks(work: Work) -> list[Track]:
+    return [t for r in work.recordings for t in r.movements]
 
 
 class _Fonts:
@@ -84,23 +123,30 @@ class _Fonts:
 class LibraryIndex:
     """Everything the views need, prepared off the GUI thread."""
 
-    tracks: list[Track]  # library order: composer (family name), work, movement
-    roots: list[_Node]  # the composer → work → movement tree
+    tracks: list[Track]  # library order: composer (family name), work, recording, movement
+    roots: list[_Node]  # the composer → work → (recording →) movement tree
     search: list[str]  # the table's search text of each track, same order
 
 
-def index_library(tracks: list[Track]) -> LibraryIndex:
-    """Group and prepare search texts (a worker-thread job: ~0.2 s for 10,000 tracks)."""
-    composers = group_library(tracks)
-    ordered = [t for c in composers for w in c.works for t in w.movements]
+def index_library(tracks: list[Track], plays: Mapping[str, int] | None = None) -> LibraryIndex:
+    """Group and prepare search texts (a worker-thread job: ~0.2 s for 10,000 tracks);
+    ``plays`` (heard plays per recording key) puts a work's most played recording first."""
+    composers = group_library(tracks, plays)
+    ordered = [t for c in composers for w in c.works for t in _tracks(w)]
     search = [
-        f"{t.composer} {t.work} {t.display_title} {t.performer_line}".casefold() for t in ordered
+        search_text(
+            t.composer,
+            t.composer_name,
+            t.work,
+            t.work_title,
+            t.catalogue,
+            t.display_title,
+            t.recording_label,
+            t.album,
+        )
+        for t in ordered
     ]
     return LibraryIndex(ordered, _build_tree(composers), search)
-
-
-def query_terms(text: str) -> list[str]:
-    return text.casefold().split()
 
 
 class LibraryTreeModel(QAbstractItemModel):
@@ -127,12 +173,15 @@ class LibraryTreeModel(QAbstractItemModel):
             self._changed(old)
         if track is None:
             return QModelIndex()
-        for composer in self._roots:
-            for work in composer.children:
-                for node in work.children:
-                    if node.obj.id == track.id:
-                        self._playing = node
-                        return self._changed(node)
+        stack = list(self._roots)
+        while stack:
+            node = stack.pop()
+            if isinstance(node.obj, Track):
+                if node.obj.id == track.id:
+                    self._playing = node
+                    return self._changed(node)
+            else:
+                stack.extend(node.children)
         return QModelIndex()
 
     def _changed(self, node: _Node) -> QModelIndex:
@@ -180,28 +229,15 @@ class LibraryTreeModel(QAbstractItemModel):
             return None
         obj = node.obj
         if role == Qt.ItemDataRole.DisplayRole:
-            if index.column() == 1:
-                if isinstance(obj, Track):
-                    return format_duration(obj.duration_s)
-                if isinstance(obj, Work):
-                    return format_duration(obj.duration_s)
-                return f"{len(obj.works)} works" if len(obj.works) != 1 else "1 work"
-            if isinstance(obj, Track):
-                number = obj.movement_number or obj.track_number
-                return f"{number}. {obj.display_title}" if number else obj.display_title
-            return obj.name if isinstance(obj, Composer) else obj.title
+            return _display(obj, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            if isinstance(obj, Track):
-                return "\n".join(x for x in (obj.performer_line, obj.path) if x)
-            if isinstance(obj, Work):
-                return obj.performer_line or None
-            return None
+            return _tooltip(obj)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole:
             if node is self._playing:
                 return self._fonts.bold
-            if index.column() == 0 and not isinstance(obj, Track):
+            if index.column() == 0 and isinstance(obj, Composer | Work):
                 return self._fonts.composer if isinstance(obj, Composer) else self._fonts.work
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -210,13 +246,39 @@ class LibraryTreeModel(QAbstractItemModel):
             return self._fonts.muted if index.column() == 1 else None
         if role == TRACK_ROLE:
             return obj if isinstance(obj, Track) else None
-        if role == WORK_ROLE:
-            return node.work
+        if role == UNIT_ROLE:
+            return node.unit
         return None
 
     def node_at(self, row: int, parent: AnyIndex) -> _Node:
         node = self._node(parent)
         return (node.children if node else self._roots)[row]
+
+
+def _display(obj, column: int) -> str:
+    """A tree row's text: its name, or in the second column its length (a work: one recording)."""
+    if column == 1:
+        if isinstance(obj, Composer):
+            return f"{len(obj.works)} works" if len(obj.works) != 1 else "1 work"
+        return format_duration(obj.duration_s)
+    if isinstance(obj, Track):
+        number = obj.movement_number or obj.track_number
+        return f"{number}. {obj.display_title}" if number else obj.display_title
+    if isinstance(obj, Recording):
+        return f"{obj.label}  ·  {obj.album}" if obj.album and obj.label != obj.album else obj.label
+    return obj.name if isinstance(obj, Composer) else obj.title
+
+
+def _tooltip(obj) -> str | None:
+    if isinstance(obj, Track):
+        return "\n".join(x for x in (obj.recording_label, obj.album, obj.path) if x)
+    if isinstance(obj, Work):
+        count = len(obj.recordings)
+        return f"{count} recordings" if count > 1 else obj.recordings[0].label or None
+    if isinstance(obj, Recording):
+        played = f"played {obj.plays} times" if obj.plays else "not played yet"
+        return "\n".join(x for x in (obj.label, obj.album, played) if x)
+    return None
 
 
 class TrackTableModel(QAbstractTableModel):
@@ -225,11 +287,11 @@ class TrackTableModel(QAbstractTableModel):
 
     COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
     _KEYS = (
-        lambda t: (t.composer.casefold(), t.work.casefold()),
-        lambda t: (t.work.casefold(), t.composer.casefold()),
+        lambda t: (t.composer_sort, natural_key(t.work_title)),
+        lambda t: (natural_key(t.work_title), t.composer_sort),
         lambda t: ((t.disc_number or 1), t.movement_number or t.track_number or 0),
         lambda t: t.display_title.casefold(),
-        lambda t: t.performer_line.casefold(),
+        lambda t: t.recording_label.casefold(),
         lambda t: t.duration_s,
     )
 
@@ -270,9 +332,7 @@ class TrackTableModel(QAbstractTableModel):
         terms = self._terms
         if terms:
             self._rows = [
-                t
-                for t, text in zip(self._all, self._search, strict=True)
-                if all(term in text for term in terms)
+                t for t, text in zip(self._all, self._search, strict=True) if matches(terms, text)
             ]
         else:
             self._rows = list(self._all)
@@ -306,11 +366,11 @@ class TrackTableModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                t.composer,
-                t.work,
+                t.composer_name,
+                t.work_title,
                 str(t.movement_number or t.track_number or ""),
                 t.display_title,
-                t.performer_line,
+                t.recording_label,
                 format_duration(t.duration_s),
             )[column]
         if role == TRACK_ROLE:
@@ -347,7 +407,7 @@ class TreeSearchProxy(QSortFilterProxyModel):
 
     def _mark(self, node: _Node, ancestor_matched: bool) -> int:
         """Mark ``node``'s subtree; returns how many movements under it match."""
-        matched = ancestor_matched or all(term in node.search for term in self._terms)
+        matched = ancestor_matched or matches(self._terms, node.search)
         if not node.children:
             node.shown = matched
             return int(matched)

@@ -10,7 +10,8 @@ Similar, analysis, …) are installed by the composition root through :attr:`Mai
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
@@ -26,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from player.services import Services
-from player.store.plays import recent_sessions
+from player.store.plays import heard_plays_by_recording, recent_sessions
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
-from player.ui.shell.library_models import index_library
+from player.ui.shell.library_models import index_library, track_line
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.transport import TransportBar
@@ -79,7 +80,13 @@ class MainWindow(QMainWindow):
     scan_finished = Signal(object)  # ScanProgress
     _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
 
-    def __init__(self, services: Services, *, play_on_load: bool = False) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        play_on_load: bool = False,
+        play_paths: Sequence[Path] = (),
+    ) -> None:
         super().__init__()
         self.services = services
         self.setWindowTitle("Continuo")
@@ -92,6 +99,8 @@ class MainWindow(QMainWindow):
         self.queue = QueueModel(self)
         self.controller = PlaybackController(services.backend, self.bridge, self.queue)
         self._play_on_load = play_on_load
+        self._play_paths = list(play_paths)  # played once a scan has added them
+        self._scanned = False
         self._scan_cancel: CancelToken | None = None
         self._last_progress = 0.0
 
@@ -281,7 +290,7 @@ class MainWindow(QMainWindow):
 
     def _now_playing(self, track) -> None:
         self.library.set_playing(track)
-        title = f"{track.display_title} — {track.composer}" if track else ""
+        title = f"{track.display_title} — {track_line(track)}" if track else ""
         self.setWindowTitle(f"{title} · Continuo" if track else "Continuo")
 
     # background work ------------------------------------------------------------------------
@@ -298,9 +307,10 @@ class MainWindow(QMainWindow):
             db = open_db()
             try:
                 tracks, found_problems = all_tracks(db), problems(db)
+                plays = heard_plays_by_recording(db)
             finally:
                 db.close()
-            return index_library(tracks), found_problems
+            return index_library(tracks, plays), found_problems
 
         self.jobs.run(load, self._library_ready, self._job_failed)
 
@@ -309,7 +319,12 @@ class MainWindow(QMainWindow):
         self.library.set_library(library)
         self.controller.set_library(library.tracks)
         self.problems.set_problems(found_problems)
-        if self._play_on_load and library.tracks:
+        if self._play_on_load and self._play_paths:
+            if self._scanned:
+                self._play_on_load = False
+                if not self.controller.play_paths(self._play_paths):
+                    self.statusBar().showMessage("None of the files given could be played", 10000)
+        elif self._play_on_load and library.tracks:
             self._play_on_load = False
             self.controller.play_library()
         self.library_loaded.emit(len(library.tracks))
@@ -361,6 +376,7 @@ class MainWindow(QMainWindow):
 
     def _scan_done(self, progress) -> None:
         self._scan_cancel = None
+        self._scanned = True
         self.status.scan_progress.hide()
         if progress is None:
             self.status.scan.setText("No music folders yet")

@@ -24,7 +24,7 @@ from player.store.plays import Play
 from player.store.tracks import Track
 from player.ui.shell.library_models import (
     TRACK_ROLE,
-    WORK_ROLE,
+    UNIT_ROLE,
     LibraryIndex,
     LibraryTreeModel,
     TrackTableModel,
@@ -150,30 +150,30 @@ class LibraryPanel(QWidget):
         self.results_shown.emit(text, self.table_model.rowCount())
 
     def _tree_activated(self, index: QModelIndex) -> None:
-        track = index.data(TRACK_ROLE)
-        if track is None:
-            work = index.data(WORK_ROLE)
-            if work is None:  # a composer: open or close it
-                return
-            track = work.movements[0]
-        work = index.data(WORK_ROLE)
-        rest = work.movements[work.movements.index(track) + 1 :] if work else []
+        """Play the movement (or a work's or recording's first) and queue the rest of its
+        recording: one recording, in movement order, never two interleaved."""
+        unit = index.data(UNIT_ROLE)
+        if unit is None:  # a composer: open or close it
+            return
+        track = index.data(TRACK_ROLE) or unit.movements[0]
+        rest = unit.movements[unit.movements.index(track) + 1 :]
         self.play_requested.emit(track, rest)
 
     def selected_tracks(self, view: QAbstractItemView) -> list[Track]:
-        """The movements selected in ``view``; a selected work or composer brings all of its."""
+        """The movements selected in ``view``; a selected work or recording brings one
+        recording's movements (a work: its first recording), a composer each work's."""
         tracks: list[Track] = []
         for index in view.selectionModel().selectedRows():
             track = index.data(TRACK_ROLE)
             if track is not None:
                 tracks.append(track)
                 continue
-            work = index.data(WORK_ROLE)
-            if work is not None:
-                tracks.extend(work.movements)
+            unit = index.data(UNIT_ROLE)
+            if unit is not None:
+                tracks.extend(unit.movements)
             else:
                 for row in range(view.model().rowCount(index)):
-                    tracks.extend(view.model().index(row, 0, index).data(WORK_ROLE).movements)
+                    tracks.extend(view.model().index(row, 0, index).data(UNIT_ROLE).movements)
         return _unique(tracks)
 
     def _context_menu(self, view: QAbstractItemView, pos) -> None:
@@ -277,9 +277,11 @@ class HistoryPanel(QWidget):
             length.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             for play in session:
                 title = f"{play.title}  —  {play.composer}" if play.composer else play.title
+                title += f"  ·  {play.recording}" if play.recording else ""
                 item = QStandardItem(f"{play.started_at.astimezone():%H:%M}  {title}")
                 item.setToolTip(
-                    f"{play.work}\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                    "\n".join(x for x in (play.work, play.recording) if x)
+                    + f"\n{play.ended_how or 'playing'}, started by {play.started_by}"
                 )
                 when = QStandardItem(format_duration(play.ms_heard / 1000))
                 when.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.store.tracks import Track
-from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration
+from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration, track_line
 from player.ui.style import MUTED
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -177,17 +177,20 @@ class QueueModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 1:
                 return format_duration(track.duration_s)
-            return (
-                f"{track.display_title}  —  {track.composer}"
-                if track.composer
-                else track.display_title
-            )
+            line = track_line(track)
+            return f"{track.display_title}  —  {line}" if line else track.display_title
         note = self._notes.get(int(track.id or 0), "") if index.internalId() == UP_NEXT else ""
         if role == NOTE_ROLE:
             return note
         if role == Qt.ItemDataRole.ToolTipRole:
             why = f"\n\nWhy this? {note[0].upper()}{note[1:]}" if note else ""
-            return f"{track.composer}\n{track.work}\n{track.display_title}{why}"
+            parts = (
+                track.composer_name,
+                track.work_title,
+                track.display_title,
+                track.recording_label,
+            )
+            return "\n".join(p for p in parts if p) + why
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ROLE:

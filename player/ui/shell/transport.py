@@ -47,7 +47,8 @@ class ElidedLabel(QLabel):
 
 
 class NowPlaying(QWidget):
-    """Composer (small caps, muted), work (prominent), movement and performers."""
+    """Composer (small caps, muted), work (prominent), movement, and the recording (performers,
+    year), so two recordings of one work are told apart."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -68,14 +69,10 @@ class NowPlaying(QWidget):
         else:
             number = track.movement_number
             movement = f"{number}. {track.display_title}" if number else track.display_title
-            texts = (
-                track.composer.upper(),
-                track.work or track.title,
-                movement,
-                track.performer_line,
-            )
+            composer = (track.composer_name if track.composer_key else track.composer).upper()
+            texts = (composer, track.work_title or track.title, movement, track.recording_label)
             if not track.work:
-                texts = (track.composer.upper(), track.title, "", track.performer_line)
+                texts = (composer, track.title, "", track.recording_label)
         for label, text in zip(
             (self.composer, self.work, self.movement, self.performers), texts, strict=True
         ):

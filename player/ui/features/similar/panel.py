@@ -27,7 +27,7 @@ from player.ui.style import named
 
 NEIGHBOURS = 15
 SHORTCUT = "Ctrl+Shift+S"
-HEADERS = ["Similarity", "Composer", "Work", "Movement"]
+HEADERS = ["Similarity", "Composer", "Work", "Movement", "Recording"]
 
 
 @dataclass(frozen=True)
@@ -122,15 +122,16 @@ class SimilarPanel(QWidget):
             self.model.appendRow(
                 [
                     share,
-                    _cell(track.composer or track.artist),
-                    _cell(track.work or track.album),
+                    _cell(track.composer_name if track.composer_key else track.artist),
+                    _cell(track.work_title, track.recording_label),
                     _cell(track.display_title, track.path),
+                    _cell(track.recording_label, track.album),
                 ]
             )
         header = self.view.header()
         header.setStretchLastSection(False)
         Mode = QHeaderView.ResizeMode
-        for column, mode in enumerate((Mode.ResizeToContents,) + (Mode.Stretch,) * 3):
+        for column, mode in enumerate((Mode.ResizeToContents,) + (Mode.Stretch,) * 4):
             header.setSectionResizeMode(column, mode)
         self.view.setVisible(bool(neighbours))
 
@@ -141,7 +142,8 @@ class SimilarPanel(QWidget):
 
 
 def _describe(track: Track) -> str:
-    parts = [p for p in (track.composer, track.work, track.display_title) if p]
+    parts = [p for p in (track.composer, track.work_title, track.display_title) if p]
+    parts += [track.recording_label] if track.recording_label else []
     return "Similar to <b>" + " · ".join(_escape(p) for p in parts) + "</b>"
 
 

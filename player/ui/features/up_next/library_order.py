@@ -1,4 +1,4 @@
-""" "Up next" without a recommender: the works that follow the one playing, in library order.
+""" "Up next" without a recommender: the recordings that follow the one playing, in library order.
 
 Also the recommender's last resort when every suggested work is already in the session.
 """
@@ -15,16 +15,16 @@ UP_NEXT_LENGTH = 20
 
 
 def library_order(current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
-    """The works after the current one, wrapping at the end: (tracks, source, started_by)."""
-    key = (current.composer, current.work)
+    """The recordings after the current one, wrapping at the end: (tracks, source, started_by)."""
+    key = current.recording_key
     at = next((i for i, t in enumerate(library) if t.id == current.id), None)
     if at is None:
         return [], "", "queue"
     begin = at
-    while begin > 0 and (library[begin - 1].composer, library[begin - 1].work) == key:
+    while begin > 0 and library[begin - 1].recording_key == key:
         begin -= 1
     end = at + 1
-    while end < len(library) and (library[end].composer, library[end].work) == key:
+    while end < len(library) and library[end].recording_key == key:
         end += 1
     following = library[end:] + library[:begin]
     return following[:UP_NEXT_LENGTH], "library order", "queue"

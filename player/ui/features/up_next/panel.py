@@ -33,9 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from player.audio.backend import EndReason, Playable
-from player.playlog import ENDED_HOW, token_of
-from player.recommend.sources import CONTENT, MODEL, POPULAR, SESSIONS
-from player.recommend.up_next import CURRENT_WORK
+from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS, ended_how
+from player.playlog import token_of
 from player.store.tracks import Track
 from player.ui.features.up_next import feedback
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
@@ -63,17 +62,23 @@ HEADERS = {
 
 
 class SuggestionDelegate(QStyledItemDelegate):
-    """Draws the first row of a suggestion with its work and its "Why this?" under the track."""
+    """Draws the first row of a suggestion with its work, its recording and its "Why this?"
+    under the track."""
 
     def _extra(self, index: AnyIndex) -> list[str]:
-        """The muted lines under the track: its work (unless the title says it) and the reason."""
+        """The muted lines under the track: its work (unless the title says it) with the
+        recording (performers, year), and the reason."""
         first = index.sibling(index.row(), 0)
         note = first.data(NOTE_ROLE)
         if not note:
             return []
         track: Track | None = first.data(TRACK_ROLE)
-        work = track.work if track is not None else ""
-        lines = [work] if work and track is not None and work != track.display_title else []
+        work = track.work_title if track is not None and track.work else ""
+        label = track.recording_label if track is not None else ""
+        if work == (track.display_title if track is not None else ""):
+            work = ""
+        line = " · ".join(x for x in (work, label) if x)
+        lines = [line] if line else []
         return [*lines, f"{note[:1].upper()}{note[1:]}"]
 
     @staticmethod
@@ -317,7 +322,7 @@ class UpNext(QObject):
     def _ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
         token = token_of(item)
         if token is not None:
-            rec, track_id, how = self.rec, token.track_id, ENDED_HOW[reason]
+            rec, track_id, how = self.rec, token.track_id, ended_how(reason)
             self._in_background(lambda: rec.track_ended(track_id, ms_heard, how))
 
     def _queue_changed(self) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from player.recommend.sources import CONTENT, MODEL, POPULAR, SESSIONS
-from player.recommend.up_next import CURRENT_WORK
+from player.domain.plays import CONTENT, CURRENT_WORK, MODEL, POPULAR, SESSIONS
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Status
