@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from player.store.plays import Play
 from player.store.tracks import Track
+from player.ui.jobs import LatestJob
 from player.ui.shell.library_models import (
     TRACK_ROLE,
     UNIT_ROLE,
@@ -33,8 +34,6 @@ from player.ui.shell.library_models import (
 )
 from player.ui.shell.queue_model import QueueModel
 from player.ui.style import named
-
-SEARCH_DELAY_MS = 120  # typing pauses shorter than this are one search
 
 
 def _tree(name: str) -> QTreeView:
@@ -106,9 +105,11 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.empty)
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.search.textChanged.connect(self._search_timer.start)
+        self._library = LibraryIndex()
+        self._searching = LatestJob(self)  # queries, answered off the GUI thread
+        self._sorting = LatestJob(self)  # the table's sort orders
+        self.search.textChanged.connect(self.apply_search)
+        self.table_model.sort_requested.connect(self._sort)
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
@@ -116,12 +117,14 @@ class LibraryPanel(QWidget):
         for view in (self.tree, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(partial(self._context_menu, view))
-        self.set_library(LibraryIndex([], [], []))
+        self._sort_choice: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        self.set_library(LibraryIndex())
 
     def set_library(self, library: LibraryIndex) -> None:
+        self._library = library
         self.tree_model.set_index(library)
         self.table_model.set_index(library)
-        self.tree_proxy.set_query(self.search.text(), force=True)
+        self.tree_proxy.show_found(None, len(library.tracks))
         if len(library.tracks) <= 60:
             self.tree.expandAll()
         elif len(library.roots) <= 30:
@@ -130,6 +133,9 @@ class LibraryPanel(QWidget):
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
         )
+        self._sort(*self._sort_choice)
+        if self.search.text().strip():
+            self.apply_search()
 
     def set_playing(self, track: Track | None) -> None:
         """Mark the playing movement in both views and bring it into sight in the tree."""
@@ -140,14 +146,27 @@ class LibraryPanel(QWidget):
             self.tree.scrollTo(shown)
 
     def apply_search(self) -> None:
-        text = self.search.text()
-        self.tree_proxy.set_query(text)
-        self.table_model.set_query(text)
-        if text.strip() and self.tree_proxy.matches <= 200:
+        """Ask for the tracks matching the search box; the views change when the answer comes
+        (a newer query drops an older one's answer)."""
+        text, library = self.search.text(), self._library
+        self._searching.submit(
+            lambda: library.search.find(text), lambda found: self._show_found(text, found)
+        )
+
+    def _show_found(self, text: str, found) -> None:
+        total = len(self._library.tracks)
+        self.table_model.show_found(found)
+        self.tree_proxy.show_found(found, total)
+        if found is not None and self.tree_proxy.matches <= 200:
             self.tree.expandAll()
-        elif self.tree_proxy.rowCount() <= 30:
+        elif self.tree_proxy.rowCount() <= 30 and total > 60:
             self.tree.expandToDepth(0)
         self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort_choice = (column, order)
+        table = self.table_model
+        self._sorting.submit(lambda: table.sort_order(column, order), table.show_order)
 
     def _tree_activated(self, index: QModelIndex) -> None:
         """Play the movement (or a work's or recording's first) and queue the rest of its
