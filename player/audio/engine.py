@@ -101,7 +101,9 @@ class PortAudioBackend:
     samplerate : int or None
         Output rate; None takes the device's default. Files at other rates are resampled.
     latency_s : float
-        PortAudio's output latency: ~0.1 s survives a busy UI thread holding the GIL.
+        PortAudio's output latency. The callback is Python, so another thread holding the GIL
+        delays it; 0.2 s (a music player's, not an instrument's: a pause is heard that much
+        later) is what it may be delayed before the speaker runs dry (``callback_margin``).
     buffer_s : float
         Length of the decoded-ahead ring. Also the longest delay before a volume change is heard.
     """
@@ -112,7 +114,7 @@ class PortAudioBackend:
         *,
         device: int | None = None,
         samplerate: int | None = None,
-        latency_s: float = 0.1,
+        latency_s: float = 0.2,
         buffer_s: float = 1.0,
     ) -> None:
         self.listener = listener

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -384,7 +385,17 @@ def measure(args) -> dict:
     }
     with tempfile.TemporaryDirectory(prefix="continuo-bench-") as tmp:
         started = time.perf_counter()
-        profile = make_profile(Path(tmp) / "profile", args.tracks, args.plays)
+        profile = Path(tmp) / "profile"
+        if args.keep_profile:  # a profile written by an earlier run with the same sizes
+            profile = args.keep_profile / f"tracks{args.tracks}-plays{args.plays}" / "profile"
+            shutil.rmtree(profile.parent / "music", ignore_errors=True)
+        if not (profile / "continuo.db").exists():
+            make_profile(profile, args.tracks, args.plays)
+            shutil.copy2(profile / "continuo.db", profile / "continuo.db.fresh")
+        else:  # as it was written: the last run's scan and plays are not kept
+            shutil.copy2(profile / "continuo.db.fresh", profile / "continuo.db")
+            for leftover in ("continuo.db-wal", "continuo.db-shm", "window.ini"):
+                (profile / leftover).unlink(missing_ok=True)
         result["profile_written_s"] = round(time.perf_counter() - started, 1)
         cold_start(profile, args.tracks)  # warms the OS file cache: "cold" here means a new process
         runs = [cold_start(profile, args.tracks) for _ in range(args.runs)]
@@ -429,6 +440,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--play-seconds", type=float, default=60.0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--keep-profile",
+        metavar="DIR",
+        type=Path,
+        help="write the generated profile under DIR once and reuse it (100,000 tracks take minutes)",
+    )
     args = parser.parse_args()
     result = measure(args)
     if args.json:

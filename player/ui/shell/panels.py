@@ -127,7 +127,7 @@ class LibraryPanel(QWidget):
         self.tree_proxy.show_found(None, len(library.tracks))
         if len(library.tracks) <= 60:
             self.tree.expandAll()
-        elif len(library.roots) <= 30:
+        elif self._few_works(range(len(library.roots))):
             self.tree.expandToDepth(0)
         self.empty.setVisible(not library.tracks)
         self.empty.setText(
@@ -157,11 +157,21 @@ class LibraryPanel(QWidget):
         total = len(self._library.tracks)
         self.table_model.show_found(found)
         self.tree_proxy.show_found(found, total)
-        if found is not None and self.tree_proxy.matches <= 200:
+        proxy = self.tree_proxy
+        if found is not None and proxy.matches <= 200:
             self.tree.expandAll()
-        elif self.tree_proxy.rowCount() <= 30 and total > 60:
+        elif total > 60 and self._few_works(
+            proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
+        ):
             self.tree.expandToDepth(0)
         self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _few_works(self, composer_rows) -> bool:
+        """Whether these composers can be shown open: at most 30 of them, 600 works in all (a
+        box set's composer with a thousand works stays closed until the listener opens it)."""
+        rows = list(composer_rows)
+        roots = self._library.roots
+        return len(rows) <= 30 and sum(len(roots[r].obj.works) for r in rows) <= 600
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         self._sort_choice = (column, order)
