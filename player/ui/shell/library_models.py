@@ -233,6 +233,23 @@ class LibraryTreeModel(QAbstractItemModel):
         node = self._node(parent)
         return len(node.children) if node else len(self._library.roots)
 
+    def hasChildren(self, parent: AnyIndex = ROOT) -> bool:
+        """Without making them: a view draws every composer's arrow before any is opened."""
+        node = self._node(parent)
+        return node is None or (parent.column() == 0 and not isinstance(node.obj, Track))
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        """True until a row's children are made, so that the search proxy, asked whether a
+        closed row has children, answers from :meth:`hasChildren` instead of counting them."""
+        node = self._node(parent)
+        return node is not None and node._children is None and self.hasChildren(parent)
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        """Make the children (no rows were announced before: counting them makes them too)."""
+        node = self._node(parent)
+        if node is not None:
+            node.children  # noqa: B018 - made on first use
+
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 2
 
