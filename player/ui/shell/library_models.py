@@ -83,7 +83,8 @@ class _Node:
         return self._children
 
     def _make_children(self) -> list[_Node]:
-        obj, made, at = self.obj, [], self.start
+        obj, at = self.obj, self.start
+        made: list[_Node] = []
         if isinstance(obj, Composer):
             for work in obj.works:
                 count = sum(len(r.movements) for r in work.recordings)
