@@ -219,10 +219,18 @@ def play_columns(db: Database) -> PlayColumns:
 
 def heard_plays_by_recording(db: Database) -> dict[str, int]:
     """Heard plays (finished, or heard ``HEARD_MS``) of each recording key: the library shows
-    the most played recording of a work first."""
+    the most played recording of a work first.
+
+    The log is read in its stored order (``NOT INDEXED``) and counted per track first: through
+    the track index a million plays cost a random read each, several times slower.
+    """
     rows = db.conn.execute(
-        "SELECT t.recording_key, count(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
-        "WHERE p.ended_how = 'finished' OR p.ms_heard >= ? GROUP BY t.recording_key",
+        "SELECT t.recording_key, p.n FROM (SELECT track_id, count(*) AS n FROM plays NOT INDEXED "
+        "  WHERE ended_how = 'finished' OR ms_heard >= ? GROUP BY track_id) p "
+        "JOIN tracks t ON t.id = p.track_id",
         (HEARD_MS,),
     )
-    return {str(key): int(count) for key, count in rows}
+    counts: dict[str, int] = {}
+    for key, count in rows:
+        counts[str(key)] = counts.get(str(key), 0) + int(count)
+    return counts

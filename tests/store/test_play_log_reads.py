@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from player.store.db import open_database
-from player.store.plays import log_plays, play_columns, recent_sessions
-from player.store.tracks import Track, upsert_tracks
+from player.store.plays import heard_plays_by_recording, log_plays, play_columns, recent_sessions
+from player.store.tracks import Track, all_tracks, upsert_tracks
 
 
 @pytest.fixture
@@ -75,3 +75,29 @@ def test_log_plays_refuses_an_unknown_ending_and_writes_nothing(db):
         log_plays(db, [(1, "2026-01-01T10:00:00.000+00:00", 1, "finished", "user"),
                        (1, "2026-01-01T11:00:00.000+00:00", 1, "exploded", "user")])  # fmt: skip
     assert len(play_columns(db).track_id) == 0
+
+
+def test_heard_plays_are_counted_per_recording(tmp_path):
+    db = open_database(tmp_path / "heard.db")
+    movement = dict(size=1, mtime_ns=1, composer="Franz Schubert", work="Trout Quintet")
+    upsert_tracks(
+        db,
+        [
+            Track(path="/a/1.flac", title="Allegro vivace", performers="Brendel", **movement),
+            Track(path="/a/2.flac", title="Andante", performers="Brendel", **movement),
+            Track(path="/b/1.flac", title="Allegro vivace", performers="Richter", **movement),
+        ],
+    )
+    log_plays(
+        db,
+        [
+            (1, "2026-01-01T10:00:00.000+00:00", 1_000, "finished", "user"),  # finished: heard
+            (2, "2026-01-01T10:10:00.000+00:00", 45_000, "stopped", "user"),  # 45 s: heard
+            (3, "2026-01-01T10:20:00.000+00:00", 5_000, "skipped", "user"),  # a quick skip
+        ],
+    )
+    counts = heard_plays_by_recording(db)
+    by_path = {t.path: t.recording_key for t in all_tracks(db)}
+    assert by_path["/a/1.flac"] == by_path["/a/2.flac"] != by_path["/b/1.flac"]
+    assert counts == {by_path["/a/1.flac"]: 2}
+    db.close()
