@@ -7,11 +7,11 @@ store keeps with each track (DESIGN.md, contract 5).
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from player.domain.composers import UNKNOWN_COMPOSER
 from player.domain.movements import movement_order
@@ -75,7 +75,7 @@ def play_order(track: Track) -> tuple:
         disc=track.disc_number,
         movement=track.movement_number,
         track=track.track_number,
-        stem=PurePath(track.path).stem,
+        stem=os.path.splitext(os.path.basename(track.path))[0],  # PurePath: 10x slower
         title=track.display_title,
     )
 
