@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from player.domain.catalogue import catalogue_numbers, musical_key, strip_catalogue, strip_key
 from player.domain.text import fold_words
@@ -45,6 +46,7 @@ _GENRES = {
     "missa": "mass",
     "suiten": "suites",
 }
+_GENRE_WORDS = re.compile(r"\b(" + "|".join(sorted(_GENRES, key=len, reverse=True)) + r")\b")
 _FILLER = frozenset({"in", "en", "no", "nr", "n", "num", "number", "nummer", "op", "opus", "the"})
 
 
@@ -69,8 +71,7 @@ def title_words(title: str) -> str:
     text = _NICKNAME.sub(" ", title)
     key = musical_key(text)
     words = fold_words(strip_key(text))
-    for source, target in _GENRES.items():
-        words = re.sub(rf"\b{source}\b", target, words)
+    words = _GENRE_WORDS.sub(lambda match: _GENRES[match.group(1)], words)
     kept = [w for w in words.split() if w not in _FILLER]
     if key is not None and not any(w.isdigit() for w in kept):
         kept.append(
@@ -79,9 +80,10 @@ def title_words(title: str) -> str:
     return " ".join(kept)
 
 
+@lru_cache(maxsize=16384)
 def work_id(title: str, *, mbid: str = "") -> WorkId:
     """The identity of the work titled ``title``; ``mbid`` is its MusicBrainz work id, when the
-    tag names the whole work (not a movement)."""
+    tag names the whole work (not a movement). Cached: every movement repeats its work's title."""
     title = " ".join(title.split())
     bare = _NICKNAME.sub(" ", title)
     numbers = catalogue_numbers(bare)

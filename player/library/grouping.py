@@ -75,7 +75,7 @@ def play_order(track: Track) -> tuple:
         disc=track.disc_number,
         movement=track.movement_number,
         track=track.track_number,
-        stem=os.path.splitext(os.path.basename(track.path))[0],  # PurePath: 10x slower
+        stem=os.path.splitext(os.path.basename(track.path))[0],  # PurePath: 5x slower
         title=track.display_title,
     )
 

@@ -117,10 +117,11 @@ class _Scan:
                 _walk(root, walk)
             elif root.is_file():  # a file opened on its own (``continuo FILE``)
                 present_roots.append(root)
-                info = root.stat()
-                walk.files.append(
-                    _Found(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
-                )
+                if not any(root.is_relative_to(r) for r in roots if r != root):  # walked anyway
+                    info = root.stat()
+                    walk.files.append(
+                        _Found(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
+                    )
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
         self.progress.total = len(walk.files)

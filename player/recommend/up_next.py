@@ -351,7 +351,8 @@ class Recommender:
         model: SessionModel | None,
         before: list[list[Suggestion]],
     ) -> list[list[Suggestion]]:
-        """Take units in rank order, passing over a third unit in a row by one composer.
+        """Take units in rank order, passing over a third unit in a row by one composer, and
+        one recording of a work per set (a second recording of a quartet is not "next").
 
         When only that composer is left, it is taken anyway: better than an empty "Up next".
         """
@@ -378,6 +379,8 @@ class Recommender:
                 [Suggestion(int(library.track_ids[r]), source, reason, unit) for r in members]
             )
             composers.append(library.artist_keys[rows[0]])
+            work = library.work_of[rows[0]]
+            remaining = [r for r in remaining if library.work_of[library.units[r[0]][0]] != work]
         return picks
 
     def _reason(

@@ -73,11 +73,6 @@ class Track:
         return self.movement or self.title
 
     @property
-    def performer_line(self) -> str:
-        """Performers, orchestra and conductor as one readable line (the composer left out)."""
-        return self.recording_performers
-
-    @property
     def recording_label(self) -> str:
         """ "Kleiber · Wiener Philharmoniker, 1975": names the recording wherever two could be
         confused (now playing, Queue, History, Up next, Similar)."""

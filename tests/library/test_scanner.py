@@ -166,3 +166,13 @@ def test_nested_roots_and_link_loops_scan_each_file_once(db, music):
     result = scan_library(db, [music, music / "Haydn"])
     assert (result.total, result.added) == (4, 4)
     assert store.library_roots(db) == sorted([str(music), str(music / "Haydn")])
+
+
+def test_a_file_opened_on_its_own_is_scanned_once_even_inside_a_folder(tmp_path):
+    inside = write_audio(tmp_path / "music" / "a.flac")
+    alone = write_audio(tmp_path / "elsewhere" / "b.flac")
+    db = open_database(tmp_path / "profile" / "continuo.db")
+    result = scan_library(db, [tmp_path / "music", inside, alone])
+    assert (result.total, result.added) == (2, 2)
+    assert sorted(t.path for t in store.all_tracks(db)) == [str(alone), str(inside)]
+    db.close()

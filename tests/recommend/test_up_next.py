@@ -246,8 +246,8 @@ def test_the_suggestions_log_records_what_was_shown_played_and_skipped(library):
     )
 
 
-def test_units_are_recordings_and_another_recording_of_a_work_heard_is_not_suggested(library):
-    first = library.work("L. van Beethoven", 1)  # "Symphony No. 2", album "L. van Beethoven …"
+def _second_recording(library, composer: str, work: str) -> list[int]:
+    """Add another recording of a work, its composer and title spelled another way."""
     upsert_tracks(
         library.db,
         [
@@ -256,8 +256,8 @@ def test_units_are_recordings_and_another_recording_of_a_work_heard_is_not_sugge
                 size=1,
                 mtime_ns=1,
                 title=title,
-                composer="Beethoven, Ludwig van",  # the same composer, spelled the other way
-                work="Symphony no. 2",
+                composer=composer,
+                work=work,
                 movement=title,
                 movement_number=n,
                 album="Another recording",
@@ -267,8 +267,22 @@ def test_units_are_recordings_and_another_recording_of_a_work_heard_is_not_sugge
             for n, title in ((1, "Allegro"), (2, "Andante"), (3, "Presto"))
         ],
     )
-    other = [t.id for t in all_tracks(library.db) if t.path.startswith("/music/other/")]
+    return [t.id for t in all_tracks(library.db) if t.path.startswith("/music/other/")]
+
+
+def test_units_are_recordings_and_another_recording_of_a_work_heard_is_not_suggested(library):
+    first = library.work("L. van Beethoven", 1)  # "Symphony No. 2", album "L. van Beethoven …"
+    other = _second_recording(library, "Beethoven, Ludwig van", "Symphony no. 2")
     result = recommender(library).suggest([first[0]], n=30)
     grouped = units(result)
     assert grouped[0] == first[1:]  # the rest of the recording begun, not the other recording
     assert not {s.track_id for s in result} & set(other)
+
+
+def test_one_recording_of_a_work_per_set(library):
+    other = _second_recording(library, "Beethoven, Ludwig van", "Symphony no. 2")
+    result = recommender(library).suggest([library.pieces["E. Satie"]], n=30)
+    suggested = {s.track_id for s in result}
+    both = set(other) | set(library.work("L. van Beethoven", 1))
+    assert len(units(result)) == 23  # 6 composers × (3 works + 1 piece), less the one playing
+    assert suggested & both in (set(other), set(library.work("L. van Beethoven", 1)))

@@ -10,7 +10,7 @@ from player.app import build_services, build_window
 from player.profile import Profile
 from player.store.plays import end_play, start_play
 from player.store.tracks import all_tracks
-from player.ui.shell.library_models import TRACK_ROLE, UNIT_ROLE
+from player.ui.shell.library_models import ROOT, TRACK_ROLE, UNIT_ROLE
 from player.ui.style import apply_style
 from tests.library.classical_library import make_classical_library
 
@@ -36,11 +36,11 @@ def window(qtbot, qapp, tmp_path, music):
     services.close()
 
 
-def rows(model, parent=QModelIndex()):
+def rows(model, parent=ROOT):
     return [model.index(r, 0, parent) for r in range(model.rowCount(parent))]
 
 
-def texts(model, parent=QModelIndex()):
+def texts(model, parent=ROOT):
     return [i.data() for i in rows(model, parent)]
 
 

@@ -142,7 +142,8 @@ class SimilarPanel(QWidget):
 
 
 def _describe(track: Track) -> str:
-    parts = [p for p in (track.composer, track.work_title, track.display_title) if p]
+    composer = track.composer_name if track.composer_key else track.composer
+    parts = [p for p in (composer, track.work_title, track.display_title) if p]
     parts += [track.recording_label] if track.recording_label else []
     return "Similar to <b>" + " · ".join(_escape(p) for p in parts) + "</b>"
 

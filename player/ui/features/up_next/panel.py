@@ -409,7 +409,9 @@ class UpNext(QObject):
             group = self._groups.get(int(tracks[rows[0]].id or 0))
             first = next(t for t in tracks if self._groups.get(int(t.id or 0)) == group)
             note = self._notes.get(int(first.id or 0), "")
-            text = f"{first.composer}: {first.work or first.display_title}\n" + (
+            work = first.work_title if first.work else first.display_title
+            recording = f" ({first.recording_label})" if first.recording_label else ""
+            text = f"{first.composer_name}: {work}{recording}\n" + (
                 f"Why this? {note[:1].upper()}{note[1:]}." if note else ""
             )
         button = self.bar.why
