@@ -12,7 +12,7 @@ case "$mode" in demo|test) ;; *) echo "usage: $0 demo|test [options]" >&2; exit 
 
 system_packages=(
   python3-venv libportaudio2 libsndfile1 pulseaudio libasound2-plugins
-  fluidsynth fluid-soundfont-gm xvfb
+  fluidsynth fluid-soundfont-gm xvfb desktop-file-utils appstream dbus libglib2.0-bin
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0

@@ -11,40 +11,26 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from player.audio.backend import AudioBackend, PlaybackState
-from player.errors import ContinuoError, DatabaseError, NewerDatabaseError
+from player.errors import ContinuoError, DatabaseError
+from player.faults import Faults
 from player.playlog import PlayLogRecorder
 from player.profile import Profile
+from player.profile_db import open_profile_database
 from player.services import Listeners, Services
-from player.store.db import Database, open_database, quarantine_damaged
+from player.store.db import Database
 from player.store.tracks import add_library_root
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from player.ui.shell.main_window import MainWindow
 
-log = logging.getLogger(__name__)
-
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
-
-
-def open_profile_database(profile: Profile, notices: list[str]) -> Database:
-    """Open the profile's database; a damaged one is moved aside (never deleted) and replaced."""
-    try:
-        return open_database(profile.database)
-    except NewerDatabaseError:
-        raise
-    except DatabaseError as exc:
-        moved = quarantine_damaged(profile.database)
-        notices.append(
-            f"{exc.short}: it was damaged, so Continuo moved it aside to {moved.name} and started "
-            "a fresh library. Your music files are untouched."
-        )
-        log.warning("%s; moved to %s", exc, moved)
-        return open_database(profile.database)
 
 
 def open_audio(
@@ -67,8 +53,18 @@ def open_audio(
 
 
 def scan_library(db: Database, roots, **options):
-    """The scanner, imported on first use (on the worker thread: it pulls in mutagen and numpy)."""
+    """The scanner, imported on first use (on the worker thread: it pulls in mutagen and numpy).
+
+    A read-only profile is not scanned: its library stays as stored.
+    """
     from player.library.scanner import scan_library as scan
+
+    if db.read_only:
+        raise DatabaseError(
+            "Library not rescanned: the profile cannot be written now",
+            f"{db.path} is open read-only; restart Continuo once it can be written.",
+            kind="cannot-write",
+        )
 
     return scan(db, roots, **options)
 
@@ -79,24 +75,43 @@ def build_services(
     *,
     no_audio: bool = False,
     device: int | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Services:
+    """``on_wait`` shows a line while another program holds the profile's database."""
     notices: list[str] = []
-    db = open_profile_database(profile, notices)
+    faults = Faults()
+    db = open_profile_database(profile, notices, on_wait=on_wait)
+    read_only = db.read_only
     try:
-        for folder in libraries:
-            add_library_root(db, str(Path(folder).expanduser().resolve()))
+        if not read_only:
+            for folder in libraries:
+                add_library_root(db, str(Path(folder).expanduser().resolve()))
     finally:
         db.close()
     listeners = Listeners()
     backend = open_audio(listeners, device, no_audio=no_audio, notices=notices)
     recorder = PlayLogRecorder(
-        profile.database, is_playing=lambda: backend.state == PlaybackState.PLAYING
+        profile.database,
+        is_playing=lambda: backend.state == PlaybackState.PLAYING,
+        faults=faults,
     ).start()
     listeners.append(recorder)
     from player.recommend.up_next import Recommender
 
-    recommender = Recommender(profile.database, profile.models / "current", threads=1)
-    return Services(profile, backend, recorder, listeners, scan_library, notices, recommender)
+    recommender = Recommender(
+        profile.database, profile.models / "current", threads=1, read_only=read_only, faults=faults
+    )
+    return Services(
+        profile,
+        backend,
+        recorder,
+        listeners,
+        scan_library,
+        notices,
+        recommender,
+        faults=faults,
+        read_only=read_only,
+    )
 
 
 def build_window(
@@ -111,6 +126,19 @@ def build_window(
     return window
 
 
+def qt_app(qt_argv: list[str]) -> QApplication:
+    """The one QApplication (made on first use), named and styled."""
+    from PySide6.QtWidgets import QApplication
+
+    from player.ui.style import apply_style
+
+    app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
+    app.setApplicationName("Continuo")
+    app.setDesktopFileName("continuo")
+    apply_style(app)
+    return app
+
+
 def run_window(
     services: Services,
     qt_argv: list[str],
@@ -121,28 +149,50 @@ def run_window(
 ) -> int:
     """Open the window and run Qt's event loop until the window closes."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from player.ui.style import apply_style
+    from player.ui.instance import InstanceServer
 
-    app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
-    app.setApplicationName("Continuo")
-    app.setDesktopFileName("continuo")
-    apply_style(app)
+    app = qt_app(qt_argv)
     window = build_window(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
+    instance = InstanceServer(services.profile.root, window)
+    if instance.listen():  # later starts on this profile raise this window and hand it files
+        instance.activated.connect(window.activate_from_second_start)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
-    # SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
-    # "stopped"; Python sees the signal at the transport's next poll (every 200 ms).
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: window.close())
+    close_on_signals(window)
     try:
         return app.exec()
     finally:
+        instance.close()
         window.jobs.wait(10000)
         services.close()
+
+
+def close_on_signals(window: MainWindow) -> None:
+    """SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
+    "stopped". Python runs a signal handler only when the interpreter runs; the wake-up socket,
+    watched by Qt, makes that happen at once even while no timer ticks."""
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+
+    def release(*_: object) -> None:
+        signal.set_wakeup_fd(-1)
+        reader.close()
+        writer.close()
+
+    window.destroyed.connect(release)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: window.close())
 
 
 def main(
@@ -155,14 +205,35 @@ def main(
     no_audio: bool = False,
     play_paths: Sequence[Path] = (),
 ) -> int:
-    logging.basicConfig(
-        filename=profile.logs / "continuo.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Run Continuo on ``profile``; when a window already runs on it, hand it the files and
+    folders given (``play_paths``, else the ``libraries``) instead: it adds and plays them."""
+    from player.ui.instance import hand_off
+
+    if hand_off(profile.root, list(play_paths) or list(libraries)):
+        print(f"continuo: passed to the window already open on {profile.root}", file=sys.stderr)
+        return 0
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     try:
-        services = build_services(profile, libraries, no_audio=no_audio)
+        logging.basicConfig(
+            filename=profile.logs / "continuo.log", level=logging.INFO, format=log_format
+        )
+    except OSError:  # a read-only or full profile: the log goes to the terminal instead
+        logging.basicConfig(level=logging.WARNING, format=log_format)
+
+    qt_app(qt_argv)  # before the profile opens, so that waiting for it is visible
+    from player.ui.shell.startup import StartupNotice
+
+    notice = StartupNotice()
+
+    def waiting(line: str) -> None:
+        print(f"continuo: {line}", file=sys.stderr, flush=True)
+        notice.waiting(line)
+
+    try:
+        services = build_services(profile, libraries, no_audio=no_audio, on_wait=waiting)
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
+        notice.refused(exc)
         return 2
+    notice.close()
     return run_window(services, qt_argv, play=play, quit_after=quit_after, play_paths=play_paths)

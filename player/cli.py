@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
-from player.errors import ContinuoError
+from player.errors import ContinuoError, DatabaseError
+from player.fspath import shown
 from player.library_commands import library_main, scan_main
 from player.profile import Profile
-from player.store.db import open_database
+from player.store.db import database_error, open_database
 from player.store.plays import iter_listening_sessions
 
 
@@ -81,14 +83,22 @@ def history_parser() -> argparse.ArgumentParser:
 
 def history_records(profile: Profile) -> Iterator[dict]:
     """The log as plain data, one session at a time, each with its plays (what ``--json``
-    prints); read as it is consumed, so a decade of plays needs no more memory than a day."""
-    db = open_database(profile.database)
+    prints); read as it is consumed, so a decade of plays needs no more memory than a day.
+
+    Raises :class:`DatabaseError` (never a bare sqlite3 error) when the log cannot be read.
+    """
+    try:
+        db = open_database(profile.database)
+    except DatabaseError as exc:
+        if exc.kind != "cannot-write":
+            raise
+        db = open_database(profile.database, read_only=True)  # reading needs no room
     try:
         for session in iter_listening_sessions(db):
             plays = [
                 {
                     "track_id": p.track_id,
-                    "track": p.path,
+                    "track": shown(p.path) if p.path else "",
                     "composer": p.composer,
                     "work": p.work,
                     "title": p.title,
@@ -104,6 +114,8 @@ def history_records(profile: Profile) -> Iterator[dict]:
                 "ms_heard": sum(p["ms_heard"] for p in plays),
                 "plays": plays,
             }
+    except sqlite3.Error as exc:
+        raise database_error(profile.database, exc, doing="read the listening log in") from exc
     finally:
         db.close()
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from player.errors import ContinuoError
 from player.profile import Profile
+from player.resources import ASSETS
 from player.store.db import Database, open_database
 from player.store.plays import has_plays, log_plays
 from player.store.settings import get_setting, set_setting
 from player.store.tracks import all_tracks
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEMO_LIBRARY = ASSETS / "demo"
 DEMO_PROFILE = ASSETS / "demo-profile"
 HISTORY_FILE = "history.json"

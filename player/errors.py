@@ -18,7 +18,17 @@ class ContinuoError(Exception):
 
 
 class DatabaseError(ContinuoError):
-    """The profile database cannot be opened or is damaged."""
+    """The profile database cannot be opened, written, or is damaged.
+
+    ``kind`` says what the listener's data is facing, so callers decide without parsing text:
+    ``"busy"`` (another program holds the file), ``"cannot-write"`` (disk full, read-only file or
+    folder), ``"damaged"`` (SQLite proved the file is not a database or is corrupt), ``"newer"``
+    (written by a newer Continuo) or ``"other"``. Only ``"damaged"`` may ever move a file aside.
+    """
+
+    def __init__(self, short: str, detail: str = "", *, kind: str = "other") -> None:
+        super().__init__(short, detail)
+        self.kind = kind
 
 
 class AudioError(ContinuoError):

@@ -19,10 +19,14 @@ from pathlib import Path
 
 from player.audio.backend import EndReason, Playable
 from player.domain.plays import ended_how
-from player.store.db import Database, open_database, utc_now
+from player.errors import DatabaseError
+from player.faults import Faults
+from player.store.db import Database, fault_kind, open_database, utc_now
 from player.store.plays import close_interrupted_plays, end_play, start_play, update_play
 
 log = logging.getLogger(__name__)
+
+FAULT_KEY = "play-log"
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,28 @@ def token_of(item: Playable) -> PlayToken | None:
     return None
 
 
+@dataclass(eq=False)  # compared by identity: two plays may hold equal values
+class _Play:
+    """A play as the recorder knows it; ``row`` is its id in the log once written."""
+
+    token: PlayToken
+    started_at: str
+    ms_heard: int = 0
+    ended_how: str | None = None
+    row: int | None = None
+    saved: bool = False  # the row holds every value above
+
+
 class PlayLogRecorder:
     """Writes plays as they start, run and end; use as (part of) the backend's listener.
 
     ``is_playing`` tells whether sound is going out right now (the backend's state), so that
     paused time is not counted as heard. The backend's own ``ms_heard`` at the end wins.
+
+    Plays live in memory until their row is written. When the database cannot be written (a
+    full disk, a read-only profile, another program holding it, damage) they stay there, the
+    write is retried every ``retry_s`` seconds, and ``faults`` tells the listener once; nothing
+    stops the writer thread.
     """
 
     def __init__(
@@ -56,6 +77,8 @@ class PlayLogRecorder:
         is_playing: Callable[[], bool],
         save_every_s: float = 2.0,
         tick_s: float = 0.25,
+        retry_s: float = 5.0,
+        faults: Faults | None = None,
     ) -> None:
         if not 0 < save_every_s <= 5:
             raise ValueError(f"save_every_s must be in (0, 5] seconds, not {save_every_s!r}")
@@ -63,11 +86,33 @@ class PlayLogRecorder:
         self._is_playing = is_playing
         self._save_every_s = save_every_s
         self._tick_s = tick_s
+        self._retry_s = retry_s
+        self._faults = faults or Faults()
         self._commands: queue.Queue[tuple] = queue.Queue()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="play-log", daemon=True)
         self.interrupted_closed = 0  # plays left open by a previous crash, closed at start
-        self.current_play_id: int | None = None
+        self._db: Database | None = None
+        self._closed_interrupted = False
+        self._current: _Play | None = None
+        self._unsaved: list[_Play] = []  # in the order they started
+        self._failed_at: float | None = None  # when the last write failed (None: writing works)
+
+    @property
+    def current_play_id(self) -> int | None:
+        """The running play's row in the log (None when nothing runs or it is not written yet)."""
+        current = self._current
+        return current.row if current is not None else None
+
+    @property
+    def alive(self) -> bool:
+        """The writer thread runs (it stops only at :meth:`close`)."""
+        return self._thread.is_alive()
+
+    @property
+    def pending(self) -> int:
+        """Plays kept in memory because they could not be written yet."""
+        return len(self._unsaved)
 
     def start(self) -> PlayLogRecorder:
         """Start the writer thread; it first closes plays a crash left open."""
@@ -90,7 +135,7 @@ class PlayLogRecorder:
 
     # control --------------------------------------------------------------------------------
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every command so far is written (tests, shutdown)."""
+        """Wait until every command so far is handled and written if it can be (tests, shutdown)."""
         done = threading.Event()
         self._commands.put(("flush", done))
         return done.wait(timeout)
@@ -103,16 +148,18 @@ class PlayLogRecorder:
 
     # writer thread --------------------------------------------------------------------------
     def _run(self) -> None:
-        db = open_database(self._path)
         try:
-            self.interrupted_closed = close_interrupted_plays(db)
+            self._write()
             self._ready.set()
-            self._loop(db)
+            self._loop()
         finally:
-            db.close()
+            if self._unsaved:
+                log.error("%d plays could not be written to %s", len(self._unsaved), self._path)
+            if self._db is not None:
+                self._db.close()
             self._ready.set()
 
-    def _loop(self, db: Database) -> None:
+    def _loop(self) -> None:
         heard_s = 0.0
         saved_at = last = time.monotonic()
         while True:
@@ -121,23 +168,76 @@ class PlayLogRecorder:
             except queue.Empty:
                 command = ("tick",)
             now = time.monotonic()
-            if self.current_play_id is not None and self._is_playing():
+            current = self._current
+            if current is not None and self._is_playing():
                 heard_s += now - last
             last = now
-            if command[0] == "quit":
+            if command[0] == "start":
+                _, token, started_at = command
+                self._current = _Play(token, started_at)
+                self._unsaved.append(self._current)
+                heard_s, saved_at = 0.0, now
+            elif command[0] == "end" and current is not None:
+                current.ended_how, current.ms_heard, current.saved = command[1], command[2], False
+                self._current = None
+            elif current is not None and now - saved_at >= self._save_every_s:
+                current.ms_heard, current.saved = int(heard_s * 1000), False
+                if current not in self._unsaved:
+                    self._unsaved.append(current)
+                saved_at = now
+            if current is not None and not current.saved and current not in self._unsaved:
+                self._unsaved.append(current)
+            if command[0] in ("flush", "quit") or self._retry_due(now):
+                self._write()
+            if command[0] == "flush":
+                command[1].set()
+            elif command[0] == "quit":
                 return
-            try:
-                if command[0] == "start":
-                    _, token, started_at = command
-                    play_id = start_play(db, token.track_id, token.started_by, started_at)
-                    self.current_play_id, heard_s, saved_at = play_id, 0.0, now
-                elif command[0] == "end" and self.current_play_id is not None:
-                    end_play(db, self.current_play_id, command[2], command[1])
-                    self.current_play_id = None
-                elif command[0] == "flush":
-                    command[1].set()
-                if self.current_play_id is not None and now - saved_at >= self._save_every_s:
-                    update_play(db, self.current_play_id, int(heard_s * 1000))
-                    saved_at = now
-            except sqlite3.Error:  # a busy or full disk must not stop the log for good
-                log.exception("could not write the play log")
+
+    def _retry_due(self, now: float) -> bool:
+        return self._failed_at is None or now - self._failed_at >= self._retry_s
+
+    def _write(self) -> None:
+        """Write every unsaved play in order; on failure keep them and say so once."""
+        try:
+            db = self._open()
+            if not self._closed_interrupted:
+                self.interrupted_closed = close_interrupted_plays(db)
+                self._closed_interrupted = True
+            while self._unsaved:
+                play = self._unsaved[0]
+                if not play.saved:
+                    self._save(db, play)
+                self._unsaved.pop(0)
+        except (sqlite3.Error, DatabaseError) as exc:
+            self._failed(exc)
+            return
+        if self._failed_at is not None:
+            self._failed_at = None
+            self._faults.clear(FAULT_KEY, "The listening log is being saved again.")
+
+    def _open(self) -> Database:
+        if self._db is None:
+            self._db = open_database(self._path, timeout_s=1.0)
+        return self._db
+
+    def _save(self, db: Database, play: _Play) -> None:
+        if play.row is None:
+            play.row = start_play(db, play.token.track_id, play.token.started_by, play.started_at)
+        if play.ended_how is not None:
+            end_play(db, play.row, play.ms_heard, play.ended_how)
+        else:
+            update_play(db, play.row, play.ms_heard)
+        play.saved = True
+
+    def _failed(self, exc: BaseException) -> None:
+        self._failed_at = time.monotonic()
+        if self._db is not None and fault_kind(exc) != "busy":
+            self._db.close()  # reopened at the next try: the file may be writable by then
+            self._db = None
+        what = getattr(exc, "short", None) or str(exc)
+        self._faults.report(
+            FAULT_KEY,
+            f"The listening log cannot be saved now ({what}); what you play is kept in memory "
+            "and saved when the profile can be written again.",
+        )

@@ -5,6 +5,7 @@ Layout (DESIGN.md, contract 1)::
     PROFILE/continuo.db     SQLite database (WAL)
     PROFILE/models/         ONNX models the player may load
     PROFILE/logs/           log files
+    PROFILE/art/            album art: original pictures, thumbnails in art/thumbs/
 """
 
 from __future__ import annotations
@@ -36,9 +37,19 @@ class Profile:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def art(self) -> Path:
+        return self.root / "art"
+
     def create(self) -> Profile:
-        for folder in (self.root, self.models, self.logs):
-            folder.mkdir(parents=True, exist_ok=True)
+        """Make the folders; a read-only profile without ``models/`` or ``logs/`` still opens
+        (read-only, see :mod:`player.profile_db`) rather than failing here."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for folder in (self.models, self.logs):
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError:  # read-only: the database opens read-only, these stay missing
+                continue
         return self
 
     @classmethod

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
+from player.faults import Faults
 from player.playlog import PlayLogRecorder
 from player.profile import Profile
 from player.store.db import Database, open_database
@@ -46,10 +47,12 @@ class Services:
     scan: Callable  # player.app.scan_library's signature
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
     recommender: Recommender | None = None  # fills "Up next"; None keeps library order
+    faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
+    read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""
-        return open_database(self.profile.database)
+        return open_database(self.profile.database, read_only=self.read_only)
 
     def close(self) -> None:
         """Stop playback (the running play ends as "stopped"), then flush the log."""

@@ -6,6 +6,8 @@ from tests.audio_env import start_private_audio, stop_private_audio
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ORT_LOGGING_LEVEL", "3")
+# Windows under test must not appear in the desktop's media controls: MPRIS tests start a bus.
+os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 _AUDIO_HOME, AUDIO_KIND = start_private_audio()
 
 

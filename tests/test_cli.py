@@ -148,6 +148,7 @@ def test_app_plays_and_quits_on_its_own(tmp_path):
         tmp_path / "music", works=[("Bach", "Partita", [("Preludio", 1.5), ("Loure", 6.0)])]
     )
     profile = tmp_path / "profile"
+    clock = time.monotonic()
     started = run_player(
         "--profile",
         str(profile),
@@ -167,23 +168,33 @@ def test_app_plays_and_quits_on_its_own(tmp_path):
         ("Preludio", "finished", "user"),
         ("Loure", "stopped", "queue"),  # the window closed: the running play ends as stopped
     ]
-    assert 1300 <= plays[0]["ms_heard"] <= 1700
-    assert 500 <= plays[1]["ms_heard"] <= 3000
+    assert plays[0]["ms_heard"] == pytest.approx(1500, abs=50)  # heard whole
+    # the rest of the time the app ran went to the Loure (start-up took some of it; on a busy
+    # machine the 4 s timer fires late, so the bound is the run's measured length)
+    ran_ms = (time.monotonic() - clock) * 1000
+    assert 0 < plays[1]["ms_heard"] <= ran_ms - plays[0]["ms_heard"]
     assert (profile / "logs" / "continuo.log").exists()
 
 
 def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
     library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
     profile = tmp_path / "profile"
+    launched = time.monotonic()
     app = start_player(profile, library, "--no-audio")
     deadline = time.monotonic() + 60
     while not history(profile) and time.monotonic() < deadline:
         time.sleep(0.2)
+    seen = time.monotonic()  # the play had begun by now
     time.sleep(1.5)
+    signalled = time.monotonic()
     app.send_signal(signal.SIGTERM)
     assert app.wait(20) == 0
     (play,) = history(profile)[0]["plays"]
-    assert play["ended_how"] == "stopped" and 1200 <= play["ms_heard"] <= 6000
+    assert play["ended_how"] == "stopped"
+    # heard from before it was seen until after the signal, within the app's lifetime
+    assert (
+        (signalled - seen) * 1000 - 50 <= play["ms_heard"] <= (time.monotonic() - launched) * 1000
+    )
 
 
 def history(profile) -> list:
@@ -211,3 +222,25 @@ def test_demo_opens_in_a_throwaway_profile(tmp_path):
         assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == DEMO_FILES
     finally:
         db.close()
+
+
+def test_a_second_start_on_the_same_profile_hands_over_and_exits(tmp_path):
+    from PySide6.QtCore import QDir
+
+    from player.ui.instance import socket_name
+
+    library = make_library(tmp_path / "music")
+    profile = tmp_path / "profile"
+    first = start_player(profile, library, "--no-audio", stderr=subprocess.DEVNULL)
+    try:
+        listening = os.path.join(QDir.tempPath(), socket_name(profile))
+        deadline = time.monotonic() + 30
+        while not os.path.exists(listening) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        second = run_player("--profile", str(profile), "--no-audio", "-platform", "offscreen")
+        assert second.returncode == 0, second.stderr
+        assert "passed to the window already open" in second.stderr
+        assert first.poll() is None  # the first window goes on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(20) == 0

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from player.errors import ContinuoError
+from player.errors import ContinuoError, ModelError
+from player.recommend.model import contract_metadata
 from player.recommend.onnx_session import OnnxSession
 from trainer.dataset import PAD, UNKNOWN
 from trainer.evaluate import top_k
@@ -28,10 +29,8 @@ class OnnxRanker:
     def __init__(self, model_path: Path, *, threads: int = 1) -> None:
         # the player's session owner: CUDA first when it really loads, quiet, few threads
         self.session = OnnxSession(Path(model_path), threads=threads)
-        self.meta = json.loads(self.session.metadata()["continuo"])
-        vocab = json.loads(
-            (Path(model_path).parent / self.meta["vocabulary"]["file"]).read_text("utf-8")
-        )
+        self.meta = contract_metadata(self.session, Path(model_path))  # the player's checks
+        vocab = _vocabulary(Path(model_path).parent / str(self.meta["vocabulary"]["file"]))
         self.items: list[str] = vocab["items"]
         self.item_index = {key: i for i, key in enumerate(self.items)}
         self.artist_index = {key: i for i, key in enumerate(vocab["artists"])}
@@ -78,6 +77,19 @@ class OnnxRanker:
         return [[self.items[i + 2] for i in row if i >= 0] for row in top_k(scores, k)]
 
 
+def _vocabulary(path: Path) -> dict:
+    try:
+        vocab = json.loads(path.read_text("utf-8"))
+        if not isinstance(vocab.get("items"), list) or not isinstance(vocab.get("artists"), list):
+            raise ValueError("no 'items' and 'artists' lists")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ModelError(
+            f"{path}: the model's vocabulary cannot be read",
+            f"{exc}. Export the model again (continuo-train export).",
+        ) from exc
+    return vocab
+
+
 def read_tsv_sessions(path: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """``(session_id, [(item, artist), ...])`` in file order, rows of one id joined as they come."""
     opener = gzip.open if path.suffix == ".gz" else open
@@ -102,6 +114,8 @@ def read_tsv_sessions(path: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]
 
 def predict(model: Path, sessions: Path, out: Path, *, k: int = 20, batch: int = 256) -> int:
     """Write one JSON line per (session, position ≥ 1); returns how many."""
+    if k < 1:
+        raise ContinuoError(f"--k must be at least 1, not {k}", "It is the length of each list.")
     ranker = OnnxRanker(model, threads=os.cpu_count() or 1)
     written = 0
     with open(out, "w", encoding="utf-8") as handle:

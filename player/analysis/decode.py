@@ -10,6 +10,7 @@ import soundfile as sf
 import soxr
 
 from player.errors import AudioError
+from player.fspath import native
 
 ANALYSIS_SR = 22_050
 """Every analysis runs at this rate: enough for C8 (4,186 Hz) and its first harmonics."""
@@ -46,7 +47,7 @@ def stream_mono(
     if not Path(path).is_file():
         raise AudioError("file not found", f"{path} does not exist or is not a file.")
     try:
-        with sf.SoundFile(str(path)) as f:
+        with sf.SoundFile(native(path)) as f:
             source_sr = f.samplerate
             stream = None if source_sr == sr else soxr.ResampleStream(source_sr, sr, 1, "float32")
             blocksize = max(1, int(block_s * source_sr))

@@ -19,13 +19,12 @@ import numpy as np
 from player.analysis.note_spectrum import MIDI_LOW, N_NOTES
 from player.analysis.version import CLASS_MODEL_VERSION
 from player.errors import ModelError
+from player.resources import ASSETS
 
 SEGMENT_FRAMES = 100
 SEGMENT_HOP_FRAMES = 50
 DESCRIPTOR_DIM = 2 * N_NOTES + 12 + 4
-MODEL_PATH = (
-    Path(__file__).resolve().parents[2] / "assets" / "models" / f"{CLASS_MODEL_VERSION}.npz"
-)
+MODEL_PATH = ASSETS / "models" / f"{CLASS_MODEL_VERSION}.npz"
 
 
 def segment_descriptor(S: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:

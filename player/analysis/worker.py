@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -23,8 +24,9 @@ from pathlib import Path
 
 from player.analysis.segments import MODEL_PATH
 from player.analysis.version import ANALYSIS_VERSION
-from player.errors import ContinuoError
-from player.store.db import open_database
+from player.errors import ContinuoError, DatabaseError
+from player.faults import Faults
+from player.store.db import Database, open_database
 from player.store.features import (
     TrackFeatures,
     save_failure,
@@ -130,8 +132,10 @@ class AnalysisService:
         on_progress: Callable[[AnalysisProgress], None] | None = None,
         model_path: Path = MODEL_PATH,
         analysis_version: str = ANALYSIS_VERSION,
+        faults: Faults | None = None,
     ) -> None:
         self.db_path = Path(db_path)
+        self.faults = faults or Faults()
         self.on_progress = on_progress or (lambda progress: None)
         self.model_path = model_path
         self.analysis_version = analysis_version
@@ -183,36 +187,18 @@ class AnalysisService:
         self.on_progress(self._state)
 
     def _run(self) -> None:
-        db = open_database(self.db_path)
+        """Analyse the queue; a profile that cannot be read or written ends the run (reported
+        once through ``faults``) and leaves what is left for the next run."""
         try:
-            queue = tracks_needing_analysis(db, self.analysis_version)
-            self._report(total=len(queue))
-            started = time.monotonic()
-            for done, (track_id, path) in enumerate(queue):
-                self._running.wait()
-                if self._cancelled.is_set():
-                    break
-                if self._child is None or not self._child.process.is_alive():
-                    self._child = _Child(self.model_path)
-                self._report(current=path)
-                answer = self._child.analyse(path, self._cancelled)
-                if answer is None:
-                    break
-                status, value = answer
-                if isinstance(value, TrackFeatures):
-                    save_features(db, track_id, self.analysis_version, value)
-                else:
-                    save_failure(db, track_id, self.analysis_version, value)
-                if status == "crashed":
-                    self._child.stop()
-                    self._child = None
-                per_file = (time.monotonic() - started) / (done + 1)
-                self._report(
-                    done=done + 1,
-                    failed=self._state.failed + (status != "ok"),
-                    current=None,
-                    eta_s=per_file * (len(queue) - done - 1),
-                )
+            db = open_database(self.db_path)
+        except DatabaseError as exc:
+            self._stopped_by(exc)
+            self._report(current=None, finished=True)
+            return
+        try:
+            self._analyse_queue(db)
+        except sqlite3.Error as exc:
+            self._stopped_by(exc)
         finally:
             if self._child is not None:
                 if self._cancelled.is_set():
@@ -221,3 +207,40 @@ class AnalysisService:
                 self._child = None
             db.close()
             self._report(current=None, finished=True)
+
+    def _stopped_by(self, exc: BaseException) -> None:
+        self.faults.report(
+            "analysis-database",
+            f"Analysis stopped: its results cannot be saved ({getattr(exc, 'short', exc)}). "
+            "It goes on from where it stopped at the next start.",
+        )
+
+    def _analyse_queue(self, db: Database) -> None:
+        queue = tracks_needing_analysis(db, self.analysis_version)
+        self._report(total=len(queue))
+        started = time.monotonic()
+        for done, (track_id, path) in enumerate(queue):
+            self._running.wait()
+            if self._cancelled.is_set():
+                break
+            if self._child is None or not self._child.process.is_alive():
+                self._child = _Child(self.model_path)
+            self._report(current=path)
+            answer = self._child.analyse(path, self._cancelled)
+            if answer is None:
+                break
+            status, value = answer
+            if isinstance(value, TrackFeatures):
+                save_features(db, track_id, self.analysis_version, value)
+            else:
+                save_failure(db, track_id, self.analysis_version, value)
+            if status == "crashed":
+                self._child.stop()
+                self._child = None
+            per_file = (time.monotonic() - started) / (done + 1)
+            self._report(
+                done=done + 1,
+                failed=self._state.failed + (status != "ok"),
+                current=None,
+                eta_s=per_file * (len(queue) - done - 1),
+            )

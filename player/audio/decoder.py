@@ -14,6 +14,7 @@ import soxr
 from player.audio.backend import Playable
 from player.audio.gain import replaygain_factor
 from player.errors import AudioError
+from player.fspath import native, shown
 
 BLOCK_FRAMES = 8192  # file frames per read: ~0.2 s at 44.1 kHz, small next to the ring
 
@@ -36,8 +37,8 @@ def channel_matrix(file_channels: int, out_channels: int) -> np.ndarray | None:
 def open_failure(item: Playable, exc: Exception) -> AudioError:
     """The error a listener sees for a file that cannot be played, naming the file and the cause."""
     return AudioError(
-        f"Cannot play {item.path.name}",
-        f"{item.path} could not be decoded ({exc}). The file may be damaged or in a format "
+        f"Cannot play {shown(item.path.name)}",
+        f"{shown(item.path)} could not be decoded ({exc}). The file may be damaged or in a format "
         "this system's libsndfile does not read; playback goes on with the next track.",
     )
 
@@ -48,7 +49,7 @@ class TrackDecoder:
     def __init__(self, item: Playable, *, out_rate: int, out_channels: int) -> None:
         self.item = item
         try:
-            self._file = sf.SoundFile(str(item.path))
+            self._file = sf.SoundFile(native(item.path))
         except (RuntimeError, OSError, ValueError) as exc:  # LibsndfileError is a RuntimeError
             raise open_failure(item, exc) from exc
         self.in_rate = self._file.samplerate

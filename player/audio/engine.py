@@ -60,8 +60,14 @@ from player.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-EVENT_POLL_S = 0.025
+EVENT_POLL_S = 0.05  # while playing, how soon track changes reach listeners (20 wake-ups a second)
 VOLUME_RAMP_S = 0.05
+LATENCY_S = 0.1
+"""PortAudio's output latency: ~0.1 s survives a busy UI thread holding the GIL (the callback is
+Python: how long it was delayed, and what was left, ``PortAudioBackend.callback_margin``)."""
+BLOCK_FRAMES = 2048
+"""Frames per callback: the callback's wake-ups are most of what playback costs the CPU, and
+the position (read from the ring) moves in steps of this many frames."""
 
 
 @dataclass
@@ -101,9 +107,11 @@ class PortAudioBackend:
     samplerate : int or None
         Output rate; None takes the device's default. Files at other rates are resampled.
     latency_s : float
-        PortAudio's output latency. The callback is Python, so another thread holding the GIL
-        delays it; 0.2 s (a music player's, not an instrument's: a pause is heard that much
-        later) is what it may be delayed before the speaker runs dry (``callback_margin``).
+        PortAudio's output latency. Music needs no low latency (only pause, seek and volume are
+        heard this much later), and a longer one survives a busy UI thread holding the GIL.
+    blocksize : int
+        Frames per PortAudio callback: larger blocks mean fewer wake-ups (about 23 a second at
+        48 kHz), which is most of what playback costs the CPU.
     buffer_s : float
         Length of the decoded-ahead ring. Also the longest delay before a volume change is heard.
     """
@@ -114,7 +122,8 @@ class PortAudioBackend:
         *,
         device: int | None = None,
         samplerate: int | None = None,
-        latency_s: float = 0.2,
+        latency_s: float = LATENCY_S,
+        blocksize: int = BLOCK_FRAMES,
         buffer_s: float = 1.0,
     ) -> None:
         self.listener = listener
@@ -125,6 +134,7 @@ class PortAudioBackend:
         self.channels = max(1, min(2, int(info["max_output_channels"])))
         self.name = f"PortAudio: {info['name']}"
         self._latency_s = latency_s
+        self._blocksize = blocksize
         self._fill_frames = int(self.rate * buffer_s)
         self._ring = FrameRing(2 * self._fill_frames, self.channels)  # room to write past a flush
         self._timeline = Timeline(self.rate)
@@ -315,6 +325,7 @@ class PortAudioBackend:
             dtype="float32",
             device=device,
             latency=self._latency_s,
+            blocksize=self._blocksize,
             callback=self._callback,
         )
 

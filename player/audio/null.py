@@ -21,6 +21,7 @@ from player.audio.backend import (
     PlaybackState,
 )
 from player.audio.decoder import open_failure
+from player.fspath import native
 
 
 class NullBackend:
@@ -77,7 +78,9 @@ class NullBackend:
     def pause(self) -> None:
         with self._lock:
             if self._state is PlaybackState.PLAYING:
-                self._offset = self._position()
+                position = self._position()
+                self._heard += position - self._offset  # the stretch heard since the last start
+                self._offset = position
                 self._state = PlaybackState.PAUSED
                 self._lock.notify()
 
@@ -161,7 +164,7 @@ class NullBackend:
 
     def _begin(self, item: Playable) -> None:
         try:
-            duration = sf.info(str(item.path)).duration
+            duration = sf.info(native(item.path)).duration
         except (RuntimeError, OSError, ValueError) as exc:
             with self._lock:
                 self._state = PlaybackState.STOPPED

@@ -46,8 +46,16 @@ def parse_movement(text: str) -> tuple[int | None, str]:
 
 def act_of(text: str) -> str:
     """The opera act a movement title starts with ("Act II: …" → "Act II"), or ""."""
+    return split_act(text)[0]
+
+
+def split_act(text: str) -> tuple[str, str]:
+    """``"Act II: No. 10 Cavatina"`` → ``("Act II", "No. 10 Cavatina")``; no act → ``("", text)``."""
     match = _ACT.match(text)
-    return match.group(0).strip() if match else ""
+    if not match:
+        return "", text
+    rest = text[match.end() :].lstrip(" :.-–—")
+    return match.group(0).strip(), rest or text
 
 
 def file_position(stem: str) -> tuple[int | None, int | None]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from player.domain.composers import UNKNOWN_COMPOSER
-from player.domain.movements import movement_order
+from player.domain.movements import act_of, movement_order
 from player.domain.recordings import album_set, recording_label
 from player.domain.text import fold
 from player.store.tracks import Track
@@ -127,6 +127,31 @@ def group_library(
     for composer in result:
         composer.works.sort(key=lambda w: natural_key(w.title))
     return result
+
+
+@dataclass
+class Act:
+    """An act of an opera recording ("Act I: …" titles): a level of the listener's map."""
+
+    name: str
+    movements: list[Track]
+
+    @property
+    def duration_s(self) -> float:
+        return sum(t.duration_s for t in self.movements)
+
+
+def acts(recording: Recording) -> list[Act]:
+    """The recording's movements cut where their "Act N:" changes; none when no title names an
+    act (then the movements hang under the recording directly)."""
+    found: list[Act] = []
+    for track in recording.movements:
+        name = act_of(track.display_title)
+        if found and found[-1].name == name:
+            found[-1].movements.append(track)
+        else:
+            found.append(Act(name, [track]))
+    return found if any(a.name for a in found) else []
 
 
 def play_unit(track: Track, library: Iterable[Track]) -> list[Track]:

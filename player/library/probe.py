@@ -17,7 +17,14 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
 from player.errors import ContinuoError
+from player.fspath import native
 
+_CONTAINER_MAGIC = (b"OggS", b"fLaC", b"RIFF", b"FORM", b"ID3")
+"""How Ogg, FLAC, WAV, AIFF and tagged MP3 files begin."""
+_OGG_HEADER = 27
+"""Bytes of an Ogg page header before its segment table."""
+_OGG_TAIL = 65536 + 27 + 255
+"""An Ogg page is at most 65,307 bytes: the last one starts within this many of the end."""
 PROBE_FRAMES = 2048
 """Frames decoded at the start and before the end of each new or changed file."""
 
@@ -91,6 +98,13 @@ def _read_tags(path: Path) -> mutagen.FileType | None:
     try:
         return mutagen.File(path)
     except mutagen.MutagenError as exc:
+        with open(path, "rb") as handle:
+            magic = handle.read(4)
+        if magic.startswith(_CONTAINER_MAGIC):  # an audio container whose header is cut short
+            raise UnreadableFileError(
+                "The file is damaged or truncated (its audio header cannot be read)",
+                f"{path}: {_message(exc)}",
+            ) from exc
         raise UnreadableFileError(
             "Not an audio file Continuo can read (its header is not valid audio)",
             f"{path}: {_message(exc)}",
@@ -104,11 +118,23 @@ def _read_tags(path: Path) -> mutagen.FileType | None:
 
 def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> AudioInfo:
     try:
-        with sf.SoundFile(path) as audio:
+        with sf.SoundFile(native(path)) as audio:
             frames, rate, channels = audio.frames, audio.samplerate, audio.channels
             fmt = _FORMATS.get((audio.format, audio.subtype)) or _FORMATS.get((audio.format, None))
+            cut = fmt in ("Vorbis", "Opus") and ogg_is_cut(path, size)
             if frames <= 0 or rate <= 0:
+                if cut:
+                    raise UnreadableFileError(
+                        "The audio is damaged or truncated (no audio could be decoded)",
+                        f"{path}: the file ends in the middle of an Ogg page; a cut copy or "
+                        "download?",
+                    )
                 raise UnreadableFileError("The file holds no audio", f"{path}: 0 frames.")
+            if cut:
+                raise UnreadableFileError(
+                    "The file ends early (a truncated copy or download?)",
+                    f"{path}: it ends in the middle of an Ogg page, so its end is missing.",
+                )
             _read_exactly(audio, min(frames, PROBE_FRAMES), path)
             # Seeking an MP3 decodes everything before the target (37 ms for 5 minutes), so an
             # MP3's completeness is judged from its header instead (_check_mp3_size).
@@ -137,6 +163,30 @@ def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> Audi
         format=fmt or audio.format,
         tags=getattr(tagged, "tags", None),
     )
+
+
+def ogg_is_cut(path: Path, size: int) -> bool:
+    """The file ends inside an Ogg page: a truncated copy. (A complete file ends with a whole
+    page; its end-of-stream flag is not required, some encoders omit it.)
+
+    The last page is found from the end: the last "OggS" capture pattern of the first page's
+    stream serial number, so bytes that happen to spell "OggS" inside audio data do not count.
+    """
+    with open(path, "rb") as handle:
+        first = handle.read(_OGG_HEADER)
+        handle.seek(max(0, size - _OGG_TAIL))
+        tail = handle.read()
+    if len(first) < _OGG_HEADER or not first.startswith(b"OggS"):
+        return True
+    serial = first[14:18]
+    at = len(tail)
+    while (at := tail.rfind(b"OggS", 0, at)) >= 0:
+        if tail[at + 14 : at + 18] == serial and tail[at + 4 : at + 5] == b"\0":
+            segments = tail[at + 27 : at + 27 + tail[at + 26]] if len(tail) > at + 26 else b""
+            if len(tail) <= at + 26 or len(segments) < tail[at + 26]:
+                return True  # the page's own header is cut
+            return at + 27 + len(segments) + sum(segments) > len(tail)
+    return True  # no page in the last 64 kB: cut inside a (very long) page
 
 
 def _check_mp3_size(path: Path, tagged: mutagen.FileType | None, size: int) -> None:

@@ -4,8 +4,9 @@ A scan walks the folders first (cheap: one ``stat`` per file), marks files that 
 missing, skips files whose size and modification time are unchanged without opening them, and
 reads only new or changed files. A file that turns up at a new path with the size and item key
 of a missing track is the same recording moved: it keeps its track id and so its history.
-A file that cannot be read is recorded with its reason and the scan goes on; a track already
-stored for it is left as it was. Scans run on a worker thread; cancel with ``should_stop`` and
+A file that cannot be read or stored, for any reason, is recorded as a Problem with its reason
+and the scan goes on; a track already stored for it is left as it was. A file name that is not
+valid UTF-8 is stored with its exact bytes (:func:`player.store.db.path_to_db`). Scans run on a worker thread; cancel with ``should_stop`` and
 scan again to resume.
 
 New and changed files are read by a few reader threads (``READERS``) a slice at a time, while the
@@ -16,24 +17,31 @@ of read tracks waits in memory.
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from player.fspath import shown
 from player.library.probe import UnreadableFileError
 from player.library.tags import TagReport, read_track
 from player.store import tracks as store
-from player.store.db import Database
+from player.store.db import Database, fault_kind
 from player.store.tracks import Track
+
+log = logging.getLogger(__name__)
 
 AUDIO_EXTENSIONS = frozenset(
     {".flac", ".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".aiff", ".aif"}
 )
 BATCH_SIZE = 200
 """Tracks written per transaction: large enough to be fast, small enough to show progress."""
+_ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError)
+"""What storing one odd track can raise (an out-of-range integer, a value SQLite cannot bind)."""
 PROGRESS_INTERVAL_S = 0.05
 """At most ~20 progress callbacks a second, so a UI thread is never flooded."""
 READERS = 4
@@ -204,6 +212,13 @@ class _Scan:
             store.record_problem(self.db, found.path, outcome.short, found.size, found.mtime_ns)
             self.progress.problems += 1
             return
+        if isinstance(outcome, Exception):  # a surprise (a parser's bug) must not stop the scan
+            log.warning("could not read %s", shown(found.path), exc_info=outcome)
+            store.record_problem(
+                self.db, found.path, unexpected(outcome, "read"), found.size, found.mtime_ns
+            )
+            self.progress.problems += 1
+            return
         track, report = outcome
         if report.reason:
             self.warnings.append((track, report.reason))
@@ -224,12 +239,30 @@ class _Scan:
             self._flush()
 
     def _flush(self) -> None:
-        store.upsert_tracks(self.db, self.batch)
+        try:
+            store.upsert_tracks(self.db, self.batch)
+        except _ROW_ERRORS as exc:
+            if fault_kind(exc) != "other":  # the database itself fails: the scan cannot go on
+                raise
+            self._store_one_by_one()
         self.batch = []
         for track, reason in self.warnings:
             store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
             self.progress.problems += 1
         self.warnings = []
+
+    def _store_one_by_one(self) -> None:
+        """A batch failed on one odd track: store the others, make that one a Problem."""
+        for track in self.batch:
+            try:
+                store.upsert_tracks(self.db, [track])
+            except _ROW_ERRORS as exc:
+                if fault_kind(exc) != "other":
+                    raise
+                log.warning("could not store %s", shown(track.path), exc_info=True)
+                reason = unexpected(exc, "store")
+                store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+                self.progress.problems += 1
 
     def _report(self, *, force: bool = False) -> None:
         if self.on_progress is None:
@@ -240,14 +273,23 @@ class _Scan:
             self.on_progress(replace(self.progress))
 
 
-def _read_file(found: _Found) -> tuple[Track, TagReport] | UnreadableFileError:
-    """A reader thread's job: the file's track, or why it cannot be one."""
+def _read_file(found: _Found) -> tuple[Track, TagReport] | Exception:
+    """A reader thread's job: the file's track, or why it cannot be one (an
+    :class:`UnreadableFileError`, or a surprise the scan's thread records and logs)."""
     try:
         return read_track(
             Path(found.path), size=found.size, mtime_ns=found.mtime_ns, root=Path(found.root)
         )
-    except UnreadableFileError as exc:
+    except Exception as exc:  # delivered to the scan's thread, which decides
         return exc
+
+
+def unexpected(exc: BaseException, doing: str) -> str:
+    """A Problems-list reason for an error no rule foresaw, naming it so it can be reported."""
+    return (
+        f"Continuo could not {doing} this file because of an unexpected error "
+        f"({type(exc).__name__}: {str(exc)[:120]}); please report it"
+    )
 
 
 def _walk(root: Path, walk: _Walk) -> None:

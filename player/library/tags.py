@@ -167,7 +167,8 @@ def _track_from_tags(
         movement_total = _position(tags, ["movementtotal", "movementcount"])[0]
     disc, _ = _position(tags, ["discnumber"])
     track_number, _ = _position(tags, ["tracknumber"])
-    artist = _text(tags, ["artist"], report)
+    # an album artist (ID3 TPE2, MP4 aART) is often all a classical file names: the ensemble
+    artist = _text(tags, ["artist", "albumartist"], report)
     composer = _text(tags, ["composer"], report)
     performers = _text(tags, ["performer", "performers", "soloists"], report)
     if not performers and artist and artist.lower() != composer.lower():

@@ -60,7 +60,7 @@ def parse_position(value: object) -> tuple[int | None, int | None]:
 
 def _position_number(text: str) -> int | None:
     text = text.strip().rstrip(".")
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         return _sane(int(text))
     return roman_to_int(text)
 

@@ -67,8 +67,7 @@ def read_model(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."
         )
     session = OnnxSession(onnx_path, threads=threads, providers=providers)
-    meta = _metadata(session, onnx_path)
-    _check_signature(session, meta)
+    meta = contract_metadata(session, onnx_path)
     vocab_bytes = vocab_path.read_bytes()
     declared = meta.get("vocabulary") or {}
     if hashlib.sha256(vocab_bytes).hexdigest() != declared.get("sha256"):
@@ -89,6 +88,17 @@ def read_model(
         )
     size = onnx_path.stat().st_size + len(vocab_bytes)
     return ModelFiles(session, meta, items, artists, directory, size)
+
+
+def contract_metadata(session: OnnxSession, path: Path) -> dict:
+    """The model's contract-3 metadata, after checking it and the inputs and outputs it names.
+
+    Raises :class:`ModelError` for a model that is not a Continuo model (an unrelated ONNX
+    file), has a newer or unknown format, or has other inputs or outputs.
+    """
+    meta = _metadata(session, path)
+    _check_signature(session, meta)
+    return meta
 
 
 def _metadata(session: OnnxSession, path: Path) -> dict:
@@ -195,8 +205,36 @@ class SessionModel:
             [artists.get(k, UNKNOWN) for k in library.model_artist_keys], dtype=np.int64
         )
         self.candidate_vectors = self._candidate_vectors()
+        self._check_outputs()
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)
         self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
+
+    def _check_outputs(self) -> None:
+        """The first inference: outputs that load but cannot be used are refused here.
+
+        A model whose towers were exported with different widths, or whose weights diverged to
+        NaN, passes every check on its files; only running it shows it.
+        """
+        vectors, n = self.candidate_vectors, len(self.library)
+        if vectors.ndim != 2 or vectors.shape[0] != n:
+            raise ModelError(
+                "The personal model gives outputs of the wrong shape",
+                f"candidate_vectors is {list(vectors.shape)} for {n} tracks, expected [{n}, H]. "
+                "Retrain or reinstall the model.",
+            )
+        probe = self.session_vector(np.zeros(0, dtype=np.int64))
+        if probe.shape != (vectors.shape[1],):
+            raise ModelError(
+                "The personal model's two towers do not fit together",
+                f"session_vectors has {probe.shape[-1] if probe.ndim else 0} values per session, "
+                f"candidate_vectors {vectors.shape[1]} per track, so they cannot be scored "
+                "against each other. Retrain or reinstall the model.",
+            )
+        if not (np.isfinite(vectors).all() and np.isfinite(probe).all()):
+            raise ModelError(
+                "The personal model gives invalid numbers",
+                "its outputs hold NaN or infinity (a training that diverged?). Retrain.",
+            )
 
     def _content_for(self, library: LibraryIndex) -> np.ndarray:
         dim = self.content_dim
@@ -252,14 +290,23 @@ class SessionModel:
         return {"session_items": items, "session_artists": artists, "session_content": content}
 
     def session_vector(self, rows: np.ndarray) -> np.ndarray:
-        """The session tower's vector (H,) for the library ``rows`` heard so far."""
+        """The session tower's vector (H,) for the library ``rows`` heard so far.
+
+        Raises :class:`ModelError` when the model answers this session with NaN or infinity.
+        """
         feeds = {
             **self._session_feeds(np.asarray(rows, dtype=np.int64)),
             "candidate_items": np.array([UNKNOWN], dtype=np.int64),
             "candidate_artists": np.array([UNKNOWN], dtype=np.int64),
             "candidate_content": np.zeros((1, self.content_dim), dtype=np.float32),
         }
-        return self.files.session.run(["session_vectors"], feeds)[0][0]
+        vector = self.files.session.run(["session_vectors"], feeds)[0][0]
+        if not np.isfinite(vector).all():
+            raise ModelError(
+                "The personal model gives invalid numbers",
+                "its session vector holds NaN or infinity for this session. Retrain.",
+            )
+        return vector
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Score (N,) of every library track as the next item after ``rows`` (a full scan)."""

@@ -10,8 +10,9 @@ work's first movement (or a single piece) followed by its other movements in ord
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from player.domain.plays import CURRENT_WORK  # the rest of a recording already begun
-from player.errors import ModelError, NoModelError
+from player.errors import DatabaseError, ModelError, NoModelError
+from player.faults import Faults
 from player.recommend import feedback as fb
 from player.recommend.library import History, LibraryIndex, load_history, load_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
@@ -34,7 +36,7 @@ from player.recommend.sources import (
     SessionsSource,
 )
 from player.store import feedback as store
-from player.store.db import Database, open_database
+from player.store.db import Database, fault_kind, open_database
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +94,13 @@ class Recommender:
         *,
         threads: int = 1,
         providers: list[str] | None = None,
+        read_only: bool = False,
+        faults: Faults | None = None,
     ) -> None:
         self.database, self.model_dir = database, model_dir
         self.threads, self.providers = threads, providers
+        self.read_only = read_only
+        self.faults = faults or Faults()
         self._lock = threading.Lock()  # guards loading; the policy itself runs unlocked
         self._local = threading.local()
         # set from any thread without the lock (one assignment is atomic); cleared before a
@@ -115,7 +121,7 @@ class Recommender:
         """This thread's connection to the profile (SQLite connections stay in their thread)."""
         db = getattr(self._local, "db", None)
         if db is None:
-            db = self._local.db = open_database(self.database)
+            db = self._local.db = open_database(self.database, read_only=self.read_only)
         return db
 
     def _take(self, part: str) -> bool:
@@ -124,21 +130,41 @@ class Recommender:
         return stale
 
     def _state(self) -> tuple[LibraryIndex, History, SessionModel | None]:
+        """The loaded parts, each reloaded when stale; a part whose reload fails stays stale
+        (and the error propagates), so the next call tries again instead of using nothing."""
         with self._lock:
-            db = self._db()
-            if self._take("library"):
-                self._library = load_library(db)
-                self._stale.update(history=True, model=True, feedback=True)  # rows changed
-            assert self._library is not None
-            if self._take("history"):
-                self._history = load_history(db, self._library)
-            assert self._history is not None
-            if self._take("model"):
-                self._load_model(self._library)
-            if self._take("feedback"):
-                given = store.all_feedback(db)
-                self._feedback = (given, fb.adjustment(self._library, given))
+            part = ""
+            try:
+                db = self._db()
+                if self._take(part := "library") or self._library is None:
+                    self._library = load_library(db)
+                    self._stale.update(history=True, model=True, feedback=True)  # rows changed
+                if self._take(part := "history") or self._history is None:
+                    self._history = load_history(db, self._library)
+                if self._take(part := "model"):
+                    self._load_model(self._library)
+                if self._take(part := "feedback"):
+                    given = store.all_feedback(db)
+                    self._feedback = (given, fb.adjustment(self._library, given))
+            except BaseException:
+                if part:
+                    self._stale[part] = True
+                raise
             return self._library, self._history, self._model
+
+    def _record(self, what: str, write: Callable[[Database], object]) -> bool:
+        """Run one small write of the listener's feedback; a database that cannot take it is
+        reported once (the suggestion still works) instead of failing the caller."""
+        try:
+            write(self._db())
+        except (sqlite3.Error, DatabaseError) as exc:
+            self.faults.report(
+                f"up-next-{fault_kind(exc)}",
+                f"Up next could not save {what} ({getattr(exc, 'short', exc)}); suggestions go "
+                "on without it.",
+            )
+            return False
+        return True
 
     def _load_model(self, library: LibraryIndex) -> None:
         """Read the model files (unless only the library changed) and fit them to ``library``.
@@ -157,6 +183,13 @@ class Recommender:
         except ModelError as exc:
             self._model, self._model_error = None, exc
             log.warning("personal model not used: %s", exc)
+
+    def _refuse(self, model: SessionModel | None, exc: ModelError) -> None:
+        """Stop using ``model`` (unless a reload replaced it meanwhile), with its reason."""
+        with self._lock:
+            if self._model is model:
+                self._model, self._model_error = None, exc
+        log.warning("personal model refused at run time: %s", exc)
 
     def library_changed(self) -> None:
         """A scan or the analysis changed the library: re-index and refit the model lazily."""
@@ -186,31 +219,39 @@ class Recommender:
 
     def give_feedback(self, track_id: int, kind: str) -> None:
         """ "More like this", "Less like this", "Never suggest": stored, used from the next call."""
-        store.add_feedback(self._db(), track_id, kind)
-        self._stale["feedback"] = True
+        if self._record("your feedback", lambda db: store.add_feedback(db, track_id, kind)):
+            self._stale["feedback"] = True
 
     def track_started(self, track_id: int, started_by: str) -> None:
         """A play began; one started by a suggestion counts as accepted."""
         if started_by == "suggestion":
-            store.set_outcome(self._db(), track_id, "accepted")
+            self._record(
+                "that a suggestion was played",
+                lambda db: store.set_outcome(db, track_id, "accepted"),
+            )
 
     def track_ended(self, track_id: int, ms_heard: int, ended_how: str) -> None:
         """A play ended: a skip within 30 s counts as negative feedback; the history grew."""
-        if fb.is_quick_skip(ms_heard, ended_how):
-            store.add_feedback(self._db(), track_id, "skip")
-            store.set_outcome(self._db(), track_id, "skipped")
+        if fb.is_quick_skip(ms_heard, ended_how) and self._record(
+            "a quick skip",
+            lambda db: (
+                store.add_feedback(db, track_id, "skip"),
+                store.set_outcome(db, track_id, "skipped"),
+            ),
+        ):
             self._stale["feedback"] = True
         self._stale["history"] = True
 
     def removed(self, track_id: int) -> None:
         """The listener removed a suggestion: it stays away for :data:`REMOVED_FOR`."""
-        store.set_outcome(self._db(), track_id, "removed")
+        self._record("a removed suggestion", lambda db: store.set_outcome(db, track_id, "removed"))
         self._removed.add(track_id)
 
     def shown(self, suggestions: Sequence[Suggestion], mode: str) -> None:
         """Log suggestions as shown (for Insights and the next training)."""
-        store.log_suggestions(
-            self._db(), [(s.track_id, s.source, s.reason) for s in suggestions], mode
+        shown = [(s.track_id, s.source, s.reason) for s in suggestions]
+        self._record(
+            "which suggestions were shown", lambda db: store.log_suggestions(db, shown, mode)
         )
 
     # ---- the policy --------------------------------------------------------------------------
@@ -249,7 +290,12 @@ class Recommender:
         rest = self._rest_of_work(library, context) if expand_works else []
         if rest:
             picks.append(rest)
-        ranked = self._rank(request, model, mode, adjust, blocked)
+        try:
+            ranked = self._rank(request, model, mode, adjust, blocked)
+        except ModelError as exc:  # it failed on this session: refuse it, the next source ranks
+            self._refuse(model, exc)
+            model = None
+            ranked = self._rank(request, model, mode, adjust, blocked)
         picks += self._diverse(request, ranked, n - len(picks), mode, expand_works, model, picks)
         self._last_source = ranked[0][2] if ranked else ""
         return [s for unit in picks for s in unit]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from player.analysis.content import inverse_document_frequency, most_similar, tfidf
-from player.store.db import Database, utc_now
+from player.store.db import Database, path_from_db, utc_now
 
 _UPSERT = (
     "INSERT INTO features (track_id, analysis_version, status, reason, histogram, n_segments, "
@@ -49,7 +49,7 @@ def tracks_needing_analysis(db: Database, analysis_version: str) -> list[tuple[i
         "t.movement_number, t.track_number, t.id",
         (analysis_version,),
     )
-    return [(int(r[0]), str(r[1])) for r in rows]
+    return [(int(r[0]), path_from_db(r[1])) for r in rows]
 
 
 def save_features(

@@ -174,11 +174,44 @@ def _v4_identity(conn: sqlite3.Connection) -> None:
     recompute_identities(conn)
 
 
+def _v5_playlists_and_album_art(conn: sqlite3.Connection) -> None:
+    # Playlists are saved queues: an ordered list of tracks under a unique name (positions
+    # 0..n-1, rewritten whole on reorder). ``track_art`` remembers which cached picture
+    # (PROFILE/art/FILE, '' = none found) a track had when its file and folder had these
+    # signatures, so art is looked up in files only when something changed.
+    execute_script(
+        conn,
+        """
+        CREATE TABLE playlists (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE playlist_entries (
+            playlist_id INTEGER NOT NULL REFERENCES playlists (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            track_id INTEGER NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+            PRIMARY KEY (playlist_id, position)
+        );
+        CREATE INDEX playlist_entries_by_track ON playlist_entries (track_id);
+        CREATE TABLE track_art (
+            track_id INTEGER PRIMARY KEY REFERENCES tracks (id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            folder_mtime_ns INTEGER NOT NULL,
+            file TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
     _v3_feedback_and_suggestions,
     _v4_identity,
+    _v5_playlists_and_album_art,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

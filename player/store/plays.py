@@ -14,7 +14,7 @@ import numpy as np
 
 from player.domain.plays import ENDINGS, HEARD_MS, STARTERS
 from player.domain.recordings import recording_label
-from player.store.db import Database, utc_now
+from player.store.db import Database, path_from_db, utc_now
 from player.store.sessions import SESSION_GAP, iter_sessions
 
 
@@ -122,7 +122,7 @@ def _play_from_row(r) -> Play:
         work=r[7],
         title=r[8],
         recording=recording_label(r[10], r[11]),
-        path=r[9],
+        path=path_from_db(r[9]),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -10,7 +11,7 @@ from player.domain.composers import composer_aliases
 from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
 from player.domain.recordings import recording_label
 from player.domain.works import work_aliases
-from player.store.db import Database, utc_now
+from player.store.db import Database, path_from_db, path_to_db, utc_now
 
 
 @dataclass(slots=True)
@@ -136,13 +137,14 @@ def _tracks_from_rows(rows: Iterable[Sequence]) -> list[Track]:
     hands every cell over as a new string: 20 copies per track of names shared by thousands)."""
     shared: dict[str, str] = {}
     positions = [TRACK_COLUMNS.index(name) for name in _SHARED]
-    missing = TRACK_COLUMNS.index("missing")
+    missing, path = TRACK_COLUMNS.index("missing"), TRACK_COLUMNS.index("path")
     tracks = []
     for row in rows:
         values = list(row)
         for i in positions:
             values[i] = shared.setdefault(values[i], values[i])
         values[missing] = bool(values[missing])
+        values[path] = path_from_db(values[path])
         tracks.append(Track(*values))
     return tracks
 
@@ -150,6 +152,7 @@ def _tracks_from_rows(rows: Iterable[Sequence]) -> list[Track]:
 def _track_from_row(row) -> Track:
     values = {name: row[name] for name in TRACK_COLUMNS}
     values["missing"] = bool(values["missing"])
+    values["path"] = path_from_db(values["path"])
     return Track(id=row["id"], **values)
 
 
@@ -157,6 +160,7 @@ def _row(track: Track, scanned_at: str) -> dict[str, object]:
     """A track's columns as statement parameters (``asdict`` deep-copies: slower by half)."""
     row: dict[str, object] = {name: getattr(track, name) for name in TRACK_COLUMNS}
     row["missing"] = int(track.missing)
+    row["path"] = path_to_db(track.path)
     row["scanned_at"] = scanned_at
     return row
 
@@ -214,18 +218,18 @@ def file_signatures(db: Database) -> dict[str, tuple[int, int]]:
     The scanner compares these with the file system to skip unchanged files.
     """
     signatures = {
-        row[0]: (row[1], row[2])
+        path_from_db(row[0]): (row[1], row[2])
         for row in db.conn.execute("SELECT path, size, mtime_ns FROM tracks WHERE missing = 0")
     }
     for row in db.conn.execute("SELECT path, size, mtime_ns FROM scan_problems"):
         if row[1] is not None:
-            signatures[row[0]] = (row[1], row[2])
+            signatures[path_from_db(row[0])] = (row[1], row[2])
     return signatures
 
 
 def mark_missing(db: Database, paths: Iterable[str]) -> int:
     """Flag tracks whose files are gone. They are kept so their plays stay in the history."""
-    rows = [(p,) for p in paths]
+    rows = [(path_to_db(p),) for p in paths]
     with db.transaction() as conn:
         conn.executemany("UPDATE tracks SET missing = 1 WHERE path = ?", rows)
         conn.executemany("DELETE FROM scan_problems WHERE path = ?", rows)
@@ -241,14 +245,14 @@ def record_problem(
             "INSERT INTO scan_problems (path, reason, size, mtime_ns, seen_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, seen_at = excluded.seen_at",
-            (path, reason, size, mtime_ns, utc_now()),
+            (path_to_db(path), reason, size, mtime_ns, utc_now()),
         )
 
 
 def problems(db: Database) -> list[tuple[str, str]]:
     """``(path, reason)`` of every file the scanner could not use, by path."""
     return [
-        (r[0], r[1])
+        (path_from_db(r[0]), r[1])
         for r in db.conn.execute("SELECT path, reason FROM scan_problems ORDER BY path")
     ]
 
@@ -256,12 +260,14 @@ def problems(db: Database) -> list[tuple[str, str]]:
 def add_library_root(db: Database, path: str) -> None:
     with db.transaction() as conn:
         conn.execute(
-            "INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (?, ?)", (path, utc_now())
+            "INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (?, ?)",
+            (path_to_db(path), utc_now()),
         )
 
 
 def library_roots(db: Database) -> list[str]:
-    return [r[0] for r in db.conn.execute("SELECT path FROM library_roots ORDER BY path")]
+    rows = db.conn.execute("SELECT path FROM library_roots ORDER BY path")
+    return [path_from_db(r[0]) for r in rows]
 
 
 def track_count(db: Database) -> int:
@@ -288,7 +294,7 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
         conn.execute(
             f"UPDATE tracks SET {assignments} WHERE id = :track_id", {**row, "track_id": track_id}
         )
-        conn.execute("DELETE FROM scan_problems WHERE path = ?", (track.path,))
+        conn.execute("DELETE FROM scan_problems WHERE path = ?", (row["path"],))
 
 
 def refresh_identities(db: Database) -> int:
@@ -356,3 +362,13 @@ def recompute_identities(conn: sqlite3.Connection) -> int:
     if rows:
         _merge_identities(conn)
     return len(rows)
+
+
+def tracks_by_ids(db: Database, track_ids: Iterable[int]) -> list[Track]:
+    """The tracks with ``track_ids``, in that order (repeats repeated, unknown ids left out)."""
+    ids = [int(i) for i in track_ids]
+    rows = db.conn.execute(
+        "SELECT * FROM tracks WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+    )
+    found = {row["id"]: _track_from_row(row) for row in rows}
+    return [found[i] for i in ids if i in found]

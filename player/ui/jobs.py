@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from player.errors import ContinuoError
+
 log = logging.getLogger(__name__)
 
 
@@ -43,6 +45,9 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             value = self._fn()
+        except ContinuoError as exc:  # expected and user-ready: the message is enough
+            log.warning("background job stopped: %s", exc)
+            self._relay.done.emit(self._on_error, exc)
         except Exception as exc:  # delivered to on_error on the GUI thread
             log.exception("background job failed")
             self._relay.done.emit(self._on_error, exc)

@@ -72,12 +72,16 @@ def test_pause_holds_and_cancel_leaves_the_rest_for_later(library):
     service = AnalysisService(db_path, on_progress=on_progress)
     service.start()
     assert first_done.wait(60)
+    done_before = service.progress.done
     service.pause()
     assert not service.wait(1.5)  # paused: the dispatcher is waiting
-    done_while_paused = service.progress.done
-    assert done_while_paused <= 2 and service.progress.paused
+    assert service.progress.paused
     service.cancel()
     assert service.wait(20)
+    # at most the file in hand when pause() came was finished after it (cancel leaves one in
+    # hand unfinished); whatever the machine's speed, nothing after that
+    done_while_paused = service.progress.done
+    assert done_before <= done_while_paused <= done_before + 1
     assert len(tracks_needing_analysis(db, ANALYSIS_VERSION)) == 6 - done_while_paused
 
 

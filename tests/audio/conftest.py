@@ -18,6 +18,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[tuple] = []
+        self.times: list[float] = []  # when each event arrived (time.monotonic)
         self.backend = None  # when set, its state at each track_ended goes to end_states
         self.end_states: list = []
         self._cond = threading.Condition()
@@ -35,8 +36,13 @@ class Recorder:
 
     def _add(self, event: tuple) -> None:
         with self._cond:
+            self.times.append(time.monotonic())
             self.events.append(event)
             self._cond.notify_all()
+
+    def arrived(self, event: tuple) -> float:
+        """When ``event`` (one of :attr:`events`) arrived, on the ``time.monotonic`` clock."""
+        return next(t for e, t in zip(self.events, self.times, strict=True) if e is event)
 
     def wait_for(self, kind: str, count: int = 1, timeout: float = 8.0) -> list[tuple]:
         deadline = time.monotonic() + timeout
@@ -46,6 +52,14 @@ class Recorder:
                 assert left > 0, f"no {count}× {kind} in {timeout} s; got {self.events}"
                 self._cond.wait(left)
             return [e for e in self.events if e[0] == kind]
+
+
+def wait_until(predicate, *, timeout: float = 8.0, what: str = "the condition") -> None:  # noqa: ANN001
+    """Poll ``predicate`` until it holds; a generous deadline, so a loaded machine only waits longer."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what} did not hold within {timeout} s"
+        time.sleep(0.01)
 
 
 def write_sine(
@@ -69,8 +83,11 @@ def backend():
 @pytest.fixture
 def recorder(backend):
     backend.stop()
+    old = backend.listener
+    if isinstance(old, Recorder):  # the earlier test's stop() ends its plays for its listener
+        started = len([e for e in old.events if e[0] == "started"])
+        old.wait_for("ended", started)
     rec = Recorder()
-    time.sleep(0.1)  # events of an earlier test's stop() go to the old listener
     rec.backend = backend
     backend.listener = rec
     return rec

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import os
+import shutil
+import subprocess
+import threading
 import time
 
+import numpy as np
 import pytest
 import sounddevice as sd
+import soundfile as sf
 
 from player.audio.backend import EndReason, Playable, PlaybackState
-from tests.audio.conftest import write_sine
+from player.audio.engine import BLOCK_FRAMES
+from tests.audio.conftest import wait_until, write_sine
 
 
 def test_output_goes_to_a_real_device(backend):
@@ -71,13 +79,107 @@ def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp
     assert backend.ring_underruns == dry  # no silence was put between them
 
 
+def test_gapless_chain_is_sample_continuous_at_the_device(backend, recorder, tmp_path):
+    """One sine cut into three files plays back as the same sine, sample for sample, on the
+    null sink's monitor (read by ``parec``, outside this process): no gap, no click, no drop."""
+    if shutil.which("parec") is None:
+        pytest.skip("parec (PulseAudio's recorder) is not installed")
+    rate, seconds = 48000, 0.5
+    n = int(rate * seconds)
+    tone = 0.4 * np.sin(2 * np.pi * 441.0 * np.arange(3 * n) / rate)
+    items = []
+    for i in range(3):
+        path = tmp_path / f"part{i}.wav"
+        sf.write(path, np.repeat(tone[i * n : (i + 1) * n, None], 2, axis=1), rate, subtype="FLOAT")
+        items.append(Playable(path))
+    capture = tmp_path / "monitor.raw"
+    with capture.open("wb") as out:
+        parec = subprocess.Popen(
+            ["parec", "--raw", "--format=float32le", f"--rate={rate}", "--channels=2",
+             "--device=null.monitor"],
+            stdout=out,
+        )  # fmt: skip
+        try:
+            wait_until(lambda: capture.stat().st_size > 0, what="parec recording")
+            backend.play(items[0])
+            backend.set_next(items[1])
+            recorder.wait_for("started", 2)
+            backend.set_next(items[2])
+            recorder.wait_for("ended", 3)
+            size = capture.stat().st_size
+            wait_until(lambda: capture.stat().st_size > size + 8 * rate // 2, what="0.5 s more")
+        finally:
+            parec.terminate()
+            parec.wait(timeout=5)
+    heard = np.fromfile(capture, dtype="<f4").reshape(-1, 2)[:, 0]
+    # the sine starts at 0: the first silent sample followed by its first 10 ms (an earlier
+    # test's 440 Hz tail may still be at the start of the recording)
+    onset = next(
+        (
+            i
+            for i in np.flatnonzero(np.abs(heard[: -len(tone)]) < 1e-4)
+            if np.abs(heard[i + 1] - tone[1]) < 1e-3
+            and np.abs(heard[i : i + 480] - tone[:480]).max() < 1e-3
+        ),
+        None,
+    )
+    assert onset is not None, "the tone's start was not heard"
+    played = heard[onset : onset + len(tone)]
+    assert len(played) == len(tone)
+    np.testing.assert_allclose(played, tone, atol=1e-3)  # sample for sample, 16-bit sink
+    assert np.all(np.abs(heard[onset + len(tone) :]) < 1e-3)  # then silence: nothing repeated
+    assert all(e[2] is EndReason.FINISHED for e in recorder.events if e[0] == "ended")
+
+
+def test_seeking_the_heard_track_while_its_successor_decodes(backend, recorder, tmp_path):
+    """The first file (0.6 s, shorter than the 1 s ring) is all decoded and the decoder is on
+    the second when the seek comes: the first is reopened for the seek, and the second still
+    follows it whole."""
+    first = write_sine(tmp_path / "first.flac", seconds=0.6, rate=48000)
+    second = write_sine(tmp_path / "second.flac", seconds=1.0, rate=44100)
+    backend.play(first)
+    backend.set_next(second)
+    recorder.wait_for("started")
+    wait_until(lambda: backend.position_s >= 0.15, what="0.15 s of first.flac heard")
+    before, read = backend.position_s, time.monotonic()
+    assert backend.current is first
+    backend.seek(0.05)
+    assert backend.position_s == pytest.approx(0.05, abs=0.01)
+    ended = recorder.wait_for("ended", 2)
+    took = recorder.arrived(ended[0]) - read
+    assert [e[:3] for e in recorder.events] == [
+        ("started", "first.flac"), ("ended", "first.flac", EndReason.FINISHED),
+        ("started", "second.flac"), ("ended", "second.flac", EndReason.FINISHED),
+    ]  # fmt: skip
+    low = before * 1000 + 550 - 10  # heard before the seek, then from 0.05 s to the end
+    assert low <= ended[0][3] <= low + took * 1000 + 20
+    assert ended[1][3] == pytest.approx(1000, abs=15)
+
+
+def test_an_undecodable_successor_is_reported_and_the_current_track_finishes(
+    backend, recorder, tmp_path
+):
+    broken = tmp_path / "broken.ogg"
+    broken.write_bytes(b"OggS" + bytes(range(200)) * 4)
+    backend.play(write_sine(tmp_path / "now.flac", seconds=0.6, rate=48000))
+    backend.set_next(Playable(broken))
+    error = recorder.wait_for("error")[0]
+    assert error[1] == "broken.ogg" and "Cannot play broken.ogg" in error[2]
+    ended = recorder.wait_for("ended")
+    assert ended[0][1:] == ("now.flac", EndReason.FINISHED, pytest.approx(600, abs=15))
+    assert [e[1] for e in recorder.events if e[0] == "started"] == ["now.flac"]
+    assert recorder.end_states == [PlaybackState.STOPPED]  # nothing follows
+    backend.play(write_sine(tmp_path / "then.flac", seconds=0.3, rate=48000))
+    assert recorder.wait_for("ended", 2)[1][1:3] == ("then.flac", EndReason.FINISHED)
+
+
 def test_a_buffered_successor_can_still_be_replaced(backend, recorder, tmp_path):
     first = write_sine(tmp_path / "first.flac", seconds=2.0, rate=48000)
     backend.play(first)
     backend.set_next(write_sine(tmp_path / "old.flac", seconds=0.5, rate=48000))
     recorder.wait_for("started")
-    while backend.position_s < 1.5:  # the ring (1 s) now holds the old successor's start
-        time.sleep(0.02)
+    # the ring (1 s) now holds the old successor's start
+    wait_until(lambda: backend.position_s >= 1.5, what="first.flac heard to 1.5 s")
     backend.set_next(write_sine(tmp_path / "new.flac", seconds=0.5, rate=44100))
     recorder.wait_for("ended", 2)
     assert [e[:3] for e in recorder.events] == [
@@ -89,22 +191,27 @@ def test_a_buffered_successor_can_still_be_replaced(backend, recorder, tmp_path)
 
 def test_position_follows_what_is_heard_and_seek_moves_it(backend, recorder, tmp_path):
     item = write_sine(tmp_path / "long.flac", seconds=2.0, rate=44100)
+    begun = time.monotonic()  # before the start is heard: elapsed time bounds the position
     backend.play(item)
     recorder.wait_for("started")
-    begun = time.monotonic()
-    time.sleep(0.3)
-    before_seek = backend.position_s
-    assert 0.25 <= before_seek <= time.monotonic() - begun + 0.05
+    wait_until(lambda: backend.position_s >= 0.3, what="0.3 s heard")
+    before_seek, read = backend.position_s, time.monotonic()
+    assert before_seek <= read - begun + 0.05  # never ahead of what can be heard
     assert backend.current is item
     assert backend.duration_s == pytest.approx(2.0)
     backend.seek(1.5)
-    assert backend.position_s == pytest.approx(1.5, abs=0.01)  # at once, before it is heard
     sought = time.monotonic()
-    time.sleep(0.2)
-    assert 1.65 <= backend.position_s <= 1.5 + time.monotonic() - sought + 0.05
+    assert backend.position_s == pytest.approx(1.5, abs=0.01)  # at once, before it is heard
+    wait_until(lambda: backend.position_s >= 1.65, what="the seek target heard")
+    took_effect = time.monotonic()
+    step = BLOCK_FRAMES / backend.rate  # the position moves a callback's block at a time
+    assert backend.position_s <= 1.5 + took_effect - sought + 0.05 + step
     ended = recorder.wait_for("ended")
     assert ended[0][2] is EndReason.FINISHED
-    assert before_seek * 1000 + 490 <= ended[0][3] <= before_seek * 1000 + 650  # heard, not 2 s
+    # heard: the 0.5 s after the target, plus what was heard before the seek took effect
+    # (at least the position read before it, at most that plus the time it took)
+    low = before_seek * 1000 + 490
+    assert low <= ended[0][3] <= low + (took_effect - read) * 1000 + 25
 
 
 def test_pause_holds_position_and_resume_goes_on(backend, recorder, tmp_path):
@@ -132,17 +239,22 @@ def test_stop_and_replace_say_how_the_track_ended(backend, recorder, tmp_path):
     second = write_sine(tmp_path / "2.flac", seconds=2.0, rate=48000)
     backend.play(first)
     recorder.wait_for("started")
-    time.sleep(0.3)
+    wait_until(lambda: backend.position_s >= 0.3, what="0.3 s of 1.flac heard")
     heard = [backend.position_s]
+    asked = [time.monotonic()]
     backend.play(second)
     recorder.wait_for("started", 2)
-    time.sleep(0.3)
+    wait_until(lambda: backend.position_s >= 0.3, what="0.3 s of 2.flac heard")
     heard.append(backend.position_s)
+    asked.append(time.monotonic())
     backend.stop()
     ended = recorder.wait_for("ended", 2)
+    told = [recorder.arrived(e) for e in ended]
     assert [e[1:3] for e in ended] == [("1.flac", EndReason.SKIPPED), ("2.flac", EndReason.STOPPED)]
-    for event, position in zip(ended, heard, strict=True):
-        assert position * 1000 - 5 <= event[3] <= position * 1000 + 150
+    for event, position, start, end in zip(ended, heard, asked, told, strict=True):
+        # at least what was heard when the change was asked for, at most that plus the time
+        # until the listener was told (the device's latency is heard after the change)
+        assert position * 1000 - 5 <= event[3] <= (position + end - start) * 1000 + 5
     assert backend.state is PlaybackState.STOPPED
     assert backend.current is None
 
@@ -199,8 +311,6 @@ def test_output_that_stops_by_itself_ends_the_play_with_error(backend, recorder,
 
 def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
     """What reaches the device is read back from the null sink's monitor."""
-    import numpy as np
-
     item = write_sine(tmp_path / "v.flac", seconds=1.5, rate=48000, amplitude=0.5)
     quieter = Playable(item.path, replaygain_db=-6.0, replaygain_peak=0.5)
     captured = []
@@ -215,6 +325,35 @@ def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
     assert level == pytest.approx(0.5 * 0.5 * 10 ** (-6 / 20), rel=0.05)
 
 
-def test_underrun_counters_are_readable(backend):
-    assert isinstance(backend.underruns, int) and backend.underruns >= 0
-    assert isinstance(backend.ring_underruns, int) and backend.ring_underruns >= 0
+def test_a_decoder_starved_of_data_is_counted_as_an_underrun(backend, recorder, tmp_path):
+    """A file that arrives slowly (a FIFO standing in for a stalled network share): the ring runs
+    dry mid-track, the callback counts it, and the silence is not counted as heard."""
+    t = np.arange(96000) / 48000
+    tone = np.repeat((0.3 * np.sin(2 * np.pi * 440.0 * t))[:, None], 2, axis=1)
+    data = io.BytesIO()
+    sf.write(data, tone, 48000, format="WAV", subtype="FLOAT")
+    wav = data.getvalue()
+    fifo = tmp_path / "slow.wav"
+    os.mkfifo(fifo)
+    dry, quiet = backend.ring_underruns, backend.underruns
+    first_part = len(wav) - 4 * 2 * 48000 * 13 // 10  # all but the last 1.3 s
+
+    def arrive_slowly() -> None:
+        with open(fifo, "wb") as pipe:
+            pipe.write(wav[:first_part])
+            pipe.flush()
+            # the rest only once the ring has run dry (or the test has failed meanwhile)
+            deadline = time.monotonic() + 10
+            while backend.ring_underruns == dry and time.monotonic() < deadline:
+                time.sleep(0.01)
+            pipe.write(wav[first_part:])
+
+    writer = threading.Thread(target=arrive_slowly, daemon=True)
+    writer.start()
+    backend.play(Playable(fifo))
+    ended = recorder.wait_for("ended", timeout=20)
+    writer.join(timeout=5)
+    assert backend.ring_underruns > dry  # counted, by the callback that found the ring empty
+    assert backend.underruns >= quiet
+    assert ended[0][1:3] == ("slow.wav", EndReason.FINISHED)
+    assert ended[0][3] == pytest.approx(2000, abs=15)  # the silence was not heard as music

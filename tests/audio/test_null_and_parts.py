@@ -16,7 +16,7 @@ from player.audio.gain import GainRamp, replaygain_factor
 from player.audio.null import NullBackend
 from player.audio.ring import FrameRing
 from player.audio.timeline import Timeline, TrackPlay
-from tests.audio.conftest import Recorder, write_sine
+from tests.audio.conftest import Recorder, wait_until, write_sine
 
 
 def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
@@ -25,11 +25,12 @@ def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
     rec.backend = backend
     assert backend.name == "No sound output"
     first = write_sine(tmp_path / "a.wav", seconds=0.4, rate=8000)
+    asked = time.monotonic()
     backend.play(first)
     backend.set_next(write_sine(tmp_path / "b.flac", seconds=0.3, rate=8000, channels=1))
     rec.wait_for("started")
-    time.sleep(0.2)
-    assert backend.position_s == pytest.approx(0.2, abs=0.05)
+    wait_until(lambda: backend.position_s >= 0.2, what="0.2 s played")
+    assert backend.position_s <= time.monotonic() - asked  # it keeps time, never runs ahead
     assert backend.duration_s == pytest.approx(0.4)
     ended = rec.wait_for("ended", 2)
     assert [(e[1], e[2]) for e in ended] == [
@@ -123,6 +124,7 @@ def test_null_backend_pauses_seeks_and_stops(tmp_path):
     backend = NullBackend(rec)
     backend.play(write_sine(tmp_path / "p.wav", seconds=2.0, rate=8000))
     rec.wait_for("started")
+    wait_until(lambda: backend.position_s >= 0.1, what="0.1 s played")  # heard before the pause
     backend.pause()
     held = backend.position_s
     time.sleep(0.2)
@@ -130,11 +132,13 @@ def test_null_backend_pauses_seeks_and_stops(tmp_path):
     backend.seek(1.0)
     assert backend.position_s == 1.0
     backend.resume()
-    time.sleep(0.1)
+    wait_until(lambda: backend.position_s >= 1.1, what="0.1 s played after the seek")
+    after_seek, read = backend.position_s - 1.0, time.monotonic()
     backend.stop()
     ended = rec.wait_for("ended")[0]
     assert ended[2] is EndReason.STOPPED
-    assert held * 1000 + 80 <= ended[3] <= held * 1000 + 200
+    low = (held + after_seek) * 1000  # heard before the pause, then from the seek on
+    assert low - 1 <= ended[3] <= low + (rec.arrived(ended) - read) * 1000 + 1
     backend.close()
 
 

@@ -1,12 +1,15 @@
 """Playback while the library is analysed: underruns during 60 s on a PulseAudio null sink.
 
 A private PulseAudio server with a null sink (as in the tests) paces PortAudio in real time.
-``PortAudioBackend`` plays 90 s of rendered music (44.1 kHz stereo FLAC, so the decoder
-resamples too) while ``AnalysisService`` analyses the trainer's 56 corpus renders in a fresh
-profile with its niced child process; the first 60 s of playback are measured. Reported: PortAudio output
-underflows, callbacks that found the ring dry, and how many tracks were analysed meanwhile.
+``PortAudioBackend`` plays 90 s of rendered music (44.1 kHz FLAC, resampled by the decoder when
+the output runs at another rate) while ``AnalysisService`` analyses the trainer's 56 corpus renders in a
+fresh profile with its niced child process; the first 60 s of playback are measured. The
+renders are written at ``--input-rate`` (44,100 or 48,000 Hz, as a listener's files are, so
+the analysis resamples them to its 22,050 Hz; 22050 feeds them at the analysis rate). Reported:
+PortAudio output underflows, callbacks that found the ring dry, and how many tracks were
+analysed meanwhile.
 
-Run: .venv/bin/python tests/benchmarks/bench_analysis_while_playing.py
+Run: .venv/bin/python tests/benchmarks/bench_analysis_while_playing.py [--input-rate 44100]
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.audio_env import start_private_audio, stop_private_audio  # noqa: E402
 
 
-def main() -> None:
+def main(input_rate: int) -> None:
     home, kind = start_private_audio()  # before sounddevice is imported
     try:
         import numpy as np
@@ -40,10 +43,16 @@ def main() -> None:
             music = Path(tmp) / "music.flac"
             y = np.concatenate([sf.read(r.wav, dtype="float32")[0] for r in renders[-2:]])
             sf.write(music, soxr.resample(y, 22_050, 44_100), 44_100)
+            inputs = []
+            for r in renders:  # at the listener's rate: the analysis resamples them
+                path = Path(tmp) / f"{r.name}.flac"
+                audio, rate = sf.read(r.wav, dtype="float32")
+                sf.write(path, soxr.resample(audio, rate, input_rate), input_rate)
+                inputs.append((path, r.name))
             db_path = Path(tmp) / "continuo.db"
             db = open_database(db_path)
             upsert_tracks(
-                db, [Track(path=str(r.wav), size=1, mtime_ns=1, title=r.name) for r in renders]
+                db, [Track(path=str(p), size=1, mtime_ns=1, title=name) for p, name in inputs]
             )
             db.close()
             progress = []
@@ -65,7 +74,11 @@ def main() -> None:
         print(
             f"audio output: {kind}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
         )
-        print(f"played {played:.1f} s while {done} of {len(renders)} tracks were analysed")
+        print(
+            f"played {played:.1f} s (44.1 kHz FLAC, output at {backend.rate} Hz) while {done} "
+            f"of {len(renders)} tracks were analysed (FLAC at {input_rate} Hz, resampled to "
+            "22,050 Hz by the analysis)"
+        )
         print(
             f"PortAudio underflows: {backend.underruns}; ring dry mid-track: {backend.ring_underruns}"
         )
@@ -74,4 +87,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input-rate", type=int, default=44_100)
+    main(parser.parse_args().input_rate)

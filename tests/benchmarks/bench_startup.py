@@ -1,19 +1,24 @@
 """Window benchmarks (issues 2 and 13): cold start, memory, a long history, playback with a busy UI.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--plays 0]
-[--runs 3] [--play-seconds 60] [--json]``
+[--runs 3] [--play-seconds 60] [--root-tracks 400] [--json]``
 
 1. Cold start: a fresh ``python -m player`` process on a profile whose database holds ``--tracks``
    tracks (plausible classical tags, written with ``upsert_tracks``), offscreen. Times, from just
    before the process is spawned: first paint of the main window, and the moment the whole
    library is in the views. Resident memory once the library is shown. Goals (issue 13, at
    100,000 tracks): paint ≤ 0.5 s, library ≤ 1.0 s, memory ≤ 300 MB.
-2. A decade of listening (``--plays``, e.g. 1,000,000): the profile also holds a generated play
+2. Cold start as a listener has it: real sound output (PortAudio on a private PulseAudio null
+   sink, opened before the window as the app does) and a library root of ``--root-tracks`` real
+   tagged FLAC files, scanned once before, so the start-up rescan finds nothing changed; with
+   ``--play``. Times from the spawn: first paint, library shown, rescan finished, and the first
+   sound, read from the null sink's monitor by ``parec`` (a separate process).
+3. A decade of listening (``--plays``, e.g. 1,000,000): the profile also holds a generated play
    log (sessions of a few works, a skip now and then, some plays started by suggestions). In the
    window: the History tab's newest sessions, Insights and the first Up next after a track
    starts, each from the request to the widget being filled (goal ≤ 1 s each); then the
    recommender's ``suggest()`` alone, p50 over 40 sessions (goal ≤ 5 ms at 100,000 tracks).
-3. Playback with the UI busy: the same profile plus one real 70 s OGG file, played through
+4. Playback with the UI busy: the same profile plus one real 70 s OGG file, played through
    PortAudio on a private PulseAudio null sink (paced in real time) while a search is typed a
    character every 90 ms and the views scroll every 30 ms, driven by Qt timers, the analysis
    worker running; PortAudio underruns counted (goal 0). Each keystroke's time to its results,
@@ -95,6 +100,44 @@ def poll():
 QTimer.singleShot(0, poll)
 from player.cli import main
 sys.exit(main(["--profile", os.environ["BENCH_PROFILE"], "--no-audio"]))
+"""
+
+
+# Real output and a library root: reports once the library is shown, the start-up rescan has
+# finished and the played track has been consumed for 0.5 s (the parent hears the first sound).
+CHILD_ROOT = r"""
+import json, os, sys, time
+t0 = float(os.environ["BENCH_T0"])
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0], "-platform", "offscreen"])
+found = {}
+class Watch(QObject):
+    def eventFilter(self, obj, event):
+        if ("paint" not in found and event.type() == QEvent.Type.Paint
+                and type(obj).__name__ == "MainWindow"):
+            found["paint"] = time.time() - t0
+        return False
+watch = Watch()
+app.installEventFilter(watch)
+def poll():
+    window = next((w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow"), None)
+    if window is not None and "hooked" not in found:
+        found["hooked"] = True
+        window.scan_finished.connect(lambda _: found.setdefault("rescan", time.time() - t0))
+    if (window is not None and "library" not in found
+            and window.library.table_model.rowCount() == int(os.environ["BENCH_N"])):
+        found["library"] = time.time() - t0
+    if window is not None and window.services.backend.position_s > 0.5 and "rescan" in found:
+        found["output"] = window.services.backend.name
+        print("BENCH", json.dumps(found), flush=True)
+        window.close()
+    else:
+        QTimer.singleShot(5, poll)
+QTimer.singleShot(0, poll)
+from player.cli import main
+sys.exit(main(["--profile", os.environ["BENCH_PROFILE"], "--library", os.environ["BENCH_ROOT"],
+               "--play"]))
 """
 
 
@@ -202,6 +245,73 @@ def cold_start(profile: Path, n_tracks: int) -> dict:
         if line.startswith("BENCH "):
             return json.loads(line[6:])
     raise RuntimeError(f"the app did not report:\n{out.stdout}\n{out.stderr}")
+
+
+def make_root(folder: Path, n_tracks: int) -> Path:
+    """``n_tracks`` real tagged FLAC files (2 s each), five movements to a work."""
+    from tests.library.audio_files import tag_vorbis, write_audio
+
+    for i in range(n_tracks):
+        composer = COMPOSERS[i // 5 % len(COMPOSERS)]
+        work, number = f"Suite No. {i // 5 + 1}", i % 5 + 1
+        path = write_audio(folder / composer / work / f"{number:02d}.flac", seconds=2.0)
+        tag_vorbis(path, composer=composer, work=work, movementname=MOVEMENTS[number - 1],
+                   movement=str(number), title=MOVEMENTS[number - 1])  # fmt: skip
+    return folder
+
+
+class MonitorListener:
+    """``parec`` on the null sink's monitor, in its own process: when did sound first arrive?"""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.first_sound: float | None = None
+        self._parec = subprocess.Popen(
+            ["parec", "--raw", "--format=float32le", "--rate=48000", "--channels=2",
+             "--latency-msec=10", "--device=null.monitor"],
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        import numpy as np
+
+        assert self._parec.stdout is not None
+        while (chunk := self._parec.stdout.read(1920)) and self.first_sound is None:
+            if np.abs(np.frombuffer(chunk, dtype="<f4")).max(initial=0.0) > 1e-3:
+                self.first_sound = time.time()
+
+    def close(self) -> None:
+        self._parec.terminate()
+        self._parec.wait(5)
+
+
+def cold_start_with_root(profile: Path, root: Path, n_tracks: int, runs: int) -> list[dict]:
+    """Runs of :data:`CHILD_ROOT` with real output; the profile was scanned once before."""
+    from tests.audio_env import start_private_audio, stop_private_audio
+
+    home, kind = start_private_audio()  # the child inherits HOME / XDG_RUNTIME_DIR
+    results = []
+    try:
+        if kind != "pulse":
+            raise RuntimeError("first sound needs PulseAudio's null sink (pulseaudio, parec)")
+        for _ in range(runs + 1):  # the first run scans the root and warms the file cache
+            monitor = MonitorListener()
+            env = dict(os.environ, BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
+            env.update(BENCH_ROOT=str(root), QT_QPA_PLATFORM="offscreen")
+            env["BENCH_T0"] = repr(t0 := time.time())
+            out = subprocess.run([sys.executable, "-c", CHILD_ROOT], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=180)  # fmt: skip
+            monitor.close()
+            line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
+            if line is None or monitor.first_sound is None:
+                raise RuntimeError(f"no report or no sound:\n{out.stdout}\n{out.stderr}")
+            results.append({**json.loads(line[6:]), "sound": monitor.first_sound - t0})
+    finally:
+        stop_private_audio(home)
+    return results[1:]
 
 
 def in_window(profile: Path, n_tracks: int, seconds: float, listening: bool) -> dict:
@@ -406,6 +516,19 @@ def measure(args) -> dict:
             rss_mb=round(max(r["rss_mb"] for r in runs)),
             runs=args.runs,
         )
+        if args.root_tracks > 0:
+            root = make_root(Path(tmp) / "root", args.root_tracks)
+            real = cold_start_with_root(
+                Path(tmp) / "root-profile", root, args.root_tracks, args.runs
+            )
+            result["root"] = {
+                "tracks": args.root_tracks,
+                "output": real[0]["output"],
+                **{
+                    f"{key}_s": round(statistics.median(r[key] for r in real), 3)
+                    for key in ("paint", "library", "rescan", "sound")
+                },
+            }
         if args.play_seconds > 0 or args.plays:
             result.update(in_window(profile, args.tracks, args.play_seconds, args.plays > 0))
     return result
@@ -418,6 +541,14 @@ def report(r: dict) -> None:
           f"CPU {r['first_paint_cpu_s']:.2f} s; goal ≤ 0.5 s)")  # fmt: skip
     print(f"cold start to library shown: {r['library_shown_s']:.2f} s (goal ≤ 1.0 s)")
     print(f"resident memory, library shown: {r['rss_mb']} MB (goal ≤ 300 MB)")
+    print("  (conditions: offscreen, --no-audio, no library root: no start-up rescan)")
+    if "root" in r:
+        root = r["root"]
+        print(f"cold start, real output ({root['output']}), a library root of {root['tracks']} "
+              "tagged 2 s FLAC files rescanned (nothing changed), --play; median of "
+              f"{r['runs']}: first paint {root['paint_s']:.2f} s, library shown "
+              f"{root['library_s']:.2f} s, rescan finished {root['rescan_s']:.2f} s, first sound "
+              f"on the sink's monitor {root['sound_s']:.2f} s")  # fmt: skip
     if "history_shown_s" in r:
         print(f"history tab {r['history_shown_s']:.2f} s, insights {r['insights_shown_s']:.2f} s, "
               f"first up next {r['up_next_shown_s']:.2f} s (goal ≤ 1 s each); suggest() p50 "
@@ -439,6 +570,7 @@ def main() -> None:
     parser.add_argument("--plays", type=int, default=0, help="play log rows (a decade: 1000000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--play-seconds", type=float, default=60.0)
+    parser.add_argument("--root-tracks", type=int, default=400, help="0: no cold start with a root")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--keep-profile",

@@ -9,6 +9,7 @@ from player.domain.movements import (
     file_position,
     movement_order,
     parse_movement,
+    split_act,
     strip_file_number,
 )
 
@@ -45,6 +46,10 @@ def test_unnumbered_titles_stay_whole(title):
 
 def test_opera_acts_are_a_level_of_display():
     assert act_of("Act II: No. 10 Aria") == "Act II" and act_of("Overture") == ""
+    assert split_act("Act II: No. 10 Aria") == ("Act II", "No. 10 Aria")
+    assert split_act("2. Akt - Vorspiel") == ("", "2. Akt - Vorspiel")
+    assert split_act("Akt III – Vorspiel") == ("Akt III", "Vorspiel")
+    assert split_act("Act I") == ("Act I", "Act I")
 
 
 @pytest.mark.parametrize(

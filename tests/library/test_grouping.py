@@ -1,7 +1,7 @@
 """Classical grouping: composer → work → recording → movements in playing order."""
 
 from player.domain.composers import UNKNOWN_COMPOSER
-from player.library.grouping import group_library, play_unit
+from player.library.grouping import acts, group_library, play_unit
 from player.store.tracks import Track, with_identity
 
 
@@ -77,3 +77,20 @@ def test_works_sort_as_numbers_count():
         "Symphony No. 94",
         "Symphony No. 100",
     ]
+
+
+def test_acts_cut_an_opera_recording_and_other_recordings_have_none():
+    opera = {"composer": "Mozart", "work": "Don Giovanni, K. 527", "album": "DG"}
+    titles = ["Overture", "Act I: Notte e giorno", "Act I: Madamina", "Act II: Deh vieni"]
+    tracks = [
+        _track(f"/o/{n}.flac", title=t, track_number=n, **opera) for n, t in enumerate(titles, 1)
+    ]
+    (mozart,) = group_library(tracks)
+    found = acts(mozart.works[0].recordings[0])
+    assert [(a.name, [t.title for t in a.movements]) for a in found] == [
+        ("", ["Overture"]),
+        ("Act I", ["Act I: Notte e giorno", "Act I: Madamina"]),
+        ("Act II", ["Act II: Deh vieni"]),
+    ]
+    (symphony,) = group_library([_track("/s/1.flac", composer="Haydn", work="Symphony No. 1")])
+    assert acts(symphony.works[0].recordings[0]) == []

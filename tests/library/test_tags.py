@@ -17,14 +17,17 @@ from mutagen.id3 import (
     TIT2,
     TMCL,
     TPE1,
+    TPE2,
     TPE3,
     TPOS,
     TRCK,
+    TYER,
 )
 
 from player.library.keys import item_key, make_item_key
+from player.library.probe import UnreadableFileError
 from player.library.tags import read_track
-from tests.library.audio_files import tag_id3, tag_vorbis, write_audio
+from tests.library.audio_files import tag_id3, tag_vorbis, write_audio, write_m4a
 
 VORBIS_TAGS = {
     "title": "Allegro ma non troppo",
@@ -55,7 +58,12 @@ def _read(path: Path, root: Path | None = None):
 
 @pytest.mark.parametrize(
     ("suffix", "fmt", "rate"),
-    [(".flac", "FLAC", 44100), (".ogg", "Vorbis", 44100), (".opus", "Opus", 48000)],
+    [
+        (".flac", "FLAC", 44100),
+        (".ogg", "Vorbis", 44100),
+        (".oga", "Vorbis", 44100),
+        (".opus", "Opus", 48000),
+    ],
 )
 def test_vorbis_comment_files_give_every_classical_field(tmp_path, suffix, fmt, rate):
     path = tag_vorbis(write_audio(tmp_path / f"a{suffix}", seconds=1.5), **VORBIS_TAGS)
@@ -101,7 +109,9 @@ def _id3_frames():
     ]
 
 
-@pytest.mark.parametrize(("suffix", "fmt"), [(".mp3", "MP3"), (".wav", "WAV"), (".aiff", "AIFF")])
+@pytest.mark.parametrize(
+    ("suffix", "fmt"), [(".mp3", "MP3"), (".wav", "WAV"), (".aiff", "AIFF"), (".aif", "AIFF")]
+)
 def test_id3_files_give_every_classical_field(tmp_path, suffix, fmt):
     path = tag_id3(
         write_audio(tmp_path / f"b{suffix}"),
@@ -129,6 +139,42 @@ def test_id3_files_give_every_classical_field(tmp_path, suffix, fmt):
     assert track.replaygain_album_db is None
     assert track.format == fmt
     assert track.duration_s == pytest.approx(1.0, abs=0.06)
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".aif"])
+def test_id3v23_year_and_album_artist_as_older_taggers_write_them(tmp_path, suffix):
+    """TYER (v2.3's year) gives the date; with no TPE1, the album artist (TPE2) is the artist,
+    and an artist who is not the composer stands in for the missing performers."""
+    frames = [
+        TIT2(encoding=1, text=["Adagio"]),
+        TCOM(encoding=1, text=["Tomaso Albinoni"]),
+        TPE2(encoding=1, text=["I Musici"]),
+        TYER(encoding=1, text=["1998"]),
+    ]
+    track, _ = _read(tag_id3(write_audio(tmp_path / f"v23{suffix}"), frames, version=3))
+    assert track.date == "1998"
+    assert (track.artist, track.performers) == ("I Musici", "I Musici")
+    assert track.item_key.endswith(" | adagio | i musici")  # the recording's identity
+
+
+def test_artist_stands_in_for_performers_only_when_it_is_not_the_composer(tmp_path):
+    path = tag_vorbis(write_audio(tmp_path / "c.ogg"), composer="Frédéric Chopin", artist="Maria X")
+    assert _read(path)[0].performers == "Maria X"
+    own = tag_vorbis(write_audio(tmp_path / "d.ogg"), composer="Sergei Rachmaninoff",
+                     artist="sergei rachmaninoff")  # fmt: skip
+    assert (_read(own)[0].artist, _read(own)[0].performers) == ("sergei rachmaninoff", "")
+    tagged = tag_vorbis(write_audio(tmp_path / "e.ogg"), artist="Label Sampler", performer="Ann Y")
+    assert _read(tagged)[0].performers == "Ann Y"  # a performer tag always wins
+
+
+def test_m4a_is_refused_with_what_to_do_and_its_tags_are_not_needed(tmp_path):
+    path = write_m4a(tmp_path / "f.m4a", **{"\xa9nam": ["Gymnopédie No. 1"], "\xa9wrt": ["Satie"]})
+    with pytest.raises(UnreadableFileError) as refused:
+        _read(path)
+    assert (
+        refused.value.short == "MP4/M4A audio cannot be played by Continuo's decoder (libsndfile)"
+    )
+    assert "convert it to FLAC or Ogg" in refused.value.detail
 
 
 def test_item_key_is_lowercased_whitespace_collapsed_and_path_free(tmp_path):

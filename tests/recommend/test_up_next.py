@@ -186,14 +186,19 @@ def test_bad_arguments_are_named(library, bad):
         recommender(library).suggest([], **bad)
 
 
-def test_content_similarity_ranks_when_the_analysis_has_run(library):
-    composers = sorted(set(library.composer_of.values()))
+def analyse_by_composer(db, composer_of: dict[int, str]) -> None:
+    """Features as the analysis would store them: each composer has a sound of their own."""
+    composers = sorted(set(composer_of.values()))
     rng = np.random.default_rng(1)
-    for track_id, composer in library.composer_of.items():
+    for track_id, composer in composer_of.items():
         histogram = rng.uniform(0, 0.2, size=12).astype(np.float32)
-        histogram[composers.index(composer) * 2] += 5.0  # each composer has its own sound
+        histogram[composers.index(composer) * 2] += 5.0
         features = TrackFeatures(histogram, 10, 120.0, 0.8, 220.0, 0.0)
-        save_features(library.db, track_id, ANALYSIS_VERSION, features)
+        save_features(db, track_id, ANALYSIS_VERSION, features)
+
+
+def test_content_similarity_ranks_when_the_analysis_has_run(library):
+    analyse_by_composer(library.db, library.composer_of)
     result = recommender(library).suggest([library.pieces["C. Debussy"]], n=3)
     leads = [unit[0] for unit in units(result)]
     assert [library.composer_of[t] for t in leads[:2]] == ["C. Debussy", "C. Debussy"]
@@ -201,6 +206,40 @@ def test_content_similarity_ranks_when_the_analysis_has_run(library):
     first = next(s for s in result if s.track_id == leads[0])
     assert first.source == "content similarity"
     assert first.reason == "similar in sound to Debussy: Piece"
+
+
+def test_the_listeners_sessions_outweigh_a_likeness_in_sound(library):
+    """Content ranks (the analysis ran) and the sessions know what follows: what followed in
+    the listener's own sessions comes first, however unlike in sound, then the likest."""
+    analyse_by_composer(library.db, library.composer_of)
+    debussy, satie = library.work("C. Debussy", 0), library.work("E. Satie", 1)
+    for start in sessions_apart(3):
+        library.play_session(debussy + satie, start)
+    result = recommender(library).suggest(debussy, n=4)
+    leads = [unit[0] for unit in units(result)]
+    assert units(result)[0] == satie
+    assert result[0].source == "your sessions"
+    assert result[0].reason == "often follows Debussy: Suite No. 1 in your sessions"
+    rest = [s for s in result if s.track_id in leads[1:]]
+    assert {s.source for s in rest} == {"content similarity"}
+    assert library.composer_of[leads[1]] == "C. Debussy"  # then the likest in sound
+
+
+@pytest.mark.parametrize("favourite", ["A", "B"])
+def test_popularity_breaks_a_tie_between_equal_habits(library, favourite):
+    """Work A and work B each followed the session's work once: the one played more often
+    leads, whichever comes first in the library."""
+    brahms = library.work("J. Brahms", 0)
+    a, b = library.work("J. S. Bach", 1), library.work("W. A. Mozart", 2)
+    starts = sessions_apart(5)
+    library.play_session(brahms + a, starts[0])
+    library.play_session(brahms + b, starts[1])
+    for start in starts[2:]:  # sessions of one work: more plays, no habit
+        library.play_session(a if favourite == "A" else b, start)
+    result = recommender(library).suggest(brahms, n=3)
+    first, second = units(result)[:2]
+    assert (first, second) == ((a, b) if favourite == "A" else (b, a))
+    assert {s.source for s in result if s.track_id in first + second} == {"your sessions"}
 
 
 def test_suggest_and_feedback_from_several_threads_at_once(library):

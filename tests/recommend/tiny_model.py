@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def train_tiny_model(profile_root: Path, target: Path, *, steps: int = 60) -> Path:
-    """Fit a small session model on the profile's plays and export it to ``target`` (model.onnx)."""
+def train_tiny_model(profile_root: Path, target: Path, *, steps: int = 60, max_len: int = 10):
+    """Fit a small session model on the profile's plays (and its analysis' content vectors, when
+    there are any) and export it to ``target`` (model.onnx); returns the fitted model and the
+    data it was trained on."""
     from trainer.config import ModelConfig, TrainConfig
     from trainer.export import export
     from trainer.fit import SessionRecommender
@@ -17,7 +19,9 @@ def train_tiny_model(profile_root: Path, target: Path, *, steps: int = 60) -> Pa
 
     data, _ = read_profile(profile_root)
     model = SessionRecommender(
-        ModelConfig(hidden=16, heads=2, max_len=10, attn_layers=1, dropout=0.0, item_dropout=0.0),
+        ModelConfig(
+            hidden=16, heads=2, max_len=max_len, attn_layers=1, dropout=0.0, item_dropout=0.0
+        ),
         TrainConfig(
             max_steps=steps,
             warmup_steps=5,
@@ -32,4 +36,4 @@ def train_tiny_model(profile_root: Path, target: Path, *, steps: int = 60) -> Pa
     )
     model.fit(data)
     export(model.state, target)
-    return target
+    return model, data

@@ -79,6 +79,69 @@ def test_ties_count_half(tiny):
     assert r["HR@2"] == pytest.approx(0.5)
 
 
+def test_a_repeated_target_is_excluded_and_counts_as_a_miss():
+    data = make_data([["a", "b", "c"], ["a", "b", "a"]])
+    train, test = data.subset([0]), data.subset([1])
+    model = Fixed([0, 0, 5, 4, 3])  # a > b > c
+    r = evaluate(model, test, train=train, cutoffs=(1, 3), progress=False)
+    # a→b: a is excluded, b ranks 1; a,b→a: a is in the prefix, so it cannot be named: a miss
+    assert r["n"] == 2
+    assert (r["HR@1"], r["HR@3"], r["MRR@3"]) == pytest.approx((0.5, 0.5, 0.5))
+    kept = evaluate(model, test, train=train, cutoffs=(1, 3), progress=False, exclude_seen=False)
+    # without the exclusion: a→b ranks 2 (behind a), a,b→a ranks 1
+    assert (kept["HR@1"], kept["MRR@3"]) == pytest.approx((0.5, (1 / 2 + 1) / 2))
+
+
+class Successor:
+    """Scores the item after the prefix's last one highest, then by index: the ranks depend on
+    each row's own prefix, so a batch whose rows were shifted would score differently."""
+
+    name = "successor"
+
+    def __init__(self, n_items: int) -> None:
+        self.n_items = n_items
+
+    def fit(self, train, valid=None) -> None:
+        pass
+
+    def score_batch(self, prefixes):
+        scores = np.tile(-np.arange(self.n_items, dtype=np.float32), (len(prefixes), 1))
+        for row, prefix in enumerate(prefixes):
+            scores[row, min(int(prefix[-1]) + 1, self.n_items - 1)] = 100.0
+        return scores
+
+
+def test_scores_are_the_same_whatever_the_batch_size():
+    keys = [f"i{k}" for k in range(12)]
+    rng = np.random.default_rng(4)
+    sessions = [[keys[k] for k in rng.permutation(12)[:5]] for _ in range(9)]
+    data = make_data([keys, *sessions])  # the first session puts every item in training
+    train, test = data.subset([0]), data.subset(range(1, 10))
+    model = Successor(len(data.items))
+    results = [
+        evaluate(model, test, train=train, cutoffs=(1, 5), progress=False, batch_size=size)
+        for size in (1, 3, 7, 256)  # 36 predictions: one, several and a last short batch
+    ]
+    for r in results:
+        r.pop("seconds")
+    assert results[0]["n"] == 36 and all(r == results[0] for r in results[1:])
+    # by hand: a target that is its prefix's successor ranks 1; any other ranks after it and
+    # after every lower index not yet heard
+    expected = []
+    for session in test.sessions:
+        for i in range(1, len(session)):
+            prefix, target = session[:i], int(session[i])
+            successor = min(int(prefix[-1]) + 1, len(data.items) - 1)
+            if target == successor:
+                expected.append(1.0)
+                continue
+            ahead = {successor} | {k for k in range(2, target) if k not in prefix}
+            expected.append(1.0 + len(ahead - {target} - set(prefix.tolist())))
+    ranks = np.array(expected)
+    assert results[0]["MRR@5"] == pytest.approx(float((1 / ranks[ranks <= 5]).sum() / len(ranks)))
+    assert results[0]["HR@1"] == pytest.approx(float((ranks == 1).mean()))
+
+
 def test_coverage_popularity_and_cold(tiny):
     train, test = tiny
     counts = item_counts(train)

@@ -55,4 +55,7 @@ def test_a_small_history_still_gets_several_steps_and_validations_an_epoch():
     steps_per_epoch = 30 / config.batch_sessions
     assert steps_per_epoch >= 3
     assert config.eval_every <= 2 * steps_per_epoch + 5
-    assert config.time_budget_s == 20.0 and config.negatives == 0
+    assert config.negatives == 0  # full softmax: a personal catalogue is small
+    # a long history still validates at least every 50 steps, a tiny one every 5 at the least
+    assert small_train_config(30_000, time_budget_s=20.0, lr=0.005, seed=1).eval_every == 50
+    assert small_train_config(1, time_budget_s=20.0, lr=0.005, seed=1).eval_every == 5

@@ -183,6 +183,7 @@ def test_pause_resume_quit_and_restart_without_redoing(qtbot, qapp, tmp_path, li
     runner.progressed.connect(lambda p: p is not None and seen.append(p))
     try:
         qtbot.waitUntil(lambda: bool(seen) and seen[-1].done >= 1, timeout=30000)
+        done_before = seen[-1].done
         pause.trigger()
         qtbot.waitUntil(lambda: status.text().startswith("Analysis paused ("), timeout=10000)
         assert resume.isVisible() and not pause.isVisible()
@@ -192,7 +193,9 @@ def test_pause_resume_quit_and_restart_without_redoing(qtbot, qapp, tmp_path, li
         qtbot.wait(1500)
         assert status.text() == held
         done = int(held.split("(")[1].split()[0])
-        assert 1 <= done <= 3
+        # only the file in hand when Pause came was finished (a progress report may be on
+        # its way to the GUI thread, so the one in hand may already have been the next)
+        assert done_before <= done <= done_before + 2
 
         # a track not analysed yet says how far the analysis is
         analysed = set(_analysed_ids(window).tolist())

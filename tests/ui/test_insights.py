@@ -7,10 +7,10 @@ from player.store import open_database
 from player.store.insights import compute_insights
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from player.ui.features.insights.charts import PALETTE, BarChart, Series, nice_step
+from player.ui.features.insights.charts import BarChart, Series, nice_step, series_color
 from player.ui.features.insights.dialog import InsightsDialog, InsightsView
 from player.ui.jobs import JobRunner
-from player.ui.style import apply_style
+from player.ui.style import apply_style, theme
 from tests.store.insights_profile import KNOWN, known_profile
 
 
@@ -131,7 +131,8 @@ def test_bars_are_painted_where_the_chart_says_and_hover_finds_them(qtbot, qapp)
     chart = BarChart(y_label="hours", value_format=str)
     qtbot.addWidget(chart)
     chart.resize(400, 300)
-    chart.set_data(["a", "b"], [Series("x", np.array([1.0, 2.0]), PALETTE[1])])
+    chart.set_data(["a", "b"], [Series("x", np.array([1.0, 2.0]), series_color(1))])
+    drawn = theme().chart(series_color(1))
     chart.show()
     rect = chart.plot_rect()
     slot = rect.width() / 2
@@ -141,11 +142,11 @@ def test_bars_are_painted_where_the_chart_says_and_hover_finds_them(qtbot, qapp)
     def color(x, y):
         return QColor(image.pixel(int(x * ratio), int(y * ratio))).name()
 
-    assert color(rect.left() + 1.5 * slot, rect.bottom() - 5) == PALETTE[1]
-    assert color(rect.left() + 0.5 * slot, rect.top() + 5) != PALETTE[1]  # bar "a" is half as tall
-    assert color(rect.left() + 1.5 * slot, rect.top() + 5) == PALETTE[1]  # "b" reaches the top
+    assert color(rect.left() + 1.5 * slot, rect.bottom() - 5) == drawn
+    assert color(rect.left() + 0.5 * slot, rect.top() + 5) != drawn  # bar "a" is half as tall
+    assert color(rect.left() + 1.5 * slot, rect.top() + 5) == drawn  # "b" reaches the top
     qtbot.mouseMove(chart, QPoint(int(rect.left() + 1.5 * slot), int(rect.center().y())))
     qtbot.waitUntil(lambda: chart._hover == 1, timeout=2_000)
     assert chart.bar_at(rect.left() - 3) is None
     with pytest.raises(ValueError, match="'x' has 1 values for 2 bars"):
-        chart.set_data(["a", "b"], [Series("x", np.array([1.0]), PALETTE[0])])
+        chart.set_data(["a", "b"], [Series("x", np.array([1.0]), series_color(0))])

@@ -163,3 +163,19 @@ def test_playing_a_work_plays_one_recording_whole(window, qtbot):
     first = rows(proxy, symphony)[0].data(UNIT_ROLE)  # the first recording listed
     assert window.controller.current.path == first.movements[0].path
     assert [t.path for t in window.queue.user] == [t.path for t in first.movements[1:]]
+
+
+def test_an_operas_acts_are_a_level_and_an_act_plays_from_its_start(window, qtbot):
+    library = window.library
+    tree = library.tree_model
+    figaro = child(tree, child(tree, ROOT, "Wolfgang Amadeus Mozart"), "Le nozze di Figaro")
+    assert texts(tree, figaro) == ["Act I", "Act II"]
+    act_one, act_two = rows(tree, figaro)
+    assert texts(tree, act_one) == ["1. Overture", "2. No. 1 Duettino"]
+    assert texts(tree, act_two) == ["1. No. 10 Cavatina"]
+    proxy = library.tree_proxy
+    library.tree.expandAll()
+    figaro = child(proxy, child(proxy, ROOT, "Wolfgang Amadeus Mozart"), "Le nozze di Figaro")
+    double_click(qtbot, library.tree, rows(proxy, figaro)[1])
+    qtbot.waitUntil(lambda: window.controller.current is not None, timeout=5000)
+    assert window.controller.current.display_title == "Act II: No. 10 Cavatina"

@@ -12,14 +12,40 @@ import pytest
 
 from player.app import build_services, build_window
 from player.profile import Profile
-from player.ui.features import about, analysis, demo_notice, insights, retrain, similar, up_next
+from player.ui.features import (
+    about,
+    analysis,
+    appearance,
+    art,
+    demo_notice,
+    insights,
+    mpris,
+    playlists,
+    retrain,
+    similar,
+    track_actions,
+    up_next,
+)
 from player.ui.shell.main_window import MainWindow
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 from tests.ui.test_window import close_window
 
 SHELL_MENUS = ["File", "Playback", "Library", "Output"]
-ALL = [analysis, similar, up_next, insights, about, retrain, demo_notice]
+ALL = [
+    analysis,
+    similar,
+    up_next,
+    insights,
+    about,
+    retrain,
+    demo_notice,
+    art,
+    mpris,
+    appearance,
+    track_actions,
+    playlists,
+]
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -15,6 +16,13 @@ from player.store.sessions import SESSION_GAP, split_sessions
 from trainer.dataset import SessionData, Vocabulary
 
 MAX_PROBLEMS_SHOWN = 5
+FIRST_TIME = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+LAST_TIME = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
+"""Unix seconds a ``datetime`` can hold (a day's margin for time zones)."""
+MAX_LINE_BYTES = 1 << 16
+"""Longest line read; a longer one is skipped in pieces, so junk never fills memory."""
+JUNK_LINES = 100
+"""A file whose first lines are all unreadable is not a history file: refused at once."""
 PAPER_MIN_LENGTH, PAPER_MAX_LENGTH = 5, 40  # seed paper §4.1: sessions of 5 to 40 plays
 
 
@@ -76,15 +84,27 @@ def text_lines(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            unreadable = 0
+            for number, (raw, whole) in enumerate(_bounded_lines(handle), start=1):
                 report.lines += 1
-                if b"\x00" in raw and number == 1:
+                if number == 1 and b"\x00" in raw:
                     raise ReadError(
                         f"{path}:1: binary data, not a text file", "Give a UTF-8 text file."
                     )
+                if unreadable == JUNK_LINES and number == JUNK_LINES + 1:
+                    raise ReadError(
+                        f"{path}: not a text file",
+                        f"None of its first {JUNK_LINES} lines is readable text:\n"
+                        + "\n".join(report.problems),
+                    )
+                if not whole:
+                    unreadable += 1
+                    report.problem(number, f"longer than {MAX_LINE_BYTES // 1024} KiB: skipped")
+                    continue
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as error:
+                    unreadable += 1
                     report.problem(number, f"not UTF-8 text ({error.reason} at byte {error.start})")
                     continue
                 if number == 1:
@@ -94,17 +114,39 @@ def text_lines(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:
         raise ReadError(f"{path}: cannot be read", str(error)) from error
 
 
+class _ReadsLines(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def _bounded_lines(handle: _ReadsLines) -> Iterator[tuple[bytes, bool]]:
+    """``(bytes, whole)`` of each line; a line longer than :data:`MAX_LINE_BYTES` gives its
+    first piece with ``whole`` False, and the rest is skipped in bounded reads only when the
+    next line is asked for (so a caller that refuses the file reads no further)."""
+    while raw := handle.readline(MAX_LINE_BYTES):
+        whole = len(raw) < MAX_LINE_BYTES or raw.endswith(b"\n")
+        yield raw, whole
+        if not whole:
+            while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+
+
 def parse_time(value: str) -> float:
-    """Unix seconds from unix seconds or an ISO 8601 time (naive times are UTC)."""
+    """Unix seconds from unix seconds or an ISO 8601 time (naive times are UTC).
+
+    Raises ``ValueError`` for text that is neither, and for a number that is no time a
+    calendar holds (``inf``, ``nan``, ``99999999999999``), so a reader reports the line.
+    """
     value = value.strip()
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        pass
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    if not FIRST_TIME <= seconds <= LAST_TIME:  # False for nan too
+        raise ValueError(f"{value!r} is not a time between years 1 and 9999")
+    return seconds
 
 
 @dataclass

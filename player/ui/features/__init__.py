@@ -12,9 +12,26 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QLabel
 
-from player.ui.features import about, analysis, demo_notice, insights, retrain, similar, up_next
+from player.ui.features import (
+    about,
+    analysis,
+    appearance,
+    art,
+    demo_notice,
+    insights,
+    mpris,
+    playlists,
+    retrain,
+    similar,
+    track_actions,
+    up_next,
+)
 from player.ui.features.analysis.status import AnalysisRunner
+from player.ui.features.appearance import Appearance
+from player.ui.features.art import AlbumArt
 from player.ui.features.insights.dialog import InsightsDialog
+from player.ui.features.mpris.service import MprisService
+from player.ui.features.playlists.panel import PlaylistsPanel
 from player.ui.features.retrain.dialog import Retrain
 from player.ui.features.similar.panel import SimilarAction
 from player.ui.features.up_next.panel import UpNext
@@ -31,10 +48,15 @@ class Features:
     insights: InsightsDialog
     retrain: Retrain
     demo_notice: QLabel
+    art: AlbumArt
+    mpris: MprisService | None  # None without a session bus
+    appearance: Appearance
+    playlists: PlaylistsPanel
 
 
 def install_all(ctx: FeatureContext) -> Features:
     """Install every feature; the order only decides the order of entries within a menu."""
+    track_actions.install(ctx)
     runner = analysis.install(ctx)
     similar_action = similar.install(ctx)
     up_next_feature = up_next.install(ctx)
@@ -42,4 +64,19 @@ def install_all(ctx: FeatureContext) -> Features:
     about.install(ctx)
     retrain_feature = retrain.install(ctx)
     notice = demo_notice.install(ctx)
-    return Features(runner, similar_action, up_next_feature, dialog, retrain_feature, notice)
+    art_feature = art.install(ctx)
+    media = mpris.install(ctx)
+    looks = appearance.install(ctx)
+    playlist_panel = playlists.install(ctx)
+    return Features(
+        runner,
+        similar_action,
+        up_next_feature,
+        dialog,
+        retrain_feature,
+        notice,
+        art_feature,
+        media,
+        looks,
+        playlist_panel,
+    )

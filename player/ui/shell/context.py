@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMenu, QTabWidget, QWidget
 
 from player.services import Services
@@ -22,6 +22,7 @@ from player.ui.jobs import JobRunner
 from player.ui.shell.controller import PlaybackController
 from player.ui.shell.panels import LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.transport import TransportBar
 
 if TYPE_CHECKING:
     from player.ui.shell.main_window import StatusSlots
@@ -45,6 +46,8 @@ class FeatureContext(QObject):
     features_changed = Signal()  # an analysis run stored new content features
     profile_changed = Signal()  # a new model was installed in the profile
     closing = Signal()  # the window is closing: stop or wait for background work now
+    volume_changed = Signal(float)  # 0.0 … 1.0, moved by the listener or set by a feature
+    art_found = Signal(int, object)  # track id, Path | None: its album art (the art feature)
 
     def __init__(
         self,
@@ -60,9 +63,12 @@ class FeatureContext(QObject):
         problems: ProblemsPanel,
         side: QTabWidget,
         status: StatusSlots,
+        transport: TransportBar,
     ) -> None:
         super().__init__(window)
         self._window, self._library, self._side, self._status = window, library, side, status
+        self._transport = transport
+        transport.volume_changed.connect(self.volume_changed)
         self.services = services
         self.settings = settings  # the window's settings file (window.ini in the profile)
         self.jobs = jobs
@@ -75,6 +81,39 @@ class FeatureContext(QObject):
     def dialog_parent(self) -> QWidget:
         """The parent for a feature's dialogs and message boxes."""
         return self._window
+
+    # the window ---------------------------------------------------------------------------------
+    def volume(self) -> float:
+        return self._transport.volume_slider.value() / 100
+
+    def set_volume(self, volume: float) -> None:
+        """Move the volume slider (which sets the output's volume and says so)."""
+        self._transport.set_volume(volume)
+
+    def raise_window(self) -> None:
+        """Bring the window to the front, restoring it when minimised (a second start, MPRIS)."""
+        window = self._window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def close_window(self) -> None:
+        self._window.close()
+
+    def set_library_art(self, art_for: Callable[[Track], QIcon | None], size: int) -> None:
+        """Pictures on the library's work rows: ``art_for(first movement)`` must answer at once
+        (None while unknown); call :meth:`repaint_library` when more became known."""
+        self._library.tree_model.art_for = art_for
+        self._library.tree.setIconSize(QSize(size, size))
+
+    def repaint_library(self) -> None:
+        self._library.tree.viewport().update()
+
+    def set_now_playing_art(self, pixmap: QPixmap | None) -> None:
+        """The picture beside the now-playing text (None hides it)."""
+        self._transport.now_playing.set_art(pixmap)
 
     # places -------------------------------------------------------------------------------------
     def menu(self, title: str) -> QMenu:

@@ -52,6 +52,9 @@ class PlaybackController(QObject):
     now_playing = Signal(object)  # Track | None
     play_ended = Signal()  # a play was logged: the history may reload
     message = Signal(str)
+    state_changed = Signal(object)  # PlaybackState, when a command or a backend event changed it
+    seeked = Signal(float)  # seconds: the position jumped (a seek, a restart)
+    unplayable = Signal(object, str)  # Track, message: skipped; the window lists it as a Problem
 
     def __init__(self, backend: AudioBackend, bridge: BackendBridge, queue: QueueModel) -> None:
         super().__init__()
@@ -62,6 +65,7 @@ class PlaybackController(QObject):
         self._by_id: dict[int, Track] = {}
         self._played: list[Track] = []
         self._armed: Playable | None = None
+        self._state = backend.state
         bridge.started.connect(self._on_started)
         bridge.ended.connect(self._on_ended)
         bridge.failed.connect(self._on_failed)
@@ -94,6 +98,7 @@ class PlaybackController(QObject):
         if then:
             self.queue.add_front(list(then))
         self.backend.play(playable(track, started_by))
+        self._report_state()
 
     def play_library(self) -> bool:
         """``--play``: start at the top of the library, the rest of its first recording queued."""
@@ -120,16 +125,27 @@ class PlaybackController(QObject):
         return True
 
     def toggle(self) -> None:
+        if self.backend.state == PlaybackState.PLAYING:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        """Resume, or start: the queue's head, else the last track, else the library's top."""
         state = self.backend.state
-        if state == PlaybackState.PLAYING:
-            self.backend.pause()
-        elif state == PlaybackState.PAUSED:
+        if state == PlaybackState.PAUSED:
             self.backend.resume()
-        elif not self.next():
+        elif state == PlaybackState.STOPPED and not self.next():
             if self.current is not None:
                 self.play_track(self.current)
             else:
                 self.play_library()
+        self._report_state()
+
+    def pause(self) -> None:
+        if self.backend.state == PlaybackState.PLAYING:
+            self.backend.pause()
+        self._report_state()
 
     def next(self) -> bool:
         head = self.queue.pop()
@@ -138,11 +154,12 @@ class PlaybackController(QObject):
         self._armed = None
         track, started_by = head
         self.backend.play(playable(track, started_by))
+        self._report_state()
         return True
 
     def previous(self) -> None:
         if self.backend.position_s > PREVIOUS_RESTARTS_AFTER_S or len(self._played) < 2:
-            self.backend.seek(0.0)
+            self.seek(0.0)
             return
         current = self._played.pop()
         before = self._played.pop()
@@ -150,9 +167,11 @@ class PlaybackController(QObject):
 
     def stop(self) -> None:
         self.backend.stop()
+        self._report_state()
 
     def seek(self, seconds: float) -> None:
         self.backend.seek(seconds)
+        self.seeked.emit(seconds)
 
     # backend events (GUI thread) ------------------------------------------------------------
     def _on_started(self, item: Playable) -> None:
@@ -168,6 +187,7 @@ class PlaybackController(QObject):
             self._played.append(track)
         self._arm_next()
         self.now_playing.emit(track)
+        self._report_state()
 
     def _on_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
         self.play_ended.emit()
@@ -175,9 +195,37 @@ class PlaybackController(QObject):
             self.current = None if reason == EndReason.FINISHED else self.current
             if reason == EndReason.FINISHED:
                 self.now_playing.emit(None)
+        self._report_state()
 
     def _on_failed(self, item: Playable | None, message: str) -> None:
+        """A track could not be played: say so, skip it and go on with the queue; never stall.
+
+        The backend reports the gapless successor it could not open (the current track plays
+        on, so the next head is armed instead) and a ``play`` that failed (it stopped, so the
+        next queued track starts).
+        """
         self.message.emit(message)
+        token = token_of(item) if item is not None else None
+        if token is None:
+            return
+        track = self._by_id.get(token.track_id)
+        if track is not None:
+            self.unplayable.emit(track, message)
+        if self._armed is not None and self._armed == item:
+            self._armed = None
+            head = self.queue.peek()
+            if head is not None and head[0].id == token.track_id:
+                self.queue.pop()
+        if self.backend.state == PlaybackState.STOPPED:
+            self.next()
+        else:
+            self._arm_next()
+
+    def _report_state(self) -> None:
+        state = self.backend.state
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
 
     def _arm_next(self) -> None:
         """Keep the backend's gapless successor equal to the head of the queue."""

@@ -2,8 +2,8 @@
 table, and search.
 
 The recording level appears only under a work with more than one recording (performers, year,
-album; the most played first); a single recording stays one click from its work. Both models
-hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
+album; the most played first); a single recording stays one click from its work. An opera's
+"Act I: …" titles add an act level under the recording. Both models hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
 
 Built for 100,000 tracks: :func:`index_library` (a worker-thread job) groups the library and
 prepares one search text per recording and per track (:mod:`player.library.search_index`);
@@ -16,7 +16,7 @@ copied), the tree shows a row when a track under it matches (two look-ups in a p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -32,14 +32,27 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
+from player.domain.movements import split_act
 from player.domain.search import search_text
-from player.library.grouping import Composer, Recording, Work, group_library, natural_key
+from player.library.grouping import (
+    Act,
+    Composer,
+    Recording,
+    Work,
+    acts,
+    group_library,
+    natural_key,
+)
 from player.library.search_index import SearchIndex
 from player.store.tracks import Track
-from player.ui.style import ACCENT, MUTED
+from player.ui.plain import tip
+from player.ui.style import theme
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
-UNIT_ROLE = Qt.ItemDataRole.UserRole + 2  # the Recording a work, recording or movement row plays
+UNIT_ROLE = (
+    Qt.ItemDataRole.UserRole + 2
+)  # the Recording a work, recording, act or movement row plays
+PLAYS_ROLE = Qt.ItemDataRole.UserRole + 3  # the tracks a row stands for (None for a composer)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root, as a default argument
@@ -97,8 +110,17 @@ class _Node:
                 at += count
         elif isinstance(obj, Work | Recording):
             unit = obj if isinstance(obj, Recording) else obj.recordings[0]
-            for row, track in enumerate(unit.movements):
-                made.append(_Node(track, self, row, at + row, at + row + 1, unit))
+            parts = acts(unit)
+            for part in parts:  # an opera's acts
+                count = len(part.movements)
+                made.append(_Node(part, self, len(made), at, at + count, unit))
+                at += count
+            if not parts:
+                for row, track in enumerate(unit.movements):
+                    made.append(_Node(track, self, row, at + row, at + row + 1, unit))
+        elif isinstance(obj, Act):
+            for row, track in enumerate(obj.movements):
+                made.append(_Node(track, self, row, at + row, at + row + 1, self.unit))
         return made
 
 
@@ -123,8 +145,14 @@ class _Fonts:
         self.work.setWeight(QFont.Weight.DemiBold)
         self.bold = QFont(base)
         self.bold.setBold(True)
-        self.accent = QBrush(QColor(ACCENT))
-        self.muted = QBrush(QColor(MUTED))
+
+    @property
+    def accent(self) -> QBrush:
+        return QBrush(QColor(theme().accent))
+
+    @property
+    def muted(self) -> QBrush:
+        return QBrush(QColor(theme().muted))
 
 
 @dataclass
@@ -142,7 +170,8 @@ def index_library(tracks: list[Track], plays: Mapping[str, int] | None = None) -
     recording key) puts a work's most played recording first.
 
     A track's search text is its recording's (the composer's names and spellings, the work's
-    titles and catalogue number, the performers, year and album) plus its own title.
+    titles and catalogue number, the performers, year and album) plus its act's name and its own
+    title.
     """
     composers = group_library(tracks, plays)
     ordered: list[Track] = []
@@ -160,10 +189,11 @@ def index_library(tracks: list[Track], plays: Mapping[str, int] | None = None) -
             )
             for recording in work.recordings:
                 groups.append(w_text + _recording_text(recording))
-                for track in recording.movements:
-                    ordered.append(track)
-                    group_of.append(len(groups) - 1)
-                    titles.append(search_text(track.display_title))
+                for act in acts(recording) or [Act("", recording.movements)]:
+                    for track in act.movements:
+                        ordered.append(track)
+                        group_of.append(len(groups) - 1)
+                        titles.append(search_text(act.name, track.display_title))
         roots.append(_Node(composer, None, len(roots), start, len(ordered), None))
     position = {int(t.id or 0): i for i, t in enumerate(ordered)}
     return LibraryIndex(ordered, roots, SearchIndex(groups, group_of, titles), position)
@@ -179,6 +209,9 @@ class LibraryTreeModel(QAbstractItemModel):
         self._library = LibraryIndex()
         self._playing: _Node | None = None
         self._fonts = _Fonts()
+        self.art_for: Callable[[Track], object] | None = (
+            None  # a work's picture (a feature sets it)
+        )
 
     def set_index(self, library: LibraryIndex) -> None:
         self.beginResetModel()
@@ -267,9 +300,15 @@ class LibraryTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(obj, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(obj)
+            text = _tooltip(obj)
+            return tip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole:
+            grouped = isinstance(obj, Work | Recording) and obj.movements
+            if index.column() == 0 and grouped and self.art_for is not None:
+                return self.art_for(obj.movements[0])
+            return None
         if role == Qt.ItemDataRole.FontRole:
             if node is self._playing:
                 return self._fonts.bold
@@ -284,11 +323,23 @@ class LibraryTreeModel(QAbstractItemModel):
             return obj if isinstance(obj, Track) else None
         if role == UNIT_ROLE:
             return node.unit
+        if role == PLAYS_ROLE:
+            return _plays(node)
         return None
 
     def node_at(self, row: int, parent: AnyIndex) -> _Node:
         node = self._node(parent)
         return (node.children if node else self._library.roots)[row]
+
+
+def _plays(node: _Node) -> list[Track] | None:
+    """The tracks a row stands for: a movement itself, an act its movements, a work or a
+    recording one recording's (a work: the first listed); a composer none."""
+    if isinstance(node.obj, Track):
+        return [node.obj]
+    if isinstance(node.obj, Act):
+        return node.obj.movements
+    return node.unit.movements if node.unit is not None else None
 
 
 def _display(obj, column: int) -> str:
@@ -297,9 +348,11 @@ def _display(obj, column: int) -> str:
         if isinstance(obj, Composer):
             return f"{len(obj.works)} works" if len(obj.works) != 1 else "1 work"
         return format_duration(obj.duration_s)
-    if isinstance(obj, Track):
-        number = obj.movement_number or obj.track_number
-        return f"{number}. {obj.display_title}" if number else obj.display_title
+    if isinstance(obj, Track):  # under its act's row, "Act I:" is not repeated
+        number, title = obj.movement_number or obj.track_number, split_act(obj.display_title)[1]
+        return f"{number}. {title}" if number else title
+    if isinstance(obj, Act):
+        return obj.name
     if isinstance(obj, Recording):
         return f"{obj.label}  ·  {obj.album}" if obj.album and obj.label != obj.album else obj.label
     return obj.name if isinstance(obj, Composer) else obj.title

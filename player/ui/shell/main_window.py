@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -28,19 +29,69 @@ from PySide6.QtWidgets import (
 
 from player.services import Services
 from player.store.plays import heard_plays_by_recording, recent_sessions
-from player.store.tracks import add_library_root, all_tracks, library_roots, problems
+from player.store.tracks import (
+    add_library_root,
+    all_tracks,
+    library_roots,
+    problems,
+    record_problem,
+)
 from player.ui.jobs import CancelToken, JobRunner
+from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import index_library, track_line
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
 from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
 PROGRESS_EVERY_S = 0.1
 HISTORY_PLAYS = 2000
 """The History tab shows the newest sessions up to this many plays (`continuo history`: all)."""
+UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
+
+
+class StatusLabel(QLabel):
+    """A status-bar label that gives way on a narrow window: it ends in "…" rather than losing
+    letters at random, and its tooltip then holds the whole text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self._tip = ""
+
+    def show_text(self, text: str, tooltip: str = "") -> None:
+        self._full, self._tip = text, tooltip
+        self.setToolTip(tooltip)
+        self.updateGeometry()
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text, also while fewer letters fit on screen."""
+        return self._full
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self.show_text(text, self._tip)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 18, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(60, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 16)
+        )
+        super().setText(shown)
+        self.setToolTip(self._tip or (self._full if shown != self._full else ""))
 
 
 class StatusSlots:
@@ -51,17 +102,22 @@ class StatusSlots:
 
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
-        self.scan = named(QLabel(), "scanStatus")
-        # the scan's message gives way (clipped) so that a model refusal's reason stays readable
-        self.scan.setMinimumWidth(60)
+        self.scan = named(StatusLabel(), "scanStatus")
         self.scan_progress = named(QProgressBar(), "scanProgress")
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
         self.scan_progress.hide()
-        self.analysis = named(QLabel(), "analysisStatus")  # filled by the analysis issue
-        self.model = named(QLabel(), "modelStatus")  # filled by the recommender issue
+        self.analysis = named(StatusLabel(), "analysisStatus")  # filled by the analysis issue
+        self.model = named(StatusLabel(), "modelStatus")  # filled by the recommender issue
         self.output = named(QLabel(), "outputStatus")
+        for label in (self.scan, self.analysis, self.model, self.output):
+            plain(label)  # they quote file names, tags and model metadata
+        self.fault = named(QLabel(), "faultStatus")  # Services.faults: met by any thread
+        self.fault.setTextFormat(Qt.TextFormat.PlainText)
+        self.fault.setWordWrap(True)
+        self.fault.hide()
         bar.addWidget(self.scan)
+        bar.addWidget(self.fault, 1)
         bar.addWidget(self.scan_progress)
         for label in (self.analysis, self.model):
             label.hide()
@@ -69,9 +125,12 @@ class StatusSlots:
         bar.addPermanentWidget(self.output)
 
     def show(self, slot: str, text: str, tooltip: str = "") -> None:
-        label: QLabel = getattr(self, slot)
-        label.setText(text)
-        label.setToolTip(tooltip)
+        label = getattr(self, slot)
+        if isinstance(label, StatusLabel):
+            label.show_text(text, tip(tooltip))
+        else:
+            label.setText(text)
+            label.setToolTip(tip(tooltip))
         label.setVisible(bool(text))
 
 
@@ -79,6 +138,7 @@ class MainWindow(QMainWindow):
     library_loaded = Signal(int)  # number of tracks shown
     scan_finished = Signal(object)  # ScanProgress
     _scan_progress = Signal(object)  # from the scan thread, queued to the GUI thread
+    _fault = Signal(str)  # from any thread (Services.faults), queued to the GUI thread
 
     def __init__(
         self,
@@ -122,7 +182,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([780, 520])
         self.transport = TransportBar(self.controller)
-        self.banner = named(QLabel(), "backendWarning")
+        self.banner = plain(named(QLabel(), "backendWarning"))
         self.banner.setContentsMargins(16, 6, 16, 0)
         self.banner.setWordWrap(True)
         central = named(QWidget(), "central")
@@ -150,6 +210,7 @@ class MainWindow(QMainWindow):
             problems=self.problems,
             side=self.side,
             status=self.status,
+            transport=self.transport,
         )
         self.bridge.started.connect(self.context.track_started)  # after the controller's handler
         self.bridge.ended.connect(self.context.track_ended)
@@ -159,8 +220,11 @@ class MainWindow(QMainWindow):
         self.library.queue_requested.connect(self._queue_requested)
         self.controller.play_ended.connect(self.reload_history)
         self.controller.now_playing.connect(self._now_playing)
+        self.controller.unplayable.connect(self._unplayable)
         self.controller.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self._scan_progress.connect(self._show_scan_progress)
+        self._fault.connect(self._show_faults)
+        services.faults.subscribe(self._fault.emit)
         self.transport.volume_changed.connect(lambda v: self.settings.setValue("volume", v))
         self._show_notices()
         self._restore()
@@ -229,6 +293,11 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(bool(self.services.notices))
         self._show_output()
 
+    def _show_faults(self, latest: str) -> None:
+        """Every fault still active, else the last word about one that is over."""
+        active = self.services.faults.active()
+        self.status.show("fault", "\n".join(active) if active else latest)
+
     def _show_problem_count(self, count: int) -> None:
         tab = self.side.indexOf(self.problems)
         self.side.setTabText(tab, f"Problems ({count})" if count else "Problems")
@@ -237,11 +306,12 @@ class MainWindow(QMainWindow):
         self.status.output.setText(f"Output: {self.services.backend.name}")
 
     def _restore(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
+        restore_geometry(
+            self,
+            cast(QByteArray | None, self.settings.value("geometry")),
+            str(self.settings.value("geometry_platform", "")),
+            QSize(1280, 720),
+        )
         splitter = self.settings.value("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -254,7 +324,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.context.closing.emit()
-        self.settings.setValue("geometry", self.saveGeometry())
+        if geometry_worth_saving(self):
+            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("geometry_platform", QGuiApplication.platformName())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("library_tab", self.library.tabs.currentIndex())
         self.settings.sync()
@@ -280,6 +352,26 @@ class MainWindow(QMainWindow):
                     db.close()
 
             self.jobs.run(add, lambda _: self.start_scan())
+
+    def activate_from_second_start(self, paths: list[str]) -> None:
+        """Another ``continuo [FILE_OR_FOLDER...]`` start on this profile: come to the front,
+        add what it was given to the library and play it once scanned (as ``--play`` does)."""
+        self.context.raise_window()
+        if not paths:
+            return
+        given = [Path(p) for p in paths]
+        open_db = self.services.open_db
+
+        def add() -> None:
+            db = open_db()
+            try:
+                for path in given:
+                    add_library_root(db, str(path))
+            finally:
+                db.close()
+
+        self._play_paths, self._play_on_load, self._scanned = given, True, False
+        self.jobs.run(add, lambda _: self.start_scan())
 
     def _play_requested(self, track, rest) -> None:
         self.controller.play_track(track, then=rest)
@@ -328,6 +420,20 @@ class MainWindow(QMainWindow):
             self._play_on_load = False
             self.controller.play_library()
         self.library_loaded.emit(len(library.tracks))
+
+    def _unplayable(self, track, message: str) -> None:
+        """A file that failed to play joins the Problems list (until the file changes)."""
+        open_db = self.services.open_db
+
+        def record():
+            db = open_db()
+            try:
+                record_problem(db, track.path, UNPLAYABLE, track.size, track.mtime_ns)
+                return problems(db)
+            finally:
+                db.close()
+
+        self.jobs.run(record, self.problems.set_problems, self._job_failed)
 
     def reload_history(self) -> None:
         open_db = self.services.open_db

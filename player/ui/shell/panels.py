@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.fspath import shown
 from player.store.plays import Play
 from player.store.tracks import Track
 from player.ui.jobs import LatestJob
+from player.ui.plain import tip
 from player.ui.shell.library_models import (
+    PLAYS_ROLE,
     TRACK_ROLE,
     UNIT_ROLE,
     LibraryIndex,
@@ -184,25 +187,25 @@ class LibraryPanel(QWidget):
         unit = index.data(UNIT_ROLE)
         if unit is None:  # a composer: open or close it
             return
-        track = index.data(TRACK_ROLE) or unit.movements[0]
+        track = index.data(PLAYS_ROLE)[0]
         rest = unit.movements[unit.movements.index(track) + 1 :]
         self.play_requested.emit(track, rest)
 
     def selected_tracks(self, view: QAbstractItemView) -> list[Track]:
         """The movements selected in ``view``; a selected work or recording brings one
-        recording's movements (a work: its first recording), a composer each work's."""
+        recording's movements (a work: its first recording), an act its own, a composer each
+        work's."""
         tracks: list[Track] = []
         for index in view.selectionModel().selectedRows():
-            track = index.data(TRACK_ROLE)
-            if track is not None:
-                tracks.append(track)
+            if view is self.table:
+                tracks.append(index.data(TRACK_ROLE))
                 continue
-            unit = index.data(UNIT_ROLE)
-            if unit is not None:
-                tracks.extend(unit.movements)
+            plays = index.data(PLAYS_ROLE)
+            if plays is not None:
+                tracks.extend(plays)
             else:
                 for row in range(view.model().rowCount(index)):
-                    tracks.extend(view.model().index(row, 0, index).data(UNIT_ROLE).movements)
+                    tracks.extend(view.model().index(row, 0, index).data(PLAYS_ROLE))
         return _unique(tracks)
 
     def _context_menu(self, view: QAbstractItemView, pos) -> None:
@@ -309,8 +312,10 @@ class HistoryPanel(QWidget):
                 title += f"  ·  {play.recording}" if play.recording else ""
                 item = QStandardItem(f"{play.started_at.astimezone():%H:%M}  {title}")
                 item.setToolTip(
-                    "\n".join(x for x in (play.work, play.recording) if x)
-                    + f"\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                    tip(
+                        "\n".join(x for x in (play.work, play.recording) if x)
+                        + f"\n{play.ended_how or 'playing'}, started by {play.started_by}"
+                    )
                 )
                 when = QStandardItem(format_duration(play.ms_heard / 1000))
                 when.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -358,8 +363,8 @@ class ProblemsPanel(QWidget):
         self.model.setHorizontalHeaderLabels(["File", "Reason", "Found by"])
         for stage, found in self._found.items():
             for path, reason in found:
-                name = QStandardItem(path.rsplit("/", 1)[-1])
-                name.setToolTip(path)
+                name = QStandardItem(shown(path.rsplit("/", 1)[-1]))
+                name.setToolTip(tip(path))
                 self.model.appendRow([name, QStandardItem(reason), QStandardItem(stage)])
         header = self.view.header()
         header.setStretchLastSection(False)

@@ -12,8 +12,9 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.store.tracks import Track
+from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration, track_line
-from player.ui.style import MUTED
+from player.ui.style import theme
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 3  # an Up next track's "Why this?" text ("" when none)
@@ -163,7 +164,7 @@ class QueueModel(QAbstractItemModel):
                 font.setPointSizeF(font.pointSizeF() * 0.9)
                 return font
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor(MUTED))
+                return QBrush(QColor(theme().muted))
             if role != Qt.ItemDataRole.DisplayRole:
                 return None
             tracks = self._sections[index.row()]
@@ -190,7 +191,7 @@ class QueueModel(QAbstractItemModel):
                 track.display_title,
                 track.recording_label,
             )
-            return "\n".join(p for p in parts if p) + why
+            return tip("\n".join(p for p in parts if p) + why)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRACK_ROLE:

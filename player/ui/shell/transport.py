@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,9 +17,10 @@ from PySide6.QtWidgets import (
 from player.audio.backend import PlaybackState
 from player.store.tracks import Track
 from player.ui.icons import media_icon
+from player.ui.plain import tip
 from player.ui.shell.controller import PlaybackController
 from player.ui.shell.library_models import format_duration
-from player.ui.style import INK, MUTED, named
+from player.ui.style import named, theme
 
 POLL_MS = 200
 
@@ -29,12 +31,13 @@ class ElidedLabel(QLabel):
     def __init__(self, objectName: str) -> None:
         super().__init__()
         self.setObjectName(objectName)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # tag text, never markup
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(tip(text))
         self._elide()
 
     def resizeEvent(self, event) -> None:
@@ -47,21 +50,49 @@ class ElidedLabel(QLabel):
 
 
 class NowPlaying(QWidget):
-    """Composer (small caps, muted), work (prominent), movement, and the recording (performers,
-    year), so two recordings of one work are told apart."""
+    """Album art (when a feature supplies it), composer (small caps, muted), work (prominent),
+    movement, and the recording (performers, year), so two recordings of one work are told
+    apart."""
+
+    ART_SIZE = 64
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.art = named(QLabel(), "npArt")
+        self.art.setFixedSize(self.ART_SIZE, self.ART_SIZE)
+        self.art.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.art.hide()
         self.composer = ElidedLabel("npComposer")
         self.work = ElidedLabel("npWork")
         self.movement = ElidedLabel("npMovement")
         self.performers = ElidedLabel("npPerformers")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
+        text = QVBoxLayout()
+        text.setContentsMargins(0, 0, 0, 0)
+        text.setSpacing(1)
         for label in (self.composer, self.work, self.movement, self.performers):
-            layout.addWidget(label)
+            text.addWidget(label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.art)
+        layout.addLayout(text, 1)
         self.show_track(None)
+
+    def set_art(self, pixmap: QPixmap | None) -> None:
+        if pixmap is None or pixmap.isNull():
+            self.art.clear()
+            self.art.hide()
+            return
+        ratio = self.devicePixelRatioF()
+        scaled = pixmap.scaled(
+            round(self.ART_SIZE * ratio),
+            round(self.ART_SIZE * ratio),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        scaled.setDevicePixelRatio(ratio)
+        self.art.setPixmap(scaled)
+        self.art.show()
 
     def show_track(self, track: Track | None) -> None:
         if track is None:
@@ -89,24 +120,18 @@ class TransportBar(QWidget):
         self.setObjectName("transport")
         self.controller = controller
         self.now_playing = NowPlaying()
-        self._play_icons = {False: media_icon("play", "white"), True: media_icon("pause", "white")}
 
-        def button(icon, tip, slot, name="transportButton", size=18):
+        def button(tip, slot, name="transportButton", size=18):
             b = named(QToolButton(), name)
-            b.setIcon(icon)
             b.setIconSize(QSize(size, size))
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.clicked.connect(slot)
             return b
 
-        self.previous_button = button(
-            media_icon("previous", INK), "Previous (Ctrl+Left)", controller.previous
-        )
-        self.play_button = button(
-            self._play_icons[False], "Play / pause (Space)", controller.toggle, "playButton", 16
-        )
-        self.next_button = button(media_icon("next", INK), "Next (Ctrl+Right)", controller.next)
+        self.previous_button = button("Previous (Ctrl+Left)", controller.previous)
+        self.play_button = button("Play / pause (Space)", controller.toggle, "playButton", 16)
+        self.next_button = button("Next (Ctrl+Right)", controller.next)
         self.elapsed = named(QLabel("0:00"), "timeLabel")
         self.total = named(QLabel("0:00"), "timeLabel")
         self.seek_slider = named(QSlider(Qt.Orientation.Horizontal), "seekSlider")
@@ -115,8 +140,7 @@ class TransportBar(QWidget):
         self.seek_slider.sliderMoved.connect(
             lambda v: self.elapsed.setText(format_duration(v / 1000))
         )
-        volume_icon = QLabel()
-        volume_icon.setPixmap(media_icon("volume", MUTED).pixmap(18, 18))
+        self.volume_icon = volume_icon = QLabel()
         self.volume_slider = named(QSlider(Qt.Orientation.Horizontal), "volumeSlider")
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setFixedWidth(110)
@@ -149,10 +173,57 @@ class TransportBar(QWidget):
         layout.addLayout(center, 4)
         layout.addLayout(volume, 2)
 
+        self._paint_icons()
         controller.now_playing.connect(self.now_playing.show_track)
+        # The position only moves while playing, and only needs showing while the window is
+        # on screen: the poll runs then and no longer (fewer wake-ups while music plays hidden).
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
+        controller.state_changed.connect(lambda _state: self._poll_when_useful())
+        controller.now_playing.connect(lambda _track: self.refresh())
+        controller.seeked.connect(lambda _s: self.refresh())
+
+    def _paint_icons(self) -> None:
+        """The buttons' icons in the palette's colours (again whenever the palette changes)."""
+        t = theme()
+        self._play_icons = {
+            False: media_icon("play", t.on_accent),
+            True: media_icon("pause", t.on_accent),
+        }
+        self.play_button.setIcon(self._play_icons[bool(self.play_button.property("playing"))])
+        self.previous_button.setIcon(media_icon("previous", t.ink))
+        self.next_button.setIcon(media_icon("next", t.ink))
+        self.volume_icon.setPixmap(media_icon("volume", t.muted).pixmap(18, 18))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self._paint_icons()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.window().installEventFilter(self)  # to hear of minimising (installed once)
+        self._poll_when_useful()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self._poll_when_useful()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.window() and event.type() == QEvent.Type.WindowStateChange:
+            self._poll_when_useful()
+        return False
+
+    def _poll_when_useful(self) -> None:
+        window = self.window()
+        on_screen = self.isVisible() and not window.isMinimized()
+        playing = self.controller.backend.state == PlaybackState.PLAYING
+        if on_screen and playing:
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+        self.refresh()
 
     def set_volume(self, volume: float) -> None:
         self.volume_slider.setValue(round(volume * 100))

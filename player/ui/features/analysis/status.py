@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from player.analysis.version import ANALYSIS_VERSION
+from player.faults import Faults
 from player.store.db import Database
 from player.store.features import failures, load_histograms
 from player.store.tracks import track_by_id, track_count
@@ -116,9 +117,11 @@ class AnalysisRunner(QObject):
         open_db: Callable[[], Database],
         jobs: JobRunner,
         parent: QObject | None = None,
+        faults: Faults | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
+        self.faults = faults or Faults()  # a run that cannot save its results says so here
         self.summary: AnalysisSummary | None = None
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
@@ -146,12 +149,12 @@ class AnalysisRunner(QObject):
             self._again = True
             return
         self._starting = True
-        db_path, report = self.db_path, self._from_dispatcher.emit
+        db_path, report, faults = self.db_path, self._from_dispatcher.emit, self.faults
 
         def create() -> AnalysisService:
             from player.analysis.worker import AnalysisService
 
-            return AnalysisService(db_path, on_progress=report)
+            return AnalysisService(db_path, on_progress=report, faults=faults)
 
         self.jobs.run(create, self._created, self._not_created)
         self.progressed.emit(None)  # Pause is possible from now on
@@ -262,7 +265,9 @@ class AnalysisStatus(QObject):
 def install(ctx: FeatureContext) -> AnalysisRunner:
     """Background analysis: started after each scan, stopped at close; new features announced."""
     services = ctx.services
-    runner = AnalysisRunner(services.profile.database, services.open_db, ctx.jobs, ctx)
+    runner = AnalysisRunner(
+        services.profile.database, services.open_db, ctx.jobs, ctx, services.faults
+    )
     runner.features_changed.connect(ctx.features_changed)
     AnalysisStatus(ctx, runner)
     return runner

@@ -8,19 +8,24 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from player.ui.style import INK, LINE, MUTED, PANEL
+from player.ui.plain import bold
+from player.ui.style import theme
 
-# Calm, distinguishable on the paper background; the last one is kept for "other".
-PALETTE = ("#7a4b2a", "#4f7a8c", "#b08d57", "#6f8f62", "#8c6d8f", "#c0694e", "#5c6f99")
-OTHER_COLOR = "#cfc8bb"
-GOOD = "#6f8f62"  # accepted
-BAD = "#c0694e"  # skipped
+OTHER_COLOR = "other"
+GOOD = "good"  # accepted
+BAD = "bad"  # skipped
+
+
+def series_color(i: int) -> str:
+    """The ``i``-th series colour's role (resolved by the theme in use when painting)."""
+    return f"series:{i}"
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ class Series:
 
     name: str
     values: np.ndarray  # (P,)
-    color: str
+    color: str  # a role for :meth:`player.ui.style.Theme.chart`: "series:N", "good", …
 
 
 def nice_step(span: float, *, ticks: int = 4) -> float:
@@ -135,9 +140,11 @@ class BarChart(QWidget):
 
     def tooltip(self, index: int) -> str:
         """The text shown for bar ``index``: its title, then each non-zero series and the total."""
-        lines = [f"<b>{self.titles[index]}</b>"]
+        lines = [bold(self.titles[index])]  # titles and series names may be composers (tags)
         values = [(s.name, float(s.values[index])) for s in self.series]
-        lines += [f"{name}: {self.value_format(v)}" for name, v in reversed(values) if v > 0]
+        lines += [
+            escape(f"{name}: {self.value_format(v)}") for name, v in reversed(values) if v > 0
+        ]
         if len(self.series) > 1:
             lines.append(f"Total: {self.value_format(sum(v for _, v in values))}")
         return "<br>".join(lines)
@@ -150,7 +157,7 @@ class BarChart(QWidget):
         font, metrics = self._fonts()
         painter.setFont(font)
         if self.empty:
-            painter.setPen(QColor(MUTED))
+            painter.setPen(QColor(theme().muted))
             painter.drawText(
                 self.rect().adjusted(16, 16, -16, -16),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
@@ -168,9 +175,9 @@ class BarChart(QWidget):
     def _draw_axis(self, painter, rect: QRectF, metrics, top_value: float, step: float) -> None:
         for i in range(int(round(top_value / step)) + 1):
             y = rect.bottom() - i * step / top_value * rect.height()
-            painter.setPen(QColor(LINE if i else MUTED))
+            painter.setPen(QColor(theme().line if i else theme().muted))
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            painter.setPen(QColor(MUTED))
+            painter.setPen(QColor(theme().muted))
             text = self.value_format(i * step)
             painter.drawText(
                 QPointF(
@@ -190,14 +197,14 @@ class BarChart(QWidget):
         if self._hover is not None:
             painter.fillRect(
                 QRectF(rect.left() + self._hover * slot, rect.top(), slot, rect.height()),
-                QColor(PANEL),
+                QColor(theme().panel),
             )
         painter.setPen(Qt.PenStyle.NoPen)
         scale = rect.height() / top_value
         lefts = rect.left() + np.arange(len(self.labels)) * slot + (slot - width) / 2
         base = np.zeros(len(self.labels))
         for s in self.series:
-            painter.setBrush(QColor(s.color))
+            painter.setBrush(QColor(theme().chart(s.color)))
             # One drawRects call per series, not one call per bar (a long history has hundreds).
             painter.drawRects(
                 [
@@ -212,7 +219,7 @@ class BarChart(QWidget):
         slot = rect.width() / len(self.labels)
         widest = max(metrics.horizontalAdvance(label) for label in self.labels) + 10
         every = max(1, math.ceil(widest / slot))
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(theme().muted))
         for i in range(0, len(self.labels), every):
             text = self.labels[i]
             x = rect.left() + (i + 0.5) * slot - metrics.horizontalAdvance(text) / 2
@@ -225,9 +232,9 @@ class BarChart(QWidget):
             x = rect.left()
             for s, w in row:
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor(s.color))
+                painter.setBrush(QColor(theme().chart(s.color)))
                 painter.drawRoundedRect(QRectF(x, y + metrics.height() / 2 - 5, 10, 10), 2, 2)
-                painter.setPen(QColor(INK))
+                painter.setPen(QColor(theme().ink))
                 painter.drawText(QPointF(x + 14, y + metrics.ascent()), s.name)
                 x += w
             y += metrics.height() + 4

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,10 +31,18 @@ from PySide6.QtWidgets import (
 
 from player.store.db import Database
 from player.store.insights import OTHER, Discovery, Insights, compute_insights
-from player.ui.features.insights.charts import BAD, GOOD, OTHER_COLOR, PALETTE, BarChart, Series
+from player.ui.features.insights.charts import (
+    BAD,
+    GOOD,
+    OTHER_COLOR,
+    BarChart,
+    Series,
+    series_color,
+)
 from player.ui.jobs import JobRunner
+from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
-from player.ui.style import ACCENT, INK, LINE, MUTED
+from player.ui.shell.screen_fit import fitted_size
 
 FEW_PLAYS = 50
 """Below this many plays the view says the patterns are still thin."""
@@ -48,22 +56,11 @@ DEFINITIONS = (
     "Discovered: the first play of the composer or work in your history came from a suggestion. "
     "Days and weeks are counted in UTC."
 )
-STYLE = f"""
-QWidget#insights {{ background: transparent; }}
-QLabel#insightsTitle {{ color: {INK}; font-size: 15pt; font-weight: 600; }}
-QLabel#insightsSubtitle, QLabel#insightsNote {{ color: {MUTED}; }}
-QLabel#chartTitle {{ color: {INK}; font-weight: 600; font-size: 10.5pt; padding-top: 8px; }}
-QFrame#statCard {{ border: 1px solid {LINE}; border-radius: 8px; background: white; }}
-QLabel#statValue {{ color: {ACCENT}; font-size: 15pt; font-weight: 600; }}
-QLabel#statLabel {{ color: {MUTED}; font-size: 8.5pt; }}
-QLabel#expansion {{ color: {INK}; font-size: 10.5pt; }}
-QTableWidget {{ border: 1px solid {LINE}; border-radius: 6px; background: white; }}
-"""
 
 
 def _label(text: str, name: str) -> QLabel:
     """A label styled by its object name (the stubs do not know the ``objectName=`` keyword)."""
-    label = QLabel(text)
+    label = plain(QLabel(text))  # composers and works from tags
     label.setObjectName(name)
     return label
 
@@ -132,7 +129,7 @@ class _DiscoveryTable(QTableWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)  # long work titles are elided in the cell
+                item.setToolTip(tip(text))  # long work titles are elided in the cell
                 if c >= len(row) - 2:  # the counts
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -148,7 +145,6 @@ class InsightsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("insights")
-        self.setStyleSheet(STYLE)
         self.period = QComboBox()
         for text, value in (("Automatic", None), ("By week", "week"), ("By month", "month")):
             self.period.addItem(text, value)
@@ -249,7 +245,7 @@ class InsightsView(QWidget):
                 Series(
                     "from suggestions",
                     insights.suggested / np.maximum(insights.plays, 1),
-                    PALETTE[1],
+                    series_color(1),
                 )
             ]
             if insights.suggested.any()
@@ -290,7 +286,7 @@ class InsightsView(QWidget):
         self.composer_chart.y_label = unit
         self.composer_title.setText(f"Listening time per composer, {unit} per {insights.period}")
         series = [
-            Series(name, row * scale, OTHER_COLOR if name == OTHER else PALETTE[i % len(PALETTE)])
+            Series(name, row * scale, OTHER_COLOR if name == OTHER else series_color(i))
             for i, (name, row) in enumerate(zip(insights.composers, insights.hours, strict=True))
         ]
         self.composer_chart.set_data(labels, series, titles)
@@ -339,7 +335,7 @@ class InsightsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Insights — Continuo")
-        self.resize(1040, 900)
+        self.resize(1040, 900)  # shrunk to the screen when shown (the view scrolls)
         self._open_db, self._jobs, self._flush = open_db, jobs, flush
         self._period: str | None = None
         self.view = InsightsView(self)
@@ -350,6 +346,8 @@ class InsightsDialog(QDialog):
 
     def refresh_and_show(self) -> None:
         self.refresh()
+        if not self.isVisible():
+            self.resize(fitted_size(self, QSize(1040, 900)))
         self.show()
         self.raise_()
         self.activateWindow()

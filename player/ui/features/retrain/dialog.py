@@ -29,6 +29,7 @@ from player.retrain import (
     too_little_history,
     train_extra_available,
 )
+from player.ui.plain import plain
 from player.ui.shell.context import FeatureContext
 from player.ui.style import named
 
@@ -80,12 +81,12 @@ class RetrainDialog(QDialog):
         self.state = ""
         self.comparison: dict = {}  # the job's figures (not `result`: QDialog.result())
         self._holdout = 0
-        self.headline = named(QLabel(), "retrainHeadline")
+        self.headline = plain(named(QLabel(), "retrainHeadline"))
         self.headline.setWordWrap(True)
         self.bar = named(QProgressBar(), "retrainProgress")
         self.bar.setRange(0, 0)
         self.bar.setTextVisible(False)  # the line below says step, epoch and time left
-        self.detail = named(QLabel(), "retrainDetail")
+        self.detail = plain(named(QLabel(), "retrainDetail"))  # may quote paths and errors
         self.detail.setWordWrap(True)
         self.figures = named(QLabel(), "retrainFigures")
         self.figures.setWordWrap(True)

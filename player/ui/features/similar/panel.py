@@ -20,6 +20,8 @@ from player.store.db import Database
 from player.store.features import similar_tracks
 from player.store.tracks import Track, track_by_id
 from player.ui.features.analysis.status import analysis_summary
+from player.ui.plain import bold, plain
+from player.ui.plain import tip as plain_tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.panels import _tree
@@ -60,7 +62,7 @@ def find_similar(db: Database, track: Track, *, k: int = NEIGHBOURS) -> SimilarR
 
 def _cell(text: str, tip: str = "") -> QStandardItem:
     item = QStandardItem(text)
-    item.setToolTip(tip or text)
+    item.setToolTip(plain_tip(tip or text))
     return item
 
 
@@ -73,7 +75,7 @@ class SimilarPanel(QWidget):
         super().__init__(parent)
         self.heading = named(QLabel(), "similarHeading")
         self.heading.setWordWrap(True)
-        self.note = named(QLabel(), "emptyHint")
+        self.note = plain(named(QLabel(), "emptyHint"))
         self.note.setWordWrap(True)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.model = QStandardItemModel(self)
@@ -145,11 +147,7 @@ def _describe(track: Track) -> str:
     composer = track.composer_name if track.composer_key else track.composer
     parts = [p for p in (composer, track.work_title, track.display_title) if p]
     parts += [track.recording_label] if track.recording_label else []
-    return "Similar to <b>" + " · ".join(_escape(p) for p in parts) + "</b>"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "Similar to " + bold(" · ".join(parts))
 
 
 class SimilarAction(QObject):

@@ -40,10 +40,11 @@ from player.ui.features.up_next import feedback
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
 from player.ui.features.up_next.status import status_line
 from player.ui.jobs import JobRunner
+from player.ui.plain import tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
-from player.ui.style import MUTED, named
+from player.ui.style import named, theme
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
@@ -119,7 +120,7 @@ class SuggestionDelegate(QStyledItemDelegate):
         small = self._small(opt)
         fine = QFontMetrics(small)
         painter.setFont(small)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(theme().muted))
         for number, text in enumerate(extra, 1):
             small.setItalic(number == len(extra))  # the reason, set apart from the work
             painter.setFont(small)
@@ -150,8 +151,8 @@ class UpNextBar(QWidget):
         self.clear = QToolButton()
         self.clear.setText("Clear")
         self.clear.setToolTip("Drop these suggestions and suggest others")
-        # a narrow window clips the bar rather than growing to fit it
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # the bar keeps room for its controls (the library pane gives way on a narrow window)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(6)
@@ -415,7 +416,7 @@ class UpNext(QObject):
                 f"Why this? {note[:1].upper()}{note[1:]}." if note else ""
             )
         button = self.bar.why
-        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), text, button)
+        QToolTip.showText(button.mapToGlobal(button.rect().bottomLeft()), tip(text), button)
 
     def _menu(self, menu: QMenu, indexes: list[QModelIndex]) -> None:
         if not any(i.parent().isValid() and i.parent().row() == UP_NEXT for i in indexes):

@@ -1,0 +1,133 @@
+"""Opening the listener's profile database at start, whatever state the file or disk is in.
+
+The rule: never lose or hide a library because of a passing condition. Only a file SQLite proves
+damaged (not a database, or ``quick_check`` finds corruption) is copied aside and rebuilt from
+what can still be read. A file another program holds is waited for, then reported. A full disk or
+a read-only file or folder opens the library read-only with a notice; the play log keeps plays
+in memory and writes them when it can (:mod:`player.playlog`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+
+from player.errors import DatabaseError
+from player.profile import Profile
+from player.store.db import Database, open_database
+from player.store.repair import quick_check, recover
+
+log = logging.getLogger(__name__)
+
+BUSY_WAIT_S = 20.0
+"""How long start-up waits for another program to release the database before saying so."""
+MIN_FREE_BYTES = 1 << 20
+"""Less free space than this on the profile's disk counts as full: the library opens read-only."""
+BUSY_RETRY_S = 2.0
+"""Each attempt waits this long on SQLite's lock, then ``on_wait`` hears how long is left."""
+
+
+def open_profile_database(
+    profile: Profile,
+    notices: list[str],
+    *,
+    wait_s: float = BUSY_WAIT_S,
+    on_wait: Callable[[str], None] | None = None,
+) -> Database:
+    """The profile's database, writable when possible; adds what the listener must know to
+    ``notices``. ``on_wait`` gets a line to show while the listener waits (another program
+    holds the file, or a damaged one is being recovered).
+
+    Raises :class:`DatabaseError` when the file is still busy after ``wait_s`` (``kind`` "busy"),
+    is from a newer Continuo, or cannot be opened even for reading.
+    """
+    path = profile.database
+    deadline = time.monotonic() + wait_s
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            db = open_database(path, timeout_s=max(0.1, min(BUSY_RETRY_S, left)))
+            break
+        except DatabaseError as exc:
+            if exc.kind == "busy" and time.monotonic() < deadline:
+                if on_wait is not None:
+                    on_wait(
+                        f"Another program is using {path}; waiting up to "
+                        f"{max(0, round(deadline - time.monotonic()))} s for it to finish…"
+                    )
+                continue
+            if exc.kind == "busy":
+                raise DatabaseError(
+                    "Another program holds your Continuo profile",
+                    f"{path} stayed locked for {wait_s:.0f} s (a second Continuo, a backup or a "
+                    "database tool?). Close that program and start Continuo again, or start "
+                    "with another --profile. Nothing was changed.",
+                    kind="busy",
+                ) from exc
+            if exc.kind == "cannot-write":
+                return _read_only(profile, notices, exc)
+            if exc.kind == "damaged":
+                return _recovered(profile, notices, str(exc.__cause__ or exc), on_wait)
+            raise
+    problem = quick_check(db)
+    if problem not in ("ok", None):  # None: not finished within its budget; the next start checks
+        db.close()
+        return _recovered(profile, notices, problem, on_wait)
+    cannot_write = _cannot_write(profile)
+    if cannot_write:
+        db.close()
+        return _read_only(profile, notices, DatabaseError(cannot_write, kind="cannot-write"))
+    return db
+
+
+def _cannot_write(profile: Profile) -> str:
+    """Why the profile cannot take writes although SQLite opened it (it opens a read-only file
+    or a full disk without complaint and fails at the first write), or ``""``."""
+    path = profile.database
+    if not os.access(path, os.W_OK) or not os.access(profile.root, os.W_OK):
+        return f"Continuo cannot write to the library database {path.name} (read-only)"
+    if shutil.disk_usage(profile.root).free < MIN_FREE_BYTES:
+        return f"Continuo cannot write to the library database {path.name} (the disk is full)"
+    return ""
+
+
+def _read_only(profile: Profile, notices: list[str], exc: DatabaseError) -> Database:
+    db = open_database(profile.database, read_only=True)
+    notices.append(
+        f"{exc.short}: the disk may be full, or the file or its folder read-only. Your library "
+        "is shown as it was, read-only; what you play is kept in memory and saved as soon as "
+        "the profile can be written. Free some space or fix the permissions, then restart "
+        "Continuo."
+    )
+    log.warning("opened read-only: %s", exc)
+    return db
+
+
+def _recovered(
+    profile: Profile, notices: list[str], problem: str, on_wait: Callable[[str], None] | None
+) -> Database:
+    """Rebuild a damaged database from what can be read; read-only when that cannot be done."""
+    path = profile.database
+    log.warning("%s is damaged: %s", path, problem)
+    if on_wait is not None:
+        on_wait(f"{path} is damaged; keeping a copy and recovering what can be read…")
+    try:
+        recovery = recover(path)
+    except (OSError, sqlite3.Error) as exc:  # no room for the copy, a read-only folder
+        notices.append(
+            f"The library database {path.name} is damaged ({problem}) and Continuo cannot "
+            f"repair it now ({exc}). It is shown read-only as far as it can be read; free "
+            "some space or fix the folder's permissions, then restart Continuo."
+        )
+        return open_database(path, read_only=True)
+    notices.append(
+        f"The library database was damaged ({problem}). Continuo kept the damaged file as "
+        f"{recovery.damaged_copy.name} and recovered {recovery.summary()}; your music files "
+        "are untouched and playing goes on."
+    )
+    log.warning("recovered %s into %s: %s", path, path.name, recovery)
+    return open_database(path)

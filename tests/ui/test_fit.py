@@ -1,0 +1,102 @@
+"""Small screens and scaling: every tab of the window at 1280×720, 1366×768 and 1.5× with no
+control cut, Insights inside the screen, and saved geometry that does not suit is ignored."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSize
+
+from player.app import build_services, build_window
+from player.profile import Profile
+from player.ui.shell.screen_fit import available_area, restore_geometry
+from player.ui.style import apply_style
+from tests.ui.fit import SCREENS, cut_controls
+from tests.ui.library import make_library
+from tests.ui.test_window import close_window
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    return make_library(tmp_path_factory.mktemp("music"))
+
+
+@pytest.fixture
+def window(qtbot, qapp, tmp_path, library):
+    apply_style(qapp)
+    window = build_window(
+        build_services(Profile(tmp_path / "p").create(), [library], no_audio=True)
+    )
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.scan_finished, timeout=30000):
+        window.start()
+    qtbot.waitUntil(lambda: window.library.tree_model.rowCount() == 3, timeout=10000)
+    window.controller.play_track(window.controller.library_tracks[0])  # now-playing filled
+    qtbot.waitUntil(lambda: window.controller.current is not None, timeout=5000)
+    yield window
+    close_window(window)
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_every_tab_fits_without_cut_controls(window, qtbot, screen):
+    width, height = SCREENS[screen]
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size() == QSize(width, height), timeout=2000)
+    for library_tab in range(window.library.tabs.count()):
+        window.library.tabs.setCurrentIndex(library_tab)
+        for side_tab in range(window.side.count()):
+            window.side.setCurrentIndex(side_tab)
+            assert cut_controls(window) == [], (screen, window.side.tabText(side_tab))
+    insights = window.features.insights
+    assert insights.minimumSizeHint().width() <= width
+    assert insights.minimumSizeHint().height() <= height
+
+
+def test_insights_opens_inside_the_screen(window, qtbot):
+    insights = window.features.insights
+    insights.refresh_and_show()
+    area = available_area(insights)
+    assert insights.width() <= area.width() and insights.height() <= area.height()
+    insights.close()
+
+
+def test_saved_geometry_is_used_only_when_it_suits(window, qtbot):
+    window.resize(700, 500)
+    saved = window.saveGeometry()
+    preferred = QSize(1280, 720)
+    area = available_area(window).size()
+    assert restore_geometry(window, saved, "offscreen", preferred)
+    assert window.size() == QSize(700, 500)
+    # from a headless run, on a real display: a fresh size that fits the screen instead
+    assert not restore_geometry(window, saved, "offscreen", preferred, platform="xcb")
+    assert window.width() <= area.width() and window.height() <= area.height()
+    assert window.size() != QSize(700, 500)
+    # larger than this screen (saved on a bigger monitor): the window still ends inside it
+    window.resize(area.width() + 400, area.height() + 300)
+    too_big = window.saveGeometry()
+    restore_geometry(window, too_big, "xcb", preferred, platform="xcb")
+    assert window.width() <= area.width() and window.height() <= area.height()
+
+
+def test_a_minimised_window_keeps_the_last_good_geometry(qtbot, qapp, tmp_path, library):
+    apply_style(qapp)
+    profile = Profile(tmp_path / "p").create()
+    window = build_window(build_services(profile, [library], no_audio=True))
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(720, 480)
+    close_window(window)
+    window = build_window(build_services(profile, [library], no_audio=True))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.size() == QSize(720, 480)
+    window.resize(650, 420)
+    window.showMinimized()
+    close_window(window)  # minimised: its geometry is not saved
+    again = build_window(build_services(profile, [library], no_audio=True))
+    qtbot.addWidget(again)
+    again.show()
+    try:
+        assert again.size() == QSize(720, 480)
+    finally:
+        close_window(again)
