@@ -165,15 +165,13 @@ def track_pitch_facts(
 ) -> dict[int, tuple[float | None, str | None]]:
     """``track_id -> (tuning of A in Hz, key)`` for analysed tracks, as the features carry them.
 
-    The analysis stores the tuning offset in fractions of a semitone (``tuning``); a schema that
-    also stores ``tuning_hz`` and ``key`` (the hearing work) is read as it is. A track whose
-    analysis found no pitch (offset 0 and no voiced frames) has no tuning.
+    ``tuning_hz`` is the A4 the analysis measured (migration 7); rows that hold only the note
+    grid's offset in fractions of a semitone (``tuning``, ``tuning_hz`` 0) are read through it.
+    A track whose analysis found no pitch (no voiced frames) has no tuning.
     """
-    columns = {str(r[1]) for r in db.conn.execute("PRAGMA table_info(features)")}
-    hz = "tuning_hz" if "tuning_hz" in columns else "440.0 * power(2.0, tuning / 12.0)"
-    key = "key" if "key" in columns else "NULL"
     rows = db.conn.execute(
-        f"SELECT track_id, {hz}, {key}, voiced_share FROM features "  # noqa: S608 (column names)
+        "SELECT track_id, CASE WHEN tuning_hz > 0 THEN tuning_hz "
+        "ELSE 440.0 * power(2.0, tuning / 12.0) END, key, voiced_share FROM features "
         "WHERE analysis_version = ? AND status = 'ok'",
         (analysis_version,),
     )
