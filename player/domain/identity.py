@@ -80,6 +80,13 @@ def identify(fields: TrackFields) -> TrackIdentity:
         album=fields.album,
         year=year_of(fields.date) or folder_year,
         release_mbid=fields.release_mbid,
-        folder=posixpath.dirname(fields.path.replace("\\", "/")),
+        folder=_folder_key(fields.path),
     )
     return TrackIdentity(composer, work, key, recording)
+
+
+def _folder_key(path: str) -> str:
+    """The folder holding ``path`` as key text: bytes that are not UTF-8 (held by Python as lone
+    surrogates, which SQLite's text cannot store) written as ``\\xNN``, one text per folder."""
+    folder = posixpath.dirname(path.replace("\\", "/"))
+    return folder.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

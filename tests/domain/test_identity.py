@@ -71,3 +71,13 @@ def test_a_movements_musicbrainz_work_id_does_not_split_the_work():
     )
     assert mvt.work.key == "cat:bwv1007"
     assert whole.work.key == "mb:00000000-0000-0000-0000-000000000002"
+
+
+def test_a_folder_whose_name_is_not_utf8_gives_a_key_sqlite_can_store():
+    first, second = (
+        identify(TrackFields(path=f"/m/{name}/01.flac", title="I"))
+        for name in ("\udc80", "\udcff")  # the bytes 0x80 and 0xff, as os.fsdecode holds them
+    )
+    for found in (first, second):
+        found.recording.key.encode("utf-8")  # no lone surrogates left
+    assert first.recording.key != second.recording.key
