@@ -75,6 +75,7 @@ def build_services(
     *,
     no_audio: bool = False,
     device: int | None = None,
+    analysis_workers: int | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> Services:
     """``on_wait`` shows a line while another program holds the profile's database."""
@@ -111,6 +112,7 @@ def build_services(
         recommender,
         faults=faults,
         read_only=read_only,
+        analysis_workers=analysis_workers,
     )
 
 
@@ -203,6 +205,7 @@ def main(
     play: bool = False,
     quit_after: float | None = None,
     no_audio: bool = False,
+    analysis_workers: int | None = None,
     play_paths: Sequence[Path] = (),
 ) -> int:
     """Run Continuo on ``profile``; when a window already runs on it, hand it the files and
@@ -230,7 +233,13 @@ def main(
         notice.waiting(line)
 
     try:
-        services = build_services(profile, libraries, no_audio=no_audio, on_wait=waiting)
+        services = build_services(
+            profile,
+            libraries,
+            no_audio=no_audio,
+            on_wait=waiting,
+            analysis_workers=analysis_workers,
+        )
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         notice.refused(exc)

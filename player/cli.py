@@ -12,6 +12,7 @@ import argparse
 import json
 import sqlite3
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from player.demo import DEMO_LIBRARY, create_demo_profile
@@ -21,13 +22,22 @@ from player.import_command import import_main
 from player.library_commands import library_main, scan_main
 from player.profile import Profile
 from player.store.db import database_error, open_database
-from player.store.plays import listening_sessions
-from player.store.tracks import track_by_id
+from player.store.plays import iter_listening_sessions
 from player.suggest_command import suggest_main
 
 
 def _profile(path: str | None) -> Profile:
     return Profile(Path(path).expanduser()).create() if path else Profile.default()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def app_parser() -> argparse.ArgumentParser:
@@ -66,6 +76,13 @@ def app_parser() -> argparse.ArgumentParser:
         help="start playing at once: the files and folders given, else the library",
     )
     parser.add_argument(
+        "--analysis-workers",
+        metavar="N",
+        type=_positive_int,
+        help="processes analysing the library at once, at idle priority "
+        "(default: every core but one)",
+    )
+    parser.add_argument(
         "--quit-after", metavar="SECONDS", type=float, help="close the window after this long"
     )
     parser.add_argument(
@@ -85,8 +102,9 @@ def history_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def history_records(profile: Profile) -> list[dict]:
-    """The log as plain data: sessions, each with its plays (what ``--json`` prints).
+def history_records(profile: Profile) -> Iterator[dict]:
+    """The log as plain data, one session at a time, each with its plays (what ``--json``
+    prints); read as it is consumed, so a decade of plays needs no more memory than a day.
 
     Raises :class:`DatabaseError` (never a bare sqlite3 error) when the log cannot be read.
     """
@@ -97,45 +115,34 @@ def history_records(profile: Profile) -> list[dict]:
             raise
         db = open_database(profile.database, read_only=True)  # reading needs no room
     try:
-        sessions = listening_sessions(db)
-        paths = {}
-        result = []
-        for session in sessions:
-            plays: list[dict] = []
-            for p in session:
-                if p.track_id not in paths:
-                    track = track_by_id(db, p.track_id)
-                    paths[p.track_id] = shown(track.path) if track else ""
-                plays.append(
-                    {
-                        "track_id": p.track_id,
-                        "track": paths[p.track_id],
-                        "composer": p.composer,
-                        "work": p.work,
-                        "title": p.title,
-                        "started_at": p.started_at.isoformat(timespec="milliseconds"),
-                        "ms_heard": p.ms_heard,
-                        "ended_how": p.ended_how,
-                        "started_by": p.started_by,
-                    }
-                )
-            result.append(
+        for session in iter_listening_sessions(db):
+            plays = [
                 {
-                    "started_at": plays[0]["started_at"],
-                    "ms_heard": sum(p["ms_heard"] for p in plays),
-                    "plays": plays,
+                    "track_id": p.track_id,
+                    "track": shown(p.path) if p.path else "",
+                    "composer": p.composer,
+                    "work": p.work,
+                    "title": p.title,
+                    "started_at": p.started_at.isoformat(timespec="milliseconds"),
+                    "ms_heard": p.ms_heard,
+                    "ended_how": p.ended_how,
+                    "started_by": p.started_by,
                 }
-            )
-        return result
+                for p in session
+            ]
+            yield {
+                "started_at": plays[0]["started_at"],
+                "ms_heard": sum(p["ms_heard"] for p in plays),
+                "plays": plays,
+            }
     except sqlite3.Error as exc:
         raise database_error(profile.database, exc, doing="read the listening log in") from exc
     finally:
         db.close()
 
 
-def print_history(sessions: list[dict]) -> None:
-    if not sessions:
-        print("No plays yet.")
+def print_history(sessions: Iterable[dict]) -> None:
+    number = 0
     for number, session in enumerate(sessions, 1):
         minutes = session["ms_heard"] / 60000
         print(f"Session {number}: {session['started_at']}  ({minutes:.1f} min heard)")
@@ -146,6 +153,19 @@ def print_history(sessions: list[dict]) -> None:
                 f"  {p['started_at'][11:19]}  {seconds:7.1f} s  "
                 f"{p['ended_how'] or 'playing':<11} {p['started_by']:<10} {what}"
             )
+    if not number:
+        print("No plays yet.")
+
+
+def print_history_json(sessions: Iterable[dict]) -> None:
+    """The same text as ``json.dump(list(sessions), indent=2)``, written a session at a time."""
+    out = sys.stdout
+    opened = False
+    for session in sessions:
+        text = json.dumps(session, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        out.write(("," if opened else "[") + "\n  " + text)
+        opened = True
+    out.write("\n]\n" if opened else "[]\n")
 
 
 def history_main(argv: list[str]) -> int:
@@ -155,15 +175,10 @@ def history_main(argv: list[str]) -> int:
         print(f"continuo: no listening log in {profile.root}", file=sys.stderr)
         return 1
     try:
-        sessions = history_records(profile)
+        (print_history_json if args.json else print_history)(history_records(profile))
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(sessions, sys.stdout, indent=2, ensure_ascii=False)
-        print()
-    else:
-        print_history(sessions)
     return 0
 
 
@@ -227,4 +242,5 @@ def main(argv: list[str] | None = None) -> int:
         play_paths=opened if args.play else [],
         quit_after=args.quit_after,
         no_audio=args.no_audio,
+        analysis_workers=args.analysis_workers,
     )

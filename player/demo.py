@@ -19,7 +19,7 @@ from player.errors import ContinuoError
 from player.profile import Profile
 from player.resources import ASSETS
 from player.store.db import Database, open_database
-from player.store.plays import all_plays, end_play, start_play
+from player.store.plays import has_plays, log_plays
 from player.store.settings import get_setting, set_setting
 from player.store.tracks import all_tracks
 
@@ -79,14 +79,19 @@ def import_history(db: Database, plays: list[DemoPlay], *, end: datetime | None 
             "Rebuild it with packaging/build_demo_profile.py.",
         )
     end = end or datetime.now(UTC)
-    with db.transaction():
-        for play in plays:
-            started = (end - timedelta(seconds=play.before_s)).isoformat(timespec="milliseconds")
-            track_id = tracks[play.item_key]
-            assert track_id is not None  # rows read from the database always have an id
-            play_id = start_play(db, track_id, play.started_by, started)
-            end_play(db, play_id, play.ms_heard, play.ended_how)
-    return len(plays)
+    return log_plays(
+        db,
+        (
+            (
+                int(tracks[play.item_key] or 0),  # rows read from the database have an id
+                (end - timedelta(seconds=play.before_s)).isoformat(timespec="milliseconds"),
+                play.ms_heard,
+                play.ended_how,
+                play.started_by,
+            )
+            for play in plays
+        ),
+    )
 
 
 def is_demo(db: Database) -> bool:
@@ -110,7 +115,7 @@ def create_demo_profile(
     profile.create()
     db = open_database(profile.database)
     try:
-        if all_plays(db):
+        if has_plays(db):
             return 0
         scan_library(db, [library])
         count = import_history(db, read_history(source / HISTORY_FILE))

@@ -49,6 +49,7 @@ class Services:
     recommender: Recommender | None = None  # fills "Up next"; None keeps library order
     faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
     read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
+    analysis_workers: int | None = None  # analysis processes; None: every core but one
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""

@@ -92,6 +92,17 @@ def test_history_json_lists_sessions_with_their_plays(logged_profile, capsys):
     assert sessions[0]["ms_heard"] == 480000
 
 
+def test_history_json_streams_the_text_one_dump_would_write(logged_profile, tmp_path, capsys):
+    """Written a session at a time, yet byte for byte ``json.dump(list, indent=2)``."""
+    assert main(["history", "--profile", str(logged_profile), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+    empty = tmp_path / "empty"
+    open_database(empty / "continuo.db").close()
+    assert main(["history", "--profile", str(empty), "--json"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
 def test_history_text_and_a_missing_profile(logged_profile, tmp_path, capsys):
     assert main(["history", "--profile", str(logged_profile)]) == 0
     out = capsys.readouterr().out

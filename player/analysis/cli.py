@@ -1,6 +1,8 @@
 """``continuo-analyze FILE... [--json] [--hop-s S]``: analyse audio files without a profile.
 
-With ``--json`` each file gives one line of JSON; otherwise one readable summary line.
+With ``--json`` each file gives one line of JSON; otherwise one readable summary line. The key
+is the one the file's tags name (work, title, album: "… in F major") when they name one, and
+``tuning_hz`` the A4 the audio implies for it; otherwise both come from the audio alone.
 Errors go to stderr with the file name; the exit code is 0 only if every file succeeded.
 A lone file's content vector uses the IDF of the class model's training corpus.
 """
@@ -15,21 +17,45 @@ import numpy as np
 
 from player.analysis.content import tfidf
 from player.analysis.decode import ANALYSIS_SR
+from player.analysis.key import estimate_key
 from player.analysis.pipeline import Analysis, analyse_file
 from player.analysis.segments import SegmentClassModel
 from player.analysis.version import ANALYSIS_VERSION
+from player.domain.keys import Key, notated_key
 from player.errors import ContinuoError
 
 
-def to_json(path: str, analysis: Analysis, model: SegmentClassModel) -> dict:
+def file_key(path: str) -> Key | None:
+    """The key the file's tags name (work, title, album), or None (no tags, or none names one)."""
+    from pathlib import Path
+
+    from player.errors import ContinuoError
+    from player.library.tags import read_track
+
+    try:
+        file = Path(path)
+        track, _ = read_track(file, size=file.stat().st_size, mtime_ns=0)
+    except (ContinuoError, OSError):
+        return None
+    return notated_key(track.work, track.title, track.album)
+
+
+def to_json(
+    path: str, analysis: Analysis, model: SegmentClassModel, notated: Key | None = None
+) -> dict:
     """The CLI's per-file record; floats rounded to what the analysis can resolve."""
     probabilities = analysis.class_probabilities
+    key, tuning_hz = estimate_key(
+        analysis.chroma, analysis.concert_tuning, notated, ending=analysis.ending_chroma
+    )
     return {
         "file": path,
         "sample_rate": analysis.sample_rate,
         "hop_s": analysis.hop_s,
         "duration_s": round(analysis.duration_s, 3),
         "tuning_semitones": analysis.tuning,
+        "key": key.name,
+        "tuning_hz": round(tuning_hz, 1),
         "f0_hz": np.round(analysis.f0_hz, 2).tolist(),
         "voiced": np.round(analysis.voiced_prob, 3).tolist(),
         "notes": [[round(a, 3), round(b, 3), m] for a, b, m in analysis.notes],
@@ -69,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             continue
         if args.json:
-            print(json.dumps(to_json(path, analysis, model)), flush=True)
+            print(json.dumps(to_json(path, analysis, model, file_key(path))), flush=True)
         else:
             print(
                 f"{path}: {analysis.duration_s:.1f} s, {len(analysis.notes)} notes, "

@@ -135,7 +135,7 @@ def note_spectrum(
         _suppress_harmonics(folded, harmonic_suppression)
     S = _log_compress(folded)
     if f0_hz is not None:
-        _emphasise_f0(S, np.asarray(f0_hz), voiced_prob, emphasis=emphasis, tuning=tuning)
+        emphasise_f0(S, np.asarray(f0_hz), voiced_prob, emphasis=emphasis, tuning=tuning)
     return S
 
 
@@ -146,14 +146,16 @@ def _suppress_harmonics(power: np.ndarray, share: float) -> None:
         power[targets] = np.maximum(power[targets] - share * power[note], 0.0)
 
 
-def _emphasise_f0(
+def emphasise_f0(
     S: np.ndarray,
     f0_hz: np.ndarray,
     voiced_prob: np.ndarray | None,
     *,
-    emphasis: float,
-    tuning: float,
+    emphasis: float = 0.5,
+    tuning: float = 0.0,
 ) -> None:
+    """In place: add ``emphasis`` × voicing to the note bin of each frame's f0 (the paper's "note
+    characteristics"); :func:`note_spectrum` does it when given an f0 track."""
     if f0_hz.shape != (S.shape[1],):
         raise ValueError(f"f0_hz must have shape ({S.shape[1]},), got {f0_hz.shape}")
     voiced = f0_hz > 0
@@ -162,6 +164,22 @@ def _emphasise_f0(
     weight = np.ones(len(f0_hz)) if voiced_prob is None else np.asarray(voiced_prob)
     cols = np.flatnonzero(ok)
     S[midi[cols] - MIDI_LOW, cols] += emphasis * weight[cols]
+
+
+CHROMA_FOLD = ((np.arange(N_NOTES) + MIDI_LOW) % 12 == np.arange(12)[:, np.newaxis]).astype(
+    np.float32
+)
+"""(12, 88): sums the notes A0–C8 per pitch class, C first."""
+
+
+def fold_chroma(notes: np.ndarray) -> np.ndarray:
+    """Values per note, shape (88,) or (88, n) → summed per pitch class, (12,) or (12, n)."""
+    return CHROMA_FOLD @ notes
+
+
+def amplitude(S: np.ndarray) -> np.ndarray:
+    """The log-compressed spectrum back on a linear amplitude scale (1 = a full-scale sine)."""
+    return np.power(np.float32(10.0), (S - 1.0) * (-FLOOR_DB / 20.0))
 
 
 def estimate_tuning(f0_hz: np.ndarray, *, min_frames: int = 50, step: float = 0.05) -> float:

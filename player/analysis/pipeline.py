@@ -19,7 +19,14 @@ import librosa
 import numpy as np
 
 from player.analysis.decode import ANALYSIS_SR, stream_mono
-from player.analysis.note_spectrum import N_NOTES, estimate_tuning, note_spectrum
+from player.analysis.note_spectrum import (
+    N_NOTES,
+    amplitude,
+    emphasise_f0,
+    estimate_tuning,
+    fold_chroma,
+    note_spectrum,
+)
 from player.analysis.notes import notes_from_pitch
 from player.analysis.pitch import PitchTrack, track_pitch
 from player.analysis.segments import SegmentClassModel, SegmentCutter
@@ -27,6 +34,8 @@ from player.errors import AudioError
 
 FRAME_LENGTH = 2048
 NOTE_HOP_S = 0.04
+_LOUD_FRAME = 0.05  # mean log-compressed level above which a frame counts as sounding
+_ENDING_FRAMES = 100  # 4 s of sounding frames at the end: the final cadence
 SILENCE_PEAK = 1e-4  # -80 dBFS: a file whose loudest sample stays below this is silent
 
 
@@ -38,7 +47,7 @@ class Analysis:
     hop_s: float  # pitch frames
     note_hop_s: float  # note-spectrum frames
     duration_s: float
-    tuning: float  # semitones from A440
+    tuning: float  # semitones from A440, to 5 cents: the note grid (chunked = whole)
     f0_hz: np.ndarray  # (n_frames,) 0 where unvoiced
     voiced_prob: np.ndarray  # (n_frames,)
     n_note_frames: int
@@ -47,6 +56,12 @@ class Analysis:
     class_probabilities: np.ndarray  # (n_segments, K); K = 0 without a model
     seconds: float = 0.0
     notes: list[tuple[float, float, int]] = field(default_factory=list)
+    chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
+    """(12,) mean note amplitude per pitch class, C first, on the tuned grid (the key)."""
+    concert_tuning: float = 0.0
+    """Semitones from A440 to 0.1 cent (the grid's ``tuning`` is rounded to 5): the A4 reported."""
+    ending_chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
+    """(12,) the same over the last 4 s of sound: the final cadence names the tonic."""
 
     @property
     def note_spectrum_shape(self) -> tuple[int, int]:
@@ -116,14 +131,17 @@ def analyse_stream(
     prob_parts: list[np.ndarray] = []
     descriptors: list[np.ndarray] = []
     tuning: float | None = None
+    concert_tuning = 0.0  # the same to 0.1 cent: the A4 reported
     n_note_frames = 0
+    chroma = np.zeros(12)
+    ending = np.zeros((12, 0))
     peak = 0.0
     total = 0
     buffer = [np.zeros(context, np.float32)]
     buffered = context
 
     def analyse_chunk(y: np.ndarray, n_core: int) -> None:
-        nonlocal tuning, n_note_frames
+        nonlocal tuning, concert_tuning, n_note_frames, chroma, ending
         track = track_pitch(y, sr=sr, hop_length=hop_length, frame_length=FRAME_LENGTH)
         first = context // hop_length
         n_frames = -(-n_core // hop_length)
@@ -133,16 +151,23 @@ def analyse_stream(
         prob_parts.append(prob)
         if tuning is None:
             tuning = estimate_tuning(f0)
+            concert_tuning = estimate_tuning(f0, step=0.001)
         n_all = -(-len(y) // note_hop)  # note frames of the padded chunk
         first_note = context // note_hop
-        S = note_spectrum(
-            y=y,
-            sr=sr,
-            hop_length=note_hop,
+        S = note_spectrum(y=y, sr=sr, hop_length=note_hop, tuning=tuning)
+        frame_chroma = fold_chroma(
+            amplitude(S[:, first_note : first_note + -(-n_core // note_hop)])
+        )
+        chroma += frame_chroma.sum(axis=1)
+        loud = S[:, first_note : first_note + frame_chroma.shape[1]].mean(axis=0) > _LOUD_FRAME
+        ending = np.concatenate([ending, frame_chroma[:, loud]], axis=1)[:, -_ENDING_FRAMES:]
+        emphasise_f0(
+            S,
+            track.f0_hz[::ratio][:n_all],
+            track.voiced_prob[::ratio][:n_all],
             tuning=tuning,
-            f0_hz=track.f0_hz[::ratio][:n_all],
-            voiced_prob=track.voiced_prob[::ratio][:n_all],
-        )[:, first_note : first_note + -(-n_core // note_hop)]
+        )
+        S = S[:, first_note : first_note + -(-n_core // note_hop)]
         n_note_frames += S.shape[1]
         note_f0 = f0[::ratio][: S.shape[1]]
         midi = librosa.hz_to_midi(np.where(note_f0 > 0, note_f0, 1.0))
@@ -193,5 +218,10 @@ def analyse_stream(
     )
     track = PitchTrack(f0_hz=f0_hz, voiced_prob=voiced_prob, hop_s=hop_length / sr, sample_rate=sr)
     analysis.notes = notes_from_pitch(track)
+    analysis.chroma = (chroma / max(n_note_frames, 1)).astype(np.float32)
+    analysis.concert_tuning = concert_tuning
+    analysis.ending_chroma = (
+        ending.mean(axis=1).astype(np.float32) if ending.size else analysis.chroma
+    )
     analysis.seconds = time.perf_counter() - started
     return analysis

@@ -27,6 +27,7 @@ _CHUNK_FRAMES = 512  # frames per FFT block: bounds memory (a few MB) on long re
 _SILENCE_DB = -60.0  # frames this far below the loudest frame (or below -80 dBFS) are unvoiced
 _N_CANDIDATES = 5  # deepest dips kept per frame, before half/double periods are added
 _YIN_THRESHOLD = 0.1  # plain YIN: the first dip below this is the period
+_BAND = 0.38  # of the analysis rate: the usable band (the half-rate filter is flat to 0.38)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def track_pitch(
     octave_correction: bool = True,
     viterbi: bool = True,
     shift_check: bool = False,
+    subharmonic_check: bool = True,
 ) -> PitchTrack:
     """Track the fundamental frequency of a monophonic signal, seed paper §2.3.3.
 
@@ -202,6 +204,7 @@ def track_pitch(
         octave_correction=octave_correction,
         viterbi=viterbi,
         shift_check=shift_check,
+        subharmonic_check=subharmonic_check,
     )
     return PitchTrack(
         f0_hz=f0[:n], voiced_prob=voiced_prob[:n], hop_s=hop_length / sr, sample_rate=sr
@@ -259,6 +262,7 @@ def _track(
     octave_correction: bool,
     viterbi: bool,
     shift_check: bool,
+    subharmonic_check: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """f0 and voicing probability per frame of a signal at the analysis rate."""
     tau_min = max(2, int(np.floor(sr / fmax)))
@@ -275,7 +279,8 @@ def _track(
     loud = db > max(-80.0, (db.max() if n else 0.0) + _SILENCE_DB)
 
     shift = 1 if octave_correction and shift_check else 0
-    taus, costs = [], []
+    taus, costs, penalties = [], [], []
+    window = np.hanning(frame_length).astype(np.float32)
     for start in range(0, n, _CHUNK_FRAMES):
         stop = min(n, start + _CHUNK_FRAMES)
         lo, hi = max(0, start - shift), min(n, stop + shift)
@@ -288,6 +293,13 @@ def _track(
             if shift:
                 cost = octave.shifted_window_costs(dprime, diff, tau, cost, shift=shift)
             tau, cost = tau[start - lo : stop - lo], cost[start - lo : stop - lo]
+            if subharmonic_check:
+                power = np.square(np.abs(sfft.rfft(frames[start:stop] * window, axis=1)))
+                penalties.append(
+                    octave.subharmonic_penalty(
+                        power, tau, sr=sr, n_fft=frame_length, band_hz=_BAND * sr
+                    )
+                )
         else:
             tau, cost = octave.yin_choice(
                 dprime, diff, tau_min=tau_min, tau_max=tau_max, threshold=_YIN_THRESHOLD
@@ -299,7 +311,12 @@ def _track(
 
     if octave_correction:
         period, aperiodicity = octave.choose_periods(
-            tau, cost, tau_min=tau_min, use_viterbi=viterbi
+            tau,
+            cost,
+            tau_min=tau_min,
+            use_viterbi=viterbi,
+            penalty=np.concatenate(penalties) if penalties else None,
+            level_db=db - (db.max() if n else 0.0),
         )
     else:
         period, aperiodicity = tau[:, 0], cost[:, 0]

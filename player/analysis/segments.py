@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from player.analysis.note_spectrum import MIDI_LOW, N_NOTES
+from player.analysis.note_spectrum import N_NOTES, fold_chroma
 from player.analysis.version import CLASS_MODEL_VERSION
 from player.errors import ModelError
 from player.resources import ASSETS
@@ -47,8 +47,7 @@ def segment_descriptor(S: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> n
         raise ValueError(f"S must have shape (88, n>0), got {S.shape}")
     mean = S.mean(axis=1)
     std = S.std(axis=1)
-    chroma = np.zeros(12)
-    np.add.at(chroma, (np.arange(N_NOTES) + MIDI_LOW) % 12, mean)
+    chroma = fold_chroma(mean)
     chroma /= max(chroma.sum(), 1e-9)
     pitched = midi[voiced]
     if len(pitched):

@@ -1,7 +1,8 @@
 """Which analysis produced a set of features: stored with every result so stale ones are redone."""
 
-PIPELINE_VERSION = "pipeline-1"
-"""Decoding, pitch, note spectrum and segment descriptors; bump when any of them changes."""
+PIPELINE_VERSION = "pipeline-2"
+"""Decoding, pitch, note spectrum, segment descriptors, key and tuning; bump when any of them
+changes (2: subharmonic check and level-aware voicing in the pitch tracker; key and A4)."""
 
 CLASS_MODEL_VERSION = "segment-classes-v1"
 """The shipped segment class model (``assets/models/segment-classes-v1.npz``)."""

@@ -1,12 +1,18 @@
-"""The background analysis: one child process at lowered priority, driven by the main process.
+"""The background analysis: N child processes at idle priority, driven by the main process.
 
 ``AnalysisService`` runs a dispatcher thread in the main process. It asks the store for the
-tracks without features of the current analysis version, hands their paths one at a time to
-a single child process (``spawn``, ``os.nice(10)``), receives the small results (histogram and
-summary numbers) and writes them with :mod:`player.store.features`, so only the main process
-writes the profile. A child that dies on a file is noticed; the file is marked
-"analysis worker crashed" and a fresh child goes on with the next one. No Qt here: progress goes
-to a callback (called from the dispatcher thread), which the UI wraps in a signal.
+tracks without features of the current analysis version and hands their paths, one at a time
+each, to ``workers`` child processes (``spawn``; each child lowers itself to ``nice 10`` and
+Linux ``SCHED_IDLE``, so it only gets CPU time that playback and the UI leave). It receives the
+small results (histogram and summary numbers) and writes them with
+:mod:`player.store.features`, so only the main process writes the profile. A child that dies on
+a file is noticed; the file is marked "analysis worker crashed" and a fresh child goes on with
+the next one. No Qt here: progress goes to a callback (called from the dispatcher thread), which
+the UI wraps in a signal.
+
+Why processes, not threads: the analysis is numpy and Python in equal parts, and a thread
+would hold the GIL against the audio engine's decoder thread; why ``cores − 1`` by default:
+one core stays free for playback, the UI and whatever else the listener runs.
 """
 
 from __future__ import annotations
@@ -19,11 +25,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from player.analysis.segments import MODEL_PATH
 from player.analysis.version import ANALYSIS_VERSION
+from player.domain.keys import Key, notated_key
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
 from player.store.db import Database, open_database
@@ -33,14 +40,21 @@ from player.store.features import (
     save_features,
     tracks_needing_analysis,
 )
+from player.store.tracks import track_by_id
 
 CRASHED = "analysis worker crashed"
 _POLL_S = 0.1
 
 
+def default_workers() -> int:
+    """Analysis processes when the setting is not given: every core but one, at least one."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 @dataclass(frozen=True)
 class AnalysisProgress:
-    """Where the background analysis stands; ``current`` is the file being analysed."""
+    """Where the background analysis stands; ``current`` is the file handed out last that is
+    still being analysed (None when no file is)."""
 
     done: int
     total: int
@@ -51,17 +65,32 @@ class AnalysisProgress:
     finished: bool  # the queue is empty or the service was cancelled
 
 
-def _child_main(conn: Connection, model_path: str) -> None:
-    """The child: analyse each path received, send back ``("ok", TrackFeatures)`` or
-    ``("failed", reason)``; ``None`` ends it."""
+def _lower_priority() -> None:
+    """Run this process only on CPU time nothing else wants: ``nice 10`` everywhere, and Linux
+    ``SCHED_IDLE`` where there is one (``nice`` alone still cost playback up to 2 s a minute on
+    a busy two-core machine in ``bench_window_analysis_while_playing.py``; none with it)."""
     os.nice(10)
+    if hasattr(os, "sched_setscheduler"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def _child_main(conn: Connection, model_path: str) -> None:
+    """The child: analyse each ``(path, notated key or None)`` received, send back
+    ``("ok", TrackFeatures)`` or ``("failed", reason)``; ``None`` ends it."""
+    _lower_priority()
+    from player.analysis.key import estimate_key
     from player.analysis.pipeline import analyse_file
     from player.analysis.segments import SegmentClassModel
 
     model = SegmentClassModel.load(model_path)
-    while (path := conn.recv()) is not None:
+    while (job := conn.recv()) is not None:
+        path, notated = job
         try:
             a = analyse_file(path, model=model)
+            key, tuning_hz = estimate_key(
+                a.chroma, a.concert_tuning, notated, ending=a.ending_chroma
+            )
             features = TrackFeatures(
                 histogram=a.histogram,
                 n_segments=len(a.segment_bounds_s),
@@ -69,6 +98,8 @@ def _child_main(conn: Connection, model_path: str) -> None:
                 voiced_share=a.voiced_share,
                 median_f0_hz=a.median_f0_hz,
                 tuning=a.tuning,
+                key=key.name,
+                tuning_hz=round(tuning_hz, 1),
             )
             conn.send(("ok", features))
         except ContinuoError as exc:
@@ -78,7 +109,7 @@ def _child_main(conn: Connection, model_path: str) -> None:
 
 
 class _Child:
-    """One child process and the parent's end of its pipe."""
+    """One child process, the parent's end of its pipe and the file it holds (if any)."""
 
     def __init__(self, model_path: Path) -> None:
         context = mp.get_context("spawn")
@@ -89,23 +120,27 @@ class _Child:
         )  # fmt: skip
         self.process.start()
         child_conn.close()
+        self.job: tuple[int, str] | None = None  # (track_id, path) in hand
 
-    def analyse(
-        self, path: str, cancelled: threading.Event
-    ) -> tuple[str, TrackFeatures | str] | None:
-        """The child's answer for ``path``; ``("crashed", None)`` if it died; None if cancelled."""
+    def give(self, track_id: int, path: str, notated: Key | None) -> bool:
+        """Hand over one file and the key its tags name; False if the child is gone."""
+        self.job = (track_id, path)
         try:
-            self.conn.send(path)
-            while not self.conn.poll(_POLL_S):
-                if cancelled.is_set():
-                    return None
-                if not self.process.is_alive():
-                    return ("crashed", CRASHED)
+            self.conn.send((path, notated))
+        except OSError:
+            return False
+        return True
+
+    def answer(self) -> tuple[str, TrackFeatures | str]:
+        """The child's answer for its file (call when its pipe is readable or it died)."""
+        try:
             return self.conn.recv()
         except (EOFError, OSError):
             return ("crashed", CRASHED)
 
-    def stop(self) -> None:
+    def stop(self, *, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
         with contextlib.suppress(OSError):
             self.conn.send(None)
         self.process.join(timeout=2)
@@ -123,6 +158,7 @@ class AnalysisService:
     db_path : the profile database (the dispatcher opens its own connection)
     on_progress : called with an :class:`AnalysisProgress` before and after each file, on
         pause/resume and at the end; from the dispatcher thread
+    workers : child processes analysing at once (default :func:`default_workers`)
     """
 
     def __init__(
@@ -132,24 +168,34 @@ class AnalysisService:
         on_progress: Callable[[AnalysisProgress], None] | None = None,
         model_path: Path = MODEL_PATH,
         analysis_version: str = ANALYSIS_VERSION,
+        workers: int | None = None,
         faults: Faults | None = None,
     ) -> None:
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         self.db_path = Path(db_path)
         self.faults = faults or Faults()
         self.on_progress = on_progress or (lambda progress: None)
         self.model_path = model_path
         self.analysis_version = analysis_version
+        self.workers = workers or default_workers()
         self._running = threading.Event()
         self._running.set()
         self._cancelled = threading.Event()
         self._thread: threading.Thread | None = None
-        self._child: _Child | None = None
+        self._children: list[_Child] = []
         self._state = AnalysisProgress(0, 0, 0, None, None, False, False)
 
     @property
+    def child_pids(self) -> list[int]:
+        """Process ids of the children alive now (empty before the first file and after the end)."""
+        return [c.process.pid for c in list(self._children) if c.process.pid is not None]
+
+    @property
     def child_pid(self) -> int | None:
-        child = self._child
-        return child.process.pid if child else None
+        """The first child's process id, or None."""
+        pids = self.child_pids
+        return pids[0] if pids else None
 
     @property
     def progress(self) -> AnalysisProgress:
@@ -162,7 +208,7 @@ class AnalysisService:
         self._thread.start()
 
     def pause(self) -> None:
-        """Finish the current file, then wait."""
+        """Finish the files in hand, then wait."""
         self._running.clear()
         self._report(paused=True)
 
@@ -171,7 +217,7 @@ class AnalysisService:
         self._report(paused=False)
 
     def cancel(self) -> None:
-        """Stop now; the file being analysed is left for next time."""
+        """Stop now; the files being analysed are left for next time."""
         self._cancelled.set()
         self._running.set()
 
@@ -185,6 +231,10 @@ class AnalysisService:
     def _report(self, **changes) -> None:
         self._state = AnalysisProgress(**{**self._state.__dict__, **changes})
         self.on_progress(self._state)
+
+    def _current(self) -> str | None:
+        busy = [c.job[1] for c in self._children if c.job is not None]
+        return busy[-1] if busy else None
 
     def _run(self) -> None:
         """Analyse the queue; a profile that cannot be read or written ends the run (reported
@@ -200,11 +250,9 @@ class AnalysisService:
         except sqlite3.Error as exc:
             self._stopped_by(exc)
         finally:
-            if self._child is not None:
-                if self._cancelled.is_set():
-                    self._child.process.kill()
-                self._child.stop()
-                self._child = None
+            for child in self._children:
+                child.stop(kill=self._cancelled.is_set())
+            self._children = []
             db.close()
             self._report(current=None, finished=True)
 
@@ -217,30 +265,59 @@ class AnalysisService:
 
     def _analyse_queue(self, db: Database) -> None:
         queue = tracks_needing_analysis(db, self.analysis_version)
-        self._report(total=len(queue))
+        queue.reverse()  # pop() from the end hands files out in library order
+        total = len(queue)
+        self._report(total=total)
         started = time.monotonic()
-        for done, (track_id, path) in enumerate(queue):
-            self._running.wait()
-            if self._cancelled.is_set():
-                break
-            if self._child is None or not self._child.process.is_alive():
-                self._child = _Child(self.model_path)
+        while not self._cancelled.is_set() and (queue or self._busy()):
+            if self._running.is_set():
+                self._hand_out(db, queue)
+            elif not self._busy():
+                self._running.wait()
+                continue
+            self._collect(db, total, started)
+
+    def _busy(self) -> bool:
+        return any(c.job is not None for c in self._children)
+
+    def _hand_out(self, db: Database, queue: list[tuple[int, str]]) -> None:
+        """Give every idle child a file, starting children up to ``workers``."""
+        while queue and not self._cancelled.is_set():
+            idle = next((c for c in self._children if c.job is None), None)
+            if idle is None:
+                if len(self._children) >= self.workers:
+                    return
+                idle = _Child(self.model_path)
+                self._children.append(idle)
+            track_id, path = queue.pop()
+            track = track_by_id(db, track_id)
+            notated = notated_key(track.work, track.title, track.album) if track else None
+            idle.give(track_id, path, notated)
             self._report(current=path)
-            answer = self._child.analyse(path, self._cancelled)
-            if answer is None:
-                break
-            status, value = answer
+
+    def _collect(self, db: Database, total: int, started: float) -> None:
+        """Wait up to a poll interval for answers; store each, replacing children that died."""
+        busy = [c for c in self._children if c.job is not None]
+        ready = set(wait([c.conn for c in busy], timeout=_POLL_S)) if busy else set()
+        for child in busy:
+            if child.conn not in ready and child.process.is_alive():
+                continue
+            status, value = child.answer()
+            assert child.job is not None
+            track_id, _ = child.job
+            child.job = None
             if isinstance(value, TrackFeatures):
                 save_features(db, track_id, self.analysis_version, value)
             else:
                 save_failure(db, track_id, self.analysis_version, value)
             if status == "crashed":
-                self._child.stop()
-                self._child = None
-            per_file = (time.monotonic() - started) / (done + 1)
+                child.stop()
+                self._children.remove(child)
+            done = self._state.done + 1
+            per_file = (time.monotonic() - started) / done
             self._report(
-                done=done + 1,
+                done=done,
                 failed=self._state.failed + (status != "ok"),
-                current=None,
-                eta_s=per_file * (len(queue) - done - 1),
+                current=self._current(),
+                eta_s=per_file * (total - done),
             )

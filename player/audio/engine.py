@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 EVENT_POLL_S = 0.05  # while playing, how soon track changes reach listeners (20 wake-ups a second)
 VOLUME_RAMP_S = 0.05
 LATENCY_S = 0.1
-"""PortAudio's output latency: ~0.1 s survives a busy UI thread holding the GIL."""
+"""PortAudio's output latency: ~0.1 s survives a busy UI thread holding the GIL (the callback is
+Python: how long it was delayed, and what was left, ``PortAudioBackend.callback_margin``)."""
 BLOCK_FRAMES = 2048
 """Frames per callback: the callback's wake-ups are most of what playback costs the CPU, and
 the position (read from the ring) moves in steps of this many frames."""
@@ -146,6 +147,9 @@ class PortAudioBackend:
         self._underruns = 0
         self._ring_underruns = 0
         self._callbacks = 0  # callback calls completed, to know when one has seen a change
+        self._last_call_s = 0.0  # the stream clock at the last callback
+        self._max_gap_s = 0.0  # the longest time between two callbacks since last asked
+        self._max_frames = 0  # the largest block asked for since last asked
         self._expect_frames = False  # the callback finding the ring dry is an underrun
 
         # decoder-thread state
@@ -182,6 +186,26 @@ class PortAudioBackend:
     def underruns(self) -> int:
         """PortAudio ``output_underflow`` callbacks since the backend was made."""
         return self._underruns
+
+    def callback_margin(self) -> dict[str, float]:
+        """How close the callback came to an underrun since the last call (then starts over).
+
+        ``latency_ms`` is the stream's output latency (what is queued ahead of the speaker),
+        ``block_ms`` the largest block PortAudio asked for, ``max_gap_ms`` the longest time
+        between two callbacks (the stream's clock). The callback is Python: a thread holding the
+        GIL delays it, and the gap grows past the block. ``margin_ms`` = latency - (gap - block):
+        what was left before the speaker would have run dry (below 0: an underrun).
+        """
+        latency_ms = float(self._stream.latency) * 1000
+        block_ms = self._max_frames / self.rate * 1000
+        gap_ms = self._max_gap_s * 1000
+        self._max_gap_s, self._max_frames = 0.0, 0
+        return {
+            "latency_ms": round(latency_ms, 1),
+            "block_ms": round(block_ms, 1),
+            "max_gap_ms": round(gap_ms, 1),
+            "margin_ms": round(latency_ms - max(gap_ms - block_ms, 0.0), 1),
+        }
 
     @property
     def ring_underruns(self) -> int:
@@ -279,6 +303,12 @@ class PortAudioBackend:
     # --- PortAudio callback -------------------------------------------------------------------
 
     def _callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:  # noqa: ANN001
+        now = time_info.currentTime
+        if self._last_call_s and now - self._last_call_s > self._max_gap_s:
+            self._max_gap_s = now - self._last_call_s
+        self._last_call_s = now
+        if frames > self._max_frames:
+            self._max_frames = frames
         if status.output_underflow:
             self._underruns += 1
         if self._paused:
@@ -288,6 +318,7 @@ class PortAudioBackend:
         self._callbacks += 1
 
     def _open_stream(self, device: int | None) -> sd.OutputStream:
+        self._last_call_s = 0.0  # a new stream has a clock of its own
         return sd.OutputStream(
             samplerate=self.rate,
             channels=self.channels,

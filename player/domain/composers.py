@@ -328,8 +328,11 @@ def composer_id(name: str) -> ComposerId:
     )
 
 
+@lru_cache(maxsize=4096)
 def family_name(name: str) -> str:
-    """The family name as shown, without particles: "Ludwig van Beethoven" → "Beethoven"."""
+    """The family name as shown, without particles: "Ludwig van Beethoven" → "Beethoven".
+
+    Cached: it is asked once per track, of a few hundred names."""
     _, family = split_name(" ".join(name.split()))
     words = family.split()
     while len(words) > 1 and fold_words(words[0]) in PARTICLES:

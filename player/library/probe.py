@@ -12,6 +12,9 @@ from pathlib import Path
 
 import mutagen
 import soundfile as sf
+from mutagen.flac import FLAC
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
 
 from player.errors import ContinuoError
 from player.fspath import native
@@ -34,6 +37,14 @@ _FORMATS = {
     ("AIFF", None): "AIFF",
     ("MP3", None): "MP3",
     ("MPEG", None): "MP3",
+}
+
+
+_KINDS: dict[str, type[mutagen.FileType]] = {
+    ".flac": FLAC,
+    ".ogg": OggVorbis,
+    ".oga": OggVorbis,
+    ".opus": OggOpus,
 }
 
 
@@ -75,6 +86,15 @@ def probe_audio(path: Path, *, size: int) -> AudioInfo:
 
 
 def _read_tags(path: Path) -> mutagen.FileType | None:
+    """The file's tags, by the reader its extension names (mutagen's guessing asks every format
+    to score the header, a third of a scan's time); a file whose header is not what its name
+    says is left to the guessing."""
+    kind = _KINDS.get(path.suffix.lower())
+    if kind is not None:
+        try:
+            return kind(path)
+        except (mutagen.MutagenError, ValueError, OverflowError, EOFError, IndexError):
+            pass
     try:
         return mutagen.File(path)
     except mutagen.MutagenError as exc:

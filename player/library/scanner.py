@@ -8,6 +8,11 @@ A file that cannot be read or stored, for any reason, is recorded as a Problem w
 and the scan goes on; a track already stored for it is left as it was. A file name that is not
 valid UTF-8 is stored with its exact bytes (:func:`player.store.db.path_to_db`). Scans run on a worker thread; cancel with ``should_stop`` and
 scan again to resume.
+
+New and changed files are read by a few reader threads (``READERS``) a slice at a time, while the
+scan's own thread keeps the order, matches moved files and writes: decoding (libsndfile) and
+file reads release the GIL, so the readers overlap on a multi-core machine, and at most a slice
+of read tracks waits in memory.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from player.fspath import shown
 from player.library.probe import UnreadableFileError
-from player.library.tags import read_track
+from player.library.tags import TagReport, read_track
 from player.store import tracks as store
 from player.store.db import Database, fault_kind
 from player.store.tracks import Track
@@ -38,6 +44,10 @@ _ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError)
 """What storing one odd track can raise (an out-of-range integer, a value SQLite cannot bind)."""
 PROGRESS_INTERVAL_S = 0.05
 """At most ~20 progress callbacks a second, so a UI thread is never flooded."""
+READERS = 4
+"""Reader threads for new and changed files."""
+READ_SLICE = 64
+"""Files handed to the readers at a time (also how often a stop request is seen while reading)."""
 
 
 @dataclass
@@ -54,12 +64,12 @@ class ScanProgress:
     problems: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """A file met by the walk, with its stat signature and the root it was found under."""
 
-    path: Path
-    root: Path
+    path: str
+    root: str
     size: int
     mtime_ns: int
 
@@ -103,6 +113,7 @@ class _Scan:
         self.warnings: list[tuple[Track, str]] = []
         self.moved_from: dict[tuple[int, str], list[Track]] = {}
         self.missing_paths: set[str] = set()
+        self.known: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) stored
 
     def run(self, roots: list[Path]) -> ScanProgress:
         walk = _Walk()
@@ -116,34 +127,55 @@ class _Scan:
                 present_roots.append(root)
                 if not any(root.is_relative_to(r) for r in roots if r != root):  # walked anyway
                     info = root.stat()
-                    walk.files.append(_Found(root, root.parent, info.st_size, info.st_mtime_ns))
+                    walk.files.append(
+                        _Found(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
+                    )
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
         self.progress.total = len(walk.files)
         self._report(force=True)
         store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
-        signatures = store.file_signatures(self.db)
+        signatures = self.known = store.file_signatures(self.db)
         self._mark_gone(present_roots, walk, signatures)
         for directory, reason in walk.unreadable_dirs:
             store.record_problem(self.db, str(directory), reason, None, None)
         self._missing_by_identity()
-        for found in walk.files:
-            if self.should_stop():
-                break
-            path = str(found.path)
-            self.progress.current = path
-            if signatures.get(path) == (found.size, found.mtime_ns):
-                self.progress.unchanged += 1
+        pending: list[_Found] = []  # new or changed files, read a slice at a time
+        with ThreadPoolExecutor(READERS, thread_name_prefix="scan-reader") as readers:
+            for found in walk.files:
+                if signatures.get(found.path) != (found.size, found.mtime_ns):
+                    pending.append(found)
+                    if len(pending) < READ_SLICE:
+                        continue
+                    went_on, pending = self._read_slice(readers, pending), []
+                    if not went_on:
+                        break
+                elif self.should_stop():
+                    break
+                else:
+                    self.progress.unchanged += 1
+                    self.progress.done += 1
+                    self._report()
             else:
-                self._read(found, known=path in signatures)
-            self.progress.done += 1
-            self._report()
+                self._read_slice(readers, pending)
         self._flush()
         if self.progress.added or self.progress.updated:
             store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
         self.progress.current = ""
         self._report(force=True)
         return replace(self.progress)
+
+    def _read_slice(self, readers: ThreadPoolExecutor, files: list[_Found]) -> bool:
+        """Read ``files`` on the reader threads and store them in order; False when asked to stop
+        (what was read past that point is dropped: the next scan reads it again)."""
+        for found, outcome in zip(files, readers.map(_read_file, files), strict=True):
+            if self.should_stop():
+                return False
+            self.progress.current = found.path
+            self._store(found, outcome, known=found.path in self.known)
+            self.progress.done += 1
+            self._report()
+        return True
 
     def _mark_gone(self, roots: list[Path], walk: _Walk, signatures: dict) -> None:
         """Flag vanished files as missing and clear problems that no longer apply.
@@ -175,22 +207,19 @@ class _Scan:
             self.moved_from.setdefault((track.size, track.item_key), []).append(track)
             self.missing_paths.add(track.path)
 
-    def _read(self, found: _Found, *, known: bool) -> None:
-        try:
-            track, report = read_track(
-                found.path, size=found.size, mtime_ns=found.mtime_ns, root=found.root
-            )
-        except UnreadableFileError as exc:
-            store.record_problem(self.db, str(found.path), exc.short, found.size, found.mtime_ns)
+    def _store(self, found: _Found, outcome, *, known: bool) -> None:
+        if isinstance(outcome, UnreadableFileError):
+            store.record_problem(self.db, found.path, outcome.short, found.size, found.mtime_ns)
             self.progress.problems += 1
             return
-        except Exception as exc:  # a surprise in one file (a parser's bug) must not stop the scan
-            log.warning("could not read %s", shown(found.path), exc_info=True)
+        if isinstance(outcome, Exception):  # a surprise (a parser's bug) must not stop the scan
+            log.warning("could not read %s", shown(found.path), exc_info=outcome)
             store.record_problem(
-                self.db, str(found.path), unexpected(exc, "read"), found.size, found.mtime_ns
+                self.db, found.path, unexpected(outcome, "read"), found.size, found.mtime_ns
             )
             self.progress.problems += 1
             return
+        track, report = outcome
         if report.reason:
             self.warnings.append((track, report.reason))
         earlier = self.moved_from.get((track.size, track.item_key))
@@ -244,6 +273,17 @@ class _Scan:
             self.on_progress(replace(self.progress))
 
 
+def _read_file(found: _Found) -> tuple[Track, TagReport] | Exception:
+    """A reader thread's job: the file's track, or why it cannot be one (an
+    :class:`UnreadableFileError`, or a surprise the scan's thread records and logs)."""
+    try:
+        return read_track(
+            Path(found.path), size=found.size, mtime_ns=found.mtime_ns, root=Path(found.root)
+        )
+    except Exception as exc:  # delivered to the scan's thread, which decides
+        return exc
+
+
 def unexpected(exc: BaseException, doing: str) -> str:
     """A Problems-list reason for an error no rule foresaw, naming it so it can be reported."""
     return (
@@ -253,15 +293,14 @@ def unexpected(exc: BaseException, doing: str) -> str:
 
 
 def _walk(root: Path, walk: _Walk) -> None:
-    for found in _walk_dir(root, root, walk):
-        walk.files.append(found)
+    walk.files.extend(_walk_dir(str(root), str(root), walk))
 
 
-def _walk_dir(directory: Path, root: Path, walk: _Walk) -> Iterator[_Found]:
+def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[_Found]:
     """Audio files below ``directory`` in name order; hidden entries skipped, a folder met twice
     (a link loop, or roots inside each other) walked once."""
     try:
-        info = directory.stat()
+        info = os.stat(directory)
         if (info.st_dev, info.st_ino) in walk.seen:
             return
         walk.seen.add((info.st_dev, info.st_ino))
@@ -273,16 +312,16 @@ def _walk_dir(directory: Path, root: Path, walk: _Walk) -> Iterator[_Found]:
             if isinstance(exc, PermissionError)
             else f"The folder cannot be read ({exc.strerror or exc})"
         )
-        walk.unreadable_dirs.append((directory, reason))
+        walk.unreadable_dirs.append((Path(directory), reason))
         return
     for entry in listing:
         if entry.name.startswith("."):
             continue
         try:
             if entry.is_dir():
-                yield from _walk_dir(Path(entry.path), root, walk)
+                yield from _walk_dir(entry.path, root, walk)
             elif os.path.splitext(entry.name)[1].lower() in AUDIO_EXTENSIONS:
                 stat = entry.stat()
-                yield _Found(Path(entry.path), root, stat.st_size, stat.st_mtime_ns)
+                yield _Found(entry.path, root, stat.st_size, stat.st_mtime_ns)
         except OSError:  # a dangling link or a file removed while walking
             continue

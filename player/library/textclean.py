@@ -29,6 +29,14 @@ def clean_text(value: object, *, limit: int = MAX_TEXT) -> str:
     text) becomes ``""``.
     """
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    if (  # the usual tag: printable, single-spaced, trimmed, short (a fast path for scans)
+        text.isprintable()
+        and len(text) <= limit
+        and "  " not in text
+        and "\ufffd" not in text
+        and text == text.strip()
+    ):
+        return text
     if len(text) > 4 * limit:  # do not scan megabytes of junk character by character
         text = text[: 4 * limit]
     kept = [c for c in text if c != "\ufffd" and (c.isspace() or unicodedata.category(c)[0] != "C")]

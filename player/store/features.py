@@ -16,14 +16,15 @@ from player.store.db import Database, path_from_db, utc_now
 
 _UPSERT = (
     "INSERT INTO features (track_id, analysis_version, status, reason, histogram, n_segments, "
-    "duration_s, voiced_share, median_f0_hz, tuning, analysed_at) "
+    "duration_s, voiced_share, median_f0_hz, tuning, key, tuning_hz, analysed_at) "
     "VALUES (:track_id, :analysis_version, :status, :reason, :histogram, :n_segments, "
-    ":duration_s, :voiced_share, :median_f0_hz, :tuning, :analysed_at) "
+    ":duration_s, :voiced_share, :median_f0_hz, :tuning, :key, :tuning_hz, :analysed_at) "
     "ON CONFLICT (track_id) DO UPDATE SET analysis_version = excluded.analysis_version, "
     "status = excluded.status, reason = excluded.reason, histogram = excluded.histogram, "
     "n_segments = excluded.n_segments, duration_s = excluded.duration_s, "
     "voiced_share = excluded.voiced_share, median_f0_hz = excluded.median_f0_hz, "
-    "tuning = excluded.tuning, analysed_at = excluded.analysed_at"
+    "tuning = excluded.tuning, key = excluded.key, tuning_hz = excluded.tuning_hz, "
+    "analysed_at = excluded.analysed_at"
 )
 
 
@@ -36,7 +37,9 @@ class TrackFeatures:
     duration_s: float
     voiced_share: float  # share of 10 ms frames with a pitch
     median_f0_hz: float  # over voiced frames, 0 when none
-    tuning: float  # semitones from A440
+    tuning: float  # semitones from A440, within ±0.5 (the note grid of the analysis)
+    key: str = ""  # e.g. "F# minor"; the tags' key when they name one
+    tuning_hz: float = 0.0  # the A4 the recording was played at, e.g. 415.3
 
 
 def tracks_needing_analysis(db: Database, analysis_version: str) -> list[tuple[int, str]]:
@@ -71,6 +74,8 @@ def save_features(
                 "voiced_share": features.voiced_share,
                 "median_f0_hz": features.median_f0_hz,
                 "tuning": features.tuning,
+                "key": features.key,
+                "tuning_hz": features.tuning_hz,
                 "analysed_at": utc_now(),
             },
         )
@@ -92,9 +97,21 @@ def save_failure(db: Database, track_id: int, analysis_version: str, reason: str
                 "voiced_share": 0.0,
                 "median_f0_hz": 0.0,
                 "tuning": 0.0,
+                "key": "",
+                "tuning_hz": 0.0,
                 "analysed_at": utc_now(),
             },
         )
+
+
+def key_and_tuning(db: Database, track_id: int, analysis_version: str) -> tuple[str, float] | None:
+    """The stored key and A4 (Hz) of a track, or None before its analysis succeeded."""
+    row = db.conn.execute(
+        "SELECT key, tuning_hz FROM features WHERE track_id = ? AND analysis_version = ? "
+        "AND status = 'ok'",
+        (track_id, analysis_version),
+    ).fetchone()
+    return None if row is None else (str(row[0]), float(row[1]))
 
 
 def failures(db: Database, analysis_version: str) -> dict[int, str]:
@@ -148,15 +165,13 @@ def track_pitch_facts(
 ) -> dict[int, tuple[float | None, str | None]]:
     """``track_id -> (tuning of A in Hz, key)`` for analysed tracks, as the features carry them.
 
-    The analysis stores the tuning offset in fractions of a semitone (``tuning``); a schema that
-    also stores ``tuning_hz`` and ``key`` (the hearing work) is read as it is. A track whose
-    analysis found no pitch (offset 0 and no voiced frames) has no tuning.
+    ``tuning_hz`` is the A4 the analysis measured (migration 7); rows that hold only the note
+    grid's offset in fractions of a semitone (``tuning``, ``tuning_hz`` 0) are read through it.
+    A track whose analysis found no pitch (no voiced frames) has no tuning.
     """
-    columns = {str(r[1]) for r in db.conn.execute("PRAGMA table_info(features)")}
-    hz = "tuning_hz" if "tuning_hz" in columns else "440.0 * power(2.0, tuning / 12.0)"
-    key = "key" if "key" in columns else "NULL"
     rows = db.conn.execute(
-        f"SELECT track_id, {hz}, {key}, voiced_share FROM features "  # noqa: S608 (column names)
+        "SELECT track_id, CASE WHEN tuning_hz > 0 THEN tuning_hz "
+        "ELSE 440.0 * power(2.0, tuning / 12.0) END, key, voiced_share FROM features "
         "WHERE analysis_version = ? AND status = 'ok'",
         (analysis_version,),
     )

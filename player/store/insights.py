@@ -17,8 +17,8 @@ Definitions (all read from the play log and the suggestions log; days are UTC da
   and how often they went back to them afterwards. Tracks without a composer tag are left out
   of the composer count; a track without a work tag counts as a work of its own (its title).
 
-The log is read in one ordered scan that hands each column over as a single string (numpy parses
-it in C; building 100k Python row tuples would cost several times more) and aggregated with numpy.
+The log is read as numpy columns in start order (``player.store.plays.log_columns``: one scan of
+the table, each column handed over as a single string) and aggregated with numpy.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import numpy as np
 
 from player.domain.plays import HEARD_MS
 from player.store.db import Database
+from player.store.plays import log_columns
 
 PERIODS = ("week", "month")
 OTHER = "Other composers"
@@ -168,23 +169,21 @@ def _play_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every play's track id, ms heard and ``day * 4 + kind``, in start order; each (N,) int64.
 
     ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
-    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions). SQLite feeds
-    ``group_concat`` in the ordered subquery's order; the first-play test in
-    ``tests/store/test_insights.py`` fails if that ever stops holding.
+    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions).
     """
-    row = db.conn.execute(
-        "SELECT group_concat(track_id), group_concat(ms_heard), group_concat(day_kind) FROM ("
-        "  SELECT track_id, ms_heard,"
-        "    CAST(julianday(started_at) - 2440587.5 AS INTEGER) * 4 + CASE"
-        "      WHEN started_by != 'suggestion' THEN 0"
-        "      WHEN ms_heard >= :heard OR ended_how = 'finished' THEN 1"
-        "      WHEN ended_how = 'skipped' THEN 2 ELSE 3 END AS day_kind"
-        "  FROM plays ORDER BY started_at, id)",
+    track_id, ms_heard, day_kind, _ = log_columns(
+        db,
+        [
+            "track_id",
+            "ms_heard",
+            "CAST(julianday(started_at) - 2440587.5 AS INTEGER) * 4 + CASE"
+            " WHEN started_by != 'suggestion' THEN 0"
+            " WHEN ms_heard >= :heard OR ended_how = 'finished' THEN 1"
+            " WHEN ended_how = 'skipped' THEN 2 ELSE 3 END",
+        ],
         {"heard": HEARD_MS},
-    ).fetchone()
-    if row[0] is None:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return tuple(np.fromstring(column, sep=",", dtype=np.int64) for column in row)  # type: ignore[return-value]
+    )
+    return track_id, ms_heard, day_kind
 
 
 def _track_keys(

@@ -226,6 +226,18 @@ def _v6_imported_plays(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v7_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
+    # The key ("F# minor", '' when unknown) and the A4 in Hz the recording was played at,
+    # stored with the rest of a track's features (rows of older analysis versions are redone).
+    execute_script(
+        conn,
+        """
+        ALTER TABLE features ADD COLUMN key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE features ADD COLUMN tuning_hz REAL NOT NULL DEFAULT 0;
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
@@ -233,6 +245,7 @@ MIGRATIONS: list[Migration] = [
     _v4_identity,
     _v5_playlists_and_album_art,
     _v6_imported_plays,
+    _v7_key_and_concert_pitch,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

@@ -6,13 +6,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from player.domain.plays import ENDINGS, HEARD_MS, STARTERS
 from player.domain.recordings import recording_label
-from player.store.db import Database, utc_now
-from player.store.sessions import SESSION_GAP, split_sessions
+from player.store.db import Database, path_from_db, utc_now
+from player.store.sessions import SESSION_GAP, iter_sessions
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Play:
     work: str
     title: str
     recording: str = ""  # performers and year, naming the recording ("Kleiber · VPO, 1975")
+    path: str = ""
 
     @property
     def ended_at(self) -> datetime:
@@ -78,35 +82,67 @@ def close_interrupted_plays(db: Database) -> int:
     return cursor.rowcount
 
 
+def log_plays(db: Database, plays: Iterable[tuple[int, str, int, str, str]]) -> int:
+    """Write ended plays in one transaction: ``(track_id, started_at, ms_heard, ended_how,
+    started_by)`` each (an imported history, the demo's); returns how many."""
+    now = utc_now()
+    rows = [(*play, now) for play in plays]
+    for _, _, _, ended_how, started_by, _ in rows:
+        if ended_how not in ENDINGS or started_by not in STARTERS:
+            raise ValueError(f"not a play's ending and starter: {ended_how!r}, {started_by!r}")
+    with db.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO plays (track_id, started_at, ms_heard, ended_how, started_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len(rows)
+
+
+def has_plays(db: Database) -> bool:
+    return db.conn.execute("SELECT EXISTS (SELECT 1 FROM plays)").fetchone()[0] == 1
+
+
+_PLAY_SELECT = (
+    "SELECT p.id, p.track_id, p.started_at, p.ms_heard, p.ended_how, p.started_by, t.composer, "
+    "t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title, t.path, "
+    "t.recording_performers, t.year FROM plays p JOIN tracks t ON t.id = p.track_id "
+)
+
+
+def _play_from_row(r) -> Play:
+    return Play(
+        id=r[0],
+        track_id=r[1],
+        started_at=datetime.fromisoformat(r[2]),
+        ms_heard=r[3],
+        ended_how=r[4],
+        started_by=r[5],
+        composer=r[6],
+        work=r[7],
+        title=r[8],
+        recording=recording_label(r[10], r[11]),
+        path=path_from_db(r[9]),
+    )
+
+
+def iter_plays(db: Database) -> Iterator[Play]:
+    """Every play in the order it started, with its track's composer, work, title and path,
+    read as it is consumed (constant memory for a log of any length)."""
+    cursor = db.conn.execute(_PLAY_SELECT + "ORDER BY p.started_at, p.id")
+    while rows := cursor.fetchmany(1024):
+        yield from map(_play_from_row, rows)
+
+
 def all_plays(db: Database) -> list[Play]:
     """Every play in the order it started, with its track's composer, work and title."""
-    rows = db.conn.execute(
-        "SELECT p.id, p.track_id, p.started_at, p.ms_heard, p.ended_how, p.started_by, "
-        "t.composer, t.work, CASE WHEN t.movement != '' THEN t.movement ELSE t.title END AS title, "
-        "t.recording_performers, t.year "
-        "FROM plays p JOIN tracks t ON t.id = p.track_id ORDER BY p.started_at, p.id"
-    )
-    return [
-        Play(
-            id=r["id"],
-            track_id=r["track_id"],
-            started_at=datetime.fromisoformat(r["started_at"]),
-            ms_heard=r["ms_heard"],
-            ended_how=r["ended_how"],
-            started_by=r["started_by"],
-            composer=r["composer"],
-            work=r["work"],
-            title=r["title"],
-            recording=recording_label(r["recording_performers"], r["year"]),
-        )
-        for r in rows
-    ]
+    return list(iter_plays(db))
 
 
-def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[Play]]:
-    """The play log cut into sessions by the shared rule (gap measured from the end of a play)."""
-    return split_sessions(
-        all_plays(db),
+def _cut(plays: Iterable[Play], gap: timedelta) -> Iterator[list[Play]]:
+    """The shared session rule, the gap measured from the end of a play."""
+    return iter_sessions(
+        plays,
         time_of=lambda p: p.started_at,
         end_of=lambda p: p.ended_at,
         item_of=lambda p: p.track_id,
@@ -114,12 +150,102 @@ def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[
     )
 
 
+def iter_listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> Iterator[list[Play]]:
+    """The play log cut into sessions, oldest first, read as it is consumed."""
+    return _cut(iter_plays(db), gap)
+
+
+def listening_sessions(db: Database, gap: timedelta = SESSION_GAP) -> list[list[Play]]:
+    """The play log cut into sessions by the shared rule (gap measured from the end of a play)."""
+    return list(iter_listening_sessions(db, gap))
+
+
+def recent_sessions(
+    db: Database, max_plays: int, gap: timedelta = SESSION_GAP
+) -> tuple[list[list[Play]], int]:
+    """The newest whole sessions holding at most about ``max_plays`` plays, oldest first, and how
+    many older plays the log holds (the History view shows these; ``continuo history`` all).
+
+    Reads the newest ``max_plays`` plays through the start-time index; the oldest session among
+    them may have begun earlier, so it is left out when older plays exist (unless it is the only
+    one: a single session longer than ``max_plays`` is shown cut, rather than nothing).
+    """
+    total = int(db.conn.execute("SELECT count(*) FROM plays").fetchone()[0])
+    rows = db.conn.execute(
+        _PLAY_SELECT + "ORDER BY p.started_at DESC, p.id DESC LIMIT ?", (max_plays,)
+    ).fetchall()
+    plays = [_play_from_row(r) for r in reversed(rows)]
+    sessions = list(_cut(plays, gap))
+    shown = len(plays)
+    if total > shown and len(sessions) > 1:
+        shown -= plays.index(sessions[1][0])
+        sessions = sessions[1:]
+    return sessions, total - shown
+
+
+@dataclass(frozen=True)
+class PlayColumns:
+    """The whole play log as arrays, in start order (what the recommender's history reads).
+
+    ``start_ms``/``end_ms`` are milliseconds since 1970 (UTC); ``finished`` says a play ended
+    ``finished``. Each array has shape (N,).
+    """
+
+    track_id: np.ndarray
+    start_ms: np.ndarray
+    end_ms: np.ndarray
+    ms_heard: np.ndarray
+    finished: np.ndarray
+
+
+_START_MS = "CAST(round((julianday(started_at) - 2440587.5) * 86400000) AS INTEGER)"
+"""A play's start in milliseconds since 1970 (UTC), in SQL."""
+
+
+def log_columns(
+    db: Database, expressions: list[str], params: dict | None = None
+) -> list[np.ndarray]:
+    """Integer SQL ``expressions`` over every play, each as an (N,) int64 array in start order
+    (ties by id), plus the start in milliseconds since 1970 as the last array.
+
+    The table is read in its stored order (``NOT INDEXED``) and each column handed over as one
+    string that numpy parses in C, then sorted in numpy: read through the start-time index, a
+    million plays cost a random read each, and a million Python row tuples would cost seconds.
+    """
+    columns = [*expressions, "id", _START_MS]
+    row = db.conn.execute(
+        f"SELECT {', '.join(f'group_concat({c})' for c in columns)} FROM plays NOT INDEXED",
+        params or {},
+    ).fetchone()
+    if row[0] is None:
+        return [np.zeros(0, np.int64) for _ in (*expressions, "start")]
+    *values, ids, start_ms = (np.fromstring(c, sep=",", dtype=np.int64) for c in row)
+    order = np.lexsort((ids, start_ms))
+    return [v[order] for v in values] + [start_ms[order]]
+
+
+def play_columns(db: Database) -> PlayColumns:
+    """The whole log as arrays, in start order (:func:`log_columns`)."""
+    track_id, ms_heard, finished, start_ms = log_columns(
+        db, ["track_id", "ms_heard", "coalesce(ended_how = 'finished', 0)"]
+    )
+    return PlayColumns(track_id, start_ms, start_ms + ms_heard, ms_heard, finished.astype(bool))
+
+
 def heard_plays_by_recording(db: Database) -> dict[str, int]:
     """Heard plays (finished, or heard ``HEARD_MS``) of each recording key: the library shows
-    the most played recording of a work first."""
+    the most played recording of a work first.
+
+    The log is read in its stored order (``NOT INDEXED``) and counted per track first: through
+    the track index a million plays cost a random read each, several times slower.
+    """
     rows = db.conn.execute(
-        "SELECT t.recording_key, count(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
-        "WHERE p.ended_how = 'finished' OR p.ms_heard >= ? GROUP BY t.recording_key",
+        "SELECT t.recording_key, p.n FROM (SELECT track_id, count(*) AS n FROM plays NOT INDEXED "
+        "  WHERE ended_how = 'finished' OR ms_heard >= ? GROUP BY track_id) p "
+        "JOIN tracks t ON t.id = p.track_id",
         (HEARD_MS,),
     )
-    return {str(key): int(count) for key, count in rows}
+    counts: dict[str, int] = {}
+    for key, count in rows:
+        counts[str(key)] = counts.get(str(key), 0) + int(count)
+    return counts

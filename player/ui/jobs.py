@@ -81,3 +81,51 @@ class JobRunner(QObject):
     def _deliver(callback, value) -> None:
         if callback is not None:
             callback(value)
+
+
+class LatestJob(QObject):
+    """Runs the latest of a stream of requests (a search as the listener types), one at a time.
+
+    A request made while one runs replaces any request still waiting, and a result (or error)
+    is delivered only when no newer request was made since: stale answers never reach the
+    screen, and the worker never queues up behind fast typing.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = JobRunner(self, max_threads=1)
+        self._serial = 0
+        self._running = False
+        self._waiting: tuple | None = None
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        on_result: Callable[[Any], None],
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        self._serial += 1
+        self._waiting = (self._serial, fn, on_result, on_error)
+        if not self._running:
+            self._start_waiting()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the running request has finished (shutdown and tests only)."""
+        return self._jobs.wait(msecs)
+
+    def _start_waiting(self) -> None:
+        if self._waiting is None:
+            return
+        serial, fn, on_result, on_error = self._waiting
+        self._waiting, self._running = None, True
+        self._jobs.run(
+            fn,
+            lambda value: self._finished(serial, on_result, value),
+            lambda error: self._finished(serial, on_error, error),
+        )
+
+    def _finished(self, serial: int, callback, value) -> None:
+        self._running = False
+        if serial == self._serial and callback is not None:
+            callback(value)
+        self._start_waiting()

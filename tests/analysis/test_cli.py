@@ -8,7 +8,7 @@ from tests.analysis.synth import melody, tone, write, write_corrupt
 
 FIELDS = {
     "sample_rate", "hop_s", "f0_hz", "voiced", "notes", "note_spectrum_shape", "segments",
-    "content_vector", "analysis_version", "seconds",
+    "content_vector", "analysis_version", "seconds", "key", "tuning_hz",
 }  # fmt: skip
 
 
@@ -60,3 +60,26 @@ def test_a_corrupt_file_is_reported_and_fails_the_run(files, capsys):
     assert code == 1
     assert "broken.wav: cannot be decoded" in err
     assert out.startswith(str(files["tone"])) and "1 notes" in out
+
+
+def e_major_cadence(a4: float = 440.0) -> np.ndarray:
+    """I–IV–V–I in E major, two seconds a chord, at concert pitch ``a4``."""
+    shift = 12 * np.log2(a4 / 440.0)
+    chords = [(52, 56, 59, 64), (57, 61, 64, 69), (59, 63, 66, 71), (52, 56, 59, 64)]
+    return np.concatenate([sum(tone(m + shift, 2.0) for m in chord) for chord in chords])
+
+
+def test_key_and_concert_pitch_from_audio_and_from_the_title(tmp_path, capsys):
+    import mutagen.flac
+
+    plain = write(tmp_path / "cadence.flac", e_major_cadence())
+    # F major at A = 415 sounds like E major a hair (1.2 cents) below A = 440
+    titled = write(tmp_path / "titled.flac", e_major_cadence(415.0 * 2 ** (1 / 12)))
+    tags = mutagen.flac.FLAC(titled)
+    tags["title"] = "Chorale in F major"
+    tags.save()
+    assert main([str(plain), str(titled), "--json"]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["key"] == "E major" and first["tuning_hz"] == pytest.approx(440.0, abs=0.5)
+    # at A = 415 the audio alone says E major; the title says F major: period pitch
+    assert second["key"] == "F major" and second["tuning_hz"] == pytest.approx(415.0, abs=0.5)

@@ -1,13 +1,20 @@
+import contextlib
 import os
 import signal
 import threading
 
+import numpy as np
 import pytest
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.analysis.worker import CRASHED, AnalysisService
 from player.store import open_database
-from player.store.features import failures, load_histograms, tracks_needing_analysis
+from player.store.features import (
+    failures,
+    key_and_tuning,
+    load_histograms,
+    tracks_needing_analysis,
+)
 from player.store.tracks import Track, all_tracks, upsert_tracks
 from tests.analysis.synth import melody, write, write_corrupt
 
@@ -102,3 +109,73 @@ def test_a_killed_child_marks_its_file_and_a_new_one_goes_on(library):
     ids, _ = load_histograms(db, ANALYSIS_VERSION)
     assert sorted(names[i] for i in ids) == ["0-good.wav", "2-good.wav", "3-good.wav"]
     assert service.progress.done == 6
+
+
+def test_two_workers_analyse_the_library_in_two_processes_with_the_same_results(library, tmp_path):
+    db_path, db = library
+    seen = []
+    service = AnalysisService(db_path, on_progress=seen.append, workers=2)
+    policies = {}  # child pid → its scheduling policy, seen once it has answered
+
+    def on_progress(p):
+        seen.append(p)
+        for pid in service.child_pids if p.done else ():
+            with contextlib.suppress(ProcessLookupError):
+                policies[pid] = os.sched_getscheduler(pid)
+
+    service.on_progress = on_progress
+    run(service)
+    assert len(policies) == 2  # both children took files
+    assert set(policies.values()) == {os.SCHED_IDLE}  # playback comes first
+    names = by_name(db)
+    ids, histograms = load_histograms(db, ANALYSIS_VERSION)
+    assert sorted(names[i] for i in ids) == [f"{i}-good.wav" for i in range(4)]
+    reasons = {names[i]: r for i, r in failures(db, ANALYSIS_VERSION).items()}
+    assert reasons == {"4-corrupt.wav": "cannot be decoded", "5-silent.wav": "silent"}
+    assert [p.done for p in seen if p.finished] == [6]
+    assert sorted({p.done for p in seen}) == list(range(7))  # each file counted once
+
+    # the same library analysed by one worker gives the same histograms
+    one = tmp_path / "one.db"
+    single = open_database(one)
+    upsert_tracks(
+        single, [Track(path=t.path, size=1, mtime_ns=1, title=t.title) for t in all_tracks(db)]
+    )
+    run(AnalysisService(one, workers=1))
+    ids_one, histograms_one = load_histograms(single, ANALYSIS_VERSION)
+    by_path = {names[i]: h for i, h in zip(ids, histograms, strict=True)}
+    names_one = by_name(single)
+    for i, h in zip(ids_one, histograms_one, strict=True):
+        assert np.allclose(by_path[names_one[i]], h)
+
+
+def test_workers_must_be_at_least_one(library):
+    with pytest.raises(ValueError, match="at least 1"):
+        AnalysisService(library[0], workers=0)
+
+
+def test_key_and_concert_pitch_are_stored_the_title_naming_the_key(tmp_path):
+    from tests.analysis.test_cli import e_major_cadence
+
+    music = tmp_path / "music"
+    music.mkdir()
+    paths = [
+        write(music / "modern.wav", e_major_cadence(443.0)),
+        write(music / "period.wav", e_major_cadence(415.0 * 2 ** (1 / 12))),  # F major, A 415
+    ]
+    titles = ["Cadence", "Chorale in F major"]
+    db_path = tmp_path / "continuo.db"
+    db = open_database(db_path)
+    upsert_tracks(
+        db,
+        [
+            Track(path=str(p), size=1, mtime_ns=1, title=t)
+            for p, t in zip(paths, titles, strict=True)
+        ],
+    )
+    run(AnalysisService(db_path, workers=1))
+    stored = {by_name(db)[i]: key_and_tuning(db, i, ANALYSIS_VERSION) for i in by_name(db)}
+    assert stored["modern.wav"][0] == "E major"
+    assert stored["modern.wav"][1] == pytest.approx(443.0, abs=0.5)
+    assert stored["period.wav"][0] == "F major"
+    assert stored["period.wav"][1] == pytest.approx(415.0, abs=0.5)

@@ -43,6 +43,18 @@ def test_plays_to_the_end_and_hears_the_whole_track(
     assert backend.ring_underruns == dry
 
 
+def test_callback_margin_reports_the_gaps_between_callbacks(backend, recorder, tmp_path):
+    backend.callback_margin()
+    backend.play(write_sine(tmp_path / "m.flac", seconds=0.5, rate=48000))
+    recorder.wait_for("ended")
+    margin = backend.callback_margin()
+    assert margin["latency_ms"] > 0 and margin["block_ms"] > 0
+    assert margin["max_gap_ms"] >= 0.5 * margin["block_ms"]  # callbacks came about once a block
+    assert margin["margin_ms"] == pytest.approx(
+        margin["latency_ms"] - max(margin["max_gap_ms"] - margin["block_ms"], 0), abs=0.2
+    )
+
+
 def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp_path):
     items = [
         write_sine(tmp_path / f"{i}.flac", seconds=0.6, rate=rate)

@@ -17,7 +17,7 @@ import pytest
 from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
 from player.store.art import ArtRecord, art_record
-from player.store.features import load_histograms
+from player.store.features import key_and_tuning, load_histograms
 from player.store.feedback import all_feedback, suggestion_log
 from player.store.imports import imported_count
 from player.store.playlists import all_playlists, playlist_track_ids
@@ -78,6 +78,7 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
         ),
         ("INSERT INTO imported_plays VALUES ('lastfm', 'k1', 90, ?)", (AT,)),
     ],
+    7: [("UPDATE features SET key = 'F major', tuning_hz = 415.3 WHERE track_id = 7", ())],
 }
 
 
@@ -113,6 +114,10 @@ def check_rows(db, version: int) -> None:
         (playlist,) = all_playlists(db)
         assert (playlist.name, playlist_track_ids(db, playlist.id)) == ("Evening", [7, 7])
         assert art_record(db, 7) == ArtRecord(10, 1, 5, "abc.jpg")
+    # features written before migration 7 read as "no key yet"; at 7 as written
+    if version >= 2:
+        expected = ("F major", 415.3) if version >= 7 else ("", 0.0)
+        assert key_and_tuning(db, 7, "v-test") == expected
 
 
 def test_every_version_has_rows_to_carry():

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from player.store import sessions as sessions_module
 from player.store.sessions import split_sessions
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -55,3 +56,17 @@ def test_gap_is_configurable(minutes):
 
 def test_empty_input_gives_no_sessions():
     assert cut([]) == []
+
+
+def test_streaming_in_chunks_cuts_as_one_pass(monkeypatch):
+    """Events read a few at a time (sessions and repeats crossing chunk edges) cut the same."""
+    rng = __import__("random").Random(7)
+    events, minute = [], 0.0
+    for _ in range(500):
+        minute += rng.choice([0.5, 3, 39, 40, 41, -2])
+        events.append((minute, rng.choice("aab")))
+    whole = cut(events)
+    monkeypatch.setattr(sessions_module, "_CHUNK", 3)
+    assert cut(events) == whole
+    assert sum(len(s) for s in whole) < len(events)  # repeats were merged
+    assert len(whole) > 10

@@ -3,23 +3,24 @@ table, and search.
 
 The recording level appears only under a work with more than one recording (performers, year,
 album; the most played first); a single recording stays one click from its work. An opera's
-"Act I: …" titles add an act level under the recording. Both models
-hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
-Search (``player.domain.search``) folds accents, case and punctuation, and a row is found by
-every name it goes by (tag spellings, the composer's canonical name, catalogue number,
-performers and conductor): every word typed must occur in a row's text, which includes its
-parents' names. The
-grouping and the search texts are built once per library load on a worker thread
-(:func:`index_library`); a query is then one pass of substring tests in Python, and Qt is asked
-only about rows whose parent is shown, so typing stays fast with tens of thousands of tracks.
+"Act I: …" titles add an act level under the recording. Both models hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
+
+Built for 100,000 tracks: :func:`index_library` (a worker-thread job) groups the library and
+prepares one search text per recording and per track (:mod:`player.library.search_index`);
+the tree makes the nodes of a composer's works, recordings and movements only when the view
+first asks for them; a query is answered off the GUI thread (the library panel's
+:class:`~player.ui.jobs.LatestJob`) as the track positions that match, and the GUI thread only
+swaps them in: the table shows those rows (an index array, nothing
+copied), the tree shows a row when a track under it matches (two look-ups in a prefix sum).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
@@ -27,11 +28,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.domain.movements import split_act
-from player.domain.search import matches, query_terms, search_text
+from player.domain.search import search_text
 from player.library.grouping import (
     Act,
     Composer,
@@ -41,6 +43,7 @@ from player.library.grouping import (
     group_library,
     natural_key,
 )
+from player.library.search_index import SearchIndex
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.style import theme
@@ -71,50 +74,59 @@ def track_line(track: Track) -> str:
 
 
 class _Node:
-    __slots__ = ("children", "obj", "parent", "row", "search", "shown", "unit")
+    """A row of the tree; ``start``/``end`` are the positions of its tracks in library order.
+
+    Children are made on first use: a library of 100,000 tracks shows its composers at once and
+    makes a composer's works (and their recordings and movements) when the view opens it.
+    """
+
+    __slots__ = ("_children", "end", "obj", "parent", "row", "start", "unit")
 
     def __init__(
-        self, obj, parent: _Node | None, row: int, search: str, unit: Recording | None
+        self, obj, parent: _Node | None, row: int, start: int, end: int, unit: Recording | None
     ) -> None:
-        self.obj, self.parent, self.row, self.search, self.unit = obj, parent, row, search, unit
-        self.children: list[_Node] = []
-        self.shown = True  # set by TreeSearchProxy.set_query
+        self.obj, self.parent, self.row, self.unit = obj, parent, row, unit
+        self.start, self.end = start, end
+        self._children: list[_Node] | None = None
 
-    def add(self, obj, search: str, unit: Recording | None) -> _Node:
-        child = _Node(obj, self, len(self.children), self.search + search, unit)
-        self.children.append(child)
-        return child
+    @property
+    def children(self) -> list[_Node]:
+        if self._children is None:
+            self._children = self._make_children()
+        return self._children
+
+    def _make_children(self) -> list[_Node]:
+        obj, at = self.obj, self.start
+        made: list[_Node] = []
+        if isinstance(obj, Composer):
+            for work in obj.works:
+                count = sum(len(r.movements) for r in work.recordings)
+                made.append(_Node(work, self, len(made), at, at + count, work.recordings[0]))
+                at += count
+        elif isinstance(obj, Work) and len(obj.recordings) > 1:
+            for recording in obj.recordings:
+                count = len(recording.movements)
+                made.append(_Node(recording, self, len(made), at, at + count, recording))
+                at += count
+        elif isinstance(obj, Work | Recording):
+            unit = obj if isinstance(obj, Recording) else obj.recordings[0]
+            parts = acts(unit)
+            for part in parts:  # an opera's acts
+                count = len(part.movements)
+                made.append(_Node(part, self, len(made), at, at + count, unit))
+                at += count
+            if not parts:
+                for row, track in enumerate(unit.movements):
+                    made.append(_Node(track, self, row, at + row, at + row + 1, unit))
+        elif isinstance(obj, Act):
+            for row, track in enumerate(obj.movements):
+                made.append(_Node(track, self, row, at + row, at + row + 1, self.unit))
+        return made
 
 
 def _recording_text(recording: Recording) -> str:
     year = str(recording.year) if recording.year else ""
     return search_text(recording.performers, year, recording.album)
-
-
-def _build_tree(composers: list[Composer]) -> list[_Node]:
-    roots = []
-    for c_row, composer in enumerate(composers):
-        spellings = {t.composer for w in composer.works for t in _tracks(w)}
-        c_node = _Node(composer, None, c_row, search_text(composer.name, *spellings), None)
-        for work in composer.works:
-            titles = {t.work for t in _tracks(work)}
-            w_text = search_text(work.title, work.catalogue, *titles)
-            first = work.recordings[0]
-            if len(work.recordings) == 1:  # one click from the work, as before
-                w_node = c_node.add(work, w_text + _recording_text(first), first)
-                parents = [(w_node, first)]
-            else:
-                w_node = c_node.add(work, w_text, first)
-                parents = [(w_node.add(r, _recording_text(r), r), r) for r in work.recordings]
-            for parent, recording in parents:
-                for act in acts(recording) or [Act("", recording.movements)]:
-                    holder = (
-                        parent.add(act, search_text(act.name), recording) if act.name else parent
-                    )
-                    for track in act.movements:
-                        holder.add(track, search_text(track.display_title), recording)
-        roots.append(c_node)
-    return roots
 
 
 def _tracks(work: Work) -> list[Track]:
@@ -147,49 +159,63 @@ class _Fonts:
 class LibraryIndex:
     """Everything the views need, prepared off the GUI thread."""
 
-    tracks: list[Track]  # library order: composer (family name), work, recording, movement
-    roots: list[_Node]  # the composer → work → (recording →) movement tree
-    search: list[str]  # the table's search text of each track, same order
+    tracks: list[Track] = field(default_factory=list)  # library order: composer, work, …
+    roots: list[_Node] = field(default_factory=list)  # composer nodes (the rest made on use)
+    search: SearchIndex = field(default_factory=lambda: SearchIndex([], [], []))
+    position: dict[int, int] = field(default_factory=dict)  # track id -> place in ``tracks``
 
 
 def index_library(tracks: list[Track], plays: Mapping[str, int] | None = None) -> LibraryIndex:
-    """Group and prepare search texts (a worker-thread job: ~0.2 s for 10,000 tracks);
-    ``plays`` (heard plays per recording key) puts a work's most played recording first."""
+    """Group and prepare search texts (a worker-thread job); ``plays`` (heard plays per
+    recording key) puts a work's most played recording first.
+
+    A track's search text is its recording's (the composer's names and spellings, the work's
+    titles and catalogue number, the performers, year and album) plus its act's name and its own
+    title.
+    """
     composers = group_library(tracks, plays)
-    ordered = [t for c in composers for w in c.works for t in _tracks(w)]
-    search = [
-        search_text(
-            t.composer,
-            t.composer_name,
-            t.work,
-            t.work_title,
-            t.catalogue,
-            t.display_title,
-            t.recording_label,
-            t.album,
-        )
-        for t in ordered
-    ]
-    return LibraryIndex(ordered, _build_tree(composers), search)
+    ordered: list[Track] = []
+    roots: list[_Node] = []
+    groups: list[str] = []
+    group_of: list[int] = []
+    titles: list[str] = []
+    for composer in composers:
+        spellings = {t.composer for w in composer.works for t in _tracks(w)}
+        c_text = search_text(composer.name, *spellings)
+        start = len(ordered)
+        for work in composer.works:
+            w_text = c_text + search_text(
+                work.title, work.catalogue, *{t.work for t in _tracks(work)}
+            )
+            for recording in work.recordings:
+                groups.append(w_text + _recording_text(recording))
+                for act in acts(recording) or [Act("", recording.movements)]:
+                    for track in act.movements:
+                        ordered.append(track)
+                        group_of.append(len(groups) - 1)
+                        titles.append(search_text(act.name, track.display_title))
+        roots.append(_Node(composer, None, len(roots), start, len(ordered), None))
+    position = {int(t.id or 0): i for i, t in enumerate(ordered)}
+    return LibraryIndex(ordered, roots, SearchIndex(groups, group_of, titles), position)
 
 
 class LibraryTreeModel(QAbstractItemModel):
-    """Composer → work → movement; columns: name and duration."""
+    """Composer → work → (recording →) movement; columns: name and duration."""
 
     HEADERS = ("Title", "Length")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._roots: list[_Node] = []
+        self._library = LibraryIndex()
         self._playing: _Node | None = None
         self._fonts = _Fonts()
-        # A work's or recording's picture (its first movement's album art), set by the art feature; it
-        # answers at once from its cache and asks for a repaint once a lookup finishes.
-        self.art_for: Callable[[Track], object] | None = None
+        self.art_for: Callable[[Track], object] | None = (
+            None  # a work's picture (a feature sets it)
+        )
 
     def set_index(self, library: LibraryIndex) -> None:
         self.beginResetModel()
-        self._roots = library.roots
+        self._library = library
         self._playing = None
         self.endResetModel()
 
@@ -198,18 +224,17 @@ class LibraryTreeModel(QAbstractItemModel):
         old, self._playing = self._playing, None
         if old is not None:
             self._changed(old)
-        if track is None:
+        at = self._library.position.get(int(track.id or 0)) if track is not None else None
+        if at is None:
             return QModelIndex()
-        stack = list(self._roots)
-        while stack:
-            node = stack.pop()
-            if isinstance(node.obj, Track):
-                if node.obj.id == track.id:
-                    self._playing = node
-                    return self._changed(node)
-            else:
-                stack.extend(node.children)
-        return QModelIndex()
+        node = None
+        children = self._library.roots
+        while children:  # down the one branch that holds the track
+            node = next(n for n in children if n.start <= at < n.end)
+            children = node.children
+        assert node is not None
+        self._playing = node
+        return self._changed(node)
 
     def _changed(self, node: _Node) -> QModelIndex:
         first = self.createIndex(node.row, 0, node)
@@ -218,14 +243,14 @@ class LibraryTreeModel(QAbstractItemModel):
 
     @property
     def roots(self) -> list[_Node]:
-        return self._roots
+        return self._library.roots
 
     def _node(self, index: AnyIndex) -> _Node | None:
         return index.internalPointer() if index.isValid() else None
 
     def index(self, row: int, column: int, parent: AnyIndex = ROOT) -> QModelIndex:
         node = self._node(parent)
-        children = node.children if node else self._roots
+        children = node.children if node else self._library.roots
         if 0 <= row < len(children) and 0 <= column < 2:
             return self.createIndex(row, column, children[row])
         return QModelIndex()
@@ -240,7 +265,24 @@ class LibraryTreeModel(QAbstractItemModel):
         if parent.column() > 0:
             return 0
         node = self._node(parent)
-        return len(node.children) if node else len(self._roots)
+        return len(node.children) if node else len(self._library.roots)
+
+    def hasChildren(self, parent: AnyIndex = ROOT) -> bool:
+        """Without making them: a view draws every composer's arrow before any is opened."""
+        node = self._node(parent)
+        return node is None or (parent.column() == 0 and not isinstance(node.obj, Track))
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        """True until a row's children are made, so that the search proxy, asked whether a
+        closed row has children, answers from :meth:`hasChildren` instead of counting them."""
+        node = self._node(parent)
+        return node is not None and node._children is None and self.hasChildren(parent)
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        """Make the children (no rows were announced before: counting them makes them too)."""
+        node = self._node(parent)
+        if node is not None:
+            node.children  # noqa: B018 - made on first use
 
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 2
@@ -287,7 +329,7 @@ class LibraryTreeModel(QAbstractItemModel):
 
     def node_at(self, row: int, parent: AnyIndex) -> _Node:
         node = self._node(parent)
-        return (node.children if node else self._roots)[row]
+        return (node.children if node else self._library.roots)[row]
 
 
 def _plays(node: _Node) -> list[Track] | None:
@@ -329,8 +371,14 @@ def _tooltip(obj) -> str | None:
 
 
 class TrackTableModel(QAbstractTableModel):
-    """Every track in one table that filters and sorts itself in Python (list operations are
-    far cheaper than a proxy calling back into Python for each of 10,000 rows)."""
+    """Every track in one table; a search's result and a sort order are index arrays.
+
+    The rows shown are positions in library order (``_rows``), so showing a search's result
+    copies nothing; a column's sort order is computed once, off the GUI thread, by whoever
+    calls :meth:`sort_order` (the panel's search worker).
+    """
+
+    sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute sort_order off-thread
 
     COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
     _KEYS = (
@@ -345,55 +393,63 @@ class TrackTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._all: list[Track] = []
-        self._search: list[str] = []
-        self._rows: list[Track] = []
-        self._terms: list[str] = []
-        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._found: np.ndarray | None = None  # positions matching the search; None: all
+        self._order: np.ndarray | None = None  # positions in the chosen sort order; None: library
+        self._rows = np.zeros(0, dtype=np.int64)
         self._playing_id: int | None = None
         self._fonts = _Fonts()
 
     def set_playing(self, track: Track | None) -> None:
         self._playing_id = track.id if track else None
-        if self._rows:
+        if len(self._rows):
             bottom = self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), bottom, [Qt.ItemDataRole.ForegroundRole])
 
-    def set_index(self, library: LibraryIndex) -> None:
-        self._all, self._search = library.tracks, library.search
-        self._refresh()
+    def set_index(self, library: LibraryIndex, found: np.ndarray | None = None) -> None:
+        self._all, self._order = library.tracks, None
+        self.show_found(found)
 
-    def set_query(self, text: str) -> None:
-        terms = query_terms(text)
-        if terms != self._terms:
-            self._terms = terms
-            self._refresh()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = (column, order) if 0 <= column < len(self.COLUMNS) else None
-        self.layoutAboutToBeChanged.emit()
-        self._apply_sort()
-        self.layoutChanged.emit()
-
-    def _refresh(self) -> None:
+    def show_found(self, found: np.ndarray | None) -> None:
+        """Show the tracks at ``found`` (positions in library order; ``None``: every track)."""
         self.beginResetModel()
-        terms = self._terms
-        if terms:
-            self._rows = [
-                t for t, text in zip(self._all, self._search, strict=True) if matches(terms, text)
-            ]
-        else:
-            self._rows = list(self._all)
-        self._apply_sort()
+        self._found = found
+        self._rows = self._arrange()
         self.endResetModel()
 
-    def _apply_sort(self) -> None:
-        if self._sort is None:
-            return
-        column, order = self._sort
-        self._rows.sort(key=self._KEYS[column], reverse=order == Qt.SortOrder.DescendingOrder)
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_requested.emit(column, order)
+
+    def sort_order(self, column: int, order: Qt.SortOrder) -> np.ndarray | None:
+        """Positions in the order of ``column`` (a worker-thread job: ~0.5 s for 100,000)."""
+        if not 0 <= column < len(self.COLUMNS):
+            return None
+        key = self._KEYS[column]
+        tracks = self._all
+        ranked = sorted(range(len(tracks)), key=lambda i: key(tracks[i]))
+        if order == Qt.SortOrder.DescendingOrder:
+            ranked.reverse()
+        return np.array(ranked, dtype=np.int64)
+
+    def show_order(self, order: np.ndarray | None) -> None:
+        """Show the rows in ``order`` (from :meth:`sort_order`; ``None``: library order)."""
+        if order is not None and len(order) != len(self._all):
+            return  # computed for a library since replaced
+        self.layoutAboutToBeChanged.emit()
+        self._order = order
+        self._rows = self._arrange()
+        self.layoutChanged.emit()
+
+    def _arrange(self) -> np.ndarray:
+        if self._order is None:
+            return np.arange(len(self._all)) if self._found is None else self._found
+        if self._found is None:
+            return self._order
+        wanted = np.zeros(len(self._all), dtype=bool)
+        wanted[self._found] = True
+        return self._order[wanted[self._order]]
 
     def track(self, row: int) -> Track:
-        return self._rows[row]
+        return self._all[self._rows[row]]
 
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -409,7 +465,7 @@ class TrackTableModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        t = self._rows[index.row()]
+        t = self._all[self._rows[index.row()]]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
@@ -430,40 +486,35 @@ class TrackTableModel(QAbstractTableModel):
 
 
 class TreeSearchProxy(QSortFilterProxyModel):
-    """Recursive filtering for the works tree: a row shows when it, a descendant or an ancestor
-    matches every typed word.
+    """Filtering for the works tree: a row shows when a track under it matches the search.
 
-    Qt's own recursive mode asks Python about every row of every rejected subtree; here one
-    Python pass marks the nodes, and Qt only asks about children of rows it shows.
+    A track's search text holds its ancestors' names, so "it, a descendant or an ancestor
+    matches" is "a track under it matches". The search worker hands over the matching
+    positions; ``_before[i]`` counts matches before position ``i``, so each row Qt asks about is
+    two look-ups, and Qt only asks about children of rows it shows.
     """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._terms: list[str] = []
-        self.matches = 0  # movements that match the current query
+        self._before: np.ndarray | None = None  # None: no search, every row shows
+        self.matches = 0  # movements that match the current search
 
-    def set_query(self, text: str, *, force: bool = False) -> None:
-        """Filter by ``text``; ``force`` re-marks after the source loaded a new library."""
-        terms = query_terms(text)
-        if terms == self._terms and not force:
-            return
+    def show_found(self, found: np.ndarray | None, total: int) -> None:
+        """Show the rows holding a track at ``found`` (positions; ``None``: all ``total``)."""
         self.beginFilterChange()
-        self._terms = terms
-        self.matches = sum(self._mark(node, False) for node in self._source().roots)
+        if found is None:
+            self._before, self.matches = None, total
+        else:
+            marks = np.zeros(total + 1, dtype=np.int64)
+            marks[found + 1] = 1
+            self._before, self.matches = np.cumsum(marks), len(found)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def _mark(self, node: _Node, ancestor_matched: bool) -> int:
-        """Mark ``node``'s subtree; returns how many movements under it match."""
-        matched = ancestor_matched or matches(self._terms, node.search)
-        if not node.children:
-            node.shown = matched
-            return int(matched)
-        found = sum(self._mark(child, matched) for child in node.children)
-        node.shown = matched or found > 0
-        return found
-
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        return self._source().node_at(source_row, source_parent).shown
+        if self._before is None:
+            return True
+        node = self._source().node_at(source_row, source_parent)
+        return bool(self._before[node.end] > self._before[node.start])
 
     def _source(self) -> LibraryTreeModel:
         return cast(LibraryTreeModel, self.sourceModel())

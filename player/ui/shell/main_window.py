@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from player.services import Services
-from player.store.plays import heard_plays_by_recording, listening_sessions
+from player.store.plays import heard_plays_by_recording, recent_sessions
 from player.store.tracks import (
     add_library_root,
     all_tracks,
@@ -48,6 +48,8 @@ from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
 PROGRESS_EVERY_S = 0.1
+HISTORY_PLAYS = 2000
+"""The History tab shows the newest sessions up to this many plays (`continuo history`: all)."""
 UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
 
 
@@ -442,11 +444,11 @@ class MainWindow(QMainWindow):
             recorder.flush()
             db = open_db()
             try:
-                return listening_sessions(db)
+                return recent_sessions(db, HISTORY_PLAYS)
             finally:
                 db.close()
 
-        self.jobs.run(load, self.history.set_sessions, self._job_failed)
+        self.jobs.run(load, lambda r: self.history.set_sessions(*r), self._job_failed)
 
     def start_scan(self) -> None:
         if self._scan_cancel is not None:

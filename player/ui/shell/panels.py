@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from player.fspath import shown
 from player.store.plays import Play
 from player.store.tracks import Track
+from player.ui.jobs import LatestJob
 from player.ui.plain import tip
 from player.ui.shell.library_models import (
     PLAYS_ROLE,
@@ -36,8 +37,6 @@ from player.ui.shell.library_models import (
 )
 from player.ui.shell.queue_model import QueueModel
 from player.ui.style import named
-
-SEARCH_DELAY_MS = 120  # typing pauses shorter than this are one search
 
 
 def _tree(name: str) -> QTreeView:
@@ -58,6 +57,7 @@ class LibraryPanel(QWidget):
 
     play_requested = Signal(object, list)  # Track, the rest of its work
     queue_requested = Signal(list)  # Tracks to append to the user queue
+    results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -108,9 +108,11 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.empty)
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.search.textChanged.connect(self._search_timer.start)
+        self._library = LibraryIndex()
+        self._searching = LatestJob(self)  # queries, answered off the GUI thread
+        self._sorting = LatestJob(self)  # the table's sort orders
+        self.search.textChanged.connect(self.apply_search)
+        self.table_model.sort_requested.connect(self._sort)
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
@@ -118,20 +120,25 @@ class LibraryPanel(QWidget):
         for view in (self.tree, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(partial(self._context_menu, view))
-        self.set_library(LibraryIndex([], [], []))
+        self._sort_choice: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        self.set_library(LibraryIndex())
 
     def set_library(self, library: LibraryIndex) -> None:
+        self._library = library
         self.tree_model.set_index(library)
         self.table_model.set_index(library)
-        self.tree_proxy.set_query(self.search.text(), force=True)
+        self.tree_proxy.show_found(None, len(library.tracks))
         if len(library.tracks) <= 60:
             self.tree.expandAll()
-        elif len(library.roots) <= 30:
+        elif self._few_works(range(len(library.roots))):
             self.tree.expandToDepth(0)
         self.empty.setVisible(not library.tracks)
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
         )
+        self._sort(*self._sort_choice)
+        if self.search.text().strip():
+            self.apply_search()
 
     def set_playing(self, track: Track | None) -> None:
         """Mark the playing movement in both views and bring it into sight in the tree."""
@@ -142,13 +149,37 @@ class LibraryPanel(QWidget):
             self.tree.scrollTo(shown)
 
     def apply_search(self) -> None:
-        text = self.search.text()
-        self.tree_proxy.set_query(text)
-        self.table_model.set_query(text)
-        if text.strip() and self.tree_proxy.matches <= 200:
+        """Ask for the tracks matching the search box; the views change when the answer comes
+        (a newer query drops an older one's answer)."""
+        text, library = self.search.text(), self._library
+        self._searching.submit(
+            lambda: library.search.find(text), lambda found: self._show_found(text, found)
+        )
+
+    def _show_found(self, text: str, found) -> None:
+        total = len(self._library.tracks)
+        self.table_model.show_found(found)
+        self.tree_proxy.show_found(found, total)
+        proxy = self.tree_proxy
+        if found is not None and proxy.matches <= 200:
             self.tree.expandAll()
-        elif self.tree_proxy.rowCount() <= 30:
+        elif total > 60 and self._few_works(
+            proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
+        ):
             self.tree.expandToDepth(0)
+        self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _few_works(self, composer_rows) -> bool:
+        """Whether these composers can be shown open: at most 30 of them, 600 works in all (a
+        box set's composer with a thousand works stays closed until the listener opens it)."""
+        rows = list(composer_rows)
+        roots = self._library.roots
+        return len(rows) <= 30 and sum(len(roots[r].obj.works) for r in rows) <= 600
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort_choice = (column, order)
+        table = self.table_model
+        self._sorting.submit(lambda: table.sort_order(column, order), table.show_order)
 
     def _tree_activated(self, index: QModelIndex) -> None:
         """Play the movement (or a work's or recording's first) and queue the rest of its
@@ -265,7 +296,8 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
 
-    def set_sessions(self, sessions: list[list[Play]]) -> None:
+    def set_sessions(self, sessions: list[list[Play]], older_plays: int = 0) -> None:
+        """Show ``sessions`` (oldest first) and, below them, how many older plays the log holds."""
         self.model.clear()
         self.model.setColumnCount(2)
         for number, session in enumerate(reversed(sessions)):
@@ -291,6 +323,10 @@ class HistoryPanel(QWidget):
             self.model.appendRow([head, length])
             if number == 0:
                 self.view.expand(head.index())
+        if older_plays:
+            note = QStandardItem(f"{older_plays:,} older plays · `continuo history` lists them all")
+            note.setEnabled(False)
+            self.model.appendRow([note, QStandardItem()])
         self.view.header().setStretchLastSection(False)
         self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)

@@ -1,7 +1,8 @@
 """The background analysis in the window: started after each scan, progress in the status bar.
 
 :class:`AnalysisRunner` owns one :class:`~player.analysis.worker.AnalysisService` at a time: a
-dispatcher thread in this process that drives one niced child process and writes its results.
+dispatcher thread in this process that drives the idle-priority child processes (as many as
+the ``analysis_workers`` setting says) and writes their results.
 The service reports progress from the dispatcher thread; the runner re-emits it as a Qt signal,
 which Qt queues to the GUI thread. Building the service (its import pulls in scipy) and counting
 what is analysed run as :class:`~player.ui.jobs.JobRunner` jobs, so the GUI thread never waits
@@ -10,9 +11,7 @@ on the child, the disk or an import; only :meth:`AnalysisRunner.stop` at quit jo
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,18 +31,6 @@ if TYPE_CHECKING:
     from player.analysis.worker import AnalysisProgress, AnalysisService
 
 STOP_TIMEOUT_S = 5.0
-
-
-def keep_idle(pid: int) -> None:
-    """Run ``pid`` only on CPU time nothing else wants (Linux ``SCHED_IDLE``).
-
-    The worker's ``nice 10`` still left the child a share of a busy two-core machine: playback
-    lost up to 2 s a minute in ``bench_window_analysis_while_playing.py``; with ``SCHED_IDLE``
-    none in the same runs. Set from here until the worker sets it on its child itself.
-    """
-    if hasattr(os, "sched_setscheduler"):
-        with contextlib.suppress(OSError):  # the child may have ended meanwhile
-            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
 
 
 @dataclass(frozen=True)
@@ -118,15 +105,19 @@ class AnalysisRunner(QObject):
         jobs: JobRunner,
         parent: QObject | None = None,
         faults: Faults | None = None,
+        *,
+        workers: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
-        self.faults = faults or Faults()  # a run that cannot save its results says so here
+        self.faults = faults or Faults()
+        self.workers = (
+            workers  # None: every core but one  # a run that cannot save its results says so here
+        )
         self.summary: AnalysisSummary | None = None
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
         self._starting = self._again = self._paused = self._stopped = False
-        self._idle_pid: int | None = None
         self._from_dispatcher.connect(self._on_progress)
 
     @property
@@ -150,11 +141,12 @@ class AnalysisRunner(QObject):
             return
         self._starting = True
         db_path, report, faults = self.db_path, self._from_dispatcher.emit, self.faults
+        workers = self.workers
 
         def create() -> AnalysisService:
             from player.analysis.worker import AnalysisService
 
-            return AnalysisService(db_path, on_progress=report, faults=faults)
+            return AnalysisService(db_path, on_progress=report, faults=faults, workers=workers)
 
         self.jobs.run(create, self._created, self._not_created)
         self.progressed.emit(None)  # Pause is possible from now on
@@ -198,10 +190,6 @@ class AnalysisRunner(QObject):
         self.progressed.emit(None)
 
     def _on_progress(self, progress: AnalysisProgress) -> None:
-        pid = self.child_pid
-        if pid is not None and pid != self._idle_pid:  # a new child (first, or after a crash)
-            keep_idle(pid)
-            self._idle_pid = pid
         if progress.finished and self._service is not None:
             self._service = None
             stored = progress.done > progress.failed
@@ -266,7 +254,12 @@ def install(ctx: FeatureContext) -> AnalysisRunner:
     """Background analysis: started after each scan, stopped at close; new features announced."""
     services = ctx.services
     runner = AnalysisRunner(
-        services.profile.database, services.open_db, ctx.jobs, ctx, services.faults
+        services.profile.database,
+        services.open_db,
+        ctx.jobs,
+        ctx,
+        services.faults,
+        workers=services.analysis_workers,
     )
     runner.features_changed.connect(ctx.features_changed)
     AnalysisStatus(ctx, runner)

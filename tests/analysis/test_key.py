@@ -1,0 +1,84 @@
+"""Key and concert pitch: profiles, the A = 415 ambiguity, key names in titles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from player.analysis.key import MAJOR_PROFILE, MINOR_PROFILE, estimate_key, key_scores
+from player.domain.keys import Key, notated_key
+
+
+@pytest.mark.parametrize("tonic", range(12))
+@pytest.mark.parametrize("mode", ["major", "minor"])
+def test_a_profile_rotated_to_a_key_is_that_key(tonic, mode):
+    profile = MAJOR_PROFILE if mode == "major" else MINOR_PROFILE
+    key, tuning_hz = estimate_key(np.roll(profile, tonic), 0.0)
+    assert key == Key(tonic, mode)
+    assert tuning_hz == pytest.approx(440.0)
+
+
+def test_scores_are_correlations_and_a_flat_chroma_scores_nothing():
+    scores = key_scores(np.roll(MAJOR_PROFILE, 5))
+    assert scores.shape == (2, 12) and scores[0, 5] == pytest.approx(1.0)
+    assert np.all(scores <= 1.0 + 1e-9) and np.all(scores >= -1.0 - 1e-9)
+    assert not key_scores(np.ones(12)).any()
+    with pytest.raises(ValueError, match="shape"):
+        key_scores(np.ones(11))
+
+
+def test_tuning_in_semitones_becomes_a4_in_hertz():
+    _, hz = estimate_key(np.roll(MAJOR_PROFILE, 2), 12 * np.log2(443.0 / 440.0))
+    assert hz == pytest.approx(443.0)
+
+
+def test_a_notated_key_heard_a_semitone_low_is_period_pitch():
+    heard_e_major = np.roll(MAJOR_PROFILE, 4)  # what F major at A = 415 sounds like
+    tuning = (
+        12 * np.log2(415.0 / 440.0) + 1
+    )  # -0.012: 415 Hz is a semitone below 440 less 1.2 cents
+    assert estimate_key(heard_e_major, tuning)[0].name == "E major"  # audio alone
+    key, hz = estimate_key(heard_e_major, tuning, notated=Key(5, "major"))
+    assert key.name == "F major"
+    assert hz == pytest.approx(415.0, abs=0.05)
+    key, hz = estimate_key(heard_e_major, tuning, notated=Key(4, "major"))  # at modern pitch
+    assert key.name == "E major" and hz == pytest.approx(439.7, abs=0.05)
+
+
+def test_key_names_spell_like_scores():
+    assert [Key(t, "major").name for t in (1, 3, 6, 8, 10)] == [
+        "Db major", "Eb major", "F# major", "Ab major", "Bb major"
+    ]  # fmt: skip
+    assert [Key(t, "minor").name for t in (1, 6, 8)] == ["C# minor", "F# minor", "G# minor"]
+    with pytest.raises(ValueError, match="not a key"):
+        Key(12, "major")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Symphony No. 40 in G minor, K. 550", "G minor"),
+        ("Concerto in D, RV 93", "D major"),
+        ("Prelude in C-sharp minor, Op. 3 No. 2", "C# minor"),
+        ("Sonata in Bb major", "Bb major"),
+        ("Sonata in E flat major, Hob. XVI:52", "Eb major"),
+        ("Partita in A minor BWV 1013", "A minor"),
+        ("Fantasia in F♯ minor", "F# minor"),
+        ("Messe in h-Moll", "B minor"),
+        ("Sinfonie Es-Dur", "Eb major"),
+        ("Klavierkonzert fis-moll", "F# minor"),
+        ("Sonate B-Dur", "Bb major"),
+        ("Sonate en ré majeur", "D major"),
+        ("Sonata in si bemolle maggiore", "Bb major"),
+        ("Live in Amsterdam", None),
+        ("Goldberg Variations", None),
+        ("", None),
+    ],
+)
+def test_the_key_a_title_names(text, name):
+    key = notated_key(text)
+    assert (key.name if key else None) == name
+
+
+def test_the_first_text_naming_a_key_wins():
+    assert notated_key("", "Cello Suite No. 1", "Suite in G major", "in D minor").name == "G major"
