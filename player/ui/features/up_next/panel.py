@@ -67,7 +67,7 @@ MODES = [
     ("Popular", "popular"),
     ("Other recordings", "other_recordings"),
 ]
-BUDGETS = [("Any length", 0.0)] + [(f"{m} min", float(m)) for m in (20, 30, 40, 60, 90)]
+BUDGETS = [("No limit", 0.0)] + [(f"{m} min", float(m)) for m in (20, 30, 40, 60, 90)]
 """The Up next bar's time budgets: whole works that end within the time left."""
 HEADERS = {
     MODEL: "From your listening model",
@@ -176,24 +176,21 @@ class UpNextBar(QWidget):
         self.clear.setToolTip("Drop these suggestions and suggest others")
         # the bar keeps room for its controls (the library pane gives way on a narrow window)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        # two rows, so that the side panel's width at 1366 px holds every control whole:
-        # what fills Up next above, how it is shown and explained below
+        # what fills Up next in one row, "Why this?" under Clear: as wide as the side panel's
+        # tabs need and no wider, so the window still fits 1280 x 720 and 1.5x (tests/ui/fit.py)
+        top, below = QHBoxLayout(), QHBoxLayout()
+        top.setSpacing(4)
+        for widget in (self.mode, self.count, self.budget, self.keep_works):
+            top.addWidget(widget)
+        top.addStretch(1)
+        top.addWidget(self.clear)
+        below.addStretch(1)
+        below.addWidget(self.why)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(4)
-        rows = (QHBoxLayout(), QHBoxLayout())
-        for row, widgets in zip(
-            rows,
-            ((self.mode, self.count, self.budget), (self.keep_works,)),
-            strict=True,
-        ):
-            row.setSpacing(6)
-            for widget in widgets:
-                row.addWidget(widget)
-            row.addStretch(1)
-            layout.addLayout(row)
-        rows[0].addWidget(self.clear)
-        rows[1].addWidget(self.why)
+        layout.addLayout(top)
+        layout.addLayout(below)
 
 
 class UpNext(QObject):
