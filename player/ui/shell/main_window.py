@@ -333,6 +333,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self._scan_cancel is not None:
             self._scan_cancel.cancel()
+        # The backend outlives the window (the composition root stops it after the event loop,
+        # and the play log still records that end): its threads must not reach this window's
+        # bridge once Qt may delete it.
+        if self.bridge in self.services.listeners:
+            self.services.listeners.remove(self.bridge)
         super().closeEvent(event)
 
     # actions --------------------------------------------------------------------------------
