@@ -12,10 +12,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from player.errors import ContinuoError
 from player.history_import import NotAHistory, import_history
 from player.profile import Profile
-from player.store.db import open_database
+from player.profile_db import open_for_command
 
 
 def import_parser() -> argparse.ArgumentParser:
@@ -32,14 +31,9 @@ def import_parser() -> argparse.ArgumentParser:
 def import_main(argv: list[str], profile_of: Callable[[str | None], Profile]) -> int:
     args = import_parser().parse_args(argv)
     profile = profile_of(args.profile)
-    if not profile.database.exists():
-        print(f"continuo: no library in {profile.root}; scan one first", file=sys.stderr)
-        return 1
-    try:
-        db = open_database(profile.database)
-    except ContinuoError as exc:
-        print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
-        return 2
+    db = open_for_command(profile, "no library (scan one first)")
+    if isinstance(db, int):
+        return db
     try:
         report = import_history(db, args.file)
     except (NotAHistory, OSError) as exc:

@@ -21,6 +21,7 @@ from pathlib import Path
 from player.errors import ContinuoError
 from player.library.grouping import Composer, group_library
 from player.profile import Profile
+from player.profile_db import open_for_command
 from player.store.db import open_database
 from player.store.plays import heard_plays_by_recording
 from player.store.tracks import add_library_root, all_tracks, library_roots, problems
@@ -189,14 +190,9 @@ def print_library(composers: list[Composer]) -> None:
 def library_main(argv: list[str], profile_of: Callable[[str | None], Profile]) -> int:
     args = library_parser().parse_args(argv)
     profile = profile_of(args.profile)
-    if not profile.database.exists():
-        print(f"continuo: no library in {profile.root}", file=sys.stderr)
-        return 1
-    try:
-        db = open_database(profile.database)
-    except ContinuoError as exc:
-        _stderr(f"continuo: {exc.short}\n{exc.detail}")
-        return 2
+    db = open_for_command(profile, "no library")
+    if isinstance(db, int):
+        return db
     try:
         composers = group_library(all_tracks(db), heard_plays_by_recording(db))
     finally:

@@ -13,10 +13,11 @@ import logging
 import os
 import shutil
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 
-from player.errors import DatabaseError
+from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
 from player.store.db import Database, open_database
 from player.store.repair import quick_check, recover
@@ -131,3 +132,17 @@ def _recovered(
     )
     log.warning("recovered %s into %s: %s", path, path.name, recovery)
     return open_database(path)
+
+
+def open_for_command(profile: Profile, missing: str) -> Database | int:
+    """The profile's database for a headless command, or the exit status after saying on stderr
+    why not: 1 when there is no database yet (``missing`` says what is absent), 2 when it cannot
+    be opened."""
+    if not profile.database.exists():
+        print(f"continuo: {missing} in {profile.root}", file=sys.stderr)
+        return 1
+    try:
+        return open_database(profile.database)
+    except ContinuoError as exc:
+        print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
+        return 2
