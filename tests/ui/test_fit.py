@@ -12,7 +12,7 @@ from player.ui.shell.screen_fit import available_area, restore_geometry
 from player.ui.style import apply_style
 from tests.ui.fit import SCREENS, cut_controls
 from tests.ui.library import make_library
-from tests.ui.test_window import close_window
+from tests.ui.test_window import close_window, open_window
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +22,7 @@ def library(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, qapp, tmp_path, library):
-    apply_style(qapp)
-    window = build_window(
-        build_services(Profile(tmp_path / "p").create(), [library], no_audio=True)
-    )
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.scan_finished, timeout=30000):
-        window.start()
+    window = open_window(qtbot, qapp, tmp_path / "p", library, no_audio=True)
     qtbot.waitUntil(lambda: window.library.tree_model.rowCount() == 3, timeout=10000)
     window.controller.play_track(window.controller.library_tracks[0])  # now-playing filled
     qtbot.waitUntil(lambda: window.controller.current is not None, timeout=5000)

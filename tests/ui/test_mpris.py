@@ -14,11 +14,10 @@ from player.app import build_services, build_window
 from player.audio.backend import PlaybackState
 from player.profile import Profile
 from player.ui.features.mpris.service import BUS_NAME, OBJECT_PATH, TRACK_PATH
-from player.ui.style import apply_style
 from tests.library.images import png_bytes
 from tests.ui.library import make_library
 from tests.ui.session_bus import gdbus, private_session_bus
-from tests.ui.test_window import close_window
+from tests.ui.test_window import close_window, open_window
 
 PLAYER = "org.mpris.MediaPlayer2.Player"
 
@@ -39,13 +38,7 @@ def bus(monkeypatch):
 
 @pytest.fixture
 def window(qtbot, qapp, tmp_path, library, bus):
-    apply_style(qapp)
-    services = build_services(Profile(tmp_path / "profile").create(), [library], no_audio=True)
-    window = build_window(services)
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.scan_finished, timeout=30000):
-        window.start()
+    window = open_window(qtbot, qapp, tmp_path / "profile", library, no_audio=True)
     qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 6, timeout=10000)
     yield window
     if window.isVisible():

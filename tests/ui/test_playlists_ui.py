@@ -7,12 +7,9 @@ import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from player.app import build_services, build_window
-from player.profile import Profile
 from player.store.playlists import all_playlists, playlist_track_ids
-from player.ui.style import apply_style
 from tests.ui.library import make_library
-from tests.ui.test_window import close_window
+from tests.ui.test_window import close_window, open_window
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +19,7 @@ def library(tmp_path_factory):
 
 @pytest.fixture
 def window(qtbot, qapp, tmp_path, library):
-    apply_style(qapp)
-    window = build_window(
-        build_services(Profile(tmp_path / "p").create(), [library], no_audio=True)
-    )
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.scan_finished, timeout=30000):
-        window.start()
+    window = open_window(qtbot, qapp, tmp_path / "p", library, no_audio=True)
     qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 6, timeout=10000)
     yield window
     close_window(window)
