@@ -185,6 +185,7 @@ class AnalysisService:
         self._thread: threading.Thread | None = None
         self._children: list[_Child] = []
         self._state = AnalysisProgress(0, 0, 0, None, None, False, False)
+        self._state_lock = threading.RLock()  # pause()/resume() report from the caller's thread
 
     @property
     def child_pids(self) -> list[int]:
@@ -229,8 +230,13 @@ class AnalysisService:
         return not self._thread.is_alive()
 
     def _report(self, **changes) -> None:
-        self._state = AnalysisProgress(**{**self._state.__dict__, **changes})
-        self.on_progress(self._state)
+        """Change the progress record and pass it on. The dispatcher and the caller of
+        :meth:`pause`/:meth:`resume` both report: under the lock neither overwrites the other's
+        change with a copy read before it (a file handed out would read as none in hand), and
+        records reach ``on_progress`` in the order they were made."""
+        with self._state_lock:
+            self._state = AnalysisProgress(**{**self._state.__dict__, **changes})
+            self.on_progress(self._state)
 
     def _current(self) -> str | None:
         busy = [c.job[1] for c in self._children if c.job is not None]
