@@ -127,3 +127,27 @@ def test_bad_signals_are_refused():
         track_pitch(np.zeros((2, 4096)), sr=SR)
     with pytest.raises(ValueError, match="NaN"):
         track_pitch(np.array([0.0, np.nan] * 2048), sr=SR)
+
+
+@pytest.mark.parametrize("f0", [110.0, 220.0, 330.0])
+@pytest.mark.parametrize("interval", [7, 5])  # the previous note a fifth or a fourth above
+def test_previous_note_tail_does_not_pull_the_period_down(f0, interval):
+    """A new note under the decaying tail of the previous one (a hall): the mixture is periodic
+    at the common period 2T or 3T, whose dip is deepest; the note is f0 (the fundamental check)."""
+    t = np.arange(SR) / SR
+    amps = [1.0, 0.6, 0.4, 0.3, 0.2]
+    tail = 0.9 * np.exp(-t / 0.5) * harmonic(f0 * 2 ** (interval / 12), 1.0, amps)
+    track = track_pitch(harmonic(f0, 1.0, amps) + tail, sr=SR)
+    truth = np.full(len(track.f0_hz), f0)
+    assert track.voiced.mean() >= 0.95
+    assert np.mean(cents_off(track, truth) < 50) >= 0.9
+
+
+@pytest.mark.parametrize("f0", [65.0, 110.0, 220.0, 440.0])
+def test_a_missing_fundamental_is_still_heard_at_its_period(f0):
+    """Partials 2–6 only: periodic at 1/f0 and heard at f0, so the penalty for a weak fundamental
+    must stay below what choosing another period would cost."""
+    track = track_pitch(harmonic(f0, 1.0, [0.0, 1.0, 0.8, 0.6, 0.5, 0.4]), sr=SR)
+    truth = np.full(len(track.f0_hz), f0)
+    assert track.voiced.mean() >= 0.95
+    assert np.mean(cents_off(track, truth) < 50) >= 0.95
