@@ -42,9 +42,9 @@ import numpy as np
 UNVOICED_COST = 0.3  # the cost of calling a frame unvoiced: dips shallower than this are noise
 LOUD_VOICING = 0.2  # added to the unvoiced cost of the loudest frames, tapering to 0 ...
 LOUD_RANGE_DB = 30.0  # ... this many dB below them
-_PERIOD_PRIOR = 0.03  # cost per octave of period, favouring T over 2T, 3T, ...
+_PERIOD_PRIOR = 0.04  # cost per octave of period, favouring T over 2T, 3T, ...
 _JUMP_COST = 0.35  # cost per octave of change in period between neighbouring frames
-_VOICING_SWITCH = 0.1  # cost of switching between voiced and unvoiced
+_VOICING_SWITCH = 0.2  # cost of switching between voiced and unvoiced
 _REFINE_TOL = 0.03  # relative lag tolerance (about half a semitone) when looking for a dip
 _INVALID = 1e6  # cost of an absent candidate (kept finite so sums never make NaN)
 _BLOCK = 4096  # frames per block of precomputed transition costs
