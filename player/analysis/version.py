@@ -1,8 +1,10 @@
 """Which analysis produced a set of features: stored with every result so stale ones are redone."""
 
-PIPELINE_VERSION = "pipeline-2"
+PIPELINE_VERSION = "pipeline-3"
 """Decoding, pitch, note spectrum, segment descriptors, key and tuning; bump when any of them
-changes (2: subharmonic check and level-aware voicing in the pitch tracker; key and A4)."""
+changes (2: subharmonic check and level-aware voicing in the pitch tracker; key and A4;
+3: fundamental check and voicing apart from ranking in the pitch tracker, Albrecht–Shanahan
+key profiles)."""
 
 CLASS_MODEL_VERSION = "segment-classes-v1"
 """The shipped segment class model (``assets/models/segment-classes-v1.npz``)."""
