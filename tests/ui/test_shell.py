@@ -106,7 +106,7 @@ def test_similar_alone_on_a_bare_shell(qtbot, qapp, tmp_path, library):
     try:
         action = similar.install(window.context)
         assert tabs(window) == ["Queue", "History", "Problems", "Similar"]
-        assert [label for label, _ in window.library.extra_actions] == ["Similar"]
+        assert [e.label for e in window.library.extra_actions] == ["Similar"]
         assert menus(window)["Library"] == ["&Similar to the playing track"]
         action.show_for([first_track(window)])
         assert window.side.currentWidget() is action.panel

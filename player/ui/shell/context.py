@@ -20,7 +20,7 @@ from player.services import Services
 from player.store.tracks import Track
 from player.ui.jobs import JobRunner
 from player.ui.shell.controller import PlaybackController
-from player.ui.shell.panels import LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.panels import LibraryPanel, ProblemsPanel, QueuePanel, TrackMenuEntry
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.transport import TransportBar
 
@@ -149,10 +149,14 @@ class FeatureContext(QObject):
             self._window.addAction(action)
         return action
 
-    def add_track_action(self, label: str, slot: TrackAction) -> None:
-        """An entry in the library's and the queue's right-click menus; gets the tracks."""
-        self._library.extra_actions.append((label, slot))
-        self.queue_panel.extra_actions.append((label, slot))
+    def add_track_action(
+        self, label: str, slot: TrackAction, *, enabled: Callable[[list[Track]], bool] | None = None
+    ) -> None:
+        """An entry in the library's and the queue's right-click menus; gets the tracks.
+        ``enabled(tracks)``, when given, says whether it applies to them (greyed out if not)."""
+        entry = TrackMenuEntry(label, slot, enabled)
+        self._library.extra_actions.append(entry)
+        self.queue_panel.extra_actions.append(entry)
 
     def add_panel(self, widget: QWidget, title: str) -> None:
         """A tab beside Queue, History and Problems."""
