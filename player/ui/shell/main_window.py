@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel()
         self.side = named(QTabWidget(), "sideTabs")
         self.side.setDocumentMode(True)
+        self.side.setUsesScrollButtons(False)  # every tab in sight: the pane is never narrower
         self.side.addTab(self.queue_panel, "Queue")
         self.side.addTab(self.history, "History")
         self.side.addTab(self.problems, "Problems")
