@@ -144,6 +144,7 @@ def test_features_in_reverse_order_give_the_same_window(qtbot, qapp, tmp_path, l
             title: sorted(entries) for title, entries in expected.items()
         }
         assert sorted(tabs(reverse)) == sorted(tabs(usual))
+        assert got["File"][-1] == expected["File"][-1] == "&Quit"  # features' entries go above
         # the features still hear each other through the context: a scan restarts analysis
         with qtbot.waitSignal(reverse.scan_finished, timeout=30000):
             reverse.start_scan()

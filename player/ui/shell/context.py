@@ -31,6 +31,9 @@ MENU_ORDER = ("File", "Playback", "Library", "Output", "Up next", "View", "Help"
 """The menu bar's order, whichever feature makes a menu first (others go at the end)."""
 
 TrackAction = Callable[[list[Track]], None]  # gets the right-clicked tracks
+MENU_END = "continuoMenuEnd"
+"""A property the shell sets on a menu's closing entries (File → Quit); features' entries go
+above them."""
 
 
 def _plain(title: str) -> str:
@@ -141,8 +144,15 @@ class FeatureContext(QObject):
     def add_menu_action(
         self, menu: str, text: str, slot: Callable[[], object], shortcut: str = ""
     ) -> QAction:
-        """An entry in the menu bar's ``menu``; its ``shortcut`` works while the menu is closed."""
-        action = self.menu(menu).addAction(text)
+        """An entry in the menu bar's ``menu`` (above the shell's closing entries, e.g. Quit);
+        its ``shortcut`` works while the menu is closed."""
+        place = self.menu(menu)
+        action = QAction(text, place)
+        end = next((a for a in place.actions() if a.property(MENU_END)), None)
+        if end is None:
+            place.addAction(action)
+        else:
+            place.insertAction(end, action)
         action.triggered.connect(lambda _checked=False: slot())
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))

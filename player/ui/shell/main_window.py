@@ -39,7 +39,7 @@ from player.store.tracks import (
 from player.ui.elided import ElidedLabel
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.plain import plain, tip
-from player.ui.shell.context import FeatureContext
+from player.ui.shell.context import MENU_END, FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import index_library, track_line
 from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
@@ -202,12 +202,16 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&Add music folder…", self.add_folder)
         file_menu.addAction("&Rescan library", self.start_scan)
-        file_menu.addSeparator()
-        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        for closing in (
+            file_menu.addSeparator(),
+            file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close),
+        ):
+            closing.setProperty(MENU_END, True)  # features' File entries go above Quit
         playback = self.menuBar().addMenu("&Playback")
-        playback.addAction("Play / pause", self.controller.toggle)
-        playback.addAction("Next", self.controller.next)
-        playback.addAction("Previous", self.controller.previous)
+        # the keys are window shortcuts (_build_shortcuts); the menu names them
+        playback.addAction("Play / pause\tSpace", self.controller.toggle)
+        playback.addAction("Next\tCtrl+Right", self.controller.next)
+        playback.addAction("Previous\tCtrl+Left", self.controller.previous)
         playback.addAction("Stop", self.controller.stop)
         self.library_menu = self.menuBar().addMenu("&Library")  # features add to it
         self.output_menu = self.menuBar().addMenu("&Output")
