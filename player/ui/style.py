@@ -152,6 +152,7 @@ QLabel#statValue {{ color: {t.accent}; font-size: 15pt; font-weight: 600; }}
 QLabel#statLabel {{ color: {t.muted}; font-size: 8.5pt; }}
 QLabel#expansion {{ color: {t.ink}; font-size: 10.5pt; }}
 QTableWidget {{ border: 1px solid {t.line}; border-radius: 6px; background: {t.field}; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 """
 
 

@@ -39,6 +39,8 @@ def stored(window):
 def test_playlists_tab_saves_reorders_renames_exports_imports_and_deletes(qtbot, window, tmp_path):
     panel = window.features.playlists
     tracks = window.controller.library_tracks
+    qtbot.waitUntil(lambda: panel.hint.text().startswith("No playlists yet"), timeout=5000)
+    assert not any(b.isEnabled() for b in panel.choice_buttons)  # nothing to rename or delete
     window.controller.play_track(tracks[0])
     qtbot.waitUntil(lambda: window.controller.current == tracks[0], timeout=5000)
     window.queue.add([tracks[2], tracks[4]])
@@ -47,6 +49,7 @@ def test_playlists_tab_saves_reorders_renames_exports_imports_and_deletes(qtbot,
     qtbot.waitUntil(lambda: panel.entries.count() == 3, timeout=5000)
     ids = [tracks[0].id, tracks[2].id, tracks[4].id]
     assert stored(window) == {"Evening": ids}
+    assert all(b.isEnabled() for b in panel.choice_buttons)
 
     window.side.setCurrentWidget(panel)
     panel.entries.setFocus()

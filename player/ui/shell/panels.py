@@ -316,12 +316,21 @@ class HistoryPanel(QWidget):
         self.view = _tree("historyView")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
+        self.empty = named(
+            QLabel("Nothing heard yet. Each listening session shows here."), "emptyHint"
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        layout.addWidget(self.empty)
+        self.view.hide()
 
     def set_sessions(self, sessions: list[list[Play]], older_plays: int = 0) -> None:
         """Show ``sessions`` (oldest first) and, below them, how many older plays the log holds."""
+        self.view.setVisible(bool(sessions or older_plays))
+        self.empty.setVisible(not (sessions or older_plays))
         self.model.clear()
         self.model.setColumnCount(2)
         for number, session in enumerate(reversed(sessions)):
