@@ -64,7 +64,8 @@ class ElidedLabel(QLabel):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (event.Type.FontChange, event.Type.StyleChange):
-            self._elide()  # a new stylesheet or font: the same room holds a different text
+            self.updateGeometry()  # a new stylesheet or font: the whole text's width changed
+            self._elide()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
