@@ -6,23 +6,19 @@ so a ranking touches numpy arrays only, never the database.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import numpy as np
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.domain.catalogue import musical_key
 from player.domain.composers import family_name
-from player.domain.plays import HEARD_MS
 from player.domain.text import key_part
 from player.domain.tonality import UNKNOWN, key_code, parse_key
 from player.library.grouping import play_order
 from player.store.db import Database
 from player.store.features import library_content_vectors, track_pitch_facts
-from player.store.plays import play_columns
-from player.store.sessions import SESSION_GAP, session_cuts
 from player.store.tracks import Track, all_tracks
 
 
@@ -177,87 +173,6 @@ class LibraryIndex:
     def unit_seconds(self, unit: int) -> float:
         """How long one unit (a recording of a work, or a piece) plays."""
         return float(self.unit_durations[unit])
-
-
-@dataclass
-class History:
-    """What the listener has heard, reduced to what ranking needs.
-
-    Attributes
-    ----------
-    play_counts : float array, shape (N,)
-        Heard plays per library row.
-    heard_works, heard_artists : set
-        Work indices and artist keys heard at least once.
-    follows : dict of Counter
-        ``follows[a][b]``: how often work ``b`` came within two works after work ``a`` in a session.
-    sessions : list of int64 arrays
-        Library rows of each session, in order (for replays and tests).
-    last_heard : float array, shape (N,)
-        When each row was last heard (POSIX seconds; -inf never): a work heard in full lately
-        is held back (:mod:`player.recommend.rules`).
-    """
-
-    play_counts: np.ndarray
-    heard_works: set[int]
-    heard_artists: set[str]
-    follows: dict[int, Counter]
-    sessions: list[np.ndarray]
-    last_heard: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-
-def load_history(db: Database, library: LibraryIndex, window: int = 2) -> History:
-    """Read the play log into a :class:`History` over ``library``'s rows.
-
-    The log is read as arrays and cut by the shared session rule in numpy, so a decade of
-    listening (a million plays) loads in well under a second.
-    """
-    log = play_columns(db)
-    new_session, repeat = session_cuts(
-        log.start_ms, log.end_ms, log.track_id, SESSION_GAP // timedelta(milliseconds=1)
-    )
-    session = np.cumsum(new_session) - 1
-    rows = library.rows_of_ids(log.track_id)
-    kept = ~repeat & (rows >= 0)  # a repeat is merged into the play it repeats
-    heard = kept & (log.finished | (log.ms_heard >= HEARD_MS))  # domain.plays.is_heard
-    counts = np.bincount(rows[heard], minlength=len(library)).astype(np.float64)
-    last_heard = np.full(len(library), -np.inf)
-    np.maximum.at(last_heard, rows[heard], log.end_ms[heard] / 1000.0)
-    heard_rows = np.flatnonzero(counts)
-    heard_works = set(library.work_of[heard_rows].tolist())
-    heard_artists = {library.artist_keys[r] for r in heard_rows.tolist()}
-    kept_rows, kept_sessions = rows[kept], session[kept]
-    cuts = np.flatnonzero(np.diff(kept_sessions)) + 1
-    return History(
-        counts,
-        heard_works,
-        heard_artists,
-        _follows(library, kept_rows, kept_sessions, window),
-        [s.astype(np.int64) for s in np.split(kept_rows, cuts)] if len(kept_rows) else [],
-        last_heard,
-    )
-
-
-def _follows(
-    library: LibraryIndex, rows: np.ndarray, session: np.ndarray, window: int
-) -> dict[int, Counter]:
-    """How often each work came within ``window`` works after another in one session
-    (a work's consecutive movements count once)."""
-    works = library.work_of[rows]
-    changed = np.ones(len(works), dtype=bool)
-    changed[1:] = (works[1:] != works[:-1]) | (session[1:] != session[:-1])
-    works, session = works[changed], session[changed]
-    pairs = []
-    for step in range(1, window + 1):
-        same = (session[step:] == session[:-step]) & (works[step:] != works[:-step])
-        pairs.append(works[:-step][same] * len(library) + works[step:][same])
-    follows: dict[int, Counter] = defaultdict(Counter)
-    codes, counts = np.unique(
-        np.concatenate(pairs) if pairs else np.zeros(0, np.int64), return_counts=True
-    )
-    for code, n in zip(codes.tolist(), counts.tolist(), strict=True):
-        follows[code // len(library)][code % len(library)] = n
-    return dict(follows)
 
 
 def _key_codes(

@@ -11,7 +11,8 @@ from datetime import datetime
 
 import numpy as np
 
-from player.recommend.library import History, LibraryIndex
+from player.recommend.history import History
+from player.recommend.library import LibraryIndex
 
 DAY_S = 86_400.0
 

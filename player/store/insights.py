@@ -171,7 +171,7 @@ def _play_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
     start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions).
     """
-    track_id, ms_heard, day_kind, _ = log_columns(
+    track_id, ms_heard, day_kind, _, _ = log_columns(
         db,
         [
             "track_id",
