@@ -134,7 +134,9 @@ class HistoryLog:
     ) -> None:
         """Add the sessions before ``last`` to the settled part; the rest is the last session."""
         if last:
-            done = _part(self.library, _take(log, slice(0, last)), new_session[:last], repeat[:last])
+            done = _part(
+                self.library, _take(log, slice(0, last)), new_session[:last], repeat[:last]
+            )
             self._settled = self._settled.plus(done)
             self._heard = _heard(self.library, done.counts, self._heard)
             self._before = _take(log, slice(last - 1, last))
