@@ -126,12 +126,18 @@ class LibraryIndex:
     content_unit: np.ndarray | None = None
     unit_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit_durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.track_ids.tolist())}
         self._id_order = np.argsort(self.track_ids)
         self._sorted_ids = self.track_ids[self._id_order]
         self.unit_first = np.array([int(rows[0]) for rows in self.units], dtype=np.int64)
+        # every unit's rows one after another, and where each unit begins: a per-unit minimum
+        # or sum over all rows is then one reduceat
+        self.unit_rows = np.concatenate(self.units) if self.units else np.zeros(0, np.int64)
+        self.unit_starts = np.cumsum([0] + [len(rows) for rows in self.units[:-1]], dtype=np.int64)
         n = len(self.track_ids)
         if len(self.durations) != n:
             self.durations = np.zeros(n)

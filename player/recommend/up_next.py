@@ -133,7 +133,7 @@ class Recommender:
         self._settings = UpNextSettings()
         self._suggested: set[int] = set()  # plays started by a suggestion, until they end
         self._vectors: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
-        self._hearings: tuple[History, LibraryIndex, dict[int, float]] | None = None
+        self._hearings: tuple[History, LibraryIndex, np.ndarray] | None = None
         self._removed: set[int] = set()
         self._last_source = ""
 
@@ -479,8 +479,8 @@ class Recommender:
             ]
         return found
 
-    def _full_hearings(self, library: LibraryIndex, history: History) -> dict[int, float]:
-        """When each work was last heard in full; computed once per history load."""
+    def _full_hearings(self, library: LibraryIndex, history: History) -> np.ndarray:
+        """When each work was last heard in full; computed once per history."""
         cached = self._hearings
         if cached is None or cached[0] is not history or cached[1] is not library:
             cached = self._hearings = (history, library, rules.heard_in_full_at(library, history))
