@@ -7,8 +7,14 @@ from player.store import open_database
 from player.store.insights import compute_insights
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from player.ui.features.insights.charts import BarChart, Series, nice_step, series_color
-from player.ui.features.insights.dialog import InsightsDialog, InsightsView
+from player.ui.features.insights.charts import (
+    BarChart,
+    Series,
+    axis_labels,
+    nice_step,
+    series_color,
+)
+from player.ui.features.insights.dialog import READING_TEXT, InsightsDialog, InsightsView
 from player.ui.jobs import JobRunner
 from player.ui.style import apply_style, theme
 from tests.store.insights_profile import KNOWN, known_profile
@@ -120,6 +126,42 @@ def test_the_dialog_reads_off_the_ui_thread_and_rebins_on_request(qtbot, qapp, p
     assert dialog.view.composer_chart.labels == ["Jan 2026"]
     dialog.close()
     assert jobs.wait(10_000)
+
+
+def test_the_dialog_shows_at_once_then_fills_in_and_rereads_only_a_changed_log(
+    qtbot, qapp, profile_db
+):
+    dialog = InsightsDialog(lambda: open_database(profile_db))  # its own reading thread
+    qtbot.addWidget(dialog)
+    dialog.refresh_and_show()
+    assert dialog.view.pages.currentIndex() == 0  # on screen before anything is read
+    assert dialog.view.empty_label.text() == READING_TEXT
+    qtbot.waitUntil(lambda: dialog.view.insights.total_plays == 11, timeout=10_000)
+    read = dialog._plays
+    dialog._choose_period("month")  # another binning: the kept read, only the sums again
+    qtbot.waitUntil(lambda: dialog.view.insights.period == "month", timeout=10_000)
+    assert dialog._plays is read and dialog.view.insights.total_plays == 11
+    db = open_database(profile_db)
+    track = all_tracks(db)[0]
+    end_play(
+        db, start_play(db, track.id, "user", "2026-01-30T10:00:00.000+00:00"), 5_000, "stopped"
+    )
+    db.close()
+    dialog.refresh_and_show()  # the log changed: read again, the new play counted
+    assert dialog.view.pages.currentIndex() == 1  # what was shown stays until then
+    qtbot.waitUntil(lambda: dialog.view.insights.total_plays == 12, timeout=10_000)
+    assert dialog._plays is not read
+    dialog.close()
+    assert dialog.jobs.wait(10_000)
+
+
+def test_axis_labels_never_repeat_a_value():
+    one_decimal = lambda v: f"{v:.1f}"  # noqa: E731 (the dialog's small-number format)
+    ticks = [0.0, 0.05, 0.1, 0.15, 0.2]
+    assert axis_labels(ticks, one_decimal) == ["0.00", "0.05", "0.10", "0.15", "0.20"]
+    assert axis_labels([0.0, 0.5, 1.0], one_decimal) == ["0.0", "0.5", "1.0"]
+    assert axis_labels([0.0, 2.5, 5.0], lambda v: f"{v:.0f}") == ["0.0", "2.5", "5.0"]
+    assert axis_labels([0, 25, 50], lambda v: f"{v:.0f} h") == ["0 h", "25 h", "50 h"]
 
 
 def test_nice_steps_are_round():

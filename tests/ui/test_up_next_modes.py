@@ -159,7 +159,7 @@ def test_from_here_to_a_work_queues_the_way_and_ends_at_its_recording(window, qt
     destination = recording(window, qtbot, 2, "Quatuor Mosaïques")
     window.controller.play_track(begun[0])
     qtbot.waitUntil(lambda: bool(window.queue.up_next), timeout=15000)
-    label = [label for label, _ in window.library.extra_actions]
+    label = [e.label for e in window.library.extra_actions]
     assert "Up next: from here to this work" in label
     up_next.path_to(destination[:1])
     header = "From here to Schubert: Trio No. 3"
@@ -193,5 +193,7 @@ def test_up_next_settings_are_stored_in_the_profile_and_followed(window, qtbot):
         assert get_setting(db, "up_next.no_repeat_days") == "3.0"
     finally:
         db.close()
-    # the recommender follows them from its next set on
-    assert up_next.rec.settings().composer_max == 1
+    # the recommender follows them from its next set on (told once the write has returned; it
+    # loaded the old ones at start)
+    qtbot.waitUntil(lambda: up_next.rec.settings().composer_max == 1, timeout=5000)
+    assert up_next.rec.settings().no_repeat_days == 3.0
