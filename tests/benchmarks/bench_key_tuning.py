@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pitch_broad import _chorales  # noqa: E402
 from pitch_clips import SOUND_FONT, have_fluidsynth, write_midi  # noqa: E402
 
-from player.analysis.key import estimate_key  # noqa: E402
+from player.analysis.key import PROFILES, estimate_key  # noqa: E402
 from player.domain.keys import Key, notated_key  # noqa: E402
 
 SR = 22_050
@@ -52,6 +52,7 @@ QPM = 90.0
 ENSEMBLES = {"strings": 48, "organ": 19, "piano": 0, "choir": 52}
 PITCHES = (415.0, 440.0, 443.0)
 N_CHORALES = 8
+FIGURE = ROOT / "docs" / "figures" / "key-profiles-{}.png"
 SETS = {"tuning": 1, "held-out": 4}  # first index into the sorted chorales, every seventh on
 
 
@@ -173,10 +174,53 @@ def main() -> None:
                 wav = render(source, notes, program, a4)
                 for method, (chroma, tuning, cpu, seconds) in estimates(wav, model).items():
                     rows.append((source, truth, ensemble, a4, method, chroma, tuning, cpu, seconds))
-    report(rows, len(sources))
+    report(rows, len(sources), args.set)
 
 
-def report(rows: list, n_chorales: int) -> None:
+def compare_profiles(rows: list, which: str) -> None:
+    """Exact keys from the pipeline's chroma with each published profile, per ensemble; a plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = [*ENSEMBLES, "all"]
+    exact: dict[str, list[float]] = {}
+    for name, profiles in PROFILES.items():
+        for ensemble in groups:
+            hits = [
+                estimate_key(chroma[0], tuning, ending=chroma[1], profiles=profiles)[0]
+                == truth.shifted(round(12 * np.log2(a4 / 440.0)))
+                for _, truth, ens, a4, method, chroma, tuning, _, _ in rows
+                if method == "pipeline" and ensemble in ("all", ens)
+            ]
+            exact.setdefault(name, []).append(float(np.mean(hits)))
+    print()
+    print("Exact keys by profile (pipeline chroma, ending at half weight):")
+    print()
+    print("| profile | " + " | ".join(groups) + " |")
+    print("| --- " * (1 + len(groups)) + "|")
+    for name, values in exact.items():
+        print(f"| {name} | " + " | ".join(f"{v:.2f}" for v in values) + " |")
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    width = 0.8 / len(exact)
+    x = np.arange(len(groups))
+    for k, (name, values) in enumerate(exact.items()):
+        ax.bar(x + k * width, values, width, label=name)
+    ax.set_xticks(x + width * (len(exact) - 1) / 2, groups)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_ylabel("exact key")
+    ax.set_title(f"key profiles on the {which} chorales (8 × 3 concert pitches per ensemble)")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    path = FIGURE.with_name(FIGURE.name.format(which))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def report(rows: list, n_chorales: int, which: str) -> None:
     print(
         f"{n_chorales} chorales × {len(ENSEMBLES)} ensembles × {len(PITCHES)} concert pitches "
         f"= {len(rows) // 2} renders, {sum(r[8] for r in rows) / 2 / 60:.0f} min of audio"
@@ -211,6 +255,7 @@ def report(rows: list, n_chorales: int) -> None:
                 f"{np.mean(period):.2f} | {np.median(ratio):.1f} / {np.max(ratio):.1f} | "
                 f"{np.median(nominal):+.1f} |"
             )
+    compare_profiles(rows, which)
     audio = sum(r[8] for r in rows) / 2
     print()
     for method in ("pipeline", "librosa"):
