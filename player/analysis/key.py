@@ -11,9 +11,9 @@ Why Albrecht & Shanahan's profiles (2013: pitch-class durations in a corpus of m
 minor-mode pieces) rather than Krumhansl & Kessler's probe-tone ratings: the probe-tone profile
 rates the non-scale tones nearly as high as the scale's, so a polyphonic chroma — where every
 note's overtones fill the neighbouring classes — matched the dominant or the parallel key as well
-as the key. Measured on the tuning chorales of ``tests/benchmarks/bench_key_tuning.py``
-(docs/analysis.md): exact keys 0.49 (Krumhansl–Kessler) against 0.95, against 0.87 for
-Temperley's, 0.91 for Bellman–Budge's and 0.82 for Aarden–Essen profiles.
+as the key. Measured with ``tests/benchmarks/bench_key_tuning.py`` (docs/analysis.md): exact
+keys on the tuning chorales 0.53 (Krumhansl–Kessler) against 0.95, on the held-out chorales
+0.51 against 0.73.
 
 Audio alone cannot tell F major at A = 415 from E major at A = 440: the two differ by 1.3 cents.
 When the tags name a key (:func:`player.domain.keys.notated_key`), the notated key is
