@@ -18,6 +18,7 @@ from mutagen.mp4 import MP4Tags
 from player.library.fallbacks import apply_fallbacks
 from player.library.keys import item_key
 from player.library.probe import AudioInfo, probe_audio
+from player.library.streams import Tags
 from player.library.textclean import (
     MAX_TEXT,
     clean_text,
@@ -26,9 +27,6 @@ from player.library.textclean import (
     parse_position,
 )
 from player.store.tracks import Track, with_identity
-
-Tags = dict[str, list[object]]
-"""Lower-case Vorbis-style tag name → raw values."""
 
 _ID3_NAMES = {
     "TIT2": "title",
@@ -98,6 +96,8 @@ def read_track(
 
 
 def _flatten(tags: Any) -> Tags:
+    if isinstance(tags, dict):  # read flat from the headers (player.library.streams)
+        return tags
     flat: Tags = {}
     if tags is None:
         return flat
