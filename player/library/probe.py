@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mutagen
-import soundfile as sf
 from mutagen.flac import FLAC
 from mutagen.mp3 import MP3
 from mutagen.oggopus import OggOpus
@@ -32,6 +31,9 @@ from mutagen.oggvorbis import OggVorbis
 from player.errors import ContinuoError
 from player.fspath import native
 from player.library.streams import OGG_TAIL, ogg_last_page, read_stream_header
+
+if TYPE_CHECKING:
+    import soundfile as sf
 
 _CONTAINER_MAGIC = (b"OggS", b"fLaC", b"RIFF", b"FORM", b"ID3")
 """How Ogg, FLAC, WAV, AIFF and tagged MP3 files begin."""
@@ -149,6 +151,8 @@ def _read_tags(path: Path) -> mutagen.FileType | None:
 
 
 def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> AudioInfo:
+    import soundfile as sf  # numpy and libsndfile: loaded by the few files headers do not prove
+
     try:
         with sf.SoundFile(native(path)) as audio:
             frames, rate, channels = audio.frames, audio.samplerate, audio.channels

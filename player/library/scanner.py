@@ -9,10 +9,11 @@ and the scan goes on; a track already stored for it is left as it was. A file na
 valid UTF-8 is stored with its exact bytes (:func:`player.store.db.path_to_db`). Scans run on a worker thread; cancel with ``should_stop`` and
 scan again to resume.
 
-New and changed files are read by a few reader threads (``READERS``) a slice at a time, while the
-scan's own thread keeps the order, matches moved files and writes: decoding (libsndfile) and
-file reads release the GIL, so the readers overlap on a multi-core machine, and at most a slice
-of read tracks waits in memory.
+New and changed files are read by reader threads, or for a first scan of many files by worker
+processes (:mod:`player.library.readers`), while the scan's own thread keeps the order, matches
+moved files and writes them a batch per transaction; a few slices of read tracks at most wait
+in memory. Unchanged files cost one ``stat`` in the walk and a dictionary lookup against the
+signatures loaded in one query: no SQL per file.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from player.fspath import shown
-from player.library.probe import UnreadableFileError
-from player.library.tags import TagReport, read_track
+from player.library.readers import FileProblem, FoundFile, Outcome, read_in_order, unexpected
 from player.store import tracks as store
 from player.store.db import Database, fault_kind
 from player.store.tracks import Track
@@ -44,10 +44,6 @@ _ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError)
 """What storing one odd track can raise (an out-of-range integer, a value SQLite cannot bind)."""
 PROGRESS_INTERVAL_S = 0.05
 """At most ~20 progress callbacks a second, so a UI thread is never flooded."""
-READERS = 4
-"""Reader threads for new and changed files."""
-READ_SLICE = 64
-"""Files handed to the readers at a time (also how often a stop request is seen while reading)."""
 
 
 @dataclass
@@ -64,19 +60,9 @@ class ScanProgress:
     problems: int = 0
 
 
-@dataclass(slots=True)
-class _Found:
-    """A file met by the walk, with its stat signature and the root it was found under."""
-
-    path: str
-    root: str
-    size: int
-    mtime_ns: int
-
-
 @dataclass
 class _Walk:
-    files: list[_Found] = field(default_factory=list)
+    files: list[FoundFile] = field(default_factory=list)
     unreadable_dirs: list[tuple[Path, str]] = field(default_factory=list)
     seen: set[tuple[int, int]] = field(default_factory=set)
 
@@ -128,7 +114,7 @@ class _Scan:
                 if not any(root.is_relative_to(r) for r in roots if r != root):  # walked anyway
                     info = root.stat()
                     walk.files.append(
-                        _Found(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
+                        FoundFile(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
                     )
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
@@ -140,42 +126,23 @@ class _Scan:
         for directory, reason in walk.unreadable_dirs:
             store.record_problem(self.db, str(directory), reason, None, None)
         self._missing_by_identity()
-        pending: list[_Found] = []  # new or changed files, read a slice at a time
-        with ThreadPoolExecutor(READERS, thread_name_prefix="scan-reader") as readers:
-            for found in walk.files:
-                if signatures.get(found.path) != (found.size, found.mtime_ns):
-                    pending.append(found)
-                    if len(pending) < READ_SLICE:
-                        continue
-                    went_on, pending = self._read_slice(readers, pending), []
-                    if not went_on:
-                        break
-                elif self.should_stop():
+        changed = [f for f in walk.files if signatures.get(f.path) != (f.size, f.mtime_ns)]
+        self.progress.unchanged = self.progress.done = len(walk.files) - len(changed)
+        self._report()
+        with closing(read_in_order(changed)) as outcomes:
+            for found, outcome in outcomes:
+                if self.should_stop():  # what was read past here is read again next time
                     break
-                else:
-                    self.progress.unchanged += 1
-                    self.progress.done += 1
-                    self._report()
-            else:
-                self._read_slice(readers, pending)
+                self.progress.current = found.path
+                self._store(found, outcome, known=found.path in self.known)
+                self.progress.done += 1
+                self._report()
         self._flush()
         if self.progress.added or self.progress.updated:
             store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
         self.progress.current = ""
         self._report(force=True)
         return replace(self.progress)
-
-    def _read_slice(self, readers: ThreadPoolExecutor, files: list[_Found]) -> bool:
-        """Read ``files`` on the reader threads and store them in order; False when asked to stop
-        (what was read past that point is dropped: the next scan reads it again)."""
-        for found, outcome in zip(files, readers.map(_read_file, files), strict=True):
-            if self.should_stop():
-                return False
-            self.progress.current = found.path
-            self._store(found, outcome, known=found.path in self.known)
-            self.progress.done += 1
-            self._report()
-        return True
 
     def _mark_gone(self, roots: list[Path], walk: _Walk, signatures: dict) -> None:
         """Flag vanished files as missing and clear problems that no longer apply.
@@ -207,16 +174,11 @@ class _Scan:
             self.moved_from.setdefault((track.size, track.item_key), []).append(track)
             self.missing_paths.add(track.path)
 
-    def _store(self, found: _Found, outcome, *, known: bool) -> None:
-        if isinstance(outcome, UnreadableFileError):
-            store.record_problem(self.db, found.path, outcome.short, found.size, found.mtime_ns)
-            self.progress.problems += 1
-            return
-        if isinstance(outcome, Exception):  # a surprise (a parser's bug) must not stop the scan
-            log.warning("could not read %s", shown(found.path), exc_info=outcome)
-            store.record_problem(
-                self.db, found.path, unexpected(outcome, "read"), found.size, found.mtime_ns
-            )
+    def _store(self, found: FoundFile, outcome: Outcome, *, known: bool) -> None:
+        if isinstance(outcome, FileProblem):
+            if outcome.trace:
+                log.warning("could not read %s:\n%s", shown(found.path), outcome.trace)
+            store.record_problem(self.db, found.path, outcome.reason, found.size, found.mtime_ns)
             self.progress.problems += 1
             return
         track, report = outcome
@@ -273,30 +235,11 @@ class _Scan:
             self.on_progress(replace(self.progress))
 
 
-def _read_file(found: _Found) -> tuple[Track, TagReport] | Exception:
-    """A reader thread's job: the file's track, or why it cannot be one (an
-    :class:`UnreadableFileError`, or a surprise the scan's thread records and logs)."""
-    try:
-        return read_track(
-            Path(found.path), size=found.size, mtime_ns=found.mtime_ns, root=Path(found.root)
-        )
-    except Exception as exc:  # delivered to the scan's thread, which decides
-        return exc
-
-
-def unexpected(exc: BaseException, doing: str) -> str:
-    """A Problems-list reason for an error no rule foresaw, naming it so it can be reported."""
-    return (
-        f"Continuo could not {doing} this file because of an unexpected error "
-        f"({type(exc).__name__}: {str(exc)[:120]}); please report it"
-    )
-
-
 def _walk(root: Path, walk: _Walk) -> None:
     walk.files.extend(_walk_dir(str(root), str(root), walk))
 
 
-def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[_Found]:
+def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[FoundFile]:
     """Audio files below ``directory`` in name order; hidden entries skipped, a folder met twice
     (a link loop, or roots inside each other) walked once."""
     try:
@@ -322,6 +265,6 @@ def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[_Found]:
                 yield from _walk_dir(entry.path, root, walk)
             elif os.path.splitext(entry.name)[1].lower() in AUDIO_EXTENSIONS:
                 stat = entry.stat()
-                yield _Found(entry.path, root, stat.st_size, stat.st_mtime_ns)
+                yield FoundFile(entry.path, root, stat.st_size, stat.st_mtime_ns)
         except OSError:  # a dangling link or a file removed while walking
             continue

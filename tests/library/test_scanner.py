@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
 
 import pytest
 
+from player.library import readers
 from player.library.scanner import ScanProgress, scan_library
 from player.store import tracks as store
 from player.store.db import open_database
+from player.store.tracks import TRACK_COLUMNS
 from tests.library.audio_files import tag_vorbis, write_audio
 
 
@@ -176,3 +179,32 @@ def test_a_file_opened_on_its_own_is_scanned_once_even_inside_a_folder(tmp_path)
     assert (result.total, result.added) == (2, 2)
     assert sorted(t.path for t in store.all_tracks(db)) == [str(alone), str(inside)]
     db.close()
+
+
+def test_worker_processes_read_as_threads_do_and_stop_when_asked(db, music, tmp_path, monkeypatch):
+    (music / "broken.flac").write_bytes(b"fLaC" + bytes(64))
+    by_threads = open_database(tmp_path / "threads.db")
+    scan_library(by_threads, [music])
+    monkeypatch.setattr(readers, "PROCESS_MIN_FILES", 1)
+    workers: list[int] = []
+    calls = iter(range(100))
+
+    def stop_after_two() -> bool:
+        workers.append(len(multiprocessing.active_children()))
+        return next(calls) >= 2
+
+    stopped = scan_library(db, [music], should_stop=stop_after_two)
+    assert (stopped.done, stopped.added) == (2, 2) and max(workers) > 0
+    result = scan_library(db, [music])
+    assert (result.added, result.unchanged, result.problems) == (2, 2, 1)
+    assert multiprocessing.active_children() == []
+
+    def stored(database):
+        return {
+            t.path: {**{f: getattr(t, f) for f in TRACK_COLUMNS}, "id": None}
+            for t in store.all_tracks(database)
+        }
+
+    assert stored(db) == stored(by_threads)
+    assert store.problems(db) == store.problems(by_threads)
+    by_threads.close()
