@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import shutil
+import struct
 import sys
 import tempfile
 import threading
@@ -33,50 +34,88 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from mutagen.id3 import MVIN, MVNM, TCOM, TIT1, TIT2, TPE1  # noqa: E402
-
 from player.library.scanner import scan_library  # noqa: E402
 from player.store import tracks as store  # noqa: E402
 from player.store.db import open_database  # noqa: E402
-from tests.library.audio_files import tag_id3, tag_vorbis, write_audio  # noqa: E402
+from tests.library.audio_files import tag_vorbis, write_audio  # noqa: E402
 
 COMPOSERS = ["Bach", "Haydn", "Mozart", "Beethoven", "Schubert", "Brahms", "Dvořák", "Ravel"]
 
 
 def make_library(root: Path, count: int, formats: tuple[str, ...] = ("flac", "ogg", "mp3")) -> None:
+    """``count`` tagged files under ``root``: FLAC and MP3 written as bytes (a template's audio
+    behind a Vorbis comment block or an ID3v2.4 tag: 100,000 files in minutes), Ogg Vorbis
+    tagged by mutagen (its comment header sits in a checksummed page)."""
     templates = [
         write_audio(root / ".templates" / f"t{i}.{ext}", seconds=0.5, freq=220 + 30 * i)
         for i in range(4)
         for ext in formats
     ]
+    audio = {t: t.read_bytes() for t in templates}
     for n in range(count):
         template = templates[n % len(templates)]
         composer = COMPOSERS[n // 20 % len(COMPOSERS)]
         work = f"Work {n // 20}"
         target = root / composer / work / f"{n % 20 + 1:02d} movement{template.suffix}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(template, target)
+        if n % 20 == 0:
+            target.parent.mkdir(parents=True, exist_ok=True)
         tags = {
-            "composer": composer,
-            "work": work,
-            "movementname": f"Movement {n}",
-            "movement": str(n % 20 + 1),
-            "title": f"{work}: Movement {n}",
-            "performer": "Bench Ensemble",
+            "COMPOSER": composer,
+            "WORK": work,
+            "MOVEMENTNAME": f"Movement {n}",
+            "MOVEMENT": str(n % 20 + 1),
+            "TITLE": f"{work}: Movement {n}",
+            "PERFORMER": "Bench Ensemble",
+            "REPLAYGAIN_TRACK_GAIN": "-3.1 dB",
         }
-        if template.suffix == ".mp3":
-            frames = [TCOM, TIT1, MVNM, MVIN, TIT2, TPE1]
-            tag_id3(
-                target,
-                [
-                    frame(encoding=3, text=[value])
-                    for frame, value in zip(frames, tags.values(), strict=True)
-                ],
-                {"REPLAYGAIN_TRACK_GAIN": "-3.1 dB"},
-            )
+        if template.suffix == ".flac":
+            target.write_bytes(_flac_with(audio[template], tags))
+        elif template.suffix == ".mp3":
+            target.write_bytes(_id3(tags) + audio[template])
         else:
-            tag_vorbis(target, **tags, replaygain_track_gain="-3.1 dB")
+            shutil.copyfile(template, target)
+            tag_vorbis(target, **tags)
     shutil.rmtree(root / ".templates")
+
+
+def _flac_with(template: bytes, tags: dict[str, str]) -> bytes:
+    """The template's STREAMINFO and audio with a Vorbis comment block of ``tags``."""
+    at = 4
+    while not template[at] & 0x80:  # step over the template's metadata blocks
+        at += 4 + int.from_bytes(template[at + 1 : at + 4], "big")
+    at += 4 + int.from_bytes(template[at + 1 : at + 4], "big")
+    vendor = b"Continuo bench"
+    entries = [f"{key}={value}".encode() for key, value in tags.items()]
+    comment = struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", len(entries))
+    comment += b"".join(struct.pack("<I", len(e)) + e for e in entries)
+    streaminfo = b"\x00" + template[5:42]
+    return (
+        b"fLaC" + streaminfo + b"\x84" + len(comment).to_bytes(3, "big") + comment + template[at:]
+    )
+
+
+_ID3_FRAMES = {
+    "COMPOSER": "TCOM",
+    "WORK": "TIT1",
+    "MOVEMENTNAME": "MVNM",
+    "MOVEMENT": "MVIN",
+    "TITLE": "TIT2",
+    "PERFORMER": "TPE1",
+}
+
+
+def _id3(tags: dict[str, str]) -> bytes:
+    """An ID3v2.4 tag of UTF-8 text frames (TXXX for names ID3 has no frame for)."""
+
+    def syncsafe(size: int) -> bytes:
+        return bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+
+    body = b""
+    for name, value in tags.items():
+        frame = _ID3_FRAMES.get(name, "TXXX")
+        data = b"\x03" + (b"" if frame != "TXXX" else name.encode() + b"\0") + value.encode()
+        body += frame.encode() + syncsafe(len(data)) + b"\0\0" + data
+    return b"ID3\x04\x00\x00" + syncsafe(len(body)) + body
 
 
 class PeakMemory:
