@@ -1,14 +1,14 @@
 """Can this file be played? Proved as cheaply as the format allows, so a first scan of 100,000
 files takes minutes, not half an hour.
 
-- FLAC and Ogg Vorbis, the bulk of a classical collection, are proved by their headers
-  (:mod:`player.library.streams`: the first and last frame or page, no decoder opened).
-- MP3 is proved by mutagen finding its frame headers and, where a VBR header states the stream's
-  size, the file holding that much (a truncated download); libsndfile's MP3 decoder is not opened.
-- Everything else, and any FLAC or Ogg file its headers do not prove whole, is opened with
-  libsndfile (the decoder the player uses) and a few frames are decoded at the start and just
-  before the end, so a truncated download or copy is noticed at scan time rather than when the
-  listener reaches its last minute; what is wrong is named here.
+- FLAC, Ogg Vorbis and MP3, the bulk of a collection, are proved by their headers
+  (:mod:`player.library.streams`: the first and last frame or page, an MP3's run of frame
+  headers and its VBR header's size; no decoder opened, pictures skipped).
+- An MP3 whose ID3 tag needs mutagen is proved the same way after mutagen has read it.
+- Everything else, and any file its headers do not prove whole, is opened with libsndfile (the
+  decoder the player uses) and a few frames are decoded at the start and just before the end,
+  so a truncated download or copy is noticed at scan time rather than when the listener
+  reaches its last minute; what is wrong is named here.
 
 What a header check cannot see — audio damaged inside an intact file — is caught when the track
 is played: the player skips it and lists it as a Problem. Opening libsndfile for every file
@@ -30,7 +30,7 @@ from mutagen.oggvorbis import OggVorbis
 
 from player.errors import ContinuoError
 from player.fspath import native
-from player.library.streams import OGG_TAIL, ogg_last_page, read_stream_header
+from player.library.streams import OGG_TAIL, mp3_is_cut, ogg_last_page, read_stream_header
 
 if TYPE_CHECKING:
     import soundfile as sf
@@ -107,7 +107,12 @@ def probe_audio(path: Path, *, size: int) -> AudioInfo:
         )
     tags = _read_tags(path)
     stream: Any = getattr(tags, "info", None)  # mutagen's MPEGInfo (its stubs say None)
-    if isinstance(tags, MP3) and stream.sample_rate > 0 and stream.length > 0:
+    if (
+        isinstance(tags, MP3)
+        and not stream.sketchy
+        and stream.sample_rate > 0
+        and stream.length > 0
+    ):
         _check_mp3_size(path, tags, size)
         return AudioInfo(
             duration_s=stream.length,
@@ -215,17 +220,13 @@ def ogg_is_cut(path: Path, size: int) -> bool:
 
 
 def _check_mp3_size(path: Path, tagged: mutagen.FileType | None, size: int) -> None:
-    """A VBR header (Xing/LAME) states the stream's length and bitrate: far fewer bytes than
-    those promise means the file was cut. (A CBR file without one is measured by its size, so
-    a cut one simply plays shorter.)"""
     info = getattr(tagged, "info", None)
     length, bitrate = getattr(info, "length", 0.0) or 0.0, getattr(info, "bitrate", 0) or 0
     tag_bytes = getattr(getattr(tagged, "tags", None), "size", 0) or 0
-    promised = length * bitrate / 8
-    if promised > 0 and size - tag_bytes < 0.95 * promised:
+    if mp3_is_cut(length, bitrate, tag_bytes, size):
         raise UnreadableFileError(
             "The file ends early (a truncated copy or download?)",
-            f"{path}: its header promises {promised / 1e6:.2f} MB of audio, "
+            f"{path}: its header promises {length * bitrate / 8e6:.2f} MB of audio, "
             f"the file holds {(size - tag_bytes) / 1e6:.2f} MB.",
         )
 

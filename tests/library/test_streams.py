@@ -1,4 +1,4 @@
-"""FLAC and Ogg Vorbis read from their headers: the same answers as the decoder, and every doubt
+"""FLAC, Ogg Vorbis and MP3 read from their headers: the same answers as the decoder, and every doubt
 left to the full probe."""
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 from mutagen.flac import FLAC, Picture
+from mutagen.id3 import APIC, ID3, TCOM, TDRC, TIT2, TMCL, TPE1, TRCK, TXXX, TYER
 
+from player.library.id3 import flatten_mutagen, read_id3
 from player.library.probe import UnreadableFileError, probe_audio
 from player.library.streams import parse_vorbis_comment, read_stream_header
 from tests.library.audio_files import tag_vorbis, write_audio
@@ -112,3 +114,69 @@ def _comment(*entries: bytes, count: int | None = None) -> bytes:
 )
 def test_vorbis_comment_blocks(block, expected):
     assert parse_vorbis_comment(block) == expected
+
+
+def _id3_frames(encoding: int) -> list:
+    return [
+        TIT2(encoding=encoding, text=["Sonata in C: II. Adagio"]),
+        TCOM(encoding=encoding, text=["Joseph Haydn"]),
+        TPE1(encoding=encoding, text=["Dora Example", "Émile Example"]),
+        TRCK(encoding=encoding, text=["2/3"]),
+        TXXX(encoding=encoding, desc="REPLAYGAIN_TRACK_GAIN", text=["-6.5 dB"]),
+        TMCL(encoding=encoding, people=[["piano", "Dora Example"], ["", "Émile Example"]]),
+        APIC(encoding=encoding, mime="image/png", type=3, desc="", data=png_bytes(8, 8)),
+    ]
+
+
+@pytest.mark.parametrize(("version", "encoding"), [(3, 0), (3, 1), (4, 1), (4, 2), (4, 3)])
+def test_id3_read_directly_agrees_with_mutagen(tmp_path, version, encoding):
+    path = write_audio(tmp_path / "a.mp3")
+    tags = ID3()
+    for frame in _id3_frames(encoding):
+        tags.add(frame)
+    if version == 3:
+        tags.add(TYER(encoding=encoding, text=["2001"]))
+    else:
+        tags.add(TDRC(encoding=encoding, text=["2001-05-04"]))
+    tags.save(path, v2_version=version)
+    header = _header(path)
+    stored = ID3(path)
+    assert header is not None
+    assert header.tags == flatten_mutagen(stored) and header.tags["title"]
+    assert header.tags["performer"] == ["Dora Example (piano)", "Émile Example"]
+    decoded = sf.info(str(path))
+    assert abs(header.frames - decoded.frames) <= 1152 and header.format == "MP3"
+    assert (header.sample_rate, header.channels) == (decoded.samplerate, decoded.channels)
+    with open(path, "rb") as handle:
+        found = read_id3(handle)
+    assert found is not None and found[1] == stored.size
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        b"ID3\x03\x00\x80" + bytes([0, 0, 0, 20]) + b"TIT2" + bytes([0, 0, 0, 2, 0, 0]) + b"\x00x",
+        b"ID3\x04\x00\x40" + bytes([0, 0, 0, 20]) + bytes(20),  # an extended header
+        b"ID3\x02\x00\x00" + bytes([0, 0, 0, 10]) + b"TT2" + bytes([0, 0, 4, 0]) + b"abc",
+        b"ID3\x04\x00\x00" + bytes([0, 0, 0, 14]) + b"TIT2" + bytes([0, 0, 0, 4, 0, 8]) + b"\0abc",
+    ],
+    ids=["unsynchronised", "extended-header", "v2.2", "compressed-frame"],
+)
+def test_an_id3_tag_it_is_not_sure_of_goes_to_mutagen(tmp_path, tag):
+    path = tmp_path / "a.mp3"
+    path.write_bytes(tag + write_audio(tmp_path / "plain.mp3").read_bytes())
+    with open(path, "rb") as handle:
+        assert read_id3(handle) is None
+    assert _header(path) is None
+
+
+def test_an_id3v1_tag_or_a_cut_mp3_goes_to_the_full_probe(tmp_path):
+    whole = write_audio(tmp_path / "whole.mp3", seconds=5).read_bytes()
+    v1 = tmp_path / "v1.mp3"
+    v1.write_bytes(whole + b"TAG" + b"Adagio".ljust(30, b"\0") + bytes(95))
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(whole[: len(whole) // 2])
+    assert _header(v1) is None and _header(cut) is None
+    assert probe_audio(v1, size=v1.stat().st_size).tags["TIT2"].text == ["Adagio"]
+    with pytest.raises(UnreadableFileError, match="ends early"):
+        probe_audio(cut, size=cut.stat().st_size)
