@@ -12,8 +12,9 @@ still overlap waiting on a cold disk.
 Either way results come back in the order asked, at most two slices ahead of the one being
 stored, so memory stays bounded however large the library; closing the iterator (a scan asked to
 stop) cancels what was not begun. Files already stored are never sent: a scan stopped or killed
-resumes where its last transaction ended. If a worker process dies (a crash in a decoder), the
-rest is read by threads in this process, as before there were processes.
+resumes where its last transaction ended, and its worker processes end within a second. If a
+worker process dies (a crash in a decoder), the rest is read by threads in this process, as
+before there were processes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
@@ -48,6 +51,8 @@ PROCESS_SLICE = 512
 """Files handed to the worker processes at a time..."""
 PROCESS_CHUNK = 64
 """...in tasks of this many, so a result crosses between processes in batches."""
+PARENT_CHECK_S = 0.5
+"""How often a worker process looks whether the scanning process is still there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +124,26 @@ def _process_pool() -> ProcessPoolExecutor | None:
         return None
     try:
         return ProcessPoolExecutor(
-            min(PROCESSES, cores or 1), mp_context=multiprocessing.get_context("spawn")
+            min(PROCESSES, cores or 1),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_leave_with,
+            initargs=(os.getpid(),),
         )
     except (OSError, ImportError, NotImplementedError) as exc:  # no semaphores here, say
         log.info("scan: no worker processes (%s); reading on threads", exc)
         return None
+
+
+def _leave_with(parent: int) -> None:
+    """In a worker process: end when the scanning process is gone (killed, it cannot say so;
+    the workers would otherwise wait for work forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="scan-parent-watch", daemon=True).start()
 
 
 def _ordered(

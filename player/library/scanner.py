@@ -22,7 +22,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,7 +62,6 @@ class ScanProgress:
 
 @dataclass
 class _Walk:
-    files: list[FoundFile] = field(default_factory=list)
     unreadable_dirs: list[tuple[Path, str]] = field(default_factory=list)
     seen: set[tuple[int, int]] = field(default_factory=set)
 
@@ -99,42 +98,51 @@ class _Scan:
         self.warnings: list[tuple[Track, str]] = []
         self.moved_from: dict[tuple[int, str], list[Track]] = {}
         self.missing_paths: set[str] = set()
-        self.known: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) stored
+        self.known: set[str] = set()  # changed files already stored (updated, not added)
 
     def run(self, roots: list[Path]) -> ScanProgress:
+        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
+        # path -> (size, mtime_ns) of the files stored; the walk takes out each one it meets,
+        # so what is left when it ends is gone, and an unchanged file is never held in memory
+        unmet = store.file_signatures(self.db)
+        folder_problems = [p for p, _ in store.problems(self.db) if p not in unmet]
         walk = _Walk()
+        changed: list[FoundFile] = []
         present_roots = []
         for root in roots:
             store.add_library_root(self.db, str(root))
             if root.is_dir():
                 present_roots.append(root)
-                _walk(root, walk)
+                found: Iterable[FoundFile] = _walk_dir(str(root), str(root), walk)
             elif root.is_file():  # a file opened on its own (``continuo FILE``)
                 present_roots.append(root)
-                if not any(root.is_relative_to(r) for r in roots if r != root):  # walked anyway
-                    info = root.stat()
-                    walk.files.append(
-                        FoundFile(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
-                    )
+                walked = any(root.is_relative_to(r) for r in roots if r != root)
+                found = [] if walked else [_found(root, root.stat())]
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
-        self.progress.total = len(walk.files)
+                found = []
+            for file in found:
+                stored = unmet.pop(file.path, None)
+                if stored != (file.size, file.mtime_ns):
+                    changed.append(file)
+                    if stored is not None:
+                        self.known.add(file.path)
+                else:
+                    self.progress.unchanged += 1
+        self.progress.total = self.progress.unchanged + len(changed)
+        self.progress.done = self.progress.unchanged
         self._report(force=True)
-        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
-        signatures = self.known = store.file_signatures(self.db)
-        self._mark_gone(present_roots, walk, signatures)
+        self._mark_gone(present_roots, walk, unmet, folder_problems)
         for directory, reason in walk.unreadable_dirs:
             store.record_problem(self.db, str(directory), reason, None, None)
-        self._missing_by_identity()
-        changed = [f for f in walk.files if signatures.get(f.path) != (f.size, f.mtime_ns)]
-        self.progress.unchanged = self.progress.done = len(walk.files) - len(changed)
-        self._report()
+        if changed:
+            self._missing_by_identity()
         with closing(read_in_order(changed)) as outcomes:
-            for found, outcome in outcomes:
+            for found_file, outcome in outcomes:
                 if self.should_stop():  # what was read past here is read again next time
                     break
-                self.progress.current = found.path
-                self._store(found, outcome, known=found.path in self.known)
+                self.progress.current = found_file.path
+                self._store(found_file, outcome, known=found_file.path in self.known)
                 self.progress.done += 1
                 self._report()
         self._flush()
@@ -144,28 +152,25 @@ class _Scan:
         self._report(force=True)
         return replace(self.progress)
 
-    def _mark_gone(self, roots: list[Path], walk: _Walk, signatures: dict) -> None:
-        """Flag vanished files as missing and clear problems that no longer apply.
+    def _mark_gone(
+        self, roots: list[Path], walk: _Walk, unmet: dict, folder_problems: list[str]
+    ) -> None:
+        """Flag stored files the walk did not meet as missing, and clear problems of folders
+        that no longer apply.
 
         Nothing under a folder that cannot be read now (or a root that is not there) is touched.
         """
-        present = {str(f.path) for f in walk.files}
         unreadable = {str(d) for d, _ in walk.unreadable_dirs}
         shielded = tuple(d + os.sep for d in unreadable)
         under = tuple(str(r) + os.sep for r in roots)
+        root_paths = {str(r) for r in roots}
 
         def gone(path: str) -> bool:
-            inside = path.startswith(under) or path in {str(r) for r in roots}
-            return (
-                inside
-                and path not in present
-                and path not in unreadable
-                and not path.startswith(shielded)
-            )
+            inside = path.startswith(under) or path in root_paths
+            return inside and path not in unreadable and not path.startswith(shielded)
 
-        files = [p for p in signatures if gone(p)]
-        stale_problems = [p for p, _ in store.problems(self.db) if p not in signatures and gone(p)]
-        store.mark_missing(self.db, files + stale_problems)
+        files = [p for p in unmet if gone(p)]
+        store.mark_missing(self.db, files + [p for p in folder_problems if gone(p)])
         self.progress.missing = len(files)
 
     def _missing_by_identity(self) -> None:
@@ -235,8 +240,8 @@ class _Scan:
             self.on_progress(replace(self.progress))
 
 
-def _walk(root: Path, walk: _Walk) -> None:
-    walk.files.extend(_walk_dir(str(root), str(root), walk))
+def _found(path: Path, info: os.stat_result) -> FoundFile:
+    return FoundFile(str(path), str(path.parent), info.st_size, info.st_mtime_ns)
 
 
 def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[FoundFile]:
