@@ -51,6 +51,10 @@ PROCESS_SLICE = 512
 """Files handed to the worker processes at a time..."""
 PROCESS_CHUNK = 64
 """...in tasks of this many, so a result crosses between processes in batches."""
+WORKER_NICE = 5
+"""Worker processes' niceness: on a busy machine the window and the audio callback (nice 0)
+weigh three times as much. Milder than analysis (nice 10, idle-only): a scan is asked for and
+waited on, and lasts a minute, not hours."""
 PARENT_CHECK_S = 0.5
 """How often a worker process looks whether the scanning process is still there."""
 
@@ -126,7 +130,7 @@ def _process_pool() -> ProcessPoolExecutor | None:
         return ProcessPoolExecutor(
             min(PROCESSES, cores or 1),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_leave_with,
+            initializer=_worker_start,
             initargs=(os.getpid(),),
         )
     except (OSError, ImportError, NotImplementedError) as exc:  # no semaphores here, say
@@ -134,9 +138,11 @@ def _process_pool() -> ProcessPoolExecutor | None:
         return None
 
 
-def _leave_with(parent: int) -> None:
-    """In a worker process: end when the scanning process is gone (killed, it cannot say so;
-    the workers would otherwise wait for work forever)."""
+def _worker_start(parent: int) -> None:
+    """In a worker process: yield to the player's own threads (the audio callback, the window),
+    and end when the scanning process is gone (killed, it cannot say so; the workers would
+    otherwise wait for work forever)."""
+    os.nice(WORKER_NICE)
 
     def watch() -> None:
         while os.getppid() == parent:
