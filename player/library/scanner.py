@@ -39,7 +39,8 @@ AUDIO_EXTENSIONS = frozenset(
     {".flac", ".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".aiff", ".aif"}
 )
 BATCH_SIZE = 200
-"""Tracks written per transaction: large enough to be fast, small enough to show progress."""
+"""Tracks (and problems) written per transaction: large enough to be fast, small enough to show
+progress and to lose little when a scan is killed."""
 _ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError)
 """What storing one odd track can raise (an out-of-range integer, a value SQLite cannot bind)."""
 PROGRESS_INTERVAL_S = 0.05
@@ -96,6 +97,7 @@ class _Scan:
         self.last_report = 0.0
         self.batch: list[Track] = []
         self.warnings: list[tuple[Track, str]] = []
+        self.problems: list[tuple[str, str, int | None, int | None]] = []  # written at a flush
         self.moved_from: dict[tuple[int, str], list[Track]] = {}
         self.missing_paths: set[str] = set()
         self.known: set[str] = set()  # changed files already stored (updated, not added)
@@ -183,8 +185,10 @@ class _Scan:
         if isinstance(outcome, FileProblem):
             if outcome.trace:
                 log.warning("could not read %s:\n%s", shown(found.path), outcome.trace)
-            store.record_problem(self.db, found.path, outcome.reason, found.size, found.mtime_ns)
+            self.problems.append((found.path, outcome.reason, found.size, found.mtime_ns))
             self.progress.problems += 1
+            if len(self.problems) >= BATCH_SIZE:
+                self._flush()
             return
         track, report = outcome
         if report.reason:
@@ -213,10 +217,13 @@ class _Scan:
                 raise
             self._store_one_by_one()
         self.batch = []
-        for track, reason in self.warnings:
-            store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+        for track, reason in self.warnings:  # after the tracks: storing one clears its problem
+            self.problems.append((track.path, reason, track.size, track.mtime_ns))
             self.progress.problems += 1
         self.warnings = []
+        if self.problems:
+            store.record_problems(self.db, self.problems)
+        self.problems = []
 
     def _store_one_by_one(self) -> None:
         """A batch failed on one odd track: store the others, make that one a Problem."""
@@ -228,7 +235,7 @@ class _Scan:
                     raise
                 log.warning("could not store %s", shown(track.path), exc_info=True)
                 reason = unexpected(exc, "store")
-                store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+                self.problems.append((track.path, reason, track.size, track.mtime_ns))
                 self.progress.problems += 1
 
     def _report(self, *, force: bool = False) -> None:

@@ -245,12 +245,19 @@ def record_problem(
     db: Database, path: str, reason: str, size: int | None, mtime_ns: int | None
 ) -> None:
     """Remember why a file could not be added; a track already stored for it is left as it was."""
+    record_problems(db, [(path, reason, size, mtime_ns)])
+
+
+def record_problems(db: Database, found: Iterable[tuple[str, str, int | None, int | None]]) -> None:
+    """:func:`record_problem` for many ``(path, reason, size, mtime_ns)`` in one transaction."""
+    now = utc_now()
+    rows = [(path_to_db(path), reason, size, mtime, now) for path, reason, size, mtime in found]
     with db.transaction() as conn:
-        conn.execute(
+        conn.executemany(
             "INSERT INTO scan_problems (path, reason, size, mtime_ns, seen_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, seen_at = excluded.seen_at",
-            (path_to_db(path), reason, size, mtime_ns, utc_now()),
+            rows,
         )
 
 
