@@ -19,6 +19,7 @@ signatures loaded in one query: no SQL per file.
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import sqlite3
 import time
@@ -247,6 +248,9 @@ class _Scan:
             self.on_progress(replace(self.progress))
 
 
+_name = operator.attrgetter("name")
+
+
 def _found(path: Path, info: os.stat_result) -> FoundFile:
     return FoundFile(str(path), str(path.parent), info.st_size, info.st_mtime_ns)
 
@@ -260,7 +264,7 @@ def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[FoundFile]:
             return
         walk.seen.add((info.st_dev, info.st_ino))
         with os.scandir(directory) as entries:
-            listing = sorted(entries, key=lambda e: e.name)
+            listing = sorted(entries, key=_name)
     except OSError as exc:
         reason = (
             "Continuo is not allowed to read this folder (permission denied)"
@@ -275,7 +279,7 @@ def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[FoundFile]:
         try:
             if entry.is_dir():
                 yield from _walk_dir(entry.path, root, walk)
-            elif os.path.splitext(entry.name)[1].lower() in AUDIO_EXTENSIONS:
+            elif entry.name[entry.name.rfind(".") :].lower() in AUDIO_EXTENSIONS:
                 stat = entry.stat()
                 yield FoundFile(entry.path, root, stat.st_size, stat.st_mtime_ns)
         except OSError:  # a dangling link or a file removed while walking
