@@ -5,8 +5,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import time
 
+import psutil
 import pytest
 
 from player.library import readers
@@ -208,3 +211,35 @@ def test_worker_processes_read_as_threads_do_and_stop_when_asked(db, music, tmp_
     assert stored(db) == stored(by_threads)
     assert store.problems(db) == store.problems(by_threads)
     by_threads.close()
+
+
+_KILLED_SCAN = """
+import sys, time
+from pathlib import Path
+from player.library import readers
+from player.library.scanner import scan_library
+from player.store.db import open_database
+readers.PROCESS_MIN_FILES = 1
+def stuck():
+    print("scanning", flush=True)
+    time.sleep(60)
+    return False
+scan_library(open_database(Path(sys.argv[1])), [Path(sys.argv[2])], should_stop=stuck)
+"""
+
+
+def test_worker_processes_end_when_the_scan_is_killed_and_the_next_scan_resumes(db, music):
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_SCAN, str(music.parent / "killed.db"), str(music)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "scanning\n"
+    workers = psutil.Process(child.pid).children(recursive=True)
+    assert workers
+    child.kill()
+    child.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
+    result = scan_library(open_database(music.parent / "killed.db"), [music])
+    assert (result.added, result.problems) == (4, 0)
