@@ -27,6 +27,7 @@ from torch import nn
 
 from player.analysis.embedding import EMBEDDING_PATH, INPUT, METADATA_KEY, OUTPUT
 from player.analysis.version import EMBEDDING_VERSION
+from trainer.content_data import pooled
 
 OPSET = 18
 
@@ -82,8 +83,7 @@ def pool_crop(segments: np.ndarray, rng: np.random.Generator, min_crop: float) -
     n = len(segments)
     length = int(rng.integers(max(1, int(np.ceil(min_crop * n))), n + 1))
     start = int(rng.integers(0, n - length + 1))
-    part = segments[start : start + length]
-    return np.concatenate([part.mean(axis=0), part.std(axis=0)])
+    return pooled(segments[start : start + length])
 
 
 def supervised_contrastive(z: torch.Tensor, labels: torch.Tensor, temperature: float):
@@ -111,7 +111,7 @@ def train(
     rng = np.random.default_rng(config.seed)
     classes = sorted(set(labels))
     y = torch.tensor([classes.index(label) for label in labels])
-    full = np.stack([np.concatenate([t.mean(axis=0), t.std(axis=0)]) for t in tracks])
+    full = np.stack([pooled(t) for t in tracks])
     model = Embedder(tracks[0].shape[1], config)
     with torch.no_grad():
         model.mean.copy_(torch.from_numpy(full.mean(axis=0)).float())
