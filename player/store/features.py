@@ -130,13 +130,19 @@ def failures(db: Database, analysis_version: str) -> dict[int, str]:
     return {int(r[0]): str(r[1]) for r in rows}
 
 
-def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
-    """Track ids (n,) and their class histograms (n, K) of every successfully analysed track."""
-    rows = db.conn.execute(
-        "SELECT f.track_id, f.histogram FROM features f JOIN tracks t ON t.id = f.track_id "
+def _analysed(db: Database, analysis_version: str) -> list[tuple[int, bytes, bytes | None]]:
+    """``(track_id, histogram, content_vector)`` of every present, successfully analysed track."""
+    return db.conn.execute(
+        "SELECT f.track_id, f.histogram, f.content_vector FROM features f "
+        "JOIN tracks t ON t.id = f.track_id "
         "WHERE f.analysis_version = ? AND f.status = 'ok' AND t.missing = 0 ORDER BY f.track_id",
         (analysis_version,),
     ).fetchall()
+
+
+def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Track ids (n,) and their class histograms (n, K) of every successfully analysed track."""
+    rows = _analysed(db, analysis_version)
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     if not rows:
         return ids, np.zeros((0, 0), np.float32)
@@ -151,17 +157,12 @@ def library_content_vectors(db: Database, analysis_version: str) -> tuple[np.nda
     disagree) the TF-IDF vectors of the stored histograms, IDF over this library, for all of
     them: vectors of two kinds are never compared. Follows library changes without re-analysis.
     """
-    rows = db.conn.execute(
-        "SELECT f.track_id, f.histogram, f.content_vector FROM features f "
-        "JOIN tracks t ON t.id = f.track_id "
-        "WHERE f.analysis_version = ? AND f.status = 'ok' AND t.missing = 0 ORDER BY f.track_id",
-        (analysis_version,),
-    ).fetchall()
+    rows = _analysed(db, analysis_version)
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     if not rows:
         return ids, np.zeros((0, 0), np.float32)
-    learned = [r[2] for r in rows]
-    if all(learned) and len({len(b) for b in learned}) == 1:
+    learned = [r[2] for r in rows if r[2]]
+    if len(learned) == len(rows) and len({len(b) for b in learned}) == 1:
         v = np.stack([np.frombuffer(b, dtype="<f4") for b in learned]).astype(np.float32)
         return ids, v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     histograms = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
