@@ -1,6 +1,7 @@
-"""Sound output: a decoder thread fills a ring buffer that the PortAudio callback copies from.
+"""Sound output: an engine process (decoders → ring → PortAudio callback) the app drives.
 
-``open_backend`` is what the app calls: the sound card when there is one, otherwise a
+``open_backend`` is what the app calls: the sound card through
+:class:`~player.audio.process.ProcessBackend` when an output opens, otherwise a
 :class:`~player.audio.null.NullBackend` whose ``unavailable_reason`` says why.
 """
 
@@ -14,16 +15,10 @@ def open_backend(
 ) -> AudioBackend:
     """PortAudio on ``device`` (None: the system default), or NullBackend with the reason."""
     from player.audio.null import NullBackend
+    from player.audio.process import OutputUnavailable, ProcessBackend
 
     try:
-        import sounddevice as sd
-    except OSError as exc:  # libportaudio is not installed
-        reason = f"PortAudio is not available ({exc}); install libportaudio2 for sound."
-        return NullBackend(listener, unavailable_reason=reason)
-    from player.audio.engine import PortAudioBackend
-
-    try:
-        return PortAudioBackend(listener, device=device)
-    except (sd.PortAudioError, ValueError) as exc:  # no output device, or it refused us
-        reason = f"No sound output could be opened ({exc}); playback keeps time silently."
+        return ProcessBackend(listener, device=device)
+    except OutputUnavailable as exc:  # no PortAudio, no output device, or it refused us
+        reason = f"{exc}; playback keeps time silently."
         return NullBackend(listener, unavailable_reason=reason)
