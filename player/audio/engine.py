@@ -32,6 +32,7 @@ before them) and the new successor follows instead. ``Play`` forgets the success
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -131,6 +132,7 @@ class Engine:
         self.pending_seq = 0  # the last play/seek acted on and its first ring frame
         self.pending_at = 0
         self.running = False  # the stream is started
+        self._failed = False  # it stopped by itself: reopen before starting again
         self._halts = 0  # stream stops asked for (each ends in one finished callback)
         self._decoder: TrackDecoder | None = None
         self._play: TrackPlay | None = None
@@ -379,11 +381,14 @@ class Engine:
         if self.running:
             return
         try:
+            if self._failed:
+                raise sd.PortAudioError("the stream failed earlier")
             self._stream.start()
         except sd.PortAudioError:
             try:
                 self._stream.close()
                 self._stream = self._open_stream(self._device)
+                self._failed = False
                 self._stream.start()
             except sd.PortAudioError as exc:
                 self.mode = PlaybackState.STOPPED
@@ -399,10 +404,8 @@ class Engine:
         ring = self._ring
         if self.running:
             self._halts += 1
-            try:
+            with contextlib.suppress(sd.PortAudioError):  # gone meanwhile: stopped all the same
                 self._stream.abort()  # waits for a running callback to finish
-            except sd.PortAudioError:  # the device went away meanwhile: stopped all the same
-                pass
             self.running = False
             heard = self.clock.heard()
             heard = min(max(heard, ring.write_pos - ring.capacity), ring.read_pos)
@@ -430,6 +433,7 @@ class Engine:
             return
         self._halts = self._finishes
         self.running = False
+        self._failed = True  # reopened at the next play
         self._hold(self._ring.read_pos)
         self._close_decoders()
         self.mode = PlaybackState.STOPPED
@@ -562,4 +566,3 @@ class Engine:
 def _play_id(decoder: TrackDecoder) -> int | None:
     token = decoder.item.token
     return token if isinstance(token, int) else None
-

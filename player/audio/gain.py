@@ -39,7 +39,7 @@ class OutputGain:
     """The volume the callback applies in place; a change moves linearly across one block.
 
     Nothing is allocated per call: the ramp and its scratch column are made once for the
-    stream's block size (a block of another size ramps over its own length).
+    stream's block size (a shorter block takes the ramp's last steps).
     """
 
     def __init__(self, block_frames: int) -> None:

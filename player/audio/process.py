@@ -25,6 +25,7 @@ then, so the play log keeps it. The next ``play()`` starts a new engine process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import signal
@@ -200,7 +201,8 @@ class ProcessBackend:
         frame = Clock(child.block).heard()
         pending = self._pending
         if pending is not None and (
-            table.pending_seq < pending.seq or (table.pending_seq == pending.seq and frame < table.pending_at)
+            table.pending_seq < pending.seq
+            or (table.pending_seq == pending.seq and frame < table.pending_at)
         ):
             return pending.play_id, pending.item, pending.pos_s, pending.duration_s
         where = table.where(frame, child.rate)
@@ -299,10 +301,8 @@ class ProcessBackend:
         return m.Track(play_id, item.path, item.replaygain_db, item.replaygain_peak)
 
     def _send(self, command: m.Command) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the engine is gone; its reader thread says so
             self._child.conn.send(command)
-        except OSError:  # the engine is gone; its reader thread says so
-            pass
 
     # --- the engine process and its reader thread -----------------------------------------
 

@@ -157,12 +157,11 @@ def read_table(block: np.ndarray) -> Table:
     rows = []
     for i in range(n):
         r = v[ROWS - T_SEQ + i * ROW : ROWS - T_SEQ + (i + 1) * ROW]
-        rows.append(
-            PlayRow(
-                int(r[0]), float(r[1]), int(r[2]), None if r[3] < 0 else int(r[3]),
-                int(r[4]), bool(r[5]), int(r[6]), float(r[7]),
-            )  # fmt: skip
+        end = None if r[3] < 0 else int(r[3])
+        row = PlayRow(
+            int(r[0]), float(r[1]), int(r[2]), end, int(r[4]), bool(r[5]), int(r[6]), r[7]
         )
+        rows.append(row)
     return Table(
         cmd_seq=int(head[T_CMD - T_SEQ]),
         state=int(head[T_STATE - T_SEQ]),

@@ -1,10 +1,11 @@
-"""PortAudioBackend on the private PulseAudio null sink, with real files written by soundfile."""
+"""The engine process (ProcessBackend) on the private PulseAudio null sink, with real files."""
 
 from __future__ import annotations
 
 import io
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -297,16 +298,75 @@ def test_output_device_can_change_while_playing(backend, recorder, tmp_path):
     backend.set_output_device(None)
 
 
-def test_output_that_stops_by_itself_ends_the_play_with_error(backend, recorder, tmp_path):
+def _null_sink_module() -> str | None:
+    """The private PulseAudio server's null-sink module, if the tests run on one."""
+    if shutil.which("pactl") is None:
+        return None
+    modules = subprocess.run(
+        ["pactl", "list", "short", "modules"], capture_output=True, text=True, check=False
+    ).stdout
+    return next((line.split()[0] for line in modules.splitlines() if "null-sink" in line), None)
+
+
+def test_output_that_goes_away_ends_the_play_with_error(backend, recorder, tmp_path):
+    """The sink is unloaded from the sound server while playing (a device unplugged): PortAudio
+    stops the stream by itself; the play ends with ERROR, the app is told, and the next play
+    opens the output again once the sink is back."""
+    module = _null_sink_module()
+    if module is None:
+        pytest.skip("needs the private PulseAudio server (pactl)")
     item = write_sine(tmp_path / "lost.flac", seconds=1.5, rate=48000)
     backend.play(item)
     recorder.wait_for("started")
-    backend._stream.abort()  # what PortAudio does when the device goes away
-    assert "The sound output stopped" in recorder.wait_for("error")[0][2]
-    assert recorder.wait_for("ended")[0][2] is EndReason.ERROR
-    assert backend.state is PlaybackState.STOPPED
+    try:
+        subprocess.run(["pactl", "unload-module", module], check=True)
+        assert "The sound output stopped" in recorder.wait_for("error")[0][2]
+        ended = recorder.wait_for("ended")[0]
+        assert ended[2] is EndReason.ERROR and 0 < ended[3] < 1500
+        assert backend.state is PlaybackState.STOPPED
+    finally:
+        subprocess.run(
+            ["pactl", "load-module", "module-null-sink", "sink_name=null", "rate=48000"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     backend.play(item)  # the output is opened again
     assert recorder.wait_for("ended", 2)[1][1:3] == ("lost.flac", EndReason.FINISHED)
+
+
+def test_a_killed_engine_is_reported_the_play_kept_and_the_next_play_starts_a_new_one(
+    recorder, tmp_path
+):
+    """SIGKILL to the engine process mid-track: the app hears an error that says so and
+    track_ended(ERROR) with what was heard until then; play() starts a fresh engine."""
+    from player.audio.process import ProcessBackend
+
+    backend = ProcessBackend(recorder, samplerate=48000)
+    recorder.backend = backend
+    try:
+        item = write_sine(tmp_path / "k.flac", seconds=3.0, rate=48000)
+        begun = time.monotonic()
+        backend.play(item)
+        recorder.wait_for("started")
+        wait_until(lambda: backend.position_s >= 0.5, what="0.5 s heard")
+        heard, old_pid = backend.position_s, backend.pid
+        os.kill(old_pid, signal.SIGKILL)
+        killed = time.monotonic()
+        error = recorder.wait_for("error")[0]
+        assert error[1] == "k.flac" and "killed by SIGKILL" in error[2]
+        ended = recorder.wait_for("ended")[0]
+        assert ended[1:3] == ("k.flac", EndReason.ERROR)
+        assert heard * 1000 - 5 <= ended[3] <= (killed - begun) * 1000  # nothing lost, no more
+        assert backend.state is PlaybackState.STOPPED and backend.current is None
+        backend.play(item)
+        assert backend.state is PlaybackState.PLAYING
+        recorder.wait_for("started", 2, timeout=60)
+        assert backend.pid != old_pid
+        wait_until(lambda: backend.position_s >= 0.2, what="the new engine playing")
+        backend.stop()
+        assert recorder.wait_for("ended", 2)[1][1:3] == ("k.flac", EndReason.STOPPED)
+    finally:
+        backend.close()
 
 
 def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
