@@ -122,9 +122,10 @@ class Timeline:
             return self._cursor, [(p, last[id(p)]) for p in self._plays if id(p) in last]
 
     def next_boundary(self) -> int | None:
-        """The first ring frame past the cursor where a play starts or ends, if any is known."""
+        """The first ring frame past the cursor whose hearing starts or ends a play, if known
+        (a play starts once its first frame has been heard: at ``start + 1``)."""
         with self._lock:
-            marks = [p.start for p in self._plays if not p.started]
+            marks = [p.start + 1 for p in self._plays if not p.started]
             marks += [p.end for p in self._plays if p.end is not None]
             ahead = [m for m in marks if m > self._cursor]
             return min(ahead) if ahead else None

@@ -195,6 +195,7 @@ def test_position_follows_what_is_heard_and_seek_moves_it(backend, recorder, tmp
     begun = time.monotonic()  # before the start is heard: elapsed time bounds the position
     backend.play(item)
     recorder.wait_for("started")
+    assert backend.position_s < 1.0  # told when its first frames are heard, not at a later wake
     wait_until(lambda: backend.position_s >= 0.3, what="0.3 s heard")
     before_seek, read = backend.position_s, time.monotonic()
     assert before_seek <= read - begun + 0.05  # never ahead of what can be heard

@@ -165,3 +165,14 @@ def test_decoder_folds_six_channels_into_two(tmp_path):
     assert block.shape == (4800, 2)
     assert block[:, 0] == pytest.approx(0.6 / 3, abs=1e-3)  # 16-bit WAV
     assert block[:, 1] == pytest.approx(0.0)
+
+
+def test_timeline_names_the_next_boundary_to_wake_for():
+    timeline = Timeline(1000)
+    a = TrackPlay(Playable(Path("a")), 1.0, start=0)
+    timeline.begin(a, at=0, pos_s=0.0)
+    assert timeline.next_boundary() == 1  # its first frame heard: started
+    assert [e.kind for e in timeline.advance(1)] == ["started"]
+    assert timeline.next_boundary() is None  # its end is not known yet
+    timeline.end(a, at=1000, reason=EndReason.FINISHED)
+    assert timeline.next_boundary() == 1000
