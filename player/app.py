@@ -33,23 +33,35 @@ if TYPE_CHECKING:
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
 
 
-def open_audio(
-    listener: Listeners, device: int | None, *, no_audio: bool, notices: list[str]
-) -> AudioBackend:
-    """The sound card through PortAudio, else the silent NullBackend (and a notice saying so)."""
-    from player.audio import open_backend
+def start_audio(
+    listener: Listeners, device: int | None, *, no_audio: bool
+) -> Callable[[list[str]], AudioBackend]:
+    """Start the sound engine; the function returned waits for it and gives the sound card
+    through PortAudio, else the silent NullBackend (adding a notice saying so)."""
+    from player.audio import start_backend
     from player.audio.null import NullBackend
 
     if no_audio or os.environ.get(NO_AUDIO_ENV) == "1":
-        notices.append("Sound output is off (--no-audio): Continuo keeps time but plays silently.")
-        return NullBackend(listener, unavailable_reason="sound output turned off")
-    backend = open_backend(device, listener=listener)
-    if isinstance(backend, NullBackend):
-        notices.append(
-            f"{backend.unavailable_reason} Continuo still logs what you play. Connect a device "
-            "and restart, or choose one under Output."
-        )
-    return backend
+
+        def silent(notices: list[str]) -> AudioBackend:
+            notices.append(
+                "Sound output is off (--no-audio): Continuo keeps time but plays silently."
+            )
+            return NullBackend(listener, unavailable_reason="sound output turned off")
+
+        return silent
+    ready = start_backend(device, listener=listener)
+
+    def finish(notices: list[str]) -> AudioBackend:
+        backend = ready()
+        if isinstance(backend, NullBackend):
+            notices.append(
+                f"{backend.unavailable_reason} Continuo still logs what you play. Connect a "
+                "device and restart, or choose one under Output."
+            )
+        return backend
+
+    return finish
 
 
 def scan_library(db: Database, roots, **options):
@@ -81,6 +93,8 @@ def build_services(
     """``on_wait`` shows a line while another program holds the profile's database."""
     notices: list[str] = []
     faults = Faults()
+    listeners = Listeners()
+    audio = start_audio(listeners, device, no_audio=no_audio)  # opens while the profile does
     db = open_profile_database(profile, notices, on_wait=on_wait)
     read_only = db.read_only
     try:
@@ -89,8 +103,7 @@ def build_services(
                 add_library_root(db, str(Path(folder).expanduser().resolve()))
     finally:
         db.close()
-    listeners = Listeners()
-    backend = open_audio(listeners, device, no_audio=no_audio, notices=notices)
+    backend = audio(notices)
     recorder = PlayLogRecorder(
         profile.database,
         is_playing=lambda: backend.state == PlaybackState.PLAYING,

@@ -7,18 +7,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from player.audio.backend import AudioBackend, BackendListener
+
+
+def start_backend(
+    device: int | None = None, *, listener: BackendListener | None = None
+) -> Callable[[], AudioBackend]:
+    """Start the engine process now; the function returned waits for it and gives PortAudio on
+    ``device`` (None: the system default), or NullBackend with the reason. The app starts it
+    first and waits last, so the engine opens its output while the profile is opened."""
+    from player.audio.null import NullBackend
+    from player.audio.process import ProcessBackend
+
+    backend = ProcessBackend(listener, device=device, wait=False)
+
+    def ready() -> AudioBackend:
+        failure = backend.wait_ready()
+        if not failure:
+            return backend
+        reason = f"{failure}; playback keeps time silently."
+        return NullBackend(listener, unavailable_reason=reason)
+
+    return ready
 
 
 def open_backend(
     device: int | None = None, *, listener: BackendListener | None = None
 ) -> AudioBackend:
     """PortAudio on ``device`` (None: the system default), or NullBackend with the reason."""
-    from player.audio.null import NullBackend
-    from player.audio.process import OutputUnavailable, ProcessBackend
-
-    try:
-        return ProcessBackend(listener, device=device)
-    except OutputUnavailable as exc:  # no PortAudio, no output device, or it refused us
-        reason = f"{exc}; playback keeps time silently."
-        return NullBackend(listener, unavailable_reason=reason)
+    return start_backend(device, listener=listener)()

@@ -98,10 +98,14 @@ class ProcessBackend:
 
     Parameters are the engine's (``engine.Engine``): output ``device`` (None: the system
     default), ``samplerate`` (None: the device's), ``latency_s``, ``blocksize``, ``buffer_s``.
-    Raises :class:`OutputUnavailable` when the first engine cannot open an output.
+    With ``wait`` (the default) it returns once the engine has opened its output and raises
+    :class:`OutputUnavailable` when it cannot; without, it returns at once (the engine process
+    starts meanwhile) and :meth:`wait_ready` says later.
     """
 
-    def __init__(self, listener: BackendListener | None = None, **options: object) -> None:
+    def __init__(
+        self, listener: BackendListener | None = None, *, wait: bool = True, **options: object
+    ) -> None:
         self.listener = listener
         self.unavailable_reason = ""  # as NullBackend's, which says why there is no sound
         self.name = "PortAudio"
@@ -118,7 +122,20 @@ class ProcessBackend:
         self._devices: tuple[OutputDevice, ...] = ()
         self._lost_counts = np.zeros(2)  # underflows and dry blocks of engines that died
         self._closed = False
-        self._child = self._start(wait=True)
+        self._child = self._start()
+        if wait and (failure := self.wait_ready()):
+            raise OutputUnavailable(failure)
+
+    def wait_ready(self) -> str:
+        """Wait until the engine has opened its output; "" then, else why it could not (and the
+        engine process is ended)."""
+        engine = self._child
+        if not engine.ready.wait(START_TIMEOUT_S):
+            engine.failure = f"the sound engine did not start within {START_TIMEOUT_S:.0f} s"
+        if engine.failure:
+            self._closed = engine.closing = True
+            _end(engine)
+        return engine.failure
 
     # --- state, read from shared memory ---------------------------------------------------
 
@@ -217,7 +234,7 @@ class ProcessBackend:
     def play(self, item: Playable) -> None:
         with self._send_lock:
             if self._child.dead and not self._closed:
-                self._child = self._start(wait=False)
+                self._child = self._start(first=False)
             seq, play_id = self._number(), self._register(item)
             self._asked = (seq, PlaybackState.PLAYING)
             self._pending = _Pending(seq, play_id, item, 0.0, 0.0)
@@ -306,8 +323,8 @@ class ProcessBackend:
 
     # --- the engine process and its reader thread -----------------------------------------
 
-    def _start(self, *, wait: bool) -> _Engine:
-        """A new engine process; with ``wait``, once it has opened its output."""
+    def _start(self, *, first: bool = True) -> _Engine:
+        """A new engine process (it opens its output while the caller goes on)."""
         from player.audio.child import run
 
         conn, child_conn = self._context.Pipe()
@@ -321,15 +338,8 @@ class ProcessBackend:
         if self._volume != 1.0:
             conn.send(m.Volume(self._volume))
         threading.Thread(
-            target=self._read, args=(engine, wait), name="continuo-audio-reader", daemon=True
+            target=self._read, args=(engine, first), name="continuo-audio-reader", daemon=True
         ).start()
-        if wait:
-            if not engine.ready.wait(START_TIMEOUT_S):
-                engine.failure = f"the sound engine did not start within {START_TIMEOUT_S:.0f} s"
-            if engine.failure:
-                engine.closing = True
-                _end(engine)
-                raise OutputUnavailable(engine.failure)
         return engine
 
     def _read(self, engine: _Engine, first: bool) -> None:
@@ -341,7 +351,11 @@ class ProcessBackend:
                 break
             self._deliver(engine, event, first)
         engine.process.join(timeout=5)
-        if not engine.closing and not engine.failure:
+        if not engine.ready.is_set():
+            engine.failure = f"the sound engine ended before it opened an output ({_how(engine)})"
+            if not first:
+                self._call("error", None, f"{engine.failure}; playback stopped.")
+        elif not engine.closing and not engine.failure:
             self._died(engine)
         engine.dead = True
         engine.ready.set()
@@ -377,12 +391,6 @@ class ProcessBackend:
 
     def _died(self, engine: _Engine) -> None:
         """The engine process ended by itself: say so, and end the play heard so far."""
-        code = engine.process.exitcode
-        how = (
-            f"killed by {signal.Signals(-code).name}"
-            if code is not None and code < 0
-            else f"exit status {code}"
-        )
         table = read_table(engine.block)
         frame = Clock(engine.block).heard()
         self._lost_counts += (engine.block[N_UNDERFLOW], engine.block[N_DRY])
@@ -393,7 +401,7 @@ class ProcessBackend:
         self._call(
             "error",
             item,
-            f"The sound engine stopped unexpectedly ({how}). Press play to start it again.",
+            f"The sound engine stopped unexpectedly ({_how(engine)}). Press play to start it again.",
         )
         for row in started:
             if (item := self._items.get(row.play_id)) is not None:
@@ -417,3 +425,10 @@ def _end(engine: _Engine) -> None:
         engine.process.join(timeout=5)
     engine.finished.wait(timeout=5)  # the reader thread has delivered the last events
     engine.conn.close()
+
+
+def _how(engine: _Engine) -> str:
+    code = engine.process.exitcode
+    if code is not None and code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"

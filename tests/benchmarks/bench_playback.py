@@ -125,7 +125,10 @@ def main() -> None:
             wall0 = time.monotonic()
             time.sleep(args.idle)
             wall = time.monotonic() - wall0
-            cpu = [(sum(p.cpu_times()[:2]) - c) / wall for p, c in zip((engine, process), cpu0)]
+            cpu = [
+                (sum(p.cpu_times()[:2]) - c) / wall
+                for p, c in zip((engine, process), cpu0, strict=True)
+            ]
             print(f"CPU while playing (main thread idle, {args.idle:.0f} s): engine process "
                   f"{100 * cpu[0]:.2f} % + this process {100 * cpu[1]:.2f} % of one core")  # fmt: skip
             backend.stop()
