@@ -151,10 +151,10 @@ class ProcessBackend:
     @property
     def state(self) -> PlaybackState:
         child = self._child
+        if child.dead:  # play() starts a new engine
+            return PlaybackState.STOPPED
         seq, asked = self._asked
         table = read_table(child.block)
-        if child.dead:
-            return PlaybackState.STOPPED if table.cmd_seq >= seq or child.failure else asked
         if table.cmd_seq < seq:
             return asked
         return PlaybackState(STATES[table.state])
