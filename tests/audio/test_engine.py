@@ -236,6 +236,44 @@ def test_pause_holds_position_and_resume_goes_on(backend, recorder, tmp_path):
     assert held * 1000 + 495 <= ended[0][3] <= held * 1000 + 520
 
 
+def test_resume_after_pause_skips_nothing(backend, recorder, tmp_path):
+    """What reaches the sink (read by ``parec``): pause drops the device's ~0.2 s queue, and
+    after resume the whole file has been heard once — the frames the queue held at the pause
+    are played again, neither skipped nor doubled."""
+    if shutil.which("parec") is None:
+        pytest.skip("parec (PulseAudio's recorder) is not installed")
+    rate = 48000
+    item = write_sine(tmp_path / "pr.wav", seconds=1.5, rate=rate, amplitude=0.5)
+    capture = tmp_path / "monitor.raw"
+    with capture.open("wb") as out:
+        parec = subprocess.Popen(
+            ["parec", "--raw", "--format=float32le", f"--rate={rate}", "--channels=2",
+             "--device=null.monitor"],
+            stdout=out,
+        )  # fmt: skip
+        try:
+            wait_until(lambda: capture.stat().st_size > 0, what="parec recording")
+            backend.play(item)
+            recorder.wait_for("started")
+            wait_until(lambda: backend.position_s >= 0.5, what="0.5 s heard")
+            backend.pause()
+            time.sleep(0.6)
+            backend.resume()
+            recorder.wait_for("ended")
+            size = capture.stat().st_size
+            wait_until(lambda: capture.stat().st_size > size + 8 * rate // 2, what="0.5 s more")
+        finally:
+            parec.terminate()
+            parec.wait(timeout=5)
+    heard = np.fromfile(capture, dtype="<f4").reshape(-1, 2)[:, 0]
+    blocks = np.abs(heard[: len(heard) // 480 * 480]).reshape(-1, 480).max(axis=1)
+    sounding = np.flatnonzero(blocks > 0.25)  # 10 ms blocks with the tone in them
+    assert len(sounding) == pytest.approx(150, abs=3)  # 1.5 s, once
+    gaps = np.diff(sounding)
+    assert (gaps > 1).sum() == 1  # one silence: the pause
+    assert recorder.wait_for("ended")[0][3] == pytest.approx(1500, abs=20)
+
+
 def test_stop_and_replace_say_how_the_track_ended(backend, recorder, tmp_path):
     first = write_sine(tmp_path / "1.flac", seconds=2.0, rate=48000)
     second = write_sine(tmp_path / "2.flac", seconds=2.0, rate=48000)
