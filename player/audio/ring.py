@@ -11,9 +11,10 @@ Jumps of the consumer (dropping what is buffered on a seek, a new track or stop;
 to the frame being heard when the stream is stopped for a pause) are made with
 :meth:`move_read` by the command thread *while the stream is stopped*, when no callback runs:
 then the command thread is the consumer. The producer keeps at most ``capacity / 2`` frames
-ahead of the consumer, so the frames just behind ``read_pos`` (what the device still had
-queued) are intact to go back to, and there is room to write a new track's first frames
-before dropping the old ones.
+ahead of the consumer (a little more only while a new track's first frames go in behind the
+old ones, which are then dropped), so the frames just behind ``read_pos`` — what the device
+still had queued — are intact to go back to; :meth:`move_read` refuses a frame already
+overwritten.
 
 The producer may also move ``write_pos`` *back* (to replace a gapless successor nobody has
 heard yet), but only while it can confirm the consumer is before that point; see
