@@ -8,22 +8,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from player.audio.backend import AudioBackend, BackendListener
+
+if TYPE_CHECKING:
+    from player.audio.null import NullBackend
+    from player.audio.process import ProcessBackend
 
 
 def start_backend(
     device: int | None = None, *, listener: BackendListener | None = None
-) -> Callable[[], AudioBackend]:
+) -> Callable[[], ProcessBackend | NullBackend]:
     """Start the engine process now; the function returned waits for it and gives PortAudio on
     ``device`` (None: the system default), or NullBackend with the reason. The app starts it
-    first and waits last, so the engine opens its output while the profile is opened."""
+    first and waits last, so the engine opens its output while the app loads."""
     from player.audio.null import NullBackend
     from player.audio.process import ProcessBackend
 
     backend = ProcessBackend(listener, device=device, wait=False)
 
-    def ready() -> AudioBackend:
+    def ready() -> ProcessBackend | NullBackend:
         failure = backend.wait_ready()
         if not failure:
             return backend

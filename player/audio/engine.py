@@ -42,8 +42,9 @@ import numpy as np
 import sounddevice as sd
 
 from player.audio import messages as m
-from player.audio.backend import EndReason, OutputDevice, Playable, PlaybackState
+from player.audio.backend import EndReason, Playable, PlaybackState
 from player.audio.decoder import TrackDecoder
+from player.audio.devices import describe, output_devices
 from player.audio.events import EventPump
 from player.audio.gain import OutputGain
 from player.audio.ring import FrameRing
@@ -76,20 +77,6 @@ BUFFER_S = 1.0
 """Decoded music kept ahead in the ring; the command thread tops it up twice a second."""
 
 
-def output_devices() -> list[OutputDevice]:
-    """PortAudio's devices that can play sound, the system default marked."""
-    try:
-        default = sd.query_devices(kind="output")["index"]
-        devices = sd.query_devices()
-    except sd.PortAudioError:
-        return []
-    return [
-        OutputDevice(i, d["name"], float(d["default_samplerate"]), i == default)
-        for i, d in enumerate(devices)
-        if d["max_output_channels"] > 0
-    ]
-
-
 class Engine:
     """Gapless playback through PortAudio, driven by commands on ``conn``; see the module doc.
 
@@ -107,13 +94,10 @@ class Engine:
         blocksize: int = BLOCK_FRAMES,
         buffer_s: float = BUFFER_S,
     ) -> None:
-        info = sd.query_devices(device, "output")
+        self.name, self.rate, self.channels = describe(device, samplerate)
         self._conn = conn
         self._shared = shared
         self._device = device
-        self.rate = int(samplerate or info["default_samplerate"])
-        self.channels = max(1, min(2, int(info["max_output_channels"])))
-        self.name = f"PortAudio: {info['name']}"
         shared[RATE] = self.rate
         self._latency_s = latency_s
         self._blocksize = blocksize
@@ -153,9 +137,6 @@ class Engine:
         self._pump = EventPump(self, conn)
 
     # --- the command thread -------------------------------------------------------------------
-
-    def ready(self) -> m.Ready:
-        return m.Ready(self.name, self.rate, self.channels, tuple(output_devices()))
 
     def run(self) -> None:
         """Serve commands until ``Close`` (or the app's end of the pipe closes)."""
@@ -333,7 +314,7 @@ class Engine:
         self._halt()
         self._stream.close()
         try:
-            info = sd.query_devices(command.index, "output")
+            name = describe(command.index, self.rate)[0]
             self._stream = self._open_stream(command.index)
         except (sd.PortAudioError, ValueError) as exc:
             self._stream = self._open_stream(self._device)
@@ -343,7 +324,7 @@ class Engine:
                 f"{exc}. Continuo keeps playing through the previous output.",
             ) from exc
         self._device = command.index
-        self.name = f"PortAudio: {info['name']}"
+        self.name = name
         self._pump.post(m.DeviceChanged(command.index, self.name, tuple(output_devices())))
         self._resume_output()
 

@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing as mp
+import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 import numpy as np
 
@@ -54,9 +57,8 @@ from player.audio.status import (
     N_UNDERFLOW,
     STATES,
     Clock,
-    new_block,
+    SharedBlock,
     read_table,
-    view,
 )
 
 log = logging.getLogger(__name__)
@@ -82,8 +84,9 @@ class _Pending:
 class _Engine:
     """One engine process and the app's end of its pipe and shared block."""
 
-    process: BaseProcess
+    process: subprocess.Popen
     conn: Connection
+    shared: SharedBlock
     block: np.ndarray
     ready: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)  # the reader is done
@@ -111,7 +114,6 @@ class ProcessBackend:
         self.name = "PortAudio"
         self.channels = 2
         self._options = options
-        self._context = mp.get_context("spawn")
         self._send_lock = threading.Lock()
         self._seq = 0
         self._next_id = 0
@@ -325,16 +327,20 @@ class ProcessBackend:
 
     def _start(self, *, first: bool = True) -> _Engine:
         """A new engine process (it opens its output while the caller goes on)."""
-        from player.audio.child import run
-
-        conn, child_conn = self._context.Pipe()
-        raw = new_block(self._context)
-        process = self._context.Process(
-            target=run, args=(child_conn, raw, self._options), name="continuo-audio", daemon=True
+        ours, theirs = socket.socketpair()
+        shared = SharedBlock()
+        handed = (theirs.fileno(), shared.fd)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "player.audio.child", *map(str, handed)],
+            pass_fds=handed,
+            stdin=subprocess.DEVNULL,
+            env=_environment(),
         )
-        process.start()
-        child_conn.close()  # so that the engine's death closes the pipe here
-        engine = _Engine(process, conn, view(raw))
+        theirs.close()  # so that the engine's death closes the pipe here
+        shared.close_fd()
+        conn = Connection(ours.detach())
+        conn.send(self._options)
+        engine = _Engine(process, conn, shared, shared.array)
         if self._volume != 1.0:
             conn.send(m.Volume(self._volume))
         threading.Thread(
@@ -350,7 +356,8 @@ class ProcessBackend:
             except (EOFError, OSError):
                 break
             self._deliver(engine, event, first)
-        engine.process.join(timeout=5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            engine.process.wait(timeout=5)
         if not engine.ready.is_set():
             engine.failure = f"the sound engine ended before it opened an output ({_how(engine)})"
             if not first:
@@ -369,7 +376,7 @@ class ProcessBackend:
             engine.ready.set()
         elif isinstance(event, m.Failed):
             engine.failure = f"No sound output could be opened ({event.message})"
-            if not first:
+            if not first or engine.ready.is_set():  # nobody waits for this start: say so
                 self._call("error", None, f"{engine.failure}; playback stopped.")
             engine.ready.set()
         elif isinstance(event, m.DeviceChanged):
@@ -419,16 +426,25 @@ class ProcessBackend:
 
 def _end(engine: _Engine) -> None:
     """Wait for an engine process asked to close; kill it if it does not."""
-    engine.process.join(timeout=10)
-    if engine.process.is_alive():
+    try:
+        engine.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
         engine.process.kill()
-        engine.process.join(timeout=5)
+        engine.process.wait(timeout=5)
     engine.finished.wait(timeout=5)  # the reader thread has delivered the last events
     engine.conn.close()
 
 
 def _how(engine: _Engine) -> str:
-    code = engine.process.exitcode
+    code = engine.process.poll()
     if code is not None and code < 0:
         return f"killed by {signal.Signals(-code).name}"
     return f"exit status {code}"
+
+
+def _environment() -> dict[str, str]:
+    """The app's environment, with the folder this ``player`` package came from first on the
+    engine's import path, so that the engine runs the same code as the app."""
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=root if not path else os.pathsep.join([root, path]))

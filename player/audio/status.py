@@ -1,6 +1,6 @@
 """The engine's status in shared memory: read by the app without asking the engine process.
 
-One float64 array (a ``multiprocessing`` ``RawArray``) in three parts, each written by exactly
+One float64 array (:class:`SharedBlock`) in three parts, each written by exactly
 one side (float64 holds frame numbers exactly up to 2**53):
 
 * **Clock** — written by the consumer side of the ring: the PortAudio callback, or the
@@ -22,6 +22,9 @@ one side (float64 holds frame numbers exactly up to 2**53):
 
 from __future__ import annotations
 
+import mmap
+import os
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -43,13 +46,24 @@ SIZE = ROWS + MAX_PLAYS * ROW
 STATES = ("stopped", "playing", "paused")  # T_STATE holds the index (PlaybackState values)
 
 
-def new_block(context) -> object:  # noqa: ANN001 - a multiprocessing context
-    """A zeroed shared block for one engine process."""
-    return context.RawArray("d", SIZE)
+class SharedBlock:
+    """The block in memory both processes map: a deleted file on ``/dev/shm`` (or the temp
+    folder), handed to the engine process as an open file descriptor."""
 
+    def __init__(self, fd: int | None = None) -> None:
+        size = SIZE * 8
+        if fd is None:
+            folder = "/dev/shm" if os.path.isdir("/dev/shm") else None
+            fd, name = tempfile.mkstemp(prefix="continuo-audio-", dir=folder)
+            os.unlink(name)  # gone once both processes have let go of it
+            os.ftruncate(fd, size)
+        self.fd = fd
+        self._map = mmap.mmap(fd, size)
+        self.array = np.frombuffer(self._map, dtype=np.float64)
 
-def view(raw: object) -> np.ndarray:
-    return np.frombuffer(raw, dtype=np.float64)  # type: ignore[call-overload]
+    def close_fd(self) -> None:
+        """Let go of the descriptor (the mapping stays) once the engine process has its copy."""
+        os.close(self.fd)
 
 
 def _read(block: np.ndarray, seq: int, part: slice) -> np.ndarray:
