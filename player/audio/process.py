@@ -15,8 +15,8 @@ few array reads, however often the transport asks. Each field here has one write
   ``_child`` (replaced when play() finds the engine gone) and the shared block's epoch;
 * one **reader thread** per engine process *blocks* on the pipe and delivers the engine's
   events to the listener; it alone writes the engine's name, rate and device list as the
-  engine reports them (and the device to reopen after a change), and marks the engine dead
-  when the pipe closes.
+  engine reports them (and the device to reopen after a change), marks the engine dead
+  when the pipe closes, and keeps a dead engine's underrun counts.
 
 If the engine process dies (killed, crashed) the reader thread tells the listener: an error
 that says so, and ``track_ended(ERROR)`` for the play in progress with what was heard until
@@ -101,9 +101,10 @@ class ProcessBackend:
 
     Parameters are the engine's (``engine.Engine``): output ``device`` (None: the system
     default), ``samplerate`` (None: the device's), ``latency_s``, ``blocksize``, ``buffer_s``.
-    With ``wait`` (the default) it returns once the engine has opened its output and raises
-    :class:`OutputUnavailable` when it cannot; without, it returns at once (the engine process
-    starts meanwhile) and :meth:`wait_ready` says later.
+    With ``wait`` (the default) it returns once the engine has found its output and raises
+    :class:`OutputUnavailable` when there is none; without, it returns at once (the engine
+    process starts meanwhile) and :meth:`wait_ready` says later. Commands given before then
+    wait in the pipe.
     """
 
     def __init__(
@@ -129,8 +130,8 @@ class ProcessBackend:
             raise OutputUnavailable(failure)
 
     def wait_ready(self) -> str:
-        """Wait until the engine has opened its output; "" then, else why it could not (and the
-        engine process is ended)."""
+        """Wait until the engine has found its output; "" then, else why not (and the engine
+        process is ended)."""
         engine = self._child
         if not engine.ready.wait(START_TIMEOUT_S):
             engine.failure = f"the sound engine did not start within {START_TIMEOUT_S:.0f} s"
