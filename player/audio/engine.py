@@ -21,8 +21,9 @@ The stream runs only while something plays. Pause, seek, a new track and stop *a
 device's queue is dropped at once, so they are heard at once despite ~0.17 s of buffering);
 the command thread then moves the ring's read position back to the frame being heard (pause:
 nothing is skipped on resume) or over the dropped frames (recorded as a timeline jump), and
-starts the stream again if it should play. The next track's first frames are written before
-the old ones are dropped, so the switch has no gap.
+starts the stream again if it should play. The next track's first half second is decoded
+before the old one is cut, so the switch waits for no decoding (restarting the stream takes a
+millisecond or two).
 
 ``SetNext`` opens the successor at once; its frames follow the current track's in the ring. If
 the successor's first frames are already buffered but not yet heard, a new ``SetNext`` takes
