@@ -176,3 +176,19 @@ def test_timeline_names_the_next_boundary_to_wake_for():
     assert timeline.next_boundary() is None  # its end is not known yet
     timeline.end(a, at=1000, reason=EndReason.FINISHED)
     assert timeline.next_boundary() == 1000
+
+
+def test_the_engine_process_loads_no_qt_and_no_profile_code():
+    """What ``python -m player.audio.child`` imports: player.audio and its needs, nothing of the
+    window, the store or the recommender."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, player.audio.child, player.audio.engine; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith("
+        "('PySide6', 'sqlite3', 'onnxruntime', 'player.ui', 'player.store', 'player.recommend', "
+        "'player.library', 'player.app')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
