@@ -528,8 +528,10 @@ class Engine:
             if ring.write_pos - ring.read_pos < shared[FILL_MIN]:
                 shared[FILL_MIN] = ring.write_pos - ring.read_pos
         self._gain.apply(outdata, self.volume)
+        # When the block reaches the speaker, on time.monotonic's clock: measured from the
+        # stream's clock now, not from ``now`` (this call may have waited for the GIL).
         dac = time_info.outputBufferDacTime
-        delay = dac - now if dac > 0 else self._latency_s
+        delay = dac - self._stream.time if dac > 0 else self._latency_s
         if frame != self._next_frame:
             self._run_start = frame
         elif n == 0:  # silence after the music: the last block's schedule still holds
