@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -39,6 +40,24 @@ from player.ui.shell.queue_model import QueueModel
 from player.ui.style import named
 
 
+class TrackMenuEntry(NamedTuple):
+    """A feature's entry in the track menus: ``run(tracks)``; ``enabled(tracks)`` (when given)
+    says whether it applies to the right-clicked tracks, else it shows greyed out."""
+
+    label: str
+    run: Callable[[list[Track]], None]
+    enabled: Callable[[list[Track]], bool] | None = None
+
+
+def add_entries(menu: QMenu, entries: list[TrackMenuEntry], tracks: list[Track]) -> None:
+    """``entries`` at the end of ``menu``, each bound to ``tracks``, after a separator."""
+    if entries and not menu.isEmpty():
+        menu.addSeparator()
+    for entry in entries:
+        action = menu.addAction(entry.label, partial(entry.run, tracks))
+        action.setEnabled(entry.enabled is None or entry.enabled(tracks))
+
+
 def _tree(name: str) -> QTreeView:
     view = named(QTreeView(), name)
     view.setUniformRowHeights(True)
@@ -51,8 +70,8 @@ def _tree(name: str) -> QTreeView:
 class LibraryPanel(QWidget):
     """Search box over a works tree and a flat table; double-click asks to play.
 
-    The right-click menu offers Play and Add to queue, then ``extra_actions``: (label,
-    callback(tracks)) pairs that later features add (e.g. "Similar" from the recommender).
+    The right-click menu offers Play and Add to queue, then ``extra_actions``: the
+    :class:`TrackMenuEntry` items that features add (e.g. "Similar" from the recommender).
     """
 
     play_requested = Signal(object, list)  # Track, the rest of its work
@@ -116,7 +135,7 @@ class LibraryPanel(QWidget):
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
-        self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
+        self.extra_actions: list[TrackMenuEntry] = []
         for view in (self.tree, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(partial(self._context_menu, view))
@@ -208,18 +227,21 @@ class LibraryPanel(QWidget):
                     tracks.extend(view.model().index(row, 0, index).data(PLAYS_ROLE))
         return _unique(tracks)
 
-    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+    def track_menu(self, view: QAbstractItemView) -> QMenu | None:
+        """The right-click menu for the tracks selected in ``view`` (None when there are none)."""
         tracks = self.selected_tracks(view)
         if not tracks:
-            return
+            return None
         menu = QMenu(self)
         menu.addAction("Play", lambda: self.play_requested.emit(tracks[0], tracks[1:]))
         menu.addAction("Add to queue", lambda: self.queue_requested.emit(tracks))
-        if self.extra_actions:
-            menu.addSeparator()
-        for label, callback in self.extra_actions:
-            menu.addAction(label, partial(callback, tracks))
-        menu.exec(view.viewport().mapToGlobal(pos))
+        add_entries(menu, self.extra_actions, tracks)
+        return menu
+
+    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+        menu = self.track_menu(view)
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(pos))
 
     def _table_activated(self, index: QModelIndex) -> None:
         track = index.data(TRACK_ROLE)
@@ -240,7 +262,7 @@ class QueuePanel(QWidget):
     def __init__(self, model: QueueModel, parent=None) -> None:
         super().__init__(parent)
         self.model = model
-        self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
+        self.extra_actions: list[TrackMenuEntry] = []
         self.menu_hooks: list[Callable[[QMenu, list[QModelIndex]], None]] = []
         self.view = _tree("queueView")
         self.view.setModel(model)
@@ -262,18 +284,20 @@ class QueuePanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         return [t for i in rows if (t := i.data(TRACK_ROLE)) is not None]
 
-    def _context_menu(self, pos) -> None:
+    def track_menu(self) -> QMenu | None:
+        """The right-click menu for the selected rows (None when no track is selected)."""
         tracks = self.selected_tracks()
         if not tracks:
-            return
+            return None
         menu = QMenu(self)
         for hook in self.menu_hooks:
             hook(menu, self.view.selectionModel().selectedRows())
-        if self.extra_actions and not menu.isEmpty():
-            menu.addSeparator()
-        for label, callback in self.extra_actions:
-            menu.addAction(label, partial(callback, tracks))
-        if not menu.isEmpty():
+        add_entries(menu, self.extra_actions, tracks)
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        menu = self.track_menu()
+        if menu is not None and not menu.isEmpty():
             menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def keyPressEvent(self, event) -> None:
@@ -292,12 +316,21 @@ class HistoryPanel(QWidget):
         self.view = _tree("historyView")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
+        self.empty = named(
+            QLabel("Nothing heard yet. Each listening session shows here."), "emptyHint"
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        layout.addWidget(self.empty)
+        self.view.hide()
 
     def set_sessions(self, sessions: list[list[Play]], older_plays: int = 0) -> None:
         """Show ``sessions`` (oldest first) and, below them, how many older plays the log holds."""
+        self.view.setVisible(bool(sessions or older_plays))
+        self.empty.setVisible(not (sessions or older_plays))
         self.model.clear()
         self.model.setColumnCount(2)
         for number, session in enumerate(reversed(sessions)):
