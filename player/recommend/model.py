@@ -40,9 +40,13 @@ CHUNK = 8192
 PRUNE_FROM = 20_000
 """Trained items from which the model's own candidates are searched through narrow vectors
 first (:class:`NarrowVectors`); below, one scan of the full vectors is as quick."""
+NARROW_AFTER = 2
+"""Requests answered by a full scan before the narrow vectors are made (a few tenths of a
+second at 100,000 items): a model asked once (``continuo suggest``) never pays for them, the
+window's pays on its third request after each fit."""
 NARROW_DIM = 48
 """Width of the narrow vectors (at most half the model's): 99 % of a trained model's variance."""
-BASIS_SAMPLE = 8192
+BASIS_SAMPLE = 4096
 """Trained items whose vectors choose the narrow basis (its quality only decides the speed)."""
 
 
@@ -168,6 +172,7 @@ class SessionModel:
     known_vectors: np.ndarray = field(init=False)  # float32 (K, H): their candidate vectors
     narrow: NarrowVectors | None = field(init=False, default=None)
     prune_from: int = PRUNE_FROM
+    asked: int = field(init=False, default=0)  # top_known calls since the fit
 
     @property
     def provider(self) -> str:
@@ -222,9 +227,7 @@ class SessionModel:
             self.known_vectors = self.candidate_vectors
         else:
             self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
-        self.narrow = None
-        if len(self.known_rows) >= max(self.prune_from, 1) and self.known_vectors.shape[1] > 1:
-            self.narrow = NarrowVectors.of(self.known_vectors)
+        self.narrow, self.asked = None, 0
 
     def _check_outputs(self) -> None:
         """The first inference: outputs that load but cannot be used are refused here.
@@ -345,8 +348,17 @@ class SessionModel:
         memory traffic small on a large library.
         """
         ok = allowed[self.known_rows]
-        if self.narrow is not None:
-            return self.known_rows[self.narrow.top(self.known_vectors, query, k, ok)]
+        self.asked += 1  # from several threads at once: a count off by one does no harm
+        narrow = self.narrow
+        if (
+            narrow is None
+            and self.asked > NARROW_AFTER
+            and len(self.known_rows) >= max(self.prune_from, 1)
+            and self.known_vectors.shape[1] > 1
+        ):
+            narrow = self.narrow = NarrowVectors.of(self.known_vectors)
+        if narrow is not None:
+            return self.known_rows[narrow.top(self.known_vectors, query, k, ok)]
         scores = np.einsum("nh,h->n", self.known_vectors, query)
         scores[~ok] = -np.inf
         best = top_k(scores, k)
@@ -377,8 +389,11 @@ class NarrowVectors:
         width = min(NARROW_DIM, vectors.shape[1] // 2)
         basis = np.ascontiguousarray(directions[:, ::-1][:, :width], dtype=np.float32)
         narrow = np.ascontiguousarray(vectors @ basis)
-        left_out = np.linalg.norm(vectors - narrow @ basis.T, axis=1)
-        return cls(basis, narrow, left_out.astype(np.float32))
+        # |s|^2 = |v|^2 - |v'|^2 (orthonormal basis), a millionth of |v|^2 added against
+        # float32 rounding: a bound a little wide only costs a few more exact scores
+        whole = np.einsum("nh,nh->n", vectors, vectors)
+        left = whole - np.einsum("nd,nd->n", narrow, narrow) + 1e-6 * whole
+        return cls(basis, narrow, np.sqrt(np.maximum(left, 0.0)).astype(np.float32))
 
     def top(
         self, vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray
