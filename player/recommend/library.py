@@ -6,6 +6,8 @@ so a ranking touches numpy arrays only, never the database.
 
 from __future__ import annotations
 
+import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -80,7 +82,20 @@ def _in_order(columns: dict[str, list], rows: list[int]) -> bool:
     if not all(numbers) or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
         return False
     discs, paths = columns["disc_number"], columns["path"]
-    return len({discs[r] or file_position(file_stem(paths[r]))[0] or 1 for r in rows}) == 1
+    return len({discs[r] or _file_disc(paths[r]) for r in rows}) == 1
+
+
+_MAY_NAME_DISC = re.compile(r"\s*\d{1,2}[-.]\d")
+"""How a file name that names its disc ("1-03 Presto") begins: the stem is a prefix of the
+name, so a name that does not begin so has no disc in its stem either."""
+
+
+def _file_disc(path: str) -> int:
+    """The disc a file's name gives (1 when none), as ``movement_order`` reads it; the stem is
+    worked out only for the few names that may give one."""
+    if not _MAY_NAME_DISC.match(path[max(path.rfind("/"), path.rfind(os.sep)) + 1 :]):
+        return 1
+    return file_position(file_stem(path))[0] or 1
 
 
 @dataclass

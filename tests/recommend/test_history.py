@@ -15,7 +15,7 @@ from player.recommend.library import load_library
 from player.recommend.up_next import Recommender
 from player.store.features import TrackFeatures, save_features
 from player.store.plays import end_play, start_play, update_play
-from player.store.tracks import mark_missing, track_by_id, upsert_tracks
+from player.store.tracks import Track, mark_missing, track_by_id, upsert_tracks
 from tests.recommend.conftest import sessions_apart
 
 
@@ -197,3 +197,35 @@ def test_new_analysis_results_patch_the_index_and_keep_the_history(library):
     np.testing.assert_array_equal(patched.tuning_hz, fresh.tuning_hz)
     assert patched.content_version == fresh.content_version == ANALYSIS_VERSION
     assert rec.suggest(library.work("J. Brahms", 0)[:1], n=3)
+
+
+def test_a_recordings_movements_keep_playing_order_from_tags_or_file_names(library):
+    """The index sorts a recording's movements as ``movement_order`` does: stored rising
+    movement numbers stand, and discs named only by the file names ("2-01") still come after
+    disc 1 although their movement numbers say otherwise."""
+    db = library.db
+    files = [("2-01 Finale.flac", 1), ("1-01 Allegro.flac", 2), ("1-02 Adagio.flac", 3)]
+    upsert_tracks(
+        db,
+        [
+            Track(
+                path=f"/music/Haydn/Op. 76/{name}",
+                size=1,
+                mtime_ns=1,
+                title=name[5:-5],
+                composer="J. Haydn",
+                work="String Quartet Op. 76 No. 1",
+                movement=name[5:-5],
+                movement_number=number,
+                duration_s=100.0,
+            )
+            for name, number in files
+        ],
+    )
+    index = load_library(db)
+    haydn = [r for r in range(len(index)) if index.composers[r].endswith("Haydn")]
+    unit = index.units[int(index.unit_of[haydn[0]])]
+    played = [Path(track_by_id(db, int(index.track_ids[r])).path).name for r in unit]
+    assert played == ["1-01 Allegro.flac", "1-02 Adagio.flac", "2-01 Finale.flac"]
+    bach = index.units[int(index.unit_of[index.row_of[library.work("J. S. Bach", 0)[0]]])]
+    assert [int(index.track_ids[r]) for r in bach] == library.work("J. S. Bach", 0)
