@@ -238,6 +238,12 @@ def _v7_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v8_learned_content_vectors(conn: sqlite3.Connection) -> None:
+    # The content embedding's vector (float32 BLOB, NULL when the analysis had no usable
+    # embedding: the library then ranks by the TF-IDF of the histograms).
+    execute_script(conn, "ALTER TABLE features ADD COLUMN content_vector BLOB;")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
@@ -246,6 +252,7 @@ MIGRATIONS: list[Migration] = [
     _v5_playlists_and_album_art,
     _v6_imported_plays,
     _v7_key_and_concert_pitch,
+    _v8_learned_content_vectors,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 
