@@ -146,11 +146,16 @@ def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     if not rows:
         return ids, np.zeros((0, 0), np.float32)
-    blobs = [r[1] for r in rows]
+    return ids, _stacked([r[1] for r in rows])
+
+
+def _stacked(blobs: list[bytes]) -> np.ndarray:
+    """Float32 rows stored as bytes, one array (n, K): parsed as one buffer when they are all
+    as long, not 100,000 small ones (a tenth of the time)."""
     width = len(blobs[0])
-    if all(len(b) == width for b in blobs):  # one buffer parsed at once, not 100,000 small ones
-        return ids, np.frombuffer(bytearray(b"".join(blobs)), dtype="<f4").reshape(len(rows), -1)
-    return ids, np.stack([np.frombuffer(b, dtype="<f4") for b in blobs])
+    if all(len(b) == width for b in blobs):
+        return np.frombuffer(bytearray(b"".join(blobs)), dtype="<f4").reshape(len(blobs), -1)
+    return np.stack([np.frombuffer(b, dtype="<f4") for b in blobs])
 
 
 def library_content_vectors(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
@@ -167,9 +172,9 @@ def library_content_vectors(db: Database, analysis_version: str) -> tuple[np.nda
         return ids, np.zeros((0, 0), np.float32)
     learned = [r[2] for r in rows if r[2]]
     if len(learned) == len(rows) and len({len(b) for b in learned}) == 1:
-        v = np.stack([np.frombuffer(b, dtype="<f4") for b in learned]).astype(np.float32)
+        v = _stacked(learned).astype(np.float32)
         return ids, v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-    histograms = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
+    histograms = _stacked([r[1] for r in rows])
     return ids, tfidf(histograms, inverse_document_frequency(histograms))
 
 
