@@ -99,9 +99,33 @@ class HistoryLog:
     :attr:`history` handed out stays as it was.
     """
 
+    _settled: _Part  # what the sessions before the last one add
+    _settled_plays: _Plays  # their plays, kept to count them over another library's rows
+    _heard: tuple[set[int], set[str]]  # works and composers heard in them
+
     def __init__(self, library: LibraryIndex, log: PlayColumns) -> None:
         self.library = library
         self._reset(log)
+
+    def rebase(self, library: LibraryIndex) -> None:
+        """Take the library's new rows (a scan added, removed or regrouped tracks): the plays
+        kept from the log are counted again over ``library``, so no SQL is read, and the result
+        equals a fresh load over it (``tests/recommend/test_history.py``)."""
+        old, self.library = self.library, library
+        if (
+            np.array_equal(old.track_ids, library.track_ids)
+            and np.array_equal(old.work_of, library.work_of)
+            and old.artist_keys == library.artist_keys
+        ):
+            return  # the same rows, works and composers (new content vectors): nothing moves
+        settled = self._settled_plays
+        n = len(library)
+        self._settled = _Part(np.zeros(n), np.full(n, -np.inf), {}, ())
+        self._heard = (set(), set())
+        if len(settled.track_id):
+            self._settled = _part(library, settled)
+            self._heard = _heard(library, self._settled.counts, self._heard)
+        self._show()
 
     @classmethod
     def load(cls, db: Database, library: LibraryIndex) -> HistoryLog:
@@ -125,7 +149,8 @@ class HistoryLog:
         last = int(starts[-1]) if len(starts) else 0
         n = len(self.library)
         self._settled = _Part(np.zeros(n), np.full(n, -np.inf), {}, ())
-        self._heard: tuple[set[int], set[str]] = (set(), set())
+        self._settled_plays = _Plays.of(_take(log, slice(0, 0)), new_session[:0], repeat[:0])
+        self._heard = (set(), set())
         self._before = _take(log, slice(0, 0))
         self._settle(log, new_session, repeat, last)
 
@@ -134,14 +159,19 @@ class HistoryLog:
     ) -> None:
         """Add the sessions before ``last`` to the settled part; the rest is the last session."""
         if last:
-            done = _part(
-                self.library, _take(log, slice(0, last)), new_session[:last], repeat[:last]
-            )
+            plays = _Plays.of(_take(log, slice(0, last)), new_session[:last], repeat[:last])
+            done = _part(self.library, plays)
             self._settled = self._settled.plus(done)
+            self._settled_plays = self._settled_plays.plus(plays)
             self._heard = _heard(self.library, done.counts, self._heard)
             self._before = _take(log, slice(last - 1, last))
         self._tail = _take(log, slice(last, None))
-        tail = _part(self.library, self._tail, new_session[last:], repeat[last:])
+        self._tail_cuts = (new_session[last:], repeat[last:])
+        self._show()
+
+    def _show(self) -> None:
+        """The history handed out: the settled part plus the last session."""
+        tail = _part(self.library, _Plays.of(self._tail, *self._tail_cuts))
         whole = self._settled.plus(tail)
         works, artists = _heard(self.library, tail.counts, self._heard)
         self.history = History(
@@ -180,6 +210,28 @@ class HistoryLog:
         return (play["start_ms"], play["id"]) > (latest["start_ms"][-1], latest["id"][-1])
 
 
+@dataclass(frozen=True)
+class _Plays:
+    """What the history needs of a run of whole sessions' plays, kept so that a new library's
+    rows can be counted again without reading the log (:meth:`HistoryLog.rebase`)."""
+
+    track_id: np.ndarray
+    end_ms: np.ndarray
+    heard: np.ndarray  # bool: finished, or heard long enough (domain.plays.is_heard)
+    new_session: np.ndarray  # bool: the play begins a session
+    repeat: np.ndarray  # bool: merged into the play it repeats
+
+    @classmethod
+    def of(cls, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray) -> _Plays:
+        heard = log.finished | (log.ms_heard >= HEARD_MS)
+        return cls(log.track_id, log.end_ms, heard, new_session, repeat)
+
+    def plus(self, other: _Plays) -> _Plays:
+        return _Plays(
+            *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
+        )
+
+
 def _take(log: PlayColumns, index: slice) -> PlayColumns:
     """A copy of some plays (a view would keep the whole log's arrays alive)."""
     return PlayColumns(**{name: column[index].copy() for name, column in vars(log).items()})
@@ -198,17 +250,15 @@ def _cuts(before: PlayColumns | None, log: PlayColumns) -> tuple[np.ndarray, np.
     return new_session[1:], repeat[1:]
 
 
-def _part(
-    library: LibraryIndex, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray
-) -> _Part:
-    """What the whole sessions in ``log`` (cut as given) add to the history."""
-    session = np.cumsum(new_session) - 1
-    rows = library.rows_of_ids(log.track_id)
-    kept = ~repeat & (rows >= 0)  # a repeat is merged into the play it repeats
-    heard = kept & (log.finished | (log.ms_heard >= HEARD_MS))  # domain.plays.is_heard
+def _part(library: LibraryIndex, plays: _Plays) -> _Part:
+    """What the whole sessions of ``plays`` add to the history."""
+    session = np.cumsum(plays.new_session) - 1
+    rows = library.rows_of_ids(plays.track_id)
+    kept = ~plays.repeat & (rows >= 0)  # a repeat is merged into the play it repeats
+    heard = kept & plays.heard
     counts = np.bincount(rows[heard], minlength=len(library)).astype(np.float64)
     last_heard = np.full(len(library), -np.inf)
-    np.maximum.at(last_heard, rows[heard], log.end_ms[heard] / 1000.0)
+    np.maximum.at(last_heard, rows[heard], plays.end_ms[heard] / 1000.0)
     kept_rows, kept_sessions = rows[kept], session[kept]
     cuts = np.flatnonzero(np.diff(kept_sessions)) + 1
     return _Part(

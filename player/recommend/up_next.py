@@ -31,7 +31,7 @@ from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
-from player.recommend.library import LibraryIndex, load_library
+from player.recommend.library import LibraryIndex, load_library, with_stored_features
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
@@ -119,7 +119,9 @@ class Recommender:
         self._local = threading.local()
         # set from any thread without the lock (one assignment is atomic); cleared before a
         # reload reads the profile, so a change made during the reload is not lost
-        self._stale = dict.fromkeys(("library", "history", "model", "feedback", "settings"), True)
+        self._stale = dict.fromkeys(
+            ("library", "features", "history", "model", "feedback", "settings"), True
+        )
         self._library: LibraryIndex | None = None
         self._log: HistoryLog | None = None
         self._logged: set[int] = set()  # plays the play log wrote since the history took them in
@@ -159,15 +161,19 @@ class Recommender:
             try:
                 db = self._db()
                 if self._take(part := "library") or self._library is None:
-                    self._library, self._adjust = load_library(db), None
-                    self._stale.update(history=True, model=True)  # rows changed
+                    self._stale["features"] = False  # read with the tracks
+                    library = self._relibrary(load_library(db))
+                elif self._take(part := "features"):
+                    library = self._relibrary(with_stored_features(db, self._library))
+                else:
+                    library = self._library
                 if self._take(part := "history") or self._log is None:
                     self._logged_plays()  # the whole log is read now, these with it
-                    self._log = HistoryLog.load(db, self._library)
+                    self._log = HistoryLog.load(db, library)
                 elif logged := self._logged_plays():
                     self._log.update(db, logged)
                 if self._take(part := "model"):
-                    self._load_model(self._library)
+                    self._load_model(library)
                 if self._take(part := "feedback"):
                     given, self._feedback_id = store.feedback_since(db, self._feedback_id)
                     if given:
@@ -179,7 +185,20 @@ class Recommender:
                     self._stale[part] = True
                 raise
             assert self._log is not None
-            return self._library, self._log.history, self._model, self._settings
+            return library, self._log.history, self._model, self._settings
+
+    def _relibrary(self, library: LibraryIndex) -> LibraryIndex:
+        """Use a new library index: the history's kept plays are counted over its rows (no
+        re-read of the log), the model is fitted again unless only content changed and it
+        reads none."""
+        model, before = self._model, self._library
+        self._library, self._adjust = library, None
+        if self._log is not None and not self._stale["history"]:
+            self._log.rebase(library)
+        rows_kept = before is not None and np.array_equal(before.track_ids, library.track_ids)
+        if not (rows_kept and model is not None and model.content_dim == 0):
+            self._stale["model"] = True
+        return library
 
     def _logged_plays(self) -> list[int]:
         with self._logged_lock:
@@ -238,8 +257,14 @@ class Recommender:
         log.warning("personal model refused at run time: %s", exc)
 
     def library_changed(self) -> None:
-        """A scan or the analysis changed the library: re-index and refit the model lazily."""
+        """A scan changed the library: re-index and refit the model lazily (the history's
+        plays are counted over the new rows, not read again)."""
         self._stale["library"] = True
+
+    def features_changed(self) -> None:
+        """The analysis stored new results: content vectors, tuning and keys are read again
+        lazily; the tracks' index stays."""
+        self._stale["features"] = True
 
     def history_changed(self) -> None:
         """Plays came into the log other than by playing (an import): read it all again."""

@@ -20,7 +20,7 @@ Definitions (all read from the play log and the suggestions log; days are UTC da
 The log is read as numpy columns in start order (``player.store.plays.log_columns``: one scan of
 the table, each column handed over as a single string) and aggregated with numpy. The read
 (:func:`read_plays`) is the expensive part; a caller may keep it and reuse it for another binning
-while :func:`log_version` says the log is unchanged.
+while :func:`player.store.plays.log_version` says the log is unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 
 from player.domain.plays import HEARD_MS
 from player.store.db import Database
-from player.store.plays import log_columns
+from player.store.plays import log_columns_and_version
 
 PERIODS = ("week", "month")
 OTHER = "Other composers"
@@ -101,7 +101,7 @@ class PlayFacts:
     ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
     start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions); ``composer``
     and ``work`` index ``composer_names`` ("" untagged) and ``work_names`` (composer, work).
-    ``version`` is :func:`log_version` as it was when read.
+    ``version`` is :func:`player.store.plays.log_version` as it was when read.
     """
 
     version: tuple
@@ -114,16 +114,9 @@ class PlayFacts:
     work_names: list[tuple[str, str]]
 
 
-def log_version(db: Database) -> tuple:
-    """What changes whenever a play is added, updated or removed (one scan of the log, without
-    parsing a date): the count, the newest row and the latest update."""
-    return tuple(db.conn.execute("SELECT count(*), max(id), max(updated_at) FROM plays").fetchone())
-
-
 def read_plays(db: Database) -> PlayFacts:
     """Read the play log and its tracks' identities (the expensive part of Insights)."""
-    version = log_version(db)
-    track_ids, ms, kind, _, start_ms = log_columns(
+    (track_ids, ms, kind, _, start_ms), version = log_columns_and_version(
         db,
         [
             "track_id",
@@ -232,11 +225,13 @@ def _track_keys(
     Composers and works are told apart by their identity (``player.domain``): "J.S. Bach" and
     "Bach, Johann Sebastian" are one composer, two recordings of a symphony one work.
     """
-    rows = db.conn.execute(
+    cursor = db.conn.execute(
         "SELECT composer_key, composer_name, work_key, work_title FROM tracks "
         "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
         (json.dumps(track_ids.tolist()),),
-    ).fetchall()
+    )
+    cursor.row_factory = None  # plain tuples: a third cheaper than sqlite3.Row
+    rows = cursor.fetchall()
     composers: dict[str, int] = {}
     names: list[str] = []
     works: dict[str, int] = {}

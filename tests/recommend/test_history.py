@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
+from player.analysis.version import ANALYSIS_VERSION
 from player.audio.backend import EndReason, Playable
 from player.playlog import PlayLogRecorder, PlayToken
 from player.recommend.history import History, HistoryLog, load_history
 from player.recommend.library import load_library
 from player.recommend.up_next import Recommender
+from player.store.features import TrackFeatures, save_features
 from player.store.plays import end_play, start_play, update_play
-from player.store.tracks import mark_missing, track_by_id
+from player.store.tracks import Track, mark_missing, track_by_id, upsert_tracks
 from tests.recommend.conftest import sessions_apart
 
 
@@ -136,3 +138,94 @@ def test_the_recorder_tells_the_recommender_which_plays_it_wrote(library, tmp_pa
     assert_same(kept, read)
     assert kept.play_counts.sum() == 3 + 3  # Bach's three, Mozart's three (the repeat merged)
     assert rec._feedback == fresh._feedback and [f.kind for f in rec._feedback] == ["skip"]
+
+
+def test_a_new_library_counts_the_kept_plays_again_without_reading_the_log(library):
+    """A scan removes a heard track and brings back one that was missing: the kept plays,
+    counted over the new rows, equal a fresh read (the returning track's plays count again)."""
+    db = library.db
+    first, second, third = sessions_apart(3)
+    satie = library.pieces["E. Satie"]
+    library.play_session([satie, *library.work("J. S. Bach", 0)], first)
+    library.play_session([*library.work("W. A. Mozart", 1), satie], second)
+    library.play_session(library.work("J. Brahms", 2), third)  # the last session
+    mark_missing(db, [track_by_id(db, satie).path])
+    log = HistoryLog.load(db, load_library(db))
+    assert satie not in log.library.row_of
+    back = track_by_id(db, satie)
+    assert back is not None
+    back.missing = False
+    upsert_tracks(db, [back])
+    mark_missing(db, [track_by_id(db, library.work("J. S. Bach", 0)[1]).path])
+    index = load_library(db)
+    log.rebase(index)
+    assert_same(log.history, load_history(db, index))
+    assert log.history.play_counts[index.row_of[satie]] == 2
+    # the log goes on from there: a play in the last session, then a new session
+    when = third + timedelta(hours=1)
+    play = start_play(db, satie, "user", stamp(when))
+    end_play(db, play, 200_000, "finished")
+    assert log.update(db, [play])
+    assert_same(log.history, load_history(db, index))
+
+
+def test_new_analysis_results_patch_the_index_and_keep_the_history(library):
+    """An analysis run's content vectors, keys and tunings equal a fresh index's; the rows stay,
+    so the recommender's history is the one it had."""
+    db = library.db
+    [when] = sessions_apart(1)
+    library.play_session(library.work("J. Brahms", 0), when)
+    profile = library.profile
+    rec = Recommender(profile.database, profile.models / "current")
+    rec.prepare()
+    kept, history = rec._log, rec._log.history
+    index = rec._library
+    assert index.content is None
+    rng = np.random.default_rng(3)
+    with db.transaction():
+        for track_id in library.work("J. Brahms", 0) + library.work("C. Debussy", 1):
+            histogram = rng.dirichlet(np.ones(8)).astype(np.float32) * 30
+            features = TrackFeatures(histogram, 30, 200.0, 0.7, 200.0, 0.0, "E minor", 443.0)
+            save_features(db, track_id, ANALYSIS_VERSION, features)
+    rec.features_changed()
+    rec.prepare()
+    patched, fresh = rec._library, load_library(db)
+    assert patched is not index and rec._log is kept and rec._log.history is history
+    assert patched.units is index.units
+    np.testing.assert_array_equal(patched.content, fresh.content)
+    np.testing.assert_array_equal(patched.key_codes, fresh.key_codes)
+    np.testing.assert_array_equal(patched.tuning_hz, fresh.tuning_hz)
+    assert patched.content_version == fresh.content_version == ANALYSIS_VERSION
+    assert rec.suggest(library.work("J. Brahms", 0)[:1], n=3)
+
+
+def test_a_recordings_movements_keep_playing_order_from_tags_or_file_names(library):
+    """The index sorts a recording's movements as ``movement_order`` does: stored rising
+    movement numbers stand, and discs named only by the file names ("2-01") still come after
+    disc 1 although their movement numbers say otherwise."""
+    db = library.db
+    files = [("2-01 Finale.flac", 1), ("1-01 Allegro.flac", 2), ("1-02 Adagio.flac", 3)]
+    upsert_tracks(
+        db,
+        [
+            Track(
+                path=f"/music/Haydn/Op. 76/{name}",
+                size=1,
+                mtime_ns=1,
+                title=name[5:-5],
+                composer="J. Haydn",
+                work="String Quartet Op. 76 No. 1",
+                movement=name[5:-5],
+                movement_number=number,
+                duration_s=100.0,
+            )
+            for name, number in files
+        ],
+    )
+    index = load_library(db)
+    haydn = [r for r in range(len(index)) if index.composers[r].endswith("Haydn")]
+    unit = index.units[int(index.unit_of[haydn[0]])]
+    played = [Path(track_by_id(db, int(index.track_ids[r])).path).name for r in unit]
+    assert played == ["1-01 Allegro.flac", "1-02 Adagio.flac", "2-01 Finale.flac"]
+    bach = index.units[int(index.unit_of[index.row_of[library.work("J. S. Bach", 0)[0]]])]
+    assert [int(index.track_ids[r]) for r in bach] == library.work("J. S. Bach", 0)

@@ -16,7 +16,7 @@ from player.profile import Profile
 from player.ui.features.mpris.service import BUS_NAME, OBJECT_PATH, TRACK_PATH
 from tests.library.images import png_bytes
 from tests.ui.library import make_library
-from tests.ui.session_bus import gdbus, private_session_bus
+from tests.ui.session_bus import gdbus
 from tests.ui.test_window import close_window, open_window
 
 PLAYER = "org.mpris.MediaPlayer2.Player"
@@ -27,13 +27,6 @@ def library(tmp_path_factory):
     folder = make_library(tmp_path_factory.mktemp("music"))
     (folder / "work0" / "cover.png").write_bytes(png_bytes(32, 32))
     return folder
-
-
-@pytest.fixture
-def bus(monkeypatch):
-    with private_session_bus() as address:
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        yield address
 
 
 @pytest.fixture

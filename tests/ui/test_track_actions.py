@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import USER
 from tests.ui.library import make_library
-from tests.ui.session_bus import fake_file_manager, private_session_bus
+from tests.ui.session_bus import fake_file_manager
 from tests.ui.test_window import close_window, open_window
 
 Flag = QItemSelectionModel.SelectionFlag
@@ -23,13 +23,6 @@ SELECT, ADD = Flag.ClearAndSelect | Flag.Rows, Flag.Select | Flag.Rows
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     return make_library(tmp_path_factory.mktemp("music"))
-
-
-@pytest.fixture
-def bus(monkeypatch):
-    with private_session_bus() as address:
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        yield address
 
 
 @pytest.fixture

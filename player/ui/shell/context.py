@@ -45,7 +45,8 @@ class FeatureContext(QObject):
 
     track_started = Signal(object)  # Playable; after the playback controller has seen it
     track_ended = Signal(object, object, int)  # Playable, EndReason, ms heard
-    library_changed = Signal()  # a scan ended: tracks may have come, gone or changed
+    scan_finished = Signal()  # a scan ended, whether or not it found anything new
+    library_changed = Signal()  # a scan added, changed or lost tracks (not after every scan)
     features_changed = Signal()  # an analysis run stored new content features
     profile_changed = Signal()  # a new model was installed in the profile
     history_changed = Signal()  # plays came into the log other than by playing (an import)

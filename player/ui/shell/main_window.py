@@ -173,7 +173,8 @@ class MainWindow(QMainWindow):
         )
         self.bridge.started.connect(self.context.track_started)  # after the controller's handler
         self.bridge.ended.connect(self.context.track_ended)
-        self.scan_finished.connect(lambda _: self.context.library_changed.emit())
+        self.scan_finished.connect(lambda _: self.context.scan_finished.emit())
+        self.scan_finished.connect(self._announce_changes)
         self.context.history_changed.connect(self.reload_history)
         self.problems.counted.connect(self._show_problem_count)
         self.library.play_requested.connect(self._play_requested)
@@ -465,11 +466,18 @@ class MainWindow(QMainWindow):
             self.reload_library()
         self.scan_finished.emit(progress)
 
+    def _announce_changes(self, progress) -> None:
+        """``library_changed`` only when the scan added, changed or lost tracks: each listener
+        (Up next's index, playlists) re-reads its part of the library then."""
+        if progress is not None and (progress.added or progress.updated or progress.missing):
+            self.context.library_changed.emit()
+
     def _scan_failed(self, error: Exception) -> None:
         self._scan_cancel = None
         self.status.scan_progress.hide()
         self.status.scan.setText(f"Scan failed: {getattr(error, 'short', error)}")
         self.scan_finished.emit(None)
+        self.context.library_changed.emit()  # it may have stored part of what it read
 
     def _job_failed(self, error: Exception) -> None:
         self.statusBar().showMessage(f"{getattr(error, 'short', error)}", 10000)

@@ -225,7 +225,7 @@ class AnalysisStatus(QObject):
         self.resume_action = ctx.add_menu_action("&Library", "&Resume analysis", runner.resume)
         runner.progressed.connect(self._progressed)
         runner.summarised.connect(self._summarised)
-        ctx.library_changed.connect(runner.start)
+        ctx.scan_finished.connect(runner.start)  # new tracks, or work an earlier run left
         ctx.closing.connect(lambda: runner.stop())
         self._progressed(None)
 

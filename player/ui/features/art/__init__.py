@@ -71,7 +71,7 @@ class RowArt(QObject):
         self._wanted: dict[int, Track] = {}
         self._busy = False
         ctx.set_library_art(self.art_for, ROW_PX)
-        ctx.library_changed.connect(self.icons.clear)  # a rescan may have brought new art
+        ctx.scan_finished.connect(self.icons.clear)  # a rescan may have brought new art
 
     def art_for(self, track: Track) -> QIcon | None:
         """The row's picture if known; else None now, and a lookup is queued."""

@@ -39,9 +39,9 @@ from player.store.insights import (
     Insights,
     PlayFacts,
     compute_insights,
-    log_version,
     read_plays,
 )
+from player.store.plays import log_version
 from player.ui.features.insights.charts import (
     BAD,
     GOOD,

@@ -233,7 +233,7 @@ class UpNext(QObject):
         self.queue.changed.connect(self._queue_changed)
         self.queue.suggestions_removed.connect(self._removed)
         ctx.library_changed.connect(self.library_changed)
-        ctx.features_changed.connect(self.library_changed)
+        ctx.features_changed.connect(self.features_changed)
         ctx.profile_changed.connect(self.refresh)  # a new model: ask again for its picks
         ctx.history_changed.connect(self.history_changed)
         self.bar.mode.currentIndexChanged.connect(lambda _: self._setting_changed())
@@ -435,6 +435,11 @@ class UpNext(QObject):
 
     def library_changed(self) -> None:
         self.rec.library_changed()
+        self.refresh()
+
+    def features_changed(self) -> None:
+        """The analysis stored new content, keys and tunings: a new set may sound closer."""
+        self.rec.features_changed()
         self.refresh()
 
     def settings_changed(self) -> None:
