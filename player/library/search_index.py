@@ -7,14 +7,21 @@ words hold no spaces, so a word never spans the two). The longest word is tested
 word is tested once per recording before the rows still in the running.
 
 The window asks off the GUI thread (``player.ui.jobs.LatestJob``): 100,000 tracks take a few
-tens of milliseconds a query on one core.
+tens of milliseconds a query on one core. :func:`build_search` makes the texts from narrow rows
+the store reads (``player.store.library_view.search_rows``), never from track objects, and
+answers in track ids and the composers that hold a match, which is all the views need.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 
-from player.domain.search import query_terms
+from player.domain.movements import act_of
+from player.domain.recordings import album_set
+from player.domain.search import query_terms, search_text
 
 
 class SearchIndex:
@@ -42,3 +49,79 @@ class SearchIndex:
             in_group = [term in text for text in self._groups]
             rows = [i for i in rows if in_group[group_of[i]] or term in titles[i]]
         return np.array(rows, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A query's answer: the matching tracks' ids (library order) and their composers' keys."""
+
+    ids: np.ndarray
+    composers: frozenset[str]
+
+
+class TrackSearch:
+    """A :class:`SearchIndex` over the present tracks, answering in ids."""
+
+    def __init__(self, index: SearchIndex, ids: np.ndarray, composer_keys: list[str],
+                 composer_of: np.ndarray) -> None:  # fmt: skip
+        self._index, self.ids = index, ids
+        self._composer_keys, self._composer_of = composer_keys, composer_of
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def find(self, query: str) -> Found | None:
+        """The tracks matching every word of ``query``; ``None`` when it has no words."""
+        positions = self._index.find(query)
+        if positions is None:
+            return None
+        keys = self._composer_keys
+        composers = frozenset(keys[c] for c in np.unique(self._composer_of[positions]).tolist())
+        return Found(self.ids[positions], composers)
+
+
+def build_search(rows: Iterable[tuple]) -> TrackSearch:
+    """Search texts from rows of ``player.store.library_view.SEARCH_COLUMNS`` (library order).
+
+    A recording's text holds every name its composer's tracks carry (canonical name and tag
+    spellings), every title and catalogue number its work's tracks carry, and its performers,
+    year and album; a track's own text its act and title.
+    """
+    rows = list(rows)
+    composer_names: dict[str, set[str]] = {}
+    work_names: dict[str, set[str]] = {}
+    for _, composer_key, name, tag, work_key, title, work, catalogue, rec, *_, path in rows:
+        composer_names.setdefault(composer_key, set()).update((name, tag))
+        work_of = work_key or rec or f"track:{path}"
+        work_names.setdefault(work_of, set()).update((title, work, catalogue))
+    composer_text = {k: search_text(*sorted(v)) for k, v in composer_names.items()}
+    work_text = {k: search_text(*sorted(v)) for k, v in work_names.items()}
+    composer_index = {key: i for i, key in enumerate(composer_text)}
+    group_index: dict[str, int] = {}
+    groups: list[str] = []
+    group_of: list[int] = []
+    titles: list[str] = []
+    composer_of: list[int] = []
+    ids: list[int] = []
+    for row in rows:
+        track_id, composer_key, _, _, work_key, _, _, _, rec, performers, year, album = row[:12]
+        movement, title, path = row[12:]
+        recording = rec or f"track:{path}"
+        group = group_index.get(recording)
+        if group is None:
+            group = group_index[recording] = len(groups)
+            text = search_text(
+                performers, str(year) if year else "", album_set(album) if album else ""
+            )
+            groups.append(composer_text[composer_key] + work_text[work_key or recording] + text)
+        shown = movement or title
+        ids.append(int(track_id))
+        group_of.append(group)
+        composer_of.append(composer_index[composer_key])
+        titles.append(search_text(act_of(shown), shown))
+    return TrackSearch(
+        SearchIndex(groups, group_of, titles),
+        np.array(ids, dtype=np.int64),
+        list(composer_index),
+        np.array(composer_of, dtype=np.int64),
+    )

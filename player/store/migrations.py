@@ -238,6 +238,13 @@ def _v7_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v8_tracks_by_composer(conn: sqlite3.Connection) -> None:
+    # The library tree reads one composer's tracks when the listener opens it
+    # (player.store.library_view.composer_tracks): without this index each opening is a scan
+    # of the whole table.
+    execute_script(conn, "CREATE INDEX tracks_by_composer_key ON tracks (composer_key);")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
@@ -246,6 +253,7 @@ MIGRATIONS: list[Migration] = [
     _v5_playlists_and_album_art,
     _v6_imported_plays,
     _v7_key_and_concert_pitch,
+    _v8_tracks_by_composer,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

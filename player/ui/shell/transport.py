@@ -66,6 +66,7 @@ class NowPlaying(QWidget):
         self.work = ElidedLabel("npWork")
         self.movement = ElidedLabel("npMovement")
         self.performers = ElidedLabel("npPerformers")
+        self._recording = ""
         text = QVBoxLayout()
         text.setContentsMargins(0, 0, 0, 0)
         text.setSpacing(1)
@@ -108,6 +109,13 @@ class NowPlaying(QWidget):
             (self.composer, self.work, self.movement, self.performers), texts, strict=True
         ):
             label.set_full_text(text)
+        self._recording = texts[3]
+
+    def show_pitch(self, label: str) -> None:
+        """The recording's key and concert pitch ("F♯ minor · A = 415 Hz") after its
+        performers, once the analysis knows them ('' shows the performers alone)."""
+        parts = [p for p in (self._recording, label) if p]
+        self.performers.set_full_text("  ·  ".join(parts))
 
 
 class TransportBar(QWidget):
