@@ -30,29 +30,30 @@ def library_ids(db: Database) -> np.ndarray:
 
 
 def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
-    """One aggregate pass for the tree's first level: ``(composer_key, composer_name,
-    composer_sort, tracks)`` for each name a composer's tracks carry, and each composer key's
-    number of works.
-
-    A work counts as :func:`player.library.grouping.group_library` makes one: its work key,
-    else its recording key, else the file alone.
-    """
+    """The tree's first level from migration 8's indexes alone: ``(composer_key,
+    composer_name, composer_sort, tracks)`` for each name a composer's tracks carry, and each
+    composer key's number of works (distinct work keys: the identity always gives one)."""
     names = db.conn.execute(
-        f"SELECT composer_key, composer_name, min(composer_sort), count(*) FROM tracks "
-        f"WHERE {PRESENT} GROUP BY composer_key, composer_name"
+        f"SELECT composer_key, composer_name, count(*) FROM tracks WHERE {PRESENT} "
+        "GROUP BY composer_key, composer_name"
     ).fetchall()
+    sort = dict(
+        db.conn.execute(
+            f"SELECT composer_key, min(composer_sort) FROM tracks INDEXED BY "
+            f"tracks_in_library_order WHERE {PRESENT} GROUP BY composer_key"
+        ).fetchall()
+    )
     works = db.conn.execute(
-        "SELECT composer_key, count(DISTINCT CASE WHEN work_key != '' THEN work_key "
-        "WHEN recording_key != '' THEN recording_key ELSE 'track:' || path END) FROM tracks "
-        f"WHERE {PRESENT} GROUP BY composer_key"
+        f"SELECT composer_key, count(DISTINCT work_key) FROM tracks WHERE {PRESENT} "
+        "GROUP BY composer_key"
     ).fetchall()
-    return [(str(k), str(n), str(s), int(c)) for k, n, s, c in names], {
+    return [(str(k), str(n), str(sort.get(k, "")), int(c)) for k, n, c in names], {
         str(k): int(w) for k, w in works
     }
 
 
 def composer_tracks(db: Database, composer_key: str) -> list[Track]:
-    """The present tracks of one composer (``tracks_by_composer_key``, migration 8)."""
+    """The present tracks of one composer (found through migration 8's ``tracks_by_composer``)."""
     cursor = db.conn.execute(
         f"{SELECT_TRACKS} WHERE composer_key = ? AND {PRESENT} ORDER BY {LIBRARY_ORDER}",
         (composer_key,),
@@ -106,10 +107,8 @@ SEARCH_COLUMNS = (
 
 
 def search_rows(db: Database) -> Iterator[tuple]:
-    """The present tracks' :data:`SEARCH_COLUMNS`, in library order (a cursor: read once)."""
-    cursor = db.conn.execute(
-        f"SELECT {', '.join(SEARCH_COLUMNS)} FROM tracks WHERE {PRESENT} ORDER BY {LIBRARY_ORDER}"
-    )
+    """The present tracks' :data:`SEARCH_COLUMNS`, in stored order (a cursor: read once)."""
+    cursor = db.conn.execute(f"SELECT {', '.join(SEARCH_COLUMNS)} FROM tracks WHERE {PRESENT}")
     cursor.row_factory = None
     return iter(cursor)
 

@@ -238,11 +238,21 @@ def _v7_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v8_tracks_by_composer(conn: sqlite3.Connection) -> None:
-    # The library tree reads one composer's tracks when the listener opens it
-    # (player.store.library_view.composer_tracks): without this index each opening is a scan
-    # of the whole table.
-    execute_script(conn, "CREATE INDEX tracks_by_composer_key ON tracks (composer_key);")
+def _v8_library_view_indexes(conn: sqlite3.Connection) -> None:
+    # The window's first screen reads only these indexes, never the wide track rows
+    # (player.store.library_view): the composers' names, works and track counts
+    # (tracks_by_composer, also how one composer's tracks are found when the listener opens
+    # it) and every present track's id in library order (tracks_in_library_order, the
+    # stored order of player.store.tracks.LIBRARY_ORDER).
+    execute_script(
+        conn,
+        """
+        CREATE INDEX tracks_by_composer ON tracks (missing, composer_key, composer_name, work_key);
+        CREATE INDEX tracks_in_library_order ON tracks (missing, composer_sort, composer_key,
+            work_key, recording_key, disc_number, movement_number, track_number,
+            title COLLATE NOCASE);
+        """,
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -253,7 +263,7 @@ MIGRATIONS: list[Migration] = [
     _v5_playlists_and_album_art,
     _v6_imported_plays,
     _v7_key_and_concert_pitch,
-    _v8_tracks_by_composer,
+    _v8_library_view_indexes,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

@@ -130,11 +130,12 @@ _SHARED = (
 )
 """Text columns whose values repeat across a library (a composer's name on thousands of rows)."""
 LIBRARY_ORDER = (
-    "composer_sort, work_key, recording_key, disc_number, movement_number, track_number, "
-    "title COLLATE NOCASE"
+    "composer_sort, composer_key, work_key, recording_key, disc_number, movement_number, "
+    "track_number, title COLLATE NOCASE"
 )
 """The stored library order: a composer's tracks together, each recording's tracks together
-in disc and movement order (the flat table's order before a column is chosen)."""
+in disc and movement order (the flat table's order before a column is chosen); migration 8's
+``tracks_in_library_order`` index holds it."""
 SELECT_TRACKS = f"SELECT {', '.join(TRACK_COLUMNS)}, id FROM tracks "
 
 
