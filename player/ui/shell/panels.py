@@ -43,6 +43,7 @@ from player.ui.shell.library_models import (
     format_duration,
 )
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.table_columns import ColumnFit
 from player.ui.style import named
 
 
@@ -95,11 +96,9 @@ class LibraryPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        fit_table_columns(self.table)
+        self.columns = ColumnFit(self.table)
         self.empty = named(QLabel(), "emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -301,35 +300,6 @@ def _build_search(open_db: Callable[[], Database]) -> TrackSearch:
         return build_search(search_rows(db))
     finally:
         db.close()
-
-
-def fit_table_columns(table: QTableView) -> None:
-    """Columns that give way sensibly on a narrow window: Work and Movement share what is left
-    (elided at the right, whole text in the tooltip), the others keep a width that shows their
-    usual content, none narrower than its minimum; below that the table scrolls sideways
-    instead of cutting every column to a few letters."""
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setStretchLastSection(False)
-    digits = table.fontMetrics().horizontalAdvance("0")
-    header.setMinimumSectionSize(4 * digits)
-    Mode = QHeaderView.ResizeMode
-    # fixed widths, not ResizeToContents: measuring 100,000 rows would read them all
-    widths = (
-        (Mode.Interactive, 18 * digits),  # Composer
-        (Mode.Stretch, 0),  # Work
-        (Mode.Fixed, 5 * digits),  # #
-        (Mode.Stretch, 0),  # Movement / title
-        (Mode.Interactive, 20 * digits),  # Performers
-        (Mode.Fixed, 8 * digits),  # Length
-    )
-    for column, (mode, width) in enumerate(widths):
-        header.setSectionResizeMode(column, mode)
-        if width:
-            table.setColumnWidth(column, width)
-    table.setMinimumWidth(0)
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
 
 def _unique(tracks: list[Track]) -> list[Track]:
