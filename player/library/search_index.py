@@ -80,44 +80,43 @@ class TrackSearch:
         return Found(self.ids[positions], composers)
 
 
-def build_search(rows: Iterable[tuple]) -> TrackSearch:
-    """Search texts from rows of ``player.store.library_view.SEARCH_COLUMNS`` (library order).
+def build_search(
+    names: tuple[list[tuple[str, str]], list[tuple[str, str]]], rows: Iterable[tuple]
+) -> TrackSearch:
+    """Search texts from ``player.store.library_view.search_names`` and a stream of
+    ``search_rows`` (never held whole: 100,000 rows as tuples would cost more than the texts).
 
     A recording's text holds every name its composer's tracks carry (canonical name and tag
     spellings), every title and catalogue number its work's tracks carry, and its performers,
     year and album; a track's own text its act and title.
     """
-    rows = list(rows)
-    composer_names: dict[str, set[str]] = {}
-    work_names: dict[str, set[str]] = {}
-    for _, composer_key, name, tag, work_key, title, work, catalogue, rec, *_, path in rows:
-        composer_names.setdefault(composer_key, set()).update((name, tag))
-        work_of = work_key or rec or f"track:{path}"
-        work_names.setdefault(work_of, set()).update((title, work, catalogue))
-    composer_text = {k: search_text(*sorted(v)) for k, v in composer_names.items()}
-    work_text = {k: search_text(*sorted(v)) for k, v in work_names.items()}
-    composer_index = {key: i for i, key in enumerate(composer_text)}
+    composer_names: dict[str, list[str]] = {}
+    work_names: dict[str, list[str]] = {}
+    for key, name in names[0]:
+        composer_names.setdefault(key, []).append(name)
+    for work, name in names[1]:
+        work_names.setdefault(work, []).append(name)
+    composer_text = {k: search_text(*sorted(set(v))) for k, v in composer_names.items()}
+    work_text = {k: search_text(*sorted(set(v))) for k, v in work_names.items()}
+    composer_index: dict[str, int] = {}
     group_index: dict[str, int] = {}
     groups: list[str] = []
     group_of: list[int] = []
     titles: list[str] = []
     composer_of: list[int] = []
     ids: list[int] = []
-    for row in rows:
-        track_id, composer_key, _, _, work_key, _, _, _, rec, performers, year, album = row[:12]
-        movement, title, path = row[12:]
-        recording = rec or f"track:{path}"
+    for track_id, composer_key, work, recording, performers, year, album, movement, title in rows:
         group = group_index.get(recording)
         if group is None:
             group = group_index[recording] = len(groups)
-            text = search_text(
-                performers, str(year) if year else "", album_set(album) if album else ""
-            )
-            groups.append(composer_text[composer_key] + work_text[work_key or recording] + text)
+            year_text = str(year) if year else ""
+            text = search_text(performers, year_text, album_set(album) if album else "")
+            groups.append(composer_text.get(composer_key, " ") + work_text.get(work, " ") + text)
+        composer = composer_index.setdefault(composer_key, len(composer_index))
         shown = movement or title
         ids.append(int(track_id))
         group_of.append(group)
-        composer_of.append(composer_index[composer_key])
+        composer_of.append(composer)
         titles.append(search_text(act_of(shown), shown))
     return TrackSearch(
         SearchIndex(groups, group_of, titles),

@@ -98,17 +98,43 @@ def recording_pitch(
     return {int(i): (str(k or ""), float(hz or 0.0)) for i, k, hz in rows}
 
 
-SEARCH_COLUMNS = (
-    *("id", "composer_key", "composer_name", "composer", "work_key", "work_title", "work"),
-    *("catalogue", "recording_key", "recording_performers", "year", "album", "movement"),
-    *("title", "path"),
+_WORK_OF = (
+    "CASE WHEN work_key != '' THEN work_key WHEN recording_key != '' THEN recording_key "
+    "ELSE 'track:' || path END"
 )
-"""What a search text is made of (:func:`search_rows`), in this order."""
+"""The work a track is grouped under (``player.library.grouping.group_library``'s rule)."""
+_RECORDING_OF = "CASE WHEN recording_key != '' THEN recording_key ELSE 'track:' || path END"
+
+
+def search_names(db: Database) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Every name a search may find a composer or a work by, as ``(composer_key, name)`` and
+    ``(work, title)`` pairs: canonical names and tag spellings, work titles, tags and
+    catalogue numbers (each distinct pair once)."""
+    composers = db.conn.execute(
+        f"SELECT DISTINCT composer_key, composer_name, composer FROM tracks WHERE {PRESENT}"
+    ).fetchall()
+    works = db.conn.execute(
+        f"SELECT DISTINCT {_WORK_OF}, work_title, work, catalogue FROM tracks WHERE {PRESENT}"
+    ).fetchall()
+    return (
+        [(str(k), str(n)) for k, *names in composers for n in names if n],
+        [(str(w), str(n)) for w, *names in works for n in names if n],
+    )
+
+
+SEARCH_COLUMNS = (
+    *("id", "composer_key", "work", "recording", "recording_performers", "year", "album"),
+    *("movement", "title"),
+)
+"""What :func:`search_rows` gives per track, in this order."""
 
 
 def search_rows(db: Database) -> Iterator[tuple]:
-    """The present tracks' :data:`SEARCH_COLUMNS`, in stored order (a cursor: read once)."""
-    cursor = db.conn.execute(f"SELECT {', '.join(SEARCH_COLUMNS)} FROM tracks WHERE {PRESENT}")
+    """Each present track's :data:`SEARCH_COLUMNS` (a cursor, read once, in stored order)."""
+    cursor = db.conn.execute(
+        f"SELECT id, composer_key, {_WORK_OF}, {_RECORDING_OF}, recording_performers, year, "
+        f"album, movement, title FROM tracks WHERE {PRESENT}"
+    )
     cursor.row_factory = None
     return iter(cursor)
 

@@ -5,8 +5,11 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
 
 1. Cold start: a fresh ``python -m player`` process on a profile whose database holds ``--tracks``
    tracks (plausible classical tags, written with ``upsert_tracks``), offscreen. Times, from just
-   before the process is spawned: first paint of the main window, and the moment the whole
-   library is in the views. Resident memory once the library is shown. Goals (issue 13, at
+   before the process is spawned: first paint of the main window, and the moment the library
+   is shown (the tree's composers on screen, the table holding every row with its first page
+   read), with the process's CPU seconds; then the moment a search can be answered (its texts
+   built in the background). Resident memory at both moments (the second includes the
+   analysis service the window starts after its start-up scan). Goals (issue 13, at
    100,000 tracks): paint ≤ 0.5 s, library ≤ 1.0 s, memory ≤ 300 MB.
 2. Cold start as a listener has it: real sound output (PortAudio on a private PulseAudio null
    sink, opened before the window as the app does) and a library root of ``--root-tracks`` real
@@ -23,7 +26,8 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
    character every 90 ms and the views scroll every 30 ms, driven by Qt timers, the analysis
    worker running; PortAudio underruns counted (goal 0). Each keystroke's time to its results,
    the filter steps that got through, and the GUI thread's longest stall (a 5 ms heartbeat
-   timer's longest gap). Then CPU use of the whole process while it plays with the UI idle
+   timer's longest gap) beside the GUI thread's own CPU time between two beats (its longest
+   stretch of work, which the machine's load does not inflate). Then CPU use of the whole process while it plays with the UI idle
    (goal ≤ 3 % of one core).
 
 ``--json`` prints one JSON object (``first_paint_s``, ``library_shown_s``, ``rss_mb``,
@@ -452,10 +456,14 @@ def _busy(app, window, backend, seconds: float) -> dict:
         if state["step"] % 50 == 0:
             panel.tabs.setCurrentIndex((state["step"] // 50) % 2)
 
+    busy = [0.0]  # the GUI thread's own CPU between two beats: its work, not the machine's load
+    cpu_beats = [time.thread_time()]
+
     def beat() -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         stalls[0] = max(stalls[0], now - beats[0])
-        beats[0] = now
+        busy[0] = max(busy[0], cpu - cpu_beats[0])
+        beats[0], cpu_beats[0] = now, cpu
 
     loop = QEventLoop()
     timers = [QTimer(interval=30), QTimer(interval=5)]
@@ -464,6 +472,7 @@ def _busy(app, window, backend, seconds: float) -> dict:
     before = backend.underruns
     margin = getattr(backend, "callback_margin", dict)
     margin()  # from now on
+    beats[0], cpu_beats[0] = time.perf_counter(), time.thread_time()
     import psutil
 
     process = psutil.Process()
@@ -485,6 +494,7 @@ def _busy(app, window, backend, seconds: float) -> dict:
         "max_keystroke_ms": round(max(latencies, default=0.0), 1),
         "p50_keystroke_ms": round(statistics.median(latencies), 1) if latencies else None,
         "gui_max_stall_ms": round(stalls[0] * 1000, 1),
+        "gui_max_busy_cpu_ms": round(busy[0] * 1000, 1),
         "busy_cpu_s": round(busy_cpu, 2),  # the whole process, all threads
         "callback_margin": margin(),
     }
@@ -581,7 +591,8 @@ def report(r: dict) -> None:
               f"{r['underruns']} underruns (goal 0; ring underruns {r['ring_underruns']}); "
               f"{r['filter_steps']} of {r['keystrokes']} keystrokes got results, slowest "
               f"{r['max_keystroke_ms']} ms (p50 {r['p50_keystroke_ms']}); GUI thread's longest "
-              f"stall {r['gui_max_stall_ms']} ms; callback margin {r['callback_margin']}")  # fmt: skip
+              f"stall {r['gui_max_stall_ms']} ms (its own CPU between two 5 ms beats at most "
+              f"{r['gui_max_busy_cpu_ms']} ms); callback margin {r['callback_margin']}")  # fmt: skip
         print(
             f"CPU while playing, UI idle, analysis paused: {r['cpu_percent_playing']} % of one core"
         )
