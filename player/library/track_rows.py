@@ -14,7 +14,8 @@ from typing import overload
 import numpy as np
 
 from player.store.db import Database
-from player.store.tracks import Track, tracks_by_ids
+from player.store.library_view import tracks_with_ids
+from player.store.tracks import Track
 
 PAGE = 64
 """Rows read together: a screenful of the table."""
@@ -37,7 +38,7 @@ class TrackCache:
         if missing:
             if self._db is None:
                 self._db = self._open_db()
-            for track in tracks_by_ids(self._db, missing):
+            for track in tracks_with_ids(self._db, missing):
                 self._tracks[int(track.id or 0)] = track
         found = []
         for i in ids:

@@ -14,7 +14,7 @@ from player.store.db import open_database
 from player.store.features import TrackFeatures, save_features
 from player.store.tracks import Track, all_tracks, upsert_tracks
 from player.ui.shell.library_models import make_roots
-from player.ui.shell.panels import LibraryPanel
+from player.ui.shell.library_panel import LibraryPanel
 
 WORKS = 700  # Haydn 650 (a box set), Mozart 50, three movements each: 2,100 tracks
 

@@ -48,7 +48,8 @@ from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import make_roots, track_line
-from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
 from player.ui.shell.transport import TransportBar
