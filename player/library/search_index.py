@@ -28,14 +28,20 @@ class SearchIndex:
     """A library's search texts, in library order.
 
     ``groups`` are the recordings' texts, ``group_of[i]`` the recording of track ``i`` and
-    ``titles[i]`` its own text.
+    ``titles[i]`` its own text. Titles repeat ("Allegro", "Adagio" thousands of times), so each
+    distinct title is tested once and the rows follow by numpy indexing: a word costs one pass
+    over the recordings and one over the distinct titles, not one per track.
     """
 
     def __init__(self, groups: list[str], group_of: list[int], titles: list[str]) -> None:
-        self._groups, self._group_of, self._titles = groups, group_of, titles
+        distinct: dict[str, int] = {}
+        title_of = [distinct.setdefault(t, len(distinct)) for t in titles]
+        self._groups, self._titles = groups, list(distinct)
+        self._group_of = np.array(group_of, dtype=np.int64)
+        self._title_of = np.array(title_of, dtype=np.int64)
 
     def __len__(self) -> int:
-        return len(self._titles)
+        return len(self._title_of)
 
     def find(self, query: str) -> np.ndarray | None:
         """Positions (ascending) of the tracks matching every word of ``query``, or ``None``
@@ -43,12 +49,14 @@ class SearchIndex:
         terms = sorted(set(query_terms(query)), key=len, reverse=True)
         if not terms:
             return None
-        rows: range | list[int] = range(len(self._titles))
-        group_of, titles = self._group_of, self._titles
+        wanted = np.ones(len(self._title_of), dtype=bool)
         for term in terms:
-            in_group = [term in text for text in self._groups]
-            rows = [i for i in rows if in_group[group_of[i]] or term in titles[i]]
-        return np.array(rows, dtype=np.int64)
+            in_group = np.array([term in text for text in self._groups], dtype=bool)
+            in_title = np.array([term in text for text in self._titles], dtype=bool)
+            wanted &= in_group[self._group_of] | in_title[self._title_of]
+            if not wanted.any():
+                break
+        return np.flatnonzero(wanted)
 
 
 @dataclass(frozen=True)
@@ -76,48 +84,53 @@ class TrackSearch:
         if positions is None:
             return None
         keys = self._composer_keys
-        composers = frozenset(keys[c] for c in np.unique(self._composer_of[positions]).tolist())
+        held = np.bincount(self._composer_of[positions], minlength=len(keys))
+        composers = frozenset(keys[c] for c in np.flatnonzero(held).tolist())
         return Found(self.ids[positions], composers)
 
 
-def build_search(
-    names: tuple[list[tuple[str, str]], list[tuple[str, str]]], rows: Iterable[tuple]
-) -> TrackSearch:
-    """Search texts from ``player.store.library_view.search_names`` and a stream of
-    ``search_rows`` (never held whole: 100,000 rows as tuples would cost more than the texts).
+def build_search(rows: Iterable[tuple]) -> TrackSearch:
+    """Search texts from a stream of ``player.store.library_view.search_rows`` (never held
+    whole: 100,000 rows as tuples would cost more than the texts).
 
     A recording's text holds every name its composer's tracks carry (canonical name and tag
     spellings), every title and catalogue number its work's tracks carry, and its performers,
-    year and album; a track's own text its act and title.
+    year and album; a track's own text its act and title. The names are gathered in the same
+    pass, so recordings' texts are put together at the end.
     """
-    composer_names: dict[str, list[str]] = {}
-    work_names: dict[str, list[str]] = {}
-    for key, name in names[0]:
-        composer_names.setdefault(key, []).append(name)
-    for work, name in names[1]:
-        work_names.setdefault(work, []).append(name)
-    composer_text = {k: search_text(*sorted(set(v))) for k, v in composer_names.items()}
-    work_text = {k: search_text(*sorted(set(v))) for k, v in work_names.items()}
+    composer_names: dict[str, set[str]] = {}
+    work_names: dict[str, set[str]] = {}
+    parts: list[tuple[str, str, str]] = []  # a recording's composer, work and own text
     composer_index: dict[str, int] = {}
     group_index: dict[str, int] = {}
-    groups: list[str] = []
     group_of: list[int] = []
     titles: list[str] = []
     composer_of: list[int] = []
     ids: list[int] = []
-    for track_id, composer_key, work, recording, performers, year, album, movement, title in rows:
+    title_texts: dict[str, str] = {}  # titles repeat: each folded once
+    for row in rows:
+        track_id, composer_key, name, spelling, work, work_title, work_tag, catalogue = row[:8]
+        recording, performers, year, album, movement, title = row[8:]
         group = group_index.get(recording)
         if group is None:
-            group = group_index[recording] = len(groups)
+            group = group_index[recording] = len(parts)
             year_text = str(year) if year else ""
-            text = search_text(performers, year_text, album_set(album) if album else "")
-            groups.append(composer_text.get(composer_key, " ") + work_text.get(work, " ") + text)
+            own = search_text(performers, year_text, album_set(album) if album else "")
+            parts.append((composer_key, work, own))
+        composer_names.setdefault(composer_key, set()).update((name, spelling))
+        work_names.setdefault(work, set()).update((work_title, work_tag, catalogue))
         composer = composer_index.setdefault(composer_key, len(composer_index))
         shown = movement or title
+        text = title_texts.get(shown)
+        if text is None:
+            text = title_texts[shown] = search_text(act_of(shown), shown)
         ids.append(int(track_id))
         group_of.append(group)
         composer_of.append(composer)
-        titles.append(search_text(act_of(shown), shown))
+        titles.append(text)
+    composer_text = {k: search_text(*sorted(v)) for k, v in composer_names.items()}
+    work_text = {k: search_text(*sorted(v)) for k, v in work_names.items()}
+    groups = [composer_text[c] + work_text[w] + own for c, w, own in parts]
     return TrackSearch(
         SearchIndex(groups, group_of, titles),
         np.array(ids, dtype=np.int64),

@@ -106,6 +106,10 @@ class LibraryTracks(Sequence[Track]):
         for start in range(0, len(self.ids), PAGE):
             yield from self._cache.tracks(self.ids[start : start + PAGE].tolist())
 
+    def prefetch(self, track_ids: Sequence[int]) -> None:
+        """Read these tracks into the cache in one query."""
+        self._cache.tracks([int(i) for i in track_ids])
+
     def track(self, track_id: int) -> Track | None:
         """The track with this id, in the library or not (read when not in the cache)."""
         return self._cache.track(track_id)

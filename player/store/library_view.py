@@ -119,34 +119,21 @@ _WORK_OF = (
 _RECORDING_OF = "CASE WHEN recording_key != '' THEN recording_key ELSE 'track:' || path END"
 
 
-def search_names(db: Database) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Every name a search may find a composer or a work by, as ``(composer_key, name)`` and
-    ``(work, title)`` pairs: canonical names and tag spellings, work titles, tags and
-    catalogue numbers (each distinct pair once)."""
-    composers = db.conn.execute(
-        f"SELECT DISTINCT composer_key, composer_name, composer FROM tracks WHERE {PRESENT}"
-    ).fetchall()
-    works = db.conn.execute(
-        f"SELECT DISTINCT {_WORK_OF}, work_title, work, catalogue FROM tracks WHERE {PRESENT}"
-    ).fetchall()
-    return (
-        [(str(k), str(n)) for k, *names in composers for n in names if n],
-        [(str(w), str(n)) for w, *names in works for n in names if n],
-    )
-
-
 SEARCH_COLUMNS = (
-    *("id", "composer_key", "work", "recording", "recording_performers", "year", "album"),
-    *("movement", "title"),
+    *("id", "composer_key", "composer_name", "composer", "work", "work_title", "work_tag"),
+    *("catalogue", "recording", "recording_performers", "year", "album", "movement", "title"),
 )
-"""What :func:`search_rows` gives per track, in this order."""
+"""What :func:`search_rows` gives per track, in this order (``work``: the work a track is
+grouped under, ``recording`` likewise; ``work_tag``: the WORK tag as written)."""
 
 
 def search_rows(db: Database) -> Iterator[tuple]:
-    """Each present track's :data:`SEARCH_COLUMNS` (a cursor, read once, in stored order)."""
+    """Each present track's :data:`SEARCH_COLUMNS` (a cursor, read once, in stored order:
+    one pass over the table)."""
     cursor = db.conn.execute(
-        f"SELECT id, composer_key, {_WORK_OF}, {_RECORDING_OF}, recording_performers, year, "
-        f"album, movement, title FROM tracks WHERE {PRESENT}"
+        f"SELECT id, composer_key, composer_name, composer, {_WORK_OF}, work_title, work, "
+        f"catalogue, {_RECORDING_OF}, recording_performers, year, album, movement, title "
+        f"FROM tracks WHERE {PRESENT}"
     )
     cursor.row_factory = None
     return iter(cursor)

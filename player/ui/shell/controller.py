@@ -93,6 +93,11 @@ class PlaybackController(QObject):
             return self._library.track(track_id)
         return None
 
+    def prefetch(self, track_ids: Sequence[int]) -> None:
+        """Read these tracks in one go, so that :meth:`track` finds each without a read."""
+        if isinstance(self._library, LibraryTracks):
+            self._library.prefetch(track_ids)
+
     def set_library(self, tracks_in_order: Sequence[Track]) -> None:
         self._library = tracks_in_order
 

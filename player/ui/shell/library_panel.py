@@ -29,7 +29,7 @@ from player.library.browse import ComposerRow, Overview, column_order, load_comp
 from player.library.search_index import Found, TrackSearch, build_search
 from player.library.track_rows import TrackCache
 from player.store.db import Database
-from player.store.library_view import search_names, search_rows
+from player.store.library_view import search_rows
 from player.store.tracks import Track
 from player.ui.jobs import JobRunner, LatestJob
 from player.ui.shell.library_models import (
@@ -287,7 +287,7 @@ class LibraryPanel(QWidget):
 def _build_search(open_db: Callable[[], Database]) -> TrackSearch:
     db = open_db()
     try:
-        return build_search(search_names(db), search_rows(db))
+        return build_search(search_rows(db))
     finally:
         db.close()
 
