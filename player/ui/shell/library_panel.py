@@ -103,7 +103,7 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.empty)
         self._composers: list[ComposerRow] = []
-        self._index: TrackSearch | None = None  # None until built for this library
+        self._index: TrackSearch | None = None  # None until built for a library
         self._jobs = JobRunner(self, max_threads=1)  # composers' works, search texts, in order
         self._searching = LatestJob(self)  # queries, answered off the GUI thread
         self._sorting = LatestJob(self)  # the table's sort orders
@@ -123,10 +123,12 @@ class LibraryPanel(QWidget):
 
     def set_library(self, overview: Overview, roots: list) -> None:
         """Show a new library: its composers (``roots``, from
-        :func:`~player.ui.shell.library_models.make_roots`) and its tracks' ids; the search
-        texts are built on a worker, and a query typed meanwhile is answered when they are."""
+        :func:`~player.ui.shell.library_models.make_roots`) and its tracks' ids. The search
+        texts are built on a worker; until they are, a query is answered from the previous
+        library's texts (after a rescan: most of it), or when they are (at start)."""
         self._composers = overview.composers
-        self._index = None
+        if not len(overview.ids):
+            self._index = None
         self.tree_model.set_roots(roots, overview.pitch)
         self.table_model.set_ids(overview.ids)
         self.tree_proxy.show_found(None, len(overview.ids))
@@ -142,7 +144,7 @@ class LibraryPanel(QWidget):
         if self._open_db is not None and len(overview.ids):
             open_db, ids = self._open_db, overview.ids
             self._jobs.run(lambda: _build_search(open_db), lambda s: self._search_ready(ids, s))
-        elif self.search.text().strip():
+        if self.search.text().strip():
             self.apply_search()
 
     def _search_ready(self, ids: np.ndarray, search: TrackSearch) -> None:
