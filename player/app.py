@@ -102,6 +102,7 @@ def build_services(
     recommender = Recommender(
         profile.database, profile.models / "current", threads=1, read_only=read_only, faults=faults
     )
+    recorder.written.append(recommender.plays_logged)  # its history grows play by play
     return Services(
         profile,
         backend,

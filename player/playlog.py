@@ -4,6 +4,8 @@ It listens to the audio backend (a :class:`~player.audio.backend.BackendListener
 its own thread with its own database connection, so neither the backend's threads nor the GUI
 ever wait on the disk. While a track plays, the time heard is saved every ``save_every_s``
 seconds (≤ 5 s): a killed app loses at most that much listening and never a finished play.
+After each write it tells its ``written`` listeners which plays it wrote (the recommender takes
+just those rows into its history instead of reading the whole log again).
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ class PlayLogRecorder:
     full disk, a read-only profile, another program holding it, damage) they stay there, the
     write is retried every ``retry_s`` seconds, and ``faults`` tells the listener once; nothing
     stops the writer thread.
+
+    Each callable in :attr:`written` gets the rows of the plays just written (started, updated
+    or ended), on the writer thread, after they were committed; it must return quickly.
     """
 
     def __init__(
@@ -97,6 +102,7 @@ class PlayLogRecorder:
         self._current: _Play | None = None
         self._unsaved: list[_Play] = []  # in the order they started
         self._failed_at: float | None = None  # when the last write failed (None: writing works)
+        self.written: list[Callable[[list[int]], None]] = []
 
     @property
     def current_play_id(self) -> int | None:
@@ -199,6 +205,7 @@ class PlayLogRecorder:
 
     def _write(self) -> None:
         """Write every unsaved play in order; on failure keep them and say so once."""
+        rows: list[int] = []
         try:
             db = self._open()
             if not self._closed_interrupted:
@@ -207,11 +214,13 @@ class PlayLogRecorder:
             while self._unsaved:
                 play = self._unsaved[0]
                 if not play.saved:
-                    self._save(db, play)
+                    rows.append(self._save(db, play))
                 self._unsaved.pop(0)
         except (sqlite3.Error, DatabaseError) as exc:
             self._failed(exc)
             return
+        finally:
+            self._tell(rows)
         if self._failed_at is not None:
             self._failed_at = None
             self._faults.clear(FAULT_KEY, "The listening log is being saved again.")
@@ -221,7 +230,8 @@ class PlayLogRecorder:
             self._db = open_database(self._path, timeout_s=1.0)
         return self._db
 
-    def _save(self, db: Database, play: _Play) -> None:
+    def _save(self, db: Database, play: _Play) -> int:
+        """Write one play; returns its row."""
         if play.row is None:
             play.row = start_play(db, play.token.track_id, play.token.started_by, play.started_at)
         if play.ended_how is not None:
@@ -229,6 +239,17 @@ class PlayLogRecorder:
         else:
             update_play(db, play.row, play.ms_heard)
         play.saved = True
+        return play.row
+
+    def _tell(self, rows: list[int]) -> None:
+        """Tell the ``written`` listeners (a failing one is logged; the writer goes on)."""
+        if not rows:
+            return
+        for listener in self.written:
+            try:
+                listener(rows)
+            except Exception:
+                log.exception("a play-log listener failed")
 
     def _failed(self, exc: BaseException) -> None:
         self._failed_at = time.monotonic()

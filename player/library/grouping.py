@@ -7,14 +7,13 @@ store keeps with each track (DESIGN.md, contract 5).
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from player.domain.composers import UNKNOWN_COMPOSER
-from player.domain.movements import act_of, movement_order
+from player.domain.movements import act_of, file_stem, movement_order
 from player.domain.recordings import album_set, recording_label
 from player.domain.text import fold
 from player.store.tracks import Track
@@ -75,7 +74,7 @@ def play_order(track: Track) -> tuple:
         disc=track.disc_number,
         movement=track.movement_number,
         track=track.track_number,
-        stem=os.path.splitext(os.path.basename(track.path))[0],  # PurePath: 5x slower
+        stem=file_stem(track.path),
         title=track.display_title,
     )
 

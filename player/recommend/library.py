@@ -6,31 +6,70 @@ so a ranking touches numpy arrays only, never the database.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from typing import TypeVar
 
 import numpy as np
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.domain.catalogue import musical_key
 from player.domain.composers import family_name
-from player.domain.plays import HEARD_MS
+from player.domain.movements import file_stem, movement_order
 from player.domain.text import key_part
 from player.domain.tonality import UNKNOWN, key_code, parse_key
-from player.library.grouping import play_order
 from player.store.db import Database
 from player.store.features import library_content_vectors, track_pitch_facts
-from player.store.plays import play_columns
-from player.store.sessions import SESSION_GAP, session_cuts
-from player.store.tracks import Track, all_tracks
+from player.store.tracks import track_columns
+
+T = TypeVar("T")
 
 
-def short_label(track: Track) -> str:
+COLUMNS = (
+    *("id", "item_key", "composer", "composer_key", "composer_name", "work_key", "work_title"),
+    *("work", "title", "movement", "recording_key", "disc_number", "movement_number"),
+    *("track_number", "path", "duration_s"),
+)
+"""The tracks' columns the index is built from (read without making Track objects)."""
+
+
+def _each_once(fn: Callable[[str], T], values: list[str]) -> list[T]:
+    """``fn`` of each value, worked out once per distinct value (names repeat by thousands)."""
+    done: dict[str, T] = {}
+    return [done[v] if v in done else done.setdefault(v, fn(v)) for v in values]
+
+
+def _labels(columns: dict[str, list]) -> list[str]:
     """A work as a reason names it: "Bach: Cello Suite No. 1", or the title of a single piece."""
-    name = track.work_title or track.work or track.title
-    surname = family_name(track.composer_name) if track.composer_key else ""
-    return f"{surname}: {name}" if surname else name
+    surnames = _each_once(family_name, columns["composer_name"])
+    return [
+        f"{surname}: {title or work or name}" if surname and key else title or work or name
+        for surname, key, title, work, name in zip(
+            surnames,
+            columns["composer_key"],
+            columns["work_title"],
+            columns["work"],
+            columns["title"],
+            strict=True,
+        )
+    ]
+
+
+def _in_play_order(columns: dict[str, list], rows: list[int]) -> np.ndarray:
+    """A unit's rows in playing order (``player.domain.movements.movement_order``)."""
+    if len(rows) > 1:
+        rows = sorted(
+            rows,
+            key=lambda r: movement_order(
+                disc=columns["disc_number"][r],
+                movement=columns["movement_number"][r],
+                track=columns["track_number"][r],
+                stem=file_stem(columns["path"][r]),
+                title=columns["movement"][r] or columns["title"][r],  # as Track.display_title
+            ),
+        )
+    return np.array(rows, dtype=np.int64)
 
 
 @dataclass
@@ -87,10 +126,18 @@ class LibraryIndex:
     content_unit: np.ndarray | None = None
     unit_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit_durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
-        self.row_of = {int(t): i for i, t in enumerate(self.track_ids)}
+        self.row_of = {int(t): i for i, t in enumerate(self.track_ids.tolist())}
+        self._id_order = np.argsort(self.track_ids)
+        self._sorted_ids = self.track_ids[self._id_order]
         self.unit_first = np.array([int(rows[0]) for rows in self.units], dtype=np.int64)
+        # every unit's rows one after another, and where each unit begins: a per-unit minimum
+        # or sum over all rows is then one reduceat
+        self.unit_rows = np.concatenate(self.units) if self.units else np.zeros(0, np.int64)
+        self.unit_starts = np.cumsum([0] + [len(rows) for rows in self.units[:-1]], dtype=np.int64)
         n = len(self.track_ids)
         if len(self.durations) != n:
             self.durations = np.zeros(n)
@@ -110,8 +157,7 @@ class LibraryIndex:
 
     def rows_of_ids(self, track_ids: np.ndarray) -> np.ndarray:
         """Library row of each track id (int64 array), -1 for a track not in the library."""
-        order = np.argsort(self.track_ids)
-        ids = self.track_ids[order]
+        order, ids = self._id_order, self._sorted_ids
         at = np.minimum(np.searchsorted(ids, track_ids), max(len(ids) - 1, 0))
         if not len(ids):
             return np.full(len(track_ids), -1, dtype=np.int64)
@@ -122,56 +168,56 @@ class LibraryIndex:
         return np.array([self.row_of[t] for t in track_ids if t in self.row_of], dtype=np.int64)
 
     @classmethod
-    def from_tracks(
+    def from_columns(
         cls,
-        tracks: list[Track],
+        columns: dict[str, list],
         content: dict[int, np.ndarray] | None = None,
         content_version: str | None = None,
         pitch: dict[int, tuple[float | None, str | None]] | None = None,
     ) -> LibraryIndex:
-        """Index ``tracks`` (in library order); ``content`` maps track id to a content vector,
-        ``pitch`` to its analysed tuning (Hz) and key."""
+        """Index the tracks given as :data:`COLUMNS` (in library order, as
+        :func:`player.store.tracks.track_columns` reads them); ``content`` maps track id to a
+        content vector, ``pitch`` to its analysed tuning (Hz) and key."""
+        ids = columns["id"]
         works: dict[str, int] = {}
         units: dict[str, list[int]] = defaultdict(list)
         work_of, unit_keys = [], []
-        for row, track in enumerate(tracks):
-            work_of.append(works.setdefault(track.work_key or f"piece {track.id}", len(works)))
-            unit_key = track.recording_key or f"piece {track.id}"
+        for row, (track_id, work, recording) in enumerate(
+            zip(ids, columns["work_key"], columns["recording_key"], strict=True)
+        ):
+            work_of.append(works.setdefault(work or f"piece {track_id}", len(works)))
+            unit_key = recording or f"piece {track_id}"
             units[unit_key].append(row)
             unit_keys.append(unit_key)
         unit_index = {key: i for i, key in enumerate(units)}
-        unit_rows = [
-            np.array(sorted(rows, key=lambda r: play_order(tracks[r])), dtype=np.int64)
-            for rows in units.values()
-        ]
         matrix = None
         if content:
             dim = len(next(iter(content.values())))
-            matrix = np.zeros((len(tracks), dim), dtype=np.float32)
-            for row, track in enumerate(tracks):
-                vector = content.get(int(track.id or 0))
+            matrix = np.zeros((len(ids), dim), dtype=np.float32)
+            for row, track_id in enumerate(ids):
+                vector = content.get(track_id)
                 if vector is not None:
                     matrix[row] = vector
         return cls(
-            track_ids=np.array([t.id for t in tracks], dtype=np.int64),
+            track_ids=np.array(ids, dtype=np.int64),
             # the keys the trainer's profile reader gives items and artists
-            item_keys=[t.item_key or f"track:{t.id}" for t in tracks],
-            model_artist_keys=[key_part(t.composer) for t in tracks],
-            artist_keys=[t.composer_key for t in tracks],
-            composers=[t.composer_name for t in tracks],
-            labels=[short_label(t) for t in tracks],
+            item_keys=[k or f"track:{i}" for k, i in zip(columns["item_key"], ids, strict=True)],
+            model_artist_keys=_each_once(key_part, columns["composer"]),
+            artist_keys=columns["composer_key"],
+            composers=columns["composer_name"],
+            labels=_labels(columns),
             work_of=np.array(work_of, dtype=np.int64),
             unit_of=np.array([unit_index[k] for k in unit_keys], dtype=np.int64),
-            units=unit_rows,
+            units=[_in_play_order(columns, rows) for rows in units.values()],
             content=matrix,
             content_version=content_version,
-            durations=np.array([t.duration_s for t in tracks], dtype=np.float64),
+            durations=np.array(columns["duration_s"], dtype=np.float64),
             tuning_hz=np.array(
-                [(pitch.get(int(t.id or 0), (None, None))[0] or np.nan) for t in tracks]
+                [(pitch.get(i, (None, None))[0] or np.nan) for i in ids]
                 if pitch
-                else np.full(len(tracks), np.nan)
+                else np.full(len(ids), np.nan)
             ),
-            key_codes=_key_codes(tracks, pitch or {}),
+            key_codes=_key_codes(columns, pitch or {}),
         )
 
     def unit_seconds(self, unit: int) -> float:
@@ -179,111 +225,32 @@ class LibraryIndex:
         return float(self.unit_durations[unit])
 
 
-@dataclass
-class History:
-    """What the listener has heard, reduced to what ranking needs.
-
-    Attributes
-    ----------
-    play_counts : float array, shape (N,)
-        Heard plays per library row.
-    heard_works, heard_artists : set
-        Work indices and artist keys heard at least once.
-    follows : dict of Counter
-        ``follows[a][b]``: how often work ``b`` came within two works after work ``a`` in a session.
-    sessions : list of int64 arrays
-        Library rows of each session, in order (for replays and tests).
-    last_heard : float array, shape (N,)
-        When each row was last heard (POSIX seconds; -inf never): a work heard in full lately
-        is held back (:mod:`player.recommend.rules`).
-    """
-
-    play_counts: np.ndarray
-    heard_works: set[int]
-    heard_artists: set[str]
-    follows: dict[int, Counter]
-    sessions: list[np.ndarray]
-    last_heard: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-
-def load_history(db: Database, library: LibraryIndex, window: int = 2) -> History:
-    """Read the play log into a :class:`History` over ``library``'s rows.
-
-    The log is read as arrays and cut by the shared session rule in numpy, so a decade of
-    listening (a million plays) loads in well under a second.
-    """
-    log = play_columns(db)
-    new_session, repeat = session_cuts(
-        log.start_ms, log.end_ms, log.track_id, SESSION_GAP // timedelta(milliseconds=1)
-    )
-    session = np.cumsum(new_session) - 1
-    rows = library.rows_of_ids(log.track_id)
-    kept = ~repeat & (rows >= 0)  # a repeat is merged into the play it repeats
-    heard = kept & (log.finished | (log.ms_heard >= HEARD_MS))  # domain.plays.is_heard
-    counts = np.bincount(rows[heard], minlength=len(library)).astype(np.float64)
-    last_heard = np.full(len(library), -np.inf)
-    np.maximum.at(last_heard, rows[heard], log.end_ms[heard] / 1000.0)
-    heard_rows = np.flatnonzero(counts)
-    heard_works = set(library.work_of[heard_rows].tolist())
-    heard_artists = {library.artist_keys[r] for r in heard_rows.tolist()}
-    kept_rows, kept_sessions = rows[kept], session[kept]
-    cuts = np.flatnonzero(np.diff(kept_sessions)) + 1
-    return History(
-        counts,
-        heard_works,
-        heard_artists,
-        _follows(library, kept_rows, kept_sessions, window),
-        [s.astype(np.int64) for s in np.split(kept_rows, cuts)] if len(kept_rows) else [],
-        last_heard,
-    )
-
-
-def _follows(
-    library: LibraryIndex, rows: np.ndarray, session: np.ndarray, window: int
-) -> dict[int, Counter]:
-    """How often each work came within ``window`` works after another in one session
-    (a work's consecutive movements count once)."""
-    works = library.work_of[rows]
-    changed = np.ones(len(works), dtype=bool)
-    changed[1:] = (works[1:] != works[:-1]) | (session[1:] != session[:-1])
-    works, session = works[changed], session[changed]
-    pairs = []
-    for step in range(1, window + 1):
-        same = (session[step:] == session[:-step]) & (works[step:] != works[:-step])
-        pairs.append(works[:-step][same] * len(library) + works[step:][same])
-    follows: dict[int, Counter] = defaultdict(Counter)
-    codes, counts = np.unique(
-        np.concatenate(pairs) if pairs else np.zeros(0, np.int64), return_counts=True
-    )
-    for code, n in zip(codes.tolist(), counts.tolist(), strict=True):
-        follows[code // len(library)][code % len(library)] = n
-    return dict(follows)
-
-
 def _key_codes(
-    tracks: list[Track], pitch: dict[int, tuple[float | None, str | None]]
+    columns: dict[str, list], pitch: dict[int, tuple[float | None, str | None]]
 ) -> np.ndarray:
     """The analysed key of each track, else the one its work's title names."""
     by_title: dict[str, int] = {}
-    codes = np.full(len(tracks), UNKNOWN, dtype=np.int64)
-    for row, track in enumerate(tracks):
-        analysed = pitch.get(int(track.id or 0), (None, None))[1]
+    codes = np.full(len(columns["id"]), UNKNOWN, dtype=np.int64)
+    for row, (track_id, work_title, work, title) in enumerate(
+        zip(columns["id"], columns["work_title"], columns["work"], columns["title"], strict=True)
+    ):
+        analysed = pitch.get(track_id, (None, None))[1]
         if analysed:
             codes[row] = key_code(parse_key(analysed))
             continue
-        title = track.work_title or track.work or track.title
-        if title not in by_title:
-            by_title[title] = key_code(musical_key(title))
-        codes[row] = by_title[title]
+        name = work_title or work or title
+        if name not in by_title:
+            by_title[name] = key_code(musical_key(name))
+        codes[row] = by_title[name]
     return codes
 
 
 def load_library(db: Database) -> LibraryIndex:
     """Index the profile's playable tracks with the content vectors the analysis stored."""
-    tracks = all_tracks(db)
+    columns = track_columns(db, COLUMNS)
     content, version = _stored_content(db)
     pitch = track_pitch_facts(db, ANALYSIS_VERSION)
-    return LibraryIndex.from_tracks(tracks, content, version, pitch)
+    return LibraryIndex.from_columns(columns, content, version, pitch)
 
 
 def _stored_content(db: Database) -> tuple[dict[int, np.ndarray] | None, str | None]:

@@ -11,37 +11,34 @@ from datetime import datetime
 
 import numpy as np
 
-from player.recommend.library import History, LibraryIndex
+from player.recommend.history import History
+from player.recommend.library import LibraryIndex
 
 DAY_S = 86_400.0
 
 
-def heard_in_full_at(library: LibraryIndex, history: History) -> dict[int, float]:
-    """``work -> when`` (POSIX seconds) a recording of it was last heard in full.
+def heard_in_full_at(library: LibraryIndex, history: History) -> np.ndarray:
+    """When (POSIX seconds) a recording of each work was last heard in full; -inf never.
 
     A recording counts as heard in full when every movement of it was heard; the moment is when
-    the last of those movements was heard (its latest hearing each). Vectorised: it runs once
-    every history load over the whole library.
+    the last of those movements was heard (its latest hearing each). Vectorised: it runs after
+    every play over the whole library. Returns shape (W,), indexed by work.
     """
+    works = np.full(int(library.work_of.max()) + 1 if len(library) else 0, -np.inf)
     if not len(history.last_heard) or not len(library):
-        return {}
-    unit_done = np.full(len(library.units), np.inf)
-    np.minimum.at(unit_done, library.unit_of, history.last_heard)
+        return works
+    unit_done = np.minimum.reduceat(history.last_heard[library.unit_rows], library.unit_starts)
     heard = np.flatnonzero(np.isfinite(unit_done))
-    work_of_unit = library.work_of[[int(library.units[u][0]) for u in heard]]
-    result: dict[int, float] = {}
-    for work, when in zip(work_of_unit.tolist(), unit_done[heard].tolist(), strict=True):
-        result[work] = max(result.get(work, when), when)
-    return result
+    np.maximum.at(works, library.work_of[library.unit_first[heard]], unit_done[heard])
+    return works
 
 
-def held_back(heard_in_full: dict[int, float], now: datetime, days: float) -> dict[int, str]:
+def held_back(heard_in_full: np.ndarray, now: datetime, days: float) -> dict[int, str]:
     """``work -> why`` for works heard in full (:func:`heard_in_full_at`) within ``days`` days."""
     limit = now.timestamp() - days * DAY_S
     return {
-        work: f"heard in full {_ago(now.timestamp() - when)}"
-        for work, when in heard_in_full.items()
-        if when >= limit
+        int(work): f"heard in full {_ago(now.timestamp() - float(heard_in_full[work]))}"
+        for work in np.flatnonzero(heard_in_full >= limit)
     }
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from player.domain.plays import CONTENT, MODEL, POPULAR, SESSIONS
-from player.recommend.library import History, LibraryIndex
+from player.recommend.history import History
+from player.recommend.library import LibraryIndex
 from player.recommend.model import SessionModel
 
 

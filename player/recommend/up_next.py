@@ -30,7 +30,8 @@ from player.faults import Faults
 from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
-from player.recommend.library import History, LibraryIndex, load_history, load_library
+from player.recommend.history import History, HistoryLog
+from player.recommend.library import LibraryIndex, load_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
@@ -120,16 +121,19 @@ class Recommender:
         # reload reads the profile, so a change made during the reload is not lost
         self._stale = dict.fromkeys(("library", "history", "model", "feedback", "settings"), True)
         self._library: LibraryIndex | None = None
-        self._history: History | None = None
+        self._log: HistoryLog | None = None
+        self._logged: set[int] = set()  # plays the play log wrote since the history took them in
+        self._logged_lock = threading.Lock()
         self._files: ModelFiles | None = None
         self._model: SessionModel | None = None
         self._model_error: ModelError | None = None
         self._feedback: list[store.Feedback] = []
+        self._feedback_id = 0  # the last feedback row read
         self._adjust: tuple[datetime, np.ndarray] | None = None  # weighed at, per-row weights
         self._settings = UpNextSettings()
         self._suggested: set[int] = set()  # plays started by a suggestion, until they end
         self._vectors: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
-        self._hearings: tuple[History, LibraryIndex, dict[int, float]] | None = None
+        self._hearings: tuple[History, LibraryIndex, np.ndarray] | None = None
         self._removed: set[int] = set()
         self._last_source = ""
 
@@ -155,21 +159,32 @@ class Recommender:
             try:
                 db = self._db()
                 if self._take(part := "library") or self._library is None:
-                    self._library = load_library(db)
-                    self._stale.update(history=True, model=True, feedback=True)  # rows changed
-                if self._take(part := "history") or self._history is None:
-                    self._history = load_history(db, self._library)
+                    self._library, self._adjust = load_library(db), None
+                    self._stale.update(history=True, model=True)  # rows changed
+                if self._take(part := "history") or self._log is None:
+                    self._logged_plays()  # the whole log is read now, these with it
+                    self._log = HistoryLog.load(db, self._library)
+                elif logged := self._logged_plays():
+                    self._log.update(db, logged)
                 if self._take(part := "model"):
                     self._load_model(self._library)
                 if self._take(part := "feedback"):
-                    self._feedback, self._adjust = store.all_feedback(db), None
+                    given, self._feedback_id = store.feedback_since(db, self._feedback_id)
+                    if given:
+                        self._feedback, self._adjust = [*self._feedback, *given], None
                 if self._take(part := "settings"):
                     self._settings, self._adjust = load_settings(db), None
             except BaseException:
                 if part:
                     self._stale[part] = True
                 raise
-            return self._library, self._history, self._model, self._settings
+            assert self._log is not None
+            return self._library, self._log.history, self._model, self._settings
+
+    def _logged_plays(self) -> list[int]:
+        with self._logged_lock:
+            logged, self._logged = self._logged, set()
+        return sorted(logged)
 
     def _adjustment(self, library: LibraryIndex, now: datetime) -> np.ndarray:
         """Feedback weights per row as of ``now`` (re-weighed when an hour has passed)."""
@@ -227,7 +242,19 @@ class Recommender:
         self._stale["library"] = True
 
     def history_changed(self) -> None:
+        """Plays came into the log other than by playing (an import): read it all again."""
         self._stale["history"] = True
+
+    def plays_logged(self, play_ids: Sequence[int]) -> None:
+        """The play log wrote these plays (new, or updated as they ran): the next call takes
+        them into the history, reading only their rows. Any thread; returns at once."""
+        with self._logged_lock:
+            self._logged.update(play_ids)
+
+    def prepare(self) -> None:
+        """Load the library, the history and the model now (call it off the GUI thread at
+        start), so that the first suggestion does not wait for them."""
+        self._state()
 
     def settings(self) -> UpNextSettings:
         """The settings the next suggestion follows (read from the profile when they changed)."""
@@ -271,7 +298,8 @@ class Recommender:
             self._suggested.add(track_id)
 
     def track_ended(self, track_id: int, ms_heard: int, ended_how: str) -> None:
-        """A play ended; the history grew.
+        """A play ended (the history takes it in when the play log says it wrote it:
+        :meth:`plays_logged`).
 
         Skipping a suggested recording early (its first movement within the heard threshold)
         counts against that recording; skipping any other movement rejects nothing — the
@@ -289,7 +317,6 @@ class Recommender:
 
             if self._record("a quick skip", write) and against:
                 self._stale["feedback"] = True
-        self._stale["history"] = True
 
     def _opens_its_recording(self, track_id: int) -> bool:
         library = self._library  # loaded by the suggestion the play came from, usually
@@ -452,8 +479,8 @@ class Recommender:
             ]
         return found
 
-    def _full_hearings(self, library: LibraryIndex, history: History) -> dict[int, float]:
-        """When each work was last heard in full; computed once per history load."""
+    def _full_hearings(self, library: LibraryIndex, history: History) -> np.ndarray:
+        """When each work was last heard in full; computed once per history."""
         cached = self._hearings
         if cached is None or cached[0] is not history or cached[1] is not library:
             cached = self._hearings = (history, library, rules.heard_in_full_at(library, history))

@@ -58,6 +58,16 @@ def all_feedback(db: Database) -> list[Feedback]:
     return [Feedback(r["track_id"], r["kind"], r["created_at"]) for r in rows]
 
 
+def feedback_since(db: Database, after_id: int = 0) -> tuple[list[Feedback], int]:
+    """Feedback given after row ``after_id``, in the order it was given, and the last row read
+    (``after_id`` when there is none): the recommender reads each piece once."""
+    rows = db.conn.execute(
+        "SELECT id, track_id, kind, created_at FROM feedback WHERE id > ? ORDER BY id", (after_id,)
+    ).fetchall()
+    given = [Feedback(r["track_id"], r["kind"], r["created_at"]) for r in rows]
+    return given, int(rows[-1]["id"]) if rows else after_id
+
+
 def log_suggestions(
     db: Database,
     suggestions: Iterable[tuple[int, str, str]],

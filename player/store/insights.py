@@ -18,7 +18,9 @@ Definitions (all read from the play log and the suggestions log; days are UTC da
   of the composer count; a track without a work tag counts as a work of its own (its title).
 
 The log is read as numpy columns in start order (``player.store.plays.log_columns``: one scan of
-the table, each column handed over as a single string) and aggregated with numpy.
+the table, each column handed over as a single string) and aggregated with numpy. The read
+(:func:`read_plays`) is the expensive part; a caller may keep it and reuse it for another binning
+while :func:`log_version` says the log is unchanged.
 """
 
 from __future__ import annotations
@@ -92,13 +94,75 @@ class Insights:
         return float(self.accepted.sum()) / max(decided, 1)
 
 
-def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -> Insights:
+@dataclass(frozen=True)
+class PlayFacts:
+    """The play log as Insights aggregates it, in start order; arrays have shape (N,).
+
+    ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
+    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions); ``composer``
+    and ``work`` index ``composer_names`` ("" untagged) and ``work_names`` (composer, work).
+    ``version`` is :func:`log_version` as it was when read.
+    """
+
+    version: tuple
+    ms: np.ndarray
+    day: np.ndarray
+    kind: np.ndarray
+    composer: np.ndarray
+    work: np.ndarray
+    composer_names: list[str]
+    work_names: list[tuple[str, str]]
+
+
+def log_version(db: Database) -> tuple:
+    """What changes whenever a play is added, updated or removed (one scan of the log, without
+    parsing a date): the count, the newest row and the latest update."""
+    return tuple(db.conn.execute("SELECT count(*), max(id), max(updated_at) FROM plays").fetchone())
+
+
+def read_plays(db: Database) -> PlayFacts:
+    """Read the play log and its tracks' identities (the expensive part of Insights)."""
+    version = log_version(db)
+    track_ids, ms, kind, _, start_ms = log_columns(
+        db,
+        [
+            "track_id",
+            "ms_heard",
+            "CASE WHEN started_by != 'suggestion' THEN 0"
+            " WHEN ms_heard >= :heard OR ended_how = 'finished' THEN 1"
+            " WHEN ended_how = 'skipped' THEN 2 ELSE 3 END",
+        ],
+        {"heard": HEARD_MS},
+    )
+    tracks = np.flatnonzero(np.bincount(track_ids)) if len(track_ids) else track_ids
+    row_of = np.zeros(int(tracks[-1]) + 1 if len(tracks) else 0, np.int64)
+    row_of[tracks] = np.arange(len(tracks))
+    composer_names, composer_of_track, work_names, work_of_track = _track_keys(db, tracks)
+    rows = row_of[track_ids]
+    return PlayFacts(
+        version,
+        ms,
+        start_ms // 86_400_000,
+        kind,
+        composer_of_track[rows] if len(rows) else rows,
+        work_of_track[rows] if len(rows) else rows,
+        composer_names,
+        work_names,
+    )
+
+
+def compute_insights(
+    db: Database, *, period: str | None = None, top: int = 6, plays: PlayFacts | None = None
+) -> Insights:
     """Read the logs and aggregate them for the Insights view.
 
     Parameters
     ----------
     db : Database
         The profile database.
+    plays : PlayFacts, optional
+        The play log as :func:`read_plays` read it (still current): only the small suggestions
+        log is read then.
     period : {"week", "month"} or None
         The bin of the time charts; ``None`` picks weeks for a log spanning up to 26 weeks and
         months beyond, so a chart has between a handful and a few dozen bars.
@@ -110,20 +174,16 @@ def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -
         raise ValueError(f"period must be one of {PERIODS} or None, not {period!r}")
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
-    track_ids, ms, day_kind = _play_columns(db)
-    if not len(track_ids):
+    plays = plays or read_plays(db)
+    ms, kind = plays.ms, plays.kind
+    if not len(ms):
         return Insights(period=period or "week")
-    days = (day_kind // 4).astype("datetime64[D]")
-    kind = day_kind % 4  # 0 not a suggestion, 1 accepted, 2 skipped, 3 neither
+    days = plays.day.astype("datetime64[D]")
+    composer_names, composer, work_names = plays.composer_names, plays.composer, plays.work_names
     span_weeks = int((days[-1] - days[0]).astype(int)) / 7
     period = period or ("week" if span_weeks <= 26 else "month")
     starts, index = _bins(days, period)
 
-    tracks = np.flatnonzero(np.bincount(track_ids))  # the played tracks' ids, ascending
-    row_of = np.zeros(tracks[-1] + 1, np.int64)
-    row_of[tracks] = np.arange(len(tracks))
-    composer_names, composer_of_track, work_names, work_of_track = _track_keys(db, tracks)
-    composer = composer_of_track[row_of[track_ids]]
     by_time = np.argsort(-np.bincount(composer, weights=ms), kind="stable")
     shown = by_time[:top] if len(by_time) > top + 1 else by_time
     series = np.full(len(composer_names), len(shown))  # every composer not shown goes to OTHER
@@ -144,9 +204,7 @@ def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -
     found_composers, composers_heard = _discoveries(
         composer[tagged], days[tagged], kind[tagged], ms[tagged], [(n, "") for n in composer_names]
     )
-    found_works, works_heard = _discoveries(
-        work_of_track[row_of[track_ids]], days, kind, ms, work_names
-    )
+    found_works, works_heard = _discoveries(plays.work, days, kind, ms, work_names)
     return Insights(
         period=period,
         periods=[d.item() for d in starts],
@@ -163,27 +221,6 @@ def compute_insights(db: Database, *, period: str | None = None, top: int = 6) -
         discovered_composers=found_composers,
         discovered_works=found_works,
     )
-
-
-def _play_columns(db: Database) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every play's track id, ms heard and ``day * 4 + kind``, in start order; each (N,) int64.
-
-    ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
-    start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions).
-    """
-    track_id, ms_heard, day_kind, _ = log_columns(
-        db,
-        [
-            "track_id",
-            "ms_heard",
-            "CAST(julianday(started_at) - 2440587.5 AS INTEGER) * 4 + CASE"
-            " WHEN started_by != 'suggestion' THEN 0"
-            " WHEN ms_heard >= :heard OR ended_how = 'finished' THEN 1"
-            " WHEN ended_how = 'skipped' THEN 2 ELSE 3 END",
-        ],
-        {"heard": HEARD_MS},
-    )
-    return track_id, ms_heard, day_kind
 
 
 def _track_keys(

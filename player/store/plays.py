@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -185,10 +186,10 @@ def recent_sessions(
 
 @dataclass(frozen=True)
 class PlayColumns:
-    """The whole play log as arrays, in start order (what the recommender's history reads).
+    """Plays as arrays, in start order (what the recommender's history reads).
 
-    ``start_ms``/``end_ms`` are milliseconds since 1970 (UTC); ``finished`` says a play ended
-    ``finished``. Each array has shape (N,).
+    ``id`` is each play's row in the log; ``start_ms``/``end_ms`` are milliseconds since 1970
+    (UTC); ``finished`` says a play ended ``finished``. Each array has shape (N,).
     """
 
     track_id: np.ndarray
@@ -196,6 +197,7 @@ class PlayColumns:
     end_ms: np.ndarray
     ms_heard: np.ndarray
     finished: np.ndarray
+    id: np.ndarray
 
 
 _START_MS = "CAST(round((julianday(started_at) - 2440587.5) * 86400000) AS INTEGER)"
@@ -203,33 +205,44 @@ _START_MS = "CAST(round((julianday(started_at) - 2440587.5) * 86400000) AS INTEG
 
 
 def log_columns(
-    db: Database, expressions: list[str], params: dict | None = None
+    db: Database,
+    expressions: list[str],
+    params: dict | None = None,
+    *,
+    ids: Sequence[int] | None = None,
 ) -> list[np.ndarray]:
-    """Integer SQL ``expressions`` over every play, each as an (N,) int64 array in start order
-    (ties by id), plus the start in milliseconds since 1970 as the last array.
+    """Integer SQL ``expressions`` over every play (or only the plays ``ids``), each as an
+    (N,) int64 array in start order (ties by id), then the plays' ids and their starts in
+    milliseconds since 1970 as the last two arrays.
 
-    The table is read in its stored order (``NOT INDEXED``) and each column handed over as one
-    string that numpy parses in C, then sorted in numpy: read through the start-time index, a
-    million plays cost a random read each, and a million Python row tuples would cost seconds.
+    The whole table is read in its stored order (``NOT INDEXED``) and each column handed over
+    as one string that numpy parses in C, then sorted in numpy: read through the start-time
+    index, a million plays cost a random read each, and a million Python row tuples would cost
+    seconds. A few ``ids`` (the plays just written) are looked up by their row.
     """
     columns = [*expressions, "id", _START_MS]
+    where, bound = "NOT INDEXED", dict(params or {})
+    if ids is not None:
+        where = "WHERE id IN (SELECT value FROM json_each(:ids))"
+        bound["ids"] = json.dumps([int(i) for i in ids])
     row = db.conn.execute(
-        f"SELECT {', '.join(f'group_concat({c})' for c in columns)} FROM plays NOT INDEXED",
-        params or {},
+        f"SELECT {', '.join(f'group_concat({c})' for c in columns)} FROM plays {where}", bound
     ).fetchone()
     if row[0] is None:
-        return [np.zeros(0, np.int64) for _ in (*expressions, "start")]
-    *values, ids, start_ms = (np.fromstring(c, sep=",", dtype=np.int64) for c in row)
-    order = np.lexsort((ids, start_ms))
-    return [v[order] for v in values] + [start_ms[order]]
+        return [np.zeros(0, np.int64) for _ in columns]
+    *values, play_ids, start_ms = (np.fromstring(c, sep=",", dtype=np.int64) for c in row)
+    order = np.lexsort((play_ids, start_ms))
+    return [v[order] for v in values] + [play_ids[order], start_ms[order]]
 
 
-def play_columns(db: Database) -> PlayColumns:
-    """The whole log as arrays, in start order (:func:`log_columns`)."""
-    track_id, ms_heard, finished, start_ms = log_columns(
-        db, ["track_id", "ms_heard", "coalesce(ended_how = 'finished', 0)"]
+def play_columns(db: Database, ids: Sequence[int] | None = None) -> PlayColumns:
+    """The whole log (or the plays ``ids``) as arrays, in start order (:func:`log_columns`)."""
+    track_id, ms_heard, finished, play_ids, start_ms = log_columns(
+        db, ["track_id", "ms_heard", "coalesce(ended_how = 'finished', 0)"], ids=ids
     )
-    return PlayColumns(track_id, start_ms, start_ms + ms_heard, ms_heard, finished.astype(bool))
+    return PlayColumns(
+        track_id, start_ms, start_ms + ms_heard, ms_heard, finished.astype(bool), play_ids
+    )
 
 
 def heard_plays_by_recording(db: Database) -> dict[str, int]:

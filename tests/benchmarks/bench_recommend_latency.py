@@ -1,6 +1,7 @@
 """Recommendation latency over a 50,000-track library, memory of the loaded model, and a replay.
 
-Run: ``.venv/bin/python tests/benchmarks/bench_recommend_latency.py [--tracks 50000]``
+Run: ``.venv/bin/python tests/benchmarks/bench_recommend_latency.py [--tracks 50000]
+[--plays 1000000]``
 
 1. Builds a profile in a temp dir: ``tracks`` tracks (composers × works × 4 movements) with content
    features, and a synthetic listening history with habits (works that tend to follow each other,
@@ -11,8 +12,10 @@ Run: ``.venv/bin/python tests/benchmarks/bench_recommend_latency.py [--tracks 50
 3. Times one ranking (session vector + numpy dot + argpartition) and one full ``suggest()``,
    p50/p99 over many sessions, on the provider in use; measures the loaded model's memory.
    Then what a track end costs in the app: the play is logged (untimed: the play-log thread
-   does it), ``track_ended`` marks the history stale, and the next ``suggest()`` reloads the
-   whole play log before ranking — timed together, as the listener waits for them.
+   does it and tells the recommender which rows it wrote), then ``track_ended`` and the next
+   ``suggest()``, which takes just those rows into the history before ranking — timed
+   together, as the listener waits for them. ``--plays`` adds a long listening history before
+   the synthetic sessions (a decade: 1,000,000 plays of whole works, written in bulk).
 4. Replays held-out sessions (not written to the profile): how often one of the 5 suggested works
    was the work actually played next, for each source, and how often the first suggestion is in
    a key related to the one before it (with and without key-aware transitions).
@@ -39,13 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from player.analysis.version import ANALYSIS_VERSION  # noqa: E402
 from player.domain.tonality import UNKNOWN, relation  # noqa: E402
 from player.profile import Profile  # noqa: E402
-from player.recommend.library import load_history, load_library  # noqa: E402
+from player.recommend.history import load_history  # noqa: E402
+from player.recommend.library import load_library  # noqa: E402
 from player.recommend.model import load_model, top_k  # noqa: E402
 from player.recommend.up_next import Recommender  # noqa: E402
 from player.store import open_database  # noqa: E402
 from player.store.db import Database  # noqa: E402
 from player.store.features import TrackFeatures, save_features  # noqa: E402
-from player.store.plays import end_play, start_play  # noqa: E402
+from player.store.plays import end_play, log_plays, start_play  # noqa: E402
 from player.store.settings import set_setting  # noqa: E402
 from player.store.tracks import Track, all_tracks, upsert_tracks  # noqa: E402
 
@@ -126,6 +130,26 @@ def write_history(db: Database, sessions: list[list[list[int]]]) -> None:
                 end_play(db, play, 300_000, "finished")
                 when += timedelta(seconds=301)
         when += timedelta(hours=5)
+
+
+def write_decade(db: Database, n_plays: int, rng: np.random.Generator) -> None:
+    """``n_plays`` plays of whole works (movements in library order), sessions of about eight
+    plays one to 48 hours apart, all ending before the synthetic sessions begin (2025)."""
+    ids = np.array([t.id for t in all_tracks(db)], dtype=np.int64)
+    works = rng.integers(0, max(len(ids) // MOVEMENTS, 1), n_plays // MOVEMENTS + 1)
+    rows = np.minimum((works[:, None] * MOVEMENTS + np.arange(MOVEMENTS)).ravel(), len(ids) - 1)
+    rows = rows[:n_plays]
+    ms = rng.integers(120_000, 480_000, n_plays)
+    pause = np.where(
+        np.arange(n_plays) % 8 == 7, rng.integers(3_600_000, 172_800_000, n_plays), 1_000
+    )
+    starts = np.concatenate([[0], np.cumsum(ms + pause)[:-1]])
+    end = np.datetime64("2024-12-31T00:00:00", "ms")
+    stamps = np.datetime_as_string(end - (starts[-1] + ms[-1] - starts).astype("timedelta64[ms]"))
+    for chunk in range(0, n_plays, 200_000):
+        part = slice(chunk, chunk + 200_000)
+        log_plays(db, ((int(ids[r]), f"{t}+00:00", int(m), "finished", "user")
+                       for r, t, m in zip(rows[part], stamps[part], ms[part], strict=True)))  # fmt: skip
 
 
 def install_model(profile: Profile, train_seconds: float, lr: float = 0.001) -> str:
@@ -209,6 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tracks", type=int, default=50_000)
     parser.add_argument("--sessions", type=int, default=600)
+    parser.add_argument("--plays", type=int, default=0, help="a long history first (1000000)")
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--train-seconds", type=float, default=120.0)
     parser.add_argument("--lr", type=float, default=0.001, help="peak learning rate (paper: 0.001)")
@@ -221,9 +246,12 @@ def main() -> None:
     build_library(db, args.tracks, rng)
     sessions = synthetic_sessions(db, args.sessions, rng)
     cut = int(len(sessions) * 0.8)
+    if args.plays:
+        write_decade(db, args.plays, rng)
     write_history(db, sessions[:cut])
     print(
-        f"profile: {args.tracks} tracks, {cut} sessions written, {len(sessions) - cut} held out "
+        f"profile: {args.tracks} tracks, {args.plays} plays of history, then {cut} sessions "
+        f"written, {len(sessions) - cut} held out "
         f"({time.perf_counter() - start:.1f} s to build); load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores"
     )
@@ -286,17 +314,25 @@ def main() -> None:
     when = datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(min(args.runs, 100)):
         session = [int(ids[r]) for r in prefixes[i % len(prefixes)]]
+        # the play-log thread's writes (start, end) and its word to the recommender: not timed
         play = start_play(db, session[-1], "user", when.isoformat(timespec="milliseconds"))
-        end_play(db, play, 300_000, "finished")  # the play-log thread's write, not timed
-        when += timedelta(seconds=301)
+        rec.plays_logged([play])
+        end_play(db, play, 300_000, "finished")
+        rec.plays_logged([play])
+        when += timedelta(seconds=301 if i % 10 else 3 * 3600)  # a new session now and then
         with ended:
             rec.track_ended(session[-1], 300_000, "finished")
             rec.suggest(session, n=5)
     plays = int(load_history(db, library).play_counts.sum())
     print(
-        f"track_ended -> new suggest() (history marked stale, the play log of ~{plays} plays "
-        f"reloaded, then ranked): {ended}"
+        f"track_ended -> new suggest() (the play just written taken into a history of ~{plays} "
+        f"heard plays, then ranked; every tenth play starts a session): {ended}"
     )
+    cold = Timings()
+    for _ in range(3):
+        with cold:
+            load_history(db, library)
+    print(f"the whole play log read into a history (start-up, library changes): {cold}")
 
     print("replay of held-out sessions: was the next work among the 5 suggested?")
     held_out = sessions[cut:]

@@ -8,7 +8,7 @@ from player.store.insights import compute_insights
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, all_tracks, upsert_tracks
 from player.ui.features.insights.charts import BarChart, Series, nice_step, series_color
-from player.ui.features.insights.dialog import InsightsDialog, InsightsView
+from player.ui.features.insights.dialog import READING_TEXT, InsightsDialog, InsightsView
 from player.ui.jobs import JobRunner
 from player.ui.style import apply_style, theme
 from tests.store.insights_profile import KNOWN, known_profile
@@ -120,6 +120,33 @@ def test_the_dialog_reads_off_the_ui_thread_and_rebins_on_request(qtbot, qapp, p
     assert dialog.view.composer_chart.labels == ["Jan 2026"]
     dialog.close()
     assert jobs.wait(10_000)
+
+
+def test_the_dialog_shows_at_once_then_fills_in_and_rereads_only_a_changed_log(
+    qtbot, qapp, profile_db
+):
+    dialog = InsightsDialog(lambda: open_database(profile_db))  # its own reading thread
+    qtbot.addWidget(dialog)
+    dialog.refresh_and_show()
+    assert dialog.view.pages.currentIndex() == 0  # on screen before anything is read
+    assert dialog.view.empty_label.text() == READING_TEXT
+    qtbot.waitUntil(lambda: dialog.view.insights.total_plays == 11, timeout=10_000)
+    read = dialog._plays
+    dialog._choose_period("month")  # another binning: the kept read, only the sums again
+    qtbot.waitUntil(lambda: dialog.view.insights.period == "month", timeout=10_000)
+    assert dialog._plays is read and dialog.view.insights.total_plays == 11
+    db = open_database(profile_db)
+    track = all_tracks(db)[0]
+    end_play(
+        db, start_play(db, track.id, "user", "2026-01-30T10:00:00.000+00:00"), 5_000, "stopped"
+    )
+    db.close()
+    dialog.refresh_and_show()  # the log changed: read again, the new play counted
+    assert dialog.view.pages.currentIndex() == 1  # what was shown stays until then
+    qtbot.waitUntil(lambda: dialog.view.insights.total_plays == 12, timeout=10_000)
+    assert dialog._plays is not read
+    dialog.close()
+    assert dialog.jobs.wait(10_000)
 
 
 def test_nice_steps_are_round():

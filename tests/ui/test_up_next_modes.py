@@ -193,5 +193,7 @@ def test_up_next_settings_are_stored_in_the_profile_and_followed(window, qtbot):
         assert get_setting(db, "up_next.no_repeat_days") == "3.0"
     finally:
         db.close()
-    # the recommender follows them from its next set on
-    assert up_next.rec.settings().composer_max == 1
+    # the recommender follows them from its next set on (told once the write has returned; it
+    # loaded the old ones at start)
+    qtbot.waitUntil(lambda: up_next.rec.settings().composer_max == 1, timeout=5000)
+    assert up_next.rec.settings().no_repeat_days == 3.0

@@ -1,8 +1,11 @@
 """The Insights view: listening time per composer, how suggestions fared, and what they brought in.
 
 :class:`InsightsView` only displays an :class:`~player.store.insights.Insights`;
-:class:`InsightsDialog` reads the profile on a worker thread (the UI thread never waits on disk)
-and refreshes each time it is opened. The definitions live in :mod:`player.store.insights`.
+:class:`InsightsDialog` reads the profile on a worker thread of its own (the UI thread never
+waits on disk, and a scan on the window's threads never delays it) and refreshes each time it
+is opened: at once it shows what it showed last (or that it is reading), then fills in. The read
+of the play log is kept and reused while the log is unchanged (another binning, a second
+opening). The definitions live in :mod:`player.store.insights`.
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from player.store.db import Database
-from player.store.insights import OTHER, Discovery, Insights, compute_insights
+from player.store.insights import (
+    OTHER,
+    Discovery,
+    Insights,
+    PlayFacts,
+    compute_insights,
+    log_version,
+    read_plays,
+)
 from player.ui.features.insights.charts import (
     BAD,
     GOOD,
@@ -44,12 +55,15 @@ from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.screen_fit import fitted_size
 
+CLOSE_WAIT_MS = 10_000
+"""At close, how long a read still running may take before the profile closes."""
 FEW_PLAYS = 50
 """Below this many plays the view says the patterns are still thin."""
 EMPTY_TEXT = (
     "Nothing to show yet.\n\nListen for a while: your listening time per composer, how the "
     "suggestions fare and which composers they brought you will appear here."
 )
+READING_TEXT = "Reading your listening history…"
 NO_SUGGESTIONS = "No plays from suggestions yet.\nStart one from “Up next” to see how they fare."
 DEFINITIONS = (
     "Accepted: a suggestion heard for 30 s or to its end. Skipped: skipped within 30 s. "
@@ -322,13 +336,14 @@ class InsightsDialog(QDialog):
     """A window holding an :class:`InsightsView`, recomputed off the UI thread on every opening.
 
     ``open_db`` opens a connection for the calling (worker) thread; ``flush``, when given, runs
-    first on that thread so the play now running is counted.
+    first on that thread so the play now running is counted. ``jobs``: the runner to read on
+    (by default one thread of its own).
     """
 
     def __init__(
         self,
         open_db: Callable[[], Database],
-        jobs: JobRunner,
+        jobs: JobRunner | None = None,
         parent: QWidget | None = None,
         *,
         flush: Callable[[], None] | None = None,
@@ -336,8 +351,11 @@ class InsightsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Insights — Continuo")
         self.resize(1040, 900)  # shrunk to the screen when shown (the view scrolls)
-        self._open_db, self._jobs, self._flush = open_db, jobs, flush
+        self.jobs = jobs or JobRunner(self, max_threads=1)
+        self._open_db, self._flush = open_db, flush
         self._period: str | None = None
+        self._plays: PlayFacts | None = None  # the last read, reused while the log is unchanged
+        self._shown = False  # something read is on screen
         self.view = InsightsView(self)
         self.view.period_requested.connect(self._choose_period)
         layout = QVBoxLayout(self)
@@ -353,18 +371,29 @@ class InsightsDialog(QDialog):
         self.activateWindow()
 
     def refresh(self) -> None:
-        open_db, flush, period = self._open_db, self._flush, self._period
+        open_db, flush, period, kept = self._open_db, self._flush, self._period, self._plays
+        if not self._shown:
+            self.view.empty_label.setText(READING_TEXT)
+            self.view.pages.setCurrentIndex(0)
 
-        def load() -> Insights:
+        def load() -> tuple[PlayFacts, Insights]:
             if flush is not None:
                 flush()
             db = open_db()
             try:
-                return compute_insights(db, period=period)
+                plays = kept if kept is not None and kept.version == log_version(db) else None
+                plays = plays or read_plays(db)
+                return plays, compute_insights(db, period=period, plays=plays)
             finally:
                 db.close()
 
-        self._jobs.run(load, self.view.set_insights, self._failed)
+        self.jobs.run(load, self._arrived, self._failed)
+
+    def _arrived(self, result: tuple[PlayFacts, Insights]) -> None:
+        self._plays, insights = result
+        self.view.empty_label.setText(EMPTY_TEXT)
+        self.view.set_insights(insights)
+        self._shown = True
 
     def _choose_period(self, period: str | None) -> None:
         self._period = period
@@ -382,6 +411,7 @@ def install(ctx: FeatureContext) -> InsightsDialog:
     def flush() -> None:  # the play now running counts in Insights
         recorder.flush()
 
-    insights = InsightsDialog(ctx.services.open_db, ctx.jobs, ctx.dialog_parent, flush=flush)
+    insights = InsightsDialog(ctx.services.open_db, parent=ctx.dialog_parent, flush=flush)
+    ctx.closing.connect(lambda: insights.jobs.wait(CLOSE_WAIT_MS))
     ctx.add_menu_action("&View", "&Insights…", insights.refresh_and_show)
     return insights

@@ -1,0 +1,248 @@
+"""The listener's history as the recommender sees it: read once, then kept up with the play log.
+
+The log is read as arrays (``player.store.plays.play_columns``) and cut by the shared session
+rule (``player.store.sessions.session_cuts``). Whole sessions only ever add to what ranking
+needs — heard plays per row, when a row was last heard, which works followed which — so the
+history is kept in two parts: the *settled* sessions, summed once, and the *last* session, the
+only one a new play can change (it grows, or a gap starts a new one and the last is settled).
+:meth:`HistoryLog.update` reads just the plays the log wrote (by row) and recomputes the last
+session; the result equals a fresh load of the whole log (``tests/recommend/test_history.py``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from functools import cached_property
+
+import numpy as np
+
+from player.domain.plays import HEARD_MS
+from player.recommend.library import LibraryIndex
+from player.store.db import Database
+from player.store.plays import PlayColumns, play_columns
+from player.store.sessions import SESSION_GAP, session_cuts
+
+GAP_MS = SESSION_GAP // timedelta(milliseconds=1)
+FOLLOW_WINDOW = 2
+"""A work "follows" another when it comes within this many works after it in a session."""
+
+
+@dataclass(eq=False)
+class History:
+    """What the listener has heard, reduced to what ranking needs.
+
+    Attributes
+    ----------
+    play_counts : float array, shape (N,)
+        Heard plays per library row.
+    heard_works, heard_artists : set
+        Work indices and artist keys heard at least once.
+    follows : dict of Counter
+        ``follows[a][b]``: how often work ``b`` came within two works after work ``a`` in a session.
+    last_heard : float array, shape (N,)
+        When each row was last heard (POSIX seconds; -inf never): a work heard in full lately
+        is held back (:mod:`player.recommend.rules`).
+    chunks : tuple of (rows, cuts)
+        The sessions' library rows in order, a run of sessions per chunk, each cut at ``cuts``
+        (:attr:`sessions` splits them when asked).
+    """
+
+    play_counts: np.ndarray
+    heard_works: set[int]
+    heard_artists: set[str]
+    follows: dict[int, Counter]
+    last_heard: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    chunks: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+
+    @cached_property
+    def sessions(self) -> list[np.ndarray]:
+        """Library rows of each session, in order (replays and tests; split on first use:
+        a decade holds a hundred thousand sessions)."""
+        return [s.astype(np.int64) for rows, cuts in self.chunks for s in np.split(rows, cuts)]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What a run of whole sessions adds to the history."""
+
+    counts: np.ndarray  # (N,) heard plays per row
+    last_heard: np.ndarray  # (N,)
+    follows: dict[int, Counter]
+    chunks: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    def plus(self, other: _Part) -> _Part:
+        """Both runs together (a new object: a history handed out never changes)."""
+        follows = self.follows
+        if other.follows:
+            follows = dict(follows)
+            for work, counter in other.follows.items():
+                follows[work] = follows[work] + counter if work in follows else counter
+        return _Part(
+            self.counts + other.counts,
+            np.maximum(self.last_heard, other.last_heard),
+            follows,
+            self.chunks + other.chunks,
+        )
+
+
+def load_history(db: Database, library: LibraryIndex) -> History:
+    """Read the whole play log into a :class:`History` over ``library``'s rows."""
+    return HistoryLog.load(db, library).history
+
+
+class HistoryLog:
+    """A :class:`History` kept up with the play log: the settled sessions and the last one.
+
+    Not thread-safe: its owner (the recommender) updates it under its lock; each
+    :attr:`history` handed out stays as it was.
+    """
+
+    def __init__(self, library: LibraryIndex, log: PlayColumns) -> None:
+        self.library = library
+        self._reset(log)
+
+    @classmethod
+    def load(cls, db: Database, library: LibraryIndex) -> HistoryLog:
+        """The whole log, read as arrays (a million plays in about a second)."""
+        return cls(library, play_columns(db))
+
+    def update(self, db: Database, play_ids: list[int]) -> bool:
+        """Take in the plays ``play_ids`` as the log now holds them (new, or updated while they
+        ran); returns False when they reached back before the last session (a clock set back,
+        an import), so the whole log was read again."""
+        if not play_ids:
+            return True
+        if self._apply(play_columns(db, play_ids)):
+            return True
+        self._reset(play_columns(db))
+        return False
+
+    def _reset(self, log: PlayColumns) -> None:
+        new_session, repeat = _cuts(None, log)
+        starts = np.flatnonzero(new_session)
+        last = int(starts[-1]) if len(starts) else 0
+        n = len(self.library)
+        self._settled = _Part(np.zeros(n), np.full(n, -np.inf), {}, ())
+        self._heard: tuple[set[int], set[str]] = (set(), set())
+        self._before = _take(log, slice(0, 0))
+        self._settle(log, new_session, repeat, last)
+
+    def _settle(
+        self, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray, last: int
+    ) -> None:
+        """Add the sessions before ``last`` to the settled part; the rest is the last session."""
+        if last:
+            done = _part(
+                self.library, _take(log, slice(0, last)), new_session[:last], repeat[:last]
+            )
+            self._settled = self._settled.plus(done)
+            self._heard = _heard(self.library, done.counts, self._heard)
+            self._before = _take(log, slice(last - 1, last))
+        self._tail = _take(log, slice(last, None))
+        tail = _part(self.library, self._tail, new_session[last:], repeat[last:])
+        whole = self._settled.plus(tail)
+        works, artists = _heard(self.library, tail.counts, self._heard)
+        self.history = History(
+            whole.counts, works, artists, whole.follows, whole.last_heard, whole.chunks
+        )
+
+    def _apply(self, plays: PlayColumns) -> bool:
+        """Merge ``plays`` (in start order) into the last session, then cut it again."""
+        tail = {f.name: getattr(self._tail, f.name) for f in fields(PlayColumns)}
+        for i in range(len(plays.id)):
+            play = {name: column[i] for name, column in vars(plays).items()}
+            at = np.flatnonzero(tail["id"] == play["id"])
+            if len(at):
+                if tail["start_ms"][at[0]] != play["start_ms"]:
+                    return False
+                for name, value in play.items():
+                    tail[name] = tail[name].copy()
+                    tail[name][at[0]] = value
+            elif self._is_newest(tail, play):
+                tail = {name: np.append(column, play[name]) for name, column in tail.items()}
+            else:
+                return False
+        log = PlayColumns(**tail)
+        new_session, repeat = _cuts(self._before, log)
+        if len(self._before.id) and len(log.id) and not new_session[0]:
+            return False  # the last session would join the one before: cannot happen, but safe
+        starts = np.flatnonzero(new_session)
+        self._settle(log, new_session, repeat, int(starts[-1]) if len(starts) else 0)
+        return True
+
+    def _is_newest(self, tail: dict[str, np.ndarray], play: dict[str, np.int64]) -> bool:
+        """Whether ``play`` sorts after every play held, as a fresh read would order it."""
+        latest = tail if len(tail["id"]) else vars(self._before)
+        if not len(latest["id"]):
+            return True
+        return (play["start_ms"], play["id"]) > (latest["start_ms"][-1], latest["id"][-1])
+
+
+def _take(log: PlayColumns, index: slice) -> PlayColumns:
+    """A copy of some plays (a view would keep the whole log's arrays alive)."""
+    return PlayColumns(**{name: column[index].copy() for name, column in vars(log).items()})
+
+
+def _cuts(before: PlayColumns | None, log: PlayColumns) -> tuple[np.ndarray, np.ndarray]:
+    """The session rule over ``log``, continuing after the play ``before`` (when there is one)."""
+    if before is None or not len(before.id):
+        return session_cuts(log.start_ms, log.end_ms, log.track_id, GAP_MS)
+    new_session, repeat = session_cuts(
+        np.concatenate([before.start_ms, log.start_ms]),
+        np.concatenate([before.end_ms, log.end_ms]),
+        np.concatenate([before.track_id, log.track_id]),
+        GAP_MS,
+    )
+    return new_session[1:], repeat[1:]
+
+
+def _part(
+    library: LibraryIndex, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray
+) -> _Part:
+    """What the whole sessions in ``log`` (cut as given) add to the history."""
+    session = np.cumsum(new_session) - 1
+    rows = library.rows_of_ids(log.track_id)
+    kept = ~repeat & (rows >= 0)  # a repeat is merged into the play it repeats
+    heard = kept & (log.finished | (log.ms_heard >= HEARD_MS))  # domain.plays.is_heard
+    counts = np.bincount(rows[heard], minlength=len(library)).astype(np.float64)
+    last_heard = np.full(len(library), -np.inf)
+    np.maximum.at(last_heard, rows[heard], log.end_ms[heard] / 1000.0)
+    kept_rows, kept_sessions = rows[kept], session[kept]
+    cuts = np.flatnonzero(np.diff(kept_sessions)) + 1
+    return _Part(
+        counts,
+        last_heard,
+        _follows(library, kept_rows, kept_sessions),
+        ((kept_rows.astype(np.int32), cuts),) if len(kept_rows) else (),
+    )
+
+
+def _heard(
+    library: LibraryIndex, counts: np.ndarray, before: tuple[set[int], set[str]]
+) -> tuple[set[int], set[str]]:
+    """The works and composers heard in ``before`` and in the rows ``counts`` counts."""
+    rows = np.flatnonzero(counts)
+    works, artists = before
+    return works | set(library.work_of[rows].tolist()), artists | {
+        library.artist_keys[r] for r in rows.tolist()
+    }
+
+
+def _follows(library: LibraryIndex, rows: np.ndarray, session: np.ndarray) -> dict[int, Counter]:
+    """How often each work came within :data:`FOLLOW_WINDOW` works after another in one
+    session (a work's consecutive movements count once)."""
+    works = library.work_of[rows]
+    changed = np.ones(len(works), dtype=bool)
+    changed[1:] = (works[1:] != works[:-1]) | (session[1:] != session[:-1])
+    works, session = works[changed], session[changed]
+    pairs = []
+    for step in range(1, FOLLOW_WINDOW + 1):
+        same = (session[step:] == session[:-step]) & (works[step:] != works[:-step])
+        pairs.append(works[:-step][same] * len(library) + works[step:][same])
+    follows: dict[int, Counter] = defaultdict(Counter)
+    codes, counts = np.unique(np.concatenate(pairs), return_counts=True)
+    for code, n in zip(codes.tolist(), counts.tolist(), strict=True):
+        follows[code // len(library)][code % len(library)] = n
+    return dict(follows)
