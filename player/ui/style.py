@@ -71,7 +71,7 @@ DARK = Theme(
     panel="#282623",
     line="#3d3a35",
     selection="#54412f",
-    field="#262421",
+    field="#2f2c29",
     warning="#f0a26c",
     on_accent="#1e1d1b",
     series=("#d49b6a", "#7fb2c6", "#d9b97c", "#9cc08d", "#bb9bbf", "#e38c71", "#93a7da"),
@@ -152,6 +152,7 @@ QLabel#statValue {{ color: {t.accent}; font-size: 15pt; font-weight: 600; }}
 QLabel#statLabel {{ color: {t.muted}; font-size: 8.5pt; }}
 QLabel#expansion {{ color: {t.ink}; font-size: 10.5pt; }}
 QTableWidget {{ border: 1px solid {t.line}; border-radius: 6px; background: {t.field}; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 """
 
 
@@ -184,7 +185,7 @@ def apply_style(app: QApplication, scheme: str = "system") -> Theme:
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: t.paper,
-        QPalette.ColorRole.Base: t.paper,
+        QPalette.ColorRole.Base: t.field,  # fields, check boxes, menus: apart from the window
         QPalette.ColorRole.AlternateBase: t.panel,
         QPalette.ColorRole.Text: t.ink,
         QPalette.ColorRole.WindowText: t.ink,

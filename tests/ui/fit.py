@@ -63,3 +63,40 @@ def cut_controls(window: QWidget) -> list[str]:
                 f"{widget.width()}x{widget.height()} < {need_w}x{need_h}"
             )
     return cut
+
+
+def ink_columns(label: QLabel) -> tuple[int, int] | None:
+    """The first and last pixel columns (logical) where ``label`` draws anything, found by
+    rendering it and comparing each pixel with its top-left corner (padding, never text)."""
+    image = label.grab().toImage()
+    ratio = image.devicePixelRatio()
+    background = image.pixel(0, 0)
+    columns = [
+        x
+        for x in range(image.width())
+        if any(image.pixel(x, y) != background for y in range(image.height()))
+    ]
+    return (int(columns[0] / ratio), int(columns[-1] / ratio)) if columns else None
+
+
+def badly_elided(window: QWidget) -> list[str]:
+    """The visible ``ElidedLabel``s whose text is drawn outside the room it was measured for
+    (its last letters clipped instead of an "…"), or cut without the "…" and whole tooltip."""
+    QApplication.processEvents()
+    wrong = []
+    for label in window.findChildren(QLabel):
+        if type(label).__name__ != "ElidedLabel" or not label.isVisibleTo(window):
+            continue
+        shown, full = label.shown_text(), label.text()  # type: ignore[attr-defined]
+        room = label.contentsRect()
+        ink = ink_columns(label)
+        if not shown or ink is None:
+            continue
+        end = room.left() + label.fontMetrics().horizontalAdvance(shown)
+        if ink[0] < room.left() or ink[1] > min(end, room.right()):
+            wrong.append(
+                f"{label.objectName()} {shown!r}: drawn at {ink}, room {room.left()}-{end}"
+            )
+        elif shown != full and not (shown.endswith("…") and full in label.toolTip()):
+            wrong.append(f"{label.objectName()} {shown!r}: cut without … or tooltip")
+    return wrong

@@ -11,7 +11,7 @@ from player.profile import Profile
 from player.ui.shell.screen_fit import available_area, restore_geometry
 from player.ui.shell.table_columns import COLUMNS, widths
 from player.ui.style import apply_style
-from tests.ui.fit import SCREENS, cut_controls
+from tests.ui.fit import SCREENS, badly_elided, cut_controls
 from tests.ui.library import make_library
 from tests.ui.test_window import close_window, open_window
 
@@ -36,11 +36,22 @@ def test_every_tab_fits_without_cut_controls(window, qtbot, screen):
     width, height = SCREENS[screen]
     window.resize(width, height)
     qtbot.waitUntil(lambda: window.size() == QSize(width, height), timeout=2000)
+    # the status bar's longest slots (the analysis and Up next were clipped at 1366 x 768)
+    status = window.status
+    status.show("analysis", "Analysis paused (1,234 of 10,000 done)", "Resumes at the next start")
+    status.show("model", "Up next: popular in your history — no personal model yet", "")
     for library_tab in range(window.library.tabs.count()):
         window.library.tabs.setCurrentIndex(library_tab)
         for side_tab in range(window.side.count()):
             window.side.setCurrentIndex(side_tab)
             assert cut_controls(window) == [], (screen, window.side.tabText(side_tab))
+    assert badly_elided(window) == [], screen  # rendered: "…", never clipped letters
+    labels = (status.scan, status.analysis, status.model)
+    if width < 1000:  # at 1.5x there is not room for all three: some end in "…"
+        cut = [label for label in labels if label.shown_text() != label.text()]
+        assert cut and all(label.shown_text().endswith("…") for label in cut)
+        assert all(label.text() in label.toolTip() for label in cut)
+    assert "Resumes at the next start" in status.analysis.toolTip()
     insights = window.features.insights
     assert insights.minimumSizeHint().width() <= width
     assert insights.minimumSizeHint().height() <= height

@@ -7,7 +7,13 @@ from player.store import open_database
 from player.store.insights import compute_insights
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from player.ui.features.insights.charts import BarChart, Series, nice_step, series_color
+from player.ui.features.insights.charts import (
+    BarChart,
+    Series,
+    axis_labels,
+    nice_step,
+    series_color,
+)
 from player.ui.features.insights.dialog import READING_TEXT, InsightsDialog, InsightsView
 from player.ui.jobs import JobRunner
 from player.ui.style import apply_style, theme
@@ -147,6 +153,15 @@ def test_the_dialog_shows_at_once_then_fills_in_and_rereads_only_a_changed_log(
     assert dialog._plays is not read
     dialog.close()
     assert dialog.jobs.wait(10_000)
+
+
+def test_axis_labels_never_repeat_a_value():
+    one_decimal = lambda v: f"{v:.1f}"  # noqa: E731 (the dialog's small-number format)
+    ticks = [0.0, 0.05, 0.1, 0.15, 0.2]
+    assert axis_labels(ticks, one_decimal) == ["0.00", "0.05", "0.10", "0.15", "0.20"]
+    assert axis_labels([0.0, 0.5, 1.0], one_decimal) == ["0.0", "0.5", "1.0"]
+    assert axis_labels([0.0, 2.5, 5.0], lambda v: f"{v:.0f}") == ["0.0", "2.5", "5.0"]
+    assert axis_labels([0, 25, 50], lambda v: f"{v:.0f} h") == ["0 h", "25 h", "50 h"]
 
 
 def test_nice_steps_are_round():

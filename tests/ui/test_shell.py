@@ -106,7 +106,7 @@ def test_similar_alone_on_a_bare_shell(qtbot, qapp, tmp_path, library):
     try:
         action = similar.install(window.context)
         assert tabs(window) == ["Queue", "History", "Problems", "Similar"]
-        assert [label for label, _ in window.library.extra_actions] == ["Similar"]
+        assert [e.label for e in window.library.extra_actions] == ["Similar"]
         assert menus(window)["Library"] == ["&Similar to the playing track"]
         action.show_for([first_track(window)])
         assert window.side.currentWidget() is action.panel
@@ -144,6 +144,7 @@ def test_features_in_reverse_order_give_the_same_window(qtbot, qapp, tmp_path, l
             title: sorted(entries) for title, entries in expected.items()
         }
         assert sorted(tabs(reverse)) == sorted(tabs(usual))
+        assert got["File"][-1] == expected["File"][-1] == "&Quit"  # features' entries go above
         # the features still hear each other through the context: a scan restarts analysis
         with qtbot.waitSignal(reverse.scan_finished, timeout=30000):
             reverse.start_scan()

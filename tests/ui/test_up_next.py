@@ -206,7 +206,7 @@ def test_skip_never_and_remove_steer_up_next(window, qtbot):
 
     # "Never suggest" (the library's right-click entry): gone now, and when all is asked for
     never = shown(window)[0]
-    action = dict(window.library.extra_actions)["Never suggest"]
+    action = next(e.run for e in window.library.extra_actions if e.label == "Never suggest")
     action([never])
     qtbot.waitUntil(lambda: never.id not in [t.id for t in shown(window)], timeout=5000)
     up_next.bar.count.setValue(15)

@@ -159,7 +159,7 @@ def test_from_here_to_a_work_queues_the_way_and_ends_at_its_recording(window, qt
     destination = recording(window, qtbot, 2, "Quatuor Mosaïques")
     window.controller.play_track(begun[0])
     qtbot.waitUntil(lambda: bool(window.queue.up_next), timeout=15000)
-    label = [label for label, _ in window.library.extra_actions]
+    label = [e.label for e in window.library.extra_actions]
     assert "Up next: from here to this work" in label
     up_next.path_to(destination[:1])
     header = "From here to Schubert: Trio No. 3"

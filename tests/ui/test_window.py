@@ -119,6 +119,7 @@ def playing_title(window) -> str | None:
 
 def test_double_click_plays_seek_pause_next_and_the_log(window, qtbot, tmp_path):
     backend = window.services.backend
+    assert not window.history.empty.isHidden()  # "Nothing heard yet", not a blank tab
     tree = window.library.tree
     tree.expandAll()
     proxy = window.library.tree_proxy
@@ -189,6 +190,7 @@ def test_double_click_plays_seek_pause_next_and_the_log(window, qtbot, tmp_path)
     assert [len(s) for s in sessions] == [4]
     history = window.history.model
     qtbot.waitUntil(lambda: history.rowCount() == 1 and history.item(0).rowCount() == 4)
+    assert window.history.empty.isHidden() and not window.history.view.isHidden()
 
     out = subprocess.run(
         [

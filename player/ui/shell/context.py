@@ -21,7 +21,7 @@ from player.store.tracks import Track
 from player.ui.jobs import JobRunner
 from player.ui.shell.controller import PlaybackController
 from player.ui.shell.library_panel import LibraryPanel
-from player.ui.shell.panels import ProblemsPanel, QueuePanel
+from player.ui.shell.panels import ProblemsPanel, QueuePanel, TrackMenuEntry
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.transport import TransportBar
 
@@ -32,6 +32,9 @@ MENU_ORDER = ("File", "Playback", "Library", "Output", "Up next", "View", "Help"
 """The menu bar's order, whichever feature makes a menu first (others go at the end)."""
 
 TrackAction = Callable[[list[Track]], None]  # gets the right-clicked tracks
+MENU_END = "continuoMenuEnd"
+"""A property the shell sets on a menu's closing entries (File → Quit); features' entries go
+above them."""
 
 
 def _plain(title: str) -> str:
@@ -142,18 +145,29 @@ class FeatureContext(QObject):
     def add_menu_action(
         self, menu: str, text: str, slot: Callable[[], object], shortcut: str = ""
     ) -> QAction:
-        """An entry in the menu bar's ``menu``; its ``shortcut`` works while the menu is closed."""
-        action = self.menu(menu).addAction(text)
+        """An entry in the menu bar's ``menu`` (above the shell's closing entries, e.g. Quit);
+        its ``shortcut`` works while the menu is closed."""
+        place = self.menu(menu)
+        action = QAction(text, place)
+        end = next((a for a in place.actions() if a.property(MENU_END)), None)
+        if end is None:
+            place.addAction(action)
+        else:
+            place.insertAction(end, action)
         action.triggered.connect(lambda _checked=False: slot())
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             self._window.addAction(action)
         return action
 
-    def add_track_action(self, label: str, slot: TrackAction) -> None:
-        """An entry in the library's and the queue's right-click menus; gets the tracks."""
-        self._library.extra_actions.append((label, slot))
-        self.queue_panel.extra_actions.append((label, slot))
+    def add_track_action(
+        self, label: str, slot: TrackAction, *, enabled: Callable[[list[Track]], bool] | None = None
+    ) -> None:
+        """An entry in the library's and the queue's right-click menus; gets the tracks.
+        ``enabled(tracks)``, when given, says whether it applies to them (greyed out if not)."""
+        entry = TrackMenuEntry(label, slot, enabled)
+        self._library.extra_actions.append(entry)
+        self.queue_panel.extra_actions.append(entry)
 
     def add_panel(self, widget: QWidget, title: str) -> None:
         """A tab beside Queue, History and Problems."""

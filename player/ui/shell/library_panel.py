@@ -40,7 +40,7 @@ from player.ui.shell.library_models import (
     TreeSearchProxy,
     composer_children,
 )
-from player.ui.shell.panels import tree_view
+from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
 from player.ui.shell.table_columns import ColumnFit
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
@@ -49,8 +49,9 @@ from player.ui.style import named
 class LibraryPanel(QWidget):
     """Search box over a works tree and a flat table; double-click asks to play.
 
-    The right-click menu offers Play and Add to queue, then ``extra_actions``: (label,
-    callback(tracks)) pairs that later features add (e.g. "Similar" from the recommender).
+    The right-click menu offers Play and Add to queue, then ``extra_actions``: the
+    :class:`~player.ui.shell.panels.TrackMenuEntry` items that features add (e.g. "Similar"
+    from the recommender).
 
     ``open_db`` gives each reader its own connection: the table's page reads (on the GUI
     thread, by primary key), and on worker threads a composer's works, the search texts and
@@ -114,7 +115,7 @@ class LibraryPanel(QWidget):
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
-        self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
+        self.extra_actions: list[TrackMenuEntry] = []
         for view in (self.tree, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(partial(self._context_menu, view))
@@ -267,18 +268,21 @@ class LibraryPanel(QWidget):
                     tracks.extend(view.model().index(row, 0, index).data(PLAYS_ROLE))
         return _unique(tracks)
 
-    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+    def track_menu(self, view: QAbstractItemView) -> QMenu | None:
+        """The right-click menu for the tracks selected in ``view`` (None when there are none)."""
         tracks = self.selected_tracks(view)
         if not tracks:
-            return
+            return None
         menu = QMenu(self)
         menu.addAction("Play", lambda: self.play_requested.emit(tracks[0], tracks[1:]))
         menu.addAction("Add to queue", lambda: self.queue_requested.emit(tracks))
-        if self.extra_actions:
-            menu.addSeparator()
-        for label, callback in self.extra_actions:
-            menu.addAction(label, partial(callback, tracks))
-        menu.exec(view.viewport().mapToGlobal(pos))
+        add_entries(menu, self.extra_actions, tracks)
+        return menu
+
+    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+        menu = self.track_menu(view)
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(pos))
 
     def _table_activated(self, index: QModelIndex) -> None:
         track = index.data(TRACK_ROLE)

@@ -43,9 +43,10 @@ from player.store.tracks import (
     record_problem,
     tracks_by_ids,
 )
+from player.ui.elided import ElidedLabel
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.plain import plain, tip
-from player.ui.shell.context import FeatureContext
+from player.ui.shell.context import MENU_END, FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import make_roots, track_line
 from player.ui.shell.library_panel import LibraryPanel
@@ -61,47 +62,6 @@ HISTORY_PLAYS = 2000
 UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
 
 
-class StatusLabel(QLabel):
-    """A status-bar label that gives way on a narrow window: it ends in "…" rather than losing
-    letters at random, and its tooltip then holds the whole text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._full = ""
-        self._tip = ""
-
-    def show_text(self, text: str, tooltip: str = "") -> None:
-        self._full, self._tip = text, tooltip
-        self.setToolTip(tooltip)
-        self.updateGeometry()
-        self._elide()
-
-    def text(self) -> str:
-        """The whole text, also while fewer letters fit on screen."""
-        return self._full
-
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
-        self.show_text(text, self._tip)
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(self.fontMetrics().horizontalAdvance(self._full) + 18, hint.height())
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(min(60, self.sizeHint().width()), super().minimumSizeHint().height())
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 16)
-        )
-        super().setText(shown)
-        self.setToolTip(self._tip or (self._full if shown != self._full else ""))
-
-
 class StatusSlots:
     """The status bar's named places: scan, analysis, model (later issues) and output.
 
@@ -110,16 +70,14 @@ class StatusSlots:
 
     def __init__(self, window: QMainWindow) -> None:
         bar = window.statusBar()
-        self.scan = named(StatusLabel(), "scanStatus")
+        self.scan = ElidedLabel("scanStatus")
         self.scan_progress = named(QProgressBar(), "scanProgress")
         self.scan_progress.setFixedWidth(120)
         self.scan_progress.setTextVisible(False)
         self.scan_progress.hide()
-        self.analysis = named(StatusLabel(), "analysisStatus")  # filled by the analysis issue
-        self.model = named(StatusLabel(), "modelStatus")  # filled by the recommender issue
-        self.output = named(QLabel(), "outputStatus")
-        for label in (self.scan, self.analysis, self.model, self.output):
-            plain(label)  # they quote file names, tags and model metadata
+        self.analysis = ElidedLabel("analysisStatus")  # the analysis feature's progress
+        self.model = ElidedLabel("modelStatus")  # who fills Up next (the Up next feature)
+        self.output = plain(named(QLabel(), "outputStatus"))  # quotes a device name
         self.fault = named(QLabel(), "faultStatus")  # Services.faults: met by any thread
         self.fault.setTextFormat(Qt.TextFormat.PlainText)
         self.fault.setWordWrap(True)
@@ -134,8 +92,8 @@ class StatusSlots:
 
     def show(self, slot: str, text: str, tooltip: str = "") -> None:
         label = getattr(self, slot)
-        if isinstance(label, StatusLabel):
-            label.show_text(text, tip(tooltip))
+        if isinstance(label, ElidedLabel):
+            label.set_full_text(text, tooltip)
         else:
             label.setText(text)
             label.setToolTip(tip(tooltip))
@@ -179,6 +137,7 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel()
         self.side = named(QTabWidget(), "sideTabs")
         self.side.setDocumentMode(True)
+        self.side.setUsesScrollButtons(False)  # every tab in sight: the pane is never narrower
         self.side.addTab(self.queue_panel, "Queue")
         self.side.addTab(self.history, "History")
         self.side.addTab(self.problems, "Problems")
@@ -251,12 +210,16 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&Add music folder…", self.add_folder)
         file_menu.addAction("&Rescan library", self.start_scan)
-        file_menu.addSeparator()
-        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        for closing in (
+            file_menu.addSeparator(),
+            file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close),
+        ):
+            closing.setProperty(MENU_END, True)  # features' File entries go above Quit
         playback = self.menuBar().addMenu("&Playback")
-        playback.addAction("Play / pause", self.controller.toggle)
-        playback.addAction("Next", self.controller.next)
-        playback.addAction("Previous", self.controller.previous)
+        # the keys are window shortcuts (_build_shortcuts); the menu names them
+        playback.addAction("Play / pause\tSpace", self.controller.toggle)
+        playback.addAction("Next\tCtrl+Right", self.controller.next)
+        playback.addAction("Previous\tCtrl+Left", self.controller.previous)
         playback.addAction("Stop", self.controller.stop)
         self.library_menu = self.menuBar().addMenu("&Library")  # features add to it
         self.output_menu = self.menuBar().addMenu("&Output")

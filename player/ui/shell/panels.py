@@ -1,15 +1,18 @@
-"""The window's side panels: queue, history and problems (the library panel: library_panel.py)."""
+"""The window's side panels: queue, history and problems (the library panel: library_panel.py), and
+the track menus' feature entries."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QMenu,
     QTreeView,
     QVBoxLayout,
@@ -26,6 +29,24 @@ from player.ui.shell.library_models import (
 )
 from player.ui.shell.queue_model import QueueModel
 from player.ui.style import named
+
+
+class TrackMenuEntry(NamedTuple):
+    """A feature's entry in the track menus: ``run(tracks)``; ``enabled(tracks)`` (when given)
+    says whether it applies to the right-clicked tracks, else it shows greyed out."""
+
+    label: str
+    run: Callable[[list[Track]], None]
+    enabled: Callable[[list[Track]], bool] | None = None
+
+
+def add_entries(menu: QMenu, entries: list[TrackMenuEntry], tracks: list[Track]) -> None:
+    """``entries`` at the end of ``menu``, each bound to ``tracks``, after a separator."""
+    if entries and not menu.isEmpty():
+        menu.addSeparator()
+    for entry in entries:
+        action = menu.addAction(entry.label, partial(entry.run, tracks))
+        action.setEnabled(entry.enabled is None or entry.enabled(tracks))
 
 
 def tree_view(name: str) -> QTreeView:
@@ -46,7 +67,7 @@ class QueuePanel(QWidget):
     def __init__(self, model: QueueModel, parent=None) -> None:
         super().__init__(parent)
         self.model = model
-        self.extra_actions: list[tuple[str, Callable[[list[Track]], None]]] = []
+        self.extra_actions: list[TrackMenuEntry] = []
         self.menu_hooks: list[Callable[[QMenu, list[QModelIndex]], None]] = []
         self.view = tree_view("queueView")
         self.view.setModel(model)
@@ -68,18 +89,20 @@ class QueuePanel(QWidget):
         rows = self.view.selectionModel().selectedRows()
         return [t for i in rows if (t := i.data(TRACK_ROLE)) is not None]
 
-    def _context_menu(self, pos) -> None:
+    def track_menu(self) -> QMenu | None:
+        """The right-click menu for the selected rows (None when no track is selected)."""
         tracks = self.selected_tracks()
         if not tracks:
-            return
+            return None
         menu = QMenu(self)
         for hook in self.menu_hooks:
             hook(menu, self.view.selectionModel().selectedRows())
-        if self.extra_actions and not menu.isEmpty():
-            menu.addSeparator()
-        for label, callback in self.extra_actions:
-            menu.addAction(label, partial(callback, tracks))
-        if not menu.isEmpty():
+        add_entries(menu, self.extra_actions, tracks)
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        menu = self.track_menu()
+        if menu is not None and not menu.isEmpty():
             menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def keyPressEvent(self, event) -> None:
@@ -98,12 +121,21 @@ class HistoryPanel(QWidget):
         self.view = tree_view("historyView")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
+        self.empty = named(
+            QLabel("Nothing heard yet. Each listening session shows here."), "emptyHint"
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        layout.addWidget(self.empty)
+        self.view.hide()
 
     def set_sessions(self, sessions: list[list[Play]], older_plays: int = 0) -> None:
         """Show ``sessions`` (oldest first) and, below them, how many older plays the log holds."""
+        self.view.setVisible(bool(sessions or older_plays))
+        self.empty.setVisible(not (sessions or older_plays))
         self.model.clear()
         self.model.setColumnCount(2)
         for number, session in enumerate(reversed(sessions)):

@@ -67,6 +67,22 @@ class QueueModel(QAbstractItemModel):
     def add(self, tracks: list[Track]) -> None:
         self._replace(USER, self._sections[USER] + list(tracks))
 
+    def play_next(self, tracks: list[Track]) -> None:
+        """Put ``tracks`` (once each, in order) at the head of the queue. A track already
+        waiting moves rather than being copied: its first entry in the queue, or else in Up
+        next (then pinned, like :meth:`take_up_next`, not a removed suggestion), is taken out."""
+        moving = list({int(t.id or 0): t for t in reversed(tracks)}.values())[::-1]
+        user, up_next = list(self._sections[USER]), list(self._sections[UP_NEXT])
+        for track in moving:
+            for section in (user, up_next):
+                at = next((i for i, t in enumerate(section) if t.id == track.id), None)
+                if at is not None:
+                    del section[at]
+                    break
+        if len(up_next) != len(self._sections[UP_NEXT]):
+            self._replace(UP_NEXT, up_next)
+        self._replace(USER, moving + user)
+
     def set_up_next(
         self,
         tracks: list[Track],

@@ -16,37 +16,13 @@ from PySide6.QtWidgets import (
 
 from player.audio.backend import PlaybackState
 from player.store.tracks import Track
+from player.ui.elided import ElidedLabel
 from player.ui.icons import media_icon
-from player.ui.plain import tip
 from player.ui.shell.controller import PlaybackController
 from player.ui.shell.library_models import format_duration
 from player.ui.style import named, theme
 
 POLL_MS = 200
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" instead of growing the window when the text is long."""
-
-    def __init__(self, objectName: str) -> None:
-        super().__init__()
-        self.setObjectName(objectName)
-        self.setTextFormat(Qt.TextFormat.PlainText)  # tag text, never markup
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(tip(text))
-        self._elide()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        metrics = self.fontMetrics()
-        self.setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, self.width()))
 
 
 class NowPlaying(QWidget):
@@ -71,6 +47,8 @@ class NowPlaying(QWidget):
         text.setContentsMargins(0, 0, 0, 0)
         text.setSpacing(1)
         for label in (self.composer, self.work, self.movement, self.performers):
+            # the window never grows for a long title: the lines take the room they are given
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             text.addWidget(label)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -108,14 +86,14 @@ class NowPlaying(QWidget):
         for label, text in zip(
             (self.composer, self.work, self.movement, self.performers), texts, strict=True
         ):
-            label.set_full_text(text)
+            label.set_full_text(text, text)  # the whole line in the tooltip, cut or not
         self._recording = texts[3]
 
     def show_pitch(self, label: str) -> None:
         """The recording's key and concert pitch ("F♯ minor · A = 415 Hz") after its
         performers, once the analysis knows them ('' shows the performers alone)."""
-        parts = [p for p in (self._recording, label) if p]
-        self.performers.set_full_text("  ·  ".join(parts))
+        line = "  ·  ".join(p for p in (self._recording, label) if p)
+        self.performers.set_full_text(line, line)
 
 
 class TransportBar(QWidget):

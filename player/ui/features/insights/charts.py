@@ -46,6 +46,24 @@ def nice_step(span: float, *, ticks: int = 4) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
+def axis_labels(values: list[float], value_format: Callable[[float], str]) -> list[str]:
+    """The value axis's tick labels: ``value_format``'s, unless a plain number it writes is not
+    its tick's value (0.05 written "0.1", 2.5 written "2"); then every tick gets the decimals
+    its step needs ("0.05", "0.10"). Labels with units ("25%") are left as written."""
+    texts = [value_format(v) for v in values]
+    try:
+        exact = all(
+            abs(float(t.replace(",", "")) - v) < 1e-9 for t, v in zip(texts, values, strict=True)
+        )
+    except ValueError:  # not plain numbers
+        return texts
+    if exact or len(values) < 2:
+        return texts
+    step = values[1] - values[0]
+    decimals = next((d for d in range(1, 7) if abs(round(step, d) - step) < 1e-9), 6)
+    return [f"{v:,.{decimals}f}" for v in values]
+
+
 class BarChart(QWidget):
     """Bars per period (x), stacked by :class:`Series`, with a value axis (y).
 
@@ -104,6 +122,12 @@ class BarChart(QWidget):
         step = nice_step(top)
         return step * math.ceil(top / step - 1e-9), step
 
+    def _ticks(self) -> list[tuple[float, str]]:
+        """The value axis's ticks, 0 to the top, with their labels."""
+        top_value, step = self._top_value()
+        values = [i * step for i in range(int(round(top_value / step)) + 1)]
+        return list(zip(values, axis_labels(values, self.value_format), strict=True))
+
     def _legend_rows(self, width: float) -> list[list[tuple[Series, float]]]:
         """Legend entries (with their widths) wrapped into rows that fit ``width``."""
         _, metrics = self._fonts()
@@ -121,10 +145,8 @@ class BarChart(QWidget):
     def plot_rect(self) -> QRectF:
         """Where the bars go, inside axis labels (left), period labels (bottom) and the legend."""
         _, metrics = self._fonts()
-        top_value, _ = self._top_value()
-        left = (
-            8 + metrics.height() + 6 + metrics.horizontalAdvance(self.value_format(top_value)) + 8
-        )
+        widest = max(metrics.horizontalAdvance(text) for _, text in self._ticks())
+        left = 8 + metrics.height() + 6 + widest + 8
         legend = len(self._legend_rows(self.width() - left - 8)) if len(self.series) > 1 else 0
         top = 8 + legend * (metrics.height() + 4) + 6
         return QRectF(
@@ -165,20 +187,19 @@ class BarChart(QWidget):
             )
             return
         rect = self.plot_rect()
-        top_value, step = self._top_value()
-        self._draw_axis(painter, rect, metrics, top_value, step)
+        top_value, _ = self._top_value()
+        self._draw_axis(painter, rect, metrics, top_value)
         self._draw_bars(painter, rect, top_value)
         self._draw_labels(painter, rect, metrics)
         if len(self.series) > 1:
             self._draw_legend(painter, rect, metrics)
 
-    def _draw_axis(self, painter, rect: QRectF, metrics, top_value: float, step: float) -> None:
-        for i in range(int(round(top_value / step)) + 1):
-            y = rect.bottom() - i * step / top_value * rect.height()
-            painter.setPen(QColor(theme().line if i else theme().muted))
+    def _draw_axis(self, painter, rect: QRectF, metrics, top_value: float) -> None:
+        for value, text in self._ticks():
+            y = rect.bottom() - value / top_value * rect.height()
+            painter.setPen(QColor(theme().line if value else theme().muted))
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             painter.setPen(QColor(theme().muted))
-            text = self.value_format(i * step)
             painter.drawText(
                 QPointF(
                     rect.left() - 6 - metrics.horizontalAdvance(text), y + metrics.ascent() / 2 - 1

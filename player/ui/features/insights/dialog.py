@@ -197,6 +197,7 @@ class InsightsView(QWidget):
             )
         }
         cards = QHBoxLayout()
+        cards.setSpacing(10)  # cards apart, not sharing their borders
         for card in self.cards.values():
             cards.addWidget(card)
         self.thin_note = _label("", "insightsNote")
@@ -290,9 +291,8 @@ class InsightsView(QWidget):
         )
         few = insights.total_plays < FEW_PLAYS
         self.thin_note.setVisible(few)
-        self.thin_note.setText(
-            f"Based on only {insights.total_plays} plays: these patterns will firm up as you listen."
-        )
+        plays = f"{insights.total_plays} play" + ("" if insights.total_plays == 1 else "s")
+        self.thin_note.setText(f"Based on only {plays}: these patterns will firm up as you listen.")
 
     def _show_composers(self, insights: Insights, labels: list[str], titles: list[str]) -> None:
         minutes = insights.hours.sum(axis=0).max() < 2  # small profiles read better in minutes

@@ -89,9 +89,14 @@ class PlaylistsPanel(QWidget):
         actions = QHBoxLayout()
         self.play_button = button("Play", self.play)
         actions.addWidget(self.play_button)
-        actions.addWidget(button("Rename…", self.ask_rename))
-        actions.addWidget(button("Export…", self.ask_export, "Save as an M3U file"))
-        actions.addWidget(button("Delete", self.ask_delete))
+        self.choice_buttons = [  # need a chosen playlist
+            button("Rename…", self.ask_rename),
+            button("Export…", self.ask_export, "Save as an M3U file"),
+            button("Delete", self.ask_delete),
+        ]
+        for chosen in self.choice_buttons:
+            chosen.setEnabled(False)
+            actions.addWidget(chosen)
         actions.addStretch()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -133,6 +138,8 @@ class PlaylistsPanel(QWidget):
 
     def _load_entries(self) -> None:
         playlist_id = self.current_id()
+        for chosen in self.choice_buttons:
+            chosen.setEnabled(playlist_id is not None)
         if playlist_id is None:
             self._show_entries([])
             return

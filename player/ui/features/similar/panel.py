@@ -29,7 +29,7 @@ from player.ui.style import named
 
 NEIGHBOURS = 15
 SHORTCUT = "Ctrl+Shift+S"
-HEADERS = ["Similarity", "Composer", "Work", "Movement", "Recording"]
+HEADERS = ["Match", "Composer", "Work", "Movement", "Recording"]
 
 
 @dataclass(frozen=True)

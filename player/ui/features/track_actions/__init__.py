@@ -1,35 +1,44 @@
-"""Right-click entries every player has: "Play next" and "Show in folder"."""
+"""Right-click entries every player has: "Play next" and "Show in folder".
+
+"Play next" moves a track that is already waiting (in the queue or in Up next) instead of
+adding a copy. It does not apply to the track playing now (unless the listener queued it again):
+greyed out when that is all that was right-clicked, left out of a larger selection.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-
+from player.fspath import shown
 from player.store.tracks import Track
+from player.ui.features.track_actions.show_in_folder import Revealed, open_folders, reveal
 from player.ui.shell.context import FeatureContext
 
 
-def folders_of(tracks: list[Track]) -> list[Path]:
-    """The distinct folders holding ``tracks``, in order (a work usually lives in one)."""
-    seen: dict[Path, None] = {}
-    for track in tracks:
-        seen.setdefault(Path(track.path).parent, None)
-    return list(seen)
-
-
 def install(ctx: FeatureContext) -> None:
+    def not_playing(tracks: list[Track]) -> list[Track]:
+        current = ctx.playback.current
+        if current is None or any(t.id == current.id for t in ctx.queue.user + ctx.queue.up_next):
+            return list(tracks)
+        return [t for t in tracks if t.id != current.id]
+
     def play_next(tracks: list[Track]) -> None:
-        ctx.queue.add_front(tracks)
-        ctx.show_message(f"{len(tracks)} to play next" if len(tracks) > 1 else "Plays next")
+        moving = not_playing(tracks)
+        if not moving:
+            return
+        ctx.queue.play_next(moving)
+        ctx.show_message(f"{len(moving)} to play next" if len(moving) > 1 else "Plays next")
+
+    def revealed(done: Revealed) -> None:
+        for folder in done.gone:
+            ctx.show_message(f"The folder {shown(str(folder))} is not there any more")
+        for folder in open_folders(done.to_open):
+            ctx.show_message(f"No file manager could open {shown(str(folder))}")
 
     def show_in_folder(tracks: list[Track]) -> None:
-        for folder in folders_of(tracks)[:3]:  # never a storm of file-manager windows
-            if not folder.is_dir():
-                ctx.show_message(f"The folder {folder} is not there any more")
-                continue
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        ctx.run_job(
+            lambda: reveal(tracks),
+            revealed,
+            lambda exc: ctx.show_message(f"Could not show the folder: {exc}"),
+        )
 
-    ctx.add_track_action("Play next", play_next)
+    ctx.add_track_action("Play next", play_next, enabled=lambda tracks: bool(not_playing(tracks)))
     ctx.add_track_action("Show in folder", show_in_folder)

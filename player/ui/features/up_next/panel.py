@@ -176,16 +176,17 @@ class UpNextBar(QWidget):
         self.clear.setToolTip("Drop these suggestions and suggest others")
         # the bar keeps room for its controls (the library pane gives way on a narrow window)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        # what fills Up next in one row, "Why this?" under Clear: as wide as the side panel's
-        # tabs need and no wider, so the window still fits 1280 x 720 and 1.5x (tests/ui/fit.py)
+        # what fills Up next in one row, how it behaves below: narrower than the side panel's
+        # tabs, so at 1.5x the library keeps the room (and 1280 x 720 fits: tests/ui/fit.py)
         top, below = QHBoxLayout(), QHBoxLayout()
         top.setSpacing(4)
-        for widget in (self.mode, self.count, self.budget, self.keep_works):
+        for widget in (self.mode, self.count, self.budget):
             top.addWidget(widget)
         top.addStretch(1)
-        top.addWidget(self.clear)
+        below.addWidget(self.keep_works)
         below.addStretch(1)
         below.addWidget(self.why)
+        below.addWidget(self.clear)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(4)
