@@ -185,7 +185,7 @@ def test_an_operas_acts_are_a_level_and_an_act_plays_from_its_start(window, qtbo
 
 
 def test_a_recordings_key_and_concert_pitch_show_on_its_row_and_under_now_playing(window, qtbot):
-    window.features.analysis.pause()  # the figures below are the only ones stored
+    assert window.features.analysis.stop()  # no analysis writes after this: ours are the figures
     db = window.services.open_db()
     kleiber = [t for t in all_tracks(db) if "Kleiber 1975" in t.path]
     for track, hz in zip(kleiber, (430.2, 429.6, 430.0, 431.0), strict=False):
