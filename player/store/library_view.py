@@ -54,9 +54,11 @@ def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dic
 
 
 def composer_tracks(db: Database, composer_key: str) -> list[Track]:
-    """The present tracks of one composer (found through migration 8's ``tracks_by_composer``)."""
+    """The present tracks of one composer, found through migration 8's ``tracks_by_composer``
+    (named: without statistics SQLite would walk the library-order index instead)."""
     cursor = db.conn.execute(
-        f"{SELECT_TRACKS} WHERE composer_key = ? AND {PRESENT} ORDER BY {LIBRARY_ORDER}",
+        f"{SELECT_TRACKS} INDEXED BY tracks_by_composer WHERE {PRESENT} AND composer_key = ? "
+        f"ORDER BY {LIBRARY_ORDER}",
         (composer_key,),
     )
     cursor.row_factory = None
@@ -79,8 +81,10 @@ def composer_recording_plays(db: Database, composer_key: str) -> dict[str, int]:
     """Heard plays (finished, or heard ``HEARD_MS``, as ``heard_plays_by_recording`` counts
     them) of each recording of one composer: its works list the most played recording first."""
     rows = db.conn.execute(
-        "SELECT t.recording_key, count(*) FROM tracks t JOIN plays p ON p.track_id = t.id "
-        "WHERE t.composer_key = ? AND (p.ended_how = 'finished' OR p.ms_heard >= ?) "
+        "SELECT t.recording_key, count(*) FROM tracks t INDEXED BY tracks_by_composer "
+        "JOIN plays p ON p.track_id = t.id "
+        "WHERE t.missing = 0 AND t.composer_key = ? "
+        "AND (p.ended_how = 'finished' OR p.ms_heard >= ?) "
         "GROUP BY t.recording_key",
         (composer_key, HEARD_MS),
     )
@@ -92,8 +96,9 @@ def composer_pitch(
 ) -> dict[int, tuple[str, float]]:
     """``track_id -> (key, A4 in Hz)`` of one composer's analysed tracks (``''``/0 unknown)."""
     rows = db.conn.execute(
-        "SELECT f.track_id, f.key, f.tuning_hz FROM features f JOIN tracks t ON t.id = f.track_id "
-        "WHERE t.composer_key = ? AND f.analysis_version = ? AND f.status = 'ok'",
+        "SELECT f.track_id, f.key, f.tuning_hz FROM features f JOIN tracks t "
+        "INDEXED BY tracks_by_composer ON t.id = f.track_id WHERE t.missing = 0 AND t.composer_key = ? AND f.analysis_version = ? "
+        "AND f.status = 'ok'",
         (composer_key, analysis_version),
     )
     return {int(i): (str(k or ""), float(hz or 0.0)) for i, k, hz in rows}
