@@ -33,23 +33,39 @@ if TYPE_CHECKING:
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
 
 
-def open_audio(
-    listener: Listeners, device: int | None, *, no_audio: bool, notices: list[str]
-) -> AudioBackend:
-    """The sound card through PortAudio, else the silent NullBackend (and a notice saying so)."""
-    from player.audio import open_backend
+AudioStart = Callable[[Listeners, list[str]], AudioBackend]
+"""A sound engine on its way up: call it with the listeners and notices to get the backend."""
+
+
+def start_audio(device: int | None, *, no_audio: bool) -> AudioStart:
+    """Start the sound engine now; the function returned waits for it and gives the sound card
+    through PortAudio, else the silent NullBackend (adding a notice saying so). Started early,
+    the engine process opens its output while the app imports Qt and opens the profile."""
+    from player.audio import start_backend
     from player.audio.null import NullBackend
 
     if no_audio or os.environ.get(NO_AUDIO_ENV) == "1":
-        notices.append("Sound output is off (--no-audio): Continuo keeps time but plays silently.")
-        return NullBackend(listener, unavailable_reason="sound output turned off")
-    backend = open_backend(device, listener=listener)
-    if isinstance(backend, NullBackend):
-        notices.append(
-            f"{backend.unavailable_reason} Continuo still logs what you play. Connect a device "
-            "and restart, or choose one under Output."
-        )
-    return backend
+
+        def silent(listener: Listeners, notices: list[str]) -> AudioBackend:
+            notices.append(
+                "Sound output is off (--no-audio): Continuo keeps time but plays silently."
+            )
+            return NullBackend(listener, unavailable_reason="sound output turned off")
+
+        return silent
+    ready = start_backend(device)
+
+    def finish(listener: Listeners, notices: list[str]) -> AudioBackend:
+        backend = ready()
+        backend.listener = listener
+        if isinstance(backend, NullBackend):
+            notices.append(
+                f"{backend.unavailable_reason} Continuo still logs what you play. Connect a "
+                "device and restart, or choose one under Output."
+            )
+        return backend
+
+    return finish
 
 
 def scan_library(db: Database, roots, **options):
@@ -77,10 +93,14 @@ def build_services(
     device: int | None = None,
     analysis_workers: int | None = None,
     on_wait: Callable[[str], None] | None = None,
+    audio: AudioStart | None = None,
 ) -> Services:
-    """``on_wait`` shows a line while another program holds the profile's database."""
+    """``on_wait`` shows a line while another program holds the profile's database; ``audio``
+    is a sound engine started earlier (:func:`start_audio`), else it starts here."""
     notices: list[str] = []
     faults = Faults()
+    if audio is None:
+        audio = start_audio(device, no_audio=no_audio)  # opens while the profile does
     db = open_profile_database(profile, notices, on_wait=on_wait)
     read_only = db.read_only
     try:
@@ -90,7 +110,7 @@ def build_services(
     finally:
         db.close()
     listeners = Listeners()
-    backend = open_audio(listeners, device, no_audio=no_audio, notices=notices)
+    backend = audio(listeners, notices)
     recorder = PlayLogRecorder(
         profile.database,
         is_playing=lambda: backend.state == PlaybackState.PLAYING,
@@ -216,6 +236,7 @@ def main(
     if hand_off(profile.root, list(play_paths) or list(libraries)):
         print(f"continuo: passed to the window already open on {profile.root}", file=sys.stderr)
         return 0
+    audio = start_audio(None, no_audio=no_audio)  # comes up while Qt loads
     log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     try:
         logging.basicConfig(
@@ -240,6 +261,7 @@ def main(
             no_audio=no_audio,
             on_wait=waiting,
             analysis_workers=analysis_workers,
+            audio=audio,
         )
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Learning the segment classes (seed paper §2.3.3, §3.2) from rendered music21 scores.
 
-prepare: render a varied set of corpus pieces with fluidsynth (cached under $TMPDIR) →
+prepare: render a varied set of corpus pieces with fluidsynth (``trainer/renders.py``) →
 descriptors: the player's own pipeline up to segment descriptors → fit: standardise, PCA,
 k-means++ → save ``assets/models/segment-classes-v1.npz`` with the corpus IDF.
 
@@ -11,25 +11,16 @@ player reads the result with numpy alone. Run ``python -m trainer.segment_classe
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import tempfile
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from player.analysis.content import inverse_document_frequency, most_similar, tfidf
-from player.analysis.decode import ANALYSIS_SR
 from player.analysis.pipeline import analyse_file
 from player.analysis.segments import MODEL_PATH, SegmentClassModel
 from player.analysis.version import CLASS_MODEL_VERSION
-
-SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
-TEMPO_BPM = 96.0
-"""Every render plays at this tempo, so score offsets convert to seconds exactly."""
+from trainer.renders import Render, render
 
 COLLECTIONS: dict[str, str] = {
     # collection → music21 corpus composer/folder; its files are taken in sorted order
@@ -59,22 +50,6 @@ class ClassConfig:
     seed: int = 0
 
 
-@dataclass(frozen=True)
-class Render:
-    """One rendered piece: its audio, its labels and its notes ``(onset_s, offset_s, midi)``."""
-
-    wav: Path
-    collection: str
-    name: str
-    notes: list[tuple[float, float, int]]
-
-
-def cache_dir() -> Path:
-    path = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "continuo-renders"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def corpus_files(collection: str) -> list[str]:
     """Score files of one collection, one format per piece (mxl/krn/abc/xml), sorted."""
     from music21 import corpus
@@ -98,75 +73,6 @@ def select_pieces(collection: str, count: int, *, part: str) -> list[str]:
     offset = {"train": 0, "eval": 1}[part]
     stride = max(2, 2 * (len(files) // (2 * count)))
     return files[offset::stride][:count]
-
-
-def _score(path: str, max_seconds: float):
-    """The score at :data:`TEMPO_BPM`, cut after the bar that passes ``max_seconds``, repeats
-    dropped (a cut score's repeats no longer pair up, and the notes must match the audio)."""
-    from music21 import bar, converter, repeat, stream, tempo
-
-    parsed = converter.parse(path)
-    score = parsed.scores[0] if isinstance(parsed, stream.Opus) else parsed
-    for mark in list(score.recurse().getElementsByClass(tempo.TempoIndication)):
-        mark.activeSite.remove(mark)
-    parts = list(score.parts) if isinstance(score, stream.Score) else [score]
-    for measure in score.recurse().getElementsByClass(stream.Measure):
-        if isinstance(measure.leftBarline, bar.Repeat):
-            measure.leftBarline = None
-        if isinstance(measure.rightBarline, bar.Repeat):
-            measure.rightBarline = None
-    for mark in list(score.recurse().getElementsByClass(repeat.RepeatExpression)):
-        mark.activeSite.remove(mark)
-    max_quarters = max_seconds * TEMPO_BPM / 60.0
-    for part in parts:
-        for measure in list(part.getElementsByClass(stream.Measure)):
-            if measure.offset >= max_quarters:
-                part.remove(measure)
-        part.insert(0, tempo.MetronomeMark(number=TEMPO_BPM))
-    return score
-
-
-def _fluidsynth(midi: Path, wav: Path, *, max_seconds: float) -> None:
-    """Render ``midi`` to ``wav``; stopped once it holds ``max_seconds`` (a score whose last
-    note never ends would otherwise render for ever)."""
-    limit = (max_seconds + 2.0) * ANALYSIS_SR * 2 * 4  # stereo, up to 32-bit samples
-    command = ["fluidsynth", "-ni", "-q", "-g", "0.5", "-r", str(ANALYSIS_SR), "-F", str(wav),
-               str(SOUNDFONT), str(midi)]  # fmt: skip
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
-        while proc.poll() is None:
-            if wav.exists() and wav.stat().st_size > limit:
-                proc.terminate()
-            time.sleep(0.05)
-
-
-def render(path: str, collection: str, *, max_seconds: float) -> Render:
-    """Render one score to a 22,050 Hz stereo WAV with fluidsynth (cached by file name)."""
-    name = f"{collection}-{Path(path).parent.name}-{Path(path).stem}".replace(" ", "_")
-    wav = cache_dir() / f"{name}.wav"
-    notes_file = wav.with_suffix(".notes.json")
-    if not (wav.exists() and notes_file.exists()):
-        score = _score(path, max_seconds)
-        seconds_per_quarter = 60.0 / TEMPO_BPM
-        notes = []
-        for n in score.flatten().notes:
-            onset = float(n.offset) * seconds_per_quarter
-            if onset >= max_seconds:
-                continue
-            offset = min(onset + float(n.quarterLength) * seconds_per_quarter, max_seconds)
-            notes += [(onset, offset, int(p.midi)) for p in n.pitches if offset > onset]
-        midi = wav.with_suffix(".mid")
-        score.write("midi", fp=str(midi))
-        full = wav.with_suffix(".full.wav")
-        _fluidsynth(midi, full, max_seconds=max_seconds)
-        import soundfile as sf
-
-        audio, sr = sf.read(full, frames=int(max_seconds * ANALYSIS_SR), dtype="float32")
-        sf.write(wav, audio, sr)
-        full.unlink()
-        midi.unlink()
-        notes_file.write_text(json.dumps(notes))
-    notes = [tuple(n) for n in json.loads(notes_file.read_text())]
-    return Render(wav=wav, collection=collection, name=name, notes=notes)
 
 
 def render_set(count: int, *, part: str, max_seconds: float) -> list[Render]:

@@ -4,7 +4,9 @@ With ``--json`` each file gives one line of JSON; otherwise one readable summary
 is the one the file's tags name (work, title, album: "… in F major") when they name one, and
 ``tuning_hz`` the A4 the audio implies for it; otherwise both come from the audio alone.
 Errors go to stderr with the file name; the exit code is 0 only if every file succeeded.
-A lone file's content vector uses the IDF of the class model's training corpus.
+``content_vector`` is the shipped content embedding's vector (``embedding.py``); when that
+model is refused (said once on stderr) it is the TF-IDF vector with the IDF of the class
+model's training corpus.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from player.analysis.content import tfidf
 from player.analysis.decode import ANALYSIS_SR
+from player.analysis.embedding import ContentEmbedding, learned_vector, load_embedding
 from player.analysis.key import estimate_key
 from player.analysis.pipeline import Analysis, analyse_file
 from player.analysis.segments import SegmentClassModel
@@ -40,8 +43,20 @@ def file_key(path: str) -> Key | None:
     return notated_key(track.work, track.title, track.album)
 
 
+def content_vector(
+    analysis: Analysis, model: SegmentClassModel, embedding: ContentEmbedding | None
+) -> np.ndarray:
+    """The learned vector, or the TF-IDF one (corpus IDF) without a usable embedding."""
+    learned = learned_vector(embedding, analysis)
+    return tfidf(analysis.histogram[np.newaxis], model.idf)[0] if learned is None else learned
+
+
 def to_json(
-    path: str, analysis: Analysis, model: SegmentClassModel, notated: Key | None = None
+    path: str,
+    analysis: Analysis,
+    model: SegmentClassModel,
+    notated: Key | None = None,
+    embedding: ContentEmbedding | None = None,
 ) -> dict:
     """The CLI's per-file record; floats rounded to what the analysis can resolve."""
     probabilities = analysis.class_probabilities
@@ -64,7 +79,7 @@ def to_json(
             [round(float(a), 3), round(float(b), 3), np.round(p, 5).tolist()]
             for (a, b), p in zip(analysis.segment_bounds_s, probabilities, strict=True)
         ],
-        "content_vector": np.round(tfidf(analysis.histogram[np.newaxis], model.idf)[0], 6).tolist(),
+        "content_vector": np.round(content_vector(analysis, model, embedding), 6).tolist(),
         "analysis_version": ANALYSIS_VERSION,
         "seconds": round(analysis.seconds, 3),
     }
@@ -86,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContinuoError as exc:
         print(f"continuo-analyze: {exc}", file=sys.stderr)
         return 2
+    embedding, refused = load_embedding(model) if args.json else (None, "")
+    if refused:
+        print(f"continuo-analyze: content vectors from segment classes: {refused}", file=sys.stderr)
     failed = 0
     for path in args.files:
         try:
@@ -95,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             continue
         if args.json:
-            print(json.dumps(to_json(path, analysis, model, file_key(path))), flush=True)
+            record = to_json(path, analysis, model, file_key(path), embedding)
+            print(json.dumps(record), flush=True)
         else:
             print(
                 f"{path}: {analysis.duration_s:.1f} s, {len(analysis.notes)} notes, "

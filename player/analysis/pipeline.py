@@ -1,7 +1,8 @@
 """The whole analysis of one recording, streamed in chunks so any length fits in bounded memory.
 
 decode → pitch (10 ms) → tuning (once, from the first chunk) → note spectrum (40 ms) →
-fixed-window segments → class probabilities → the track's class histogram. Each chunk is
+fixed-window segments → class probabilities and texture statistics → the track's class
+histogram (and, in ``embedding.py``, its content vector). Each chunk is
 analysed with half a second of audio on either side, and only frames centred inside the chunk
 are kept, so a chunked analysis equals a whole-file one up to the pitch tracker's path
 decisions near chunk edges. Only per-frame f0/voicing (a few MB for three hours) and the
@@ -30,6 +31,7 @@ from player.analysis.note_spectrum import (
 from player.analysis.notes import notes_from_pitch
 from player.analysis.pitch import PitchTrack, track_pitch
 from player.analysis.segments import SegmentClassModel, SegmentCutter
+from player.analysis.texture import TEXTURE_DIM
 from player.errors import AudioError
 
 FRAME_LENGTH = 2048
@@ -62,6 +64,8 @@ class Analysis:
     """Semitones from A440 to 0.1 cent (the grid's ``tuning`` is rounded to 5): the A4 reported."""
     ending_chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
     """(12,) the same over the last 4 s of sound: the final cadence names the tonic."""
+    textures: np.ndarray = field(default_factory=lambda: np.zeros((0, TEXTURE_DIM), np.float32))
+    """(n_segments, TEXTURE_DIM) rhythm, texture and interval statistics per segment."""
 
     @property
     def note_spectrum_shape(self) -> tuple[int, int]:
@@ -220,6 +224,7 @@ def analyse_stream(
     analysis.notes = notes_from_pitch(track)
     analysis.chroma = (chroma / max(n_note_frames, 1)).astype(np.float32)
     analysis.concert_tuning = concert_tuning
+    analysis.textures = np.stack(cutter.textures)
     analysis.ending_chroma = (
         ending.mean(axis=1).astype(np.float32) if ending.size else analysis.chroma
     )

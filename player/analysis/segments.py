@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from player.analysis.note_spectrum import N_NOTES, fold_chroma
+from player.analysis.texture import segment_texture
 from player.analysis.version import CLASS_MODEL_VERSION
 from player.errors import ModelError
 from player.resources import ASSETS
@@ -75,6 +76,7 @@ class SegmentCutter:
         self._next_start = 0
         self._covered = 0  # frames covered by emitted segments
         self.bounds: list[tuple[int, int]] = []  # [start, end) frame of each emitted segment
+        self.textures: list[np.ndarray] = []  # texture.segment_texture of each emitted segment
 
     def push(self, S: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> list[np.ndarray]:
         """Add consecutive frames; return the descriptors of the segments now complete."""
@@ -106,6 +108,7 @@ class SegmentCutter:
         a, b = start - self._offset, end - self._offset
         self.bounds.append((start, end))
         self._covered = end
+        self.textures.append(segment_texture(self._S[:, a:b]))
         return segment_descriptor(self._S[:, a:b], self._midi[a:b], self._voiced[a:b])
 
 

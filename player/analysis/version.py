@@ -1,11 +1,16 @@
 """Which analysis produced a set of features: stored with every result so stale ones are redone."""
 
-PIPELINE_VERSION = "pipeline-2"
+PIPELINE_VERSION = "pipeline-3"
 """Decoding, pitch, note spectrum, segment descriptors, key and tuning; bump when any of them
-changes (2: subharmonic check and level-aware voicing in the pitch tracker; key and A4)."""
+changes (2: subharmonic check and level-aware voicing in the pitch tracker; key and A4;
+3: texture statistics per segment)."""
 
 CLASS_MODEL_VERSION = "segment-classes-v1"
 """The shipped segment class model (``assets/models/segment-classes-v1.npz``)."""
 
-ANALYSIS_VERSION = f"{PIPELINE_VERSION}+{CLASS_MODEL_VERSION}"
+EMBEDDING_VERSION = "content-embedding-v1"
+"""The shipped content embedding (``assets/models/content-embedding-v1.onnx``); its vectors are
+stored with the features, so a new one re-analyses."""
+
+ANALYSIS_VERSION = f"{PIPELINE_VERSION}+{CLASS_MODEL_VERSION}+{EMBEDDING_VERSION}"
 """Features of another version are ignored and the track is analysed again."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from player.analysis.embedding import EMBEDDING_PATH
 from player.analysis.segments import MODEL_PATH
 from player.analysis.version import ANALYSIS_VERSION
 from player.domain.keys import Key, notated_key
@@ -75,15 +76,18 @@ def _lower_priority() -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def _child_main(conn: Connection, model_path: str) -> None:
+def _child_main(conn: Connection, model_path: str, embedding_path: str | None) -> None:
     """The child: analyse each ``(path, notated key or None)`` received, send back
-    ``("ok", TrackFeatures)`` or ``("failed", reason)``; ``None`` ends it."""
+    ``("ok", TrackFeatures)`` or ``("failed", reason)``; ``None`` ends it. Without an
+    embedding (``embedding_path`` None: the parent refused it) no content vector is stored."""
     _lower_priority()
+    from player.analysis.embedding import learned_vector, load_embedding
     from player.analysis.key import estimate_key
     from player.analysis.pipeline import analyse_file
     from player.analysis.segments import SegmentClassModel
 
     model = SegmentClassModel.load(model_path)
+    embedding = load_embedding(model, Path(embedding_path))[0] if embedding_path else None
     while (job := conn.recv()) is not None:
         path, notated = job
         try:
@@ -100,6 +104,7 @@ def _child_main(conn: Connection, model_path: str) -> None:
                 tuning=a.tuning,
                 key=key.name,
                 tuning_hz=round(tuning_hz, 1),
+                content_vector=learned_vector(embedding, a),
             )
             conn.send(("ok", features))
         except ContinuoError as exc:
@@ -111,11 +116,12 @@ def _child_main(conn: Connection, model_path: str) -> None:
 class _Child:
     """One child process, the parent's end of its pipe and the file it holds (if any)."""
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, embedding_path: Path | None) -> None:
         context = mp.get_context("spawn")
         self.conn, child_conn = context.Pipe()
+        embedding = None if embedding_path is None else str(embedding_path)
         self.process = context.Process(
-            target=_child_main, args=(child_conn, str(model_path)), daemon=True,
+            target=_child_main, args=(child_conn, str(model_path), embedding), daemon=True,
             name="continuo-analysis",
         )  # fmt: skip
         self.process.start()
@@ -167,6 +173,7 @@ class AnalysisService:
         *,
         on_progress: Callable[[AnalysisProgress], None] | None = None,
         model_path: Path = MODEL_PATH,
+        embedding_path: Path = EMBEDDING_PATH,
         analysis_version: str = ANALYSIS_VERSION,
         workers: int | None = None,
         faults: Faults | None = None,
@@ -177,6 +184,7 @@ class AnalysisService:
         self.faults = faults or Faults()
         self.on_progress = on_progress or (lambda progress: None)
         self.model_path = model_path
+        self.embedding_path: Path | None = embedding_path  # None once refused
         self.analysis_version = analysis_version
         self.workers = workers or default_workers()
         self._running = threading.Event()
@@ -251,6 +259,7 @@ class AnalysisService:
             self._stopped_by(exc)
             self._report(current=None, finished=True)
             return
+        self._check_embedding()
         try:
             self._analyse_queue(db)
         except sqlite3.Error as exc:
@@ -261,6 +270,26 @@ class AnalysisService:
             self._children = []
             db.close()
             self._report(current=None, finished=True)
+
+    def _check_embedding(self) -> None:
+        """Refuse an unusable content embedding once, saying why: the children then store no
+        learned vectors and the library ranks by the TF-IDF vectors."""
+        from player.analysis.embedding import load_embedding
+        from player.analysis.segments import SegmentClassModel
+
+        if self.embedding_path is None:
+            return
+        try:
+            _, reason = load_embedding(SegmentClassModel.load(self.model_path), self.embedding_path)
+        except ContinuoError as exc:  # the class model itself: the children will say so per file
+            reason = str(exc)
+        if reason:
+            self.embedding_path = None
+            self.faults.report(
+                "analysis-embedding",
+                f"Content embedding not used ({reason}); Similar and Up next rank by "
+                "segment classes instead.",
+            )
 
     def _stopped_by(self, exc: BaseException) -> None:
         self.faults.report(
@@ -293,7 +322,7 @@ class AnalysisService:
             if idle is None:
                 if len(self._children) >= self.workers:
                     return
-                idle = _Child(self.model_path)
+                idle = _Child(self.model_path, self.embedding_path)
                 self._children.append(idle)
             track_id, path = queue.pop()
             track = track_by_id(db, track_id)

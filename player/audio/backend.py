@@ -1,7 +1,7 @@
 """The one small interface between the player and whatever makes sound.
 
 The UI and the play log only talk to an :class:`AudioBackend` and listen to its
-:class:`BackendListener` callbacks. ``PortAudioBackend`` (engine.py) plays through the sound
+:class:`BackendListener` callbacks. ``ProcessBackend`` (process.py) plays through the sound
 card; ``NullBackend`` keeps time without sound on machines with no output device, and the app
 says it is using it.
 

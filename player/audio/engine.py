@@ -1,479 +1,277 @@
-"""PortAudioBackend: the sound-card implementation of :class:`AudioBackend`.
+"""The sound engine that runs in its own process: PortAudio stream, decoders, ring, timeline.
 
-Threading model (four kinds of thread, each with one job):
+It lives in a child process (``child.py``, started by ``process.ProcessBackend``) so that no work
+of the app — a library view built in C++ while holding the GIL, a search, the recommender — can
+delay the PortAudio callback, which is Python. Three threads, each owning its fields:
 
-* **Caller** (the UI or a script) calls ``play``/``seek``/… . These only set a flag or put a
-  command on a queue and return at once: they never touch the disk, decode or wait on the device.
-* **Decoder thread** (``continuo-decoder``, one per backend) owns everything slow: opening files
-  (the gapless successor as soon as ``set_next`` names it), decoding in blocks, resampling,
-  ReplayGain and the volume ramp, writing the ring, and opening/starting/stopping the PortAudio
-  stream. It records in the :class:`~player.audio.timeline.Timeline` where each play and seek
-  begins in the ring.
-* **PortAudio callback** copies frames out of the ring (zeros when paused or the ring is dry) and
-  counts ``output_underflow``. No locks, no allocation of buffers, no I/O, no listener calls.
-* **Event thread** (``continuo-audio-events``) polls the ring's read counter every 25 ms while
-  something plays, turns consumed frames into ``track_started``/``track_ended`` (with the
-  milliseconds really heard) and delivers errors. Listener callbacks run only here, so a slow
-  listener delays events, never sound; a GUI must hop to its main thread from them.
+* **Command thread** (the process's main thread, :meth:`Engine.run`) sleeps on the pipe until a
+  command comes or the ring has room, and owns everything slow: opening files (the gapless
+  successor as soon as ``SetNext`` names it), decoding in blocks, resampling, ReplayGain,
+  writing the ring, and starting/stopping/reopening the stream. It alone writes ``mode``,
+  ``eos``, ``volume``, ``expect_frames``, ``handled_seq``, ``pending_seq``/``pending_at`` and
+  the timeline's plays, segments and jumps.
+* **PortAudio callback** copies frames out of the ring, applies the volume in place, and
+  publishes where the block it handed over will be heard (``status.Clock``) and its counters.
+  No locks, no buffers allocated, no I/O. It alone writes ``read_pos`` (while the stream
+  runs), ``calls`` and the clock.
+* **Event thread** (``events.EventPump``) turns frames heard into Started/Ended events and
+  publishes the status table; it sleeps until the next play boundary is due at the speaker.
 
-* **Event thread** also notices a stream that stopped by itself (device unplugged): the play
-  ends with ``EndReason.ERROR``, ``error`` says so, and the next ``play`` reopens the output.
+The stream runs only while something plays. Pause, seek, a new track and stop *abort* it (the
+device's queue is dropped at once, so they are heard at once despite ~0.17 s of buffering);
+the command thread then moves the ring's read position back to the frame being heard (pause:
+nothing is skipped on resume) or over the dropped frames (recorded as a timeline jump), and
+starts the stream again if it should play. The next track's first half second is decoded
+before the old one is cut, so the switch waits for no decoding (restarting the stream takes a
+millisecond or two).
 
-The stream is opened in the constructor and runs until ``close``: PulseAudio takes ~2 s to
-start consuming a new stream, too long to pay on every play or resume. Pause makes the callback
-write zeros (instant, and the position holds); the device stays open meanwhile.
-
-``position_s`` is computed from the frames PortAudio has consumed, so it follows what is heard
-(give or take the device latency), not what was decoded. ``play``/``seek`` show their target
-position at once, before the first new frame is heard.
-
-``set_next`` opens the successor at once; its frames follow the current track's in the ring.
-If the successor's first frames are already buffered but not yet heard, a new ``set_next``
-takes them back (the ring's write position moves back once two callbacks confirm the consumer
-is before them) and the new successor follows instead. ``play`` forgets the successor, so call
-``set_next`` after it.
+``SetNext`` opens the successor at once; its frames follow the current track's in the ring. If
+the successor's first frames are already buffered but not yet heard, a new ``SetNext`` takes
+them back (the ring's write position moves back once two callbacks confirm the consumer is
+before them) and the new successor follows instead. ``Play`` forgets the successor.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import queue
-import threading
+import os
 import time
-from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 
 import numpy as np
 import sounddevice as sd
 
-from player.audio.backend import (
-    BackendListener,
-    EndReason,
-    OutputDevice,
-    Playable,
-    PlaybackState,
-)
+from player.audio import messages as m
+from player.audio.backend import EndReason, Playable, PlaybackState
 from player.audio.decoder import TrackDecoder
-from player.audio.gain import GainRamp
-from player.audio.ring import JUMP_LOG, FrameRing
-from player.audio.timeline import Event, Timeline, TrackPlay
+from player.audio.devices import describe, output_devices
+from player.audio.events import EventPump
+from player.audio.gain import OutputGain
+from player.audio.ring import FrameRing
+from player.audio.status import (
+    BLOCK_MAX,
+    EPOCH,
+    EPOCH_SEEN,
+    FILL_MIN,
+    GAP_MAX,
+    LATENCY,
+    N_DRY,
+    N_UNDERFLOW,
+    RATE,
+    Clock,
+)
+from player.audio.timeline import Timeline, TrackPlay
 from player.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-EVENT_POLL_S = 0.05  # while playing, how soon track changes reach listeners (20 wake-ups a second)
-VOLUME_RAMP_S = 0.05
-LATENCY_S = 0.1
-"""PortAudio's output latency: ~0.1 s survives a busy UI thread holding the GIL (the callback is
-Python: how long it was delayed, and what was left, ``PortAudioBackend.callback_margin``)."""
-BLOCK_FRAMES = 2048
-"""Frames per callback: the callback's wake-ups are most of what playback costs the CPU, and
-the position (read from the ring) moves in steps of this many frames."""
+LATENCY_S = 0.2
+"""PortAudio's output latency asked for (PulseAudio gives ~0.17 s with the block below). Music
+needs no low latency: pause, seek and stop abort the stream, so only a volume change waits for
+the device's queue."""
+BLOCK_FRAMES = 4096
+"""Frames per callback (85 ms at 48 kHz, ~12 wake-ups a second): the stream's wake-ups are most
+of what playback costs the CPU (measured on the null sink: 2,048 frames 0.81 % of a core for
+the bare stream, 4,096 frames 0.39 %)."""
+BUFFER_S = 1.0
+"""Decoded music kept ahead in the ring; the command thread tops it up twice a second."""
 
 
-@dataclass
-class _Pending:
-    """What the caller asked for and the ring does not play yet (``at``: its first ring frame)."""
+class Engine:
+    """Gapless playback through PortAudio, driven by commands on ``conn``; see the module doc.
 
-    item: Playable
-    pos_s: float
-    duration_s: float = 0.0
-    at: int | None = None
-
-
-def output_devices() -> list[OutputDevice]:
-    """PortAudio's devices that can play sound, the system default marked."""
-    try:
-        default = sd.query_devices(kind="output")["index"]
-        devices = sd.query_devices()
-    except sd.PortAudioError:
-        return []
-    return [
-        OutputDevice(i, d["name"], float(d["default_samplerate"]), i == default)
-        for i, d in enumerate(devices)
-        if d["max_output_channels"] > 0
-    ]
-
-
-class PortAudioBackend:
-    """Gapless playback through PortAudio; see the module docstring for the threads.
-
-    Parameters
-    ----------
-    listener : BackendListener or None
-        Receives track_started/track_ended/error on the event thread; may be set later
-        through the ``listener`` attribute.
-    device : int or None
-        PortAudio output device index; None is the system default.
-    samplerate : int or None
-        Output rate; None takes the device's default. Files at other rates are resampled.
-    latency_s : float
-        PortAudio's output latency. Music needs no low latency (only pause, seek and volume are
-        heard this much later), and a longer one survives a busy UI thread holding the GIL.
-    blocksize : int
-        Frames per PortAudio callback: larger blocks mean fewer wake-ups (about 23 a second at
-        48 kHz), which is most of what playback costs the CPU.
-    buffer_s : float
-        Length of the decoded-ahead ring. Also the longest delay before a volume change is heard.
+    Raises ``sd.PortAudioError`` or ``ValueError`` when there is no output to open.
     """
 
     def __init__(
         self,
-        listener: BackendListener | None = None,
+        conn: Connection,
+        shared: np.ndarray,
         *,
         device: int | None = None,
         samplerate: int | None = None,
         latency_s: float = LATENCY_S,
         blocksize: int = BLOCK_FRAMES,
-        buffer_s: float = 1.0,
+        buffer_s: float = BUFFER_S,
     ) -> None:
-        self.listener = listener
-        self.unavailable_reason = ""  # as NullBackend's, which says why there is no sound
-        info = sd.query_devices(device, "output")  # raises PortAudioError/ValueError: no device
+        self.name, self.rate, self.channels = describe(device, samplerate)
+        self._conn = conn
+        self._shared = shared
         self._device = device
-        self.rate = int(samplerate or info["default_samplerate"])
-        self.channels = max(1, min(2, int(info["max_output_channels"])))
-        self.name = f"PortAudio: {info['name']}"
+        shared[RATE] = self.rate
         self._latency_s = latency_s
         self._blocksize = blocksize
         self._fill_frames = int(self.rate * buffer_s)
-        self._ring = FrameRing(2 * self._fill_frames, self.channels)  # room to write past a flush
-        self._timeline = Timeline(self.rate)
-        self._ramp = GainRamp(value=1.0, ramp_frames=int(self.rate * VOLUME_RAMP_S))
-        self._stream = self._open_stream(device)
+        self._ring = FrameRing(2 * self._fill_frames, self.channels)
+        self.timeline = Timeline(self.rate)
+        self.clock = Clock(shared)
+        shared[FILL_MIN] = self._ring.capacity
 
-        self._state = PlaybackState.STOPPED
-        self._paused = False
-        self._pending: _Pending | None = None
-        self._underruns = 0
-        self._ring_underruns = 0
-        self._callbacks = 0  # callback calls completed, to know when one has seen a change
-        self._last_call_s = 0.0  # the stream clock at the last callback
-        self._max_gap_s = 0.0  # the longest time between two callbacks since last asked
-        self._max_frames = 0  # the largest block asked for since last asked
-        self._expect_frames = False  # the callback finding the ring dry is an underrun
-
-        # decoder-thread state
+        # command thread's (read by the others)
+        self.mode = PlaybackState.STOPPED
+        self.eos = True  # nothing more will be written until the next play
+        self.volume = 1.0
+        self.expect_frames = False  # the callback finding the ring dry is an underrun
+        self.handled_seq = 0  # the last command acted on (written after its effects)
+        self.pending_seq = 0  # the last play/seek acted on and its first ring frame
+        self.pending_at = 0
+        self.running = False  # the stream is started
+        self._failed = False  # it stopped by itself: reopen before starting again
+        self._halts = 0  # stream stops asked for (each ends in one finished callback)
         self._decoder: TrackDecoder | None = None
         self._play: TrackPlay | None = None
         self._next: TrackDecoder | None = None
         self._carry: np.ndarray | None = None
-        self._eos = True  # nothing more will be written until the next play()
 
-        self._commands: queue.SimpleQueue[tuple] = queue.SimpleQueue()
-        self._errors: queue.SimpleQueue[tuple[Playable | None, str]] = queue.SimpleQueue()
-        self._wake = threading.Event()
-        self._closed = False
-        self._jumps_seen = 0
-        self._decoder_thread = threading.Thread(
-            target=self._decode_loop, name="continuo-decoder", daemon=True
-        )
-        self._event_thread = threading.Thread(
-            target=self._event_loop, name="continuo-audio-events", daemon=True
-        )
-        self._releasing = False  # the stream stops because we stop it, not because it failed
-        self._lost_stream: sd.OutputStream | None = None
-        self._stream.start()  # runs until close(): starting a stream costs PulseAudio ~2 s
-        self._decoder_thread.start()
-        self._event_thread.start()
+        # the callback's (or the command thread's while the stream is stopped)
+        self.calls = 0
+        self._gain = OutputGain(blocksize)
+        self._last_call = 0.0
+        self._next_frame = -1
+        self._run_start = 0
+        # PortAudio's finished callback's
+        self._finishes = 0
 
-    # --- the AudioBackend interface (caller thread) -----------------------------------------
+        self._wake_r, self._wake_w = os.pipe()
+        self._stream = self._open_stream(device)
+        self._pump = EventPump(self, conn)
 
-    @property
-    def state(self) -> PlaybackState:
-        return self._state
+    # --- the command thread -------------------------------------------------------------------
 
-    @property
-    def underruns(self) -> int:
-        """PortAudio ``output_underflow`` callbacks since the backend was made."""
-        return self._underruns
+    def run(self) -> None:
+        """Serve commands until ``Close`` (or the app's end of the pipe closes)."""
+        self._pump.start()
+        try:
+            while True:
+                ready = wait([self._conn, self._wake_r], self._idle_timeout())
+                if self._wake_r in ready:
+                    os.read(self._wake_r, 64)
+                    self._check_stream()
+                    self._check_finished()
+                while self._conn in ready and self._conn.poll():
+                    try:
+                        command = self._conn.recv()
+                    except (EOFError, OSError):
+                        command = m.Close()
+                    if isinstance(command, m.Close):
+                        return
+                    self._handle(command)
+                self._fill()
+        finally:
+            self._shut_down()
 
-    def callback_margin(self) -> dict[str, float]:
-        """How close the callback came to an underrun since the last call (then starts over).
+    def wake(self) -> None:
+        """Another thread has news for the command thread (stream finished, all heard)."""
+        os.write(self._wake_w, b"!")
 
-        ``latency_ms`` is the stream's output latency (what is queued ahead of the speaker),
-        ``block_ms`` the largest block PortAudio asked for, ``max_gap_ms`` the longest time
-        between two callbacks (the stream's clock). The callback is Python: a thread holding the
-        GIL delays it, and the gap grows past the block. ``margin_ms`` = latency - (gap - block):
-        what was left before the speaker would have run dry (below 0: an underrun).
-        """
-        latency_ms = float(self._stream.latency) * 1000
-        block_ms = self._max_frames / self.rate * 1000
-        gap_ms = self._max_gap_s * 1000
-        self._max_gap_s, self._max_frames = 0.0, 0
-        return {
-            "latency_ms": round(latency_ms, 1),
-            "block_ms": round(block_ms, 1),
-            "max_gap_ms": round(gap_ms, 1),
-            "margin_ms": round(latency_ms - max(gap_ms - block_ms, 0.0), 1),
-        }
-
-    @property
-    def ring_underruns(self) -> int:
-        """Callbacks that found the ring dry mid-track (the decoder fell behind)."""
-        return self._ring_underruns
-
-    @property
-    def position_s(self) -> float:
-        heard = self._heard()
-        return heard[1] if heard else 0.0
-
-    @property
-    def duration_s(self) -> float:
-        heard = self._heard()
-        return heard[2] if heard else 0.0
-
-    @property
-    def current(self) -> Playable | None:
-        heard = self._heard()
-        return heard[0] if heard else None
-
-    def play(self, item: Playable) -> None:
-        self._pending = _Pending(item, 0.0)
-        self._paused = False
-        self._state = PlaybackState.PLAYING
-        self._send("play", item)
-
-    def set_next(self, item: Playable | None) -> None:
-        self._send("next", item)
-
-    def pause(self) -> None:
-        if self._state is PlaybackState.PLAYING:
-            self._paused = True
-            self._state = PlaybackState.PAUSED
-
-    def resume(self) -> None:
-        if self._state is PlaybackState.PAUSED:
-            self._paused = False
-            self._state = PlaybackState.PLAYING
-
-    def stop(self) -> None:
-        self._pending = None
-        self._state = PlaybackState.STOPPED
-        self._send("stop")
-
-    def seek(self, seconds: float) -> None:
-        heard = self._heard()
-        if heard is None or self._state is PlaybackState.STOPPED:
-            return
-        item, _, duration = heard
-        target = min(max(float(seconds), 0.0), duration)
-        self._pending = _Pending(item, target, duration)
-        self._send("seek", item, target)
-
-    def set_volume(self, volume: float) -> None:
-        self._send("volume", min(max(float(volume), 0.0), 1.0))
-
-    def output_devices(self) -> list[OutputDevice]:
-        return output_devices()
-
-    def set_output_device(self, index: int | None) -> None:
-        self._send("device", index)
-
-    def close(self) -> None:
-        """Stop (listeners hear track_ended STOPPED), end both threads, release the device."""
-        if self._closed:
-            return
-        self.stop()
-        self._send("close")
-        self._decoder_thread.join(timeout=5)
-        self._closed = True
-        self._wake.set()
-        self._event_thread.join(timeout=5)
-
-    # --- caller-side helpers ------------------------------------------------------------------
-
-    def _send(self, *command: object) -> None:
-        self._commands.put(command)
-        self._wake.set()
-
-    def _heard(self) -> tuple[Playable, float, float] | None:
-        """(item, position, duration) of what is heard, or of what was just asked for."""
-        if self._state is PlaybackState.STOPPED:
+    def _idle_timeout(self) -> float | None:
+        """How long the command thread may sleep: until the ring is half empty, while playing."""
+        if self._decoder is None or not self.running:
             return None
-        read_pos = self._ring.read_pos
-        pending = self._pending
-        if pending is not None and (pending.at is None or read_pos < pending.at):
-            return pending.item, pending.pos_s, pending.duration_s
-        where = self._timeline.where(read_pos)
-        if where is None:
-            return None
-        play, pos = where
-        return play.item, min(pos, play.duration_s), play.duration_s
+        return max((self._ring.buffered() - self._fill_frames // 2) / self.rate, 0.0)
 
-    # --- PortAudio callback -------------------------------------------------------------------
-
-    def _callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:  # noqa: ANN001
-        now = time_info.currentTime
-        if self._last_call_s and now - self._last_call_s > self._max_gap_s:
-            self._max_gap_s = now - self._last_call_s
-        self._last_call_s = now
-        if frames > self._max_frames:
-            self._max_frames = frames
-        if status.output_underflow:
-            self._underruns += 1
-        if self._paused:
-            outdata.fill(0.0)
-        elif self._ring.read_into(outdata) < frames and self._expect_frames:
-            self._ring_underruns += 1
-        self._callbacks += 1
-
-    def _open_stream(self, device: int | None) -> sd.OutputStream:
-        self._last_call_s = 0.0  # a new stream has a clock of its own
-        return sd.OutputStream(
-            samplerate=self.rate,
-            channels=self.channels,
-            dtype="float32",
-            device=device,
-            latency=self._latency_s,
-            blocksize=self._blocksize,
-            callback=self._callback,
-        )
-
-    def _stream_failed(self) -> bool:
-        """The stream stopped without us stopping it: the device failed or went away."""
-        if self._releasing or self._state is PlaybackState.STOPPED:
-            return False
+    def _handle(self, command: m.Command) -> None:
+        handler = getattr(self, f"_do_{type(command).__name__.lower()}")
         try:
-            return not self._stream.active
-        except sd.PortAudioError:  # closed under us
-            return True
-
-    def _release_stream(self) -> None:
-        self._releasing = True
-        self._stream.abort()
-        self._stream.close()
-        self._releasing = False
-
-    def _ensure_stream(self) -> None:
-        """Reopen the output after it failed, at the next play()."""
-        if self._stream.active:
-            return
-        self._release_stream()
-        try:
-            self._stream = self._open_stream(self._device)
-            self._stream.start()
-        except sd.PortAudioError as exc:
-            self._state = PlaybackState.STOPPED
-            raise AudioError(
-                "The sound output failed",
-                f"PortAudio could not open {self.name} ({exc}). Choose another output device.",
-            ) from exc
-
-    # --- decoder thread -----------------------------------------------------------------------
-
-    def _decode_loop(self) -> None:
-        wait_s = self._fill_frames / self.rate / 4
-        while True:
-            busy = self._decoder is not None and self._room() > 0
-            try:
-                command = self._commands.get(
-                    block=not busy, timeout=None if self._decoder is None else wait_s
-                )
-            except queue.Empty:
-                command = None
-            if command is not None:
-                if command[0] == "close":
-                    self._do_stop()
-                    self._release_stream()
-                    self._ring.apply_discard()
-                    return
-                self._handle(command)
-                continue
-            self._fill()
-
-    def _handle(self, command: tuple) -> None:
-        name, *args = command
-        try:
-            getattr(self, f"_do_{name}")(*args)
+            handler(command)
         except AudioError as exc:
             self._report(None, exc)
+        seq = getattr(command, "seq", None)
+        if seq is not None:
+            self.handled_seq = seq
+        self._pump.wake()
 
-    def _report(self, item: Playable | None, exc: AudioError) -> None:
+    def _report(self, play_id: int | None, exc: AudioError) -> None:
         log.warning("%s", exc)
-        self._errors.put((item, str(exc)))
-        self._wake.set()
+        self._pump.post(m.Error(play_id, str(exc)))
 
-    def _do_play(self, item: Playable) -> None:
+    def _open(self, track: m.Track) -> TrackDecoder:
+        item = Playable(
+            path=track.path,
+            replaygain_db=track.replaygain_db,
+            replaygain_peak=track.replaygain_peak,
+            token=track.play_id,
+        )
+        return TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
+
+    def _do_play(self, command: m.Play) -> None:
         self._close_decoders()
+        self.mode = PlaybackState.PLAYING
         try:
-            decoder = TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
+            decoder = self._open(command.track)
         except AudioError as exc:
-            self._pending = None
-            self._state = PlaybackState.STOPPED
+            self.mode = PlaybackState.STOPPED
             self._drop_buffered(EndReason.SKIPPED)
-            self._report(item, exc)
+            self.pending_seq, self.pending_at = command.seq, 0
+            self._report(command.track.play_id, exc)
             return
-        self._start(decoder, pos_s=0.0, play=None)
+        self._start(decoder, pos_s=0.0, play=None, seq=command.seq)
 
-    def _do_seek(self, item: Playable, seconds: float) -> None:
-        heard = self._timeline.where(self._ring.read_pos)
-        play = heard[0] if heard and heard[0].item is item else self._play
-        if play is None or play.item is not item:
+    def _do_seek(self, command: m.Seek) -> None:
+        self.pending_seq, self.pending_at = command.seq, 0
+        play = self.timeline.find(command.play_id)
+        if play is None:
             return
         if play is self._play and self._decoder is not None:
             decoder = self._decoder
         else:  # the heard track was fully decoded (its successor may be decoding): reopen it
-            if self._decoder is not None and play is not self._play:
+            if self._decoder is not None:
                 self._close_next()
                 self._next, self._decoder = self._decoder, None
                 self._next.seek(0.0)
-            decoder = TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
-        self._start(decoder, pos_s=decoder.seek(seconds), play=play)
+            decoder = TrackDecoder(play.item, out_rate=self.rate, out_channels=self.channels)
+        self._start(decoder, pos_s=decoder.seek(command.seconds), play=play, seq=command.seq)
 
-    def _start(self, decoder: TrackDecoder, *, pos_s: float, play: TrackPlay | None) -> None:
+    def _start(
+        self, decoder: TrackDecoder, *, pos_s: float, play: TrackPlay | None, seq: int
+    ) -> None:
         """Drop what is buffered and continue with ``decoder`` from ``pos_s``."""
-        try:
-            self._ensure_stream()
-        except AudioError:
-            decoder.close()
-            raise
         if self._decoder is not None and self._decoder is not decoder:
             self._decoder.close()
         at = self._ring.write_pos
         if play is None:
             play = TrackPlay(decoder.item, decoder.duration_s, start=at)
-        self._timeline.begin(play, at=at, pos_s=pos_s, flush=EndReason.SKIPPED)
+        self.timeline.begin(play, at=at, pos_s=pos_s, flush=EndReason.SKIPPED)
         self._decoder, self._play, self._carry = decoder, play, None
-        self._eos = False
-        pending = self._pending
-        if pending is not None and pending.item is decoder.item:
-            pending.duration_s = decoder.duration_s
-            pending.at = at
-        # Half a ring of new frames goes in before the consumer skips the old ones, so that a
-        # decoder thread slow to be scheduled again (a loaded machine) does not leave it dry.
+        self.eos = False
+        # The new frames go in while the old ones still sound, so the switch has no gap.
         while (
             self._decoder is decoder
             and self._ring.write_pos - at < self._fill_frames // 2
             and self._ring.space() > 0
         ):
             self._step(decoder, play)
-        self._ring.discard(at)
-        self._expect_frames = True  # only now can a dry ring mean the decoder fell behind
+        self._skip_to(at)
+        self.expect_frames = True
+        self.pending_seq, self.pending_at = seq, at
+        if self.mode is PlaybackState.PLAYING:
+            self._run()
 
-    def _do_next(self, item: Playable | None) -> None:
+    def _do_setnext(self, command: m.SetNext) -> None:
         self._close_next()
-        if item is not None:
+        if command.track is not None:
             try:
-                self._next = TrackDecoder(item, out_rate=self.rate, out_channels=self.channels)
+                self._next = self._open(command.track)
             except AudioError as exc:
-                self._report(item, exc)
-        replaced = self._timeline.unheard_successor()
+                self._report(command.track.play_id, exc)
+        replaced = self.timeline.unheard_successor()
         if replaced is not None and self._take_back(replaced.start):
-            self._timeline.drop(replaced)  # its frames are gone before anyone heard them
+            self.timeline.drop(replaced)  # its frames are gone before anyone heard them
             if self._decoder is not None:
                 self._decoder.close()
             self._decoder = self._play = self._carry = None
-            self._eos, self._expect_frames = True, False
+            self.eos, self.expect_frames = True, False
             at = replaced.start
-        elif self._decoder is None and not self._timeline.idle():
+        elif self._decoder is None and not self.timeline.idle():
             at = self._ring.write_pos  # the current track is all in the ring already
         else:
             return
-        if self._state is not PlaybackState.STOPPED:
+        if self.mode is not PlaybackState.STOPPED:
             self._follow(at)
 
     def _take_back(self, start: int) -> bool:
-        """Un-write the ring's frames from ``start`` on, unless the callback has reached them.
+        """Un-write the ring's frames from ``start`` on, unless the consumer has reached them.
 
         A callback that read the old ``write_pos`` may still be copying; after two more
         callbacks have completed none can be, and ``read_pos`` tells whether it was in time.
@@ -481,62 +279,171 @@ class PortAudioBackend:
         ring = self._ring
         written = ring.write_pos
         ring.write_pos = start
-        seen = self._callbacks
+        if not self.running:  # no callback runs: the consumer stands still
+            if ring.read_pos <= start:
+                return True
+            ring.write_pos = written
+            return False
+        seen = self.calls
         deadline = time.monotonic() + 1.0
-        while self._callbacks < seen + 2 and time.monotonic() < deadline:
+        while self.calls < seen + 2 and time.monotonic() < deadline:
             time.sleep(0.005)
-        if self._callbacks >= seen + 2 and ring.read_pos <= start:
+        if self.calls >= seen + 2 and ring.read_pos <= start:
             return True
         ring.write_pos = written  # too late (or no callback ran): nothing was overwritten
         return False
 
-    def _do_stop(self) -> None:
+    def _do_pause(self, command: m.Pause) -> None:
+        if self.mode is PlaybackState.PLAYING:
+            self.mode = PlaybackState.PAUSED
+            self._halt()
+
+    def _do_resume(self, command: m.Resume) -> None:
+        if self.mode is PlaybackState.PAUSED:
+            self.mode = PlaybackState.PLAYING
+            self._run()
+
+    def _do_stop(self, command: m.Stop | None = None) -> None:
         self._close_decoders()
+        self.mode = PlaybackState.STOPPED
         self._drop_buffered(EndReason.STOPPED)
-        self._paused = False
 
-    def _drop_buffered(self, reason: EndReason) -> None:
-        """End everything in the ring with ``reason``; the callback skips it on its next call."""
-        self._expect_frames = False  # first: the callback may find the ring empty at once
-        at = self._ring.write_pos
-        self._timeline.flush(at=at, reason=reason)
-        self._ring.discard(at)
-        self._decoder = self._play = self._carry = None
-        self._eos = True
-        self._wake.set()
+    def _do_volume(self, command: m.Volume) -> None:
+        self.volume = min(max(float(command.volume), 0.0), 1.0)
 
-    def _do_volume(self, volume: float) -> None:
-        self._ramp.set_target(volume)
-
-    def _do_device_lost(self) -> None:
-        if self._stream.active or self._closed:
-            return
-        self._pending = None
-        self._state = PlaybackState.STOPPED
-        self._close_decoders()
-        self._drop_buffered(EndReason.ERROR)
-        self._ring.apply_discard()  # no callback runs to do it
-        raise AudioError(
-            "The sound output stopped",
-            f"{self.name} stopped taking sound (was it unplugged?). Choose an output device "
-            "or press play again.",
-        )
-
-    def _do_device(self, index: int | None) -> None:
-        self._release_stream()
+    def _do_device(self, command: m.Device) -> None:
+        self._halt()
+        self._stream.close()
         try:
-            info = sd.query_devices(index, "output")
-            self._stream = self._open_stream(index)
+            name = describe(command.index, self.rate)[0]
+            self._stream = self._open_stream(command.index)
         except (sd.PortAudioError, ValueError) as exc:
             self._stream = self._open_stream(self._device)
-            self._stream.start()
+            self._resume_output()
             raise AudioError(
                 "Cannot use that sound output",
                 f"{exc}. Continuo keeps playing through the previous output.",
             ) from exc
-        self._device = index
-        self.name = f"PortAudio: {info['name']}"
-        self._stream.start()
+        self._device = command.index
+        self.name = name
+        self._pump.post(m.DeviceChanged(command.index, self.name, tuple(output_devices())))
+        self._resume_output()
+
+    def _resume_output(self) -> None:
+        if self.mode is PlaybackState.PLAYING and not self.timeline.idle():
+            self._run()
+
+    def _drop_buffered(self, reason: EndReason) -> None:
+        """End everything in the ring with ``reason`` and skip past it."""
+        self.expect_frames = False
+        at = self._ring.write_pos
+        self.timeline.flush(at=at, reason=reason)
+        self._skip_to(at)
+        self._decoder = self._play = self._carry = None
+        self.eos = True
+
+    # --- the stream (command thread) ----------------------------------------------------------
+
+    def _open_stream(self, device: int | None) -> sd.OutputStream:
+        stream = sd.OutputStream(
+            samplerate=self.rate,
+            channels=self.channels,
+            dtype="float32",
+            device=device,
+            latency=self._latency_s,
+            blocksize=self._blocksize,
+            callback=self._callback,
+            finished_callback=self._finished,
+        )
+        self._shared[LATENCY] = float(stream.latency)
+        return stream
+
+    def _run(self) -> None:
+        """Start the stream (reopening it if it failed earlier)."""
+        if self.running:
+            return
+        try:
+            if self._failed:
+                raise sd.PortAudioError("the stream failed earlier")
+            self._stream.start()
+        except sd.PortAudioError:
+            try:
+                self._stream.close()
+                self._stream = self._open_stream(self._device)
+                self._failed = False
+                self._stream.start()
+            except sd.PortAudioError as exc:
+                self.mode = PlaybackState.STOPPED
+                raise AudioError(
+                    "The sound output failed",
+                    f"PortAudio could not open {self.name} ({exc}). Choose another output device.",
+                ) from exc
+        self.running = True
+
+    def _halt(self) -> int:
+        """Stop the stream now, dropping what the device had queued, and go back to the ring
+        frame being heard (those frames are still in the ring); returns that frame."""
+        ring = self._ring
+        if self.running:
+            self._halts += 1
+            with contextlib.suppress(sd.PortAudioError):  # gone meanwhile: stopped all the same
+                self._stream.abort()  # waits for a running callback to finish
+            self.running = False
+            heard = self.clock.heard()
+            heard = min(max(heard, ring.write_pos - ring.capacity), ring.read_pos)
+            ring.move_read(heard)
+            self._hold(heard)
+        return ring.read_pos
+
+    def _skip_to(self, at: int) -> None:
+        """Stop the stream and drop the frames before ``at`` unheard (a jump in the timeline)."""
+        heard = self._halt()
+        if heard != at:
+            self.timeline.jump(heard, at)
+            self._ring.move_read(at)
+            self._hold(at)
+
+    def _hold(self, frame: int) -> None:
+        """The stream is stopped and ``frame`` is heard next (the consumer side's fields)."""
+        self._last_call = 0.0
+        self._next_frame = -1
+        self.clock.hold(frame)
+
+    def _check_stream(self) -> None:
+        """The stream stopped without being asked to: the device failed or went away."""
+        if self._finishes <= self._halts or not self.running:
+            return
+        self._halts = self._finishes
+        self.running = False
+        self._failed = True  # reopened at the next play
+        self._hold(self._ring.read_pos)
+        self._close_decoders()
+        self.mode = PlaybackState.STOPPED
+        self._drop_buffered(EndReason.ERROR)
+        self._pump.post(
+            m.DeviceLost(
+                f"The sound output stopped: {self.name} stopped taking sound (was it "
+                "unplugged?). Choose an output device or press play again."
+            )
+        )
+        self._pump.wake()
+
+    def _check_finished(self) -> None:
+        """The last frames were heard: stop the stream (no callbacks while nothing plays)."""
+        if self.eos and self.mode is PlaybackState.PLAYING and self.timeline.idle():
+            self.mode = PlaybackState.STOPPED
+            self.expect_frames = False
+            self._halt()
+            self._pump.wake()
+
+    def _shut_down(self) -> None:
+        self._do_stop()
+        self._pump.close()
+        self._stream.close()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+    # --- decoding (command thread) ------------------------------------------------------------
 
     def _room(self) -> int:
         return min(self._ring.space(), self._fill_frames - self._ring.buffered())
@@ -553,9 +460,9 @@ class PortAudioBackend:
                 self._next_track(decoder, play, EndReason.FINISHED)
                 return
             try:
-                self._carry = self._ramp.apply(decoder.read())
+                self._carry = decoder.read()
             except AudioError as exc:
-                self._report(decoder.item, exc)
+                self._report(_play_id(decoder), exc)
                 self._next_track(decoder, play, EndReason.ERROR)
                 return
         n = min(len(self._carry), self._ring.space())
@@ -565,13 +472,14 @@ class PortAudioBackend:
     def _next_track(self, decoder: TrackDecoder, play: TrackPlay, reason: EndReason) -> None:
         """The current file is fully written (or broke): the successor follows in the ring."""
         at = self._ring.write_pos
-        self._timeline.end(play, at=at, reason=reason)
+        self.timeline.end(play, at=at, reason=reason)
         decoder.close()
         self._decoder = self._play = self._carry = None
-        self._eos = True
-        self._expect_frames = False
+        self.eos = True
+        self.expect_frames = False
         if self._next is not None:
             self._follow(at)
+        self._pump.wake()  # a new boundary is known
 
     def _follow(self, at: int) -> None:
         """The opened successor's frames start at ring frame ``at``, right after the last ones."""
@@ -580,9 +488,9 @@ class PortAudioBackend:
             return
         self._decoder = decoder
         self._play = TrackPlay(decoder.item, decoder.duration_s, start=at, gapless=True)
-        self._timeline.begin(self._play, at=at, pos_s=0.0)
-        self._eos = False
-        self._expect_frames = True
+        self.timeline.begin(self._play, at=at, pos_s=0.0)
+        self.eos = False
+        self.expect_frames = True
 
     def _close_next(self) -> None:
         if self._next is not None:
@@ -595,70 +503,50 @@ class PortAudioBackend:
             self._decoder = None
         self._close_next()
 
-    # --- event thread -------------------------------------------------------------------------
+    # --- PortAudio's threads ------------------------------------------------------------------
 
-    def _event_loop(self) -> None:
-        while True:
-            closing = self._closed
-            self._deliver_errors()
-            events = self._advance()
-            if self._stream_failed() and self._lost_stream is not self._stream:
-                self._lost_stream = self._stream  # one report per failed stream
-                self._send("device_lost")
-            if self._finished_all():  # before the last track_ended, so listeners see STOPPED
-                self._state = PlaybackState.STOPPED
-                self._pending = None
-            for event in events:
-                self._deliver(event)
-            if closing:
-                return
-            if self._state is PlaybackState.STOPPED and self._timeline.idle():
-                self._wake.wait()
-            else:
-                self._wake.wait(EVENT_POLL_S)
-            self._wake.clear()
-
-    def _finished_all(self) -> bool:
-        """The last track was heard to its end (and no play() is on its way)."""
-        pending = self._pending
-        return (
-            self._eos
-            and self._state is not PlaybackState.STOPPED
-            and (pending is None or pending.at is not None)
-            and self._timeline.idle()
-        )
-
-    def _advance(self) -> list[Event]:
+    def _callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:  # noqa: ANN001
+        shared = self._shared
+        now = time_info.currentTime
+        if shared[EPOCH] != shared[EPOCH_SEEN]:  # the app asks for fresh figures
+            shared[GAP_MAX] = shared[BLOCK_MAX] = 0.0
+            shared[FILL_MIN] = self._ring.capacity
+            shared[EPOCH_SEEN] = shared[EPOCH]
+        if self._last_call and now - self._last_call > shared[GAP_MAX]:
+            shared[GAP_MAX] = now - self._last_call
+        self._last_call = now
+        if frames > shared[BLOCK_MAX]:
+            shared[BLOCK_MAX] = frames
+        if status.output_underflow:
+            shared[N_UNDERFLOW] += 1
         ring = self._ring
-        read_pos = ring.read_pos  # before the jump count: a jump seen late is never skipped
-        count = ring.jump_count
-        jumps = [
-            (int(ring.jumps[i % JUMP_LOG, 0]), int(ring.jumps[i % JUMP_LOG, 1]))
-            for i in range(self._jumps_seen, count)
-        ]
-        self._jumps_seen = count
-        return self._timeline.advance(read_pos, jumps)
-
-    def _deliver_errors(self) -> None:
-        while True:
-            try:
-                item, message = self._errors.get_nowait()
-            except queue.Empty:
-                return
-            if self.listener is not None:
-                self._guard(self.listener.error, item, message)
-
-    def _deliver(self, event: Event) -> None:
-        if self.listener is None:
+        frame = ring.read_pos
+        n = ring.read_into(outdata)
+        if self.expect_frames:
+            if n < frames:
+                shared[N_DRY] += 1
+            if ring.write_pos - ring.read_pos < shared[FILL_MIN]:
+                shared[FILL_MIN] = ring.write_pos - ring.read_pos
+        self._gain.apply(outdata, self.volume)
+        # When the block reaches the speaker, on time.monotonic's clock: measured from the
+        # stream's clock now, not from ``now`` (this call may have waited for the GIL).
+        dac = time_info.outputBufferDacTime
+        delay = dac - self._stream.time if dac > 0 else self._latency_s
+        if frame != self._next_frame:
+            self._run_start = frame
+        elif n == 0:  # silence after the music: the last block's schedule still holds
+            self.calls += 1
             return
-        if event.kind == "started":
-            self._guard(self.listener.track_started, event.play.item)
-        else:
-            self._guard(self.listener.track_ended, event.play.item, event.reason, event.ms_heard)
+        self._next_frame = frame + n
+        self.clock.publish(frame, n, time.monotonic() + delay, self._run_start)
+        self.calls += 1
 
-    @staticmethod
-    def _guard(callback, *args: object) -> None:  # noqa: ANN001
-        try:
-            callback(*args)
-        except Exception:  # a listener's bug must not stop the audio events
-            log.exception("audio listener %r failed", callback)
+    def _finished(self) -> None:
+        """The stream became inactive (we stopped it, or the device did)."""
+        self._finishes += 1
+        self.wake()
+
+
+def _play_id(decoder: TrackDecoder) -> int | None:
+    token = decoder.item.token
+    return token if isinstance(token, int) else None

@@ -1,7 +1,6 @@
-"""Loudness on the decoder side: ReplayGain per track and a smoothly ramped volume.
-
-Applied before frames enter the ring, so the PortAudio callback only copies. The price is
-that a volume change is heard after what is already buffered (at most the ring's length).
+"""Loudness: ReplayGain per track (the decoder, before the ring) and the listener's volume
+(the PortAudio callback, on the block it hands over, so a change is applied within one block
+rather than after the ring's second of buffered music).
 """
 
 from __future__ import annotations
@@ -36,31 +35,30 @@ def replaygain_factor(*, gain_db: float | None, peak: float | None) -> float:
     return factor
 
 
-class GainRamp:
-    """A gain that moves linearly to its target over ``ramp_frames`` frames, so changes never click."""
+class OutputGain:
+    """The volume the callback applies in place; a change moves linearly across one block.
 
-    def __init__(self, *, value: float, ramp_frames: int) -> None:
-        if ramp_frames < 1:
-            raise ValueError(f"ramp_frames must be ≥ 1, got {ramp_frames}")
-        self.value = value
-        self.target = value
-        self._step = 0.0
-        self._ramp_frames = ramp_frames
+    Nothing is allocated per call: the ramp and its scratch column are made once for the
+    stream's block size (a shorter block takes the ramp's last steps).
+    """
 
-    def set_target(self, target: float) -> None:
-        self.target = target
-        self._step = (target - self.value) / self._ramp_frames
+    def __init__(self, block_frames: int) -> None:
+        if block_frames < 1:
+            raise ValueError(f"block_frames must be ≥ 1, got {block_frames}")
+        self.value = 1.0  # owned by the callback
+        self._ramp = (np.arange(1, block_frames + 1) / block_frames).astype(np.float32)[:, None]
+        self._work = np.empty((block_frames, 1), dtype=np.float32)
 
-    def apply(self, block: np.ndarray) -> np.ndarray:
-        """Scale ``block`` (shape ``(n, channels)``) in place and return it."""
-        if self.value != self.target:
-            remaining = max(1, math.ceil(abs(self.target - self.value) / abs(self._step) - 1e-9))
-            k = min(len(block), remaining)
-            ramp = self.value + self._step * np.arange(1, k + 1)
-            self.value = self.target if k == remaining else float(ramp[-1])
-            ramp[-1] = self.value
-            block[:k] *= ramp[:, None].astype(np.float32)
-            block[k:] *= np.float32(self.value)
-        elif self.value != 1.0:
-            block *= np.float32(self.value)
-        return block
+    def apply(self, block: np.ndarray, target: float) -> None:
+        """Scale ``block`` (shape ``(n, channels)``) in place, moving from the current volume
+        to ``target`` over it."""
+        n = len(block)
+        if target != self.value and 0 < n <= len(self._ramp):
+            work = self._work[:n]
+            np.multiply(self._ramp[len(self._ramp) - n :], target - self.value, out=work)
+            work += np.float32(self.value)
+            block *= work
+            self.value = target
+        elif self.value != 1.0 or target != self.value:
+            self.value = target
+            block *= np.float32(target)

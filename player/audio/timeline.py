@@ -1,14 +1,17 @@
 """What the decoder wrote where in the ring, and what of it was actually heard.
 
-The decoder thread records each *play* of a track (first frame, last frame, how it ended) and
-each *segment* (a run of frames that starts at a known second of the file: a play's start or
-a seek). The event thread then walks the frames PortAudio consumed, in order, minus the ones
-the ring skipped on a flush (its jump log), and turns them into events: a play *starts* when
-its first frame is consumed (not when it was decoded, so a gapless successor starts on time)
-and *ends* when the consumer passes its last frame, with the milliseconds really heard.
+The command thread (the engine's producer) records each *play* of a track (first frame, last
+frame, how it ended), each *segment* (a run of frames that starts at a known second of the file:
+a play's start or a seek) and each *jump* of the consumer over dropped frames. The event thread
+then walks the frames heard at the speaker, in ring order, minus the ones jumped over, and turns
+them into events: a play *starts* when its first frame is heard (not when it was decoded, so a
+gapless successor starts on time) and *ends* when the speaker passes its last frame, with the
+milliseconds really heard.
 
 All positions are absolute ring frames (see ``ring.FrameRing``). One lock guards the lists;
-it is shared by the decoder, event and caller threads, never by the PortAudio callback.
+it is shared by the command and event threads, never by the PortAudio callback. The event
+thread alone writes ``heard``/``started`` and the cursor; the command thread alone adds plays,
+segments and jumps and sets where a play ends.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class TrackPlay:
     start: int  # ring frame of its first frame
     end: int | None = None  # ring frame after its last, once known
     end_reason: EndReason | None = None  # why it ended if it is heard to its end
-    heard: int = 0  # frames consumed (event thread)
+    heard: int = 0  # frames heard (event thread)
     started: bool = False  # track_started was sent (event thread)
     gapless: bool = False  # follows the previous play directly (not a play() or a seek)
 
@@ -57,6 +60,7 @@ class Timeline:
         self._plays: list[TrackPlay] = []
         self._segments: list[Segment] = []
         self._flush_reasons: dict[int, EndReason] = {}
+        self._jumps: list[tuple[int, int]] = []  # (from, to), command thread → event thread
         self._cursor = 0  # every frame before it is accounted for (event thread)
 
     # decoder thread --------------------------------------------------------------------------
@@ -90,6 +94,13 @@ class Timeline:
         with self._lock:
             self._flush(at, reason)
 
+    def jump(self, src: int, dst: int) -> None:
+        """The consumer went from ring frame ``src`` straight to ``dst``: frames between were
+        dropped unheard (recorded before the stream runs again, so before any frame past
+        ``dst`` can be heard)."""
+        with self._lock:
+            self._jumps.append((src, dst))
+
     def _flush(self, at: int, reason: EndReason) -> None:
         for play in self._plays:
             if play.end is None:
@@ -99,16 +110,29 @@ class Timeline:
 
     # any thread ------------------------------------------------------------------------------
 
-    def where(self, read_pos: int) -> tuple[TrackPlay, float] | None:
-        """The play being heard at ring frame ``read_pos`` and the second of its file there."""
+    def find(self, play_id: object) -> TrackPlay | None:
+        """The play (not yet retired) of the item whose token is ``play_id``."""
         with self._lock:
-            for segment in reversed(self._segments):
-                play = segment.play
-                if segment.start <= read_pos and (play.end is None or read_pos < play.end):
-                    return play, segment.pos_s + (read_pos - segment.start) / self.rate
-                if segment.start <= read_pos and read_pos == play.end:
-                    return play, play.duration_s
-        return None
+            return next((p for p in reversed(self._plays) if p.item.token == play_id), None)
+
+    def snapshot(self) -> tuple[int, list[tuple[TrackPlay, Segment]]]:
+        """The cursor and each play with its last segment, in ring order (for publishing)."""
+        with self._lock:
+            last = {id(s.play): s for s in self._segments}
+            return self._cursor, [(p, last[id(p)]) for p in self._plays if id(p) in last]
+
+    def next_boundary(self) -> int | None:
+        """The first ring frame past the cursor whose hearing starts or ends a play, if known
+        (a play starts once its first frame has been heard: at ``start + 1``)."""
+        with self._lock:
+            marks = [p.start + 1 for p in self._plays if not p.started]
+            marks += [p.end for p in self._plays if p.end is not None]
+            ahead = [m for m in marks if m > self._cursor]
+            return min(ahead) if ahead else None
+
+    def jumps_waiting(self) -> bool:
+        with self._lock:
+            return bool(self._jumps)
 
     def unheard_successor(self) -> TrackPlay | None:
         """The last play, if it follows another gaplessly and none of it was heard yet."""
@@ -129,20 +153,21 @@ class Timeline:
 
     # event thread ----------------------------------------------------------------------------
 
-    def advance(self, read_pos: int, jumps: list[tuple[int, int]]) -> list[Event]:
-        """Account for frames consumed up to ``read_pos`` with the ring's new ``jumps``."""
+    def advance(self, heard: int) -> list[Event]:
+        """Account for the frames heard up to ring frame ``heard`` and the jumps recorded."""
         events: list[Event] = []
         with self._lock:
+            jumps, self._jumps = self._jumps, []
             for src, dst in jumps:
                 self._consume(src, events)
                 self._jump(src, dst, events)
-            self._consume(read_pos, events)
+            self._consume(heard, events)
             for target in [t for t in self._flush_reasons if t <= self._cursor]:
                 del self._flush_reasons[target]
         return events
 
     def _consume(self, upto: int, events: list[Event]) -> None:
-        """Frames from the cursor up to ``upto`` were played, in ring order."""
+        """Frames from the cursor up to ``upto`` were heard, in ring order."""
         for play in list(self._plays):
             stop = upto if play.end is None else min(upto, play.end)
             first = max(self._cursor, play.start)

@@ -9,26 +9,27 @@ and the scan goes on; a track already stored for it is left as it was. A file na
 valid UTF-8 is stored with its exact bytes (:func:`player.store.db.path_to_db`). Scans run on a worker thread; cancel with ``should_stop`` and
 scan again to resume.
 
-New and changed files are read by a few reader threads (``READERS``) a slice at a time, while the
-scan's own thread keeps the order, matches moved files and writes: decoding (libsndfile) and
-file reads release the GIL, so the readers overlap on a multi-core machine, and at most a slice
-of read tracks waits in memory.
+New and changed files are read by reader threads, or for a first scan of many files by worker
+processes (:mod:`player.library.readers`), while the scan's own thread keeps the order, matches
+moved files and writes them a batch per transaction; a few slices of read tracks at most wait
+in memory. Unchanged files cost one ``stat`` in the walk and a dictionary lookup against the
+signatures loaded in one query: no SQL per file.
 """
 
 from __future__ import annotations
 
 import logging
+import operator
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from player.fspath import shown
-from player.library.probe import UnreadableFileError
-from player.library.tags import TagReport, read_track
+from player.library.readers import FileProblem, FoundFile, Outcome, read_in_order, unexpected
 from player.store import tracks as store
 from player.store.db import Database, fault_kind
 from player.store.tracks import Track
@@ -39,15 +40,12 @@ AUDIO_EXTENSIONS = frozenset(
     {".flac", ".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".aiff", ".aif"}
 )
 BATCH_SIZE = 200
-"""Tracks written per transaction: large enough to be fast, small enough to show progress."""
+"""Tracks (and problems) written per transaction: large enough to be fast, small enough to show
+progress and to lose little when a scan is killed."""
 _ROW_ERRORS = (sqlite3.Error, OverflowError, ValueError)
 """What storing one odd track can raise (an out-of-range integer, a value SQLite cannot bind)."""
 PROGRESS_INTERVAL_S = 0.05
 """At most ~20 progress callbacks a second, so a UI thread is never flooded."""
-READERS = 4
-"""Reader threads for new and changed files."""
-READ_SLICE = 64
-"""Files handed to the readers at a time (also how often a stop request is seen while reading)."""
 
 
 @dataclass
@@ -64,19 +62,8 @@ class ScanProgress:
     problems: int = 0
 
 
-@dataclass(slots=True)
-class _Found:
-    """A file met by the walk, with its stat signature and the root it was found under."""
-
-    path: str
-    root: str
-    size: int
-    mtime_ns: int
-
-
 @dataclass
 class _Walk:
-    files: list[_Found] = field(default_factory=list)
     unreadable_dirs: list[tuple[Path, str]] = field(default_factory=list)
     seen: set[tuple[int, int]] = field(default_factory=set)
 
@@ -111,53 +98,56 @@ class _Scan:
         self.last_report = 0.0
         self.batch: list[Track] = []
         self.warnings: list[tuple[Track, str]] = []
+        self.problems: list[tuple[str, str, int | None, int | None]] = []  # written at a flush
         self.moved_from: dict[tuple[int, str], list[Track]] = {}
         self.missing_paths: set[str] = set()
-        self.known: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) stored
+        self.known: set[str] = set()  # changed files already stored (updated, not added)
 
     def run(self, roots: list[Path]) -> ScanProgress:
+        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
+        # path -> (size, mtime_ns) of the files stored; the walk takes out each one it meets,
+        # so what is left when it ends is gone, and an unchanged file is never held in memory
+        unmet = store.file_signatures(self.db)
+        folder_problems = [p for p, _ in store.problems(self.db) if p not in unmet]
         walk = _Walk()
+        changed: list[FoundFile] = []
         present_roots = []
         for root in roots:
             store.add_library_root(self.db, str(root))
             if root.is_dir():
                 present_roots.append(root)
-                _walk(root, walk)
+                found: Iterable[FoundFile] = _walk_dir(str(root), str(root), walk)
             elif root.is_file():  # a file opened on its own (``continuo FILE``)
                 present_roots.append(root)
-                if not any(root.is_relative_to(r) for r in roots if r != root):  # walked anyway
-                    info = root.stat()
-                    walk.files.append(
-                        _Found(str(root), str(root.parent), info.st_size, info.st_mtime_ns)
-                    )
+                walked = any(root.is_relative_to(r) for r in roots if r != root)
+                found = [] if walked else [_found(root, root.stat())]
             else:  # an unplugged drive: keep its tracks as they are
                 walk.unreadable_dirs.append((root, "The music folder is not there (unplugged?)"))
-        self.progress.total = len(walk.files)
-        self._report(force=True)
-        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
-        signatures = self.known = store.file_signatures(self.db)
-        self._mark_gone(present_roots, walk, signatures)
-        for directory, reason in walk.unreadable_dirs:
-            store.record_problem(self.db, str(directory), reason, None, None)
-        self._missing_by_identity()
-        pending: list[_Found] = []  # new or changed files, read a slice at a time
-        with ThreadPoolExecutor(READERS, thread_name_prefix="scan-reader") as readers:
-            for found in walk.files:
-                if signatures.get(found.path) != (found.size, found.mtime_ns):
-                    pending.append(found)
-                    if len(pending) < READ_SLICE:
-                        continue
-                    went_on, pending = self._read_slice(readers, pending), []
-                    if not went_on:
-                        break
-                elif self.should_stop():
-                    break
+                found = []
+            for file in found:
+                stored = unmet.pop(file.path, None)
+                if stored != (file.size, file.mtime_ns):
+                    changed.append(file)
+                    if stored is not None:
+                        self.known.add(file.path)
                 else:
                     self.progress.unchanged += 1
-                    self.progress.done += 1
-                    self._report()
-            else:
-                self._read_slice(readers, pending)
+        self.progress.total = self.progress.unchanged + len(changed)
+        self.progress.done = self.progress.unchanged
+        self._report(force=True)
+        self._mark_gone(present_roots, walk, unmet, folder_problems)
+        for directory, reason in walk.unreadable_dirs:
+            store.record_problem(self.db, str(directory), reason, None, None)
+        if changed:
+            self._missing_by_identity()
+        with closing(read_in_order(changed)) as outcomes:
+            for found_file, outcome in outcomes:
+                if self.should_stop():  # what was read past here is read again next time
+                    break
+                self.progress.current = found_file.path
+                self._store(found_file, outcome, known=found_file.path in self.known)
+                self.progress.done += 1
+                self._report()
         self._flush()
         if self.progress.added or self.progress.updated:
             store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
@@ -165,40 +155,25 @@ class _Scan:
         self._report(force=True)
         return replace(self.progress)
 
-    def _read_slice(self, readers: ThreadPoolExecutor, files: list[_Found]) -> bool:
-        """Read ``files`` on the reader threads and store them in order; False when asked to stop
-        (what was read past that point is dropped: the next scan reads it again)."""
-        for found, outcome in zip(files, readers.map(_read_file, files), strict=True):
-            if self.should_stop():
-                return False
-            self.progress.current = found.path
-            self._store(found, outcome, known=found.path in self.known)
-            self.progress.done += 1
-            self._report()
-        return True
-
-    def _mark_gone(self, roots: list[Path], walk: _Walk, signatures: dict) -> None:
-        """Flag vanished files as missing and clear problems that no longer apply.
+    def _mark_gone(
+        self, roots: list[Path], walk: _Walk, unmet: dict, folder_problems: list[str]
+    ) -> None:
+        """Flag stored files the walk did not meet as missing, and clear problems of folders
+        that no longer apply.
 
         Nothing under a folder that cannot be read now (or a root that is not there) is touched.
         """
-        present = {str(f.path) for f in walk.files}
         unreadable = {str(d) for d, _ in walk.unreadable_dirs}
         shielded = tuple(d + os.sep for d in unreadable)
         under = tuple(str(r) + os.sep for r in roots)
+        root_paths = {str(r) for r in roots}
 
         def gone(path: str) -> bool:
-            inside = path.startswith(under) or path in {str(r) for r in roots}
-            return (
-                inside
-                and path not in present
-                and path not in unreadable
-                and not path.startswith(shielded)
-            )
+            inside = path.startswith(under) or path in root_paths
+            return inside and path not in unreadable and not path.startswith(shielded)
 
-        files = [p for p in signatures if gone(p)]
-        stale_problems = [p for p, _ in store.problems(self.db) if p not in signatures and gone(p)]
-        store.mark_missing(self.db, files + stale_problems)
+        files = [p for p in unmet if gone(p)]
+        store.mark_missing(self.db, files + [p for p in folder_problems if gone(p)])
         self.progress.missing = len(files)
 
     def _missing_by_identity(self) -> None:
@@ -207,17 +182,14 @@ class _Scan:
             self.moved_from.setdefault((track.size, track.item_key), []).append(track)
             self.missing_paths.add(track.path)
 
-    def _store(self, found: _Found, outcome, *, known: bool) -> None:
-        if isinstance(outcome, UnreadableFileError):
-            store.record_problem(self.db, found.path, outcome.short, found.size, found.mtime_ns)
+    def _store(self, found: FoundFile, outcome: Outcome, *, known: bool) -> None:
+        if isinstance(outcome, FileProblem):
+            if outcome.trace:
+                log.warning("could not read %s:\n%s", shown(found.path), outcome.trace)
+            self.problems.append((found.path, outcome.reason, found.size, found.mtime_ns))
             self.progress.problems += 1
-            return
-        if isinstance(outcome, Exception):  # a surprise (a parser's bug) must not stop the scan
-            log.warning("could not read %s", shown(found.path), exc_info=outcome)
-            store.record_problem(
-                self.db, found.path, unexpected(outcome, "read"), found.size, found.mtime_ns
-            )
-            self.progress.problems += 1
+            if len(self.problems) >= BATCH_SIZE:
+                self._flush()
             return
         track, report = outcome
         if report.reason:
@@ -246,10 +218,13 @@ class _Scan:
                 raise
             self._store_one_by_one()
         self.batch = []
-        for track, reason in self.warnings:
-            store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+        for track, reason in self.warnings:  # after the tracks: storing one clears its problem
+            self.problems.append((track.path, reason, track.size, track.mtime_ns))
             self.progress.problems += 1
         self.warnings = []
+        if self.problems:
+            store.record_problems(self.db, self.problems)
+        self.problems = []
 
     def _store_one_by_one(self) -> None:
         """A batch failed on one odd track: store the others, make that one a Problem."""
@@ -261,7 +236,7 @@ class _Scan:
                     raise
                 log.warning("could not store %s", shown(track.path), exc_info=True)
                 reason = unexpected(exc, "store")
-                store.record_problem(self.db, track.path, reason, track.size, track.mtime_ns)
+                self.problems.append((track.path, reason, track.size, track.mtime_ns))
                 self.progress.problems += 1
 
     def _report(self, *, force: bool = False) -> None:
@@ -273,30 +248,14 @@ class _Scan:
             self.on_progress(replace(self.progress))
 
 
-def _read_file(found: _Found) -> tuple[Track, TagReport] | Exception:
-    """A reader thread's job: the file's track, or why it cannot be one (an
-    :class:`UnreadableFileError`, or a surprise the scan's thread records and logs)."""
-    try:
-        return read_track(
-            Path(found.path), size=found.size, mtime_ns=found.mtime_ns, root=Path(found.root)
-        )
-    except Exception as exc:  # delivered to the scan's thread, which decides
-        return exc
+_name = operator.attrgetter("name")
 
 
-def unexpected(exc: BaseException, doing: str) -> str:
-    """A Problems-list reason for an error no rule foresaw, naming it so it can be reported."""
-    return (
-        f"Continuo could not {doing} this file because of an unexpected error "
-        f"({type(exc).__name__}: {str(exc)[:120]}); please report it"
-    )
+def _found(path: Path, info: os.stat_result) -> FoundFile:
+    return FoundFile(str(path), str(path.parent), info.st_size, info.st_mtime_ns)
 
 
-def _walk(root: Path, walk: _Walk) -> None:
-    walk.files.extend(_walk_dir(str(root), str(root), walk))
-
-
-def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[_Found]:
+def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[FoundFile]:
     """Audio files below ``directory`` in name order; hidden entries skipped, a folder met twice
     (a link loop, or roots inside each other) walked once."""
     try:
@@ -305,7 +264,7 @@ def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[_Found]:
             return
         walk.seen.add((info.st_dev, info.st_ino))
         with os.scandir(directory) as entries:
-            listing = sorted(entries, key=lambda e: e.name)
+            listing = sorted(entries, key=_name)
     except OSError as exc:
         reason = (
             "Continuo is not allowed to read this folder (permission denied)"
@@ -320,8 +279,8 @@ def _walk_dir(directory: str, root: str, walk: _Walk) -> Iterator[_Found]:
         try:
             if entry.is_dir():
                 yield from _walk_dir(entry.path, root, walk)
-            elif os.path.splitext(entry.name)[1].lower() in AUDIO_EXTENSIONS:
+            elif entry.name[entry.name.rfind(".") :].lower() in AUDIO_EXTENSIONS:
                 stat = entry.stat()
-                yield _Found(entry.path, root, stat.st_size, stat.st_mtime_ns)
+                yield FoundFile(entry.path, root, stat.st_size, stat.st_mtime_ns)
         except OSError:  # a dangling link or a file removed while walking
             continue

@@ -16,8 +16,10 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
 from player.library.fallbacks import apply_fallbacks
+from player.library.id3 import flatten_mutagen
 from player.library.keys import item_key
 from player.library.probe import AudioInfo, probe_audio
+from player.library.streams import Tags
 from player.library.textclean import (
     MAX_TEXT,
     clean_text,
@@ -27,26 +29,6 @@ from player.library.textclean import (
 )
 from player.store.tracks import Track, with_identity
 
-Tags = dict[str, list[object]]
-"""Lower-case Vorbis-style tag name → raw values."""
-
-_ID3_NAMES = {
-    "TIT2": "title",
-    "TCOM": "composer",
-    "TIT1": "grouping",
-    "GRP1": "itunesgrouping",
-    "MVNM": "movementname",
-    "MVIN": "movement",
-    "TPE1": "artist",
-    "TPE2": "albumartist",
-    "TPE3": "conductor",
-    "TALB": "album",
-    "TPOS": "discnumber",
-    "TRCK": "tracknumber",
-    "TDRC": "date",
-    "TYER": "date",
-    "TCON": "genre",
-}
 _MP4_NAMES = {
     "\xa9nam": "title",
     "\xa9wrt": "composer",
@@ -98,12 +80,13 @@ def read_track(
 
 
 def _flatten(tags: Any) -> Tags:
+    if isinstance(tags, dict):  # read flat from the headers (player.library.streams)
+        return tags
     flat: Tags = {}
     if tags is None:
         return flat
     if isinstance(tags, ID3):
-        for frame in tags.values():
-            _add_id3(flat, frame)
+        return flatten_mutagen(tags)
     elif isinstance(tags, MP4Tags):
         for key, values in tags.items():
             name = _MP4_NAMES.get(key)
@@ -116,19 +99,6 @@ def _flatten(tags: Any) -> Tags:
             values = value if isinstance(value, list) else [value]
             flat.setdefault(str(key).lower(), []).extend(values)
     return flat
-
-
-def _add_id3(flat: Tags, frame) -> None:
-    frame_id = frame.FrameID
-    if frame_id == "TXXX":
-        flat.setdefault(str(frame.desc).lower(), []).extend(frame.text)
-    elif frame_id == "TMCL":  # musician credits: [instrument, name, instrument, name, ...]
-        flat.setdefault("performer", []).extend(
-            f"{name} ({role})" if role else name for role, name in frame.people
-        )
-    elif frame_id in _ID3_NAMES:
-        text = getattr(frame, "text", [])
-        flat.setdefault(_ID3_NAMES[frame_id], []).extend(str(t) for t in text)
 
 
 def _text(tags: Tags, names: Iterable[str], report: TagReport) -> str:

@@ -16,15 +16,16 @@ from player.store.db import Database, path_from_db, utc_now
 
 _UPSERT = (
     "INSERT INTO features (track_id, analysis_version, status, reason, histogram, n_segments, "
-    "duration_s, voiced_share, median_f0_hz, tuning, key, tuning_hz, analysed_at) "
+    "duration_s, voiced_share, median_f0_hz, tuning, key, tuning_hz, content_vector, analysed_at) "
     "VALUES (:track_id, :analysis_version, :status, :reason, :histogram, :n_segments, "
-    ":duration_s, :voiced_share, :median_f0_hz, :tuning, :key, :tuning_hz, :analysed_at) "
+    ":duration_s, :voiced_share, :median_f0_hz, :tuning, :key, :tuning_hz, :content_vector, "
+    ":analysed_at) "
     "ON CONFLICT (track_id) DO UPDATE SET analysis_version = excluded.analysis_version, "
     "status = excluded.status, reason = excluded.reason, histogram = excluded.histogram, "
     "n_segments = excluded.n_segments, duration_s = excluded.duration_s, "
     "voiced_share = excluded.voiced_share, median_f0_hz = excluded.median_f0_hz, "
     "tuning = excluded.tuning, key = excluded.key, tuning_hz = excluded.tuning_hz, "
-    "analysed_at = excluded.analysed_at"
+    "content_vector = excluded.content_vector, analysed_at = excluded.analysed_at"
 )
 
 
@@ -40,6 +41,7 @@ class TrackFeatures:
     tuning: float  # semitones from A440, within ±0.5 (the note grid of the analysis)
     key: str = ""  # e.g. "F# minor"; the tags' key when they name one
     tuning_hz: float = 0.0  # the A4 the recording was played at, e.g. 415.3
+    content_vector: np.ndarray | None = None  # (D,) float32 from the content embedding, if any
 
 
 def tracks_needing_analysis(db: Database, analysis_version: str) -> list[tuple[int, str]]:
@@ -60,6 +62,7 @@ def save_features(
 ) -> None:
     """Store a successful analysis, replacing any earlier row of the track."""
     histogram = np.ascontiguousarray(features.histogram, dtype="<f4")
+    vector = features.content_vector
     with db.transaction() as conn:
         conn.execute(
             _UPSERT,
@@ -76,6 +79,9 @@ def save_features(
                 "tuning": features.tuning,
                 "key": features.key,
                 "tuning_hz": features.tuning_hz,
+                "content_vector": None
+                if vector is None
+                else np.ascontiguousarray(vector, dtype="<f4").tobytes(),
                 "analysed_at": utc_now(),
             },
         )
@@ -99,6 +105,7 @@ def save_failure(db: Database, track_id: int, analysis_version: str, reason: str
                 "tuning": 0.0,
                 "key": "",
                 "tuning_hz": 0.0,
+                "content_vector": None,
                 "analysed_at": utc_now(),
             },
         )
@@ -123,13 +130,19 @@ def failures(db: Database, analysis_version: str) -> dict[int, str]:
     return {int(r[0]): str(r[1]) for r in rows}
 
 
-def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
-    """Track ids (n,) and their class histograms (n, K) of every successfully analysed track."""
-    rows = db.conn.execute(
-        "SELECT f.track_id, f.histogram FROM features f JOIN tracks t ON t.id = f.track_id "
+def _analysed(db: Database, analysis_version: str) -> list[tuple[int, bytes, bytes | None]]:
+    """``(track_id, histogram, content_vector)`` of every present, successfully analysed track."""
+    return db.conn.execute(
+        "SELECT f.track_id, f.histogram, f.content_vector FROM features f "
+        "JOIN tracks t ON t.id = f.track_id "
         "WHERE f.analysis_version = ? AND f.status = 'ok' AND t.missing = 0 ORDER BY f.track_id",
         (analysis_version,),
     ).fetchall()
+
+
+def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Track ids (n,) and their class histograms (n, K) of every successfully analysed track."""
+    rows = _analysed(db, analysis_version)
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     if not rows:
         return ids, np.zeros((0, 0), np.float32)
@@ -137,13 +150,22 @@ def load_histograms(db: Database, analysis_version: str) -> tuple[np.ndarray, np
 
 
 def library_content_vectors(db: Database, analysis_version: str) -> tuple[np.ndarray, np.ndarray]:
-    """Track ids (n,) and their TF-IDF content vectors (n, K), IDF taken over this library.
+    """Track ids (n,) and their L2-normalised content vectors (n, D).
 
-    Computed from the stored histograms, so it follows library changes without re-analysis.
+    The learned vectors the analysis stored (``player.analysis.embedding``) when every analysed
+    track has one of the same length; otherwise (the embedding was refused, or the rows
+    disagree) the TF-IDF vectors of the stored histograms, IDF over this library, for all of
+    them: vectors of two kinds are never compared. Follows library changes without re-analysis.
     """
-    ids, histograms = load_histograms(db, analysis_version)
-    if not len(ids):
-        return ids, histograms
+    rows = _analysed(db, analysis_version)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    if not rows:
+        return ids, np.zeros((0, 0), np.float32)
+    learned = [r[2] for r in rows if r[2]]
+    if len(learned) == len(rows) and len({len(b) for b in learned}) == 1:
+        v = np.stack([np.frombuffer(b, dtype="<f4") for b in learned]).astype(np.float32)
+        return ids, v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    histograms = np.stack([np.frombuffer(r[1], dtype="<f4") for r in rows])
     return ids, tfidf(histograms, inverse_document_frequency(histograms))
 
 

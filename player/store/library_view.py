@@ -31,7 +31,7 @@ def library_ids(db: Database) -> np.ndarray:
 
 
 def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
-    """The tree's first level from migration 8's indexes alone: ``(composer_key,
+    """The tree's first level from migration 9's indexes alone: ``(composer_key,
     composer_name, composer_sort, tracks)`` for each name a composer's tracks carry, and each
     composer key's number of works (distinct work keys: the identity always gives one)."""
     names = db.conn.execute(
@@ -54,7 +54,7 @@ def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dic
 
 
 def composer_tracks(db: Database, composer_key: str) -> list[Track]:
-    """The present tracks of one composer, found through migration 8's ``tracks_by_composer``
+    """The present tracks of one composer, found through migration 9's ``tracks_by_composer``
     (named: without statistics SQLite would walk the library-order index instead)."""
     cursor = db.conn.execute(
         f"{SELECT_TRACKS} INDEXED BY tracks_by_composer WHERE {PRESENT} AND composer_key = ? "

@@ -238,7 +238,13 @@ def _v7_key_and_concert_pitch(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v8_library_view_indexes(conn: sqlite3.Connection) -> None:
+def _v8_learned_content_vectors(conn: sqlite3.Connection) -> None:
+    # The content embedding's vector (float32 BLOB, NULL when the analysis had no usable
+    # embedding: the library then ranks by the TF-IDF of the histograms).
+    execute_script(conn, "ALTER TABLE features ADD COLUMN content_vector BLOB;")
+
+
+def _v9_library_view_indexes(conn: sqlite3.Connection) -> None:
     # The window's first screen reads only these indexes, never the wide track rows
     # (player.store.library_view): the composers' names, works and track counts
     # (tracks_by_composer, also how one composer's tracks are found when the listener opens
@@ -263,7 +269,8 @@ MIGRATIONS: list[Migration] = [
     _v5_playlists_and_album_art,
     _v6_imported_plays,
     _v7_key_and_concert_pitch,
-    _v8_library_view_indexes,
+    _v8_learned_content_vectors,
+    _v9_library_view_indexes,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

@@ -6,12 +6,16 @@ import threading
 import numpy as np
 import pytest
 
+from player.analysis.embedding import load_embedding
+from player.analysis.segments import SegmentClassModel
 from player.analysis.version import ANALYSIS_VERSION
 from player.analysis.worker import CRASHED, AnalysisService
+from player.faults import Faults
 from player.store import open_database
 from player.store.features import (
     failures,
     key_and_tuning,
+    library_content_vectors,
     load_histograms,
     tracks_needing_analysis,
 )
@@ -50,6 +54,10 @@ def test_library_is_analysed_with_reasons_and_resumes(library):
     ids, histograms = load_histograms(db, ANALYSIS_VERSION)
     assert sorted(names[i] for i in ids) == [f"{i}-good.wav" for i in range(4)]
     assert histograms.shape[1] >= 32 and (histograms.sum(axis=1) > 1).all()
+    shipped, why = load_embedding(SegmentClassModel.load())
+    assert shipped is not None, why
+    vector_ids, vectors = library_content_vectors(db, ANALYSIS_VERSION)  # the shipped embedding's
+    assert vector_ids.tolist() == ids.tolist() and vectors.shape[1] == shipped.output_dim
     reasons = {names[i]: r for i, r in failures(db, ANALYSIS_VERSION).items()}
     assert reasons == {"4-corrupt.wav": "cannot be decoded", "5-silent.wav": "silent"}
     last = seen[-1]
@@ -179,3 +187,21 @@ def test_key_and_concert_pitch_are_stored_the_title_naming_the_key(tmp_path):
     assert stored["modern.wav"][1] == pytest.approx(443.0, abs=0.5)
     assert stored["period.wav"][0] == "F major"
     assert stored["period.wav"][1] == pytest.approx(415.0, abs=0.5)
+
+
+def test_a_refused_embedding_is_said_once_and_the_library_ranks_by_segment_classes(
+    library, tmp_path
+):
+    db_path, db = library
+    damaged = tmp_path / "embedding.onnx"
+    damaged.write_bytes(b"not a model")
+    faults = Faults()
+    heard: list[str] = []
+    faults.subscribe(heard.append)
+    run(AnalysisService(db_path, embedding_path=damaged, faults=faults, workers=1))
+    (message,) = heard
+    assert message.startswith("Content embedding not used (") and "damaged" in message
+    ids, vectors = library_content_vectors(db, ANALYSIS_VERSION)
+    histogram_ids, histograms = load_histograms(db, ANALYSIS_VERSION)
+    assert ids.tolist() == histogram_ids.tolist() and len(ids) == 4
+    assert vectors.shape == histograms.shape  # TF-IDF over the classes, not learned vectors

@@ -1,4 +1,4 @@
-"""One PortAudio backend for the whole module (opening a PulseAudio stream costs ~2 s) and files."""
+"""One engine process for the whole module (starting one costs a second or two) and files."""
 
 from __future__ import annotations
 
@@ -73,9 +73,9 @@ def write_sine(
 
 @pytest.fixture(scope="module")
 def backend():
-    from player.audio.engine import PortAudioBackend
+    from player.audio.process import ProcessBackend
 
-    engine = PortAudioBackend(samplerate=48000)
+    engine = ProcessBackend(samplerate=48000)
     yield engine
     engine.close()
 

@@ -1,10 +1,11 @@
-"""PortAudioBackend on the private PulseAudio null sink, with real files written by soundfile."""
+"""The engine process (ProcessBackend) on the private PulseAudio null sink, with real files."""
 
 from __future__ import annotations
 
 import io
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -194,6 +195,7 @@ def test_position_follows_what_is_heard_and_seek_moves_it(backend, recorder, tmp
     begun = time.monotonic()  # before the start is heard: elapsed time bounds the position
     backend.play(item)
     recorder.wait_for("started")
+    assert backend.position_s < 1.0  # told when its first frames are heard, not at a later wake
     wait_until(lambda: backend.position_s >= 0.3, what="0.3 s heard")
     before_seek, read = backend.position_s, time.monotonic()
     assert before_seek <= read - begun + 0.05  # never ahead of what can be heard
@@ -232,6 +234,44 @@ def test_pause_holds_position_and_resume_goes_on(backend, recorder, tmp_path):
     ended = recorder.wait_for("ended")
     assert ended[0][2] is EndReason.FINISHED
     assert held * 1000 + 495 <= ended[0][3] <= held * 1000 + 520
+
+
+def test_resume_after_pause_skips_nothing(backend, recorder, tmp_path):
+    """What reaches the sink (read by ``parec``): pause drops the device's ~0.2 s queue, and
+    after resume the whole file has been heard once — the frames the queue held at the pause
+    are played again, neither skipped nor doubled."""
+    if shutil.which("parec") is None:
+        pytest.skip("parec (PulseAudio's recorder) is not installed")
+    rate = 48000
+    item = write_sine(tmp_path / "pr.wav", seconds=1.5, rate=rate, amplitude=0.5)
+    capture = tmp_path / "monitor.raw"
+    with capture.open("wb") as out:
+        parec = subprocess.Popen(
+            ["parec", "--raw", "--format=float32le", f"--rate={rate}", "--channels=2",
+             "--device=null.monitor"],
+            stdout=out,
+        )  # fmt: skip
+        try:
+            wait_until(lambda: capture.stat().st_size > 0, what="parec recording")
+            backend.play(item)
+            recorder.wait_for("started")
+            wait_until(lambda: backend.position_s >= 0.5, what="0.5 s heard")
+            backend.pause()
+            time.sleep(0.6)
+            backend.resume()
+            recorder.wait_for("ended")
+            size = capture.stat().st_size
+            wait_until(lambda: capture.stat().st_size > size + 8 * rate // 2, what="0.5 s more")
+        finally:
+            parec.terminate()
+            parec.wait(timeout=5)
+    heard = np.fromfile(capture, dtype="<f4").reshape(-1, 2)[:, 0]
+    blocks = np.abs(heard[: len(heard) // 480 * 480]).reshape(-1, 480).max(axis=1)
+    sounding = np.flatnonzero(blocks > 0.25)  # 10 ms blocks with the tone in them
+    assert len(sounding) == pytest.approx(150, abs=3)  # 1.5 s, once
+    gaps = np.diff(sounding)
+    assert (gaps > 1).sum() == 1  # one silence: the pause
+    assert recorder.wait_for("ended")[0][3] == pytest.approx(1500, abs=20)
 
 
 def test_stop_and_replace_say_how_the_track_ended(backend, recorder, tmp_path):
@@ -297,16 +337,75 @@ def test_output_device_can_change_while_playing(backend, recorder, tmp_path):
     backend.set_output_device(None)
 
 
-def test_output_that_stops_by_itself_ends_the_play_with_error(backend, recorder, tmp_path):
+def _null_sink_module() -> str | None:
+    """The private PulseAudio server's null-sink module, if the tests run on one."""
+    if shutil.which("pactl") is None:
+        return None
+    modules = subprocess.run(
+        ["pactl", "list", "short", "modules"], capture_output=True, text=True, check=False
+    ).stdout
+    return next((line.split()[0] for line in modules.splitlines() if "null-sink" in line), None)
+
+
+def test_output_that_goes_away_ends_the_play_with_error(backend, recorder, tmp_path):
+    """The sink is unloaded from the sound server while playing (a device unplugged): PortAudio
+    stops the stream by itself; the play ends with ERROR, the app is told, and the next play
+    opens the output again once the sink is back."""
+    module = _null_sink_module()
+    if module is None:
+        pytest.skip("needs the private PulseAudio server (pactl)")
     item = write_sine(tmp_path / "lost.flac", seconds=1.5, rate=48000)
     backend.play(item)
     recorder.wait_for("started")
-    backend._stream.abort()  # what PortAudio does when the device goes away
-    assert "The sound output stopped" in recorder.wait_for("error")[0][2]
-    assert recorder.wait_for("ended")[0][2] is EndReason.ERROR
-    assert backend.state is PlaybackState.STOPPED
+    try:
+        subprocess.run(["pactl", "unload-module", module], check=True)
+        assert "The sound output stopped" in recorder.wait_for("error")[0][2]
+        ended = recorder.wait_for("ended")[0]
+        assert ended[2] is EndReason.ERROR and 0 < ended[3] < 1500
+        assert backend.state is PlaybackState.STOPPED
+    finally:
+        subprocess.run(
+            ["pactl", "load-module", "module-null-sink", "sink_name=null", "rate=48000"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     backend.play(item)  # the output is opened again
     assert recorder.wait_for("ended", 2)[1][1:3] == ("lost.flac", EndReason.FINISHED)
+
+
+def test_a_killed_engine_is_reported_the_play_kept_and_the_next_play_starts_a_new_one(
+    recorder, tmp_path
+):
+    """SIGKILL to the engine process mid-track: the app hears an error that says so and
+    track_ended(ERROR) with what was heard until then; play() starts a fresh engine."""
+    from player.audio.process import ProcessBackend
+
+    backend = ProcessBackend(recorder, samplerate=48000)
+    recorder.backend = backend
+    try:
+        item = write_sine(tmp_path / "k.flac", seconds=3.0, rate=48000)
+        begun = time.monotonic()
+        backend.play(item)
+        recorder.wait_for("started")
+        wait_until(lambda: backend.position_s >= 0.5, what="0.5 s heard")
+        heard, old_pid = backend.position_s, backend.pid
+        os.kill(old_pid, signal.SIGKILL)
+        killed = time.monotonic()
+        error = recorder.wait_for("error")[0]
+        assert error[1] == "k.flac" and "killed by SIGKILL" in error[2]
+        ended = recorder.wait_for("ended")[0]
+        assert ended[1:3] == ("k.flac", EndReason.ERROR)
+        assert heard * 1000 - 5 <= ended[3] <= (killed - begun) * 1000  # nothing lost, no more
+        assert backend.state is PlaybackState.STOPPED and backend.current is None
+        backend.play(item)
+        assert backend.state is PlaybackState.PLAYING
+        recorder.wait_for("started", 2, timeout=60)
+        assert backend.pid != old_pid
+        wait_until(lambda: backend.position_s >= 0.2, what="the new engine playing")
+        backend.stop()
+        assert recorder.wait_for("ended", 2)[1][1:3] == ("k.flac", EndReason.STOPPED)
+    finally:
+        backend.close()
 
 
 def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):

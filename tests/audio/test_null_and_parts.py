@@ -12,7 +12,7 @@ import soundfile as sf
 from player.audio import open_backend
 from player.audio.backend import EndReason, Playable, PlaybackState
 from player.audio.decoder import TrackDecoder, channel_matrix
-from player.audio.gain import GainRamp, replaygain_factor
+from player.audio.gain import OutputGain, replaygain_factor
 from player.audio.null import NullBackend
 from player.audio.ring import FrameRing
 from player.audio.timeline import Timeline, TrackPlay
@@ -64,26 +64,35 @@ def test_open_backend_falls_back_with_a_reason_when_the_device_is_missing():
     backend.close()
 
 
-def test_ring_wraps_and_skips_on_discard():
+def test_ring_wraps_and_moves_its_read_position_over_and_back():
     ring = FrameRing(4, 1)
     ring.write(np.arange(3, dtype=np.float32)[:, None])
     out = np.empty((2, 1), dtype=np.float32)
     assert ring.read_into(out) == 2 and out[:, 0].tolist() == [0, 1]
     ring.write(np.array([[3], [4], [5]], dtype=np.float32))  # wraps around
-    ring.discard(4)
+    ring.move_read(4)  # over frames 2 and 3 (dropped)
     assert ring.read_into(out) == 2 and out[:, 0].tolist() == [4, 5]
-    assert (ring.jump_count, ring.jumps[0].tolist()) == (1, [2, 4])
-    assert ring.read_into(out) == 0 and out[:, 0].tolist() == [0, 0]
+    ring.move_read(3)  # back to a frame still held
+    assert ring.read_into(out) == 2 and out[:, 0].tolist() == [3, 4]
+    with pytest.raises(ValueError, match="not held"):
+        ring.move_read(1)  # overwritten by frame 5
+    assert ring.read_into(out) == 1 and out[:, 0].tolist() == [5, 0]
 
 
-def test_replaygain_never_clips_and_ramp_reaches_its_target():
+def test_replaygain_never_clips_and_the_volume_moves_across_one_block():
     assert replaygain_factor(gain_db=6.0, peak=0.8) == pytest.approx(1 / 0.8)
     assert replaygain_factor(gain_db=-6.0, peak=0.5) == pytest.approx(10 ** (-6 / 20))
     assert replaygain_factor(gain_db=None, peak=None) == 1.0
-    ramp = GainRamp(value=1.0, ramp_frames=4)
-    ramp.set_target(0.0)
-    block = ramp.apply(np.ones((6, 2), dtype=np.float32))
-    assert block[:, 0].tolist() == pytest.approx([0.75, 0.5, 0.25, 0.0, 0.0, 0.0])
+    gain = OutputGain(4)
+    block = np.ones((4, 2), dtype=np.float32)
+    gain.apply(block, 0.0)
+    assert block[:, 0].tolist() == pytest.approx([0.75, 0.5, 0.25, 0.0])
+    block = np.ones((4, 2), dtype=np.float32)
+    gain.apply(block, 0.0)
+    assert block.tolist() == [[0.0, 0.0]] * 4
+    block = np.ones((2, 2), dtype=np.float32)  # a short block takes the ramp's last steps
+    gain.apply(block, 1.0)
+    assert block[:, 1].tolist() == pytest.approx([0.75, 1.0])
 
 
 def test_channel_mix_handles_any_count():
@@ -110,13 +119,17 @@ def test_timeline_counts_heard_frames_across_a_skip():
     timeline.begin(a, at=0, pos_s=0.0)
     b = TrackPlay(Playable(Path("b")), 1.0, start=800)
     timeline.begin(b, at=800, pos_s=0.0, flush=EndReason.SKIPPED)
-    events = timeline.advance(1000, [(300, 800)])
+    timeline.jump(300, 800)
+    events = timeline.advance(1000)
     assert [(e.kind, e.play.item.path.name, e.reason, e.ms_heard) for e in events] == [
         ("started", "a", None, 0),
         ("ended", "a", EndReason.SKIPPED, 300),
         ("started", "b", None, 0),
     ]
-    assert timeline.where(1000) == (b, pytest.approx(0.2))
+    cursor, plays = timeline.snapshot()
+    assert cursor == 1000 and [(p.item.path.name, p.heard, s.start) for p, s in plays] == [
+        ("b", 200, 800)
+    ]
 
 
 def test_null_backend_pauses_seeks_and_stops(tmp_path):
@@ -152,3 +165,30 @@ def test_decoder_folds_six_channels_into_two(tmp_path):
     assert block.shape == (4800, 2)
     assert block[:, 0] == pytest.approx(0.6 / 3, abs=1e-3)  # 16-bit WAV
     assert block[:, 1] == pytest.approx(0.0)
+
+
+def test_timeline_names_the_next_boundary_to_wake_for():
+    timeline = Timeline(1000)
+    a = TrackPlay(Playable(Path("a")), 1.0, start=0)
+    timeline.begin(a, at=0, pos_s=0.0)
+    assert timeline.next_boundary() == 1  # its first frame heard: started
+    assert [e.kind for e in timeline.advance(1)] == ["started"]
+    assert timeline.next_boundary() is None  # its end is not known yet
+    timeline.end(a, at=1000, reason=EndReason.FINISHED)
+    assert timeline.next_boundary() == 1000
+
+
+def test_the_engine_process_loads_no_qt_and_no_profile_code():
+    """What ``python -m player.audio.child`` imports: player.audio and its needs, nothing of the
+    window, the store or the recommender."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, player.audio.child, player.audio.engine; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith("
+        "('PySide6', 'sqlite3', 'onnxruntime', 'player.ui', 'player.store', 'player.recommend', "
+        "'player.library', 'player.app')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

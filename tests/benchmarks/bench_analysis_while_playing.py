@@ -1,13 +1,14 @@
 """Playback while the library is analysed: underruns during 60 s on a PulseAudio null sink.
 
 A private PulseAudio server with a null sink (as in the tests) paces PortAudio in real time.
-``PortAudioBackend`` plays 90 s of rendered music (44.1 kHz FLAC, resampled by the decoder when
+The engine process (``ProcessBackend``) plays 90 s of rendered music (44.1 kHz FLAC, resampled by the decoder when
 the output runs at another rate) while ``AnalysisService`` analyses the trainer's 56 corpus renders in a
 fresh profile with its niced child process; the first 60 s of playback are measured. The
 renders are written at ``--input-rate`` (44,100 or 48,000 Hz, as a listener's files are, so
 the analysis resamples them to its 22,050 Hz; 22050 feeds them at the analysis rate). Reported:
 PortAudio output underflows, callbacks that found the ring dry, and how many tracks were
-analysed meanwhile.
+analysed meanwhile, and the callback's margin (its longest gap and the least music left in
+the ring, measured in the engine process).
 
 Run: .venv/bin/python tests/benchmarks/bench_analysis_while_playing.py [--input-rate 44100]
 """
@@ -33,7 +34,7 @@ def main(input_rate: int) -> None:
 
         from player.analysis.worker import AnalysisService
         from player.audio.backend import Playable
-        from player.audio.engine import PortAudioBackend
+        from player.audio.process import ProcessBackend
         from player.store import open_database
         from player.store.tracks import Track, upsert_tracks
         from trainer.segment_classes import render_set
@@ -57,15 +58,20 @@ def main(input_rate: int) -> None:
             db.close()
             progress = []
             service = AnalysisService(db_path, on_progress=progress.append)
-            backend = PortAudioBackend()
+            backend = ProcessBackend()
             try:
                 service.start()
                 time.sleep(3.0)  # the child is up and analysing before the music starts
                 backend.play(Playable(path=music))
+                while backend.position_s <= 0.0:
+                    time.sleep(0.01)
+                backend.callback_margin()  # from now on
                 started = time.monotonic()
                 while time.monotonic() - started < 60.0:
                     time.sleep(0.5)
                 played = backend.position_s
+                margin = backend.callback_margin()
+                counts = backend.underruns, backend.ring_underruns
             finally:
                 backend.close()
                 service.cancel()
@@ -79,9 +85,8 @@ def main(input_rate: int) -> None:
             f"of {len(renders)} tracks were analysed (FLAC at {input_rate} Hz, resampled to "
             "22,050 Hz by the analysis)"
         )
-        print(
-            f"PortAudio underflows: {backend.underruns}; ring dry mid-track: {backend.ring_underruns}"
-        )
+        print(f"PortAudio underflows: {counts[0]}; ring dry mid-track: {counts[1]}")
+        print(f"callback margin: {margin}")
     finally:
         stop_private_audio(home)
 

@@ -2,21 +2,21 @@
 
 The measure the issue used: a 40 s run minus a 10 s run of the same 44.1 kHz stereo FLAC, as the
 extra CPU time (user + system, all threads) per second of playback, so start-up costs cancel.
-Continuo runs in this process (offscreen window, the background analysis paused: it has its own
-budget and benchmark); its clock starts once the track plays. mpv (when installed) runs as a
-child with ``--no-video --ao=pulse`` and is measured from its rusage. Both play into a private
-PulseAudio server with a 48 kHz null sink (tests/audio_env.py), so both resample.
+Continuo is the app (offscreen window, the background analysis paused: it has its own budget
+and benchmark) *plus* its sound-engine process, each reported and summed; its clock starts once
+the track plays. mpv (when installed: ``apt-get install -y mpv``; not a Continuo dependency)
+runs as a child with ``--no-video --ao=pulse`` and is measured from its rusage. Both play into a
+private PulseAudio server with a 48 kHz null sink (tests/audio_env.py); both hand it 44.1 kHz
+(the ALSA default device's rate), so the server resamples for both, uncounted.
 
 Continuo is measured twice: window shown, and minimised (its position poll stops).
 
 Run: .venv/bin/python tests/benchmarks/bench_cpu_vs_mpv.py [--short 10] [--long 40] [--runs 1]
 
-Measured (2 shared cores, load average 13, one run each; % of one core per second of playback):
-before this issue's changes Continuo 2.27 (shown) / 2.30 (minimised) vs mpv 1.22; with
-2,048-frame PortAudio blocks, the event thread polling every 50 ms (was 25) and the transport
-polling only while playing on screen: Continuo 1.37 / 1.40 vs mpv 0.94. mpv hands 44.1 kHz to
-PulseAudio, which resamples in the server (not counted); Continuo resamples to the 48 kHz sink
-itself (about 0.15 % of the total, measured with the engine alone).
+Measured (2 shared cores; % of one core per second of playback), before the engine process:
+Continuo 2.27 (shown) / 2.30 (minimised) vs mpv 1.22 at load 13, then with 2,048-frame blocks
+and a 50 ms event poll 1.37 / 1.40 vs mpv 0.94. The figures with the engine process are in
+docs/architecture.md (audio).
 """
 
 from __future__ import annotations
@@ -50,8 +50,11 @@ def mpv_cpu(path: Path, seconds: float) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def continuo_cpu(path: Path, short: float, long: float, *, minimised: bool) -> tuple[float, float]:
-    """CPU seconds of this process over the first ``short`` and ``long`` seconds of playback."""
+def continuo_cpu(
+    path: Path, short: float, long: float, *, minimised: bool
+) -> dict[str, tuple[float, float]]:
+    """CPU seconds of this process ("app") and of the engine process ("engine") over the
+    first ``short`` and ``long`` seconds of playback."""
     import psutil
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -82,17 +85,19 @@ def continuo_cpu(path: Path, short: float, long: float, *, minimised: bool) -> t
     while services.backend.position_s < 0.05:
         app.processEvents()
         time.sleep(0.005)
-    process = psutil.Process()
-    start_cpu, start = sum(process.cpu_times()[:2]), time.monotonic()
-    marks = {}
+    processes = {"app": psutil.Process(), "engine": psutil.Process(services.backend.pid)}
+    start_cpu = {k: sum(p.cpu_times()[:2]) for k, p in processes.items()}
+    start = time.monotonic()
+    marks: dict[str, list[float]] = {k: [] for k in processes}
     for mark in (short, long):  # the app's own event loop runs, as in real use
         QTimer.singleShot(int((start + mark - time.monotonic()) * 1000), app.quit)
         app.exec()
-        marks[mark] = sum(process.cpu_times()[:2]) - start_cpu
+        for k, p in processes.items():
+            marks[k].append(sum(p.cpu_times()[:2]) - start_cpu[k])
     window.close()
     window.jobs.wait()
     services.close()
-    return marks[short], marks[long]
+    return {k: (v[0], v[1]) for k, v in marks.items()}
 
 
 def main() -> None:
@@ -102,6 +107,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     home, kind = start_private_audio()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     try:
         CACHE.mkdir(parents=True, exist_ok=True)
         folder = CACHE / "cpu-vs-mpv"
@@ -110,11 +116,15 @@ def main() -> None:
         span = args.long - args.short
         result: dict[str, object] = {"output": kind, "file": "44.1 kHz stereo FLAC"}
         for label, minimised in (("continuo_shown", False), ("continuo_minimised", True)):
-            extra = []
+            extra: dict[str, list[float]] = {"app": [], "engine": [], "total": []}
             for _ in range(args.runs):
-                cpu_short, cpu_long = continuo_cpu(song, args.short, args.long, minimised=minimised)
-                extra.append((cpu_long - cpu_short) / span * 100)
-            result[f"{label}_percent"] = round(statistics.median(extra), 2)
+                cpu = continuo_cpu(song, args.short, args.long, minimised=minimised)
+                for part, (cpu_short, cpu_long) in cpu.items():
+                    extra[part].append((cpu_long - cpu_short) / span * 100)
+                extra["total"].append(extra["app"][-1] + extra["engine"][-1])
+            result[f"{label}_percent"] = round(statistics.median(extra["total"]), 2)
+            for part in ("app", "engine"):
+                result[f"{label}_{part}_percent"] = round(statistics.median(extra[part]), 2)
         if shutil.which("mpv"):
             extra = []
             for _ in range(args.runs):
@@ -122,8 +132,8 @@ def main() -> None:
             result["mpv_percent"] = round(statistics.median(extra), 2)
         else:
             result["mpv_percent"] = None  # apt install mpv to compare
-        load = os.getloadavg()
-        result["load_average"] = [round(x, 2) for x in load]
+        result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        result["load_average_at_start"] = load_at_start
         print(json.dumps(result, indent=2))
     finally:
         stop_private_audio(home)

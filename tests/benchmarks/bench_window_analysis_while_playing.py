@@ -110,6 +110,8 @@ def main(paused: bool, rate: int) -> None:
             run_until(10, lambda: backend.position_s > 0)  # sound flows
             first_sound = time.monotonic() - asked
             timer.start()
+            margin = getattr(backend, "callback_margin", dict)
+            margin()  # from now on
             started, at_start = time.monotonic(), backend.position_s
             run_until(PLAY_S)
             timer.stop()
@@ -117,6 +119,7 @@ def main(paused: bool, rate: int) -> None:
             busy = min((finished_at[0] if finished_at else time.monotonic()) - started, elapsed)
             played = backend.position_s - at_start
             underruns = backend.underruns - before[0], backend.ring_underruns - before[1]
+            callback = margin()
             done = [p.done for p in seen if not p.paused]
             window.close()
             window.jobs.wait()
@@ -136,6 +139,7 @@ def main(paused: bool, rate: int) -> None:
                 f"{LONG_FILES} x {LONG_MINUTES:g} min generated at {rate} Hz)"
             )
         print(f"PortAudio underflows: {underruns[0]}; ring dry mid-track: {underruns[1]}")
+        print(f"callback margin: {callback}")
         print(f"GUI thread: worst lateness of a 20 ms timer {late[0] * 1000:.0f} ms")
     finally:
         stop_private_audio(home)

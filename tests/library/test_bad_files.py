@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from player.library.scanner import scan_library
+from player.library.scanner import BATCH_SIZE, scan_library
 from player.store import tracks as store
 from player.store.db import open_database
 from tests.library.audio_files import tag_vorbis, write_audio
@@ -83,3 +83,16 @@ def test_header_fields_that_overflow_are_problems_not_crashes(db, tmp_path):
     path.write_bytes(header + b"data" + struct.pack("<I", 0xFFFFFFFF) + b"\0" * 64)
     result = scan_library(db, [tmp_path / "music"])
     assert result.problems == 1 and store.track_count(db) == 0
+
+
+def test_problems_are_written_in_batches_and_none_is_lost(db, tmp_path):
+    root = tmp_path / "music"
+    root.mkdir()
+    count = BATCH_SIZE + 5
+    for n in range(count):
+        (root / f"{n:03d}.mp3").write_text(f"letter {n}, not an MP3\n" * 20)
+    tag_vorbis(write_audio(root / "good.flac"), title="Good")
+    result = scan_library(db, [root])
+    assert (result.added, result.problems) == (1, count)
+    reasons = dict(store.problems(db))
+    assert len(reasons) == count and all("Not an audio file" in r for r in reasons.values())

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import time
 
+import psutil
 import pytest
 
+from player.library import readers
 from player.library.scanner import ScanProgress, scan_library
 from player.store import tracks as store
 from player.store.db import open_database
+from player.store.tracks import TRACK_COLUMNS
 from tests.library.audio_files import tag_vorbis, write_audio
 
 
@@ -176,3 +182,64 @@ def test_a_file_opened_on_its_own_is_scanned_once_even_inside_a_folder(tmp_path)
     assert (result.total, result.added) == (2, 2)
     assert sorted(t.path for t in store.all_tracks(db)) == [str(alone), str(inside)]
     db.close()
+
+
+def test_worker_processes_read_as_threads_do_and_stop_when_asked(db, music, tmp_path, monkeypatch):
+    (music / "broken.flac").write_bytes(b"fLaC" + bytes(64))
+    by_threads = open_database(tmp_path / "threads.db")
+    scan_library(by_threads, [music])
+    monkeypatch.setattr(readers, "PROCESS_MIN_FILES", 1)
+    workers: list[int] = []
+    calls = iter(range(100))
+
+    def stop_after_two() -> bool:
+        workers.append(len(multiprocessing.active_children()))
+        return next(calls) >= 2
+
+    stopped = scan_library(db, [music], should_stop=stop_after_two)
+    assert (stopped.done, stopped.added) == (2, 2) and max(workers) > 0
+    result = scan_library(db, [music])
+    assert (result.added, result.unchanged, result.problems) == (2, 2, 1)
+    assert multiprocessing.active_children() == []
+
+    def stored(database):
+        return {
+            t.path: {**{f: getattr(t, f) for f in TRACK_COLUMNS}, "id": None}
+            for t in store.all_tracks(database)
+        }
+
+    assert stored(db) == stored(by_threads)
+    assert store.problems(db) == store.problems(by_threads)
+    by_threads.close()
+
+
+_KILLED_SCAN = """
+import sys, time
+from pathlib import Path
+from player.library import readers
+from player.library.scanner import scan_library
+from player.store.db import open_database
+readers.PROCESS_MIN_FILES = 1
+def stuck():
+    print("scanning", flush=True)
+    time.sleep(60)
+    return False
+scan_library(open_database(Path(sys.argv[1])), [Path(sys.argv[2])], should_stop=stuck)
+"""
+
+
+def test_worker_processes_end_when_the_scan_is_killed_and_the_next_scan_resumes(db, music):
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_SCAN, str(music.parent / "killed.db"), str(music)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "scanning\n"
+    workers = psutil.Process(child.pid).children(recursive=True)
+    assert workers
+    child.kill()
+    child.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
+    result = scan_library(open_database(music.parent / "killed.db"), [music])
+    assert (result.added, result.problems) == (4, 0)

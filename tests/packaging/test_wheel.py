@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "io.github.continuo.Continuo"
 SHIPPED = [
     "player/assets/models/segment-classes-v1.npz",
+    "player/assets/models/content-embedding-v1.onnx",
     "player/assets/demo-profile/history.json",
     "player/assets/demo-profile/models/current/model.onnx",
     "player/assets/demo/README.md",

@@ -91,3 +91,39 @@ def test_similar_tracks_ranks_by_content(db):
     assert [i for i, _ in similar] == [ids[1], ids[3]]
     assert 1.0 >= similar[0][1] > similar[1][1] > 0.0
     assert similar_tracks(db, ids[0], "other version") == []
+
+
+def learned(histogram, vector):
+    return TrackFeatures(
+        np.asarray(histogram, np.float32), 3, 12.0, 0.5, 220.0, 0.1, content_vector=vector
+    )
+
+
+def test_learned_vectors_rank_when_every_track_has_one(db):
+    """Learned vectors (the analysis's embedding) rank "Similar" where the histograms would
+    rank the other way; they come back unit length."""
+    ids = [t.id for t in all_tracks(db)]
+    rows = [  # histogram says 0 ~ 1; the learned vectors say 0 ~ 2
+        ([4, 0, 0], np.array([2.0, 0.0], np.float32)),
+        ([3, 1, 0], np.array([0.0, 1.0], np.float32)),
+        ([0, 0, 5], np.array([1.0, 0.1], np.float32)),
+        ([1, 1, 1], np.array([0.5, 0.5], np.float32)),
+    ]
+    for track_id, (h, v) in zip(ids, rows, strict=True):
+        save_features(db, track_id, "v", learned(h, v))
+    got, vectors = library_content_vectors(db, "v")
+    assert got.tolist() == ids and vectors.shape == (4, 2)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-6)
+    assert similar_tracks(db, ids[0], "v", k=1)[0][0] == ids[2]
+
+
+def test_one_track_without_a_learned_vector_makes_the_whole_library_tfidf(db):
+    """Vectors of two kinds are never compared: a row without one (the embedding was refused)
+    sends every track back to the TF-IDF of its histogram."""
+    ids = [t.id for t in all_tracks(db)]
+    for track_id, h in zip(ids[:3], [[4, 0, 0], [3, 1, 0], [0, 0, 5]], strict=True):
+        save_features(db, track_id, "v", learned(h, np.array([1.0, 0.0], np.float32)))
+    save_features(db, ids[3], "v", features([1, 1, 1]))
+    got, vectors = library_content_vectors(db, "v")
+    assert got.tolist() == ids and vectors.shape == (4, 3)
+    assert similar_tracks(db, ids[0], "v", k=1)[0][0] == ids[1]

@@ -17,7 +17,7 @@ import pytest
 from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
 from player.store.art import ArtRecord, art_record
-from player.store.features import key_and_tuning, load_histograms
+from player.store.features import key_and_tuning, library_content_vectors, load_histograms
 from player.store.feedback import all_feedback, suggestion_log
 from player.store.imports import imported_count
 from player.store.library_view import composer_tracks
@@ -29,6 +29,7 @@ from player.store.tracks import all_tracks, library_roots, problems
 
 AT = "2025-03-01T10:00:00.000+00:00"
 HISTOGRAM = np.arange(6, dtype=np.float32) / 10
+LEARNED = np.array([0.6, 0.8], dtype=np.float32)
 
 # what each version's own tables hold, written at that version (a new migration adds its rows)
 ROWS: dict[int, list[tuple[str, tuple]]] = {
@@ -80,7 +81,8 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
         ("INSERT INTO imported_plays VALUES ('lastfm', 'k1', 90, ?)", (AT,)),
     ],
     7: [("UPDATE features SET key = 'F major', tuning_hz = 415.3 WHERE track_id = 7", ())],
-    8: [],  # an index only: the rows before it are read through it (check_rows)
+    8: [("UPDATE features SET content_vector = ? WHERE track_id = 7", (LEARNED.tobytes(),))],
+    9: [],  # indexes only: the rows before them are read through them (check_rows)
 }
 
 
@@ -120,8 +122,16 @@ def check_rows(db, version: int) -> None:
     if version >= 2:
         expected = ("F major", 415.3) if version >= 7 else ("", 0.0)
         assert key_and_tuning(db, 7, "v-test") == expected
-    # the library tree opens a composer through migration 8's index
+    # the library tree opens a composer through migration 9's index
     assert [t.id for t in composer_tracks(db, track.composer_key)] == [7]
+    # rows before migration 8 have no learned vector: the TF-IDF of their histogram ranks
+    if version >= 2:
+        ids, vectors = library_content_vectors(db, "v-test")
+        assert ids.tolist() == [7]
+        if version >= 8:
+            np.testing.assert_allclose(vectors[0], LEARNED, rtol=1e-6)
+        else:
+            assert vectors.shape == (1, len(HISTOGRAM))
 
 
 def test_every_version_has_rows_to_carry():

@@ -1,0 +1,451 @@
+"""ProcessBackend: the app's side of the sound engine, which runs in a child process.
+
+Why a process: the PortAudio callback is Python, and in the app any thread holding the GIL —
+a library view built in one long C++ call, a search, the recommender — delays it (measured:
+1.67 s without a callback while the window filled 100,000 tracks). In its own process only the
+engine's threads compete with it (``engine.py``).
+
+The app talks to it with typed commands (``messages.py``) over one pipe and reads its state
+from shared memory (``status.py``) without asking: ``position_s``/``state``/``current`` cost a
+few array reads, however often the transport asks. Each field here has one writer:
+
+* the **caller** (UI thread; commands are serialised by ``_send_lock``) writes ``_asked``
+  (the last state asked for and its command number), ``_pending`` (the last play/seek asked
+  for, shown until the engine hears it), ``_items`` (play ids → Playable), ``_volume``,
+  ``_child`` (replaced when play() finds the engine gone) and the shared block's epoch;
+* one **reader thread** per engine process *blocks* on the pipe and delivers the engine's
+  events to the listener; it alone writes the engine's name, rate and device list as the
+  engine reports them (and the device to reopen after a change), marks the engine dead
+  when the pipe closes, and keeps a dead engine's underrun counts.
+
+If the engine process dies (killed, crashed) the reader thread tells the listener: an error
+that says so, and ``track_ended(ERROR)`` for the play in progress with what was heard until
+then, so the play log keeps it. The next ``play()`` starts a new engine process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+from player.audio import messages as m
+from player.audio.backend import (
+    BackendListener,
+    EndReason,
+    OutputDevice,
+    Playable,
+    PlaybackState,
+)
+from player.audio.status import (
+    BLOCK_MAX,
+    EPOCH,
+    FILL_MIN,
+    GAP_MAX,
+    LATENCY,
+    N_DRY,
+    N_UNDERFLOW,
+    STATES,
+    Clock,
+    SharedBlock,
+    read_table,
+)
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 60.0  # a loaded machine may take long to import numpy and open PulseAudio
+KEEP_ITEMS = 64  # play ids remembered; far more than can be in the engine at once
+
+
+class OutputUnavailable(Exception):
+    """The engine process could not open any sound output (the message says why)."""
+
+
+@dataclass(frozen=True)
+class _Pending:
+    seq: int
+    play_id: int
+    item: Playable
+    pos_s: float
+    duration_s: float
+
+
+@dataclass(eq=False)
+class _Engine:
+    """One engine process and the app's end of its pipe and shared block."""
+
+    process: subprocess.Popen
+    conn: Connection
+    shared: SharedBlock
+    block: np.ndarray
+    ready: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)  # the reader is done
+    failure: str = ""
+    rate: int = 48000
+    dead: bool = False  # the pipe closed (reader thread)
+    closing: bool = False  # close() asked for its end (caller)
+
+
+class ProcessBackend:
+    """The :class:`~player.audio.backend.AudioBackend` whose engine is a child process.
+
+    Parameters are the engine's (``engine.Engine``): output ``device`` (None: the system
+    default), ``samplerate`` (None: the device's), ``latency_s``, ``blocksize``, ``buffer_s``.
+    With ``wait`` (the default) it returns once the engine has found its output and raises
+    :class:`OutputUnavailable` when there is none; without, it returns at once (the engine
+    process starts meanwhile) and :meth:`wait_ready` says later. Commands given before then
+    wait in the pipe.
+    """
+
+    def __init__(
+        self, listener: BackendListener | None = None, *, wait: bool = True, **options: object
+    ) -> None:
+        self.listener = listener
+        self.unavailable_reason = ""  # as NullBackend's, which says why there is no sound
+        self.name = "PortAudio"
+        self.channels = 2
+        self._options = options
+        self._send_lock = threading.Lock()
+        self._seq = 0
+        self._next_id = 0
+        self._items: dict[int, Playable] = {}
+        self._asked: tuple[int, PlaybackState] = (0, PlaybackState.STOPPED)
+        self._pending: _Pending | None = None
+        self._volume = 1.0
+        self._devices: tuple[OutputDevice, ...] = ()
+        self._lost_counts = np.zeros(2)  # underflows and dry blocks of engines that died
+        self._closed = False
+        self._child = self._start()
+        if wait and (failure := self.wait_ready()):
+            raise OutputUnavailable(failure)
+
+    def wait_ready(self) -> str:
+        """Wait until the engine has found its output; "" then, else why not (and the engine
+        process is ended)."""
+        engine = self._child
+        if not engine.ready.wait(START_TIMEOUT_S):
+            engine.failure = f"the sound engine did not start within {START_TIMEOUT_S:.0f} s"
+        if engine.failure:
+            self._closed = engine.closing = True
+            _end(engine)
+        return engine.failure
+
+    # --- state, read from shared memory ---------------------------------------------------
+
+    @property
+    def pid(self) -> int | None:
+        """The engine process's id (for tests and diagnostics)."""
+        return self._child.process.pid
+
+    @property
+    def rate(self) -> int:
+        return self._child.rate
+
+    @property
+    def state(self) -> PlaybackState:
+        child = self._child
+        if child.dead:  # play() starts a new engine
+            return PlaybackState.STOPPED
+        seq, asked = self._asked
+        table = read_table(child.block)
+        if table.cmd_seq < seq:
+            return asked
+        return PlaybackState(STATES[table.state])
+
+    @property
+    def position_s(self) -> float:
+        heard = self._heard()
+        return heard[2] if heard else 0.0
+
+    @property
+    def duration_s(self) -> float:
+        heard = self._heard()
+        return heard[3] if heard else 0.0
+
+    @property
+    def current(self) -> Playable | None:
+        heard = self._heard()
+        return heard[1] if heard else None
+
+    @property
+    def underruns(self) -> int:
+        """PortAudio ``output_underflow`` callbacks since the backend was made."""
+        return int(self._child.block[N_UNDERFLOW] + self._lost_counts[0])
+
+    @property
+    def ring_underruns(self) -> int:
+        """Callbacks that found the ring dry mid-track (the decoder fell behind)."""
+        return int(self._child.block[N_DRY] + self._lost_counts[1])
+
+    def callback_margin(self) -> dict[str, float | None]:
+        """How close the callback came to an underrun since the last call (then starts over).
+
+        ``latency_ms``: the stream's output latency (what is queued ahead of the speaker);
+        ``block_ms``: the largest block PortAudio asked for; ``max_gap_ms``: the longest time
+        between two callbacks (the stream's clock); ``margin_ms`` = latency - (gap - block):
+        what was left before the speaker would have run dry (below 0: an underrun);
+        ``min_fill_ms``: the least decoded music left in the ring after a callback mid-track
+        (0: the callback found it dry). All measured in the engine process by the callback.
+        """
+        block, rate = self._child.block, self._child.rate
+        latency_ms = float(block[LATENCY]) * 1000
+        block_ms = float(block[BLOCK_MAX]) / rate * 1000
+        gap_ms = float(block[GAP_MAX]) * 1000
+        fill = float(block[FILL_MIN])
+        measured = block[BLOCK_MAX] > 0
+        block[EPOCH] += 1
+        return {
+            "latency_ms": round(latency_ms, 1),
+            "block_ms": round(block_ms, 1),
+            "max_gap_ms": round(gap_ms, 1),
+            "margin_ms": round(latency_ms - max(gap_ms - block_ms, 0.0), 1),
+            "min_fill_ms": round(fill / rate * 1000, 1) if measured else None,
+        }
+
+    def _heard(self) -> tuple[int, Playable, float, float] | None:
+        """(play id, item, position, duration) of what is heard, or of what was asked for."""
+        if self.state is PlaybackState.STOPPED:
+            return None
+        child = self._child
+        table = read_table(child.block)
+        frame = Clock(child.block).heard()
+        pending = self._pending
+        if pending is not None and (
+            table.pending_seq < pending.seq
+            or (table.pending_seq == pending.seq and frame < table.pending_at)
+        ):
+            return pending.play_id, pending.item, pending.pos_s, pending.duration_s
+        where = table.where(frame, child.rate)
+        item = self._items.get(where[0].play_id) if where else None
+        if where is None or item is None:
+            return None
+        row, pos = where
+        return row.play_id, item, min(pos, row.duration_s), row.duration_s
+
+    # --- commands (caller) ----------------------------------------------------------------
+
+    def play(self, item: Playable) -> None:
+        with self._send_lock:
+            if self._child.dead and not self._closed:
+                self._child = self._start(first=False)
+            seq, play_id = self._number(), self._register(item)
+            self._asked = (seq, PlaybackState.PLAYING)
+            self._pending = _Pending(seq, play_id, item, 0.0, 0.0)
+            self._send(m.Play(seq, self._track(play_id, item)))
+
+    def set_next(self, item: Playable | None) -> None:
+        with self._send_lock:
+            track = None if item is None else self._track(self._register(item), item)
+            self._send(m.SetNext(track))
+
+    def pause(self) -> None:
+        with self._send_lock:
+            if self.state is PlaybackState.PLAYING:
+                seq = self._number()
+                self._asked = (seq, PlaybackState.PAUSED)
+                self._send(m.Pause(seq))
+
+    def resume(self) -> None:
+        with self._send_lock:
+            if self.state is PlaybackState.PAUSED:
+                seq = self._number()
+                self._asked = (seq, PlaybackState.PLAYING)
+                self._send(m.Resume(seq))
+
+    def stop(self) -> None:
+        with self._send_lock:
+            seq = self._number()
+            self._asked = (seq, PlaybackState.STOPPED)
+            self._pending = None
+            self._send(m.Stop(seq))
+
+    def seek(self, seconds: float) -> None:
+        with self._send_lock:
+            heard = self._heard()
+            if heard is None:
+                return
+            play_id, item, _, duration = heard
+            target = min(max(float(seconds), 0.0), duration)
+            seq = self._number()
+            self._pending = _Pending(seq, play_id, item, target, duration)
+            self._send(m.Seek(seq, play_id, target))
+
+    def set_volume(self, volume: float) -> None:
+        with self._send_lock:
+            self._volume = min(max(float(volume), 0.0), 1.0)
+            self._send(m.Volume(self._volume))
+
+    def output_devices(self) -> list[OutputDevice]:
+        """The devices the engine found when it opened (or last changed) its output."""
+        return list(self._devices)
+
+    def set_output_device(self, index: int | None) -> None:
+        with self._send_lock:
+            self._send(m.Device(index))
+
+    def close(self) -> None:
+        """Stop (listeners hear track_ended STOPPED), end the engine process and its reader."""
+        if self._closed:
+            return
+        self.stop()
+        with self._send_lock:
+            self._closed = True
+            child = self._child
+            child.closing = True
+            self._send(m.Close())
+        _end(child)
+
+    def _number(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _register(self, item: Playable) -> int:
+        self._next_id += 1
+        self._items[self._next_id] = item
+        for old in [i for i in self._items if i <= self._next_id - KEEP_ITEMS]:
+            del self._items[old]
+        return self._next_id
+
+    @staticmethod
+    def _track(play_id: int, item: Playable) -> m.Track:
+        return m.Track(play_id, item.path, item.replaygain_db, item.replaygain_peak)
+
+    def _send(self, command: m.Command) -> None:
+        with contextlib.suppress(OSError):  # the engine is gone; its reader thread says so
+            self._child.conn.send(command)
+
+    # --- the engine process and its reader thread -----------------------------------------
+
+    def _start(self, *, first: bool = True) -> _Engine:
+        """A new engine process (it opens its output while the caller goes on)."""
+        ours, theirs = socket.socketpair()
+        shared = SharedBlock()
+        handed = (theirs.fileno(), shared.fd)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "player.audio.child", *map(str, handed)],
+            pass_fds=handed,
+            stdin=subprocess.DEVNULL,
+            env=_environment(),
+        )
+        theirs.close()  # so that the engine's death closes the pipe here
+        shared.close_fd()
+        conn = Connection(ours.detach())
+        conn.send(self._options)
+        engine = _Engine(process, conn, shared, shared.array)
+        if self._volume != 1.0:
+            conn.send(m.Volume(self._volume))
+        threading.Thread(
+            target=self._read, args=(engine, first), name="continuo-audio-reader", daemon=True
+        ).start()
+        return engine
+
+    def _read(self, engine: _Engine, first: bool) -> None:
+        """Block on the pipe; deliver each event; notice the engine's end."""
+        while True:
+            try:
+                event = engine.conn.recv()
+            except (EOFError, OSError):
+                break
+            self._deliver(engine, event, first)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            engine.process.wait(timeout=5)
+        if not engine.ready.is_set():
+            engine.failure = f"the sound engine ended before it opened an output ({_how(engine)})"
+            if not first:
+                self._call("error", None, f"{engine.failure}; playback stopped.")
+        elif not engine.closing and not engine.failure:
+            self._died(engine)
+        engine.dead = True
+        engine.ready.set()
+        engine.finished.set()
+
+    def _deliver(self, engine: _Engine, event: m.Event, first: bool) -> None:
+        listener = self.listener
+        if isinstance(event, m.Ready):
+            engine.rate = event.rate
+            self.name, self.channels, self._devices = event.name, event.channels, event.devices
+            engine.ready.set()
+        elif isinstance(event, m.Failed):
+            engine.failure = f"No sound output could be opened ({event.message})"
+            if not first or engine.ready.is_set():  # nobody waits for this start: say so
+                self._call("error", None, f"{engine.failure}; playback stopped.")
+            engine.ready.set()
+        elif isinstance(event, m.DeviceChanged):
+            self._options["device"] = event.index
+            self.name, self._devices = event.name, event.devices
+        elif listener is None:
+            return
+        elif isinstance(event, m.Started):
+            if (item := self._items.get(event.play_id)) is not None:
+                self._call("track_started", item)
+        elif isinstance(event, m.Ended):
+            if (item := self._items.get(event.play_id)) is not None:
+                self._call("track_ended", item, event.reason, event.ms_heard)
+        elif isinstance(event, m.Error):
+            item = None if event.play_id is None else self._items.get(event.play_id)
+            self._call("error", item, event.message)
+        elif isinstance(event, m.DeviceLost):
+            self._call("error", None, event.message)
+
+    def _died(self, engine: _Engine) -> None:
+        """The engine process ended by itself: say so, and end the play heard so far."""
+        table = read_table(engine.block)
+        frame = Clock(engine.block).heard()
+        self._lost_counts += (engine.block[N_UNDERFLOW], engine.block[N_DRY])
+        engine.block[N_UNDERFLOW] = engine.block[N_DRY] = 0
+        engine.dead = True  # listeners asking for the state now hear STOPPED
+        started = [row for row in table.plays if row.started]
+        item = self._items.get(started[-1].play_id) if started else None
+        self._call(
+            "error",
+            item,
+            f"The sound engine stopped unexpectedly ({_how(engine)}). Press play to start it again.",
+        )
+        for row in started:
+            if (item := self._items.get(row.play_id)) is not None:
+                ms = table.heard_ms(row, frame, engine.rate)
+                self._call("track_ended", item, EndReason.ERROR, ms)
+
+    def _call(self, name: str, *args: object) -> None:
+        if self.listener is None:
+            return
+        try:
+            getattr(self.listener, name)(*args)
+        except Exception:  # a listener's bug must not stop the audio events
+            log.exception("audio listener %s failed", name)
+
+
+def _end(engine: _Engine) -> None:
+    """Wait for an engine process asked to close; kill it if it does not."""
+    try:
+        engine.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        engine.process.kill()
+        engine.process.wait(timeout=5)
+    engine.finished.wait(timeout=5)  # the reader thread has delivered the last events
+    engine.conn.close()
+
+
+def _how(engine: _Engine) -> str:
+    code = engine.process.poll()
+    if code is not None and code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
+
+
+def _environment() -> dict[str, str]:
+    """The app's environment, with the folder this ``player`` package came from first on the
+    engine's import path, so that the engine runs the same code as the app."""
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=root if not path else os.pathsep.join([root, path]))
