@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -113,3 +114,34 @@ def notated_key(*texts: str) -> Key | None:
             if key is not None:
                 return key
     return None
+
+
+def shown_key(name: str) -> str:
+    """A stored key name as people read it: "F# minor" → "F♯ minor", "Bb major" → "B♭ major"."""
+    tonic, _, mode = name.strip().partition(" ")
+    if len(tonic) == 2 and tonic[1] in "#b":
+        tonic = tonic[0] + ("♯" if tonic[1] == "#" else "♭")
+    return f"{tonic} {mode}".strip()
+
+
+def recording_pitch(movements: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """A recording's key and concert pitch from its movements' ``(key, A4 Hz)`` in playing
+    order (``''``/0 where unknown): the key of the first movement that has one (a work is "in"
+    its first movement's key), the median A4 of those measured (one movement in a strange
+    tuning does not move it)."""
+    key = next((k for k, _ in movements if k), "")
+    tunings = sorted(hz for _, hz in movements if hz > 0)
+    middle = len(tunings) // 2
+    if not tunings:
+        return key, 0.0
+    median = tunings[middle] if len(tunings) % 2 else (tunings[middle - 1] + tunings[middle]) / 2
+    return key, median
+
+
+def pitch_label(key: str, tuning_hz: float) -> str:
+    """ "F♯ minor · A = 415 Hz": a recording's key and concert pitch as the window shows them
+    (either alone when the other is unknown; '' when neither is)."""
+    parts = [shown_key(key)] if key else []
+    if tuning_hz > 0:
+        parts.append(f"A = {tuning_hz:.0f} Hz")
+    return " · ".join(parts)

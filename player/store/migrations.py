@@ -244,6 +244,23 @@ def _v8_learned_content_vectors(conn: sqlite3.Connection) -> None:
     execute_script(conn, "ALTER TABLE features ADD COLUMN content_vector BLOB;")
 
 
+def _v9_library_view_indexes(conn: sqlite3.Connection) -> None:
+    # The window's first screen reads only these indexes, never the wide track rows
+    # (player.store.library_view): the composers' names, works and track counts
+    # (tracks_by_composer, also how one composer's tracks are found when the listener opens
+    # it) and every present track's id in library order (tracks_in_library_order, the
+    # stored order of player.store.tracks.LIBRARY_ORDER).
+    execute_script(
+        conn,
+        """
+        CREATE INDEX tracks_by_composer ON tracks (missing, composer_key, composer_name, work_key);
+        CREATE INDEX tracks_in_library_order ON tracks (missing, composer_sort, composer_key,
+            work_key, recording_key, disc_number, movement_number, track_number,
+            title COLLATE NOCASE);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_library_and_play_log,
     _v2_analysis_features,
@@ -253,6 +270,7 @@ MIGRATIONS: list[Migration] = [
     _v6_imported_plays,
     _v7_key_and_concert_pitch,
     _v8_learned_content_vectors,
+    _v9_library_view_indexes,
 ]
 """MIGRATIONS[i] moves the schema from version i to version i + 1."""
 

@@ -129,11 +129,18 @@ _SHARED = (
     *("recording_key", "recording_performers"),
 )
 """Text columns whose values repeat across a library (a composer's name on thousands of rows)."""
-_SELECT_TRACKS = f"SELECT {', '.join(TRACK_COLUMNS)}, id FROM tracks "
+LIBRARY_ORDER = (
+    "composer_sort, composer_key, work_key, recording_key, disc_number, movement_number, "
+    "track_number, title COLLATE NOCASE"
+)
+"""The stored library order: a composer's tracks together, each recording's tracks together
+in disc and movement order (the flat table's order before a column is chosen); migration 9's
+``tracks_in_library_order`` index holds it."""
+SELECT_TRACKS = f"SELECT {', '.join(TRACK_COLUMNS)}, id FROM tracks "
 
 
-def _tracks_from_rows(rows: Iterable[Sequence]) -> list[Track]:
-    """Tracks from rows of :data:`_SELECT_TRACKS`, each repeated text value stored once (SQLite
+def tracks_from_rows(rows: Iterable[Sequence]) -> list[Track]:
+    """Tracks from rows of :data:`SELECT_TRACKS`, each repeated text value stored once (SQLite
     hands every cell over as a new string: 20 copies per track of names shared by thousands)."""
     shared: dict[str, str] = {}
     positions = [TRACK_COLUMNS.index(name) for name in _SHARED]
@@ -197,14 +204,6 @@ def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
     return len(rows)
 
 
-LIBRARY_ORDER = (
-    "composer_sort, work_key, recording_key, disc_number, movement_number, track_number, "
-    "title COLLATE NOCASE"
-)
-"""The order tracks are read in: by composer (family name), work, recording, disc, movement,
-track, title."""
-
-
 def all_tracks(db: Database, *, include_missing: bool = False) -> list[Track]:
     """Every track in :data:`LIBRARY_ORDER`.
 
@@ -212,9 +211,9 @@ def all_tracks(db: Database, *, include_missing: bool = False) -> list[Track]:
     result stable.
     """
     where = "" if include_missing else "WHERE missing = 0"
-    cursor = db.conn.execute(f"{_SELECT_TRACKS} {where} ORDER BY {LIBRARY_ORDER}")
+    cursor = db.conn.execute(f"{SELECT_TRACKS} {where} ORDER BY {LIBRARY_ORDER}")
     cursor.row_factory = None  # plain tuples: a third cheaper than sqlite3.Row
-    return _tracks_from_rows(cursor)
+    return tracks_from_rows(cursor)
 
 
 def track_columns(db: Database, names: Sequence[str]) -> dict[str, list]:

@@ -4,11 +4,12 @@ control cut, Insights inside the screen, and saved geometry that does not suit i
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 
 from player.app import build_services, build_window
 from player.profile import Profile
 from player.ui.shell.screen_fit import available_area, restore_geometry
+from player.ui.shell.table_columns import COLUMNS, widths
 from player.ui.style import apply_style
 from tests.ui.fit import SCREENS, badly_elided, cut_controls
 from tests.ui.library import make_library
@@ -54,6 +55,39 @@ def test_every_tab_fits_without_cut_controls(window, qtbot, screen):
     insights = window.features.insights
     assert insights.minimumSizeHint().width() <= width
     assert insights.minimumSizeHint().height() <= height
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_track_table_columns_give_way_without_cutting_to_letters(window, qtbot, screen):
+    width, height = SCREENS[screen]
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size() == QSize(width, height), timeout=2000)
+    table = window.library.table
+    window.library.tabs.setCurrentWidget(table)
+    qtbot.waitUntil(lambda: table.viewport().width() > 0, timeout=2000)
+    digit = table.fontMetrics().horizontalAdvance("0")
+    shown = [table.columnWidth(c) for c in range(len(COLUMNS))]
+    assert all(w >= c.minimum * digit for w, c in zip(shown, COLUMNS, strict=True)), (screen, shown)
+    assert shown == widths(table.viewport().width(), digit)
+    if sum(shown) > table.viewport().width():  # below the minimums: it scrolls sideways
+        assert table.horizontalScrollBar().maximum() > 0
+    header = table.horizontalHeader()
+    for column in (0, 1, 3, 4):  # the column names are readable
+        label = header.model().headerData(column, Qt.Orientation.Horizontal)
+        assert table.fontMetrics().horizontalAdvance(label) <= shown[column], (screen, label)
+
+
+def test_column_widths_share_what_is_left_and_shrink_to_their_minimums():
+    digit = 8
+    wide = widths(2000, digit)
+    assert wide[0] == 18 * digit and wide[4] == 20 * digit and wide[1] > 30 * digit
+    assert wide[3] - wide[1] == (COLUMNS[3].minimum - COLUMNS[1].minimum) * digit  # equal shares
+    assert sum(wide) <= 2000
+    preferred = sum(c.preferred or c.minimum for c in COLUMNS) * digit
+    narrower = widths(preferred - 40, digit)  # Composer and Performers give way first
+    assert sum(narrower) == preferred - 40 and narrower[1] == 14 * digit
+    narrowest = widths(100, digit)
+    assert narrowest == [c.minimum * digit for c in COLUMNS]  # then the table scrolls
 
 
 def test_insights_opens_inside_the_screen(window, qtbot):

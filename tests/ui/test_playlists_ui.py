@@ -69,7 +69,8 @@ def test_playlists_tab_saves_reorders_renames_exports_imports_and_deletes(qtbot,
 
     target = tmp_path / "late.m3u8"
     panel.export_file(target)
-    qtbot.waitUntil(target.exists, timeout=5000)
+    # the file exists (empty) a moment before its text is in it
+    qtbot.waitUntil(lambda: target.exists() and target.read_text("utf-8") != "", timeout=5000)
     assert target.read_text("utf-8").startswith("#EXTM3U\n#EXTINF:")
     with qtbot.waitSignal(panel.changed, timeout=5000):
         panel.import_file(target)

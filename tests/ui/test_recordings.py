@@ -3,11 +3,14 @@ the recording level, search that folds accents and name order, and play order pe
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
+from player.analysis.version import ANALYSIS_VERSION
 from player.app import build_services, build_window
 from player.profile import Profile
+from player.store.features import TrackFeatures, save_features
 from player.store.plays import end_play, start_play
 from player.store.tracks import all_tracks
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, UNIT_ROLE
@@ -179,3 +182,30 @@ def test_an_operas_acts_are_a_level_and_an_act_plays_from_its_start(window, qtbo
     double_click(qtbot, library.tree, rows(proxy, figaro)[1])
     qtbot.waitUntil(lambda: window.controller.current is not None, timeout=5000)
     assert window.controller.current.display_title == "Act II: No. 10 Cavatina"
+
+
+def test_a_recordings_key_and_concert_pitch_show_on_its_row_and_under_now_playing(window, qtbot):
+    assert window.features.analysis.stop()  # no analysis writes after this: ours are the figures
+    db = window.services.open_db()
+    kleiber = [t for t in all_tracks(db) if "Kleiber 1975" in t.path]
+    for track, hz in zip(kleiber, (430.2, 429.6, 430.0, 431.0), strict=False):
+        features = TrackFeatures(
+            np.ones(4, np.float32), 1, 1.0, 0.5, 220.0, 0.0, key="C minor", tuning_hz=hz
+        )
+        save_features(db, int(track.id or 0), ANALYSIS_VERSION, features)
+    db.close()
+    with qtbot.waitSignal(window.library_loaded, timeout=10000):
+        window.reload_library()
+    tree = window.library.tree_model
+    symphony = child(tree, child(tree, QModelIndex(), "Ludwig van Beethoven"), "Symphony No. 5")
+    row = child(tree, symphony, "Wiener Philharmoniker · Carlos Kleiber, 1975")
+    assert row.data().endswith("  ·  C minor · A = 430 Hz")
+    assert "C minor · A = 430 Hz" in row.data(Qt.ItemDataRole.ToolTipRole)
+    furtwangler = child(tree, symphony, "Furtwängler")
+    assert "A = " not in furtwangler.data()  # not analysed: nothing claimed
+    window.controller.play_track(kleiber[0])
+    now = window.transport.now_playing
+    qtbot.waitUntil(lambda: now.performers.toolTip().endswith("C minor · A = 430 Hz"), timeout=5000)
+    assert now.performers.toolTip() == (
+        "Wiener Philharmoniker · Carlos Kleiber, 1975  ·  C minor · A = 430 Hz"
+    )

@@ -20,7 +20,8 @@ from player.services import Services
 from player.store.tracks import Track
 from player.ui.jobs import JobRunner
 from player.ui.shell.controller import PlaybackController
-from player.ui.shell.panels import LibraryPanel, ProblemsPanel, QueuePanel, TrackMenuEntry
+from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.panels import ProblemsPanel, QueuePanel, TrackMenuEntry
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.transport import TransportBar
 

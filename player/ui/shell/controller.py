@@ -14,7 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
-from player.library.grouping import play_unit
+from player.library.grouping import play_order
+from player.library.track_rows import PAGE, LibraryTracks
 from player.playlog import PlayToken, token_of
 from player.store.tracks import Track
 from player.ui.shell.queue_model import QueueModel
@@ -61,8 +62,8 @@ class PlaybackController(QObject):
         self.backend = backend
         self.queue = queue
         self.current: Track | None = None
-        self._library: list[Track] = []
-        self._by_id: dict[int, Track] = {}
+        self._library: Sequence[Track] = ()
+        self._handled: dict[int, Track] = {}  # tracks given to the backend, by id
         self._played: list[Track] = []
         self._armed: Playable | None = None
         self._state = backend.state
@@ -77,17 +78,28 @@ class PlaybackController(QObject):
         return list(self._played)
 
     @property
-    def library_tracks(self) -> list[Track]:
-        """The library in order (the default Up next walks it)."""
+    def library_tracks(self) -> Sequence[Track]:
+        """The library in order, each track read when asked for (the default Up next walks
+        it near the playing track)."""
         return self._library
 
     def track(self, track_id: int) -> Track | None:
-        """The library's track with this id (``None`` when not in the loaded library)."""
-        return self._by_id.get(track_id)
+        """The track with this id: one the controller played or queued, else read from the
+        library (``None`` when it is not there)."""
+        known = self._handled.get(track_id)
+        if known is not None:
+            return known
+        if isinstance(self._library, LibraryTracks):
+            return self._library.track(track_id)
+        return None
 
-    def set_library(self, tracks_in_order: list[Track]) -> None:
+    def prefetch(self, track_ids: Sequence[int]) -> None:
+        """Read these tracks in one go, so that :meth:`track` finds each without a read."""
+        if isinstance(self._library, LibraryTracks):
+            self._library.prefetch(track_ids)
+
+    def set_library(self, tracks_in_order: Sequence[Track]) -> None:
         self._library = tracks_in_order
-        self._by_id = {int(t.id or 0): t for t in tracks_in_order}
 
     # commands -------------------------------------------------------------------------------
     def play_track(
@@ -97,31 +109,31 @@ class PlaybackController(QObject):
         self._armed = None
         if then:
             self.queue.add_front(list(then))
-        self.backend.play(playable(track, started_by))
+        self._play(track, started_by)
         self._report_state()
 
+    def _play(self, track: Track, started_by: str) -> None:
+        self._handled[int(track.id or 0)] = track
+        self.backend.play(playable(track, started_by))
+
     def play_library(self) -> bool:
-        """``--play``: start at the top of the library, the rest of its first recording queued."""
+        """``--play``: start at the top of the library, the rest of its first recording queued
+        (a recording's tracks are together in library order)."""
         if not self._library:
             return False
-        first, *rest = play_unit(self._library[0], self._library)
+        head = list(self._library[:PAGE])
+        key = head[0].recording_key
+        unit = [t for t in head if t.recording_key == key] if key else head[:1]
+        first, *rest = sorted(unit, key=play_order)
         self.play_track(first, then=rest)
         return True
 
-    def play_paths(self, paths: Sequence[Path]) -> bool:
-        """``continuo --play FILE_OR_FOLDER...``: exactly those, in the order given; a folder's
-        tracks in library order. False when none of them is in the library."""
-        by_path = {t.path: t for t in self._library}
-        chosen: list[Track] = []
-        for path in paths:
-            if str(path) in by_path:
-                chosen.append(by_path[str(path)])
-            else:
-                inside = str(path).rstrip("/") + "/"
-                chosen.extend(t for t in self._library if t.path.startswith(inside))
-        if not chosen:
+    def play_tracks(self, tracks: Sequence[Track]) -> bool:
+        """``continuo --play FILE_OR_FOLDER...``: exactly these, in this order (the window
+        finds them in the store). False when there are none."""
+        if not tracks:
             return False
-        self.play_track(chosen[0], then=chosen[1:])
+        self.play_track(tracks[0], then=tracks[1:])
         return True
 
     def toggle(self) -> None:
@@ -153,7 +165,7 @@ class PlaybackController(QObject):
             return False
         self._armed = None
         track, started_by = head
-        self.backend.play(playable(track, started_by))
+        self._play(track, started_by)
         self._report_state()
         return True
 
@@ -176,7 +188,7 @@ class PlaybackController(QObject):
     # backend events (GUI thread) ------------------------------------------------------------
     def _on_started(self, item: Playable) -> None:
         token = token_of(item)
-        track = self._by_id.get(token.track_id) if token else None
+        track = self.track(token.track_id) if token else None
         head = self.queue.peek()
         armed = self._armed is not None and self._armed.token == token
         if armed and head is not None and token is not None and head[0].id == token.track_id:
@@ -208,7 +220,7 @@ class PlaybackController(QObject):
         token = token_of(item) if item is not None else None
         if token is None:
             return
-        track = self._by_id.get(token.track_id)
+        track = self.track(token.track_id)
         if track is not None:
             self.unplayable.emit(track, message)
         if self._armed is not None and self._armed == item:
@@ -233,6 +245,8 @@ class PlaybackController(QObject):
             return
         head = self.queue.peek()
         item = playable(*head) if head else None
+        if head is not None:
+            self._handled[int(head[0].id or 0)] = head[0]
         if item != self._armed:
             self._armed = item
             self.backend.set_next(item)

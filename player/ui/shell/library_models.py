@@ -1,49 +1,40 @@
-"""Qt models over the library: a composer → work → recording → movement tree, a flat track
-table, and search.
+"""Qt models over the library: the composer → work → recording → movement tree and its search
+filter (the flat table's model is in ``track_table.py``; the roles and fonts are shared).
 
 The recording level appears only under a work with more than one recording (performers, year,
 album; the most played first); a single recording stays one click from its work. An opera's
 "Act I: …" titles add an act level under the recording. Both models hand out domain objects (``TRACK_ROLE``, ``UNIT_ROLE``) so views never parse display strings.
 
-Built for 100,000 tracks: :func:`index_library` (a worker-thread job) groups the library and
-prepares one search text per recording and per track (:mod:`player.library.search_index`);
-the tree makes the nodes of a composer's works, recordings and movements only when the view
-first asks for them; a query is answered off the GUI thread (the library panel's
-:class:`~player.ui.jobs.LatestJob`) as the track positions that match, and the GUI thread only
-swaps them in: the table shows those rows (an index array, nothing
-copied), the tree shows a row when a track under it matches (two look-ups in a prefix sum).
+Built for 100,000 tracks without holding them: the tree starts from one row per composer
+(an aggregate query, :func:`player.library.browse.load_overview`) and reads a composer's works,
+recordings and movements when the view first opens it (``fetchMore``, on a worker thread,
+inserted in slices); the table keeps ids and reads the rows on screen a page at a time. A
+query is answered off the GUI thread (the library panel's :class:`~player.ui.jobs.LatestJob`)
+as the ids that match and their composers; the GUI thread only swaps them in: the table shows
+those rows (an index array), the tree a row when one of its ids is marked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import cast
 
 import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 
 from player.domain.movements import split_act
-from player.domain.search import search_text
-from player.library.grouping import (
-    Act,
-    Composer,
-    Recording,
-    Work,
-    acts,
-    group_library,
-    natural_key,
-)
-from player.library.search_index import SearchIndex
+from player.library.browse import ComposerRow, Overview
+from player.library.grouping import Act, Composer, Recording, Work, acts
+from player.library.search_index import Found
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.style import theme
@@ -74,66 +65,78 @@ def track_line(track: Track) -> str:
 
 
 class _Node:
-    """A row of the tree; ``start``/``end`` are the positions of its tracks in library order.
-
-    Children are made on first use: a library of 100,000 tracks shows its composers at once and
-    makes a composer's works (and their recordings and movements) when the view opens it.
+    """A row of the tree: a composer (a :class:`ComposerRow` until its works are read), a work,
+    a recording, an act or a movement; ``ids`` are the track ids under it (search filtering).
     """
 
-    __slots__ = ("_children", "end", "obj", "parent", "row", "start", "unit")
+    __slots__ = ("children", "ids", "obj", "parent", "pending", "row", "unit")
 
     def __init__(
-        self, obj, parent: _Node | None, row: int, start: int, end: int, unit: Recording | None
+        self, obj, parent: _Node | None, row: int, unit: Recording | None, ids: np.ndarray
     ) -> None:
-        self.obj, self.parent, self.row, self.unit = obj, parent, row, unit
-        self.start, self.end = start, end
-        self._children: list[_Node] | None = None
-
-    @property
-    def children(self) -> list[_Node]:
-        if self._children is None:
-            self._children = self._make_children()
-        return self._children
-
-    def _make_children(self) -> list[_Node]:
-        obj, at = self.obj, self.start
-        made: list[_Node] = []
-        if isinstance(obj, Composer):
-            for work in obj.works:
-                count = sum(len(r.movements) for r in work.recordings)
-                made.append(_Node(work, self, len(made), at, at + count, work.recordings[0]))
-                at += count
-        elif isinstance(obj, Work) and len(obj.recordings) > 1:
-            for recording in obj.recordings:
-                count = len(recording.movements)
-                made.append(_Node(recording, self, len(made), at, at + count, recording))
-                at += count
-        elif isinstance(obj, Work | Recording):
-            unit = obj if isinstance(obj, Recording) else obj.recordings[0]
-            parts = acts(unit)
-            for part in parts:  # an opera's acts
-                count = len(part.movements)
-                made.append(_Node(part, self, len(made), at, at + count, unit))
-                at += count
-            if not parts:
-                for row, track in enumerate(unit.movements):
-                    made.append(_Node(track, self, row, at + row, at + row + 1, unit))
-        elif isinstance(obj, Act):
-            for row, track in enumerate(obj.movements):
-                made.append(_Node(track, self, row, at + row, at + row + 1, self.unit))
-        return made
+        self.obj, self.parent, self.row, self.unit, self.ids = obj, parent, row, unit, ids
+        self.children: list[_Node] | None = None  # None: not read yet (composers only)
+        self.pending = False  # its works are being read
 
 
-def _recording_text(recording: Recording) -> str:
-    year = str(recording.year) if recording.year else ""
-    return search_text(recording.performers, year, recording.album)
+def _ids(tracks: list[Track]) -> np.ndarray:
+    return np.array([int(t.id or 0) for t in tracks], dtype=np.int64)
 
 
-def _tracks(work: Work) -> list[Track]:
-    return [t for r in work.recordings for t in r.movements]
+def composer_children(root: _Node | None, composer: Composer) -> list[_Node]:
+    """The whole subtree under a composer's row (a worker-thread job): works; a work's
+    recordings when it has several; a recording's acts when titles name them; movements."""
+    works: list[_Node] = []
+    for work in composer.works:
+        tracks = [t for r in work.recordings for t in r.movements]
+        node = _Node(work, root, len(works), work.recordings[0], _ids(tracks))
+        if len(work.recordings) > 1:
+            node.children = [
+                _recording_node(r, node, row, r) for row, r in enumerate(work.recordings)
+            ]
+        else:
+            node.children = _movement_nodes(node, work.recordings[0])
+        works.append(node)
+    return works
 
 
-class _Fonts:
+def _recording_node(obj, parent: _Node, row: int, unit: Recording) -> _Node:
+    node = _Node(obj, parent, row, unit, _ids(unit.movements))
+    node.children = _movement_nodes(node, unit)
+    return node
+
+
+def _movement_nodes(parent: _Node, unit: Recording) -> list[_Node]:
+    parts = acts(unit)
+    if not parts:
+        return [_leaf(t, parent, row, unit) for row, t in enumerate(unit.movements)]
+    made: list[_Node] = []
+    for part in parts:  # an opera's acts
+        node = _Node(part, parent, len(made), unit, _ids(part.movements))
+        node.children = [_leaf(t, node, row, unit) for row, t in enumerate(part.movements)]
+        made.append(node)
+    return made
+
+
+def _leaf(track: Track, parent: _Node, row: int, unit: Recording) -> _Node:
+    node = _Node(track, parent, row, unit, np.array([int(track.id or 0)], dtype=np.int64))
+    node.children = []
+    return node
+
+
+def make_roots(overview: Overview) -> list[_Node]:
+    """The composers' rows (a worker-thread job); those the overview grouped come filled."""
+    roots = []
+    for row, composer in enumerate(overview.composers):
+        node = _Node(composer, None, row, None, np.zeros(0, dtype=np.int64))
+        grouped = overview.grouped.get(composer.key)
+        if grouped is not None:
+            node.children = composer_children(node, grouped)
+        roots.append(node)
+    return roots
+
+
+class Fonts:
     """Type and colour that make composers and works stand out (made once a QApplication runs)."""
 
     def __init__(self) -> None:
@@ -155,102 +158,83 @@ class _Fonts:
         return QBrush(QColor(theme().muted))
 
 
-@dataclass
-class LibraryIndex:
-    """Everything the views need, prepared off the GUI thread."""
+ComposerLoader = Callable[[str, Callable[[list[_Node], dict[str, str]], None]], None]
+"""Reads a composer's works off the GUI thread: ``load(key, done)``; ``done(children, pitch)``
+is called on the GUI thread (children made by :func:`composer_children`)."""
 
-    tracks: list[Track] = field(default_factory=list)  # library order: composer, work, …
-    roots: list[_Node] = field(default_factory=list)  # composer nodes (the rest made on use)
-    search: SearchIndex = field(default_factory=lambda: SearchIndex([], [], []))
-    position: dict[int, int] = field(default_factory=dict)  # track id -> place in ``tracks``
-
-
-def index_library(tracks: list[Track], plays: Mapping[str, int] | None = None) -> LibraryIndex:
-    """Group and prepare search texts (a worker-thread job); ``plays`` (heard plays per
-    recording key) puts a work's most played recording first.
-
-    A track's search text is its recording's (the composer's names and spellings, the work's
-    titles and catalogue number, the performers, year and album) plus its act's name and its own
-    title.
-    """
-    composers = group_library(tracks, plays)
-    ordered: list[Track] = []
-    roots: list[_Node] = []
-    groups: list[str] = []
-    group_of: list[int] = []
-    titles: list[str] = []
-    for composer in composers:
-        spellings = {t.composer for w in composer.works for t in _tracks(w)}
-        c_text = search_text(composer.name, *spellings)
-        start = len(ordered)
-        for work in composer.works:
-            w_text = c_text + search_text(
-                work.title, work.catalogue, *{t.work for t in _tracks(work)}
-            )
-            for recording in work.recordings:
-                groups.append(w_text + _recording_text(recording))
-                for act in acts(recording) or [Act("", recording.movements)]:
-                    for track in act.movements:
-                        ordered.append(track)
-                        group_of.append(len(groups) - 1)
-                        titles.append(search_text(act.name, track.display_title))
-        roots.append(_Node(composer, None, len(roots), start, len(ordered), None))
-    position = {int(t.id or 0): i for i, t in enumerate(ordered)}
-    return LibraryIndex(ordered, roots, SearchIndex(groups, group_of, titles), position)
+INSERT_SLICE = 200
+"""Rows inserted per turn of the event loop when a composer's works arrive."""
 
 
 class LibraryTreeModel(QAbstractItemModel):
-    """Composer → work → (recording →) movement; columns: name and duration."""
+    """Composer → work → (recording →) movement; columns: name and duration.
+
+    Starts from the composers alone; a composer's works are read when the view first asks
+    (:meth:`canFetchMore`/:meth:`fetchMore`, on expanding it) by the ``loader`` the panel
+    gives, and arrive in slices of :data:`INSERT_SLICE` rows.
+    """
 
     HEADERS = ("Title", "Length")
+    children_arrived = Signal(QModelIndex)  # a composer's works are all in
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._library = LibraryIndex()
-        self._playing: _Node | None = None
-        self._fonts = _Fonts()
+        self._roots: list[_Node] = []
+        self._pitch: dict[str, str] = {}  # recording key -> "F♯ minor · A = 415 Hz"
+        self._generation = 0  # bumped on each new library: late answers are dropped
+        self._playing_id: int | None = None
+        self._fonts = Fonts()
+        self.loader: ComposerLoader | None = None
         self.art_for: Callable[[Track], object] | None = (
             None  # a work's picture (a feature sets it)
         )
 
-    def set_index(self, library: LibraryIndex) -> None:
+    def set_roots(self, roots: list[_Node], pitch: dict[str, str]) -> None:
         self.beginResetModel()
-        self._library = library
-        self._playing = None
+        self._roots, self._pitch = roots, dict(pitch)
+        self._generation += 1
         self.endResetModel()
 
+    @property
+    def roots(self) -> list[_Node]:
+        return self._roots
+
     def set_playing(self, track: Track | None) -> QModelIndex:
-        """Mark the movement now playing (accent, bold); returns its index (invalid if none)."""
-        old, self._playing = self._playing, None
+        """Mark the movement now playing (accent, bold) and return its index (invalid when its
+        composer is not open yet: the mark appears when it is)."""
+        old = self._find(self._playing_id)
+        self._playing_id = int(track.id or 0) if track is not None else None
         if old is not None:
             self._changed(old)
-        at = self._library.position.get(int(track.id or 0)) if track is not None else None
-        if at is None:
-            return QModelIndex()
+        node = self._find(self._playing_id)
+        return self._changed(node) if node is not None else QModelIndex()
+
+    def _find(self, track_id: int | None) -> _Node | None:
+        """The movement row of ``track_id`` among the composers read so far."""
+        if track_id is None:
+            return None
+        children = [r for r in self._roots if r.children]
         node = None
-        children = self._library.roots
         while children:  # down the one branch that holds the track
-            node = next(n for n in children if n.start <= at < n.end)
-            children = node.children
-        assert node is not None
-        self._playing = node
-        return self._changed(node)
+            node = next((n for n in children if track_id in n.ids), None)
+            if node is None:
+                return None
+            children = node.children or []
+        return node if node is not None and isinstance(node.obj, Track) else None
 
     def _changed(self, node: _Node) -> QModelIndex:
         first = self.createIndex(node.row, 0, node)
         self.dataChanged.emit(first, self.createIndex(node.row, 1, node))
         return first
 
-    @property
-    def roots(self) -> list[_Node]:
-        return self._library.roots
-
     def _node(self, index: AnyIndex) -> _Node | None:
         return index.internalPointer() if index.isValid() else None
 
+    def _children(self, node: _Node | None) -> list[_Node]:
+        return (node.children or []) if node is not None else self._roots
+
     def index(self, row: int, column: int, parent: AnyIndex = ROOT) -> QModelIndex:
-        node = self._node(parent)
-        children = node.children if node else self._library.roots
+        children = self._children(self._node(parent))
         if 0 <= row < len(children) and 0 <= column < 2:
             return self.createIndex(row, column, children[row])
         return QModelIndex()
@@ -264,25 +248,62 @@ class LibraryTreeModel(QAbstractItemModel):
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
         if parent.column() > 0:
             return 0
-        node = self._node(parent)
-        return len(node.children) if node else len(self._library.roots)
+        return len(self._children(self._node(parent)))
 
     def hasChildren(self, parent: AnyIndex = ROOT) -> bool:
-        """Without making them: a view draws every composer's arrow before any is opened."""
+        """Without reading them: a view draws every composer's arrow before any is opened."""
         node = self._node(parent)
-        return node is None or (parent.column() == 0 and not isinstance(node.obj, Track))
+        if node is None:
+            return bool(self._roots)
+        return parent.column() == 0 and (node.children is None or bool(node.children))
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        """True until a row's children are made, so that the search proxy, asked whether a
-        closed row has children, answers from :meth:`hasChildren` instead of counting them."""
         node = self._node(parent)
-        return node is not None and node._children is None and self.hasChildren(parent)
+        return node is not None and node.children is None and not node.pending
 
     def fetchMore(self, parent: AnyIndex) -> None:
-        """Make the children (no rows were announced before: counting them makes them too)."""
+        """Ask the loader for a composer's works; they are inserted when they arrive."""
         node = self._node(parent)
-        if node is not None:
-            node.children  # noqa: B018 - made on first use
+        if node is None or node.children is not None or node.pending or self.loader is None:
+            return
+        node.pending = True
+        generation = self._generation
+        self.loader(
+            node.obj.key, lambda children, pitch: self._arrived(generation, node, children, pitch)
+        )
+
+    def fetch(self, root_row: int) -> None:
+        """Read the works of the composer at ``root_row`` unless they are read or on the way."""
+        self.fetchMore(self.index(root_row, 0))
+
+    def _arrived(
+        self, generation: int, node: _Node, children: list[_Node], pitch: dict[str, str]
+    ) -> None:
+        if generation != self._generation:
+            return  # read for a library since replaced
+        self._pitch.update(pitch)
+        node.pending = False
+        node.children = []
+        for child in children:
+            child.parent = node
+        node.ids = np.concatenate([c.ids for c in children]) if children else node.ids
+        self._insert(generation, node, children, 0)
+
+    def _insert(self, generation: int, node: _Node, children: list[_Node], start: int) -> None:
+        """Insert the next slice; the rest follows on the next turn of the event loop."""
+        if generation != self._generation:
+            return
+        end = min(start + INSERT_SLICE, len(children))
+        parent = self.createIndex(node.row, 0, node)
+        if end > start:
+            self.beginInsertRows(parent, start, end - 1)
+            assert node.children is not None
+            node.children.extend(children[start:end])
+            self.endInsertRows()
+        if end < len(children):
+            QTimer.singleShot(0, lambda: self._insert(generation, node, children, end))
+        else:
+            self.children_arrived.emit(parent)
 
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 2
@@ -297,10 +318,11 @@ class LibraryTreeModel(QAbstractItemModel):
         if node is None:
             return None
         obj = node.obj
+        playing = isinstance(obj, Track) and obj.id == self._playing_id
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(obj, index.column())
+            return _display(node, index.column(), self._pitch)
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = _tooltip(obj)
+            text = _tooltip(node, self._pitch)
             return tip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -310,13 +332,13 @@ class LibraryTreeModel(QAbstractItemModel):
                 return self.art_for(obj.movements[0])
             return None
         if role == Qt.ItemDataRole.FontRole:
-            if node is self._playing:
+            if playing:
                 return self._fonts.bold
-            if index.column() == 0 and isinstance(obj, Composer | Work):
-                return self._fonts.composer if isinstance(obj, Composer) else self._fonts.work
+            if index.column() == 0 and isinstance(obj, ComposerRow | Work):
+                return self._fonts.composer if isinstance(obj, ComposerRow) else self._fonts.work
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if node is self._playing:
+            if playing:
                 return self._fonts.accent
             return self._fonts.muted if index.column() == 1 else None
         if role == TRACK_ROLE:
@@ -328,8 +350,7 @@ class LibraryTreeModel(QAbstractItemModel):
         return None
 
     def node_at(self, row: int, parent: AnyIndex) -> _Node:
-        node = self._node(parent)
-        return (node.children if node else self._library.roots)[row]
+        return self._children(self._node(parent))[row]
 
 
 def _plays(node: _Node) -> list[Track] | None:
@@ -342,11 +363,20 @@ def _plays(node: _Node) -> list[Track] | None:
     return node.unit.movements if node.unit is not None else None
 
 
-def _display(obj, column: int) -> str:
+def _pitch_of(node: _Node, pitch: dict[str, str]) -> str:
+    """A recording row's key and concert pitch (a work's when it has one recording)."""
+    obj = node.obj
+    if isinstance(obj, Recording) or (isinstance(obj, Work) and len(obj.recordings) == 1):
+        return pitch.get(node.unit.key, "") if node.unit is not None else ""
+    return ""
+
+
+def _display(node: _Node, column: int, pitch: dict[str, str]) -> str:
     """A tree row's text: its name, or in the second column its length (a work: one recording)."""
+    obj = node.obj
     if column == 1:
-        if isinstance(obj, Composer):
-            return f"{len(obj.works)} works" if len(obj.works) != 1 else "1 work"
+        if isinstance(obj, ComposerRow):
+            return f"{obj.works} works" if obj.works != 1 else "1 work"
         return format_duration(obj.duration_s)
     if isinstance(obj, Track):  # under its act's row, "Act I:" is not repeated
         number, title = obj.movement_number or obj.track_number, split_act(obj.display_title)[1]
@@ -354,167 +384,67 @@ def _display(obj, column: int) -> str:
     if isinstance(obj, Act):
         return obj.name
     if isinstance(obj, Recording):
-        return f"{obj.label}  ·  {obj.album}" if obj.album and obj.label != obj.album else obj.label
-    return obj.name if isinstance(obj, Composer) else obj.title
+        text = f"{obj.label}  ·  {obj.album}" if obj.album and obj.label != obj.album else obj.label
+    else:
+        text = obj.name if isinstance(obj, ComposerRow) else obj.title
+    key = _pitch_of(node, pitch)
+    return f"{text}  ·  {key}" if key else text
 
 
-def _tooltip(obj) -> str | None:
+def _tooltip(node: _Node, pitch: dict[str, str]) -> str | None:
+    obj = node.obj
+    key = _pitch_of(node, pitch)
     if isinstance(obj, Track):
         return "\n".join(x for x in (obj.recording_label, obj.album, obj.path) if x)
     if isinstance(obj, Work):
         count = len(obj.recordings)
-        return f"{count} recordings" if count > 1 else obj.recordings[0].label or None
+        text = f"{count} recordings" if count > 1 else obj.recordings[0].label
+        return "\n".join(x for x in (text, key) if x) or None
     if isinstance(obj, Recording):
         played = f"played {obj.plays} times" if obj.plays else "not played yet"
-        return "\n".join(x for x in (obj.label, obj.album, played) if x)
+        return "\n".join(x for x in (obj.label, obj.album, key, played) if x)
     return None
-
-
-class TrackTableModel(QAbstractTableModel):
-    """Every track in one table; a search's result and a sort order are index arrays.
-
-    The rows shown are positions in library order (``_rows``), so showing a search's result
-    copies nothing; a column's sort order is computed once, off the GUI thread, by whoever
-    calls :meth:`sort_order` (the panel's search worker).
-    """
-
-    sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute sort_order off-thread
-
-    COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
-    _KEYS = (
-        lambda t: (t.composer_sort, natural_key(t.work_title)),
-        lambda t: (natural_key(t.work_title), t.composer_sort),
-        lambda t: ((t.disc_number or 1), t.movement_number or t.track_number or 0),
-        lambda t: t.display_title.casefold(),
-        lambda t: t.recording_label.casefold(),
-        lambda t: t.duration_s,
-    )
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._all: list[Track] = []
-        self._found: np.ndarray | None = None  # positions matching the search; None: all
-        self._order: np.ndarray | None = None  # positions in the chosen sort order; None: library
-        self._rows = np.zeros(0, dtype=np.int64)
-        self._playing_id: int | None = None
-        self._fonts = _Fonts()
-
-    def set_playing(self, track: Track | None) -> None:
-        self._playing_id = track.id if track else None
-        if len(self._rows):
-            bottom = self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
-            self.dataChanged.emit(self.index(0, 0), bottom, [Qt.ItemDataRole.ForegroundRole])
-
-    def set_index(self, library: LibraryIndex, found: np.ndarray | None = None) -> None:
-        self._all, self._order = library.tracks, None
-        self.show_found(found)
-
-    def show_found(self, found: np.ndarray | None) -> None:
-        """Show the tracks at ``found`` (positions in library order; ``None``: every track)."""
-        self.beginResetModel()
-        self._found = found
-        self._rows = self._arrange()
-        self.endResetModel()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sort_requested.emit(column, order)
-
-    def sort_order(self, column: int, order: Qt.SortOrder) -> np.ndarray | None:
-        """Positions in the order of ``column`` (a worker-thread job: ~0.5 s for 100,000)."""
-        if not 0 <= column < len(self.COLUMNS):
-            return None
-        key = self._KEYS[column]
-        tracks = self._all
-        ranked = sorted(range(len(tracks)), key=lambda i: key(tracks[i]))
-        if order == Qt.SortOrder.DescendingOrder:
-            ranked.reverse()
-        return np.array(ranked, dtype=np.int64)
-
-    def show_order(self, order: np.ndarray | None) -> None:
-        """Show the rows in ``order`` (from :meth:`sort_order`; ``None``: library order)."""
-        if order is not None and len(order) != len(self._all):
-            return  # computed for a library since replaced
-        self.layoutAboutToBeChanged.emit()
-        self._order = order
-        self._rows = self._arrange()
-        self.layoutChanged.emit()
-
-    def _arrange(self) -> np.ndarray:
-        if self._order is None:
-            return np.arange(len(self._all)) if self._found is None else self._found
-        if self._found is None:
-            return self._order
-        wanted = np.zeros(len(self._all), dtype=bool)
-        wanted[self._found] = True
-        return self._order[wanted[self._order]]
-
-    def track(self, row: int) -> Track:
-        return self._all[self._rows[row]]
-
-    def rowCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        t = self._all[self._rows[index.row()]]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                t.composer_name,
-                t.work_title,
-                str(t.movement_number or t.track_number or ""),
-                t.display_title,
-                t.recording_label,
-                format_duration(t.duration_s),
-            )[column]
-        if role == TRACK_ROLE:
-            return t
-        if role == Qt.ItemDataRole.ForegroundRole and t.id == self._playing_id:
-            return self._fonts.accent
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 5):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
 
 
 class TreeSearchProxy(QSortFilterProxyModel):
     """Filtering for the works tree: a row shows when a track under it matches the search.
 
     A track's search text holds its ancestors' names, so "it, a descendant or an ancestor
-    matches" is "a track under it matches". The search worker hands over the matching
-    positions; ``_before[i]`` counts matches before position ``i``, so each row Qt asks about is
-    two look-ups, and Qt only asks about children of rows it shows.
+    matches" is "a track under it matches": a composer's row shows when the search found one
+    of its tracks (:attr:`Found.composers`), any other row when one of its ``ids`` is marked.
+    Qt only asks about children of rows it shows, and only of composers already read.
     """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._before: np.ndarray | None = None  # None: no search, every row shows
+        self._found: Found | None = None
+        self._wanted = np.zeros(0, dtype=bool)
         self.matches = 0  # movements that match the current search
 
-    def show_found(self, found: np.ndarray | None, total: int) -> None:
-        """Show the rows holding a track at ``found`` (positions; ``None``: all ``total``)."""
+    def show_found(self, found: Found | None, total: int) -> None:
+        """Show the rows holding a track found (``None``: all ``total``)."""
         self.beginFilterChange()
+        self._found = found
         if found is None:
-            self._before, self.matches = None, total
+            self.matches = total
         else:
-            marks = np.zeros(total + 1, dtype=np.int64)
-            marks[found + 1] = 1
-            self._before, self.matches = np.cumsum(marks), len(found)
+            self._wanted = np.zeros(int(found.ids.max(initial=0)) + 1, dtype=bool)
+            self._wanted[found.ids] = True
+            self.matches = len(found.ids)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    @property
+    def found(self) -> Found | None:
+        return self._found
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if self._before is None:
+        if self._found is None:
             return True
         node = self._source().node_at(source_row, source_parent)
-        return bool(self._before[node.end] > self._before[node.start])
+        if isinstance(node.obj, ComposerRow):
+            return node.obj.key in self._found.composers
+        ids = node.ids[node.ids < len(self._wanted)]
+        return bool(self._wanted[ids].any())
 
     def _source(self) -> LibraryTreeModel:
         return cast(LibraryTreeModel, self.sourceModel())

@@ -27,22 +27,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.analysis.version import ANALYSIS_VERSION
+from player.domain.keys import pitch_label, recording_pitch
+from player.library.browse import load_overview
+from player.library.grouping import play_order
+from player.library.track_rows import LibraryTracks
 from player.services import Services
-from player.store.plays import heard_plays_by_recording, recent_sessions
+from player.store.library_view import recording_pitch as stored_recording_pitch
+from player.store.library_view import tracks_at_paths
+from player.store.plays import recent_sessions
 from player.store.tracks import (
     add_library_root,
-    all_tracks,
     library_roots,
     problems,
     record_problem,
+    tracks_by_ids,
 )
 from player.ui.elided import ElidedLabel
 from player.ui.jobs import CancelToken, JobRunner
 from player.ui.plain import plain, tip
 from player.ui.shell.context import MENU_END, FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
-from player.ui.shell.library_models import index_library, track_line
-from player.ui.shell.panels import HistoryPanel, LibraryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.library_models import make_roots, track_line
+from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
 from player.ui.shell.transport import TransportBar
@@ -122,7 +130,7 @@ class MainWindow(QMainWindow):
         self._scan_cancel: CancelToken | None = None
         self._last_progress = 0.0
 
-        self.library = LibraryPanel()
+        self.library = LibraryPanel(services.open_db)
         self.library.setObjectName("libraryPane")
         self.queue_panel = QueuePanel(self.queue)
         self.history = HistoryPanel()
@@ -302,6 +310,7 @@ class MainWindow(QMainWindow):
         # bridge once Qt may delete it.
         if self.bridge in self.services.listeners:
             self.services.listeners.remove(self.bridge)
+        self.library.close_reader()
         super().closeEvent(event)
 
     # actions --------------------------------------------------------------------------------
@@ -354,6 +363,29 @@ class MainWindow(QMainWindow):
         self.library.set_playing(track)
         title = f"{track.display_title} — {track_line(track)}" if track else ""
         self.setWindowTitle(f"{title} · Continuo" if track else "Continuo")
+        self.transport.now_playing.show_pitch("")
+        if track is not None and track.recording_key:
+            self._show_pitch(track)
+
+    def _show_pitch(self, track) -> None:
+        """The playing recording's key and concert pitch under now playing, once read."""
+        open_db, key = self.services.open_db, track.recording_key
+
+        def read() -> str:
+            db = open_db()
+            try:
+                facts = stored_recording_pitch(db, key, ANALYSIS_VERSION)
+                movements = sorted(tracks_by_ids(db, list(facts)), key=play_order)
+            finally:
+                db.close()
+            return pitch_label(*recording_pitch([facts[int(t.id or 0)] for t in movements]))
+
+        def show(label: str) -> None:
+            current = self.controller.current
+            if current is not None and current.recording_key == key:
+                self.transport.now_playing.show_pitch(label)
+
+        self.jobs.run(read, show, self._job_failed)
 
     # background work ------------------------------------------------------------------------
     def start(self) -> None:
@@ -368,28 +400,45 @@ class MainWindow(QMainWindow):
         def load():
             db = open_db()
             try:
-                tracks, found_problems = all_tracks(db), problems(db)
-                plays = heard_plays_by_recording(db)
+                overview, found_problems = load_overview(db, ANALYSIS_VERSION), problems(db)
             finally:
                 db.close()
-            return index_library(tracks, plays), found_problems
+            return overview, make_roots(overview), found_problems
 
         self.jobs.run(load, self._library_ready, self._job_failed)
 
     def _library_ready(self, result) -> None:
-        library, found_problems = result
-        self.library.set_library(library)
-        self.controller.set_library(library.tracks)
+        overview, roots, found_problems = result
+        self.library.set_library(overview, roots)
+        assert self.library.cache is not None
+        self.controller.set_library(LibraryTracks(overview.ids, self.library.cache))
         self.problems.set_problems(found_problems)
         if self._play_on_load and self._play_paths:
             if self._scanned:
                 self._play_on_load = False
-                if not self.controller.play_paths(self._play_paths):
-                    self.statusBar().showMessage("None of the files given could be played", 10000)
-        elif self._play_on_load and library.tracks:
+                self._play_given_paths()
+        elif self._play_on_load and len(overview.ids):
             self._play_on_load = False
             self.controller.play_library()
-        self.library_loaded.emit(len(library.tracks))
+        self.library_loaded.emit(len(overview.ids))
+
+    def _play_given_paths(self) -> None:
+        """``continuo FILE_OR_FOLDER... --play``: exactly those, in the order given (a folder's
+        tracks in library order), found in the store off the GUI thread."""
+        open_db, paths = self.services.open_db, [str(p) for p in self._play_paths]
+
+        def find():
+            db = open_db()
+            try:
+                return tracks_at_paths(db, paths)
+            finally:
+                db.close()
+
+        def play(tracks) -> None:
+            if not self.controller.play_tracks(tracks):
+                self.statusBar().showMessage("None of the files given could be played", 10000)
+
+        self.jobs.run(find, play, self._job_failed)
 
     def _unplayable(self, track, message: str) -> None:
         """A file that failed to play joins the Problems list (until the file changes)."""

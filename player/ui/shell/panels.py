@@ -1,4 +1,5 @@
-"""The window's panels: library (tree + table + search), queue, history and problems."""
+"""The window's side panels: queue, history and problems (the library panel: library_panel.py), and
+the track menus' feature entries."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
-    QTableView,
-    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -24,16 +22,9 @@ from PySide6.QtWidgets import (
 from player.fspath import shown
 from player.store.plays import Play
 from player.store.tracks import Track
-from player.ui.jobs import LatestJob
 from player.ui.plain import tip
 from player.ui.shell.library_models import (
-    PLAYS_ROLE,
     TRACK_ROLE,
-    UNIT_ROLE,
-    LibraryIndex,
-    LibraryTreeModel,
-    TrackTableModel,
-    TreeSearchProxy,
     format_duration,
 )
 from player.ui.shell.queue_model import QueueModel
@@ -58,199 +49,13 @@ def add_entries(menu: QMenu, entries: list[TrackMenuEntry], tracks: list[Track])
         action.setEnabled(entry.enabled is None or entry.enabled(tracks))
 
 
-def _tree(name: str) -> QTreeView:
+def tree_view(name: str) -> QTreeView:
     view = named(QTreeView(), name)
     view.setUniformRowHeights(True)
     view.setAlternatingRowColors(False)
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     return view
-
-
-class LibraryPanel(QWidget):
-    """Search box over a works tree and a flat table; double-click asks to play.
-
-    The right-click menu offers Play and Add to queue, then ``extra_actions``: the
-    :class:`TrackMenuEntry` items that features add (e.g. "Similar" from the recommender).
-    """
-
-    play_requested = Signal(object, list)  # Track, the rest of its work
-    queue_requested = Signal(list)  # Tracks to append to the user queue
-    results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.search = named(QLineEdit(), "search")
-        self.search.setPlaceholderText("Search composers, works, movements, performers  (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.tree_model = LibraryTreeModel(self)
-        self.tree_proxy = TreeSearchProxy(self)
-        self.tree_proxy.setSourceModel(self.tree_model)
-        self.tree = _tree("libraryTree")
-        self.tree.setModel(self.tree_proxy)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table_model = TrackTableModel(self)
-        self.table = named(QTableView(), "libraryTable")
-        self.table.setModel(self.table_model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setMinimumSectionSize(36)
-        Mode = QHeaderView.ResizeMode
-        # fixed widths, not ResizeToContents: measuring 10,000 rows would cost each reset
-        modes = (Mode.Interactive, Mode.Stretch, Mode.Fixed, Mode.Stretch, Mode.Interactive,
-                 Mode.Fixed)  # fmt: skip
-        for column, (mode, width) in enumerate(zip(modes, (150, 0, 40, 0, 130, 64), strict=True)):
-            header.setSectionResizeMode(column, mode)
-            if width:
-                self.table.setColumnWidth(column, width)
-        self.empty = named(QLabel(), "emptyHint")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.tabs = named(QTabWidget(), "libraryTabs")
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.tree, "Works")
-        self.tabs.addTab(self.table, "Tracks")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.search)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.empty)
-        self._library = LibraryIndex()
-        self._searching = LatestJob(self)  # queries, answered off the GUI thread
-        self._sorting = LatestJob(self)  # the table's sort orders
-        self.search.textChanged.connect(self.apply_search)
-        self.table_model.sort_requested.connect(self._sort)
-        # activated = double-click or Enter (doubleClicked as well would fire twice)
-        self.tree.activated.connect(self._tree_activated)
-        self.table.activated.connect(self._table_activated)
-        self.extra_actions: list[TrackMenuEntry] = []
-        for view in (self.tree, self.table):
-            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            view.customContextMenuRequested.connect(partial(self._context_menu, view))
-        self._sort_choice: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
-        self.set_library(LibraryIndex())
-
-    def set_library(self, library: LibraryIndex) -> None:
-        self._library = library
-        self.tree_model.set_index(library)
-        self.table_model.set_index(library)
-        self.tree_proxy.show_found(None, len(library.tracks))
-        if len(library.tracks) <= 60:
-            self.tree.expandAll()
-        elif self._few_works(range(len(library.roots))):
-            self.tree.expandToDepth(0)
-        self.empty.setVisible(not library.tracks)
-        self.empty.setText(
-            "Your library is empty. Choose File → Add music folder…, or start with --demo."
-        )
-        self._sort(*self._sort_choice)
-        if self.search.text().strip():
-            self.apply_search()
-
-    def set_playing(self, track: Track | None) -> None:
-        """Mark the playing movement in both views and bring it into sight in the tree."""
-        source = self.tree_model.set_playing(track)
-        self.table_model.set_playing(track)
-        shown = self.tree_proxy.mapFromSource(source)
-        if shown.isValid():
-            self.tree.scrollTo(shown)
-
-    def apply_search(self) -> None:
-        """Ask for the tracks matching the search box; the views change when the answer comes
-        (a newer query drops an older one's answer)."""
-        text, library = self.search.text(), self._library
-        self._searching.submit(
-            lambda: library.search.find(text), lambda found: self._show_found(text, found)
-        )
-
-    def _show_found(self, text: str, found) -> None:
-        total = len(self._library.tracks)
-        self.table_model.show_found(found)
-        self.tree_proxy.show_found(found, total)
-        proxy = self.tree_proxy
-        if found is not None and proxy.matches <= 200:
-            self.tree.expandAll()
-        elif total > 60 and self._few_works(
-            proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
-        ):
-            self.tree.expandToDepth(0)
-        self.results_shown.emit(text, self.table_model.rowCount())
-
-    def _few_works(self, composer_rows) -> bool:
-        """Whether these composers can be shown open: at most 30 of them, 600 works in all (a
-        box set's composer with a thousand works stays closed until the listener opens it)."""
-        rows = list(composer_rows)
-        roots = self._library.roots
-        return len(rows) <= 30 and sum(len(roots[r].obj.works) for r in rows) <= 600
-
-    def _sort(self, column: int, order: Qt.SortOrder) -> None:
-        self._sort_choice = (column, order)
-        table = self.table_model
-        self._sorting.submit(lambda: table.sort_order(column, order), table.show_order)
-
-    def _tree_activated(self, index: QModelIndex) -> None:
-        """Play the movement (or a work's or recording's first) and queue the rest of its
-        recording: one recording, in movement order, never two interleaved."""
-        unit = index.data(UNIT_ROLE)
-        if unit is None:  # a composer: open or close it
-            return
-        track = index.data(PLAYS_ROLE)[0]
-        rest = unit.movements[unit.movements.index(track) + 1 :]
-        self.play_requested.emit(track, rest)
-
-    def selected_tracks(self, view: QAbstractItemView) -> list[Track]:
-        """The movements selected in ``view``; a selected work or recording brings one
-        recording's movements (a work: its first recording), an act its own, a composer each
-        work's."""
-        tracks: list[Track] = []
-        for index in view.selectionModel().selectedRows():
-            if view is self.table:
-                tracks.append(index.data(TRACK_ROLE))
-                continue
-            plays = index.data(PLAYS_ROLE)
-            if plays is not None:
-                tracks.extend(plays)
-            else:
-                for row in range(view.model().rowCount(index)):
-                    tracks.extend(view.model().index(row, 0, index).data(PLAYS_ROLE))
-        return _unique(tracks)
-
-    def track_menu(self, view: QAbstractItemView) -> QMenu | None:
-        """The right-click menu for the tracks selected in ``view`` (None when there are none)."""
-        tracks = self.selected_tracks(view)
-        if not tracks:
-            return None
-        menu = QMenu(self)
-        menu.addAction("Play", lambda: self.play_requested.emit(tracks[0], tracks[1:]))
-        menu.addAction("Add to queue", lambda: self.queue_requested.emit(tracks))
-        add_entries(menu, self.extra_actions, tracks)
-        return menu
-
-    def _context_menu(self, view: QAbstractItemView, pos) -> None:
-        menu = self.track_menu(view)
-        if menu is not None:
-            menu.exec(view.viewport().mapToGlobal(pos))
-
-    def _table_activated(self, index: QModelIndex) -> None:
-        track = index.data(TRACK_ROLE)
-        if track is not None:
-            self.play_requested.emit(track, [])
-
-
-def _unique(tracks: list[Track]) -> list[Track]:
-    return list({t.id: t for t in reversed(tracks)}.values())[::-1]
 
 
 class QueuePanel(QWidget):
@@ -264,7 +69,7 @@ class QueuePanel(QWidget):
         self.model = model
         self.extra_actions: list[TrackMenuEntry] = []
         self.menu_hooks: list[Callable[[QMenu, list[QModelIndex]], None]] = []
-        self.view = _tree("queueView")
+        self.view = tree_view("queueView")
         self.view.setModel(model)
         self.view.setRootIsDecorated(False)
         self.view.setHeaderHidden(True)
@@ -313,7 +118,7 @@ class HistoryPanel(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.model = QStandardItemModel(self)
-        self.view = _tree("historyView")
+        self.view = tree_view("historyView")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
         self.empty = named(
@@ -373,7 +178,7 @@ class ProblemsPanel(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.model = QStandardItemModel(self)
-        self.view = _tree("problemsView")
+        self.view = tree_view("problemsView")
         self.view.setRootIsDecorated(False)
         self.view.setModel(self.model)
         self._found: dict[str, list[tuple[str, str]]] = {"scan": [], "analysis": []}

@@ -42,6 +42,7 @@ class NowPlaying(QWidget):
         self.work = ElidedLabel("npWork")
         self.movement = ElidedLabel("npMovement")
         self.performers = ElidedLabel("npPerformers")
+        self._recording = ""
         text = QVBoxLayout()
         text.setContentsMargins(0, 0, 0, 0)
         text.setSpacing(1)
@@ -86,6 +87,13 @@ class NowPlaying(QWidget):
             (self.composer, self.work, self.movement, self.performers), texts, strict=True
         ):
             label.set_full_text(text, text)  # the whole line in the tooltip, cut or not
+        self._recording = texts[3]
+
+    def show_pitch(self, label: str) -> None:
+        """The recording's key and concert pitch ("F♯ minor · A = 415 Hz") after its
+        performers, once the analysis knows them ('' shows the performers alone)."""
+        line = "  ·  ".join(p for p in (self._recording, label) if p)
+        self.performers.set_full_text(line, line)
 
 
 class TransportBar(QWidget):

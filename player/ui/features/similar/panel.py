@@ -24,7 +24,7 @@ from player.ui.plain import bold, plain
 from player.ui.plain import tip as plain_tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
-from player.ui.shell.panels import _tree
+from player.ui.shell.panels import tree_view
 from player.ui.style import named
 
 NEIGHBOURS = 15
@@ -79,7 +79,7 @@ class SimilarPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.model = QStandardItemModel(self)
-        self.view = _tree("similarView")
+        self.view = tree_view("similarView")
         self.view.setRootIsDecorated(False)
         self.view.setModel(self.model)
         self.view.activated.connect(self._activated)

@@ -5,29 +5,55 @@ Also the recommender's last resort when every suggested work is already in the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject
 
 from player.audio.backend import Playable
+from player.library.grouping import play_order
+from player.library.track_rows import LibraryTracks
 from player.store.tracks import Track
 from player.ui.shell.context import FeatureContext
 
 UP_NEXT_LENGTH = 20
 
 
-def library_order(current: Track, library: list[Track]) -> tuple[list[Track], str, str]:
-    """The recordings after the current one, wrapping at the end: (tracks, source, started_by)."""
-    key = current.recording_key
-    at = next((i for i, t in enumerate(library) if t.id == current.id), None)
+def library_order(current: Track, library: Sequence[Track]) -> tuple[list[Track], str, str]:
+    """The recordings after the current one, wrapping at the end: (tracks, source, started_by).
+
+    Reads only the tracks it returns and the current recording's (the library is read on
+    demand: :class:`~player.library.track_rows.LibraryTracks`); each recording in playing
+    order."""
+    total = len(library)
+    if isinstance(library, LibraryTracks):
+        at = library.index_of(int(current.id or 0))
+    else:
+        at = next((i for i, t in enumerate(library) if t.id == current.id), None)
     if at is None:
         return [], "", "queue"
+    key = current.recording_key
     begin = at
     while begin > 0 and library[begin - 1].recording_key == key:
         begin -= 1
     end = at + 1
-    while end < len(library) and library[end].recording_key == key:
+    while end < total and library[end].recording_key == key:
         end += 1
-    following = library[end:] + library[:begin]
-    return following[:UP_NEXT_LENGTH], "library order", "queue"
+    following: list[Track] = []
+    for step in range(min(UP_NEXT_LENGTH, total - (end - begin))):
+        following.append(library[(end + step) % total])
+    return _in_playing_order(following), "library order", "queue"
+
+
+def _in_playing_order(tracks: list[Track]) -> list[Track]:
+    """Each run of one recording's tracks put in playing order (the library's stored order
+    is by disc and movement number; titles and file names may say more)."""
+    runs: list[list[Track]] = []
+    for track in tracks:
+        if runs and runs[-1][0].recording_key == track.recording_key and track.recording_key:
+            runs[-1].append(track)
+        else:
+            runs.append([track])
+    return [t for run in runs for t in sorted(run, key=play_order)]
 
 
 class LibraryOrder(QObject):

@@ -351,6 +351,7 @@ class UpNext(QObject):
         tracks: list[Track] = []
         notes: dict[int, str] = {}
         groups: dict[int, int] = {}
+        self.controller.prefetch([s.track_id for s in suggestions])  # one read, not one each
         for s in suggestions:
             track = self.controller.track(s.track_id)
             if track is None or s.track_id in skip or track.missing:

@@ -1,0 +1,181 @@
+"""The SQL behind the library views: summaries first, a composer's tracks when opened, pages of
+rows by id.
+
+A library of 100,000 tracks is never loaded whole for the window: the tree starts from one
+aggregate row per composer (:func:`composer_summary`), the flat table from the ids in library
+order (:func:`library_ids`); a composer's tracks (:func:`composer_tracks`) are read when the
+listener opens it, and the table reads the rows on screen by id
+(:func:`player.store.tracks.tracks_by_ids`). Search texts and sort keys are read as narrow
+columns (:func:`search_rows`, :func:`sort_columns`), never as track objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from player.domain.plays import HEARD_MS
+from player.store.db import Database, path_to_db
+from player.store.tracks import LIBRARY_ORDER, SELECT_TRACKS, Track, tracks_from_rows
+
+PRESENT = "missing = 0"
+
+
+def library_ids(db: Database) -> np.ndarray:
+    """The ids of the present tracks in library order (int64)."""
+    rows = db.conn.execute(f"SELECT id FROM tracks WHERE {PRESENT} ORDER BY {LIBRARY_ORDER}")
+    return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+
+def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
+    """The tree's first level from migration 9's indexes alone: ``(composer_key,
+    composer_name, composer_sort, tracks)`` for each name a composer's tracks carry, and each
+    composer key's number of works (distinct work keys: the identity always gives one)."""
+    names = db.conn.execute(
+        f"SELECT composer_key, composer_name, count(*) FROM tracks WHERE {PRESENT} "
+        "GROUP BY composer_key, composer_name"
+    ).fetchall()
+    sort = dict(
+        db.conn.execute(
+            f"SELECT composer_key, min(composer_sort) FROM tracks INDEXED BY "
+            f"tracks_in_library_order WHERE {PRESENT} GROUP BY composer_key"
+        ).fetchall()
+    )
+    works = db.conn.execute(
+        f"SELECT composer_key, count(DISTINCT work_key) FROM tracks WHERE {PRESENT} "
+        "GROUP BY composer_key"
+    ).fetchall()
+    return [(str(k), str(n), str(sort.get(k, "")), int(c)) for k, n, c in names], {
+        str(k): int(w) for k, w in works
+    }
+
+
+def composer_tracks(db: Database, composer_key: str) -> list[Track]:
+    """The present tracks of one composer, found through migration 9's ``tracks_by_composer``
+    (named: without statistics SQLite would walk the library-order index instead)."""
+    cursor = db.conn.execute(
+        f"{SELECT_TRACKS} INDEXED BY tracks_by_composer WHERE {PRESENT} AND composer_key = ? "
+        f"ORDER BY {LIBRARY_ORDER}",
+        (composer_key,),
+    )
+    cursor.row_factory = None
+    return tracks_from_rows(cursor)
+
+
+def tracks_with_ids(db: Database, ids: Sequence[int]) -> list[Track]:
+    """The tracks with ``ids`` (any order; ids not stored are left out): a page of the table,
+    read as plain rows (``tracks_by_ids`` builds each through ``sqlite3.Row``, several times
+    slower for the 64 rows a page holds)."""
+    cursor = db.conn.execute(
+        f"{SELECT_TRACKS} WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([int(i) for i in ids]),),
+    )
+    cursor.row_factory = None
+    return tracks_from_rows(cursor)
+
+
+def composer_recording_plays(db: Database, composer_key: str) -> dict[str, int]:
+    """Heard plays (finished, or heard ``HEARD_MS``, as ``heard_plays_by_recording`` counts
+    them) of each recording of one composer: its works list the most played recording first."""
+    rows = db.conn.execute(
+        "SELECT t.recording_key, count(*) FROM tracks t INDEXED BY tracks_by_composer "
+        "JOIN plays p ON p.track_id = t.id "
+        "WHERE t.missing = 0 AND t.composer_key = ? "
+        "AND (p.ended_how = 'finished' OR p.ms_heard >= ?) "
+        "GROUP BY t.recording_key",
+        (composer_key, HEARD_MS),
+    )
+    return {str(key): int(count) for key, count in rows}
+
+
+def composer_pitch(
+    db: Database, composer_key: str, analysis_version: str
+) -> dict[int, tuple[str, float]]:
+    """``track_id -> (key, A4 in Hz)`` of one composer's analysed tracks (``''``/0 unknown)."""
+    rows = db.conn.execute(
+        "SELECT f.track_id, f.key, f.tuning_hz FROM features f JOIN tracks t "
+        "INDEXED BY tracks_by_composer ON t.id = f.track_id WHERE t.missing = 0 AND t.composer_key = ? AND f.analysis_version = ? "
+        "AND f.status = 'ok'",
+        (composer_key, analysis_version),
+    )
+    return {int(i): (str(k or ""), float(hz or 0.0)) for i, k, hz in rows}
+
+
+def recording_pitch(
+    db: Database, recording_key: str, analysis_version: str
+) -> dict[int, tuple[str, float]]:
+    """``track_id -> (key, A4 in Hz)`` of one recording's analysed tracks (now playing)."""
+    rows = db.conn.execute(
+        "SELECT f.track_id, f.key, f.tuning_hz FROM features f JOIN tracks t ON t.id = f.track_id "
+        "WHERE t.recording_key = ? AND f.analysis_version = ? AND f.status = 'ok'",
+        (recording_key, analysis_version),
+    )
+    return {int(i): (str(k or ""), float(hz or 0.0)) for i, k, hz in rows}
+
+
+_WORK_OF = (
+    "CASE WHEN work_key != '' THEN work_key WHEN recording_key != '' THEN recording_key "
+    "ELSE 'track:' || path END"
+)
+"""The work a track is grouped under (``player.library.grouping.group_library``'s rule)."""
+_RECORDING_OF = "CASE WHEN recording_key != '' THEN recording_key ELSE 'track:' || path END"
+
+
+SEARCH_COLUMNS = (
+    *("id", "composer_key", "composer_name", "composer", "work", "work_title", "work_tag"),
+    *("catalogue", "recording", "recording_performers", "year", "album", "movement", "title"),
+)
+"""What :func:`search_rows` gives per track, in this order (``work``: the work a track is
+grouped under, ``recording`` likewise; ``work_tag``: the WORK tag as written)."""
+
+
+def search_rows(db: Database) -> Iterator[tuple]:
+    """Each present track's :data:`SEARCH_COLUMNS` (a cursor, read once, in stored order:
+    one pass over the table)."""
+    cursor = db.conn.execute(
+        f"SELECT id, composer_key, composer_name, composer, {_WORK_OF}, work_title, work, "
+        f"catalogue, {_RECORDING_OF}, recording_performers, year, album, movement, title "
+        f"FROM tracks WHERE {PRESENT}"
+    )
+    cursor.row_factory = None
+    return iter(cursor)
+
+
+SORTABLE = (
+    *("composer_sort", "work_title", "disc_number", "movement_number", "track_number"),
+    *("movement", "title", "recording_performers", "year", "duration_s"),
+)
+
+
+def sort_columns(db: Database, names: Sequence[str]) -> tuple[np.ndarray, list[tuple]]:
+    """Ids of the present tracks and, per track, the values of ``names`` (of :data:`SORTABLE`):
+    what a table column is ordered by, read as narrow columns."""
+    unknown = [n for n in names if n not in SORTABLE]
+    if unknown:
+        raise ValueError(f"cannot sort by {unknown}")
+    rows = db.conn.execute(f"SELECT id, {', '.join(names)} FROM tracks WHERE {PRESENT}").fetchall()
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)), rows
+
+
+def tracks_at_paths(db: Database, paths: Iterable[str]) -> list[Track]:
+    """The present tracks at ``paths``, in the order given; a folder brings the tracks inside
+    it in library order (``continuo FILE_OR_FOLDER... --play``)."""
+    found: list[Track] = []
+    for path in paths:
+        exact = db.conn.execute(
+            f"{SELECT_TRACKS} WHERE path = ? AND {PRESENT}", (path_to_db(path),)
+        ).fetchall()
+        if exact:
+            found.extend(tracks_from_rows(exact))
+            continue
+        inside = path.rstrip(os.sep) + os.sep
+        # paths inside the folder sort between "folder/" and "folder0" ("0" follows "/")
+        rows = db.conn.execute(
+            f"{SELECT_TRACKS} WHERE path >= ? AND path < ? AND {PRESENT} ORDER BY {LIBRARY_ORDER}",
+            (inside, inside[:-1] + chr(ord(os.sep) + 1)),
+        ).fetchall()
+        found.extend(tracks_from_rows(rows))
+    return found

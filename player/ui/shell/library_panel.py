@@ -1,0 +1,302 @@
+"""The library panel: a search box over the works tree and the flat track table.
+
+Built for 100,000 tracks (issue 13): it holds ids and the composers' rows, reads a composer's
+works when one is opened, the table's rows a page at a time, and answers searches and sort
+orders on worker threads (``player/library/browse.py``, ``search_index.py``, ``track_rows.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from player.analysis.version import ANALYSIS_VERSION
+from player.library.browse import ComposerRow, Overview, column_order, load_composer
+from player.library.search_index import Found, TrackSearch, build_search
+from player.library.track_rows import TrackCache
+from player.store.db import Database
+from player.store.library_view import search_rows
+from player.store.tracks import Track
+from player.ui.jobs import JobRunner, LatestJob
+from player.ui.shell.library_models import (
+    PLAYS_ROLE,
+    TRACK_ROLE,
+    UNIT_ROLE,
+    LibraryTreeModel,
+    TreeSearchProxy,
+    composer_children,
+)
+from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
+from player.ui.shell.table_columns import ColumnFit
+from player.ui.shell.track_table import TrackTableModel
+from player.ui.style import named
+
+
+class LibraryPanel(QWidget):
+    """Search box over a works tree and a flat table; double-click asks to play.
+
+    The right-click menu offers Play and Add to queue, then ``extra_actions``: the
+    :class:`~player.ui.shell.panels.TrackMenuEntry` items that features add (e.g. "Similar"
+    from the recommender).
+
+    ``open_db`` gives each reader its own connection: the table's page reads (on the GUI
+    thread, by primary key), and on worker threads a composer's works, the search texts and
+    the sort orders.
+    """
+
+    play_requested = Signal(object, list)  # Track, the rest of its work
+    queue_requested = Signal(list)  # Tracks to append to the user queue
+    results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
+
+    def __init__(self, open_db: Callable[[], Database] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._open_db = open_db
+        self.cache = TrackCache(open_db) if open_db is not None else None
+        self.search = named(QLineEdit(), "search")
+        self.search.setPlaceholderText("Search composers, works, movements, performers  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.tree_model = LibraryTreeModel(self)
+        self.tree_model.loader = self._load_composer
+        self.tree_proxy = TreeSearchProxy(self)
+        self.tree_proxy.setSourceModel(self.tree_model)
+        self.tree = tree_view("libraryTree")
+        self.tree.setModel(self.tree_proxy)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table_model = TrackTableModel(self.cache, self)
+        self.table = named(QTableView(), "libraryTable")
+        self.table.setModel(self.table_model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.columns = ColumnFit(self.table)
+        self.empty = named(QLabel(), "emptyHint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.tabs = named(QTabWidget(), "libraryTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.tree, "Works")
+        self.tabs.addTab(self.table, "Tracks")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.empty)
+        self._composers: list[ComposerRow] = []
+        self._index: TrackSearch | None = None  # None until built for a library
+        self._jobs = JobRunner(self, max_threads=1)  # composers' works, search texts, in order
+        self._searching = LatestJob(self)  # queries, answered off the GUI thread
+        self._sorting = LatestJob(self)  # the table's sort orders
+        self._open_on_arrival = False  # a small search result: open composers as they arrive
+        self.search.textChanged.connect(self.apply_search)
+        self.table_model.sort_requested.connect(self._sort)
+        self.tree_model.children_arrived.connect(self._children_arrived)
+        # activated = double-click or Enter (doubleClicked as well would fire twice)
+        self.tree.activated.connect(self._tree_activated)
+        self.table.activated.connect(self._table_activated)
+        self.extra_actions: list[TrackMenuEntry] = []
+        for view in (self.tree, self.table):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(partial(self._context_menu, view))
+        self._sort_choice: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        self.set_library(Overview(np.zeros(0, dtype=np.int64), []), [])
+
+    def set_library(self, overview: Overview, roots: list) -> None:
+        """Show a new library: its composers (``roots``, from
+        :func:`~player.ui.shell.library_models.make_roots`) and its tracks' ids. The search
+        texts are built on a worker; until they are, a query is answered from the previous
+        library's texts (after a rescan: most of it), or when they are (at start)."""
+        self._composers = overview.composers
+        if not len(overview.ids):
+            self._index = None
+        self.tree_model.set_roots(roots, overview.pitch)
+        self.table_model.set_ids(overview.ids)
+        self.tree_proxy.show_found(None, len(overview.ids))
+        if len(overview.ids) <= 60:
+            self.tree.expandAll()
+        elif self._few_works(range(len(roots))):
+            self.tree.expandToDepth(0)
+        self.empty.setVisible(not len(overview.ids))
+        self.empty.setText(
+            "Your library is empty. Choose File → Add music folder…, or start with --demo."
+        )
+        self._sort(*self._sort_choice)
+        if self._open_db is not None and len(overview.ids):
+            open_db, ids = self._open_db, overview.ids
+            self._jobs.run(lambda: _build_search(open_db), lambda s: self._search_ready(ids, s))
+        if self.search.text().strip():
+            self.apply_search()
+
+    def _search_ready(self, ids: np.ndarray, search: TrackSearch) -> None:
+        if ids is not self.table_model.library_ids:
+            return  # built for a library since replaced
+        self._index = search
+        if self.search.text().strip():
+            self.apply_search()
+
+    def set_playing(self, track: Track | None) -> None:
+        """Mark the playing movement in both views and bring it into sight in the tree."""
+        source = self.tree_model.set_playing(track)
+        self.table_model.set_playing(track)
+        shown = self.tree_proxy.mapFromSource(source)
+        if shown.isValid():
+            self.tree.scrollTo(shown)
+
+    def apply_search(self) -> None:
+        """Ask for the tracks matching the search box; the views change when the answer comes
+        (a newer query drops an older one's answer)."""
+        text, index = self.search.text(), self._index
+        if not text.strip():
+            self._searching.submit(lambda: None, lambda found: self._show_found(text, found))
+        elif index is not None:
+            self._searching.submit(
+                lambda: index.find(text), lambda found: self._show_found(text, found)
+            )
+
+    def _show_found(self, text: str, found: Found | None) -> None:
+        total = len(self.table_model.library_ids)
+        self.table_model.show_found(found.ids if found is not None else None)
+        self.tree_proxy.show_found(found, total)
+        proxy = self.tree_proxy
+        self._open_on_arrival = found is not None and proxy.matches <= 200
+        if self._open_on_arrival:
+            self.tree.expandAll()  # composers not read yet open as their works arrive
+        elif total > 60 and self._few_works(
+            proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
+        ):
+            self.tree.expandToDepth(0)
+        self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _children_arrived(self, source) -> None:
+        """A composer's works are in: open them down to the movements when the search found
+        few tracks."""
+        if self._open_on_arrival:
+            shown = self.tree_proxy.mapFromSource(source)
+            if shown.isValid():
+                self.tree.expandRecursively(shown)
+
+    def _few_works(self, composer_rows) -> bool:
+        """Whether these composers can be shown open: at most 30 of them, 600 works in all (a
+        box set's composer with a thousand works stays closed until the listener opens it)."""
+        rows = list(composer_rows)
+        composers = self._composers
+        return len(rows) <= 30 and sum(composers[r].works for r in rows) <= 600
+
+    def _load_composer(self, key: str, done) -> None:
+        """The tree's loader: a composer's works read and made into rows on a worker."""
+        open_db = self._open_db
+        if open_db is None:
+            return
+
+        def load():
+            db = open_db()
+            try:
+                composer, pitch = load_composer(db, key, ANALYSIS_VERSION)
+            finally:
+                db.close()
+            return composer_children(None, composer), pitch
+
+        self._jobs.run(load, lambda result: done(*result))
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        self._sort_choice = (column, order)
+        table, open_db = self.table_model, self._open_db
+        if column < 0 or open_db is None:
+            self._sorting.submit(lambda: None, table.show_order)
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+
+        def ordered():
+            db = open_db()
+            try:
+                return column_order(db, column, descending)
+            finally:
+                db.close()
+
+        self._sorting.submit(ordered, table.show_order)
+
+    def close_reader(self) -> None:
+        """Close the table's page reader (the window closes)."""
+        if self.cache is not None:
+            self.cache.close()
+
+    def _tree_activated(self, index: QModelIndex) -> None:
+        """Play the movement (or a work's or recording's first) and queue the rest of its
+        recording: one recording, in movement order, never two interleaved."""
+        unit = index.data(UNIT_ROLE)
+        if unit is None:  # a composer: open or close it
+            return
+        track = index.data(PLAYS_ROLE)[0]
+        rest = unit.movements[unit.movements.index(track) + 1 :]
+        self.play_requested.emit(track, rest)
+
+    def selected_tracks(self, view: QAbstractItemView) -> list[Track]:
+        """The movements selected in ``view``; a selected work or recording brings one
+        recording's movements (a work: its first recording), an act its own, a composer each
+        work's (of a composer whose works are read)."""
+        tracks: list[Track] = []
+        for index in view.selectionModel().selectedRows():
+            if view is self.table:
+                tracks.append(index.data(TRACK_ROLE))
+                continue
+            plays = index.data(PLAYS_ROLE)
+            if plays is not None:
+                tracks.extend(plays)
+            else:
+                for row in range(view.model().rowCount(index)):
+                    tracks.extend(view.model().index(row, 0, index).data(PLAYS_ROLE))
+        return _unique(tracks)
+
+    def track_menu(self, view: QAbstractItemView) -> QMenu | None:
+        """The right-click menu for the tracks selected in ``view`` (None when there are none)."""
+        tracks = self.selected_tracks(view)
+        if not tracks:
+            return None
+        menu = QMenu(self)
+        menu.addAction("Play", lambda: self.play_requested.emit(tracks[0], tracks[1:]))
+        menu.addAction("Add to queue", lambda: self.queue_requested.emit(tracks))
+        add_entries(menu, self.extra_actions, tracks)
+        return menu
+
+    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+        menu = self.track_menu(view)
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(pos))
+
+    def _table_activated(self, index: QModelIndex) -> None:
+        track = index.data(TRACK_ROLE)
+        if track is not None:
+            self.play_requested.emit(track, [])
+
+
+def _build_search(open_db: Callable[[], Database]) -> TrackSearch:
+    db = open_db()
+    try:
+        return build_search(search_rows(db))
+    finally:
+        db.close()
+
+
+def _unique(tracks: list[Track]) -> list[Track]:
+    return list({t.id: t for t in reversed(tracks)}.values())[::-1]

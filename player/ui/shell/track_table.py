@@ -1,0 +1,152 @@
+"""The flat track table's model: ids in, a page of tracks read when a row is drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+
+from player.library.track_rows import TrackCache, page_of
+from player.store.tracks import Track
+from player.ui.plain import tip
+from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
+
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset((DISPLAY, TOOLTIP, ALIGNMENT, FOREGROUND, int(TRACK_ROLE)))
+
+
+class TrackTableModel(QAbstractTableModel):
+    """Every track in one table, read a page at a time: the model keeps ids, not tracks.
+
+    ``_library`` holds the present tracks' ids in library order, ``_order`` the same ids in a
+    chosen column's order (computed off the GUI thread: :func:`player.library.browse.column_order`),
+    ``_wanted`` a search's matches as a mask over ids; the rows shown are ``_rows``. A row's
+    track comes from the :class:`~player.library.track_rows.TrackCache` (a page of
+    :data:`~player.library.track_rows.PAGE` rows read by id when one of them is first drawn).
+    """
+
+    sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute the order off-thread
+
+    COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
+
+    def __init__(self, cache: TrackCache | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.cache = cache
+        self._library = np.zeros(0, dtype=np.int64)
+        self._order: np.ndarray | None = None
+        self._wanted: np.ndarray | None = None  # bool by track id; None: every track
+        self._rows = self._library
+        self._playing_id: int | None = None
+        self._shown: dict[int | None, tuple[str, ...]] = {}  # a track's cell texts, by id
+        self._fonts = Fonts()
+
+    def set_playing(self, track: Track | None) -> None:
+        self._playing_id = track.id if track else None
+        if len(self._rows):
+            bottom = self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), bottom, [Qt.ItemDataRole.ForegroundRole])
+
+    def set_ids(self, ids: np.ndarray) -> None:
+        """A new library: its present tracks' ids in library order (the cache is cleared)."""
+        self.beginResetModel()
+        if self.cache is not None:
+            self.cache.clear()
+        self._shown.clear()
+        self._library, self._order, self._wanted = ids, None, None
+        self._rows = ids
+        self.endResetModel()
+
+    @property
+    def library_ids(self) -> np.ndarray:
+        return self._library
+
+    def show_found(self, found: np.ndarray | None) -> None:
+        """Show the tracks with ids ``found`` (``None``: every track)."""
+        wanted = None
+        if found is not None:
+            top = int(max(self._library.max(initial=0), found.max(initial=0))) + 1
+            wanted = np.zeros(top, dtype=bool)
+            wanted[found] = True
+        self.beginResetModel()
+        self._wanted = wanted
+        self._rows = self._arrange()
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_requested.emit(column, order)
+
+    def show_order(self, order: np.ndarray | None) -> None:
+        """Show the rows in ``order`` (ids; ``None``: library order)."""
+        if order is not None and len(order) != len(self._library):
+            return  # computed for a library since replaced
+        self.layoutAboutToBeChanged.emit()
+        self._order = order
+        self._rows = self._arrange()
+        self.layoutChanged.emit()
+
+    def _arrange(self) -> np.ndarray:
+        ordered = self._library if self._order is None else self._order
+        if self._wanted is None:
+            return ordered
+        return ordered[self._wanted[ordered]]
+
+    def track(self, row: int) -> Track | None:
+        """The track on ``row`` (its page is read when not in the cache)."""
+        if self.cache is None or not 0 <= row < len(self._rows):
+            return None
+        track_id = int(self._rows[row])
+        track = self.cache.cached(track_id)
+        if track is None:
+            self.cache.tracks(page_of(self._rows, row))
+            track = self.cache.cached(track_id)
+        return track
+
+    def rowCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = DISPLAY):
+        """Called for every cell and role a repaint draws: plain ints, one text tuple per track."""
+        role = int(role)
+        if role not in _ROLES or not index.isValid():
+            return None
+        column = index.column()
+        if role == ALIGNMENT:
+            return RIGHT if column in (2, 5) else None
+        t = self.track(index.row())
+        if t is None:
+            return None
+        if role == DISPLAY:
+            return self._texts(t)[column]
+        if role == TOOLTIP:  # the whole text where the column cuts it
+            return tip(self._texts(t)[column]) if column not in (2, 5) else None
+        if role == TRACK_ROLE:
+            return t
+        if role == FOREGROUND and t.id == self._playing_id:
+            return self._fonts.accent
+        return None
+
+    def _texts(self, t: Track) -> tuple[str, ...]:
+        texts = self._shown.get(t.id)
+        if texts is None:
+            if len(self._shown) > 4096:
+                self._shown.clear()
+            texts = self._shown[t.id] = (
+                t.composer_name or t.composer,
+                t.work_title,
+                str(t.movement_number or t.track_number or ""),
+                t.display_title,
+                t.recording_label,
+                format_duration(t.duration_s),
+            )
+        return texts
