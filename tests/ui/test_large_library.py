@@ -15,6 +15,7 @@ from player.store.features import TrackFeatures, save_features
 from player.store.tracks import Track, all_tracks, upsert_tracks
 from player.ui.shell.library_models import make_roots
 from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.panels import TrackMenuEntry
 
 WORKS = 700  # Haydn 650 (a box set), Mozart 50, three movements each: 2,100 tracks
 
@@ -92,6 +93,43 @@ def test_composers_come_from_the_summary_and_their_works_when_opened(panel, qtbo
         "2. Menuetto",
         "3. Presto",
     ]
+
+
+def test_play_and_queue_on_a_composer_not_opened_read_its_works_first(panel, qtbot):
+    tree, proxy = panel.tree_model, panel.tree_proxy
+    mozart = proxy.index(1, 0)
+    assert tree.roots[1].children is None  # never opened
+    panel.tree.selectionModel().select(
+        mozart,
+        panel.tree.selectionModel().SelectionFlag.Select
+        | panel.tree.selectionModel().SelectionFlag.Rows,
+    )
+    got: list[list[Track]] = []
+    panel.extra_actions = [TrackMenuEntry("Play next", got.append, lambda tracks: bool(tracks))]
+    menu = panel.track_menu(panel.tree)
+    assert menu is not None  # offered before a track of it is known
+    actions = {a.text(): a for a in menu.actions()}
+    assert actions["Play next"].isEnabled()  # not judged on the no tracks known yet
+    with qtbot.waitSignal(panel.play_requested, timeout=10000) as played:
+        actions["Play"].trigger()
+    first, rest = played.args
+    order = [first, *rest]
+    assert len(order) == 150  # 50 works, three movements each, once
+    assert [(t.work, t.movement_number) for t in order[:4]] == [
+        ("Divertimento No. 650", 1),
+        ("Divertimento No. 650", 2),
+        ("Divertimento No. 650", 3),
+        ("Divertimento No. 651", 1),
+    ]
+    works = [t.work for t in order[::3]]
+    assert works == [f"Divertimento No. {w}" for w in range(650, 700)]  # the tree's order
+    assert [t.movement_number for t in order] == [1, 2, 3] * 50
+    assert tree.roots[0].children is None  # Haydn's 650 works were not read for it
+    with qtbot.waitSignal(panel.queue_requested, timeout=10000) as queued:
+        actions["Add to queue"].trigger()  # now read: at once, the same tracks
+    assert [t.id for t in queued.args[0]] == [t.id for t in order]
+    actions["Play next"].trigger()
+    assert [[t.id for t in tracks] for tracks in got] == [[t.id for t in order]]
 
 
 def test_a_recording_row_shows_its_key_and_concert_pitch(panel, qtbot):

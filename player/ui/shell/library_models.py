@@ -76,7 +76,7 @@ class _Node:
     ) -> None:
         self.obj, self.parent, self.row, self.unit, self.ids = obj, parent, row, unit, ids
         self.children: list[_Node] | None = None  # None: not read yet (composers only)
-        self.pending = False  # its works are being read
+        self.pending = False  # its works are being read or inserted
 
 
 def _ids(tracks: list[Track]) -> np.ndarray:
@@ -185,6 +185,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self._playing_id: int | None = None
         self._fonts = Fonts()
         self.loader: ComposerLoader | None = None
+        self._waiting: list[tuple[set[int], Callable[[], None]]] = []  # see when_read
         self.art_for: Callable[[Track], object] | None = (
             None  # a work's picture (a feature sets it)
         )
@@ -193,6 +194,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._roots, self._pitch = roots, dict(pitch)
         self._generation += 1
+        self._waiting = []  # composers of the old library
         self.endResetModel()
 
     @property
@@ -276,13 +278,31 @@ class LibraryTreeModel(QAbstractItemModel):
         """Read the works of the composer at ``root_row`` unless they are read or on the way."""
         self.fetchMore(self.index(root_row, 0))
 
+    def is_read(self, index: AnyIndex) -> bool:
+        """Whether the rows under ``index`` are all in (a composer: its works read and
+        inserted)."""
+        node = self._node(index)
+        return node is None or (node.children is not None and not node.pending)
+
+    def when_read(self, indexes: list[QModelIndex], done: Callable[[], None]) -> None:
+        """Call ``done`` once the composers at ``indexes`` have all their works in: at once
+        when they have, else after reading the others as opening them does (a new library
+        drops the call)."""
+        nodes = [n for i in indexes if not self.is_read(i) and (n := self._node(i)) is not None]
+        left = {id(n) for n in nodes}
+        if not left:
+            done()
+            return
+        self._waiting.append((left, done))
+        for node in nodes:
+            self.fetchMore(self.createIndex(node.row, 0, node))
+
     def _arrived(
         self, generation: int, node: _Node, children: list[_Node], pitch: dict[str, str]
     ) -> None:
         if generation != self._generation:
             return  # read for a library since replaced
         self._pitch.update(pitch)
-        node.pending = False
         node.children = []
         for child in children:
             child.parent = node
@@ -302,8 +322,17 @@ class LibraryTreeModel(QAbstractItemModel):
             self.endInsertRows()
         if end < len(children):
             QTimer.singleShot(0, lambda: self._insert(generation, node, children, end))
-        else:
-            self.children_arrived.emit(parent)
+            return
+        node.pending = False
+        self.children_arrived.emit(parent)
+        ready = []
+        for left, done in self._waiting:
+            left.discard(id(node))
+            if not left:
+                ready.append(done)
+        self._waiting = [w for w in self._waiting if w[0]]
+        for done in ready:
+            done()
 
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 2

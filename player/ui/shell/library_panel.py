@@ -7,11 +7,11 @@ orders on worker threads (``player/library/browse.py``, ``search_index.py``, ``t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -36,6 +36,7 @@ from player.ui.shell.library_models import (
     PLAYS_ROLE,
     TRACK_ROLE,
     UNIT_ROLE,
+    AnyIndex,
     LibraryTreeModel,
     TreeSearchProxy,
     composer_children,
@@ -254,9 +255,32 @@ class LibraryPanel(QWidget):
     def selected_tracks(self, view: QAbstractItemView) -> list[Track]:
         """The movements selected in ``view``; a selected work or recording brings one
         recording's movements (a work: its first recording), an act its own, a composer each
-        work's (of a composer whose works are read)."""
+        work's (of a composer whose works are read: the menu's entries read them)."""
+        return self._tracks_of(view, view.selectionModel().selectedRows())
+
+    def _when_read(
+        self,
+        view: QAbstractItemView,
+        rows: list[QPersistentModelIndex],
+        act: Callable[[list[Track]], None],
+    ) -> None:
+        composers = [self.tree_proxy.mapToSource(r) for r in rows]
+        if view is not self.tree:
+            composers = []
+        self.tree_model.when_read(
+            [c for c in composers if c.isValid()],
+            lambda: act(self._tracks_of(view, [r for r in rows if r.isValid()])),
+        )
+
+    def _unread(self, view: QAbstractItemView, rows: list[QPersistentModelIndex]) -> bool:
+        """Whether a composer among ``rows`` has works not read yet."""
+        return view is self.tree and any(
+            not self.tree_model.is_read(self.tree_proxy.mapToSource(r)) for r in rows
+        )
+
+    def _tracks_of(self, view: QAbstractItemView, rows: Sequence[AnyIndex]) -> list[Track]:
         tracks: list[Track] = []
-        for index in view.selectionModel().selectedRows():
+        for index in rows:
             if view is self.table:
                 tracks.append(index.data(TRACK_ROLE))
                 continue
@@ -269,15 +293,35 @@ class LibraryPanel(QWidget):
         return _unique(tracks)
 
     def track_menu(self, view: QAbstractItemView) -> QMenu | None:
-        """The right-click menu for the tracks selected in ``view`` (None when there are none)."""
-        tracks = self.selected_tracks(view)
-        if not tracks:
+        """The right-click menu for the tracks selected in ``view`` (None when there are none).
+        A composer not opened yet counts as its works: the entries act once they are read
+        (and are not greyed out by a feature's check, which would see no tracks yet)."""
+        rows = [QPersistentModelIndex(i) for i in view.selectionModel().selectedRows()]
+        tracks = self._tracks_of(view, [r for r in rows if r.isValid()])
+        unread = self._unread(view, rows)
+        if not tracks and not unread:
             return None
+
+        def later(run: Callable[[list[Track]], None]) -> Callable[[list[Track]], None]:
+            return lambda _known: self._when_read(view, rows, run)
+
         menu = QMenu(self)
-        menu.addAction("Play", lambda: self.play_requested.emit(tracks[0], tracks[1:]))
-        menu.addAction("Add to queue", lambda: self.queue_requested.emit(tracks))
-        add_entries(menu, self.extra_actions, tracks)
+        menu.addAction("Play", lambda: self._when_read(view, rows, self._play))
+        menu.addAction("Add to queue", lambda: self._when_read(view, rows, self._queue))
+        if unread:
+            entries = [TrackMenuEntry(e.label, later(e.run)) for e in self.extra_actions]
+        else:
+            entries = self.extra_actions
+        add_entries(menu, entries, tracks)
         return menu
+
+    def _play(self, tracks: list[Track]) -> None:
+        if tracks:
+            self.play_requested.emit(tracks[0], tracks[1:])
+
+    def _queue(self, tracks: list[Track]) -> None:
+        if tracks:
+            self.queue_requested.emit(tracks)
 
     def _context_menu(self, view: QAbstractItemView, pos) -> None:
         menu = self.track_menu(view)
