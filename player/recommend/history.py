@@ -1,7 +1,7 @@
 """The listener's history as the recommender sees it: read once, then kept up with the play log.
 
-The log is read as arrays (``player.store.plays.play_columns``) and cut by the shared session
-rule (``player.store.sessions.session_cuts``). Whole sessions only ever add to what ranking
+The log is read as arrays (``player.store.play_log``: its cache file and the plays newer than
+it) and cut by the shared session rule (``player.store.sessions.session_cuts``). Whole sessions only ever add to what ranking
 needs — heard plays per row, when a row was last heard, which works followed which — so the
 history is kept in two parts: the *settled* sessions, summed once, and the *last* session, the
 only one a new play can change (it grows, or a gap starts a new one and the last is settled).
@@ -21,7 +21,8 @@ import numpy as np
 from player.domain.plays import HEARD_MS
 from player.recommend.library import LibraryIndex
 from player.store.db import Database
-from player.store.plays import PlayColumns, play_columns
+from player.store.play_log import plays_by_id, read_play_log
+from player.store.plays import PlayColumns
 from player.store.sessions import SESSION_GAP, session_cuts
 
 GAP_MS = SESSION_GAP // timedelta(milliseconds=1)
@@ -129,8 +130,9 @@ class HistoryLog:
 
     @classmethod
     def load(cls, db: Database, library: LibraryIndex) -> HistoryLog:
-        """The whole log, read as arrays (a million plays in about a second)."""
-        return cls(library, play_columns(db))
+        """The whole log, read as arrays (a million plays in about a second; from the cache,
+        in a few tens of milliseconds)."""
+        return cls(library, read_play_log(db).columns())
 
     def update(self, db: Database, play_ids: list[int]) -> bool:
         """Take in the plays ``play_ids`` as the log now holds them (new, or updated while they
@@ -138,9 +140,9 @@ class HistoryLog:
         an import), so the whole log was read again."""
         if not play_ids:
             return True
-        if self._apply(play_columns(db, play_ids)):
+        if self._apply(plays_by_id(db, play_ids).columns()):
             return True
-        self._reset(play_columns(db))
+        self._reset(read_play_log(db).columns())
         return False
 
     def _reset(self, log: PlayColumns) -> None:

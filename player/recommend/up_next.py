@@ -31,7 +31,8 @@ from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
-from player.recommend.library import LibraryIndex, load_library, with_stored_features
+from player.recommend.library import LibraryIndex, with_stored_features
+from player.recommend.library_cache import cached_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
@@ -47,6 +48,7 @@ from player.recommend.sources import (
     SessionsSource,
 )
 from player.store import feedback as store
+from player.store.caches import cache_dir
 from player.store.db import Database, fault_kind, open_database
 
 log = logging.getLogger(__name__)
@@ -162,7 +164,7 @@ class Recommender:
                 db = self._db()
                 if self._take(part := "library") or self._library is None:
                     self._stale["features"] = False  # read with the tracks
-                    library = self._relibrary(load_library(db))
+                    library = self._relibrary(cached_library(db))
                 elif self._take(part := "features"):
                     library = self._relibrary(with_stored_features(db, self._library))
                 else:
@@ -243,7 +245,7 @@ class Recommender:
                     self.model_dir, threads=self.threads, providers=self.providers
                 )
             model = SessionModel(self._files)
-            model.fit_library(library)
+            model.fit_library(library, cache=None if self.read_only else cache_dir(self._db()))
             self._model, self._model_error = model, None
         except ModelError as exc:
             self._model, self._model_error = None, exc
