@@ -134,6 +134,9 @@ class LibraryIndex:
         where the features carry one, else the key its work's title names ("… in A minor").
     title_keys : int64 array, shape (N,)
         The keys the titles name alone (what :meth:`with_features` falls back on).
+    artist_codes : int64 array, shape (N,)
+        ``artist_keys`` as numbers (``artist_code_of``: key -> number), so that composers are
+        compared as arrays.
     """
 
     track_ids: np.ndarray
@@ -157,9 +160,15 @@ class LibraryIndex:
     unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     title_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    artist_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         self.row_of = {int(t): i for i, t in enumerate(self.track_ids.tolist())}
+        self.artist_code_of: dict[str, int] = {}
+        codes = self.artist_code_of
+        self.artist_codes = np.array(
+            [codes.setdefault(k, len(codes)) for k in self.artist_keys], dtype=np.int64
+        )
         self._id_order = np.argsort(self.track_ids)
         self._sorted_ids = self.track_ids[self._id_order]
         self.unit_first = np.array([int(rows[0]) for rows in self.units], dtype=np.int64)
