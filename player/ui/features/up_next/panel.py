@@ -436,12 +436,21 @@ class UpNext(QObject):
 
     def library_changed(self) -> None:
         self.rec.library_changed()
-        self.refresh()
+        self._reload()
 
     def features_changed(self) -> None:
         """The analysis stored new content, keys and tunings: a new set may sound closer."""
         self.rec.features_changed()
-        self.refresh()
+        self._reload()
+
+    def _reload(self) -> None:
+        """A new set when something plays; else the changed part loads now, off the GUI
+        thread (a scan at start-up that found a changed file must not make the first set
+        after the first track wait for the library to be indexed again)."""
+        if self.controller.played:
+            self.refresh()
+        else:
+            self._in_background(self.rec.prepare)
 
     def settings_changed(self) -> None:
         """The listener's rules changed (Up next → Settings…): a new set follows them."""
@@ -451,7 +460,7 @@ class UpNext(QObject):
     def history_changed(self) -> None:
         """Plays were imported: sessions, no-repeat and popularity change."""
         self.rec.history_changed()
-        self.refresh()
+        self._reload()
 
     # the listener's edits -------------------------------------------------------------------
     def _selected_rows(self) -> list[int]:
