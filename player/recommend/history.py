@@ -11,7 +11,7 @@ session; the result equals a fresh load of the whole log (``tests/recommend/test
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from functools import cached_property
@@ -293,8 +293,13 @@ def _follows(library: LibraryIndex, rows: np.ndarray, session: np.ndarray) -> di
     for step in range(1, FOLLOW_WINDOW + 1):
         same = (session[step:] == session[:-step]) & (works[step:] != works[:-step])
         pairs.append(works[:-step][same] * len(library) + works[step:][same])
-    follows: dict[int, Counter] = defaultdict(Counter)
     codes, counts = np.unique(np.concatenate(pairs), return_counts=True)
-    for code, n in zip(codes.tolist(), counts.tolist(), strict=True):
-        follows[code // len(library)][code % len(library)] = n
-    return dict(follows)
+    before, after = np.divmod(codes, len(library))
+    cuts = np.flatnonzero(np.diff(before)) + 1  # codes are sorted: one run per leading work
+    return {
+        int(run[0]): Counter(dict(zip(b.tolist(), c.tolist(), strict=True)))
+        for run, b, c in zip(
+            np.split(before, cuts), np.split(after, cuts), np.split(counts, cuts), strict=True
+        )
+        if len(run)
+    }

@@ -128,9 +128,11 @@ def _joined(texts: list[str]) -> np.ndarray | None:
 
 
 def _store(path: Path, stamp: dict, index: LibraryIndex) -> None:
-    texts = {name: _joined(getattr(index, name)) for name in TEXTS}
-    if any(t is None for t in texts.values()):
-        log.info("library not cached: a tag holds a NUL character")
-        return
     arrays = {name: np.asarray(getattr(index, name), dtype=kind) for name, kind in NUMBERS.items()}
-    caches.save(path, stamp, {**arrays, **texts})  # type: ignore[arg-type]
+    for name in TEXTS:
+        joined = _joined(getattr(index, name))
+        if joined is None:
+            log.info("library not cached: a tag holds a NUL character")
+            return
+        arrays[name] = joined
+    caches.save(path, stamp, arrays)

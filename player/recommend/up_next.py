@@ -125,6 +125,9 @@ class Recommender:
         )
         self._library: LibraryIndex | None = None
         self._log: HistoryLog | None = None
+        # the parts as the last call had them: answered while another thread reloads
+        self._loaded: tuple[LibraryIndex, History, SessionModel | None, UpNextSettings] | None
+        self._loaded = None
         self._logged: set[int] = set()  # plays the play log wrote since the history took them in
         self._logged_lock = threading.Lock()
         self._files: ModelFiles | None = None
@@ -156,37 +159,51 @@ class Recommender:
 
     def _state(self) -> tuple[LibraryIndex, History, SessionModel | None, UpNextSettings]:
         """The loaded parts, each reloaded when stale; a part whose reload fails stays stale
-        (and the error propagates), so the next call tries again instead of using nothing."""
-        with self._lock:
-            part = ""
-            try:
-                db = self._db()
-                if self._take(part := "library") or self._library is None:
-                    self._stale["features"] = False  # read with the tracks
-                    library = self._relibrary(cached_library(db))
-                elif self._take(part := "features"):
-                    library = self._relibrary(with_stored_features(db, self._library))
-                else:
-                    library = self._library
-                if self._take(part := "history") or self._log is None:
-                    self._logged_plays()  # the whole log is read now, these with it
-                    self._log = HistoryLog.load(db, library)
-                elif logged := self._logged_plays():
-                    self._log.update(db, logged)
-                if self._take(part := "model"):
-                    self._load_model(library)
-                if self._take(part := "feedback"):
-                    given, self._feedback_id = store.feedback_since(db, self._feedback_id)
-                    if given:
-                        self._feedback, self._adjust = [*self._feedback, *given], None
-                if self._take(part := "settings"):
-                    self._settings, self._adjust = load_settings(db), None
-            except BaseException:
-                if part:
-                    self._stale[part] = True
-                raise
-            assert self._log is not None
-            return library, self._log.history, self._model, self._settings
+        (and the error propagates), so the next call tries again instead of using nothing.
+
+        While another thread reloads (:meth:`prepare` after a scan: seconds at 100,000
+        tracks), a call answers from the parts that reload replaces rather than waiting.
+        """
+        if not self._lock.acquire(blocking=self._loaded is None):
+            assert self._loaded is not None
+            return self._loaded
+        try:
+            self._loaded = self._reload()
+            return self._loaded
+        finally:
+            self._lock.release()
+
+    def _reload(self) -> tuple[LibraryIndex, History, SessionModel | None, UpNextSettings]:
+        """:meth:`_state` under the lock."""
+        part = ""
+        try:
+            db = self._db()
+            if self._take(part := "library") or self._library is None:
+                self._stale["features"] = False  # read with the tracks
+                library = self._relibrary(cached_library(db))
+            elif self._take(part := "features"):
+                library = self._relibrary(with_stored_features(db, self._library))
+            else:
+                library = self._library
+            if self._take(part := "history") or self._log is None:
+                self._logged_plays()  # the whole log is read now, these with it
+                self._log = HistoryLog.load(db, library)
+            elif logged := self._logged_plays():
+                self._log.update(db, logged)
+            if self._take(part := "model"):
+                self._load_model(library)
+            if self._take(part := "feedback"):
+                given, self._feedback_id = store.feedback_since(db, self._feedback_id)
+                if given:
+                    self._feedback, self._adjust = [*self._feedback, *given], None
+            if self._take(part := "settings"):
+                self._settings, self._adjust = load_settings(db), None
+        except BaseException:
+            if part:
+                self._stale[part] = True
+            raise
+        assert self._log is not None
+        return library, self._log.history, self._model, self._settings
 
     def _relibrary(self, library: LibraryIndex) -> LibraryIndex:
         """Use a new library index: the history's kept plays are counted over its rows (no

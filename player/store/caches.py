@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -118,8 +119,9 @@ def write(path: Path, stamp: dict, arrays: dict[str, np.ndarray]) -> Path | None
     partial = path.with_name(f".{path.stem}.{os.getpid()}.{id(arrays):x}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        payload: dict[str, Any] = {**arrays, META: np.array(json.dumps(stamp, sort_keys=True))}
         with open(partial, "wb") as file:
-            np.savez(file, **arrays, **{META: np.array(json.dumps(stamp, sort_keys=True))})
+            np.savez(file, **payload)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         log.warning("cache %s not written: %s", path.name, exc)

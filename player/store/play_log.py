@@ -89,8 +89,16 @@ class PlayLog:
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in ARRAYS}
 
+    @classmethod
+    def of(cls, arrays: dict[str, np.ndarray]) -> PlayLog:
+        """The plays ``arrays`` hold (:data:`ARRAYS` by name)."""
+        return cls(
+            arrays["id"], arrays["track_id"], arrays["start_ms"], arrays["ms_heard"],
+            arrays["ended"], arrays["started"],
+        )  # fmt: skip
+
     def _take(self, index: np.ndarray) -> PlayLog:
-        return PlayLog(**{name: column[index] for name, column in self.arrays().items()})
+        return PlayLog.of({name: column[index] for name, column in self.arrays().items()})
 
 
 def read_play_log(db: Database) -> PlayLog:
@@ -142,7 +150,7 @@ def _cached(db: Database, mark: caches.Mark) -> tuple[PlayLog, int] | None:
     ):
         log.warning("cache %s has other arrays than expected and is made again", FILE)
         return None
-    plays = PlayLog(**arrays)
+    plays = PlayLog.of(arrays)
     since = int(plays.id.max()) + 1 if n else 0
     if mark.low is not None:
         since = min(since, int(mark.low))
@@ -160,14 +168,14 @@ def _read(db: Database, since: int | None = None, *, ids: Sequence[int] | None =
         db, ["track_id", "ms_heard", _ENDED, _STARTED], ids=ids, since_id=since
     )
     found = PlayLog(play_ids, track_id, start_ms, ms_heard, ended, started)
-    return PlayLog(**{k: v.astype(ARRAYS[k], copy=False) for k, v in found.arrays().items()})
+    return PlayLog.of({k: v.astype(ARRAYS[k], copy=False) for k, v in found.arrays().items()})
 
 
 def _joined(plays: PlayLog, newer: PlayLog) -> PlayLog:
     """Both, in start order (ties by id): new plays usually just follow."""
     if not len(newer):
         return plays
-    whole = PlayLog(**{k: np.concatenate([getattr(plays, k), getattr(newer, k)]) for k in ARRAYS})
+    whole = PlayLog.of({k: np.concatenate([getattr(plays, k), getattr(newer, k)]) for k in ARRAYS})
     if len(plays) and (newer.start_ms[0], newer.id[0]) <= (plays.start_ms[-1], plays.id[-1]):
         whole = whole._take(np.lexsort((whole.id, whole.start_ms)))
     return whole

@@ -202,6 +202,9 @@ class UpNext(QObject):
         self.ctx, self.rec = ctx, recommender
         self.queue, self.controller = ctx.queue, ctx.playback
         self.jobs = JobRunner(self, max_threads=1)
+        # loading on a thread of its own: an ask while the library is indexed again after a
+        # scan answers from the index it replaces instead of waiting (Recommender._state)
+        self.loads = JobRunner(self, max_threads=1)
         settings = ctx.settings
         self.bar = UpNextBar()
         mode = str(settings.value("up_next/mode", "for_you"))
@@ -225,9 +228,9 @@ class UpNext(QObject):
 
         # the library, the history and the model load now, off the GUI thread: the first set
         # after the first track starts then only ranks
-        self._in_background(recommender.prepare)
-        # at close, let a running ask finish before the profile closes
-        ctx.closing.connect(lambda: self.jobs.wait(CLOSE_WAIT_MS))
+        self.loads.run(recommender.prepare, None, lambda e: None)
+        # at close, let a running ask and load finish before the profile closes
+        ctx.closing.connect(lambda: (self.jobs.wait(CLOSE_WAIT_MS), self.loads.wait(CLOSE_WAIT_MS)))
         ctx.track_started.connect(self._started)
         ctx.track_ended.connect(self._ended)
         self.queue.changed.connect(self._queue_changed)
@@ -444,13 +447,11 @@ class UpNext(QObject):
         self._reload()
 
     def _reload(self) -> None:
-        """A new set when something plays; else the changed part loads now, off the GUI
-        thread (a scan at start-up that found a changed file must not make the first set
-        after the first track wait for the library to be indexed again)."""
-        if self.controller.played:
-            self.refresh()
-        else:
-            self._in_background(self.rec.prepare)
+        """The changed part loads now, on its own thread (a scan at start-up that found a
+        changed file must not make the first set after the next track wait for the library to
+        be indexed again); a new set is asked for when something plays."""
+        self.loads.run(self.rec.prepare, None, lambda e: None)
+        self.refresh()
 
     def settings_changed(self) -> None:
         """The listener's rules changed (Up next → Settings…): a new set follows them."""
