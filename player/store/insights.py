@@ -226,21 +226,26 @@ def _track_keys(
     )
     cursor.row_factory = None  # plain tuples: a third cheaper than sqlite3.Row
     rows = cursor.fetchall()
-    composers: dict[str, int] = {}
-    names: list[str] = []
-    works: dict[str, int] = {}
-    work_names: list[tuple[str, str]] = []
-    composer_of, work_of = [], []
-    for composer_key, composer, work_key, work in rows:
-        if composer_key not in composers:
-            composers[composer_key] = len(names)
-            names.append(composer if composer_key else "")
-        if work_key not in works:
-            works[work_key] = len(work_names)
-            work_names.append((composer if composer_key else UNKNOWN, work))
-        composer_of.append(composers[composer_key])
-        work_of.append(works[work_key])
-    return names, np.array(composer_of), work_names, np.array(work_of)
+    if not rows:
+        return [], np.zeros(0, np.int64), [], np.zeros(0, np.int64)
+    composer_keys, composer_names, work_keys, work_titles = zip(*rows, strict=True)
+    composers, composer_of = _first_seen(composer_keys)
+    works, work_of = _first_seen(work_keys)
+    names = [composer_names[r] if composer_keys[r] else "" for r in composers]
+    work_names = [
+        (composer_names[r] if composer_keys[r] else UNKNOWN, work_titles[r]) for r in works
+    ]
+    return names, composer_of, work_names, work_of
+
+
+def _first_seen(keys: tuple[str, ...]) -> tuple[list[int], np.ndarray]:
+    """The row where each distinct key is first seen, in that order, and each row's index into
+    them (dictionary passes only: a hundred thousand tracks in a few tens of milliseconds)."""
+    first: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        first.setdefault(key, row)
+    index = {key: i for i, key in enumerate(first)}
+    return list(first.values()), np.fromiter(map(index.__getitem__, keys), np.int64, len(keys))
 
 
 def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
