@@ -613,6 +613,11 @@ class Recommender:
                 found.append(source.top(CANDIDATES_PER_SOURCE, allowed))
             elif source.name == SESSIONS:
                 found.append(np.flatnonzero((scores > 0) & allowed))
+            elif (
+                isinstance(source, PopularSource)
+                and (rows := source.top(request, CANDIDATES_PER_SOURCE, allowed)) is not None
+            ):
+                found.append(rows)
             else:
                 found.append(_top_allowed(scores, CANDIDATES_PER_SOURCE, allowed))
         candidates = np.unique(np.concatenate(found))
