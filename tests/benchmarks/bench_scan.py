@@ -3,11 +3,14 @@
 Goals (issues 9 and 13, the latter at 100,000 files): first scan ≥ 1,000 files/s, unchanged
 re-scan ≥ 20,000 files/s, memory bounded while scanning.
 
-    .venv/bin/python tests/benchmarks/bench_scan.py [--files 1000] [--formats flac,ogg,mp3] [--json]
+    .venv/bin/python tests/benchmarks/bench_scan.py [--files 1000] [--formats flac,ogg,mp3]
+        [--keep DIR] [--json]
 
 The files are half-second mono tones, in turn FLAC, Ogg Vorbis and MP3 (``--formats``), each
 with its own classical tags (Vorbis comments, ID3v2.4), in composer/work folders (20 movements
-a work); they are written to a temporary folder and deleted afterwards. Wall time and CPU time
+a work); they are written to a temporary folder and deleted afterwards, or with ``--keep DIR``
+written once under DIR and reused by later runs with the same files and formats (100,000 take
+minutes to write; each run still scans into a new profile). Wall time and CPU time
 (all the process's threads and its scan worker processes, if it started them) are both
 reported: on a shared machine under load only the CPU figure compares runs, and the load
 average is given at the start and the end. The page cache is warm (the files were just
@@ -76,6 +79,17 @@ def make_library(root: Path, count: int, formats: tuple[str, ...] = ("flac", "og
             shutil.copyfile(template, target)
             tag_vorbis(target, **tags)
     shutil.rmtree(root / ".templates")
+
+
+def library(parent: Path, count: int, formats: tuple[str, ...]) -> Path:
+    """The folder of ``count`` generated files under ``parent``: written now, unless an earlier
+    run finished writing the same library there (its ``.complete`` marker)."""
+    root = parent / f"music-{count}-{'-'.join(formats)}"
+    if not (root / ".complete").exists():
+        shutil.rmtree(root, ignore_errors=True)  # a run stopped while writing
+        make_library(root, count, formats)
+        (root / ".complete").touch()
+    return root
 
 
 def _flac_with(template: bytes, tags: dict[str, str]) -> bytes:
@@ -160,12 +174,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--formats", default="flac,ogg,mp3", help="in turn, e.g. flac,ogg")
+    parser.add_argument("--keep", type=Path, help="write the files once under this folder")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp, "music")
         start = time.perf_counter()
-        make_library(root, args.files, tuple(args.formats.split(",")))
+        root = library(args.keep or Path(tmp), args.files, tuple(args.formats.split(",")))
         load = os.getloadavg()[0]
         generated_s = time.perf_counter() - start
         db = open_database(Path(tmp, "profile", "continuo.db"))
