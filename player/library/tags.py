@@ -115,6 +115,8 @@ def _text(tags: Tags, names: Iterable[str], report: TagReport) -> str:
                 report.cut.append(name)
             if value and value not in values:
                 values.append(value)
+        if len(values) == 1:
+            return values[0]  # cleaned already
         if values:
             return clean_text("; ".join(values))
     return ""
