@@ -257,9 +257,11 @@ def file_signatures(db: Database) -> dict[str, tuple[int, int]]:
 
     The scanner compares these with the file system to skip unchanged files.
     """
-    signatures = {
-        path_from_db(row[0]): (row[1], row[2])
-        for row in db.conn.execute("SELECT path, size, mtime_ns FROM tracks WHERE missing = 0")
+    rows = db.conn.execute("SELECT path, size, mtime_ns FROM tracks WHERE missing = 0")
+    rows.row_factory = None
+    signatures = {  # paths are text but for names that are not UTF-8 (path_from_db), inline
+        (path if path.__class__ is str else path_from_db(path)): (size, mtime)
+        for path, size, mtime in rows
     }
     for row in db.conn.execute("SELECT path, size, mtime_ns FROM scan_problems"):
         if row[1] is not None:
@@ -396,8 +398,9 @@ def _merge_composer_ids(conn: sqlite3.Connection) -> int:
 
 def recompute_identities(conn: sqlite3.Connection) -> int:
     """:func:`refresh_identities` inside the caller's transaction (also used by migration 4)."""
-    rows = conn.execute(
-        "SELECT * FROM tracks WHERE identity_version != ?", (IDENTITY_VERSION,)
+    rows = conn.execute(  # not "!=", which reads the whole table at every scan's start
+        "SELECT * FROM tracks WHERE identity_version < ? OR identity_version > ?",
+        (IDENTITY_VERSION, IDENTITY_VERSION),
     ).fetchall()
     names = IDENTITY_COLUMNS
     sql = f"UPDATE tracks SET {', '.join(f'{n} = :{n}' for n in names)} WHERE id = :id"
