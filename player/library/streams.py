@@ -40,6 +40,7 @@ _FLAC_BITS = frozenset({8, 16, 24})
 _FLAC_STREAMINFO, _FLAC_COMMENT = 0, 4
 _FLAC_RATES = (0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
 _FLAC_BITS_CODES = (0, 8, 12, 0, 16, 20, 24, 32)
+_U32 = struct.Struct("<I").unpack_from
 _OGG_PAGE = struct.Struct("<4sBBq4sIIB")
 """Capture pattern, version, flags, granule position, serial, sequence, CRC, segment count."""
 OGG_TAIL = 65536 + 27 + 255
@@ -192,23 +193,26 @@ def parse_vorbis_comment(data: bytes) -> Tags | None:
     """A Vorbis comment block (vendor string, then ``KEY=value`` entries) as lower-case keys to
     values; ``None`` when the block is cut short. Values are UTF-8 with bad bytes replaced, as
     mutagen reads them; entries without ``=`` and pictures are left out."""
-    (vendor,) = struct.unpack_from("<I", data, 0)
+    end = len(data)
+    (vendor,) = _U32(data, 0)
     at = 4 + vendor
-    (count,) = struct.unpack_from("<I", data, at)
+    (count,) = _U32(data, at)
     at += 4
     tags: Tags = {}
     for _ in range(count):
-        if at + 4 > len(data):
+        if at + 4 > end:
             return None
-        (length,) = struct.unpack_from("<I", data, at)
+        (length,) = _U32(data, at)
         at += 4
-        if at + length > len(data):
+        stop = at + length
+        if stop > end:
             return None
-        key, sep, value = data[at : at + length].partition(b"=")
-        at += length
-        name = key.decode("ascii", "replace").lower()
-        if sep and name not in _PICTURE_KEYS:
-            tags.setdefault(name, []).append(value.decode("utf-8", "replace"))
+        equals = data.find(b"=", at, stop)  # the value is not copied before its name is known
+        if equals >= 0:
+            name = data[at:equals].decode("ascii", "replace").lower()
+            if name not in _PICTURE_KEYS:
+                tags.setdefault(name, []).append(data[equals + 1 : stop].decode("utf-8", "replace"))
+        at = stop
     return tags
 
 

@@ -109,6 +109,10 @@ def _comment(*entries: bytes, count: int | None = None) -> bytes:
         (_comment(b"no equals sign", b"DATE=1975"), {"date": ["1975"]}),
         (_comment(b"ALBUM=a=b"), {"album": ["a=b"]}),
         (_comment(b"METADATA_BLOCK_PICTURE=AAAA", b"TITLE=x"), {"title": ["x"]}),
+        (_comment(b"TITLE=", b"=nameless"), {"title": [""], "": ["nameless"]}),
+        (_comment(b"T\xc3\x8dTLE=x"), {"t\ufffd\ufffdtle": ["x"]}),  # a name is ASCII
+        (_comment(b"TITLE=" + b"x" * 300_000), {"title": ["x" * 300_000]}),  # cut by tags.py
+        (_comment(b"COVERART=" + b"A" * 1_000_000, b"TITLE=x"), {"title": ["x"]}),
         (_comment(b"TITLE=Allegro", count=1000), None),  # more entries promised than present
         (_comment(b"TITLE=Allegro")[:-3], None),  # the last entry cut
     ],
