@@ -70,15 +70,11 @@ def album_set(album: str) -> str:
     return _DISC_SUFFIX.sub("", album).strip() or album.strip()
 
 
-def performer_names(line: str) -> list[str]:
-    """The names in a performer line, split at ";", "/", ",", "·", "&", "and"."""
-    return list(_names(line))
-
-
 @lru_cache(maxsize=16384)
-def _names(line: str) -> tuple[str, ...]:
-    """:func:`performer_names`, cached: a scan splits each track's lines three times, and a
-    library names the same ensembles on thousands of tracks."""
+def performer_names(line: str) -> tuple[str, ...]:
+    """The names in a performer line, split at ";", "/", ",", "·", "&", "and". Cached: a scan
+    splits each track's lines three times, and a library names the same ensembles on thousands
+    of tracks."""
     return tuple(n for n in _NAME_SEPARATORS.split(line) if n.strip())
 
 
@@ -88,7 +84,7 @@ def performer_line(parts: Iterable[str], *, drop: Callable[[str], bool] = lambda
     seen: set[str] = set()
     kept: list[str] = []
     for part in parts:
-        split = _names(part)
+        split = performer_names(part)
         names = [n for n in split if not drop(n)]
         if len(names) != len(split):
             part = ", ".join(names)  # only rebuilt when a name was dropped
@@ -112,7 +108,7 @@ def recording_id(
 
     With no album and no release id, the folder holding the file stands for the release.
     """
-    names = sorted({fold_words(n) for n in _names(performers)})
+    names = sorted({fold_words(n) for n in performer_names(performers)})
     if release_mbid.strip():
         release = f"mb:{release_mbid.strip().lower()}"
     elif album.strip():
