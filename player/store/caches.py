@@ -3,7 +3,9 @@
 A cache is one ``.npz`` file in ``PROFILE/cache/`` (arrays only, read with
 ``allow_pickle=False``), made from the database and stamped with the database's *change mark*
 for the table it copies (migration 10's ``change_marks``: a generation drawn with the
-database, a count of changes that triggers bump on every write). A file whose stamp, format
+database, a count of the updates and deletes: triggers on the plays, the writers of
+:mod:`player.store.tracks` for the tracks) and, for new rows, the
+table's count and newest id (:func:`table_size`). A file whose stamp, format
 or arrays do not match is not used: it is made again, never trusted and never a crash. Files
 are written whole under another name and renamed into place, so a reader sees the old file or
 the new one.
@@ -39,7 +41,7 @@ class Mark:
     """A table's change mark as the database holds it now."""
 
     generation: str  # drawn when the database's marks were made
-    changes: int  # writes to the table so far (triggers)
+    changes: int  # updates and deletes so far (inserts show in table_size)
     epoch: int  # plays: bumped when a cache of them is written (:func:`new_epoch`)
     low: int | None  # plays: smallest id updated or deleted in this epoch (None: none)
 
@@ -58,6 +60,12 @@ def read_mark(db: Database, table: str) -> Mark | None:
     except sqlite3.OperationalError:  # no such table: opened without migrating
         return None
     return None if row is None else Mark(str(row[0]), int(row[1]), int(row[2]), row[3])
+
+
+def mark_changed(conn: sqlite3.Connection, table: str) -> None:
+    """Count a write to ``table`` in its change mark, inside the writer's transaction (the
+    writers of ``player.store.tracks`` call it; the plays' marks are kept by triggers)."""
+    conn.execute("UPDATE change_marks SET changes = changes + 1 WHERE name = ?", (table,))
 
 
 def table_size(db: Database, table: str) -> tuple[int, int]:

@@ -15,7 +15,15 @@ from player.recommend.library_cache import cached_library
 from player.recommend.model import load_model
 from player.recommend.up_next import Recommender
 from player.store import caches, open_database
-from player.store.tracks import Track, all_tracks, upsert_tracks
+from player.store.tracks import (
+    Track,
+    all_tracks,
+    mark_missing,
+    merge_identities,
+    move_track,
+    refresh_identities,
+    upsert_tracks,
+)
 from tests.recommend.conftest import sessions_apart
 from tests.recommend.contract_model import write_model
 
@@ -65,7 +73,7 @@ def test_a_new_track_and_a_missing_one_make_the_index_again(library):
     cached_library(db)
     upsert_tracks(db, [Track(path="/music/new.flac", size=1, mtime_ns=1, title="New")])
     assert_same_index(cached_library(db), load_library(db))
-    db.conn.execute("UPDATE tracks SET missing = 1 WHERE path = '/music/new.flac'")
+    mark_missing(db, ["/music/new.flac"])
     assert_same_index(cached_library(db), load_library(db))
 
 
@@ -157,3 +165,22 @@ def test_a_recommender_started_from_its_caches_suggests_as_one_started_without(l
     without = suggestions()  # makes the caches
     assert sorted(p.name for p in cache.iterdir()) == ["library.npz", "model-fit.npz", "plays.npz"]
     assert suggestions() == without  # from them
+
+
+def test_every_writer_of_the_tracks_moves_their_change_mark(library):
+    """The tracks' mark is kept by their writers (no trigger on updates: it slowed the scan's
+    upserts), so each must count: else a cached index would outlive the change."""
+    db = library.db
+    track = all_tracks(db)[0]
+    writers = [
+        lambda: upsert_tracks(db, [Track(path="/music/w.flac", size=1, mtime_ns=1, title="W")]),
+        lambda: mark_missing(db, ["/music/w.flac"]),
+        lambda: move_track(db, track.id, track),
+        lambda: refresh_identities(db),
+        lambda: merge_identities(db),
+        lambda: db.conn.execute("DELETE FROM tracks WHERE path = '/music/w.flac'"),  # a trigger
+    ]
+    for write in writers:
+        before = caches.read_mark(db, "tracks").changes
+        write()
+        assert caches.read_mark(db, "tracks").changes > before
