@@ -40,9 +40,11 @@ from player.ui.shell.library_models import (
     LibraryTreeModel,
     TreeSearchProxy,
     composer_children,
+    works_text,
 )
 from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
 from player.ui.shell.table_columns import ColumnFit
+from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
 
@@ -62,6 +64,7 @@ class LibraryPanel(QWidget):
     play_requested = Signal(object, list)  # Track, the rest of its work
     queue_requested = Signal(list)  # Tracks to append to the user queue
     results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
+    message = Signal(str)  # for the status bar: something the listener asked for did not happen
 
     def __init__(self, open_db: Callable[[], Database] | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -78,7 +81,7 @@ class LibraryPanel(QWidget):
         self.tree.setModel(self.tree_proxy)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._lengths = TextColumn(self.tree, 1)
         self.table_model = TrackTableModel(self.cache, self)
         self.table = named(QTableView(), "libraryTable")
         self.table.setModel(self.table_model)
@@ -113,6 +116,7 @@ class LibraryPanel(QWidget):
         self.search.textChanged.connect(self.apply_search)
         self.table_model.sort_requested.connect(self._sort)
         self.tree_model.children_arrived.connect(self._children_arrived)
+        self.tree_model.load_failed.connect(self._not_read)
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
@@ -129,6 +133,8 @@ class LibraryPanel(QWidget):
         texts are built on a worker; until they are, a query is answered from the previous
         library's texts (after a rescan: most of it), or when they are (at start)."""
         self._composers = overview.composers
+        most = max((c.works for c in overview.composers), default=0)
+        self._lengths.set_samples((*LENGTHS, works_text(most)))
         if not len(overview.ids):
             self._index = None
         self.tree_model.set_roots(roots, overview.pitch)
@@ -197,6 +203,12 @@ class LibraryPanel(QWidget):
             if shown.isValid():
                 self.tree.expandRecursively(shown)
 
+    def _not_read(self, composer: str, error: Exception, dropped: bool) -> None:
+        """A composer's works could not be read: say so, and that the action waiting on them
+        (Play, Add to queue, a feature's entry) was not done."""
+        text = f"Could not read the works of {composer} ({getattr(error, 'short', error)})"
+        self.message.emit(f"{text}; what you asked for was not done" if dropped else text)
+
     def _few_works(self, composer_rows) -> bool:
         """Whether these composers can be shown open: at most 30 of them, 600 works in all (a
         box set's composer with a thousand works stays closed until the listener opens it)."""
@@ -204,7 +216,7 @@ class LibraryPanel(QWidget):
         composers = self._composers
         return len(rows) <= 30 and sum(composers[r].works for r in rows) <= 600
 
-    def _load_composer(self, key: str, done) -> None:
+    def _load_composer(self, key: str, done, failed) -> None:
         """The tree's loader: a composer's works read and made into rows on a worker."""
         open_db = self._open_db
         if open_db is None:
@@ -218,7 +230,7 @@ class LibraryPanel(QWidget):
                 db.close()
             return composer_children(None, composer), pitch
 
-        self._jobs.run(load, lambda result: done(*result))
+        self._jobs.run(load, lambda result: done(*result), failed)
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         self._sort_choice = (column, order)

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.problems.counted.connect(self._show_problem_count)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)
+        self.library.message.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.controller.play_ended.connect(self.reload_history)
         self.controller.now_playing.connect(self._now_playing)
         self.controller.unplayable.connect(self._unplayable)
