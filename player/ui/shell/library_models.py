@@ -516,8 +516,13 @@ class TreeSearchProxy(QSortFilterProxyModel):
         self.matches = 0  # movements that match the current search
 
     def show_found(self, found: Found | None, total: int) -> None:
-        """Show the rows holding a track found (``None``: all ``total``)."""
-        self.beginFilterChange()
+        """Show the rows holding a track found (``None``: all ``total``).
+
+        A reset, not a filter change: Qt re-filters every parent it has ever mapped on a
+        change (every work drawn maps its movements to draw its arrow), so after some
+        browsing each keystroke re-tested thousands of rows; a reset forgets them, and the
+        panel opens what fits the new answer (:meth:`LibraryPanel._open_what_fits`)."""
+        self.beginResetModel()
         self._found = found
         if found is None:
             self.matches = total
@@ -525,20 +530,31 @@ class TreeSearchProxy(QSortFilterProxyModel):
             self._wanted = np.zeros(int(found.ids.max(initial=0)) + 1, dtype=bool)
             self._wanted[found.ids] = True
             self.matches = len(found.ids)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.endResetModel()
 
     @property
     def found(self) -> Found | None:
         return self._found
 
+    def hasChildren(self, parent: AnyIndex = ROOT) -> bool:  # noqa: N802 (Qt's name)
+        """The source's answer: a row shows only when a track under it matches, so one of
+        its children does too. (Qt's own answer filters the children to find out: a view
+        drawing or opening a composer's works made it test every movement of every work.)"""
+        if not parent.isValid():
+            return self.rowCount() > 0
+        return self._source().hasChildren(self.mapToSource(parent))
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if self._found is None:
             return True
         node = self._source().node_at(source_row, source_parent)
-        if isinstance(node.obj, ComposerRow):
-            return node.obj.key in self._found.composers
-        ids = node.ids[node.ids < len(self._wanted)]
-        return bool(self._wanted[ids].any())
+        obj, wanted = node.obj, self._wanted
+        if isinstance(obj, Track):  # most rows: one id, no array made
+            return int(obj.id or 0) < len(wanted) and bool(wanted[int(obj.id or 0)])
+        if isinstance(obj, ComposerRow):
+            return obj.key in self._found.composers
+        ids = node.ids[node.ids < len(wanted)]
+        return bool(wanted[ids].any())
 
     def _source(self) -> LibraryTreeModel:
         return cast(LibraryTreeModel, self.sourceModel())

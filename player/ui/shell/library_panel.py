@@ -140,10 +140,7 @@ class LibraryPanel(QWidget):
         self.tree_model.set_roots(roots, overview.pitch)
         self.table_model.set_ids(overview.ids)
         self.tree_proxy.show_found(None, len(overview.ids))
-        if len(overview.ids) <= 60:
-            self.tree.expandAll()
-        elif self._few_works(range(len(roots))):
-            self.tree.expandToDepth(0)
+        self._open_what_fits()
         self.empty.setVisible(not len(overview.ids))
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
@@ -182,18 +179,23 @@ class LibraryPanel(QWidget):
             )
 
     def _show_found(self, text: str, found: Found | None) -> None:
-        total = len(self.table_model.library_ids)
         self.table_model.show_found(found.ids if found is not None else None)
-        self.tree_proxy.show_found(found, total)
+        self.tree_proxy.show_found(found, len(self.table_model.library_ids))
+        self._open_what_fits()
+        self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _open_what_fits(self) -> None:
+        """Open the tree as far as what it shows fits: everything for a few tracks (a small
+        library, a narrow search: composers not read yet open as their works arrive), else
+        the composers' works when they are few."""
         proxy = self.tree_proxy
-        self._open_on_arrival = found is not None and proxy.matches <= 200
+        self._open_on_arrival = proxy.matches <= (60 if proxy.found is None else 200)
         if self._open_on_arrival:
-            self.tree.expandAll()  # composers not read yet open as their works arrive
-        elif total > 60 and self._few_works(
+            self.tree.expandAll()
+        elif self._few_works(
             proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
         ):
             self.tree.expandToDepth(0)
-        self.results_shown.emit(text, self.table_model.rowCount())
 
     def _children_arrived(self, source) -> None:
         """A composer's works are in: open them down to the movements when the search found
