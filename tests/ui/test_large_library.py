@@ -274,3 +274,14 @@ def test_a_composer_whose_works_cannot_be_read_says_so_and_drops_the_waiting_act
     assert panel.tree_model.canFetchMore(panel.tree_proxy.mapToSource(mozart))  # may retry
     panel._jobs.wait()
     panel.close_reader()
+
+
+def test_the_length_column_is_as_wide_as_its_texts_without_measuring_rows(panel, qtbot):
+    tree = panel.tree
+    header = tree.header()
+    # measured by rows (ResizeToContents), Qt asked Python for a thousand rows on each layout
+    assert header.sectionResizeMode(1) == header.ResizeMode.Fixed
+    with qtbot.waitSignal(panel.tree_model.children_arrived, timeout=10000):
+        tree.expand(panel.tree_proxy.index(0, 0))  # Haydn's 650 works and their lengths
+    qtbot.waitUntil(lambda: panel.tree_proxy.rowCount(panel.tree_proxy.index(0, 0)) == 650)
+    assert tree.columnWidth(1) >= tree.sizeHintForColumn(1)  # what measuring would give
