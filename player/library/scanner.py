@@ -60,6 +60,10 @@ class ScanProgress:
     unchanged: int = 0
     missing: int = 0
     problems: int = 0
+    changed_paths: frozenset[str] | None = None
+    """In the summary: the files whose tracks the scan stored, moved or marked missing, so that
+    a reader of the library may patch what it holds; None while scanning, or when the scan
+    changed tracks it does not name (identities brought up to new rules, works merged)."""
 
 
 @dataclass
@@ -102,9 +106,11 @@ class _Scan:
         self.moved_from: dict[tuple[int, str], list[Track]] = {}
         self.missing_paths: set[str] = set()
         self.known: set[str] = set()  # changed files already stored (updated, not added)
+        self.changed: set[str] | None = set()  # tracks' files written (None: not only those)
 
     def run(self, roots: list[Path]) -> ScanProgress:
-        store.refresh_identities(self.db)  # rows identified by older rules, from stored tags
+        if store.refresh_identities(self.db):  # rows identified by older rules, from stored tags
+            self.changed = None
         # path -> (size, mtime_ns) of the files stored; the walk takes out each one it meets,
         # so what is left when it ends is gone, and an unchanged file is never held in memory
         unmet = store.file_signatures(self.db)
@@ -149,11 +155,13 @@ class _Scan:
                 self.progress.done += 1
                 self._report()
         self._flush()
-        if self.progress.added or self.progress.updated:
-            store.merge_identities(self.db)  # "Symphony No. 5" is the known "…, Op. 67"
+        # "Symphony No. 5" is the known "…, Op. 67": tracks the scan did not read may move
+        if (self.progress.added or self.progress.updated) and store.merge_identities(self.db):
+            self.changed = None
         self.progress.current = ""
         self._report(force=True)
-        return replace(self.progress)
+        paths = None if self.changed is None else frozenset(self.changed)
+        return replace(self.progress, changed_paths=paths)
 
     def _mark_gone(
         self, roots: list[Path], walk: _Walk, unmet: dict, folder_problems: list[str]
@@ -174,6 +182,7 @@ class _Scan:
 
         files = [p for p in unmet if gone(p)]
         store.mark_missing(self.db, files + [p for p in folder_problems if gone(p)])
+        self._changed(files)
         self.progress.missing = len(files)
 
     def _missing_by_identity(self) -> None:
@@ -200,15 +209,21 @@ class _Scan:
             self.missing_paths.discard(old.path)
             assert old.id is not None  # read from the database, so it has one
             store.move_track(self.db, old.id, track)
+            self._changed([track.path])
             self.progress.updated += 1
             return
         self.batch.append(track)
+        self._changed([track.path])
         if known:
             self.progress.updated += 1
         else:
             self.progress.added += 1
         if len(self.batch) >= BATCH_SIZE:
             self._flush()
+
+    def _changed(self, paths: Iterable[str]) -> None:
+        if self.changed is not None:
+            self.changed.update(paths)
 
     def _flush(self) -> None:
         try:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -164,6 +164,8 @@ class LibraryIndex:
     title_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     artist_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     artist_code_of: dict[str, int] = field(default_factory=dict)
+    work_keys: list[str] = field(default_factory=list)
+    recording_keys: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # what rows and units derive: worked out once; a copy made by ``replace`` (new
@@ -221,34 +223,94 @@ class LibraryIndex:
         """Index the tracks given as :data:`COLUMNS` (in library order, as
         :func:`player.store.tracks.track_columns` reads them), without analysis results yet
         (:meth:`with_features` adds them)."""
-        ids = columns["id"]
+        values = _row_values(columns)
+        return cls._assemble(values, lambda key, rows: _in_play_order(columns, rows))
+
+    @classmethod
+    def _assemble(
+        cls, values: dict[str, Any], play_order: Callable[[str, list[int]], np.ndarray]
+    ) -> LibraryIndex:
+        """The index of rows whose own values (:func:`_row_values`) are given in library
+        order: works and units numbered as they first come, each unit's rows put in playing
+        order by ``play_order(recording key, rows)``."""
         works: dict[str, int] = {}
         units: dict[str, list[int]] = defaultdict(list)
-        work_of, unit_keys = [], []
-        for row, (track_id, work, recording) in enumerate(
-            zip(ids, columns["work_key"], columns["recording_key"], strict=True)
-        ):
-            work_of.append(works.setdefault(work or f"piece {track_id}", len(works)))
-            unit_key = recording or f"piece {track_id}"
-            units[unit_key].append(row)
-            unit_keys.append(unit_key)
+        work_of = [works.setdefault(w, len(works)) for w in values["work_keys"]]
+        for row, key in enumerate(values["recording_keys"]):
+            units[key].append(row)
         unit_index = {key: i for i, key in enumerate(units)}
-        title_keys = _title_keys(columns)
         return cls(
-            track_ids=np.array(ids, dtype=np.int64),
-            # the keys the trainer's profile reader gives items and artists
-            item_keys=[k or f"track:{i}" for k, i in zip(columns["item_key"], ids, strict=True)],
-            model_artist_keys=_each_once(key_part, columns["composer"]),
-            artist_keys=columns["composer_key"],
-            composers=columns["composer_name"],
-            labels=_labels(columns),
+            track_ids=np.array(values["id"], dtype=np.int64),
+            item_keys=values["item_keys"],
+            model_artist_keys=values["model_artist_keys"],
+            artist_keys=values["artist_keys"],
+            composers=values["composers"],
+            labels=values["labels"],
             work_of=np.array(work_of, dtype=np.int64),
-            unit_of=np.array([unit_index[k] for k in unit_keys], dtype=np.int64),
-            units=[_in_play_order(columns, rows) for rows in units.values()],
-            durations=np.array(columns["duration_s"], dtype=np.float64),
-            key_codes=title_keys,
-            title_keys=title_keys,
+            unit_of=np.array([unit_index[k] for k in values["recording_keys"]], dtype=np.int64),
+            units=[play_order(key, rows) for key, rows in units.items()],
+            durations=np.asarray(values["durations"], dtype=np.float64),
+            key_codes=np.asarray(values["title_keys"], dtype=np.int64),
+            title_keys=np.asarray(values["title_keys"], dtype=np.int64),
+            work_keys=values["work_keys"],
+            recording_keys=values["recording_keys"],
         )
+
+    def patched(
+        self, order: list[int], changed: Collection[int], read: Callable[[list[int]], dict]
+    ) -> LibraryIndex:
+        """The index of the tracks ``order`` lists (ids in library order) when only the tracks
+        ``changed`` were added, edited or removed since this one was made: equal to a fresh
+        :meth:`from_columns`, but only the changed tracks and the recordings they leave or join
+        are read (``read(ids)``: their :data:`COLUMNS` in the order given) and worked out again;
+        every other row keeps its values, and every other unit its playing order.
+
+        Raises ValueError when the tracks do not match ``changed`` (a track gone that it does
+        not name, or tracks that changed again while read): index afresh then.
+        """
+        old_row = self.row_of
+        changed = set(changed)
+        if len(self.recording_keys) != len(self) or not set(old_row).difference(order) <= changed:
+            raise ValueError("the change does not account for every track gone")
+        new = [t for t in order if t in changed or t not in old_row]
+        first = read(new)
+        touched = {self.recording_keys[old_row[t]] for t in changed if t in old_row}
+        touched.update(_recording_keys(first))
+        keys = self.recording_keys
+        fresh_set = set(first["id"]) | {
+            t for t in order if t in old_row and keys[old_row[t]] in touched
+        }
+        fresh_ids = [t for t in order if t in fresh_set]
+        columns = read(fresh_ids)
+        if len(first["id"]) != len(new) or len(columns["id"]) != len(fresh_ids):
+            raise ValueError("the tracks changed again while they were read")
+        fresh = _row_values(columns)
+        at_fresh = {t: p for p, t in enumerate(columns["id"])}
+        # where each row's values come from: the old row, or (-1 -) its place among the fresh
+        source = np.array(
+            [-1 - at_fresh[t] if t in at_fresh else old_row[t] for t in order], dtype=np.int64
+        )
+        kept = source >= 0
+        values: dict[str, Any] = {"id": list(order)}
+        for name in (*_TEXTS, "work_keys", "recording_keys"):
+            old, new_values = getattr(self, name), fresh[name]
+            values[name] = [old[s] if s >= 0 else new_values[-1 - s] for s in source.tolist()]
+        for name in ("durations", "title_keys"):
+            merged = np.asarray(getattr(self, name))[np.where(kept, source, 0)]
+            merged[~kept] = np.asarray(fresh[name], dtype=merged.dtype)[-1 - source[~kept]]
+            values[name] = merged
+        new_row = np.full(len(self), -1, dtype=np.int64)
+        new_row[source[kept]] = np.flatnonzero(kept)
+        fresh_rows = np.flatnonzero(~kept)[np.argsort(-1 - source[~kept])]
+        old_unit = {keys[int(rows[0])]: u for u, rows in enumerate(self.units) if len(rows)}
+
+        def play_order(key: str, rows: list[int]) -> np.ndarray:
+            if key not in touched and key in old_unit:
+                return new_row[self.units[old_unit[key]]]
+            places = [at_fresh[order[r]] for r in rows]
+            return fresh_rows[_in_play_order(columns, places)]
+
+        return self._assemble(values, play_order)
 
     def with_features(
         self,
@@ -287,6 +349,35 @@ class LibraryIndex:
     def unit_seconds(self, unit: int) -> float:
         """How long one unit (a recording of a work, or a piece) plays."""
         return float(self.unit_durations[unit])
+
+
+_TEXTS = ("item_keys", "model_artist_keys", "artist_keys", "composers", "labels")
+"""The index's texts per row."""
+
+
+def _recording_keys(columns: dict[str, list]) -> list[str]:
+    """Each track's unit: its recording, or the track alone."""
+    return [r or f"piece {i}" for r, i in zip(columns["recording_key"], columns["id"], strict=True)]
+
+
+def _row_values(columns: dict[str, list]) -> dict[str, Any]:
+    """What each track (given as :data:`COLUMNS`) brings to the index on its own: the keys a
+    trained model knows it by, its composer, the label of its work, its work's and unit's
+    keys, its length and the key its title names."""
+    ids = columns["id"]
+    return {
+        "id": ids,
+        # the keys the trainer's profile reader gives items and artists
+        "item_keys": [k or f"track:{i}" for k, i in zip(columns["item_key"], ids, strict=True)],
+        "model_artist_keys": _each_once(key_part, columns["composer"]),
+        "artist_keys": columns["composer_key"],
+        "composers": columns["composer_name"],
+        "labels": _labels(columns),
+        "work_keys": [w or f"piece {i}" for w, i in zip(columns["work_key"], ids, strict=True)],
+        "recording_keys": _recording_keys(columns),
+        "durations": columns["duration_s"],
+        "title_keys": _title_keys(columns),
+    }
 
 
 def _title_keys(columns: dict[str, list]) -> np.ndarray:

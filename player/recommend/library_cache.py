@@ -12,22 +12,27 @@ them each time (they change while the library does not).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 
 import player
 from player.domain.identity import IDENTITY_VERSION
-from player.recommend.library import LibraryIndex, load_library, with_stored_features
+from player.recommend.library import COLUMNS, LibraryIndex, load_library, with_stored_features
 from player.store import caches
 from player.store.db import Database
+from player.store.tracks import track_columns_of, track_ids_in_order, track_ids_of_paths
 
 log = logging.getLogger(__name__)
 
 FILE = "library.npz"
-FORMAT = 1
+FORMAT = 2
 """The arrays' layout; a file of another format is made again."""
-TEXTS = ("item_keys", "model_artist_keys", "artist_keys", "composers", "labels")
+TEXTS = (
+    *("item_keys", "model_artist_keys", "artist_keys", "composers", "labels"),
+    *("work_keys", "recording_keys"),
+)
 NUMBERS = {
     "track_ids": np.int64,
     "work_of": np.int64,
@@ -41,13 +46,38 @@ SEPARATOR = "\x00"
 """Between the texts of one list (a list holding one is not cached)."""
 
 
-def cached_library(db: Database) -> LibraryIndex:
-    """:func:`~player.recommend.library.load_library`, the index taken from the cache file
-    when it was made from the tracks as they are now."""
+PATCH_SHARE = 0.05
+"""A scan that changed more than this share of the library is indexed afresh: patching
+touches each changed track and its recording, and past this a fresh index costs less."""
+
+
+def patched_library(db: Database, library: LibraryIndex, paths: Collection[str]) -> LibraryIndex:
+    """:func:`cached_library` after a scan that stored, moved or lost only the tracks at
+    ``paths``: ``library`` patched where they are (``LibraryIndex.patched``), the cache file
+    written anew, instead of every track read and indexed again. Many changes, or tracks that
+    do not match them, mean indexing afresh."""
+    if len(paths) > PATCH_SHARE * len(library):
+        return cached_library(db)
+    stamp = _stamp(db)
+    changed = track_ids_of_paths(db, paths)
+    try:
+        index = library.patched(
+            track_ids_in_order(db), changed, lambda ids: track_columns_of(db, COLUMNS, ids)
+        )
+    except ValueError as exc:
+        log.info("library indexed afresh: %s", exc)
+        return cached_library(db)
+    if stamp is not None and not db.read_only:
+        _store(caches.cache_dir(db) / FILE, stamp, index)
+    return with_stored_features(db, index)
+
+
+def _stamp(db: Database) -> dict | None:
+    """What a cache file of the tracks as they are now is stamped with (None: not cached)."""
     mark = caches.read_mark(db, "tracks")
     if mark is None:
-        return load_library(db)
-    stamp = caches.stamp_of(
+        return None
+    return caches.stamp_of(
         mark,
         fmt=FORMAT,
         changes=mark.changes,
@@ -55,6 +85,14 @@ def cached_library(db: Database) -> LibraryIndex:
         identity=IDENTITY_VERSION,
         player=player.__version__,
     )
+
+
+def cached_library(db: Database) -> LibraryIndex:
+    """:func:`~player.recommend.library.load_library`, the index taken from the cache file
+    when it was made from the tracks as they are now."""
+    stamp = _stamp(db)
+    if stamp is None:
+        return load_library(db)
     path = caches.cache_dir(db) / FILE
     arrays = caches.load(path, stamp)
     index = _index(arrays) if arrays is not None else None
@@ -104,6 +142,8 @@ def _index(arrays: dict[str, np.ndarray]) -> LibraryIndex | None:
         durations=arrays["durations"],
         key_codes=arrays["title_keys"],
         title_keys=arrays["title_keys"],
+        work_keys=texts["work_keys"],  # type: ignore[arg-type]
+        recording_keys=texts["recording_keys"],  # type: ignore[arg-type]
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +31,7 @@ from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
 from player.recommend.library import LibraryIndex, with_stored_features
-from player.recommend.library_cache import cached_library
+from player.recommend.library_cache import cached_library, patched_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
@@ -124,6 +124,8 @@ class Recommender:
             ("library", "features", "history", "model", "feedback", "settings"), True
         )
         self._library: LibraryIndex | None = None
+        # files a scan changed since the library was indexed (None: not known, index afresh)
+        self._changed: set[str] | None = None
         self._log: HistoryLog | None = None
         # the parts as the last call had them: answered while another thread reloads
         self._loaded: tuple[LibraryIndex, History, SessionModel | None, UpNextSettings] | None
@@ -180,7 +182,11 @@ class Recommender:
             db = self._db()
             if self._take(part := "library") or self._library is None:
                 self._stale["features"] = False  # read with the tracks
-                library = self._relibrary(cached_library(db))
+                changed, self._changed = self._changed, set()
+                if self._library is None or changed is None:
+                    library = self._relibrary(cached_library(db))
+                else:
+                    library = self._relibrary(patched_library(db, self._library, changed))
             elif self._take(part := "features"):
                 library = self._relibrary(with_stored_features(db, self._library))
             else:
@@ -201,6 +207,8 @@ class Recommender:
         except BaseException:
             if part:
                 self._stale[part] = True
+            if part == "library":
+                self._changed = None  # what the failed patch took is not known to be in
             raise
         assert self._log is not None
         return library, self._log.history, self._model, self._settings
@@ -274,9 +282,13 @@ class Recommender:
                 self._model, self._model_error = None, exc
         log.warning("personal model refused at run time: %s", exc)
 
-    def library_changed(self) -> None:
+    def library_changed(self, paths: Collection[str] | None = None) -> None:
         """A scan changed the library: re-index and refit the model lazily (the history's
-        plays are counted over the new rows, not read again)."""
+        plays are counted over the new rows, not read again). ``paths``: the files whose
+        tracks the scan stored, moved or lost (``ScanProgress.changed_paths``), when known:
+        the index is then patched at their rows instead of made again."""
+        changed = self._changed
+        self._changed = None if paths is None or changed is None else changed | set(paths)
         self._stale["library"] = True
 
     def features_changed(self) -> None:

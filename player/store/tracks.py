@@ -246,6 +246,50 @@ def track_columns(db: Database, names: Sequence[str]) -> dict[str, list]:
     return columns
 
 
+def track_columns_of(db: Database, names: Sequence[str], ids: Sequence[int]) -> dict[str, list]:
+    """:func:`track_columns` of the playable tracks among ``ids`` only, in the order of
+    ``ids``: what a scan changed, read without reading the library again."""
+    unknown = set(names) - {*TRACK_COLUMNS, "id"}
+    if unknown:
+        raise ValueError(f"not track columns: {sorted(unknown)}")
+    cursor = db.conn.execute(
+        f"SELECT id, {', '.join(names)} FROM tracks WHERE missing = 0 "
+        "AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps([int(i) for i in ids]),),
+    )
+    cursor.row_factory = None
+    found = {row[0]: row[1:] for row in cursor}
+    rows = [found[i] for i in ids if i in found]
+    columns = {n: [r[k] for r in rows] for k, n in enumerate(names)}
+    if "path" in columns:
+        columns["path"] = [path_from_db(p) for p in columns["path"]]
+    return columns
+
+
+def track_ids_in_order(db: Database) -> list[int]:
+    """Every playable track's id in :data:`LIBRARY_ORDER` (from its index alone)."""
+    cursor = db.conn.execute(f"SELECT id FROM tracks WHERE missing = 0 ORDER BY {LIBRARY_ORDER}")
+    cursor.row_factory = None
+    return [row[0] for row in cursor]
+
+
+def track_ids_of_paths(db: Database, paths: Iterable[str]) -> list[int]:
+    """The ids of the stored tracks (playable or missing) at these paths."""
+    wanted = [path_to_db(p) for p in paths]
+    ids: list[int] = []
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start : start + _IDS_PER_QUERY]
+        cursor = db.conn.execute(
+            f"SELECT id FROM tracks WHERE path IN ({', '.join('?' * len(chunk))})", chunk
+        )
+        ids.extend(row[0] for row in cursor)
+    return ids
+
+
+_IDS_PER_QUERY = 500
+"""Values bound per ``IN (…)`` (well under SQLite's limit on variables)."""
+
+
 def track_by_id(db: Database, track_id: int) -> Track | None:
     row = db.conn.execute("SELECT * FROM tracks WHERE id = ?", (track_id,)).fetchone()
     return _track_from_row(row) if row else None

@@ -30,7 +30,7 @@ from tests.recommend.contract_model import write_model
 FIELDS = (
     "track_ids", "item_keys", "model_artist_keys", "artist_keys", "composers", "labels",
     "work_of", "unit_of", "durations", "key_codes", "title_keys", "unit_first", "unit_rows",
-    "unit_starts", "unit_durations", "artist_codes",
+    "unit_starts", "unit_durations", "artist_codes", "work_keys", "recording_keys",
 )  # fmt: skip
 
 

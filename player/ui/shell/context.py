@@ -48,6 +48,9 @@ class FeatureContext(QObject):
     track_ended = Signal(object, object, int)  # Playable, EndReason, ms heard
     scan_finished = Signal()  # a scan ended, whether or not it found anything new
     library_changed = Signal()  # a scan added, changed or lost tracks (not after every scan)
+    # just before library_changed: the files whose tracks changed (frozenset of paths), or None
+    # when not known (ScanProgress.changed_paths)
+    tracks_changed = Signal(object)
     features_changed = Signal()  # an analysis run stored new content features
     profile_changed = Signal()  # a new model was installed in the profile
     history_changed = Signal()  # plays came into the log other than by playing (an import)

@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
         """``library_changed`` only when the scan added, changed or lost tracks: each listener
         (Up next's index, playlists) re-reads its part of the library then."""
         if progress is not None and (progress.added or progress.updated or progress.missing):
+            self.context.tracks_changed.emit(progress.changed_paths)
             self.context.library_changed.emit()
 
     def _scan_failed(self, error: Exception) -> None:

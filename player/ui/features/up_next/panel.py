@@ -224,6 +224,7 @@ class UpNext(QObject):
         self.settings_dialog: QDialog | None = None  # Up next → Settings…, once opened
         self._destination: Track | None = None  # "From here to …" until it begins
         self._path_shown = False
+        self._changed_paths: frozenset[str] | None = None  # a scan's, until library_changed
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
         # the library, the history and the model load now, off the GUI thread: the first set
@@ -235,6 +236,7 @@ class UpNext(QObject):
         ctx.track_ended.connect(self._ended)
         self.queue.changed.connect(self._queue_changed)
         self.queue.suggestions_removed.connect(self._removed)
+        ctx.tracks_changed.connect(self._tracks_changed)
         ctx.library_changed.connect(self.library_changed)
         ctx.features_changed.connect(self.features_changed)
         ctx.profile_changed.connect(self.refresh)  # a new model: ask again for its picks
@@ -437,8 +439,14 @@ class UpNext(QObject):
         self._in_background(lambda: _each(lambda i: rec.give_feedback(i, kind), ids))
         self.refresh()
 
+    def _tracks_changed(self, paths: frozenset[str] | None) -> None:
+        self._changed_paths = paths  # for the library_changed that follows at once
+
     def library_changed(self) -> None:
-        self.rec.library_changed()
+        """A scan changed tracks: the index is patched at the files it names, when it named
+        them (``tracks_changed`` just before), else made again."""
+        paths, self._changed_paths = self._changed_paths, None
+        self.rec.library_changed(paths)
         self._reload()
 
     def features_changed(self) -> None:
