@@ -117,6 +117,23 @@ def test_moved_file_keeps_its_track_id(db, music, tmp_path):
     assert len(store.all_tracks(db, include_missing=True)) == 4
 
 
+def test_the_summary_names_the_files_whose_tracks_changed(db, music):
+    first = scan_library(db, [music])
+    quartet = music / "Haydn" / "Quartet Op. 76 No. 3"
+    every = [quartet / f"0{n}.flac" for n in (1, 2, 3)] + [music / "Bach - Chorales" / "01 Chorale.ogg"]  # fmt: skip
+    assert first.changed_paths == frozenset(map(str, every))
+    assert scan_library(db, [music]).changed_paths == frozenset()  # nothing changed
+    retagged, gone, moved = quartet / "01.flac", quartet / "03.flac", quartet / "02.flac"
+    tag_vorbis(retagged, work="Quartet Op. 76 No. 4")
+    later = retagged.stat().st_mtime_ns + 5_000_000_000
+    os.utime(retagged, ns=(later, later))
+    gone.unlink()
+    moved.rename(music / "moved.flac")
+    added = tag_vorbis(write_audio(music / "new.flac", seconds=0.2), title="New")
+    result = scan_library(db, [music])
+    assert result.changed_paths == {*map(str, (retagged, gone, moved, music / "moved.flac", added))}
+
+
 def test_cancelled_scan_resumes(db, music):
     calls = iter(range(100))
     result = scan_library(db, [music], should_stop=lambda: next(calls) >= 2)
