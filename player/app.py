@@ -101,7 +101,8 @@ def build_services(
     faults = Faults()
     if audio is None:
         audio = start_audio(device, no_audio=no_audio)  # opens while the profile does
-    db = open_profile_database(profile, notices, on_wait=on_wait)
+    unchecked: list[Path] = []
+    db = open_profile_database(profile, notices, on_wait=on_wait, unchecked=unchecked)
     read_only = db.read_only
     try:
         if not read_only:
@@ -134,6 +135,7 @@ def build_services(
         faults=faults,
         read_only=read_only,
         analysis_workers=analysis_workers,
+        unchecked=bool(unchecked),
     )
 
 

@@ -5,6 +5,11 @@ damaged (not a database, or ``quick_check`` finds corruption) is copied aside an
 what can still be read. A file another program holds is waited for, then reported. A full disk or
 a read-only file or folder opens the library read-only with a notice; the play log keeps plays
 in memory and writes them when it can (:mod:`player.playlog`).
+
+The integrity check gets a short share of the start (:data:`START_CHECK_S`): a large profile (a
+decade of plays is hundreds of MB) is checked the rest of the way after the window shows its
+library (:func:`finish_check`); damage found then is noted in the profile
+(:data:`DAMAGE_NOTE`) and the next start recovers the file before opening it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
@@ -30,6 +36,11 @@ MIN_FREE_BYTES = 1 << 20
 """Less free space than this on the profile's disk counts as full: the library opens read-only."""
 BUSY_RETRY_S = 2.0
 """Each attempt waits this long on SQLite's lock, then ``on_wait`` hears how long is left."""
+START_CHECK_S = 0.3
+"""The integrity check's share of the start: a profile of up to ~50 MB is checked whole before
+the window opens; a larger one is finished by :func:`finish_check` once the window is up."""
+DAMAGE_NOTE = "continuo.db.damage-found"
+"""In the profile: the problem :func:`finish_check` found; the next start recovers the file."""
 
 
 def open_profile_database(
@@ -38,10 +49,12 @@ def open_profile_database(
     *,
     wait_s: float = BUSY_WAIT_S,
     on_wait: Callable[[str], None] | None = None,
+    unchecked: list[Path] | None = None,
 ) -> Database:
     """The profile's database, writable when possible; adds what the listener must know to
     ``notices``. ``on_wait`` gets a line to show while the listener waits (another program
-    holds the file, or a damaged one is being recovered).
+    holds the file, or a damaged one is being recovered). When the check at start ran out of
+    its share of time, the database's path goes into ``unchecked``: call :func:`finish_check`.
 
     Raises :class:`DatabaseError` when the file is still busy after ``wait_s`` (``kind`` "busy"),
     is from a newer Continuo, or cannot be opened even for reading.
@@ -74,15 +87,48 @@ def open_profile_database(
             if exc.kind == "damaged":
                 return _recovered(profile, notices, str(exc.__cause__ or exc), on_wait)
             raise
-    problem = quick_check(db)
-    if problem not in ("ok", None):  # None: not finished within its budget; the next start checks
+    problem = _damage_found_before(profile) or quick_check(db, budget_s=START_CHECK_S)
+    if problem not in ("ok", None):
         db.close()
         return _recovered(profile, notices, problem, on_wait)
+    if problem is None and unchecked is not None:  # not finished in its share of the start
+        unchecked.append(path)
     cannot_write = _cannot_write(profile)
     if cannot_write:
         db.close()
         return _read_only(profile, notices, DatabaseError(cannot_write, kind="cannot-write"))
     return db
+
+
+def finish_check(profile: Profile, should_stop: Callable[[], bool]) -> str | None:
+    """Check the whole profile database (off the GUI thread, after start): the problem found,
+    also noted in the profile for the next start to recover; None when it is sound or the check
+    was stopped."""
+    try:
+        db = open_database(profile.database, read_only=True)
+    except DatabaseError as exc:
+        problem = str(exc.__cause__ or exc) if exc.kind == "damaged" else None
+    else:
+        try:
+            problem = quick_check(db, budget_s=float("inf"), should_stop=should_stop)
+        finally:
+            db.close()
+    if problem in ("ok", None):
+        return None
+    log.warning("%s is damaged: %s", profile.database, problem)
+    try:
+        (profile.root / DAMAGE_NOTE).write_text(problem + "\n", encoding="utf-8")
+    except OSError as exc:  # a read-only or full profile: said now, found again next time
+        log.warning("damage not noted for the next start: %s", exc)
+    return problem
+
+
+def _damage_found_before(profile: Profile) -> str:
+    """What :func:`finish_check` found in an earlier session, or ``""``."""
+    try:
+        return (profile.root / DAMAGE_NOTE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def _cannot_write(profile: Profile) -> str:
@@ -131,6 +177,7 @@ def _recovered(
         "are untouched and playing goes on."
     )
     log.warning("recovered %s into %s: %s", path, path.name, recovery)
+    (profile.root / DAMAGE_NOTE).unlink(missing_ok=True)
     return open_database(path)
 
 

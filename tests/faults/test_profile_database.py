@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
+from player.app import build_services, build_window
 from player.errors import DatabaseError
-from player.profile_db import open_profile_database
+from player.profile_db import DAMAGE_NOTE, open_profile_database
 from player.store.db import open_database
 from tests.faults.conftest import (
     assert_kept,
@@ -231,6 +232,39 @@ def test_damaged_page_of_plays_is_recovered_at_start_and_playing_goes_on(qtbot, 
     finally:
         close_window(window)
     assert len(snapshot(profile.database)["plays"]) >= recovered + 3
+
+
+def test_damage_past_the_start_check_is_reported_then_recovered_at_the_next_start(
+    qtbot, tmp_path, music
+):
+    """A large profile is checked the rest of the way once the library is on screen: damage
+    found then is said in the window and noted, and the next start recovers the file."""
+    profile = make_profile(tmp_path / "p", music, plays=3000)
+    before = snapshot(profile.database)
+    services = build_services(profile, no_audio=True)  # the start's check found it sound
+    damaged = damage_page_holding(profile.database, before["plays"][1500][2].encode())
+    services.unchecked = True  # as when the check ran out of its share of the start
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    try:
+        qtbot.waitUntil(lambda: "database is damaged" in window.status.fault.text(), timeout=20000)
+        assert "start Continuo again" in window.status.fault.text()
+        assert (profile.root / DAMAGE_NOTE).is_file()
+    finally:
+        close_window(window)
+    assert profile.database.read_bytes() == damaged  # the check changed nothing
+
+    notices: list[str] = []
+    db = open_profile_database(profile, notices)
+    try:
+        assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == TRACKS
+    finally:
+        db.close()
+    (copy,) = profile.root.glob("continuo.db.damaged-*")
+    assert copy.read_bytes() == damaged
+    assert "was damaged" in notices[0] and not (profile.root / DAMAGE_NOTE).exists()
 
 
 def test_damaged_database_on_a_full_disk_is_left_as_it_is_and_read(tmp_path, small_disk, music):

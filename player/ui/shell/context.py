@@ -46,6 +46,7 @@ class FeatureContext(QObject):
 
     track_started = Signal(object)  # Playable; after the playback controller has seen it
     track_ended = Signal(object, object, int)  # Playable, EndReason, ms heard
+    library_shown = Signal()  # once, at start: the library is on screen; start background work
     scan_finished = Signal()  # a scan ended, whether or not it found anything new
     library_changed = Signal()  # a scan added, changed or lost tracks (not after every scan)
     features_changed = Signal()  # an analysis run stored new content features

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self._play_paths = list(play_paths)  # played once a scan has added them
         self._scanned = False
         self._scan_cancel: CancelToken | None = None
+        self._closing = CancelToken()  # stops the background work that outlives no window
         self._last_progress = 0.0
 
         self.library = LibraryPanel(services.open_db)
@@ -305,6 +306,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self._scan_cancel is not None:
             self._scan_cancel.cancel()
+        self._closing.cancel()
         # The backend outlives the window (the composition root stops it after the event loop,
         # and the play log still records that end): its threads must not reach this window's
         # bridge once Qt may delete it.
@@ -389,12 +391,23 @@ class MainWindow(QMainWindow):
 
     # background work ------------------------------------------------------------------------
     def start(self) -> None:
-        """After the window is shown: load what the database holds, then re-scan the folders."""
-        self.reload_library()
+        """After the window is shown: show the library the database holds first; once it is on
+        screen (or could not be read), the rest of the start's work begins: the History tab,
+        the rescan of the folders, the rest of the database's check and the features' own
+        (``context.library_shown``), none of it competing with the library for the GIL."""
+        self.reload_library(then=self._after_library_shown)
+
+    def _after_library_shown(self) -> None:
         self.reload_history()
         self.start_scan()
+        if self.services.unchecked:
+            finish, closing = self.services.finish_check, self._closing
+            self.jobs.run(lambda: finish(closing), None, self._job_failed)
+        self.context.library_shown.emit()
 
-    def reload_library(self) -> None:
+    def reload_library(self, then: Callable[[], None] | None = None) -> None:
+        """Read the library off the GUI thread and show it; ``then`` runs after it is shown
+        (or after the read failed)."""
         open_db = self.services.open_db
 
         def load():
@@ -405,7 +418,17 @@ class MainWindow(QMainWindow):
                 db.close()
             return overview, make_roots(overview), found_problems
 
-        self.jobs.run(load, self._library_ready, self._job_failed)
+        def shown(result) -> None:
+            self._library_ready(result)
+            if then is not None:
+                then()
+
+        def failed(error: Exception) -> None:
+            self._job_failed(error)
+            if then is not None:
+                then()
+
+        self.jobs.run(load, shown, failed)
 
     def _library_ready(self, result) -> None:
         overview, roots, found_problems = result

@@ -223,9 +223,9 @@ class UpNext(QObject):
         self._path_shown = False
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
-        # the library, the history and the model load now, off the GUI thread: the first set
-        # after the first track starts then only ranks
-        self._in_background(recommender.prepare)
+        # the library, the history and the model load off the GUI thread once the library is
+        # on screen (not competing with it): the first set after the first track then only ranks
+        ctx.library_shown.connect(lambda: self._in_background(recommender.prepare))
         # at close, let a running ask finish before the profile closes
         ctx.closing.connect(lambda: self.jobs.wait(CLOSE_WAIT_MS))
         ctx.track_started.connect(self._started)
