@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -139,14 +140,39 @@ def build_services(
     )
 
 
+def read_library_early(services: Services) -> Callable[[], tuple]:
+    """Begin reading the library's first screen now, on a thread of its own; the function
+    returned gives it (waiting for it: the window calls it on a worker, never on the GUI
+    thread). SQLite reads with the GIL released, so the read overlaps the window's imports and
+    construction, and the library can be on screen right after the first paint."""
+    from concurrent.futures import Future
+
+    from player.analysis.version import ANALYSIS_VERSION
+    from player.library.browse import read_library
+
+    answer: Future = Future()
+
+    def read() -> None:
+        try:
+            answer.set_result(read_library(services.open_db, ANALYSIS_VERSION))
+        except BaseException as exc:  # given to the window's job, which reports it
+            answer.set_exception(exc)
+
+    threading.Thread(target=read, name="continuo-first-library", daemon=True).start()
+    return answer.result
+
+
 def build_window(
     services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
 ) -> MainWindow:
     """The shell with every feature installed on its context (a QApplication must exist)."""
+    first_library = read_library_early(services)  # SQLite reads while the shell is imported
     from player.ui.features import install_all
     from player.ui.shell.main_window import MainWindow
 
-    window = MainWindow(services, play_on_load=play_on_load, play_paths=play_paths)
+    window = MainWindow(
+        services, play_on_load=play_on_load, play_paths=play_paths, first_library=first_library
+    )
     window.features = install_all(window.context)
     return window
 
