@@ -425,12 +425,12 @@ class MainWindow(QMainWindow):
 
         def shown(result) -> None:
             self._library_ready(result)
-            if then is not None:
+            if then is not None and not self._closing():  # nothing starts once closed
                 then()
 
         def failed(error: Exception) -> None:
             self._job_failed(error)
-            if then is not None:
+            if then is not None and not self._closing():
                 then()
 
         self.jobs.run(load, shown, failed)

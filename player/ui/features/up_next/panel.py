@@ -225,7 +225,7 @@ class UpNext(QObject):
 
         # the library, the history and the model load off the GUI thread once the library is
         # on screen (not competing with it): the first set after the first track then only ranks
-        ctx.library_shown.connect(lambda: self._in_background(recommender.prepare))
+        ctx.after_library_shown(lambda: self._in_background(recommender.prepare))
         # at close, let a running ask finish before the profile closes
         ctx.closing.connect(lambda: self.jobs.wait(CLOSE_WAIT_MS))
         ctx.track_started.connect(self._started)
