@@ -6,9 +6,9 @@ what can still be read. A file another program holds is waited for, then reporte
 a read-only file or folder opens the library read-only with a notice; the play log keeps plays
 in memory and writes them when it can (:mod:`player.playlog`).
 
-The integrity check gets a short share of the start (:data:`START_CHECK_S`): a large profile (a
-decade of plays is hundreds of MB) is checked the rest of the way after the window shows its
-library (:func:`finish_check`); damage found then is noted in the profile
+The integrity check reads every page. A small database is checked before the window opens; a
+large one (:data:`START_CHECK_BYTES`: a decade of plays is hundreds of MB) after the window
+shows its library (:func:`finish_check`); damage found then is noted in the profile
 (:data:`DAMAGE_NOTE`) and the next start recovers the file before opening it.
 """
 
@@ -36,9 +36,10 @@ MIN_FREE_BYTES = 1 << 20
 """Less free space than this on the profile's disk counts as full: the library opens read-only."""
 BUSY_RETRY_S = 2.0
 """Each attempt waits this long on SQLite's lock, then ``on_wait`` hears how long is left."""
-START_CHECK_S = 0.3
-"""The integrity check's share of the start: a profile of up to ~50 MB is checked whole before
-the window opens; a larger one is finished by :func:`finish_check` once the window is up."""
+START_CHECK_BYTES = 32 << 20
+"""A database up to this size is checked before the window opens (a tenth of a second or so);
+a larger one (a decade of plays is hundreds of MB, seconds of reading) by :func:`finish_check`
+once the window shows its library."""
 DAMAGE_NOTE = "continuo.db.damage-found"
 """In the profile: the problem :func:`finish_check` found; the next start recovers the file."""
 
@@ -53,8 +54,9 @@ def open_profile_database(
 ) -> Database:
     """The profile's database, writable when possible; adds what the listener must know to
     ``notices``. ``on_wait`` gets a line to show while the listener waits (another program
-    holds the file, or a damaged one is being recovered). When the check at start ran out of
-    its share of time, the database's path goes into ``unchecked``: call :func:`finish_check`.
+    holds the file, or a damaged one is being recovered). A database too large to check at
+    start (:data:`START_CHECK_BYTES`) is left to the caller when it gives ``unchecked``: its path
+    goes in there, and the caller runs :func:`finish_check` later.
 
     Raises :class:`DatabaseError` when the file is still busy after ``wait_s`` (``kind`` "busy"),
     is from a newer Continuo, or cannot be opened even for reading.
@@ -87,12 +89,14 @@ def open_profile_database(
             if exc.kind == "damaged":
                 return _recovered(profile, notices, str(exc.__cause__ or exc), on_wait)
             raise
-    problem = _damage_found_before(profile) or quick_check(db, budget_s=START_CHECK_S)
-    if problem not in ("ok", None):
+    problem = _damage_found_before(profile)
+    if not problem and unchecked is not None and _size(path) > START_CHECK_BYTES:
+        unchecked.append(path)
+    elif not problem:  # None: not finished within its budget; the next start checks
+        problem = quick_check(db)
+    if problem not in ("ok", None, ""):
         db.close()
         return _recovered(profile, notices, problem, on_wait)
-    if problem is None and unchecked is not None:  # not finished in its share of the start
-        unchecked.append(path)
     cannot_write = _cannot_write(profile)
     if cannot_write:
         db.close()
@@ -121,6 +125,13 @@ def finish_check(profile: Profile, should_stop: Callable[[], bool]) -> str | Non
     except OSError as exc:  # a read-only or full profile: said now, found again next time
         log.warning("damage not noted for the next start: %s", exc)
     return problem
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _damage_found_before(profile: Profile) -> str:

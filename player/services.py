@@ -51,7 +51,7 @@ class Services:
     faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
     read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
     analysis_workers: int | None = None  # analysis processes; None: every core but one
-    unchecked: bool = False  # the database's check at start ran out of time: finish_check()
+    unchecked: bool = False  # the database was too large to check at start: finish_check()
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""
