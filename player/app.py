@@ -7,6 +7,7 @@ what they need from :class:`~player.services.Services`; each UI feature gets the
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -190,6 +191,14 @@ def qt_app(qt_argv: list[str]) -> QApplication:
     return app
 
 
+def collect_from_now_on() -> None:
+    """The start is over (the library is on screen): what it made stays, so it is moved out of
+    the cyclic collector's passes (``gc.freeze``), which run again from now on (``continuo``
+    paused them while the window started: :func:`player.cli.main`)."""
+    gc.freeze()
+    gc.enable()
+
+
 def run_window(
     services: Services,
     qt_argv: list[str],
@@ -207,6 +216,7 @@ def run_window(
     window = build_window(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
+    window.context.after_library_shown(collect_from_now_on)
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files
         instance.activated.connect(window.activate_from_second_start)
@@ -216,6 +226,7 @@ def run_window(
     try:
         return app.exec()
     finally:
+        gc.enable()  # when the window closed before its library was shown
         instance.close()
         window.jobs.wait(10000)
         services.close()
