@@ -89,7 +89,7 @@ def open_profile_database(
             if exc.kind == "damaged":
                 return _recovered(profile, notices, str(exc.__cause__ or exc), on_wait)
             raise
-    problem = _damage_found_before(profile)
+    problem: str | None = _damage_found_before(profile)
     if not problem and unchecked is not None and _size(path) > START_CHECK_BYTES:
         unchecked.append(path)
     elif not problem:  # None: not finished within its budget; the next start checks
