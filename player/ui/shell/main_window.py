@@ -395,16 +395,16 @@ class MainWindow(QMainWindow):
 
     # background work ------------------------------------------------------------------------
     def start(self) -> None:
-        """After the window is shown: show the library the database holds first (read since
-        the composition root began it: ``first_library``); once it is on screen (or could not
-        be read), the rest of the start's work begins: the History tab, the rescan of the
-        folders, the rest of the database's check and the features' own
-        (``context.library_shown``), none of it competing with the library for the GIL."""
+        """After the window is shown: show the library the database holds (read since the
+        composition root began it: ``first_library``) and the History tab (a short read);
+        once the library is on screen (or could not be read), the rest of the start's work
+        begins: the rescan of the folders, the rest of the database's check and the features'
+        own (``context.library_shown``), none of it competing with the library for the GIL."""
         first, self._first_library = self._first_library, None
         self.reload_library(then=self._after_library_shown, read=first)
+        self.reload_history()
 
     def _after_library_shown(self) -> None:
-        self.reload_history()
         self.start_scan()
         if self.services.unchecked:
             finish, closing = self.services.finish_check, self._closing
