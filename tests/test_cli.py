@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from player.cli import DEMO_LIBRARY, app_parser, main, split_qt_options
+from player.cli import app_parser, main, split_qt_options
+from player.demo import DEMO_LIBRARY
 from player.store.db import open_database
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, upsert_tracks
