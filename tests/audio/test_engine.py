@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import logging
 import os
 import shutil
 import signal
@@ -83,7 +84,8 @@ def test_callback_margin_reports_the_gaps_between_callbacks(backend, recorder, t
     )
 
 
-def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp_path):
+def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="player.audio.process")
     items = [
         write_sine(tmp_path / f"{i}.flac", seconds=0.6, rate=rate)
         for i, rate in enumerate([48000, 44100, 48000])
@@ -105,6 +107,7 @@ def test_gapless_chain_starts_each_track_when_it_is_heard(backend, recorder, tmp
     assert heard == pytest.approx([600, 600, 600], abs=15)
     assert recorder.end_states == [PlaybackState.PLAYING] * 2 + [PlaybackState.STOPPED]
     assert backend.ring_underruns == dry  # no silence was put between them
+    assert not [r for r in caplog.records if "ran dry" in r.getMessage()]  # nothing to log
 
 
 def test_gapless_chain_is_sample_continuous_at_the_device(backend, recorder, tmp_path):
@@ -500,9 +503,11 @@ def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
     assert level == pytest.approx(0.5 * 0.5 * 10 ** (-6 / 20), rel=0.05)
 
 
-def test_a_decoder_starved_of_data_is_counted_as_an_underrun(backend, recorder, tmp_path):
+def test_a_decoder_starved_of_data_is_counted_as_an_underrun(backend, recorder, tmp_path, caplog):
     """A file that arrives slowly (a FIFO standing in for a stalled network share): the ring runs
-    dry mid-track, the callback counts it, and the silence is not counted as heard."""
+    dry mid-track, the callback counts it, the silence is not counted as heard, and the app's
+    log says which play ran dry and how often."""
+    caplog.set_level(logging.WARNING, logger="player.audio.process")
     t = np.arange(96000) / 48000
     tone = np.repeat((0.3 * np.sin(2 * np.pi * 440.0 * t))[:, None], 2, axis=1)
     data = io.BytesIO()
@@ -532,3 +537,6 @@ def test_a_decoder_starved_of_data_is_counted_as_an_underrun(backend, recorder, 
     assert backend.underruns >= quiet
     assert ended[0][1:3] == ("slow.wav", EndReason.FINISHED)
     assert ended[0][3] == pytest.approx(2000, abs=15)  # the silence was not heard as music
+    (logged,) = [r.getMessage() for r in caplog.records if "ran dry" in r.getMessage()]
+    assert logged.startswith(f"Playing {fifo}, the sound output ran dry")
+    assert logged.endswith(f"in time {backend.ring_underruns - dry}")
