@@ -556,7 +556,7 @@ class Engine:
             # When the block reaches the speaker, on time.monotonic's clock: measured from the
             # stream's clock now, not from ``now`` (this call may have waited for the GIL).
             dac = time_info.outputBufferDacTime
-            delay = dac - self._stream.time if dac > 0 else self._latency_s
+            delay = dac - self._stream.time if dac > 0 else self._shared[LATENCY]
             self.clock.publish(frame, n, time.monotonic() + delay, self._run_start)
             self._scheduled = True
         self.calls += 1
