@@ -44,7 +44,7 @@ from player.store.tracks import (
     tracks_by_ids,
 )
 from player.ui.elided import ElidedLabel
-from player.ui.jobs import CancelToken, JobRunner
+from player.ui.jobs import CancelToken, JobRunner, LatestJob
 from player.ui.plain import plain, tip
 from player.ui.shell.context import MENU_END, FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
             str(services.profile.root / "window.ini"), QSettings.Format.IniFormat
         )
         self.jobs = JobRunner(self)
+        self._history_reads = LatestJob(self, self.jobs)  # plays ending in a burst: one read
         self.bridge = BackendBridge(self)
         services.listeners.append(self.bridge)
         self.queue = QueueModel(self)
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         self.problems.counted.connect(self._show_problem_count)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)
+        self.library.message.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.controller.play_ended.connect(self.reload_history)
         self.controller.now_playing.connect(self._now_playing)
         self.controller.unplayable.connect(self._unplayable)
@@ -466,7 +468,7 @@ class MainWindow(QMainWindow):
             finally:
                 db.close()
 
-        self.jobs.run(load, lambda r: self.history.set_sessions(*r), self._job_failed)
+        self._history_reads.submit(load, lambda r: self.history.set_sessions(*r), self._job_failed)
 
     def start_scan(self) -> None:
         if self._scan_cancel is not None:

@@ -41,7 +41,7 @@ from player.store.insights import (
     compute_insights,
     read_plays,
 )
-from player.store.plays import log_version
+from player.store.play_log import log_version
 from player.ui.features.insights.charts import (
     BAD,
     GOOD,
