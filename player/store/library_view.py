@@ -180,11 +180,23 @@ def tracks_at_paths(db: Database, paths: Iterable[str]) -> list[Track]:
         if exact:
             found.extend(tracks_from_rows(exact))
             continue
-        inside = path.rstrip(os.sep) + os.sep
-        # paths inside the folder sort between "folder/" and "folder0" ("0" follows "/")
+        ranges, values = _inside(path.rstrip(os.sep) + os.sep)
         rows = db.conn.execute(
-            f"{SELECT_TRACKS} WHERE path >= ? AND path < ? AND {PRESENT} ORDER BY {LIBRARY_ORDER}",
-            (inside, inside[:-1] + chr(ord(os.sep) + 1)),
+            f"{SELECT_TRACKS} WHERE ({ranges}) AND {PRESENT} ORDER BY {LIBRARY_ORDER}", values
         ).fetchall()
         found.extend(tracks_from_rows(rows))
     return found
+
+
+def _inside(folder: str) -> tuple[str, tuple[str | bytes, ...]]:
+    """The condition on ``path`` for "inside ``folder``" (which ends with the separator).
+
+    Paths are stored as text, or as their bytes (a BLOB) when not UTF-8 (``path_to_db``); SQLite
+    orders every text before every BLOB, so each form needs its own range. Paths inside the
+    folder sort between "folder/" and "folder0" ("0" follows "/").
+    """
+    raw = os.fsencode(folder)
+    values: tuple[str | bytes, ...] = (raw, raw[:-1] + bytes([raw[-1] + 1]))
+    if isinstance(path_to_db(folder), str):  # not UTF-8: nothing inside is text
+        values += (folder, folder[:-1] + chr(ord(folder[-1]) + 1))
+    return " OR ".join(["path >= ? AND path < ?"] * (len(values) // 2)), values
