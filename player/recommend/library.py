@@ -292,13 +292,14 @@ class LibraryIndex:
         )
         kept = source >= 0
         values: dict[str, Any] = {"id": list(order)}
-        for name in (*_TEXTS, "work_keys", "recording_keys"):
-            old, new_values = getattr(self, name), fresh[name]
-            values[name] = [old[s] if s >= 0 else new_values[-1 - s] for s in source.tolist()]
-        for name in ("durations", "title_keys"):
-            merged = np.asarray(getattr(self, name))[np.where(kept, source, 0)]
-            merged[~kept] = np.asarray(fresh[name], dtype=merged.dtype)[-1 - source[~kept]]
-            values[name] = merged
+        taken, placed = np.where(kept, source, 0), -1 - source[~kept]
+        for name in (*_TEXTS, "work_keys", "recording_keys", "durations", "title_keys"):
+            # texts as object arrays: a gather is then one numpy call, not a Python loop
+            old = getattr(self, name)
+            kind = old.dtype if isinstance(old, np.ndarray) else object
+            merged = np.asarray(old, dtype=kind)[taken]
+            merged[~kept] = np.asarray(fresh[name], dtype=kind)[placed]
+            values[name] = merged if kind is not object else merged.tolist()
         new_row = np.full(len(self), -1, dtype=np.int64)
         new_row[source[kept]] = np.flatnonzero(kept)
         fresh_rows = np.flatnonzero(~kept)[np.argsort(-1 - source[~kept])]
