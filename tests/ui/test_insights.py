@@ -40,9 +40,10 @@ def view(qtbot, qapp):
 
 
 def texts(table):
+    model = table.model()
     return [
-        [table.item(r, c).text() for c in range(table.columnCount())]
-        for r in range(table.rowCount())
+        [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
     ]
 
 

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,8 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +57,7 @@ from player.ui.features.insights.charts import (
 from player.ui.jobs import JobRunner
 from player.ui.plain import plain, tip
 from player.ui.shell.context import FeatureContext
+from player.ui.shell.library_models import ROOT, AnyIndex
 from player.ui.shell.screen_fit import fitted_size
 
 CLOSE_WAIT_MS = 10_000
@@ -70,6 +75,9 @@ DEFINITIONS = (
     "Discovered: the first play of the composer or work in your history came from a suggestion. "
     "Days and weeks are counted in UTC."
 )
+
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
 def _label(text: str, name: str) -> QLabel:
@@ -122,12 +130,49 @@ class _StatCard(QFrame):
             self.label.setText(label)
 
 
-class _DiscoveryTable(QTableWidget):
-    """A short read-only list of discoveries (dozens of rows: a table widget is enough)."""
+class _Rows(QAbstractTableModel):
+    """The discoveries' texts, handed to the view cell by cell as it paints them: a decade's
+    history discovers thousands of works, too many to make an item each on the GUI thread."""
 
     def __init__(self, headers: list[str]) -> None:
-        super().__init__(0, len(headers))
-        self.setHorizontalHeaderLabels(headers)
+        super().__init__()
+        self.headers = headers
+        self.rows: list[list[str]] = []
+
+    def set_rows(self, rows: list[list[str]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> object:
+        text = self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip(text)  # long work titles are elided in the cell
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= len(self.headers) - 2:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter  # the counts
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+
+class _DiscoveryTable(QTableView):
+    """A read-only list of discoveries."""
+
+    def __init__(self, headers: list[str]) -> None:
+        super().__init__()
+        self.rows = _Rows(headers)
+        self.setModel(self.rows)
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -139,16 +184,7 @@ class _DiscoveryTable(QTableWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def show_rows(self, rows: list[list[str]]) -> None:
-        self.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                item.setToolTip(tip(text))  # long work titles are elided in the cell
-                if c >= len(row) - 2:  # the counts
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.setItem(r, c, item)
+        self.rows.set_rows(rows)
 
 
 class InsightsView(QWidget):
