@@ -180,6 +180,7 @@ class _DiscoveryTable(QTableView):
         self.setMinimumHeight(160)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(0)  # columns fit the rows in view, not a thousand
         for column in range(1, len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
