@@ -461,7 +461,8 @@ class UpNext(QObject):
         self.refresh()
 
     def _load(self) -> None:
-        self.loads.run(self.rec.prepare, None, lambda e: None)
+        # made (its module imported) on the worker too: the GUI thread keeps drawing the library
+        self.loads.run(lambda: self.rec.prepare(), None, lambda e: None)
 
     def settings_changed(self) -> None:
         """The listener's rules changed (Up next → Settings…): a new set follows them."""
