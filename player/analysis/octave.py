@@ -130,7 +130,8 @@ def candidates(
     mid = dprime[:, tau_min : tau_max + 1]
     right = dprime[:, tau_min + 1 : tau_max + 2]
     lags = np.arange(tau_min, tau_max + 1)
-    masked = np.where((mid < left) & (mid <= right), mid + _prior(lags, tau_min), np.inf)
+    prior = _prior(lags, tau_min).astype(dprime.dtype)  # float32 in, float32 work
+    masked = np.where((mid < left) & (mid <= right), mid + prior, np.inf)
     k = min(n_best, masked.shape[1])
     idx = np.argpartition(masked, k - 1, axis=1)[:, :k]
     present = np.isfinite(np.take_along_axis(masked, idx, axis=1))
@@ -394,16 +395,16 @@ def _backtrace(back: np.ndarray, last: int) -> np.ndarray:
     runs = -(-steps // _RUN)
     identity = np.broadcast_to(np.arange(s), ((runs * _RUN - steps), s))
     rev = np.concatenate([back[:0:-1], identity]).reshape(runs, _RUN, s)  # rows t = n−1 … 1
+    rows = np.arange(runs)
     through = np.broadcast_to(np.arange(s), (runs, s))
     for r in range(_RUN):
-        through = np.take_along_axis(rev[:, r], through, axis=1)
+        through = rev[rows[:, None], r, through]
     enter = np.empty(runs, dtype=np.intp)
     state = last
-    for k in range(runs):
+    for k, row in enumerate(through.tolist()):
         enter[k] = state
-        state = int(through[k, state])
+        state = row[state]
     walked = np.empty((runs, _RUN), dtype=np.intp)
-    rows = np.arange(runs)
     for r in range(_RUN):
         enter = rev[rows, r, enter]
         walked[:, r] = enter
