@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from player.domain.text import fold_words
 
@@ -69,9 +70,12 @@ def album_set(album: str) -> str:
     return _DISC_SUFFIX.sub("", album).strip() or album.strip()
 
 
-def performer_names(line: str) -> list[str]:
-    """The names in a performer line, split at ";", "/", ",", "·", "&", "and"."""
-    return [n for n in _NAME_SEPARATORS.split(line) if n.strip()]
+@lru_cache(maxsize=16384)
+def performer_names(line: str) -> tuple[str, ...]:
+    """The names in a performer line, split at ";", "/", ",", "·", "&", "and". Cached: a scan
+    splits each track's lines three times, and a library names the same ensembles on thousands
+    of tracks."""
+    return tuple(n for n in _NAME_SEPARATORS.split(line) if n.strip())
 
 
 def performer_line(parts: Iterable[str], *, drop: Callable[[str], bool] = lambda _: False) -> str:
@@ -80,8 +84,9 @@ def performer_line(parts: Iterable[str], *, drop: Callable[[str], bool] = lambda
     seen: set[str] = set()
     kept: list[str] = []
     for part in parts:
-        names = [n for n in performer_names(part) if not drop(n)]
-        if len(names) != len(performer_names(part)):
+        split = performer_names(part)
+        names = [n for n in split if not drop(n)]
+        if len(names) != len(split):
             part = ", ".join(names)  # only rebuilt when a name was dropped
         folded = fold_words(part)
         if part and folded not in seen:

@@ -18,6 +18,7 @@ is played: the player skips it and lists it as a Problem. Opening libsndfile for
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,7 +80,7 @@ class AudioInfo:
     tags: object | None
 
 
-def probe_audio(path: Path, *, size: int) -> AudioInfo:
+def probe_audio(path: str | Path, *, size: int) -> AudioInfo:
     """Prove that ``path`` plays (see the module's docstring) and read what it holds.
 
     Raises :class:`UnreadableFileError` when the file is empty, unreadable, not audio, in a
@@ -89,7 +90,7 @@ def probe_audio(path: Path, *, size: int) -> AudioInfo:
         raise UnreadableFileError("The file is empty (0 bytes)", f"{path}: nothing to play.")
     try:
         with open(path, "rb") as handle:
-            header = read_stream_header(handle, path.suffix.lower(), size)
+            header = read_stream_header(handle, os.path.splitext(path)[1].lower(), size)
     except PermissionError as exc:
         raise UnreadableFileError(
             "Continuo is not allowed to read this file (permission denied)",
@@ -124,11 +125,11 @@ def probe_audio(path: Path, *, size: int) -> AudioInfo:
     return _decode_test(path, tags, size)
 
 
-def _read_tags(path: Path) -> mutagen.FileType | None:
+def _read_tags(path: str | Path) -> mutagen.FileType | None:
     """The file's tags, by the reader its extension names (mutagen's guessing asks every format
     to score the header, a third of a scan's time); a file whose header is not what its name
     says is left to the guessing."""
-    kind = _KINDS.get(path.suffix.lower())
+    kind = _KINDS.get(os.path.splitext(path)[1].lower())
     if kind is not None:
         try:
             return kind(path)
@@ -155,7 +156,7 @@ def _read_tags(path: Path) -> mutagen.FileType | None:
         ) from exc
 
 
-def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> AudioInfo:
+def _decode_test(path: str | Path, tagged: mutagen.FileType | None, size: int) -> AudioInfo:
     import soundfile as sf  # numpy and libsndfile: loaded by the few files headers do not prove
 
     try:
@@ -206,7 +207,7 @@ def _decode_test(path: Path, tagged: mutagen.FileType | None, size: int) -> Audi
     )
 
 
-def ogg_is_cut(path: Path, size: int) -> bool:
+def ogg_is_cut(path: str | Path, size: int) -> bool:
     """The file ends inside an Ogg page: a truncated copy. (A complete file ends with a whole
     page; its end-of-stream flag is not required, some encoders omit it.)"""
     with open(path, "rb") as handle:
@@ -219,7 +220,7 @@ def ogg_is_cut(path: Path, size: int) -> bool:
     return last is None or last[0] > len(tail)
 
 
-def _check_mp3_size(path: Path, tagged: mutagen.FileType | None, size: int) -> None:
+def _check_mp3_size(path: str | Path, tagged: mutagen.FileType | None, size: int) -> None:
     info = getattr(tagged, "info", None)
     length, bitrate = getattr(info, "length", 0.0) or 0.0, getattr(info, "bitrate", 0) or 0
     tag_bytes = getattr(getattr(tagged, "tags", None), "size", 0) or 0
@@ -231,7 +232,7 @@ def _check_mp3_size(path: Path, tagged: mutagen.FileType | None, size: int) -> N
         )
 
 
-def _read_exactly(audio: sf.SoundFile, count: int, path: Path) -> None:
+def _read_exactly(audio: sf.SoundFile, count: int, path: str | Path) -> None:
     block = audio.read(count, dtype="float32", always_2d=True)
     if len(block) < count:
         raise UnreadableFileError(
@@ -241,7 +242,7 @@ def _read_exactly(audio: sf.SoundFile, count: int, path: Path) -> None:
 
 
 def _undecodable(
-    path: Path, tagged: mutagen.FileType | None, exc: Exception
+    path: str | Path, tagged: mutagen.FileType | None, exc: Exception
 ) -> UnreadableFileError:
     if tagged is not None and type(tagged).__name__ == "MP4":
         return UnreadableFileError(

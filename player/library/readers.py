@@ -21,23 +21,24 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import operator
 import os
 import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
+from dataclasses import dataclass, fields
+from typing import NamedTuple, TypeVar
 
 from player.library.probe import UnreadableFileError
 from player.library.tags import TagReport, read_track
 from player.store.tracks import Track
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 THREADS = 4
 """Reader threads for scans of few files."""
@@ -46,8 +47,9 @@ THREAD_SLICE = 64
 PROCESSES = 4
 """At most this many worker processes (never more than the cores this process may use)."""
 PROCESS_MIN_FILES = 4000
-"""New or changed files from which worker processes are started (~1 s of reading at 0.3 ms a
-file; their start costs ~0.4 s CPU each)."""
+"""New or changed files from which worker processes are started (~0.7 s of reading at 0.17 ms
+a file; their start costs ~0.45 s CPU each, but the reading leaves the player's process and its
+GIL)."""
 PROCESS_SLICE = 512
 """Files handed to the worker processes at a time..."""
 PROCESS_CHUNK = 64
@@ -80,6 +82,9 @@ class FileProblem:
 
 
 Outcome = tuple[Track, TagReport] | FileProblem
+_Packed = tuple[tuple, list[str]] | FileProblem
+"""An outcome as a worker process sends it: the track as a plain tuple of its field values."""
+_track_values = operator.attrgetter(*(f.name for f in fields(Track)))
 
 
 def read_in_order(files: Sequence[FoundFile]) -> Generator[tuple[FoundFile, Outcome], None, None]:
@@ -88,8 +93,10 @@ def read_in_order(files: Sequence[FoundFile]) -> Generator[tuple[FoundFile, Outc
     processes = _process_pool() if len(files) >= PROCESS_MIN_FILES else None
     if processes is not None:
         try:
-            for item in _ordered(processes, files, PROCESS_SLICE, PROCESS_CHUNK):
-                yield item
+            for found, packed in _ordered(
+                processes, files, PROCESS_SLICE, PROCESS_CHUNK, _read_packed
+            ):
+                yield found, _unpacked(packed)
                 done += 1
             return
         except BrokenProcessPool:
@@ -98,7 +105,7 @@ def read_in_order(files: Sequence[FoundFile]) -> Generator[tuple[FoundFile, Outc
             processes.shutdown(wait=True, cancel_futures=True)
     threads = ThreadPoolExecutor(THREADS, thread_name_prefix="scan-reader")
     try:
-        yield from _ordered(threads, files[done:], THREAD_SLICE, 1)
+        yield from _ordered(threads, files[done:], THREAD_SLICE, 1, read_file)
     finally:
         threads.shutdown(wait=True, cancel_futures=True)
 
@@ -106,13 +113,29 @@ def read_in_order(files: Sequence[FoundFile]) -> Generator[tuple[FoundFile, Outc
 def read_file(found: FoundFile) -> Outcome:
     """A reader's job: the file's track, or why it cannot be one."""
     try:
-        return read_track(
-            Path(found.path), size=found.size, mtime_ns=found.mtime_ns, root=Path(found.root)
-        )
+        return read_track(found.path, size=found.size, mtime_ns=found.mtime_ns, root=found.root)
     except UnreadableFileError as exc:
         return FileProblem(exc.short)
     except Exception as exc:  # a surprise (a parser's bug) must not stop the scan
         return FileProblem(unexpected(exc, "read"), traceback.format_exc())
+
+
+def _read_packed(found: FoundFile) -> _Packed:
+    """:func:`read_file` in a worker process, for the trip back: pickling a slotted dataclass
+    runs Python for each of its 46 fields (~45 us a track between the two processes, most of
+    it in the scanning process, which stores every track alone), a tuple of them ~10 us."""
+    outcome = read_file(found)
+    if isinstance(outcome, FileProblem):
+        return outcome
+    track, report = outcome
+    return _track_values(track), report.cut
+
+
+def _unpacked(packed: _Packed) -> Outcome:
+    if isinstance(packed, FileProblem):
+        return packed
+    values, cut = packed
+    return Track(*values), TagReport(cut)
 
 
 def unexpected(exc: BaseException, doing: str) -> str:
@@ -154,14 +177,18 @@ def _worker_start(parent: int) -> None:
 
 
 def _ordered(
-    executor: Executor, files: Sequence[FoundFile], size: int, chunk: int
-) -> Iterator[tuple[FoundFile, Outcome]]:
-    """``files`` read by ``executor`` a slice at a time, the next slice already being read while
-    one is handed out."""
+    executor: Executor,
+    files: Sequence[FoundFile],
+    size: int,
+    chunk: int,
+    read: Callable[[FoundFile], T],
+) -> Iterator[tuple[FoundFile, T]]:
+    """``files`` read by ``executor`` (``read`` on each) a slice at a time, the next slice
+    already being read while one is handed out."""
     ahead: deque = deque()
     for start in range(0, len(files), size):
         piece = files[start : start + size]
-        ahead.append((piece, executor.map(read_file, piece, chunksize=chunk)))
+        ahead.append((piece, executor.map(read, piece, chunksize=chunk)))
         if len(ahead) > 1:
             yield from zip(*ahead.popleft(), strict=True)
     while ahead:

@@ -7,6 +7,7 @@ are picked in one place whatever the format.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,18 +63,20 @@ class TagReport:
 
 
 def read_track(
-    path: Path, *, size: int, mtime_ns: int, root: Path | None = None
+    path: str | Path, *, size: int, mtime_ns: int, root: str | Path | None = None
 ) -> tuple[Track, TagReport]:
-    """Read ``path`` into a Track (tags, fallbacks from its folders, audio properties, item key).
+    """Read ``path`` into a Track (tags, fallbacks from its folders below ``root``, audio
+    properties, item key).
 
     Raises :class:`UnreadableFileError` with a listener-ready reason when the file is empty,
     not audio, unreadable or damaged.
     """
+    path = os.fspath(path)
     info = probe_audio(path, size=size)
     tags = _flatten(info.tags)
     report = TagReport()
     track = _track_from_tags(tags, path, size, mtime_ns, info, report)
-    apply_fallbacks(track, path, root)
+    apply_fallbacks(track, path, None if root is None else os.fspath(root))
     track.item_key = item_key(track)
     with_identity(track)
     return track, report
@@ -112,6 +115,8 @@ def _text(tags: Tags, names: Iterable[str], report: TagReport) -> str:
                 report.cut.append(name)
             if value and value not in values:
                 values.append(value)
+        if len(values) == 1:
+            return values[0]  # cleaned already
         if values:
             return clean_text("; ".join(values))
     return ""
@@ -130,7 +135,7 @@ def _position(tags: Tags, names: Iterable[str]) -> tuple[int | None, int | None]
 
 
 def _track_from_tags(
-    tags: Tags, path: Path, size: int, mtime_ns: int, info: AudioInfo, report: TagReport
+    tags: Tags, path: str, size: int, mtime_ns: int, info: AudioInfo, report: TagReport
 ) -> Track:
     movement_number, movement_total = _position(tags, ["movement", "movementnumber"])
     if movement_total is None:
@@ -148,7 +153,7 @@ def _track_from_tags(
         for name in ("track_gain", "album_gain", "track_peak", "album_peak")
     }
     return Track(
-        path=str(path),
+        path=path,
         size=size,
         mtime_ns=mtime_ns,
         title=_text(tags, ["title"], report),

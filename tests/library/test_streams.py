@@ -11,10 +11,11 @@ import pytest
 import soundfile as sf
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import APIC, ID3, TCOM, TDRC, TIT2, TMCL, TPE1, TRCK, TXXX, TYER
+from mutagen.mp3 import MPEGInfo
 
 from player.library.id3 import flatten_mutagen, read_id3
 from player.library.probe import UnreadableFileError, probe_audio
-from player.library.streams import parse_vorbis_comment, read_stream_header
+from player.library.streams import _xing_stream, parse_vorbis_comment, read_stream_header
 from tests.library.audio_files import tag_vorbis, write_audio
 from tests.library.images import png_bytes
 
@@ -108,6 +109,10 @@ def _comment(*entries: bytes, count: int | None = None) -> bytes:
         (_comment(b"no equals sign", b"DATE=1975"), {"date": ["1975"]}),
         (_comment(b"ALBUM=a=b"), {"album": ["a=b"]}),
         (_comment(b"METADATA_BLOCK_PICTURE=AAAA", b"TITLE=x"), {"title": ["x"]}),
+        (_comment(b"TITLE=", b"=nameless"), {"title": [""], "": ["nameless"]}),
+        (_comment(b"T\xc3\x8dTLE=x"), {"t\ufffd\ufffdtle": ["x"]}),  # a name is ASCII
+        (_comment(b"TITLE=" + b"x" * 300_000), {"title": ["x" * 300_000]}),  # cut by tags.py
+        (_comment(b"COVERART=" + b"A" * 1_000_000, b"TITLE=x"), {"title": ["x"]}),
         (_comment(b"TITLE=Allegro", count=1000), None),  # more entries promised than present
         (_comment(b"TITLE=Allegro")[:-3], None),  # the last entry cut
     ],
@@ -180,3 +185,71 @@ def test_an_id3v1_tag_or_a_cut_mp3_goes_to_the_full_probe(tmp_path):
     assert probe_audio(v1, size=v1.stat().st_size).tags["TIT2"].text == ["Adagio"]
     with pytest.raises(UnreadableFileError, match="ends early"):
         probe_audio(cut, size=cut.stat().st_size)
+
+
+def _mp3_stream(path):
+    """What the direct reader and mutagen's MPEGInfo make of the stream after the ID3 tag."""
+    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        found = read_id3(handle)
+    assert found is not None
+    start = found[1]
+    with open(path, "rb") as handle:
+        info = MPEGInfo(handle, start)
+    expected = (info.length, info.bitrate, info.sample_rate, info.channels)
+    return _xing_stream(data[start : start + 192]), expected, info.sketchy
+
+
+@pytest.mark.parametrize("mode", [None, "CONSTANT", "VARIABLE", "AVERAGE"])
+@pytest.mark.parametrize(("rate", "channels"), [(8000, 1), (22050, 2), (44100, 1), (48000, 2)])
+def test_an_mp3_stream_read_directly_agrees_with_mutagen(tmp_path, mode, rate, channels):
+    """LAME's Xing (VBR) or Info (CBR) header and its encoder delay and padding, in MPEG-1, 2
+    and 2.5 frames: the same length and bitrate as mutagen's reading, to the last bit."""
+    path = tmp_path / "a.mp3"
+    tone = 0.2 * np.sin(np.arange(int(1.3 * rate)) * 0.05)[:, None].repeat(channels, axis=1)
+    sf.write(path, tone, rate, format="MP3", **({"bitrate_mode": mode} if mode else {}))
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=["Allegro"]))
+    tags.save(path, v2_version=4)
+    direct, expected, sketchy = _mp3_stream(path)
+    assert direct == expected and not sketchy
+    header = _header(path)
+    assert header is not None and header.frames == round(expected[0] * expected[2])
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["no-xing", "cut-xing", "zero-frames", "old-lame", "lame-revision-1", "no-lame", "cut-lame"],
+)
+def test_an_mp3_header_the_direct_reader_does_not_know_agrees_with_mutagen(tmp_path, change):
+    """A frame without a whole Xing header goes to mutagen's search; a count of no frames, and a
+    LAME tag too old, of a newer revision, missing or cut short are read (or ignored) as mutagen
+    reads them."""
+    path = write_audio(tmp_path / "a.mp3", seconds=2)
+    data = bytearray(path.read_bytes())
+    xing = data.find(b"Xing") if b"Xing" in data else data.find(b"Info")
+    lame = data.find(b"LAME", xing)
+    assert 0 < xing < lame
+    if change == "no-xing":
+        data[xing : xing + 4] = b"\0\0\0\0"
+    elif change == "cut-xing":
+        data = data[: xing + 10]
+    elif change == "zero-frames":
+        data[xing + 8 : xing + 12] = bytes(4)
+    elif change == "old-lame":
+        data[lame : lame + 9] = b"LAME3.80 "
+    elif change == "lame-revision-1":
+        data[lame + 9] |= 0x10
+    elif change == "no-lame":
+        data[lame : lame + 4] = b"lame"
+    else:
+        data = data[: lame + 20]
+    path.write_bytes(bytes(data))
+    if change == "cut-xing":  # nothing mutagen can read either: the full probe names it
+        with open(path, "rb") as handle:
+            found = read_id3(handle)
+        assert found is not None and data[found[1]] == 0xFF  # the frame is there, its header cut
+        assert _xing_stream(bytes(data[found[1] :])) is None and _header(path) is None
+        return
+    direct, expected, _ = _mp3_stream(path)
+    assert direct is None if change == "no-xing" else direct == expected
