@@ -1,6 +1,6 @@
 """The whole analysis of one recording, streamed in chunks so any length fits in bounded memory.
 
-decode → half rate (11,025 Hz, once, streamed; see ``_work_decimation``) → pitch (10 ms) →
+decode → half rate (11,025 Hz, once per chunk; see ``_work_decimation``) → pitch (10 ms) →
 tuning (once, from the first chunk) → note spectrum (40 ms) →
 fixed-window segments → class probabilities and texture statistics → the track's class
 histogram (and, in ``embedding.py``, its content vector). Each chunk is
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import soxr
 
 from player.analysis.decode import ANALYSIS_SR, stream_mono
 from player.analysis.note_spectrum import (
@@ -31,7 +30,7 @@ from player.analysis.note_spectrum import (
     note_spectrum,
 )
 from player.analysis.notes import notes_from_pitch
-from player.analysis.pitch import PitchTrack, track_pitch
+from player.analysis.pitch import PitchTrack, half_rate, track_pitch
 from player.analysis.segments import SegmentClassModel, SegmentCutter
 from player.analysis.texture import TEXTURE_DIM
 from player.errors import AudioError
@@ -94,11 +93,10 @@ def _work_decimation(sr: int, hop_length: int) -> int:
     """2 when pitch and note spectrum can both run at half the decoding rate, else 1.
 
     The tracker decimates to half rate anyway (f0 up to 2 kHz needs 8 kHz), and the note
-    spectrum's bins stop at C8's upper neighbour (4.4 kHz), inside the resampler's flat band
-    at 11,025 Hz: at half rate its 2,048-point FFT has the same bins, frames and window length
-    as the 4,096-point one at the full rate (largest difference 0.6 dB, measured) for half the
-    cost. Decimating the stream once, before the chunks are cut, also makes the half-rate
-    signal independent of the chunking (a chunked analysis still equals a whole one).
+    spectrum's bins stop at C8's upper neighbour (4.4 kHz): at half rate its 2,048-point FFT
+    has the same bins, frames and window length as the 4,096-point one at the full rate, for
+    half the cost. Each chunk is decimated once (``pitch.half_rate``) and both use it; the
+    filter's edges fall in the chunk's context, so a chunked analysis still equals a whole one.
     """
     ok = sr % 2 == 0 and hop_length % 2 == 0 and sr // 2 >= 2 * _HALF_RATE_MIN_NYQUIST
     return 2 if ok else 1
@@ -148,10 +146,8 @@ def analyse_stream(
     context = note_hop * -(-sr // (2 * note_hop))  # about 0.5 s, a multiple of both hops
     core = note_hop * max(1, round(chunk_s * sr / note_hop))
     q = _work_decimation(sr, hop_length)
-    low = soxr.ResampleStream(sr, sr // q, 1, "float32", quality="HQ") if q > 1 else None
     # pitch and note spectrum run at work_sr; these are the hops and lengths in its samples
-    work_sr, hop, n_hop = sr // q, hop_length // q, note_hop // q
-    ctx, core_q = context // q, core // q
+    work_sr, hop, n_hop, ctx = sr // q, hop_length // q, note_hop // q, context // q
 
     cutter = SegmentCutter()
     f0_parts: list[np.ndarray] = []
@@ -164,12 +160,14 @@ def analyse_stream(
     ending = np.zeros((12, 0))
     peak = 0.0
     total = 0
-    buffer = [np.zeros(ctx, np.float32)]
-    buffered = ctx
+    buffer = [np.zeros(context, np.float32)]
+    buffered = context
 
-    def analyse_chunk(y: np.ndarray, n_core: int) -> None:
-        """``y``: ``ctx`` samples, the core (``n_core``), ``ctx`` samples, at ``work_sr``."""
+    def analyse_chunk(y_full: np.ndarray, n_core_full: int) -> None:
+        """``y_full``: ``context`` samples, the core (``n_core_full``), ``context`` samples."""
         nonlocal tuning, concert_tuning, n_note_frames, chroma, ending
+        y = half_rate(y_full) if q == 2 else y_full  # edges only touch the context
+        n_core = -(-n_core_full // q)
         track = track_pitch(y, sr=work_sr, hop_length=hop, frame_length=FRAME_LENGTH // q)
         first = ctx // hop
         n_frames = -(-n_core // hop)
@@ -199,22 +197,17 @@ def analyse_stream(
         midi = hz_to_midi(np.where(note_f0 > 0, note_f0, 1.0))
         descriptors.extend(cutter.push(S, midi, note_f0 > 0))
 
-    def take(block: np.ndarray, last: bool) -> None:
-        """Buffer a block at ``work_sr`` and analyse every chunk it completes."""
-        nonlocal buffer, buffered
-        buffer.append(block)
-        buffered += len(block)
-        if buffered >= 2 * ctx + core_q or last:
-            y = np.concatenate(buffer)
-            while len(y) >= 2 * ctx + core_q:
-                analyse_chunk(y[: 2 * ctx + core_q], core_q)
-                y = y[core_q:]
-            buffer, buffered = [y], len(y)
-
     for block in blocks:
         peak = max(peak, float(np.abs(block).max(initial=0.0)))
         total += len(block)
-        take(block if low is None else low.resample_chunk(block), last=False)
+        buffer.append(block)
+        buffered += len(block)
+        if buffered >= 2 * context + core:
+            y = np.concatenate(buffer)
+            while len(y) >= 2 * context + core:
+                analyse_chunk(y[: 2 * context + core], core)
+                y = y[core:]
+            buffer, buffered = [y], len(y)
     if total < FRAME_LENGTH:
         raise AudioError(
             "shorter than one frame",
@@ -222,10 +215,8 @@ def analyse_stream(
         )
     if peak < SILENCE_PEAK:
         raise AudioError("silent", f"the loudest sample is {peak:.2g} (below -80 dBFS).")
-    if low is not None:
-        take(low.resample_chunk(np.zeros(0, np.float32), last=True), last=True)
-    y = np.concatenate([*buffer, np.zeros(ctx, np.float32)])
-    remaining = len(y) - 2 * ctx
+    y = np.concatenate([*buffer, np.zeros(context, np.float32)])
+    remaining = len(y) - 2 * context
     if remaining > 0:
         analyse_chunk(y, remaining)
     descriptors.extend(cutter.finish())
