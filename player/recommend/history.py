@@ -1,7 +1,7 @@
 """The listener's history as the recommender sees it: read once, then kept up with the play log.
 
-The log is read as arrays (``player.store.plays.play_columns``) and cut by the shared session
-rule (``player.store.sessions.session_cuts``). Whole sessions only ever add to what ranking
+The log is read as arrays (``player.store.play_log``: its cache file and the plays newer than
+it) and cut by the shared session rule (``player.store.sessions.session_cuts``). Whole sessions only ever add to what ranking
 needs — heard plays per row, when a row was last heard, which works followed which — so the
 history is kept in two parts: the *settled* sessions, summed once, and the *last* session, the
 only one a new play can change (it grows, or a gap starts a new one and the last is settled).
@@ -11,7 +11,7 @@ session; the result equals a fresh load of the whole log (``tests/recommend/test
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from functools import cached_property
@@ -21,12 +21,15 @@ import numpy as np
 from player.domain.plays import HEARD_MS
 from player.recommend.library import LibraryIndex
 from player.store.db import Database
-from player.store.plays import PlayColumns, play_columns
+from player.store.play_log import plays_by_id, read_play_log
+from player.store.plays import PlayColumns
 from player.store.sessions import SESSION_GAP, session_cuts
 
 GAP_MS = SESSION_GAP // timedelta(milliseconds=1)
 FOLLOW_WINDOW = 2
 """A work "follows" another when it comes within this many works after it in a session."""
+LEADERS = 2_000
+"""Rows of :attr:`History.most_popular`."""
 
 
 @dataclass(eq=False)
@@ -55,6 +58,23 @@ class History:
     follows: dict[int, Counter]
     last_heard: np.ndarray = field(default_factory=lambda: np.zeros(0))
     chunks: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+
+    @cached_property
+    def popularity(self) -> np.ndarray:
+        """(N,) heard plays per row, the library order breaking ties (popularity's scores)."""
+        n = len(self.play_counts)
+        return self.play_counts - np.arange(n) / (n + 1)
+
+    @cached_property
+    def most_popular(self) -> np.ndarray:
+        """The :data:`LEADERS` most popular rows, best first (a request takes its candidates
+        from them instead of ranking every row again)."""
+        scores = self.popularity
+        k = min(LEADERS, len(scores))
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        part = np.argpartition(scores, len(scores) - k)[-k:]
+        return part[np.argsort(-scores[part], kind="stable")]
 
     @cached_property
     def sessions(self) -> list[np.ndarray]:
@@ -129,8 +149,9 @@ class HistoryLog:
 
     @classmethod
     def load(cls, db: Database, library: LibraryIndex) -> HistoryLog:
-        """The whole log, read as arrays (a million plays in about a second)."""
-        return cls(library, play_columns(db))
+        """The whole log, read as arrays (a million plays in about a second; from the cache,
+        in a few tens of milliseconds)."""
+        return cls(library, read_play_log(db).columns())
 
     def update(self, db: Database, play_ids: list[int]) -> bool:
         """Take in the plays ``play_ids`` as the log now holds them (new, or updated while they
@@ -138,9 +159,9 @@ class HistoryLog:
         an import), so the whole log was read again."""
         if not play_ids:
             return True
-        if self._apply(play_columns(db, play_ids)):
+        if self._apply(plays_by_id(db, play_ids).columns()):
             return True
-        self._reset(play_columns(db))
+        self._reset(read_play_log(db).columns())
         return False
 
     def _reset(self, log: PlayColumns) -> None:
@@ -291,8 +312,13 @@ def _follows(library: LibraryIndex, rows: np.ndarray, session: np.ndarray) -> di
     for step in range(1, FOLLOW_WINDOW + 1):
         same = (session[step:] == session[:-step]) & (works[step:] != works[:-step])
         pairs.append(works[:-step][same] * len(library) + works[step:][same])
-    follows: dict[int, Counter] = defaultdict(Counter)
     codes, counts = np.unique(np.concatenate(pairs), return_counts=True)
-    for code, n in zip(codes.tolist(), counts.tolist(), strict=True):
-        follows[code // len(library)][code % len(library)] = n
-    return dict(follows)
+    before, after = np.divmod(codes, len(library))
+    cuts = np.flatnonzero(np.diff(before)) + 1  # codes are sorted: one run per leading work
+    return {
+        int(run[0]): Counter(dict(zip(b.tolist(), c.tolist(), strict=True)))
+        for run, b, c in zip(
+            np.split(before, cuts), np.split(after, cuts), np.split(counts, cuts), strict=True
+        )
+        if len(run)
+    }

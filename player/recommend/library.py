@@ -134,6 +134,11 @@ class LibraryIndex:
         where the features carry one, else the key its work's title names ("… in A minor").
     title_keys : int64 array, shape (N,)
         The keys the titles name alone (what :meth:`with_features` falls back on).
+    artist_codes : int64 array, shape (N,)
+        ``artist_keys`` as numbers (``artist_code_of``: key -> number), so that composers are
+        compared as arrays.
+    row_of, unit_first, unit_rows, unit_starts, unit_durations, content_unit
+        Derived from the above when the index is made.
     """
 
     track_ids: np.ndarray
@@ -157,16 +162,29 @@ class LibraryIndex:
     unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     title_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    artist_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    artist_code_of: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.row_of = {int(t): i for i, t in enumerate(self.track_ids.tolist())}
-        self._id_order = np.argsort(self.track_ids)
-        self._sorted_ids = self.track_ids[self._id_order]
-        self.unit_first = np.array([int(rows[0]) for rows in self.units], dtype=np.int64)
+        # what rows and units derive: worked out once; a copy made by ``replace`` (new
+        # analysis results) comes with them already
+        n, units = len(self.track_ids), self.units
+        if len(self.row_of) != n:
+            self.row_of = dict(zip(self.track_ids.tolist(), range(n), strict=True))
+        if len(self.artist_codes) != n:
+            codes = self.artist_code_of = {}
+            self.artist_codes = np.array(
+                [codes.setdefault(k, len(codes)) for k in self.artist_keys], dtype=np.int64
+            )
         # every unit's rows one after another, and where each unit begins: a per-unit minimum
         # or sum over all rows is then one reduceat
-        self.unit_rows = np.concatenate(self.units) if self.units else np.zeros(0, np.int64)
-        self.unit_starts = np.cumsum([0] + [len(rows) for rows in self.units[:-1]], dtype=np.int64)
+        if len(self.unit_rows) != n or len(self.unit_starts) != len(units):
+            lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+            self.unit_rows = np.concatenate(units) if units else np.zeros(0, np.int64)
+            self.unit_starts = np.cumsum(lengths) - lengths
+        self.unit_first = self.unit_rows[self.unit_starts] if units else np.zeros(0, np.int64)
+        self._id_order = np.argsort(self.track_ids)
+        self._sorted_ids = self.track_ids[self._id_order]
         n = len(self.track_ids)
         if len(self.durations) != n:
             self.durations = np.zeros(n)

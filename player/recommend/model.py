@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,8 +27,11 @@ from player.domain.model_contract import (
 )
 from player.domain.text import key_part
 from player.errors import ModelError, NoModelError
+from player.recommend import fit_cache
 from player.recommend.library import LibraryIndex
-from player.recommend.onnx_session import OnnxSession
+
+if TYPE_CHECKING:
+    from player.recommend.onnx_session import OnnxSession
 
 INPUT_TYPES = {
     name: ("tensor(float)" if name.endswith("_content") else "tensor(int64)", rank)
@@ -77,6 +81,9 @@ def read_model(
         raise ModelError(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."
         )
+    # onnxruntime loads with the first model read, not with the window (a fifth of a second)
+    from player.recommend.onnx_session import OnnxSession
+
     session = OnnxSession(onnx_path, threads=threads, providers=providers)
     meta = contract_metadata(session, onnx_path)
     vocab_bytes = vocab_path.read_bytes()
@@ -199,35 +206,66 @@ class SessionModel:
             + self.content.nbytes
         )
 
-    def fit_library(self, library: LibraryIndex) -> None:
-        """Check the model against ``library`` and compute every track's candidate vector."""
-        items = {key_part(k): i for i, k in enumerate(self.files.items) if i > 1}
-        artists = {key_part(k): i for i, k in enumerate(self.files.artists) if i > 1}
-        item_index = np.array(
-            [items.get(key_part(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
-        )
+    def fit_library(self, library: LibraryIndex, *, cache: Path | None = None) -> None:
+        """Check the model against ``library`` and compute every track's candidate vector
+        (taken from the folder ``cache`` when it holds them for these inputs:
+        :mod:`player.recommend.fit_cache`)."""
+        content = self._content_for(library)
+        hidden = int(self.files.meta.get("hidden_size") or 0)
+        key = fitted = None
+        if cache is not None:
+            key = fit_cache.digest(
+                self.files.path / MODEL_FILE,
+                str((self.files.meta.get("vocabulary") or {}).get("sha256")),
+                [library.item_keys, library.model_artist_keys],
+                content,
+            )
+            fitted = fit_cache.load(cache, key, len(library), hidden)
+        if fitted is not None:
+            item_index, artist_index = fitted.item_index, fitted.artist_index
+            vocabulary = int(fitted.vocabulary)
+        else:
+            item_index, artist_index, vocabulary = self._vocabulary_rows(library)
         known = int(np.unique(item_index[item_index > UNKNOWN]).size)
-        vocabulary = max(len(items), 1)
         if known / vocabulary < MIN_SHARED_ITEMS:
             raise ModelError(
                 "The personal model was trained on another library",
                 f"only {known} of its {vocabulary} items are in this library. "
                 "Retrain on your history.",
             )
-        self.content = self._content_for(library)
+        self.content = content
         self.library = library
         self.item_index = item_index
-        self.artist_index = np.array(
-            [artists.get(k, UNKNOWN) for k in library.model_artist_keys], dtype=np.int64
-        )
-        self.candidate_vectors = self._candidate_vectors()
+        self.artist_index = artist_index
+        if fitted is not None:
+            self.candidate_vectors = fitted.candidate_vectors
+        else:
+            self.candidate_vectors = self._candidate_vectors()
         self._check_outputs()
+        if cache is not None and key is not None and fitted is None:
+            fit = fit_cache.Fit(
+                item_index, artist_index, self.candidate_vectors, np.array(vocabulary)
+            )
+            fit_cache.store(cache, key, fit)
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)
         if len(self.known_rows) == len(library):  # every track trained: no second copy
             self.known_vectors = self.candidate_vectors
         else:
             self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
         self.narrow, self.asked = None, 0
+
+    def _vocabulary_rows(self, library: LibraryIndex) -> tuple[np.ndarray, np.ndarray, int]:
+        """Each track's item and composer as vocabulary indices (UNKNOWN where not trained),
+        and how many distinct items the vocabulary holds."""
+        items = {key_part(k): i for i, k in enumerate(self.files.items) if i > 1}
+        artists = {key_part(k): i for i, k in enumerate(self.files.artists) if i > 1}
+        item_index = np.array(
+            [items.get(key_part(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
+        )
+        artist_index = np.array(
+            [artists.get(k, UNKNOWN) for k in library.model_artist_keys], dtype=np.int64
+        )
+        return item_index, artist_index, max(len(items), 1)
 
     def _check_outputs(self) -> None:
         """The first inference: outputs that load but cannot be used are refused here.

@@ -52,10 +52,12 @@ def _ago(seconds: float) -> str:
     return f"{hours} h ago" if hours else "just now"
 
 
-def composer_allowed(recent: Sequence[str], composer: str, most: int, window: int) -> bool:
-    """Whether one more unit by ``composer`` keeps at most ``most`` of theirs in any ``window``
-    units in a row (``recent``: the composers of the units already ahead, in order)."""
-    return list(recent[-(window - 1) :] if window > 1 else []).count(composer) < most
+def composers_full(recent: Sequence[str], most: int, window: int) -> set[str]:
+    """The composers of whom one more unit would put more than ``most`` of theirs in some
+    ``window`` units in a row (``recent``: the composers of the units already ahead, in
+    order; ``most`` at least 1); any other composer may come next."""
+    last = list(recent[-(window - 1) :]) if window > 1 else []
+    return {c for c in set(last) if last.count(c) >= most}
 
 
 def fade(age_days: float, half_life_days: float) -> float:

@@ -103,9 +103,16 @@ class PopularSource:
     name = POPULAR
 
     def scores(self, request: Request) -> np.ndarray:
-        n = len(request.library)
-        # a tiny decreasing term keeps library order among equal counts
-        return request.history.play_counts - np.arange(n) / (n + 1)
+        # a tiny decreasing term keeps library order among equal counts (worked out once per
+        # history; not to be written to)
+        return request.history.popularity
+
+    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray | None:
+        """The ``k`` most popular ``allowed`` rows, best first, when the history's leaders hold
+        that many (else None: rank them all)."""
+        leaders = request.history.most_popular
+        rows = leaders[allowed[leaders]][:k]
+        return rows if len(rows) == k or len(leaders) == len(allowed) else None
 
     def reason(self, request: Request, row: int) -> str:
         count = int(request.history.play_counts[row])

@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,8 @@ from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
-from player.recommend.library import LibraryIndex, load_library, with_stored_features
+from player.recommend.library import LibraryIndex, with_stored_features
+from player.recommend.library_cache import cached_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
@@ -47,6 +47,7 @@ from player.recommend.sources import (
     SessionsSource,
 )
 from player.store import feedback as store
+from player.store.caches import cache_dir
 from player.store.db import Database, fault_kind, open_database
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,9 @@ class Recommender:
         )
         self._library: LibraryIndex | None = None
         self._log: HistoryLog | None = None
+        # the parts as the last call had them: answered while another thread reloads
+        self._loaded: tuple[LibraryIndex, History, SessionModel | None, UpNextSettings] | None
+        self._loaded = None
         self._logged: set[int] = set()  # plays the play log wrote since the history took them in
         self._logged_lock = threading.Lock()
         self._files: ModelFiles | None = None
@@ -155,37 +159,51 @@ class Recommender:
 
     def _state(self) -> tuple[LibraryIndex, History, SessionModel | None, UpNextSettings]:
         """The loaded parts, each reloaded when stale; a part whose reload fails stays stale
-        (and the error propagates), so the next call tries again instead of using nothing."""
-        with self._lock:
-            part = ""
-            try:
-                db = self._db()
-                if self._take(part := "library") or self._library is None:
-                    self._stale["features"] = False  # read with the tracks
-                    library = self._relibrary(load_library(db))
-                elif self._take(part := "features"):
-                    library = self._relibrary(with_stored_features(db, self._library))
-                else:
-                    library = self._library
-                if self._take(part := "history") or self._log is None:
-                    self._logged_plays()  # the whole log is read now, these with it
-                    self._log = HistoryLog.load(db, library)
-                elif logged := self._logged_plays():
-                    self._log.update(db, logged)
-                if self._take(part := "model"):
-                    self._load_model(library)
-                if self._take(part := "feedback"):
-                    given, self._feedback_id = store.feedback_since(db, self._feedback_id)
-                    if given:
-                        self._feedback, self._adjust = [*self._feedback, *given], None
-                if self._take(part := "settings"):
-                    self._settings, self._adjust = load_settings(db), None
-            except BaseException:
-                if part:
-                    self._stale[part] = True
-                raise
-            assert self._log is not None
-            return library, self._log.history, self._model, self._settings
+        (and the error propagates), so the next call tries again instead of using nothing.
+
+        While another thread reloads (:meth:`prepare` after a scan: seconds at 100,000
+        tracks), a call answers from the parts that reload replaces rather than waiting.
+        """
+        if not self._lock.acquire(blocking=self._loaded is None):
+            assert self._loaded is not None
+            return self._loaded
+        try:
+            self._loaded = self._reload()
+            return self._loaded
+        finally:
+            self._lock.release()
+
+    def _reload(self) -> tuple[LibraryIndex, History, SessionModel | None, UpNextSettings]:
+        """:meth:`_state` under the lock."""
+        part = ""
+        try:
+            db = self._db()
+            if self._take(part := "library") or self._library is None:
+                self._stale["features"] = False  # read with the tracks
+                library = self._relibrary(cached_library(db))
+            elif self._take(part := "features"):
+                library = self._relibrary(with_stored_features(db, self._library))
+            else:
+                library = self._library
+            if self._take(part := "history") or self._log is None:
+                self._logged_plays()  # the whole log is read now, these with it
+                self._log = HistoryLog.load(db, library)
+            elif logged := self._logged_plays():
+                self._log.update(db, logged)
+            if self._take(part := "model"):
+                self._load_model(library)
+            if self._take(part := "feedback"):
+                given, self._feedback_id = store.feedback_since(db, self._feedback_id)
+                if given:
+                    self._feedback, self._adjust = [*self._feedback, *given], None
+            if self._take(part := "settings"):
+                self._settings, self._adjust = load_settings(db), None
+        except BaseException:
+            if part:
+                self._stale[part] = True
+            raise
+        assert self._log is not None
+        return library, self._log.history, self._model, self._settings
 
     def _relibrary(self, library: LibraryIndex) -> LibraryIndex:
         """Use a new library index: the history's kept plays are counted over its rows (no
@@ -243,7 +261,7 @@ class Recommender:
                     self.model_dir, threads=self.threads, providers=self.providers
                 )
             model = SessionModel(self._files)
-            model.fit_library(library)
+            model.fit_library(library, cache=None if self.read_only else cache_dir(self._db()))
             self._model, self._model_error = model, None
         except ModelError as exc:
             self._model, self._model_error = None, exc
@@ -582,22 +600,26 @@ class Recommender:
         unit_ok = np.ones(len(library.units), dtype=bool)
         unit_ok[list(blocked_units)] = False
         allowed = work_ok[library.work_of] & unit_ok[library.unit_of]
-        scored = []
+        scored = []  # each source's scores of every row, allowed or not
         for source in self._sources(model, mode):
             scores = source.scores(request)
             if scores is not None:
-                scored.append((source, np.where(allowed, scores, -np.inf)))
-        # stage 1: candidates, the top rows of every source (all of the few the sessions know)
+                scored.append((source, scores))
+        # stage 1: candidates, the top allowed rows of every source (all of the few the
+        # sessions know); every candidate is allowed, so stage 2 reads the scores as they are
         found = []
         for source, scores in scored:
             if isinstance(source, ModelSource):
                 found.append(source.top(CANDIDATES_PER_SOURCE, allowed))
-                continue
-            if source.name == SESSIONS:
-                rows = np.flatnonzero(scores > 0)
+            elif source.name == SESSIONS:
+                found.append(np.flatnonzero((scores > 0) & allowed))
+            elif (
+                isinstance(source, PopularSource)
+                and (rows := source.top(request, CANDIDATES_PER_SOURCE, allowed)) is not None
+            ):
+                found.append(rows)
             else:
-                rows = top_k(scores, CANDIDATES_PER_SOURCE)
-            found.append(rows[np.isfinite(scores[rows])])
+                found.append(_top_allowed(scores, CANDIDATES_PER_SOURCE, allowed))
         candidates = np.unique(np.concatenate(found))
         if not len(candidates):
             return []
@@ -657,40 +679,38 @@ class Recommender:
         # one recording of a work per set: its other recordings are what "Other recordings" is for
         works = {int(library.work_of[library.row_of[u[0].track_id]]) for u in before}
         previous = _last_row(library, request.session_rows, before)
-        remaining = list(ranked)
+        # the ranked units as arrays: each pick is a few vector operations over them, not a
+        # walk through hundreds of units passed over for their composer
+        firsts = library.unit_first[[unit for unit, _, _ in ranked]] if ranked else np.zeros(0, int)
+        work_of, codes = library.work_of[firsts], library.artist_codes[firsts]
+        fresh = np.ones(len(ranked), dtype=bool)  # not taken, nor (unless budgeting) its work
+        if not budgeting:
+            for work in works:
+                fresh &= work_of != work
         picks: list[list[Suggestion]] = []
         owed: int | None = None  # the unit a smoother transition passed over
 
-        def fresh(unit: int) -> bool:
-            return budgeting or int(library.work_of[library.unit_first[unit]]) not in works
-
-        while remaining and len(picks) < n:
-            allowed = list(
-                islice(
-                    (
-                        i
-                        for i, (unit, _, _) in enumerate(remaining)
-                        if fresh(unit)
-                        and rules.composer_allowed(
-                            composers, library.artist_keys[library.unit_first[unit]], most, window
-                        )
-                    ),
-                    transitions.LOOK_AHEAD,
-                )
-            )
-            if not allowed:  # only composers with their share left: the best of them anyway
-                first = next((i for i, (unit, _, _) in enumerate(remaining) if fresh(unit)), None)
-                if first is None:
+        while fresh.any() and len(picks) < n:
+            ok = fresh.copy()
+            for composer in rules.composers_full(composers, most, window):
+                ok &= codes != library.artist_code_of.get(composer, -1)
+            allowed = np.flatnonzero(ok)[: transitions.LOOK_AHEAD]
+            if not len(allowed):  # only composers with their share left: the best of them anyway
+                allowed = np.flatnonzero(fresh)[:1]
+                if not len(allowed):
                     break
-                allowed = [first]
-            if owed is not None and remaining[allowed[0]][0] == owed:
+            if owed is not None and ranked[allowed[0]][0] == owed:
                 choice, note = 0, None  # passed over for a smoother transition: it follows now
             else:
                 choice, note = transitions.choose(
-                    library, [remaining[i][:2] for i in allowed], previous, closeness
+                    library, [ranked[i][:2] for i in allowed], previous, closeness
                 )
-            owed = remaining[allowed[0]][0] if choice else None
-            unit, _, source = remaining.pop(allowed[choice])
+            owed = ranked[allowed[0]][0] if choice else None
+            taken = int(allowed[choice])
+            unit, _, source = ranked[taken]
+            fresh[taken] = False
+            if not budgeting:
+                fresh &= work_of != int(library.work_of[library.unit_first[unit]])
             rows = library.units[unit]
             reason = "" if budgeting else self._reason(request, int(rows[0]), source, mode, model)
             if note and not budgeting:
@@ -725,6 +745,18 @@ class Recommender:
         if source == MODEL:
             reasons.append(ModelSource(model).reason(request, row) if model else None)
         return next((r for r in reasons if r), popular.reason(request, row))
+
+
+def _top_allowed(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
+    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first."""
+    spare = 64  # the few blocked rows among the best cost no masked copy of every score
+    rows = top_k(scores, k + spare)
+    rows = rows[allowed[rows] & np.isfinite(scores[rows])]
+    if len(rows) >= k or k + spare >= len(scores):
+        return rows[:k]
+    masked = np.where(allowed, scores, -np.inf)
+    rows = top_k(masked, k)
+    return rows[np.isfinite(masked[rows])]
 
 
 def _percentile(values: np.ndarray) -> np.ndarray:

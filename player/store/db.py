@@ -81,6 +81,21 @@ class Database:
         finally:
             self._depth = 0
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN`` … ``COMMIT``: the reads inside see one state of the database (in WAL mode,
+        while writers go on); inside a transaction, that transaction's."""
+        if self._depth:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN")
+        self._depth = 1
+        try:
+            yield self.conn
+        finally:
+            self._depth = 0
+            self.conn.execute("COMMIT")
+
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 

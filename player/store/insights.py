@@ -17,10 +17,10 @@ Definitions (all read from the play log and the suggestions log; days are UTC da
   and how often they went back to them afterwards. Tracks without a composer tag are left out
   of the composer count; a track without a work tag counts as a work of its own (its title).
 
-The log is read as numpy columns in start order (``player.store.plays.log_columns``: one scan of
-the table, each column handed over as a single string) and aggregated with numpy. The read
-(:func:`read_plays`) is the expensive part; a caller may keep it and reuse it for another binning
-while :func:`player.store.plays.log_version` says the log is unchanged.
+The log is read as numpy columns in start order (``player.store.play_log``: its cache file and
+the plays newer than it, which the recommender's history at start keeps current) and
+aggregated with numpy. A caller may keep the read (:func:`read_plays`) and reuse it for another
+binning while :func:`player.store.play_log.log_version` says the log is unchanged.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from datetime import date
 
 import numpy as np
 
-from player.domain.plays import HEARD_MS
+from player.domain.plays import ENDINGS, STARTERS
 from player.store.db import Database
-from player.store.plays import log_columns_and_version
+from player.store.play_log import read_play_log
 
 PERIODS = ("week", "month")
 OTHER = "Other composers"
@@ -101,7 +101,7 @@ class PlayFacts:
     ``day`` counts UTC days since 1970-01-01; ``kind`` is 0 for a play the suggestions did not
     start, else 1 accepted, 2 skipped, 3 neither (see the module's definitions); ``composer``
     and ``work`` index ``composer_names`` ("" untagged) and ``work_names`` (composer, work).
-    ``version`` is :func:`player.store.plays.log_version` as it was when read.
+    ``version`` is :func:`player.store.play_log.log_version` as it was when read.
     """
 
     version: tuple
@@ -116,24 +116,18 @@ class PlayFacts:
 
 def read_plays(db: Database) -> PlayFacts:
     """Read the play log and its tracks' identities (the expensive part of Insights)."""
-    (track_ids, ms, kind, _, start_ms), version = log_columns_and_version(
-        db,
-        [
-            "track_id",
-            "ms_heard",
-            "CASE WHEN started_by != 'suggestion' THEN 0"
-            " WHEN ms_heard >= :heard OR ended_how = 'finished' THEN 1"
-            " WHEN ended_how = 'skipped' THEN 2 ELSE 3 END",
-        ],
-        {"heard": HEARD_MS},
-    )
+    log = read_play_log(db)
+    track_ids, ms, start_ms = log.track_id, log.ms_heard, log.start_ms
+    suggested = log.started == STARTERS.index("suggestion")
+    skipped = log.ended == ENDINGS.index("skipped")
+    kind = np.where(suggested, np.where(log.heard(), 1, np.where(skipped, 2, 3)), 0)
     tracks = np.flatnonzero(np.bincount(track_ids)) if len(track_ids) else track_ids
     row_of = np.zeros(int(tracks[-1]) + 1 if len(tracks) else 0, np.int64)
     row_of[tracks] = np.arange(len(tracks))
     composer_names, composer_of_track, work_names, work_of_track = _track_keys(db, tracks)
     rows = row_of[track_ids]
     return PlayFacts(
-        version,
+        log.version,
         ms,
         start_ms // 86_400_000,
         kind,
@@ -232,21 +226,26 @@ def _track_keys(
     )
     cursor.row_factory = None  # plain tuples: a third cheaper than sqlite3.Row
     rows = cursor.fetchall()
-    composers: dict[str, int] = {}
-    names: list[str] = []
-    works: dict[str, int] = {}
-    work_names: list[tuple[str, str]] = []
-    composer_of, work_of = [], []
-    for composer_key, composer, work_key, work in rows:
-        if composer_key not in composers:
-            composers[composer_key] = len(names)
-            names.append(composer if composer_key else "")
-        if work_key not in works:
-            works[work_key] = len(work_names)
-            work_names.append((composer if composer_key else UNKNOWN, work))
-        composer_of.append(composers[composer_key])
-        work_of.append(works[work_key])
-    return names, np.array(composer_of), work_names, np.array(work_of)
+    if not rows:
+        return [], np.zeros(0, np.int64), [], np.zeros(0, np.int64)
+    composer_keys, composer_names, work_keys, work_titles = zip(*rows, strict=True)
+    composers, composer_of = _first_seen(composer_keys)
+    works, work_of = _first_seen(work_keys)
+    names = [composer_names[r] if composer_keys[r] else "" for r in composers]
+    work_names = [
+        (composer_names[r] if composer_keys[r] else UNKNOWN, work_titles[r]) for r in works
+    ]
+    return names, composer_of, work_names, work_of
+
+
+def _first_seen(keys: tuple[str, ...]) -> tuple[list[int], np.ndarray]:
+    """The row where each distinct key is first seen, in that order, and each row's index into
+    them (dictionary passes only: a hundred thousand tracks in a few tens of milliseconds)."""
+    first: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        first.setdefault(key, row)
+    index = {key: i for i, key in enumerate(first)}
+    return list(first.values()), np.fromiter(map(index.__getitem__, keys), np.int64, len(keys))
 
 
 def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:

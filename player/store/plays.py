@@ -186,7 +186,8 @@ def recent_sessions(
 
 @dataclass(frozen=True)
 class PlayColumns:
-    """Plays as arrays, in start order (what the recommender's history reads).
+    """Plays as arrays, in start order (what the recommender's history reads:
+    :meth:`player.store.play_log.PlayLog.columns`).
 
     ``id`` is each play's row in the log; ``start_ms``/``end_ms`` are milliseconds since 1970
     (UTC); ``finished`` says a play ended ``finished``. Each array has shape (N,).
@@ -204,32 +205,13 @@ _START_MS = "CAST(round((julianday(started_at) - 2440587.5) * 86400000) AS INTEG
 """A play's start in milliseconds since 1970 (UTC), in SQL."""
 
 
-LOG_VERSION = ("count(*)", "max(id)", "total(ms_heard)", "count(ended_how)")
-"""What changes whenever a play is added, updated or removed: the count and the newest row (a
-play written or removed), the time heard (a running play saved), the plays ended (a play
-ended or closed as interrupted). Numbers only: the latest ``updated_at`` made the scan read
-a text per play, a quarter of a second at a million plays, where these come free with it."""
-
-
-def log_version(db: Database) -> tuple:
-    """:data:`LOG_VERSION` of the log now (one scan of the table)."""
-    return tuple(db.conn.execute(f"SELECT {', '.join(LOG_VERSION)} FROM plays").fetchone())
-
-
-def log_columns_and_version(
-    db: Database, expressions: list[str], params: dict | None = None
-) -> tuple[list[np.ndarray], tuple]:
-    """:func:`log_columns` of every play and :func:`log_version`, read in the same scan (a
-    second scan of a million plays costs a quarter of a second)."""
-    return _log_columns(db, expressions, params, None, LOG_VERSION)
-
-
 def log_columns(
     db: Database,
     expressions: list[str],
     params: dict | None = None,
     *,
     ids: Sequence[int] | None = None,
+    since_id: int | None = None,
 ) -> list[np.ndarray]:
     """Integer SQL ``expressions`` over every play (or only the plays ``ids``), each as an
     (N,) int64 array in start order (ties by id), then the plays' ids and their starts in
@@ -238,43 +220,23 @@ def log_columns(
     The whole table is read in its stored order (``NOT INDEXED``) and each column handed over
     as one string that numpy parses in C, then sorted in numpy: read through the start-time
     index, a million plays cost a random read each, and a million Python row tuples would cost
-    seconds. A few ``ids`` (the plays just written) are looked up by their row.
+    seconds. A few ``ids`` (the plays just written) are looked up by their row, and the plays
+    from id ``since_id`` on (those newer than a cache, :mod:`player.store.play_log`) by range.
     """
-    return _log_columns(db, expressions, params, ids, ())[0]
-
-
-def _log_columns(
-    db: Database,
-    expressions: list[str],
-    params: dict | None,
-    ids: Sequence[int] | None,
-    aggregates: Sequence[str],
-) -> tuple[list[np.ndarray], tuple]:
     columns = [*expressions, "id", _START_MS]
     where, bound = "NOT INDEXED", dict(params or {})
     if ids is not None:
         where = "WHERE id IN (SELECT value FROM json_each(:ids))"
         bound["ids"] = json.dumps([int(i) for i in ids])
-    selected = [*(f"group_concat({c})" for c in columns), *aggregates]
-    row = tuple(
-        db.conn.execute(f"SELECT {', '.join(selected)} FROM plays {where}", bound).fetchone()
-    )
-    row, aggregated = row[: len(columns)], row[len(columns) :]
+    elif since_id is not None:
+        where, bound["since"] = "WHERE id >= :since", int(since_id)
+    selected = ", ".join(f"group_concat({c})" for c in columns)
+    row = tuple(db.conn.execute(f"SELECT {selected} FROM plays {where}", bound).fetchone())
     if row[0] is None:
-        return [np.zeros(0, np.int64) for _ in columns], aggregated
+        return [np.zeros(0, np.int64) for _ in columns]
     *values, play_ids, start_ms = (np.fromstring(c, sep=",", dtype=np.int64) for c in row)
     order = np.lexsort((play_ids, start_ms))
-    return [v[order] for v in values] + [play_ids[order], start_ms[order]], aggregated
-
-
-def play_columns(db: Database, ids: Sequence[int] | None = None) -> PlayColumns:
-    """The whole log (or the plays ``ids``) as arrays, in start order (:func:`log_columns`)."""
-    track_id, ms_heard, finished, play_ids, start_ms = log_columns(
-        db, ["track_id", "ms_heard", "coalesce(ended_how = 'finished', 0)"], ids=ids
-    )
-    return PlayColumns(
-        track_id, start_ms, start_ms + ms_heard, ms_heard, finished.astype(bool), play_ids
-    )
+    return [v[order] for v in values] + [play_ids[order], start_ms[order]]
 
 
 def heard_plays_by_recording(db: Database) -> dict[str, int]:

@@ -12,6 +12,7 @@ from player.domain.composers import composer_aliases
 from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
 from player.domain.recordings import recording_label
 from player.domain.works import work_aliases
+from player.store.caches import mark_changed
 from player.store.db import Database, path_from_db, path_to_db, utc_now
 
 
@@ -204,6 +205,7 @@ def upsert_tracks(db: Database, tracks: Iterable[Track]) -> int:
         return 0
     with db.transaction() as conn:
         conn.executemany(_UPSERT, rows)
+        mark_changed(conn, "tracks")
         if conn.execute("SELECT EXISTS (SELECT 1 FROM scan_problems)").fetchone()[0]:
             conn.executemany("DELETE FROM scan_problems WHERE path = ?", paths)
     return len(rows)
@@ -271,6 +273,7 @@ def mark_missing(db: Database, paths: Iterable[str]) -> int:
     rows = [(path_to_db(p),) for p in paths]
     with db.transaction() as conn:
         conn.executemany("UPDATE tracks SET missing = 1 WHERE path = ?", rows)
+        mark_changed(conn, "tracks")
         conn.executemany("DELETE FROM scan_problems WHERE path = ?", rows)
     return len(rows)
 
@@ -341,12 +344,14 @@ def move_track(db: Database, track_id: int, track: Track) -> None:
             f"UPDATE tracks SET {assignments} WHERE id = :track_id", {**row, "track_id": track_id}
         )
         conn.execute("DELETE FROM scan_problems WHERE path = ?", (row["path"],))
+        mark_changed(conn, "tracks")
 
 
 def refresh_identities(db: Database) -> int:
     """Recompute the identity of every track stored under older rules (``IDENTITY_VERSION``)
     from its stored tags: a rule change never needs the files read again. Returns how many."""
     with db.transaction() as conn:
+        mark_changed(conn, "tracks")
         return recompute_identities(conn)
 
 
@@ -356,6 +361,7 @@ def merge_identities(db: Database) -> int:
     whose work is known by title only get the key of the same work known by its catalogue
     number (``works.work_aliases``); work and recording keys follow. Returns tracks moved."""
     with db.transaction() as conn:
+        mark_changed(conn, "tracks")
         return _merge_identities(conn)
 
 

@@ -91,9 +91,11 @@ class LatestJob(QObject):
     screen, and the worker never queues up behind fast typing.
     """
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, jobs: JobRunner | None = None) -> None:
+        """``jobs``: a runner to share (its ``wait`` then covers these requests too); by
+        default one of its own."""
         super().__init__(parent)
-        self._jobs = JobRunner(self, max_threads=1)
+        self._jobs = jobs if jobs is not None else JobRunner(self, max_threads=1)
         self._serial = 0
         self._running = False
         self._waiting: tuple | None = None

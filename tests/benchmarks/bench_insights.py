@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from player.store import open_database  # noqa: E402
 from player.store.insights import compute_insights, read_plays  # noqa: E402
-from player.store.plays import log_version  # noqa: E402
+from player.store.play_log import log_version  # noqa: E402
 from player.ui.features.insights.dialog import InsightsView  # noqa: E402
 from player.ui.style import apply_style  # noqa: E402
 from tests.store.insights_profile import generated_profile  # noqa: E402

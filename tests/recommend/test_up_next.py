@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from player.analysis.version import ANALYSIS_VERSION
+from player.recommend import up_next
 from player.recommend.up_next import CURRENT_WORK, Recommender
 from player.store.features import TrackFeatures, save_features
 from player.store.feedback import all_feedback, suggestion_log
@@ -326,3 +327,32 @@ def test_one_recording_of_a_work_per_set(library):
     both = set(other) | set(library.work("L. van Beethoven", 1))
     assert len(units(result)) == 23  # 6 composers × (3 works + 1 piece), less the one playing
     assert suggested & both in (set(other), set(library.work("L. van Beethoven", 1)))
+
+
+def test_a_reload_under_way_on_another_thread_does_not_hold_up_a_suggestion(library, monkeypatch):
+    """A scan's re-index (seconds at 100,000 tracks) runs on its own thread: meanwhile Up next
+    answers from the index it replaces, and takes the new one once it is there."""
+    rec = recommender(library)
+    current = library.pieces["J. Brahms"]
+    before = rec.suggest([current], n=3)
+    inside, go_on = threading.Event(), threading.Event()
+    index = up_next.cached_library
+
+    def slow_index(db):
+        inside.set()
+        go_on.wait(30)
+        return index(db)
+
+    monkeypatch.setattr(up_next, "cached_library", slow_index)
+    upsert_tracks(library.db, [Track(path="/music/new.flac", size=1, mtime_ns=1, title="New")])
+    rec.library_changed()
+    loader = threading.Thread(target=rec.prepare)
+    loader.start()
+    assert inside.wait(30)
+    assert rec.suggest([current], n=3) == before  # at once, from the index being replaced
+    everything = rec.suggest([current], n=40, mode="popular")
+    go_on.set()
+    loader.join(30)
+    new = next(t.id for t in all_tracks(library.db) if t.path == "/music/new.flac")
+    assert new not in {s.track_id for s in everything}
+    assert new in {s.track_id for s in rec.suggest([current], n=40, mode="popular")}

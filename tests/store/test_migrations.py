@@ -17,6 +17,7 @@ import pytest
 from player.domain.identity import IDENTITY_VERSION
 from player.store import migrations, open_database
 from player.store.art import ArtRecord, art_record
+from player.store.caches import read_mark
 from player.store.features import key_and_tuning, library_content_vectors, load_histograms
 from player.store.feedback import all_feedback, suggestion_log
 from player.store.imports import imported_count
@@ -83,11 +84,18 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
     7: [("UPDATE features SET key = 'F major', tuning_hz = 415.3 WHERE track_id = 7", ())],
     8: [("UPDATE features SET content_vector = ? WHERE track_id = 7", (LEARNED.tobytes(),))],
     9: [],  # indexes only: the rows before them are read through them (check_rows)
+    10: [("UPDATE plays SET ms_heard = 61000 WHERE id = 1", ())],  # the trigger marks it
 }
 
 
 def check_rows(db, version: int) -> None:
     """The rows of every version up to ``version``, read through the store."""
+    # change marks: made by migration 10 after the rows already there; each write since counts
+    tracks, plays = read_mark(db, "tracks"), read_mark(db, "plays")
+    assert tracks is not None and plays is not None and tracks.generation != plays.generation
+    assert (tracks.changes, plays.changes, plays.low) == (
+        (0, 1, 1) if version >= 10 else (0, 0, None)  # plays by triggers; tracks by their writers
+    )
     (track,) = all_tracks(db)
     assert (track.id, track.title, track.composer, track.work) == (
         7,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from player.store.db import open_database
-from player.store.plays import heard_plays_by_recording, log_plays, play_columns, recent_sessions
+from player.store.play_log import read_play_log
+from player.store.plays import heard_plays_by_recording, log_plays, recent_sessions
 from player.store.tracks import Track, all_tracks, upsert_tracks
 
 
@@ -62,19 +63,19 @@ def test_play_columns_hold_the_log_in_start_order(db):
             (1, "2026-01-01T10:00:00.000+00:00", 300_000, "finished", "user"),
         ],
     )
-    log = play_columns(db)
+    log = read_play_log(db).columns()
     assert log.track_id.tolist() == [1, 2]
     assert (log.start_ms[1] - log.start_ms[0]) == 300_250
     assert log.end_ms.tolist() == (log.start_ms + [300_000, 1_500]).tolist()
     assert log.finished.tolist() == [True, False]
-    assert len(play_columns(open_database(db.path)).track_id) == 2
+    assert len(read_play_log(open_database(db.path)).columns().track_id) == 2
 
 
 def test_log_plays_refuses_an_unknown_ending_and_writes_nothing(db):
     with pytest.raises(ValueError, match="ending"):
         log_plays(db, [(1, "2026-01-01T10:00:00.000+00:00", 1, "finished", "user"),
                        (1, "2026-01-01T11:00:00.000+00:00", 1, "exploded", "user")])  # fmt: skip
-    assert len(play_columns(db).track_id) == 0
+    assert len(read_play_log(db).columns().track_id) == 0
 
 
 def test_heard_plays_are_counted_per_recording(tmp_path):

@@ -204,3 +204,84 @@ def load_overview_of(panel):
     from player.library.browse import Overview
 
     return Overview(np.zeros(0, dtype=np.int64), [])
+
+
+def test_the_playing_mark_shows_on_a_composer_not_opened_and_on_its_rows_once_read(
+    panel, database, qtbot
+):
+    tree, proxy = panel.tree_model, panel.tree_proxy
+    db = open_database(database)
+    (playing,) = [t for t in all_tracks(db) if t.path == "/box/0660/1.flac"]  # Mozart's
+    db.close()
+    accent = tree._fonts.accent.color()
+
+    def marked(index: QModelIndex) -> bool:
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        return brush is not None and brush.color() == accent
+
+    haydn, mozart = proxy.index(0, 0), proxy.index(1, 0)
+    assert tree.roots[1].children is None  # not read
+    panel.set_playing(playing)
+    assert marked(mozart) and not marked(haydn)
+    assert tree.roots[1].children is None  # marking it read nothing
+    with qtbot.waitSignal(tree.children_arrived, timeout=10000):
+        panel.tree.expand(mozart)  # opened later: the work and the movement are marked
+    work = proxy.index(10, 0, mozart)
+    assert work.data() == "Divertimento No. 660" and marked(work)
+    assert [marked(proxy.index(r, 0, mozart)) for r in (9, 11)] == [False, False]
+    movement = proxy.index(1, 0, work)
+    assert movement.data() == "2. Menuetto" and marked(movement)
+    assert movement.data(Qt.ItemDataRole.FontRole).bold()
+    assert not marked(proxy.index(0, 0, work))
+    panel.set_playing(None)  # stopped: no mark anywhere
+    assert not any(marked(i) for i in (mozart, work, movement))
+
+
+def test_a_composer_whose_works_cannot_be_read_says_so_and_drops_the_waiting_action(
+    database, tmp_path, qtbot, qapp
+):
+    copy = tmp_path / "continuo.db"
+    source = open_database(database)
+    source.conn.execute("VACUUM INTO ?", (str(copy),))
+    source.close()
+
+    def open_db():
+        return open_database(copy)
+
+    panel = LibraryPanel(open_db)
+    qtbot.addWidget(panel)
+    db = open_db()
+    overview = load_overview(db, ANALYSIS_VERSION, eager_tracks=0)
+    db.conn.execute("DROP INDEX tracks_by_composer")  # a composer's works can no longer be read
+    db.close()
+    panel.set_library(overview, make_roots(overview))
+    messages: list[str] = []
+    panel.message.connect(messages.append)
+    played: list[object] = []
+    panel.play_requested.connect(lambda *args: played.append(args))
+    mozart = panel.tree_proxy.index(1, 0)
+    selection = panel.tree.selectionModel()
+    selection.select(mozart, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+    menu = panel.track_menu(panel.tree)
+    assert menu is not None
+    {a.text(): a for a in menu.actions()}["Play"].trigger()
+    qtbot.waitUntil(lambda: bool(messages), timeout=10000)
+    assert messages == [
+        "Could not read the works of Wolfgang Amadeus Mozart (no such index: "
+        "tracks_by_composer); what you asked for was not done"
+    ]
+    assert played == [] and panel.tree_model._waiting == []  # dropped, not left pending
+    assert panel.tree_model.canFetchMore(panel.tree_proxy.mapToSource(mozart))  # may retry
+    panel._jobs.wait()
+    panel.close_reader()
+
+
+def test_the_length_column_is_as_wide_as_its_texts_without_measuring_rows(panel, qtbot):
+    tree = panel.tree
+    header = tree.header()
+    # measured by rows (ResizeToContents), Qt asked Python for a thousand rows on each layout
+    assert header.sectionResizeMode(1) == header.ResizeMode.Fixed
+    with qtbot.waitSignal(panel.tree_model.children_arrived, timeout=10000):
+        tree.expand(panel.tree_proxy.index(0, 0))  # Haydn's 650 works and their lengths
+    qtbot.waitUntil(lambda: panel.tree_proxy.rowCount(panel.tree_proxy.index(0, 0)) == 650)
+    assert tree.columnWidth(1) >= tree.sizeHintForColumn(1)  # what measuring would give

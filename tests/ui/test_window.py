@@ -189,7 +189,7 @@ def test_double_click_plays_seek_pause_next_and_the_log(window, qtbot, tmp_path)
     db.close()
     assert [len(s) for s in sessions] == [4]
     history = window.history.model
-    qtbot.waitUntil(lambda: history.rowCount() == 1 and history.item(0).rowCount() == 4)
+    qtbot.waitUntil(lambda: history.rowCount() == 1 and history.rowCount(history.index(0, 0)) == 4)
     assert window.history.empty.isHidden() and not window.history.view.isHidden()
 
     out = subprocess.run(

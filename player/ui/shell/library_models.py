@@ -17,6 +17,7 @@ those rows (an index array), the tree a row when one of its ids is marked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import cast
 
 import numpy as np
@@ -45,6 +46,18 @@ UNIT_ROLE = (
 )  # the Recording a work, recording, act or movement row plays
 PLAYS_ROLE = Qt.ItemDataRole.UserRole + 3  # the tracks a row stands for (None for a composer)
 
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_TREE_ROLES = frozenset(
+    (DISPLAY, TOOLTIP, ALIGNMENT, DECORATION, FONT, FOREGROUND)
+    + (int(TRACK_ROLE), int(UNIT_ROLE), int(PLAYS_ROLE))
+)
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root, as a default argument
 
@@ -54,6 +67,11 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def works_text(count: int) -> str:
+    """A composer's row's second column: "12 works"."""
+    return f"{count} works" if count != 1 else "1 work"
 
 
 def track_line(track: Track) -> str:
@@ -132,6 +150,8 @@ def make_roots(overview: Overview) -> list[_Node]:
         grouped = overview.grouped.get(composer.key)
         if grouped is not None:
             node.children = composer_children(node, grouped)
+            if node.children:
+                node.ids = np.concatenate([c.ids for c in node.children])
         roots.append(node)
     return roots
 
@@ -151,16 +171,24 @@ class Fonts:
 
     @property
     def accent(self) -> QBrush:
-        return QBrush(QColor(theme().accent))
+        return _brush(theme().accent)
 
     @property
     def muted(self) -> QBrush:
-        return QBrush(QColor(theme().muted))
+        return _brush(theme().muted)
 
 
-ComposerLoader = Callable[[str, Callable[[list[_Node], dict[str, str]], None]], None]
-"""Reads a composer's works off the GUI thread: ``load(key, done)``; ``done(children, pitch)``
-is called on the GUI thread (children made by :func:`composer_children`)."""
+@lru_cache(maxsize=32)
+def _brush(color: str) -> QBrush:
+    """One brush per colour (asked for on every cell a repaint draws)."""
+    return QBrush(QColor(color))
+
+
+ComposerLoader = Callable[
+    [str, Callable[[list[_Node], dict[str, str]], None], Callable[[Exception], None]], None
+]
+"""Reads a composer's works off the GUI thread: ``load(key, done, failed)``; on the GUI thread
+``done(children, pitch)`` (children made by :func:`composer_children`) or ``failed(error)``."""
 
 INSERT_SLICE = 200
 """Rows inserted per turn of the event loop when a composer's works arrive."""
@@ -176,13 +204,16 @@ class LibraryTreeModel(QAbstractItemModel):
 
     HEADERS = ("Title", "Length")
     children_arrived = Signal(QModelIndex)  # a composer's works are all in
+    load_failed = Signal(str, object, bool)  # composer's name, the error, an action was dropped
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._roots: list[_Node] = []
         self._pitch: dict[str, str] = {}  # recording key -> "F♯ minor · A = 415 Hz"
         self._generation = 0  # bumped on each new library: late answers are dropped
-        self._playing_id: int | None = None
+        self._playing: Track | None = None
+        self._path: list[_Node] = []  # the rows marked as holding it, composer first
+        self._marked: set[int] = set()  # their id()s, for data()
         self._fonts = Fonts()
         self.loader: ComposerLoader | None = None
         self._waiting: list[tuple[set[int], Callable[[], None]]] = []  # see when_read
@@ -195,34 +226,52 @@ class LibraryTreeModel(QAbstractItemModel):
         self._roots, self._pitch = roots, dict(pitch)
         self._generation += 1
         self._waiting = []  # composers of the old library
+        self._path, self._marked = [], set()
         self.endResetModel()
+        self._set_path(self._find_path())
 
     @property
     def roots(self) -> list[_Node]:
         return self._roots
 
     def set_playing(self, track: Track | None) -> QModelIndex:
-        """Mark the movement now playing (accent, bold) and return its index (invalid when its
-        composer is not open yet: the mark appears when it is)."""
-        old = self._find(self._playing_id)
-        self._playing_id = int(track.id or 0) if track is not None else None
-        if old is not None:
-            self._changed(old)
-        node = self._find(self._playing_id)
-        return self._changed(node) if node is not None else QModelIndex()
+        """Mark the track now playing wherever it is: its composer's row at once, read or not,
+        and once the composer's works are in, its work (recording, act) and its movement
+        (bold). Returns the deepest row marked (invalid when none: a track of no composer in
+        the tree)."""
+        old = self._path
+        self._playing = track
+        self._set_path(self._find_path())
+        for node in old:
+            if id(node) not in self._marked:
+                self._changed(node)
+        return self._changed(self._path[-1]) if self._path else QModelIndex()
 
-    def _find(self, track_id: int | None) -> _Node | None:
-        """The movement row of ``track_id`` among the composers read so far."""
-        if track_id is None:
-            return None
-        children = [r for r in self._roots if r.children]
-        node = None
+    def _set_path(self, path: list[_Node]) -> None:
+        self._path = path
+        self._marked = {id(n) for n in path}
+        for node in path:
+            self._changed(node)
+
+    def _find_path(self) -> list[_Node]:
+        """The rows from the playing track's composer down to its movement, as far as they are
+        read: a composer not read yet is matched by its key, one read by its tracks."""
+        track = self._playing
+        if track is None:
+            return []
+        track_id, key = int(track.id or 0), track.composer_key
+        root = next((r for r in self._roots if r.obj.key == key), None)
+        if root is None or (root.children is not None and track_id not in root.ids):
+            return []
+        path = [root]
+        children = [] if root.pending else (root.children or [])
         while children:  # down the one branch that holds the track
             node = next((n for n in children if track_id in n.ids), None)
             if node is None:
-                return None
+                break
+            path.append(node)
             children = node.children or []
-        return node if node is not None and isinstance(node.obj, Track) else None
+        return path
 
     def _changed(self, node: _Node) -> QModelIndex:
         first = self.createIndex(node.row, 0, node)
@@ -271,8 +320,21 @@ class LibraryTreeModel(QAbstractItemModel):
         node.pending = True
         generation = self._generation
         self.loader(
-            node.obj.key, lambda children, pitch: self._arrived(generation, node, children, pitch)
+            node.obj.key,
+            lambda children, pitch: self._arrived(generation, node, children, pitch),
+            lambda error: self._not_read(generation, node, error),
         )
+
+    def _not_read(self, generation: int, node: _Node, error: Exception) -> None:
+        """A composer's works could not be read: it stays closed (opening it again retries)
+        and the actions waiting for it are dropped, not left pending; the panel says why."""
+        if generation != self._generation:
+            return
+        node.pending = False
+        kept = [w for w in self._waiting if id(node) not in w[0]]
+        dropped = len(kept) < len(self._waiting)
+        self._waiting = kept
+        self.load_failed.emit(node.obj.name, error, dropped)
 
     def fetch(self, root_row: int) -> None:
         """Read the works of the composer at ``root_row`` unless they are read or on the way."""
@@ -286,8 +348,8 @@ class LibraryTreeModel(QAbstractItemModel):
 
     def when_read(self, indexes: list[QModelIndex], done: Callable[[], None]) -> None:
         """Call ``done`` once the composers at ``indexes`` have all their works in: at once
-        when they have, else after reading the others as opening them does (a new library
-        drops the call)."""
+        when they have, else after reading the others as opening them does (a new library, or
+        a composer whose works cannot be read, drops the call)."""
         nodes = [n for i in indexes if not self.is_read(i) and (n := self._node(i)) is not None]
         left = {id(n) for n in nodes}
         if not left:
@@ -324,6 +386,8 @@ class LibraryTreeModel(QAbstractItemModel):
             QTimer.singleShot(0, lambda: self._insert(generation, node, children, end))
             return
         node.pending = False
+        if self._path and self._path[0] is node:  # the playing track's composer: mark it all
+            self._set_path(self._find_path())
         self.children_arrived.emit(parent)
         ready = []
         for left, done in self._waiting:
@@ -342,41 +406,42 @@ class LibraryTreeModel(QAbstractItemModel):
             return self.HEADERS[section]
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: AnyIndex, role: int = DISPLAY):
+        """Called for every cell and role a repaint draws (a dozen roles a cell): plain ints
+        first, so the roles the tree never sets cost one set lookup."""
+        role = int(role)
+        if role not in _TREE_ROLES:
+            return None
         node = self._node(index)
         if node is None:
             return None
         obj = node.obj
-        playing = isinstance(obj, Track) and obj.id == self._playing_id
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _display(node, index.column(), self._pitch)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        column = index.column()
+        if role == DISPLAY:
+            return _display(node, column, self._pitch)
+        if role == TOOLTIP:
             text = _tooltip(node, self._pitch)
             return tip(text) if text else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == ALIGNMENT:
+            return RIGHT if column == 1 else None
+        if role == DECORATION:
             grouped = isinstance(obj, Work | Recording) and obj.movements
-            if index.column() == 0 and grouped and self.art_for is not None:
+            if column == 0 and grouped and self.art_for is not None:
                 return self.art_for(obj.movements[0])
             return None
-        if role == Qt.ItemDataRole.FontRole:
-            if playing:
-                return self._fonts.bold
-            if index.column() == 0 and isinstance(obj, ComposerRow | Work):
+        if role == FONT:
+            if column == 0 and isinstance(obj, ComposerRow | Work):
                 return self._fonts.composer if isinstance(obj, ComposerRow) else self._fonts.work
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if playing:
+            return self._fonts.bold if isinstance(obj, Track) and id(node) in self._marked else None
+        if role == FOREGROUND:
+            if id(node) in self._marked:  # the playing movement and the rows that hold it
                 return self._fonts.accent
-            return self._fonts.muted if index.column() == 1 else None
+            return self._fonts.muted if column == 1 else None
         if role == TRACK_ROLE:
             return obj if isinstance(obj, Track) else None
         if role == UNIT_ROLE:
             return node.unit
-        if role == PLAYS_ROLE:
-            return _plays(node)
-        return None
+        return _plays(node)  # PLAYS_ROLE
 
     def node_at(self, row: int, parent: AnyIndex) -> _Node:
         return self._children(self._node(parent))[row]
@@ -405,7 +470,7 @@ def _display(node: _Node, column: int, pitch: dict[str, str]) -> str:
     obj = node.obj
     if column == 1:
         if isinstance(obj, ComposerRow):
-            return f"{obj.works} works" if obj.works != 1 else "1 work"
+            return works_text(obj.works)
         return format_duration(obj.duration_s)
     if isinstance(obj, Track):  # under its act's row, "Act I:" is not repeated
         number, title = obj.movement_number or obj.track_number, split_act(obj.display_title)[1]
@@ -451,8 +516,13 @@ class TreeSearchProxy(QSortFilterProxyModel):
         self.matches = 0  # movements that match the current search
 
     def show_found(self, found: Found | None, total: int) -> None:
-        """Show the rows holding a track found (``None``: all ``total``)."""
-        self.beginFilterChange()
+        """Show the rows holding a track found (``None``: all ``total``).
+
+        A reset, not a filter change: Qt re-filters every parent it has ever mapped on a
+        change (every work drawn maps its movements to draw its arrow), so after some
+        browsing each keystroke re-tested thousands of rows; a reset forgets them, and the
+        panel opens what fits the new answer (:meth:`LibraryPanel._open_what_fits`)."""
+        self.beginResetModel()
         self._found = found
         if found is None:
             self.matches = total
@@ -460,20 +530,31 @@ class TreeSearchProxy(QSortFilterProxyModel):
             self._wanted = np.zeros(int(found.ids.max(initial=0)) + 1, dtype=bool)
             self._wanted[found.ids] = True
             self.matches = len(found.ids)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.endResetModel()
 
     @property
     def found(self) -> Found | None:
         return self._found
 
+    def hasChildren(self, parent: AnyIndex = ROOT) -> bool:  # noqa: N802 (Qt's name)
+        """The source's answer: a row shows only when a track under it matches, so one of
+        its children does too. (Qt's own answer filters the children to find out: a view
+        drawing or opening a composer's works made it test every movement of every work.)"""
+        if not parent.isValid():
+            return self.rowCount() > 0
+        return self._source().hasChildren(self.mapToSource(parent))
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if self._found is None:
             return True
         node = self._source().node_at(source_row, source_parent)
-        if isinstance(node.obj, ComposerRow):
-            return node.obj.key in self._found.composers
-        ids = node.ids[node.ids < len(self._wanted)]
-        return bool(self._wanted[ids].any())
+        obj, wanted = node.obj, self._wanted
+        if isinstance(obj, Track):  # most rows: one id, no array made
+            return int(obj.id or 0) < len(wanted) and bool(wanted[int(obj.id or 0)])
+        if isinstance(obj, ComposerRow):
+            return obj.key in self._found.composers
+        ids = node.ids[node.ids < len(wanted)]
+        return bool(wanted[ids].any())
 
     def _source(self) -> LibraryTreeModel:
         return cast(LibraryTreeModel, self.sourceModel())

@@ -40,9 +40,11 @@ from player.ui.shell.library_models import (
     LibraryTreeModel,
     TreeSearchProxy,
     composer_children,
+    works_text,
 )
 from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
 from player.ui.shell.table_columns import ColumnFit
+from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
 
@@ -62,6 +64,7 @@ class LibraryPanel(QWidget):
     play_requested = Signal(object, list)  # Track, the rest of its work
     queue_requested = Signal(list)  # Tracks to append to the user queue
     results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
+    message = Signal(str)  # for the status bar: something the listener asked for did not happen
 
     def __init__(self, open_db: Callable[[], Database] | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -78,7 +81,7 @@ class LibraryPanel(QWidget):
         self.tree.setModel(self.tree_proxy)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._lengths = TextColumn(self.tree, 1)
         self.table_model = TrackTableModel(self.cache, self)
         self.table = named(QTableView(), "libraryTable")
         self.table.setModel(self.table_model)
@@ -113,6 +116,7 @@ class LibraryPanel(QWidget):
         self.search.textChanged.connect(self.apply_search)
         self.table_model.sort_requested.connect(self._sort)
         self.tree_model.children_arrived.connect(self._children_arrived)
+        self.tree_model.load_failed.connect(self._not_read)
         # activated = double-click or Enter (doubleClicked as well would fire twice)
         self.tree.activated.connect(self._tree_activated)
         self.table.activated.connect(self._table_activated)
@@ -129,15 +133,14 @@ class LibraryPanel(QWidget):
         texts are built on a worker; until they are, a query is answered from the previous
         library's texts (after a rescan: most of it), or when they are (at start)."""
         self._composers = overview.composers
+        most = max((c.works for c in overview.composers), default=0)
+        self._lengths.set_samples((*LENGTHS, works_text(most)))
         if not len(overview.ids):
             self._index = None
         self.tree_model.set_roots(roots, overview.pitch)
         self.table_model.set_ids(overview.ids)
         self.tree_proxy.show_found(None, len(overview.ids))
-        if len(overview.ids) <= 60:
-            self.tree.expandAll()
-        elif self._few_works(range(len(roots))):
-            self.tree.expandToDepth(0)
+        self._open_what_fits()
         self.empty.setVisible(not len(overview.ids))
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
@@ -176,18 +179,23 @@ class LibraryPanel(QWidget):
             )
 
     def _show_found(self, text: str, found: Found | None) -> None:
-        total = len(self.table_model.library_ids)
         self.table_model.show_found(found.ids if found is not None else None)
-        self.tree_proxy.show_found(found, total)
+        self.tree_proxy.show_found(found, len(self.table_model.library_ids))
+        self._open_what_fits()
+        self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _open_what_fits(self) -> None:
+        """Open the tree as far as what it shows fits: everything for a few tracks (a small
+        library, a narrow search: composers not read yet open as their works arrive), else
+        the composers' works when they are few."""
         proxy = self.tree_proxy
-        self._open_on_arrival = found is not None and proxy.matches <= 200
+        self._open_on_arrival = proxy.matches <= (60 if proxy.found is None else 200)
         if self._open_on_arrival:
-            self.tree.expandAll()  # composers not read yet open as their works arrive
-        elif total > 60 and self._few_works(
+            self.tree.expandAll()
+        elif self._few_works(
             proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
         ):
             self.tree.expandToDepth(0)
-        self.results_shown.emit(text, self.table_model.rowCount())
 
     def _children_arrived(self, source) -> None:
         """A composer's works are in: open them down to the movements when the search found
@@ -197,6 +205,12 @@ class LibraryPanel(QWidget):
             if shown.isValid():
                 self.tree.expandRecursively(shown)
 
+    def _not_read(self, composer: str, error: Exception, dropped: bool) -> None:
+        """A composer's works could not be read: say so, and that the action waiting on them
+        (Play, Add to queue, a feature's entry) was not done."""
+        text = f"Could not read the works of {composer} ({getattr(error, 'short', error)})"
+        self.message.emit(f"{text}; what you asked for was not done" if dropped else text)
+
     def _few_works(self, composer_rows) -> bool:
         """Whether these composers can be shown open: at most 30 of them, 600 works in all (a
         box set's composer with a thousand works stays closed until the listener opens it)."""
@@ -204,7 +218,7 @@ class LibraryPanel(QWidget):
         composers = self._composers
         return len(rows) <= 30 and sum(composers[r].works for r in rows) <= 600
 
-    def _load_composer(self, key: str, done) -> None:
+    def _load_composer(self, key: str, done, failed) -> None:
         """The tree's loader: a composer's works read and made into rows on a worker."""
         open_db = self._open_db
         if open_db is None:
@@ -218,7 +232,7 @@ class LibraryPanel(QWidget):
                 db.close()
             return composer_children(None, composer), pitch
 
-        self._jobs.run(load, lambda result: done(*result))
+        self._jobs.run(load, lambda result: done(*result), failed)
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         self._sort_choice = (column, order)

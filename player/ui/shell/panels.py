@@ -23,11 +23,12 @@ from player.fspath import shown
 from player.store.plays import Play
 from player.store.tracks import Track
 from player.ui.plain import tip
+from player.ui.shell.history_model import HistoryModel
 from player.ui.shell.library_models import (
     TRACK_ROLE,
-    format_duration,
 )
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.text_column import TextColumn
 from player.ui.style import named
 
 
@@ -75,10 +76,11 @@ class QueuePanel(QWidget):
         self.view.setHeaderHidden(True)
         self.view.header().setStretchLastSection(False)
         self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self._lengths = TextColumn(self.view, 1, ("999:59:59",))
         self.view.expandAll()
         self.view.setItemsExpandable(False)
-        model.rowsInserted.connect(lambda *_: self.view.expandAll())
+        # a section that gets tracks opens (expandAll would lay out every row again)
+        model.rowsInserted.connect(lambda parent, *_: self.view.expand(parent))
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         layout = QVBoxLayout(self)
@@ -113,14 +115,18 @@ class QueuePanel(QWidget):
 
 
 class HistoryPanel(QWidget):
-    """Listening sessions, newest first; each expands into its plays."""
+    """Listening sessions, newest first; each expands into its plays (the newest opens when
+    it appears). Refilled after every play: :class:`HistoryModel` changes only what changed."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.model = QStandardItemModel(self)
+        self.model = HistoryModel(self)
         self.view = tree_view("historyView")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
+        self.view.header().setStretchLastSection(False)
+        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._lengths = TextColumn(self.view, 1)
         self.empty = named(
             QLabel("Nothing heard yet. Each listening session shows here."), "emptyHint"
         )
@@ -136,38 +142,8 @@ class HistoryPanel(QWidget):
         """Show ``sessions`` (oldest first) and, below them, how many older plays the log holds."""
         self.view.setVisible(bool(sessions or older_plays))
         self.empty.setVisible(not (sessions or older_plays))
-        self.model.clear()
-        self.model.setColumnCount(2)
-        for number, session in enumerate(reversed(sessions)):
-            start = session[0].started_at.astimezone()
-            heard = sum(p.ms_heard for p in session) / 1000
-            plays = "play" if len(session) == 1 else "plays"
-            head = QStandardItem(f"{start:%a %d %b %Y, %H:%M}  ·  {len(session)} {plays}")
-            length = QStandardItem(format_duration(heard))
-            length.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            for play in session:
-                title = f"{play.title}  —  {play.composer}" if play.composer else play.title
-                title += f"  ·  {play.recording}" if play.recording else ""
-                item = QStandardItem(f"{play.started_at.astimezone():%H:%M}  {title}")
-                item.setToolTip(
-                    tip(
-                        "\n".join(x for x in (play.work, play.recording) if x)
-                        + f"\n{play.ended_how or 'playing'}, started by {play.started_by}"
-                    )
-                )
-                when = QStandardItem(format_duration(play.ms_heard / 1000))
-                when.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                head.appendRow([item, when])
-            self.model.appendRow([head, length])
-            if number == 0:
-                self.view.expand(head.index())
-        if older_plays:
-            note = QStandardItem(f"{older_plays:,} older plays · `continuo history` lists them all")
-            note.setEnabled(False)
-            self.model.appendRow([note, QStandardItem()])
-        self.view.header().setStretchLastSection(False)
-        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        if 0 in self.model.set_sessions(sessions, older_plays):
+            self.view.expand(self.model.index(0, 0))
 
 
 class ProblemsPanel(QWidget):

@@ -12,6 +12,7 @@ on the child, the disk or an import; only :meth:`AnalysisRunner.stop` at quit jo
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +97,7 @@ class AnalysisRunner(QObject):
     progressed = Signal(object)  # AnalysisProgress, on the GUI thread
     summarised = Signal(object)  # AnalysisSummary, after each run
     features_changed = Signal()  # a run stored new features: content vectors changed
-    _from_dispatcher = Signal(object)  # AnalysisProgress, emitted on the dispatcher thread
+    _from_dispatcher = Signal()  # a report waits in _latest (emitted on the dispatcher thread)
 
     def __init__(
         self,
@@ -118,6 +119,8 @@ class AnalysisRunner(QObject):
         self.error = ""  # why the last run could not start
         self._service: AnalysisService | None = None
         self._starting = self._again = self._paused = self._stopped = False
+        self._latest: AnalysisProgress | None = None  # the newest report not yet handled
+        self._lock = threading.Lock()
         self._from_dispatcher.connect(self._on_progress)
 
     @property
@@ -140,7 +143,7 @@ class AnalysisRunner(QObject):
             self._again = True
             return
         self._starting = True
-        db_path, report, faults = self.db_path, self._from_dispatcher.emit, self.faults
+        db_path, report, faults = self.db_path, self._report, self.faults
         workers = self.workers
 
         def create() -> AnalysisService:
@@ -189,7 +192,21 @@ class AnalysisRunner(QObject):
         self.error = f"Analysis could not start: {getattr(error, 'short', error)}"
         self.progressed.emit(None)
 
-    def _on_progress(self, progress: AnalysisProgress) -> None:
+    def _report(self, progress: AnalysisProgress) -> None:
+        """On the dispatcher thread: keep the newest report and wake the GUI thread only when
+        none is waiting. Files that fail at once (gone, unreadable) are reported hundreds a
+        second; queued one by one they kept the GUI thread busy for 100-170 ms in one batch."""
+        with self._lock:
+            waiting = self._latest is not None
+            self._latest = progress
+        if not waiting:
+            self._from_dispatcher.emit()
+
+    def _on_progress(self) -> None:
+        with self._lock:
+            progress, self._latest = self._latest, None
+        if progress is None:
+            return
         if progress.finished and self._service is not None:
             self._service = None
             stored = progress.done > progress.failed

@@ -202,6 +202,9 @@ class UpNext(QObject):
         self.ctx, self.rec = ctx, recommender
         self.queue, self.controller = ctx.queue, ctx.playback
         self.jobs = JobRunner(self, max_threads=1)
+        # loading on a thread of its own: an ask while the library is indexed again after a
+        # scan answers from the index it replaces instead of waiting (Recommender._state)
+        self.loads = JobRunner(self, max_threads=1)
         settings = ctx.settings
         self.bar = UpNextBar()
         mode = str(settings.value("up_next/mode", "for_you"))
@@ -223,11 +226,11 @@ class UpNext(QObject):
         self._path_shown = False
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
-        # the library, the history and the model load now, off the GUI thread: the first set
-        # after the first track starts then only ranks
-        self._in_background(recommender.prepare)
-        # at close, let a running ask finish before the profile closes
-        ctx.closing.connect(lambda: self.jobs.wait(CLOSE_WAIT_MS))
+        # the library, the history and the model load off the GUI thread once the library is
+        # on screen (not competing with it): the first set after the first track then only ranks
+        ctx.after_library_shown(self._load)
+        # at close, let a running ask and load finish before the profile closes
+        ctx.closing.connect(lambda: (self.jobs.wait(CLOSE_WAIT_MS), self.loads.wait(CLOSE_WAIT_MS)))
         ctx.track_started.connect(self._started)
         ctx.track_ended.connect(self._ended)
         self.queue.changed.connect(self._queue_changed)
@@ -436,12 +439,22 @@ class UpNext(QObject):
 
     def library_changed(self) -> None:
         self.rec.library_changed()
-        self.refresh()
+        self._reload()
 
     def features_changed(self) -> None:
         """The analysis stored new content, keys and tunings: a new set may sound closer."""
         self.rec.features_changed()
+        self._reload()
+
+    def _reload(self) -> None:
+        """The changed part loads now, on its own thread (a scan at start-up that found a
+        changed file must not make the first set after the next track wait for the library to
+        be indexed again); a new set is asked for when something plays."""
+        self._load()
         self.refresh()
+
+    def _load(self) -> None:
+        self.loads.run(self.rec.prepare, None, lambda e: None)
 
     def settings_changed(self) -> None:
         """The listener's rules changed (Up next → Settings…): a new set follows them."""
@@ -451,7 +464,7 @@ class UpNext(QObject):
     def history_changed(self) -> None:
         """Plays were imported: sessions, no-repeat and popularity change."""
         self.rec.history_changed()
-        self.refresh()
+        self._reload()
 
     # the listener's edits -------------------------------------------------------------------
     def _selected_rows(self) -> list[int]:
