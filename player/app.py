@@ -30,6 +30,7 @@ from player.store.tracks import add_library_root
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from player.recommend.up_next import Recommender
     from player.ui.shell.main_window import MainWindow
 
 NO_AUDIO_ENV = "CONTINUO_NO_AUDIO"  # set to 1 to play silently through the NullBackend
@@ -120,12 +121,20 @@ def build_services(
         faults=faults,
     ).start()
     listeners.append(recorder)
-    from player.recommend.up_next import Recommender
 
-    recommender = Recommender(
-        profile.database, profile.models / "current", threads=1, read_only=read_only, faults=faults
-    )
-    recorder.written.append(recommender.plays_logged)  # its history grows play by play
+    def make_recommender() -> Recommender:
+        from player.recommend.up_next import Recommender
+
+        recommender = Recommender(
+            profile.database,
+            profile.models / "current",
+            threads=1,
+            read_only=read_only,
+            faults=faults,
+        )
+        recorder.written.append(recommender.plays_logged)  # its history grows play by play
+        return recommender
+
     return Services(
         profile,
         backend,
@@ -133,7 +142,7 @@ def build_services(
         listeners,
         scan_library,
         notices,
-        recommender,
+        make_recommender,
         faults=faults,
         read_only=read_only,
         analysis_workers=analysis_workers,

@@ -6,6 +6,7 @@ without importing the composition root that builds them (which imports the windo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -47,11 +48,29 @@ class Services:
     listeners: Listeners
     scan: Callable  # player.app.scan_library's signature
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
-    recommender: Recommender | None = None  # fills "Up next"; None keeps library order
+    make_recommender: Callable[[], Recommender] | None = None  # None: Up next keeps library order
     faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
     read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
     analysis_workers: int | None = None  # analysis processes; None: every core but one
     unchecked: bool = False  # the database was too large to check at start: finish_check()
+    _recommender: Recommender | None = field(default=None, init=False, repr=False, compare=False)
+    _recommender_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    @property
+    def recommender(self) -> Recommender | None:
+        """The Recommender that fills "Up next" (None: library order), made on first use.
+
+        Up next first uses it once the library is on screen, so importing its module (the
+        policy, the history, the model's loader) and building it stay off the start's path.
+        """
+        if self.make_recommender is None:
+            return None
+        with self._recommender_lock:
+            if self._recommender is None:
+                self._recommender = self.make_recommender()
+            return self._recommender
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
-from player.recommend.up_next import DEFAULT_COUNT, MODES, Recommender, Suggestion
+from player.recommend.settings import DEFAULT_COUNT
+from player.recommend.up_next import MODES, Recommender, Suggestion
 from player.store.db import Database, open_database
 from player.store.tracks import track_by_id, track_ids_by_path
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import librosa
 import numpy as np
 import scipy.fft
 
@@ -23,6 +22,15 @@ _HARMONICS = np.array([12, 19, 24, 28, 31, 34, 36])
 """Semitones from a note to its 2nd … 8th harmonics (rounded to the grid)."""
 FLOOR_DB = -80.0
 """Levels below this (relative to a full-scale sine) count as silence in the log compression."""
+
+
+def hz_to_midi(hz: np.ndarray) -> np.ndarray:
+    """Fractional MIDI numbers of frequencies in Hz (A440 = 69), as ``librosa.hz_to_midi``.
+
+    Here rather than librosa's: the analysis needs nothing else from librosa, whose import
+    (numba included) cost about a CPU second per analysis process.
+    """
+    return 12.0 * (np.log2(np.asanyarray(hz)) - np.log2(440.0)) + 69.0
 
 
 def note_frequencies(*, tuning: float = 0.0) -> np.ndarray:
@@ -159,7 +167,7 @@ def emphasise_f0(
     if f0_hz.shape != (S.shape[1],):
         raise ValueError(f"f0_hz must have shape ({S.shape[1]},), got {f0_hz.shape}")
     voiced = f0_hz > 0
-    midi = np.round(librosa.hz_to_midi(np.where(voiced, f0_hz, 440.0)) - tuning).astype(int)
+    midi = np.round(hz_to_midi(np.where(voiced, f0_hz, 440.0)) - tuning).astype(int)
     ok = voiced & (midi >= MIDI_LOW) & (midi <= MIDI_HIGH)
     weight = np.ones(len(f0_hz)) if voiced_prob is None else np.asarray(voiced_prob)
     cols = np.flatnonzero(ok)
@@ -201,6 +209,8 @@ def estimate_tuning(f0_hz: np.ndarray, *, min_frames: int = 50, step: float = 0.
 
 def cqt_note_spectrum(*, y: np.ndarray, sr: int, hop_length: int = 512) -> np.ndarray:
     """Baseline: the plain CQT magnitude on A0–C8 in dB relative to its maximum. Shape (88, n)."""
+    import librosa  # the baseline only: the analysis itself does not load librosa
+
     C = np.abs(
         librosa.cqt(y, sr=sr, hop_length=hop_length, fmin=librosa.midi_to_hz(MIDI_LOW), n_bins=88)
     )

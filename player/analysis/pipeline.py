@@ -1,6 +1,7 @@
 """The whole analysis of one recording, streamed in chunks so any length fits in bounded memory.
 
-decode → pitch (10 ms) → tuning (once, from the first chunk) → note spectrum (40 ms) →
+decode → half rate (11,025 Hz, once per chunk; see ``_work_decimation``) → pitch (10 ms) →
+tuning (once, from the first chunk) → note spectrum (40 ms) →
 fixed-window segments → class probabilities and texture statistics → the track's class
 histogram (and, in ``embedding.py``, its content vector). Each chunk is
 analysed with half a second of audio on either side, and only frames centred inside the chunk
@@ -16,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import librosa
 import numpy as np
 
 from player.analysis.decode import ANALYSIS_SR, stream_mono
@@ -26,18 +26,21 @@ from player.analysis.note_spectrum import (
     emphasise_f0,
     estimate_tuning,
     fold_chroma,
+    hz_to_midi,
     note_spectrum,
 )
 from player.analysis.notes import notes_from_pitch
-from player.analysis.pitch import PitchTrack, track_pitch
+from player.analysis.pitch import PitchTrack, half_rate, track_pitch
 from player.analysis.segments import SegmentClassModel, SegmentCutter
 from player.analysis.texture import TEXTURE_DIM
 from player.errors import AudioError
 
 FRAME_LENGTH = 2048
+NOTE_FFT = 4096  # note-spectrum FFT size at ``sr`` (half of it at the half rate)
 NOTE_HOP_S = 0.04
 _LOUD_FRAME = 0.05  # mean log-compressed level above which a frame counts as sounding
 _ENDING_FRAMES = 100  # 4 s of sounding frames at the end: the final cadence
+_HALF_RATE_MIN_NYQUIST = 4_500  # Hz: above C8's upper neighbour (4,435 Hz), the note grid's top
 SILENCE_PEAK = 1e-4  # -80 dBFS: a file whose loudest sample stays below this is silent
 
 
@@ -86,6 +89,19 @@ class Analysis:
         return float(np.median(voiced)) if len(voiced) else 0.0
 
 
+def _work_decimation(sr: int, hop_length: int) -> int:
+    """2 when pitch and note spectrum can both run at half the decoding rate, else 1.
+
+    The tracker decimates to half rate anyway (f0 up to 2 kHz needs 8 kHz), and the note
+    spectrum's bins stop at C8's upper neighbour (4.4 kHz): at half rate its 2,048-point FFT
+    has the same bins, frames and window length as the 4,096-point one at the full rate, for
+    half the cost. Each chunk is decimated once (``pitch.half_rate``) and both use it; the
+    filter's edges fall in the chunk's context, so a chunked analysis still equals a whole one.
+    """
+    ok = sr % 2 == 0 and hop_length % 2 == 0 and sr // 2 >= 2 * _HALF_RATE_MIN_NYQUIST
+    return 2 if ok else 1
+
+
 def analyse_file(
     path: Path | str,
     *,
@@ -129,6 +145,9 @@ def analyse_stream(
     note_hop = hop_length * ratio
     context = note_hop * -(-sr // (2 * note_hop))  # about 0.5 s, a multiple of both hops
     core = note_hop * max(1, round(chunk_s * sr / note_hop))
+    q = _work_decimation(sr, hop_length)
+    # pitch and note spectrum run at work_sr; these are the hops and lengths in its samples
+    work_sr, hop, n_hop, ctx = sr // q, hop_length // q, note_hop // q, context // q
 
     cutter = SegmentCutter()
     f0_parts: list[np.ndarray] = []
@@ -144,11 +163,14 @@ def analyse_stream(
     buffer = [np.zeros(context, np.float32)]
     buffered = context
 
-    def analyse_chunk(y: np.ndarray, n_core: int) -> None:
+    def analyse_chunk(y_full: np.ndarray, n_core_full: int) -> None:
+        """``y_full``: ``context`` samples, the core (``n_core_full``), ``context`` samples."""
         nonlocal tuning, concert_tuning, n_note_frames, chroma, ending
-        track = track_pitch(y, sr=sr, hop_length=hop_length, frame_length=FRAME_LENGTH)
-        first = context // hop_length
-        n_frames = -(-n_core // hop_length)
+        y = half_rate(y_full) if q == 2 else y_full  # edges only touch the context
+        n_core = -(-n_core_full // q)
+        track = track_pitch(y, sr=work_sr, hop_length=hop, frame_length=FRAME_LENGTH // q)
+        first = ctx // hop
+        n_frames = -(-n_core // hop)
         f0 = track.f0_hz[first : first + n_frames]
         prob = track.voiced_prob[first : first + n_frames]
         f0_parts.append(f0)
@@ -156,12 +178,10 @@ def analyse_stream(
         if tuning is None:
             tuning = estimate_tuning(f0)
             concert_tuning = estimate_tuning(f0, step=0.001)
-        n_all = -(-len(y) // note_hop)  # note frames of the padded chunk
-        first_note = context // note_hop
-        S = note_spectrum(y=y, sr=sr, hop_length=note_hop, tuning=tuning)
-        frame_chroma = fold_chroma(
-            amplitude(S[:, first_note : first_note + -(-n_core // note_hop)])
-        )
+        n_all = -(-len(y) // n_hop)  # note frames of the padded chunk
+        first_note = ctx // n_hop
+        S = note_spectrum(y=y, sr=work_sr, n_fft=NOTE_FFT // q, hop_length=n_hop, tuning=tuning)
+        frame_chroma = fold_chroma(amplitude(S[:, first_note : first_note + -(-n_core // n_hop)]))
         chroma += frame_chroma.sum(axis=1)
         loud = S[:, first_note : first_note + frame_chroma.shape[1]].mean(axis=0) > _LOUD_FRAME
         ending = np.concatenate([ending, frame_chroma[:, loud]], axis=1)[:, -_ENDING_FRAMES:]
@@ -171,10 +191,10 @@ def analyse_stream(
             track.voiced_prob[::ratio][:n_all],
             tuning=tuning,
         )
-        S = S[:, first_note : first_note + -(-n_core // note_hop)]
+        S = S[:, first_note : first_note + -(-n_core // n_hop)]
         n_note_frames += S.shape[1]
         note_f0 = f0[::ratio][: S.shape[1]]
-        midi = librosa.hz_to_midi(np.where(note_f0 > 0, note_f0, 1.0))
+        midi = hz_to_midi(np.where(note_f0 > 0, note_f0, 1.0))
         descriptors.extend(cutter.push(S, midi, note_f0 > 0))
 
     for block in blocks:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from player.domain.text import fold
 
@@ -46,16 +47,22 @@ _CATALOGUES: tuple[tuple[str, str, str], ...] = (
 _NUMBER = r"(?P<number>[ivxlc]+\s*[:/]\s*\d+[a-z]?|\d+\s*:\s*[a-z]*\d+|[a-z]?\d+[a-z]?)"
 _SUB = r"(?:\s*(?:,\s*|/\s*|\s)\s*(?:no\.?|nr\.?|n[º°o]\.?|#)?\s*(?P<sub>\d+)\b)?"
 _POSTHUMOUS = r"(?:\s*posth\.?)?"
-_PATTERNS = tuple(
-    (
-        re.compile(
-            rf"(?<![\w'])(?:{prefix})\s*{_POSTHUMOUS}\s*{_NUMBER}{_SUB if shown == 'Op.' else ''}"
-        ),
-        shown,
-        sep,
+
+
+@cache
+def _patterns() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    """The catalogues' patterns, compiled on first use: the window's start reads work keys the
+    scan stored and compiles none of them."""
+    return tuple(
+        (
+            re.compile(
+                rf"(?<![\w'])(?:{prefix})\s*{_POSTHUMOUS}\s*{_NUMBER}{_SUB if shown == 'Op.' else ''}"
+            ),
+            shown,
+            sep,
+        )
+        for prefix, shown, sep in _CATALOGUES
     )
-    for prefix, shown, sep in _CATALOGUES
-)
 
 
 def catalogue_numbers(title: str) -> list[CatalogueNumber]:
@@ -73,7 +80,7 @@ def strip_catalogue(title: str) -> str:
 
 def _catalogue_spans(text: str) -> list[tuple[int, int, CatalogueNumber]]:
     found: list[tuple[int, int, CatalogueNumber]] = []
-    for pattern, shown, sep in _PATTERNS:
+    for pattern, shown, sep in _patterns():
         for match in pattern.finditer(text):
             if any(start <= match.start() < end for start, end, _ in found):
                 continue
@@ -131,13 +138,19 @@ _MODES = {
     "mayor": "major",
     "menor": "minor",
 }
-_ENGLISH = re.compile(r"\b([a-g])(?:[\s-]?(flat|sharp|b|#|♭|♯))?[\s-]+(major|minor)\b")
-_GERMAN = re.compile(r"\b([a-h])(is|es|s)?[\s-]*(dur|moll)\b")
-_ROMANCE = re.compile(
+_ENGLISH = r"\b([a-g])(?:[\s-]?(flat|sharp|b|#|♭|♯))?[\s-]+(major|minor)\b"
+_GERMAN = r"\b([a-h])(is|es|s)?[\s-]*(dur|moll)\b"
+_ROMANCE = (
     r"\b(ut|do|re|mi|fa|sol|la|si)(?:[\s-]+(bemolle|bemol|diesis|diese|sostenido))?"
     r"[\s-]+(majeur|mineur|maggiore|minore|mayor|menor)\b"
 )
-_BARE = re.compile(r"\bin ([a-g])(?:[\s-]?(flat|sharp|♭|♯))?(?=\s*(?:$|[,;:(\"'“]|op\b))")
+_BARE = r"\bin ([a-g])(?:[\s-]?(flat|sharp|♭|♯))?(?=\s*(?:$|[,;:(\"'“]|op\b))"
+
+
+@cache
+def _key_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """English, German, Romance and bare ("in C") keys, compiled on first use (as ``_patterns``)."""
+    return (re.compile(_ENGLISH), re.compile(_GERMAN), re.compile(_ROMANCE), re.compile(_BARE))
 
 
 def musical_key(title: str) -> MusicalKey | None:
@@ -146,16 +159,17 @@ def musical_key(title: str) -> MusicalKey | None:
     "in C" with no mode is C major, as titles such as "Symphony in C" mean.
     """
     text = fold(title)
-    if match := _ENGLISH.search(text):
+    english, german, romance, bare = _key_patterns()
+    if match := english.search(text):
         letter, accidental, mode = match.groups()
         return MusicalKey(letter.upper() + _ACCIDENTALS.get(accidental or "", ""), mode)
-    if match := _GERMAN.search(text):
+    if match := german.search(text):
         letter, suffix, mode = match.groups()
         return MusicalKey(_german_tonic(letter, suffix), _MODES[mode])
-    if match := _ROMANCE.search(text):
+    if match := romance.search(text):
         syllable, accidental, mode = match.groups()
         return MusicalKey(_SOLFEGE[syllable] + _ACCIDENTALS.get(accidental or "", ""), _MODES[mode])
-    if match := _BARE.search(text):
+    if match := bare.search(text):
         letter, accidental = match.groups()
         return MusicalKey(letter.upper() + _ACCIDENTALS.get(accidental or "", ""), "major")
     return None
@@ -164,7 +178,7 @@ def musical_key(title: str) -> MusicalKey | None:
 def strip_key(title: str) -> str:
     """``title`` folded, without the key it names ("symphony no. 5 in c minor" → "symphony no. 5 in")."""
     text = fold(title)
-    for pattern in (_ENGLISH, _GERMAN, _ROMANCE, _BARE):
+    for pattern in _key_patterns():
         if pattern.search(text):
             return pattern.sub(" ", text, count=1)
     return text

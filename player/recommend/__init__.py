@@ -1,5 +1,5 @@
-"""Recommendation: the ONNX session model and its fallbacks fill "Up next" (docs/recommender.md)."""
+"""Recommendation: the ONNX session model and its fallbacks fill "Up next" (docs/recommender.md).
 
-from player.recommend.up_next import MODES, Recommender, Status, Suggestion
-
-__all__ = ["MODES", "Recommender", "Status", "Suggestion"]
+Nothing is imported here: ``player.recommend.up_next`` (the Recommender) pulls in the model,
+the history and numpy, and a light module of the package (``settings``) must not bring them along.
+"""

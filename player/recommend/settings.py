@@ -15,6 +15,8 @@ from player.store.settings import get_setting, set_setting
 log = logging.getLogger(__name__)
 
 PREFIX = "up_next."
+DEFAULT_COUNT = 5
+"""Units ahead unless the listener chose otherwise (the Up next bar, ``continuo suggest -n``)."""
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from player.recommend.library import LibraryIndex, with_stored_features
 from player.recommend.library_cache import cached_library, patched_library
 from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
 from player.recommend.recordings import other_recordings
-from player.recommend.settings import UpNextSettings, load_settings
+from player.recommend.settings import DEFAULT_COUNT, UpNextSettings, load_settings
 from player.recommend.sonic_path import STEPS, sonic_path, unit_vectors
 from player.recommend.sources import (
     CONTENT,
@@ -53,8 +53,6 @@ from player.store.db import Database, fault_kind, open_database
 log = logging.getLogger(__name__)
 
 MODES = ("for_you", "discover", "popular", "other_recordings")
-DEFAULT_COUNT = 5
-"""Units ahead unless the listener chose otherwise (the Up next bar, ``continuo suggest -n``)."""
 CANDIDATES_PER_SOURCE = 300
 REMOVED_FOR = timedelta(hours=24)
 """A suggestion the listener removed stays away this long."""

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from player.analysis.key import MAJOR_PROFILE, MINOR_PROFILE, estimate_key, key_scores
+from player.analysis.key import (
+    MAJOR_PROFILE,
+    MINOR_PROFILE,
+    estimate_key,
+    heard_profile,
+    key_scores,
+)
 from player.domain.keys import Key, notated_key
 
 
@@ -19,8 +25,9 @@ def test_a_profile_rotated_to_a_key_is_that_key(tonic, mode):
 
 
 def test_scores_are_correlations_and_a_flat_chroma_scores_nothing():
-    scores = key_scores(np.roll(MAJOR_PROFILE, 5))
+    scores = key_scores(np.roll(heard_profile(MAJOR_PROFILE), 5))
     assert scores.shape == (2, 12) and scores[0, 5] == pytest.approx(1.0)
+    assert np.argmax(key_scores(np.roll(MAJOR_PROFILE, 5))[0]) == 5  # bare note counts too
     assert np.all(scores <= 1.0 + 1e-9) and np.all(scores >= -1.0 - 1e-9)
     assert not key_scores(np.ones(12)).any()
     with pytest.raises(ValueError, match="shape"):

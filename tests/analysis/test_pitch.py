@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from player.analysis import octave
 from player.analysis.pitch import PitchTrack, track_pitch
 
 SR = 22_050
@@ -151,3 +152,33 @@ def test_a_missing_fundamental_is_still_heard_at_its_period(f0):
     truth = np.full(len(track.f0_hz), f0)
     assert track.voiced.mean() >= 0.95
     assert np.mean(cents_off(track, truth) < 50) >= 0.95
+
+
+def _textbook_viterbi(local: np.ndarray, log_tau: np.ndarray) -> np.ndarray:
+    """The frame-by-frame recursion that ``octave._viterbi`` computes in runs side by side."""
+    n, s = local.shape
+    back = np.zeros((n, s), dtype=int)
+    acc = local[0].copy()
+    for t in range(1, n):
+        trans = np.full((s, s), octave._VOICING_SWITCH)
+        trans[:-1, :-1] = octave._JUMP_COST * np.abs(log_tau[t, None, :] - log_tau[t - 1, :, None])
+        trans[-1, -1] = 0.0
+        total = acc[:, None] + trans + local[t]
+        back[t] = total.argmin(axis=0)
+        acc = total.min(axis=0)
+    states = [int(acc.argmin())]
+    for t in range(n - 1, 0, -1):
+        states.append(int(back[t, states[-1]]))
+    return np.array(states[::-1])
+
+
+@pytest.mark.parametrize("n", [2, 3, 33, 64, 65, 4097, 9000])
+def test_viterbi_in_runs_finds_the_textbook_path(n):
+    """Lengths around the run (32) and block (4,096) sizes, where the padding matters."""
+    rng = np.random.default_rng(n)
+    local = rng.random((n, 8))
+    local[rng.random((n, 8)) < 0.1] = 1e6  # absent candidates
+    log_tau = rng.random((n, 7)) * 5
+    np.testing.assert_array_equal(
+        octave._viterbi(local, log_tau), _textbook_viterbi(local, log_tau)
+    )

@@ -60,7 +60,7 @@ def open_shell(qtbot, qapp, profile_dir, library, *, recommender: bool = True) -
     apply_style(qapp)
     services = build_services(Profile(profile_dir).create(), [library], no_audio=True)
     if not recommender:
-        services = dataclasses.replace(services, recommender=None)
+        services = dataclasses.replace(services, make_recommender=None)
     window = MainWindow(services)
     qtbot.addWidget(window)
     window.show()

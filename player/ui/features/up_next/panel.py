@@ -44,7 +44,7 @@ from player.domain.plays import (
     ended_how,
 )
 from player.playlog import token_of
-from player.recommend.up_next import DEFAULT_COUNT
+from player.recommend.settings import DEFAULT_COUNT
 from player.store.tracks import Track
 from player.ui.features.up_next import feedback, settings_dialog
 from player.ui.features.up_next.library_order import LibraryOrder, library_order
@@ -197,9 +197,9 @@ class UpNextBar(QWidget):
 class UpNext(QObject):
     """Keeps the queue's Up next section filled by the recommender (GUI thread)."""
 
-    def __init__(self, ctx: FeatureContext, recommender: Recommender) -> None:
+    def __init__(self, ctx: FeatureContext) -> None:
         super().__init__(ctx)
-        self.ctx, self.rec = ctx, recommender
+        self.ctx = ctx
         self.queue, self.controller = ctx.queue, ctx.playback
         self.jobs = JobRunner(self, max_threads=1)
         # loading on a thread of its own: an ask while the library is indexed again after a
@@ -295,6 +295,13 @@ class UpNext(QObject):
         self.refresh()
 
     # asking the recommender -----------------------------------------------------------------
+    @property
+    def rec(self) -> Recommender:
+        """The window's Recommender, made on first use (after the library is on screen)."""
+        rec = self.ctx.services.recommender
+        assert rec is not None  # installed only with one (install)
+        return rec
+
     def path_to(self, tracks: Sequence[Track]) -> None:
         """ "From here to …": Up next becomes a path through sound to this recording; it stays
         until the destination begins (or the listener changes the mode or clears it)."""
@@ -462,7 +469,8 @@ class UpNext(QObject):
         self.refresh()
 
     def _load(self) -> None:
-        self.loads.run(self.rec.prepare, None, lambda e: None)
+        # made (its module imported) on the worker too: the GUI thread keeps drawing the library
+        self.loads.run(lambda: self.rec.prepare(), None, lambda e: None)
 
     def settings_changed(self) -> None:
         """The listener's rules changed (Up next → Settings…): a new set follows them."""
@@ -565,11 +573,10 @@ def _each(fn: Callable[[int], None], ids: list[int]) -> None:
 
 def install(ctx: FeatureContext) -> UpNext | None:
     """Up next from the profile's recommender, with feedback actions; none: library order."""
-    recommender = ctx.services.recommender
-    if recommender is None:
+    if ctx.services.make_recommender is None:
         LibraryOrder(ctx)
         return None
-    up_next = UpNext(ctx, recommender)
+    up_next = UpNext(ctx)
     feedback.install(ctx, up_next)
     settings_dialog.install(ctx, up_next)
     return up_next
