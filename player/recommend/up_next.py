@@ -30,9 +30,10 @@ from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
+from player.recommend.item_search import top_k
 from player.recommend.library import LibraryIndex, with_stored_features
 from player.recommend.library_cache import cached_library
-from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
+from player.recommend.model import ModelFiles, SessionModel, read_model
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import UpNextSettings, load_settings
 from player.recommend.sonic_path import STEPS, sonic_path, unit_vectors
