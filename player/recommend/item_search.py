@@ -63,6 +63,8 @@ class QuantizedVectors:
     error: np.ndarray  # float32 (K,): |v - v^| per row, rounded up
     norm: np.ndarray  # float32 (K,): |v^| per row, rounded up
     largest: float  # max |v|: the float32 slack's scale
+    error_max: float  # max |v - v^|
+    norm_max: float  # max |v^|
     scan: OnnxSession
 
     @classmethod
@@ -74,13 +76,16 @@ class QuantizedVectors:
             np.concatenate([p[i] for p in parts]) if parts else np.zeros(0) for i in range(5)
         )
         codes = codes.reshape(len(vectors), vectors.shape[1])
+        error, norm = _up(error), _up(norm)
         return cls(
             codes=np.ascontiguousarray(codes.T, dtype=np.int8),
             shift=(SHIFT * codes.sum(axis=1, dtype=np.int32)).astype(np.int32),
             scale=scale.astype(np.float32),
-            error=_up(error),
-            norm=_up(norm),
+            error=error,
+            norm=norm,
             largest=float(whole.max()) if len(whole) else 0.0,
+            error_max=float(error.max()) if len(error) else 0.0,
+            norm_max=float(norm.max()) if len(norm) else 0.0,
             scan=_integer_scan(),
         )
 
@@ -106,19 +111,21 @@ class QuantizedVectors:
         products = self.scan.run(None, feeds)[0][0]
         products -= self.shift
         approx = products.astype(np.float32)  # exact: |products| < 2**24
-        approx *= self.scale
-        approx *= np.float32(step)
-        margin = self.error * np.float32(length * (1 + 1e-3))
-        margin += self.norm * np.float32(left_out * (1 + 1e-3))
-        margin += np.float32(SLACK * length * self.largest)
-        guess = top_k(np.where(allowed, approx, -np.inf), k)
-        guess = guess[allowed[guess]]
+        approx *= self.scale * np.float32(step)
+        np.copyto(approx, np.float32(-np.inf), where=~allowed)
+        guess = top_k(approx, k)
+        guess = guess[np.isfinite(approx[guess])]
         if len(guess) < k:  # fewer allowed than asked: all of them
             rows = np.flatnonzero(allowed)
         else:
             floor = float(np.einsum("nh,h->n", vectors[guess], query).min())
-            approx += margin
-            rows = np.flatnonzero(allowed & (approx >= floor))
+            # the widest bound of any row picks the few near the floor, their own bounds decide
+            reach = (length * float(self.error_max) + left_out * float(self.norm_max)) * (1 + 1e-3)
+            slack = SLACK * length * self.largest
+            rows = np.flatnonzero(approx >= floor - reach - slack)
+            margin = self.error[rows] * np.float32(length * (1 + 1e-3))
+            margin += self.norm[rows] * np.float32(left_out * (1 + 1e-3))
+            rows = rows[approx[rows] + margin + np.float32(slack) >= floor]
         scores = np.einsum("nh,h->n", vectors[rows], query)
         return rows[top_k(scores, k)]
 

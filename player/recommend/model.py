@@ -376,7 +376,7 @@ class SessionModel:
         and ranked by :meth:`score_rows`. Scanning the trained items only keeps a request's
         memory traffic small on a large library.
         """
-        ok = allowed[self.known_rows]
+        ok = allowed if self.known_vectors is self.candidate_vectors else allowed[self.known_rows]
         self.asked += 1  # from several threads at once: a count off by one does no harm
         quantized = self.quantized
         if (
