@@ -7,10 +7,12 @@ what they need from :class:`~player.services.Services`; each UI feature gets the
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -101,7 +103,8 @@ def build_services(
     faults = Faults()
     if audio is None:
         audio = start_audio(device, no_audio=no_audio)  # opens while the profile does
-    db = open_profile_database(profile, notices, on_wait=on_wait)
+    unchecked: list[Path] = []
+    db = open_profile_database(profile, notices, on_wait=on_wait, unchecked=unchecked)
     read_only = db.read_only
     try:
         if not read_only:
@@ -134,17 +137,43 @@ def build_services(
         faults=faults,
         read_only=read_only,
         analysis_workers=analysis_workers,
+        unchecked=bool(unchecked),
     )
+
+
+def read_library_early(services: Services) -> Callable[[], tuple]:
+    """Begin reading the library's first screen now, on a thread of its own; the function
+    returned gives it (waiting for it: the window calls it on a worker, never on the GUI
+    thread). SQLite reads with the GIL released, so the read overlaps the window's imports and
+    construction, and the library can be on screen right after the first paint."""
+    from concurrent.futures import Future
+
+    from player.analysis.version import ANALYSIS_VERSION
+    from player.library.browse import read_library
+
+    answer: Future = Future()
+
+    def read() -> None:
+        try:
+            answer.set_result(read_library(services.open_db, ANALYSIS_VERSION))
+        except BaseException as exc:  # given to the window's job, which reports it
+            answer.set_exception(exc)
+
+    threading.Thread(target=read, name="continuo-first-library", daemon=True).start()
+    return answer.result
 
 
 def build_window(
     services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
 ) -> MainWindow:
     """The shell with every feature installed on its context (a QApplication must exist)."""
+    first_library = read_library_early(services)  # SQLite reads while the shell is imported
     from player.ui.features import install_all
     from player.ui.shell.main_window import MainWindow
 
-    window = MainWindow(services, play_on_load=play_on_load, play_paths=play_paths)
+    window = MainWindow(
+        services, play_on_load=play_on_load, play_paths=play_paths, first_library=first_library
+    )
     window.features = install_all(window.context)
     return window
 
@@ -160,6 +189,14 @@ def qt_app(qt_argv: list[str]) -> QApplication:
     app.setDesktopFileName("continuo")
     apply_style(app)
     return app
+
+
+def collect_from_now_on() -> None:
+    """The start is over (the library is on screen): what it made stays, so it is moved out of
+    the cyclic collector's passes (``gc.freeze``), which run again from now on (``continuo``
+    paused them while the window started: :func:`player.cli.main`)."""
+    gc.freeze()
+    gc.enable()
 
 
 def run_window(
@@ -179,6 +216,7 @@ def run_window(
     window = build_window(services, play_on_load=play, play_paths=play_paths)
     window.show()
     QTimer.singleShot(0, window.start)
+    window.context.after_library_shown(collect_from_now_on)
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files
         instance.activated.connect(window.activate_from_second_start)
@@ -188,6 +226,7 @@ def run_window(
     try:
         return app.exec()
     finally:
+        gc.enable()  # when the window closed before its library was shown
         instance.close()
         window.jobs.wait(10000)
         services.close()

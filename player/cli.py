@@ -4,26 +4,24 @@
 ``continuo [options] FILE_OR_FOLDER...`` opens files and folders (the desktop entry's
 ``Exec=continuo %F``); with ``--play`` it plays exactly those, in the order given. Options Qt
 understands (``-platform offscreen``, ``-style …``) are passed on to Qt.
+
+Each command imports what it runs only when it runs: opening the window must not pay for the
+recommender, the demo's library or the importers before its first paint.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib
 import json
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from player.demo import DEMO_LIBRARY, create_demo_profile
 from player.errors import ContinuoError, DatabaseError
-from player.fspath import shown
-from player.import_command import import_main
-from player.library_commands import library_main, scan_main
 from player.profile import Profile
-from player.store.db import database_error, open_database
-from player.store.plays import iter_listening_sessions
-from player.suggest_command import suggest_main
 
 
 def _profile(path: str | None) -> Profile:
@@ -108,6 +106,10 @@ def history_records(profile: Profile) -> Iterator[dict]:
 
     Raises :class:`DatabaseError` (never a bare sqlite3 error) when the log cannot be read.
     """
+    from player.fspath import shown
+    from player.store.db import database_error, open_database
+    from player.store.plays import iter_listening_sessions
+
     try:
         db = open_database(profile.database)
     except DatabaseError as exc:
@@ -201,18 +203,23 @@ def split_qt_options(argv: list[str]) -> tuple[list[str], list[str]]:
     return ours, qt
 
 
+COMMANDS = {
+    "scan": ("player.library_commands", "scan_main"),
+    "library": ("player.library_commands", "library_main"),
+    "suggest": ("player.suggest_command", "suggest_main"),
+    "import-history": ("player.import_command", "import_main"),
+}
+"""The headless commands: ``(module, function)``, imported when the command is given."""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    commands = {
-        "scan": scan_main,
-        "library": library_main,
-        "suggest": suggest_main,
-        "import-history": import_main,
-    }
     if argv[:1] == ["history"]:
         return history_main(argv[1:])
-    if argv[:1] and argv[0] in commands:
-        return commands[argv[0]](argv[1:], _profile)
+    if argv[:1] and argv[0] in COMMANDS:
+        module, name = COMMANDS[argv[0]]
+        command = getattr(importlib.import_module(module), name)
+        return command(argv[1:], _profile)
     ours, qt_argv = split_qt_options(argv)
     args, unknown = app_parser().parse_known_args(ours)
     qt_argv += unknown
@@ -224,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     opened = [p for p in opened if p.exists()]
     libraries += opened
     if args.demo:
+        from player.demo import DEMO_LIBRARY, create_demo_profile
+
         libraries.append(DEMO_LIBRARY)
         profile = _profile(args.profile) if args.profile else Profile.throwaway()
         try:  # the example history and its model, so Up next is personal from the start
@@ -232,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)
     else:
         profile = _profile(args.profile)
+    # The window's start makes hundreds of thousands of objects that live as long as it does:
+    # the cyclic collector waits until its library is shown (player.app.run_window), instead
+    # of passing over them again and again (a tenth of the start's CPU).
+    gc.disable()
     from player.app import main as app_main  # Qt is imported only when a window opens
 
     return app_main(

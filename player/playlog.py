@@ -94,9 +94,8 @@ class PlayLogRecorder:
         self._retry_s = retry_s
         self._faults = faults or Faults()
         self._commands: queue.Queue[tuple] = queue.Queue()
-        self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="play-log", daemon=True)
-        self.interrupted_closed = 0  # plays left open by a previous crash, closed at start
+        self.interrupted_closed = 0  # plays a previous crash left open, closed at start (flush)
         self._db: Database | None = None
         self._closed_interrupted = False
         self._current: _Play | None = None
@@ -121,9 +120,10 @@ class PlayLogRecorder:
         return len(self._unsaved)
 
     def start(self) -> PlayLogRecorder:
-        """Start the writer thread; it first closes plays a crash left open."""
+        """Start the writer thread; it first closes plays a crash left open (a pass over the
+        whole log, a third of a second at a million plays: the window is built meanwhile, and
+        every later command, :meth:`flush` included, waits for it)."""
         self._thread.start()
-        self._ready.wait(10)
         return self
 
     # BackendListener -------------------------------------------------------------------------
@@ -156,14 +156,12 @@ class PlayLogRecorder:
     def _run(self) -> None:
         try:
             self._write()
-            self._ready.set()
             self._loop()
         finally:
             if self._unsaved:
                 log.error("%d plays could not be written to %s", len(self._unsaved), self._path)
             if self._db is not None:
                 self._db.close()
-            self._ready.set()
 
     def _loop(self) -> None:
         heard_s = 0.0

@@ -5,6 +5,11 @@ damaged (not a database, or ``quick_check`` finds corruption) is copied aside an
 what can still be read. A file another program holds is waited for, then reported. A full disk or
 a read-only file or folder opens the library read-only with a notice; the play log keeps plays
 in memory and writes them when it can (:mod:`player.playlog`).
+
+The integrity check reads every page. A small database is checked before the window opens; a
+large one (:data:`START_CHECK_BYTES`: a decade of plays is hundreds of MB) after the window
+shows its library (:func:`finish_check`); damage found then is noted in the profile
+(:data:`DAMAGE_NOTE`) and the next start recovers the file before opening it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
@@ -30,6 +36,12 @@ MIN_FREE_BYTES = 1 << 20
 """Less free space than this on the profile's disk counts as full: the library opens read-only."""
 BUSY_RETRY_S = 2.0
 """Each attempt waits this long on SQLite's lock, then ``on_wait`` hears how long is left."""
+START_CHECK_BYTES = 32 << 20
+"""A database up to this size is checked before the window opens (a tenth of a second or so);
+a larger one (a decade of plays is hundreds of MB, seconds of reading) by :func:`finish_check`
+once the window shows its library."""
+DAMAGE_NOTE = "continuo.db.damage-found"
+"""In the profile: the problem :func:`finish_check` found; the next start recovers the file."""
 
 
 def open_profile_database(
@@ -38,10 +50,13 @@ def open_profile_database(
     *,
     wait_s: float = BUSY_WAIT_S,
     on_wait: Callable[[str], None] | None = None,
+    unchecked: list[Path] | None = None,
 ) -> Database:
     """The profile's database, writable when possible; adds what the listener must know to
     ``notices``. ``on_wait`` gets a line to show while the listener waits (another program
-    holds the file, or a damaged one is being recovered).
+    holds the file, or a damaged one is being recovered). A database too large to check at
+    start (:data:`START_CHECK_BYTES`) is left to the caller when it gives ``unchecked``: its path
+    goes in there, and the caller runs :func:`finish_check` later.
 
     Raises :class:`DatabaseError` when the file is still busy after ``wait_s`` (``kind`` "busy"),
     is from a newer Continuo, or cannot be opened even for reading.
@@ -74,8 +89,12 @@ def open_profile_database(
             if exc.kind == "damaged":
                 return _recovered(profile, notices, str(exc.__cause__ or exc), on_wait)
             raise
-    problem = quick_check(db)
-    if problem not in ("ok", None):  # None: not finished within its budget; the next start checks
+    problem: str | None = _damage_found_before(profile)
+    if not problem and unchecked is not None and _size(path) > START_CHECK_BYTES:
+        unchecked.append(path)
+    elif not problem:  # None: not finished within its budget; the next start checks
+        problem = quick_check(db)
+    if problem not in ("ok", None, ""):
         db.close()
         return _recovered(profile, notices, problem, on_wait)
     cannot_write = _cannot_write(profile)
@@ -83,6 +102,44 @@ def open_profile_database(
         db.close()
         return _read_only(profile, notices, DatabaseError(cannot_write, kind="cannot-write"))
     return db
+
+
+def finish_check(profile: Profile, should_stop: Callable[[], bool]) -> str | None:
+    """Check the whole profile database (off the GUI thread, after start): the problem found,
+    also noted in the profile for the next start to recover; None when it is sound or the check
+    was stopped."""
+    try:
+        db = open_database(profile.database, read_only=True)
+    except DatabaseError as exc:
+        problem = str(exc.__cause__ or exc) if exc.kind == "damaged" else None
+    else:
+        try:
+            problem = quick_check(db, budget_s=float("inf"), should_stop=should_stop)
+        finally:
+            db.close()
+    if problem in ("ok", None):
+        return None
+    log.warning("%s is damaged: %s", profile.database, problem)
+    try:
+        (profile.root / DAMAGE_NOTE).write_text(problem + "\n", encoding="utf-8")
+    except OSError as exc:  # a read-only or full profile: said now, found again next time
+        log.warning("damage not noted for the next start: %s", exc)
+    return problem
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _damage_found_before(profile: Profile) -> str:
+    """What :func:`finish_check` found in an earlier session, or ``""``."""
+    try:
+        return (profile.root / DAMAGE_NOTE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def _cannot_write(profile: Profile) -> str:
@@ -131,6 +188,7 @@ def _recovered(
         "are untouched and playing goes on."
     )
     log.warning("recovered %s into %s: %s", path, path.name, recovery)
+    (profile.root / DAMAGE_NOTE).unlink(missing_ok=True)
     return open_database(path)
 
 

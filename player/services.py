@@ -14,6 +14,7 @@ from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackStat
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
 from player.profile import Profile
+from player.profile_db import finish_check
 from player.store.db import Database, open_database
 
 if TYPE_CHECKING:
@@ -50,10 +51,22 @@ class Services:
     faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
     read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
     analysis_workers: int | None = None  # analysis processes; None: every core but one
+    unchecked: bool = False  # the database was too large to check at start: finish_check()
 
     def open_db(self) -> Database:
         """A fresh connection for the calling thread (connections are not shared)."""
         return open_database(self.profile.database, read_only=self.read_only)
+
+    def finish_check(self, should_stop: Callable[[], bool]) -> None:
+        """The rest of the database's integrity check (off the GUI thread, once the library is
+        on screen); damage is reported as a fault and recovered at the next start."""
+        problem = finish_check(self.profile, should_stop)
+        if problem:
+            self.faults.report(
+                "database-damaged",
+                f"The library database is damaged ({problem}). Quit and start Continuo again: "
+                "it keeps a copy of the file and recovers what can still be read.",
+            )
 
     def close(self) -> None:
         """Stop playback (the running play ends as "stopped"), then flush the log."""

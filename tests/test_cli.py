@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from player.cli import DEMO_LIBRARY, app_parser, main, split_qt_options
+from player.cli import app_parser, main, split_qt_options
+from player.demo import DEMO_LIBRARY
 from player.store.db import open_database
 from player.store.plays import end_play, start_play
 from player.store.tracks import Track, upsert_tracks
@@ -141,6 +142,31 @@ def test_files_given_with_play_play_exactly_in_the_order_given(tmp_path):
         (str(preludio), "queue"),  # not Loure, which comes between them in the work
     ]
     assert plays[0]["ms_heard"] >= 900  # the first was heard through, not skipped
+
+
+def test_play_folder_plays_files_whose_names_are_not_utf8(tmp_path):
+    """``continuo --play FOLDER`` plays every file inside it, also one whose name's bytes are
+    not UTF-8 (kept as a BLOB in the store): the folder look-up covers both forms."""
+    library = make_library(
+        tmp_path / "music", works=[("Bach", "Partita", [("Preludio", 1.0), ("Loure", 1.0)])]
+    )
+    loure, _ = sorted(library.rglob("*.ogg"))  # files are numbered against the order
+    odd = os.fsencode(loure.parent) + b"/Loure caf\xe9.ogg"  # Latin-1, not UTF-8
+    os.rename(os.fsencode(loure), odd)
+    profile = tmp_path / "profile"
+    started = run_player(
+        "--profile", str(profile), "--play", "--quit-after", "4", "--no-audio",
+        "-platform", "offscreen", str(library),
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    result = run_player("history", "--json", "--profile", str(profile))
+    plays = json.loads(result.stdout)[0]["plays"]
+    assert [(p["title"], p["ended_how"], p["started_by"]) for p in plays] == [
+        ("Preludio", "finished", "user"),
+        ("Loure", "finished", "queue"),  # given (not the suggestion that follows the queue)
+    ]
+    assert plays[1]["ms_heard"] >= 900
+    assert plays[1]["track"] == str(loure.parent / "Loure caf\ufffd.ogg")  # shown, not lost
 
 
 def test_app_plays_and_quits_on_its_own(tmp_path):

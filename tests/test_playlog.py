@@ -28,7 +28,7 @@ def test_recorder_logs_start_progress_and_end(tmp_path):
     recorder = PlayLogRecorder(
         path, is_playing=playing.is_set, save_every_s=0.3, tick_s=0.05
     ).start()
-    assert recorder.interrupted_closed == 1
+    assert recorder.flush() and recorder.interrupted_closed == 1
     item = Playable(Path("/m/2.ogg"), token=PlayToken(2, "queue"))
     playing.set()
     began = time.monotonic()

@@ -13,7 +13,7 @@ from shots import main_window, save, wait
 
 
 def main() -> None:
-    from player.cli import DEMO_LIBRARY
+    from player.demo import DEMO_LIBRARY
 
     with main_window(libraries=[DEMO_LIBRARY]) as (app, window):
         wait(app, 60, lambda: window.library.table_model.rowCount() > 0 and not window._scan_cancel)

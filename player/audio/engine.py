@@ -130,6 +130,9 @@ class Engine:
         self._last_call = 0.0
         self._next_frame = -1
         self._run_start = 0
+        self._priming = 0  # blocks still filling the device's buffer after a start
+        self._scheduled = False  # a block of the current run has been published
+        self._prime_blocks = 1
         # PortAudio's finished callback's
         self._finishes = 0
 
@@ -356,12 +359,16 @@ class Engine:
             finished_callback=self._finished,
         )
         self._shared[LATENCY] = float(stream.latency)
+        # PortAudio's ALSA stream holds its latency plus one block; filling it takes that many
+        # callbacks at the start (see ``_callback``).
+        self._prime_blocks = round(stream.latency * self.rate / self._blocksize) + 1
         return stream
 
     def _run(self) -> None:
         """Start the stream (reopening it if it failed earlier)."""
         if self.running:
             return
+        self._priming = self._prime_blocks
         try:
             if self._failed:
                 raise sd.PortAudioError("the stream failed earlier")
@@ -386,10 +393,14 @@ class Engine:
         ring = self._ring
         if self.running:
             self._halts += 1
+            # Read before the abort: the device stops somewhere during the call, so the frame
+            # being heard then is at or after this one (after: a few ms heard twice, never a
+            # skip). Not before what the event thread has already told the app was heard, so
+            # that the track and position shown while paused are those that resume plays.
+            heard = max(self.clock.heard(), self.timeline.accounted())
             with contextlib.suppress(sd.PortAudioError):  # gone meanwhile: stopped all the same
                 self._stream.abort()  # waits for a running callback to finish
             self.running = False
-            heard = self.clock.heard()
             heard = min(max(heard, ring.write_pos - ring.capacity), ring.read_pos)
             ring.move_read(heard)
             self._hold(heard)
@@ -407,6 +418,7 @@ class Engine:
         """The stream is stopped and ``frame`` is heard next (the consumer side's fields)."""
         self._last_call = 0.0
         self._next_frame = -1
+        self._scheduled = False
         self.clock.hold(frame)
 
     def _check_stream(self) -> None:
@@ -528,17 +540,25 @@ class Engine:
             if ring.write_pos - ring.read_pos < shared[FILL_MIN]:
                 shared[FILL_MIN] = ring.write_pos - ring.read_pos
         self._gain.apply(outdata, self.volume)
-        # When the block reaches the speaker, on time.monotonic's clock: measured from the
-        # stream's clock now, not from ``now`` (this call may have waited for the GIL).
-        dac = time_info.outputBufferDacTime
-        delay = dac - self._stream.time if dac > 0 else self._latency_s
         if frame != self._next_frame:
             self._run_start = frame
-        elif n == 0:  # silence after the music: the last block's schedule still holds
-            self.calls += 1
-            return
+            self._scheduled = False
         self._next_frame = frame + n
-        self.clock.publish(frame, n, time.monotonic() + delay, self._run_start)
+        if self._priming:
+            # The blocks that fill the device's buffer after a start come back to back before
+            # the output runs, and their DAC times count only the frames queued, not the
+            # output's own latency (PulseAudio: its sink's, ~85 ms; an idle null sink's, up to
+            # 2 s): published, they would put the clock ahead of the speaker, and the clock
+            # would jump back at the first block handed over while the output runs. The clock
+            # holds the run's first frame until then: late by a block at most, never ahead.
+            self._priming -= 1
+        elif n or not self._scheduled:  # (silence after the music: the last schedule holds)
+            # When the block reaches the speaker, on time.monotonic's clock: measured from the
+            # stream's clock now, not from ``now`` (this call may have waited for the GIL).
+            dac = time_info.outputBufferDacTime
+            delay = dac - self._stream.time if dac > 0 else self._shared[LATENCY]
+            self.clock.publish(frame, n, time.monotonic() + delay, self._run_start)
+            self._scheduled = True
         self.calls += 1
 
     def _finished(self) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import threading
 import time
 
-import soundfile as sf
-
 from player.audio.backend import (
     BackendListener,
     EndReason,
@@ -20,7 +18,6 @@ from player.audio.backend import (
     Playable,
     PlaybackState,
 )
-from player.audio.decoder import open_failure
 from player.fspath import native
 
 
@@ -163,6 +160,12 @@ class NullBackend:
             self._begin(follower)
 
     def _begin(self, item: Playable) -> None:
+        # on the clock thread: libsndfile and the decoder's module load with the first track,
+        # not with the window (a silent start imports neither)
+        import soundfile as sf
+
+        from player.audio.decoder import open_failure
+
         try:
             duration = sf.info(native(item.path)).duration
         except (RuntimeError, OSError, ValueError) as exc:

@@ -16,7 +16,9 @@ few array reads, however often the transport asks. Each field here has one write
 * one **reader thread** per engine process *blocks* on the pipe and delivers the engine's
   events to the listener; it alone writes the engine's name, rate and device list as the
   engine reports them (and the device to reopen after a change), marks the engine dead
-  when the pipe closes, and keeps a dead engine's underrun counts.
+  when the pipe closes, and keeps a dead engine's underrun counts and the counts at each
+  play's start (a play during which the output ran dry is logged when it ends, as a player's
+  log says "audio underrun": the counts themselves are read from shared memory, not sent).
 
 If the engine process dies (killed, crashed) the reader thread tells the listener: an error
 that says so, and ``track_ended(ERROR)`` for the play in progress with what was heard until
@@ -60,6 +62,7 @@ from player.audio.status import (
     SharedBlock,
     read_table,
 )
+from player.fspath import shown
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,7 @@ class ProcessBackend:
         self._volume = 1.0
         self._devices: tuple[OutputDevice, ...] = ()
         self._lost_counts = np.zeros(2)  # underflows and dry blocks of engines that died
+        self._counts_at_start: dict[int, tuple[int, int]] = {}  # play id → counts (reader)
         self._closed = False
         self._child = self._start()
         if wait and (failure := self.wait_ready()):
@@ -383,9 +387,11 @@ class ProcessBackend:
         elif isinstance(event, m.DeviceChanged):
             self._options["device"] = event.index
             self.name, self._devices = event.name, event.devices
-        elif listener is None:
+        if isinstance(event, m.Started | m.Ended):
+            self._note_underruns(event)
+        if listener is None:
             return
-        elif isinstance(event, m.Started):
+        if isinstance(event, m.Started):
             if (item := self._items.get(event.play_id)) is not None:
                 self._call("track_started", item)
         elif isinstance(event, m.Ended):
@@ -397,6 +403,22 @@ class ProcessBackend:
         elif isinstance(event, m.DeviceLost):
             self._call("error", None, event.message)
 
+    def _note_underruns(self, event: m.Started | m.Ended) -> None:
+        """At a play's end, log how often the output ran dry while it played (if it did)."""
+        counts = (self.underruns, self.ring_underruns)
+        if isinstance(event, m.Started):
+            self._counts_at_start[event.play_id] = counts
+            return
+        before = self._counts_at_start.pop(event.play_id, None)
+        item = self._items.get(event.play_id)
+        if before is None or item is None or counts == before:
+            return
+        log.warning(
+            "Playing %s, the sound output ran dry (heard as a click or a gap): PortAudio "
+            "output underflows %d, blocks the decoder had not filled in time %d",
+            shown(item.path), counts[0] - before[0], counts[1] - before[1],
+        )  # fmt: skip
+
     def _died(self, engine: _Engine) -> None:
         """The engine process ended by itself: say so, and end the play heard so far."""
         table = read_table(engine.block)
@@ -404,6 +426,7 @@ class ProcessBackend:
         self._lost_counts += (engine.block[N_UNDERFLOW], engine.block[N_DRY])
         engine.block[N_UNDERFLOW] = engine.block[N_DRY] = 0
         engine.dead = True  # listeners asking for the state now hear STOPPED
+        self._counts_at_start.clear()  # its plays end here, without an Ended event
         started = [row for row in table.plays if row.started]
         item = self._items.get(started[-1].play_id) if started else None
         self._call(

@@ -130,6 +130,11 @@ class Timeline:
             ahead = [m for m in marks if m > self._cursor]
             return min(ahead) if ahead else None
 
+    def accounted(self) -> int:
+        """The ring frame up to which frames were reported heard (events sent for them)."""
+        with self._lock:
+            return self._cursor
+
     def jumps_waiting(self) -> bool:
         with self._lock:
             return bool(self._jumps)

@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 from player.errors import DatabaseError
-from player.library.art import find_artwork
 from player.store.art import ArtRecord, art_record, record_art
 from player.store.db import Database
 from player.store.tracks import Track
@@ -63,6 +62,10 @@ class ArtCache:
 
     def _store(self, track: Track) -> str:
         """Copy ``track``'s picture into the cache (once per distinct picture); its file name or ""."""
+        # the tag reader (mutagen) loads with the first picture read, off the GUI thread and
+        # after the window's start, not with the window
+        from player.library.art import find_artwork
+
         artwork = find_artwork(Path(track.path))
         if artwork is None:
             return ""

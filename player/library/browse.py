@@ -1,5 +1,6 @@
 """What the library views are built from, read in the amounts a view needs (no Qt).
 
+- :func:`read_library`: what the window shows first — the overview and the problems list.
 - :func:`load_overview`: the first screen — one row per composer (one aggregate query) and the
   ids of every present track in library order (the flat table's rows); a library of at most
   ``eager_tracks`` tracks is grouped whole at once (one query instead of one per composer).
@@ -14,6 +15,7 @@ All run on worker threads; the views on the GUI thread only swap in their answer
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +34,7 @@ from player.store.library_view import (
     sort_columns,
 )
 from player.store.plays import heard_plays_by_recording
-from player.store.tracks import all_tracks
+from player.store.tracks import all_tracks, problems
 
 EAGER_TRACKS = 2000
 """Up to this many tracks the overview groups the whole library in the same job."""
@@ -56,6 +58,17 @@ class Overview:
     composers: list[ComposerRow]
     grouped: dict[str, Composer] = field(default_factory=dict)  # composer key -> its works
     pitch: dict[str, str] = field(default_factory=dict)  # recording key -> "F♯ minor · A = 415 Hz"
+
+
+def read_library(
+    open_db: Callable[[], Database], analysis_version: str
+) -> tuple[Overview, list[tuple[str, str]]]:
+    """The library's overview and the problems list, read on one connection of this thread's."""
+    db = open_db()
+    try:
+        return load_overview(db, analysis_version), problems(db)
+    finally:
+        db.close()
 
 
 def load_overview(

@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,7 +30,9 @@ from player.errors import ModelError, NoModelError
 from player.recommend import fit_cache
 from player.recommend.item_search import QuantizedVectors, top_k
 from player.recommend.library import LibraryIndex
-from player.recommend.onnx_session import OnnxSession
+
+if TYPE_CHECKING:
+    from player.recommend.onnx_session import OnnxSession
 
 INPUT_TYPES = {
     name: ("tensor(float)" if name.endswith("_content") else "tensor(int64)", rank)
@@ -75,6 +78,9 @@ def read_model(
         raise ModelError(
             "The personal model has no vocabulary file", f"{vocab_path} does not exist."
         )
+    # onnxruntime loads with the first model read, not with the window (a fifth of a second)
+    from player.recommend.onnx_session import OnnxSession
+
     session = OnnxSession(onnx_path, threads=threads, providers=providers)
     meta = contract_metadata(session, onnx_path)
     vocab_bytes = vocab_path.read_bytes()

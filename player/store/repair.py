@@ -1,7 +1,8 @@
 """Noticing damage in the profile database and saving what SQLite can still read.
 
 A crash never corrupts a WAL database, but a failing disk, a bad copy or a sync tool can damage a
-page anywhere in the file. :func:`quick_check` notices it at start within a time budget;
+page anywhere in the file. :func:`quick_check` notices it (at start within a time budget, the rest of the
+way in the background: :mod:`player.profile_db`);
 :func:`recover` copies the damaged file aside byte for byte (it is never deleted) and rebuilds
 the database from every row that can still be read, table by table, stepping over damaged pages.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from urllib.parse import quote
 from player.store.db import Database
 
 QUICK_CHECK_BUDGET_S = 2.0
-"""At most this long at start (the check reads every page: ~1 s per 200 MB on a laptop SSD)."""
+"""The check's default time budget (it reads every page: ~1 s per 200 MB on a laptop SSD)."""
 
 _BATCH = 512
 """Rows read per step while the table reads cleanly."""
@@ -27,13 +29,20 @@ _FIRST_ROWID = -(2**63)
 _LAST_ROWID = 2**63 - 1
 
 
-def quick_check(db: Database, *, budget_s: float = QUICK_CHECK_BUDGET_S) -> str | None:
-    """``"ok"``, the first problems SQLite's ``quick_check`` finds, or None when out of time.
+def quick_check(
+    db: Database,
+    *,
+    budget_s: float = QUICK_CHECK_BUDGET_S,
+    should_stop: Callable[[], bool] | None = None,
+) -> str | None:
+    """``"ok"``, the first problems SQLite's ``quick_check`` finds, or None when out of time
+    (or ``should_stop`` said so).
 
     Damage in the first pages can make the check itself fail: that is reported as a problem.
     """
     deadline = time.monotonic() + budget_s
-    db.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    stop = should_stop or (lambda: False)
+    db.conn.set_progress_handler(lambda: int(time.monotonic() > deadline or stop()), 10_000)
     try:
         rows = db.conn.execute("PRAGMA quick_check(5)").fetchall()
     except sqlite3.OperationalError as exc:

@@ -55,7 +55,7 @@ def main(paused: bool, rate: int) -> None:
         from PySide6.QtWidgets import QApplication
 
         from player.app import build_services, build_window
-        from player.cli import DEMO_LIBRARY
+        from player.demo import DEMO_LIBRARY
         from player.profile import Profile
         from player.ui.shell.library_models import TRACK_ROLE
 

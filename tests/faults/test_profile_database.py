@@ -12,8 +12,10 @@ import sys
 
 import pytest
 
+from player import profile_db
+from player.app import build_services, build_window
 from player.errors import DatabaseError
-from player.profile_db import open_profile_database
+from player.profile_db import DAMAGE_NOTE, open_profile_database
 from player.store.db import open_database
 from tests.faults.conftest import (
     assert_kept,
@@ -231,6 +233,40 @@ def test_damaged_page_of_plays_is_recovered_at_start_and_playing_goes_on(qtbot, 
     finally:
         close_window(window)
     assert len(snapshot(profile.database)["plays"]) >= recovered + 3
+
+
+def test_damage_in_a_large_profile_is_reported_then_recovered_at_the_next_start(
+    qtbot, tmp_path, music, monkeypatch
+):
+    """A large profile is checked once the library is on screen: damage found then is said in
+    the window and noted, and the next start recovers the file."""
+    profile = make_profile(tmp_path / "p", music, plays=3000)
+    before = snapshot(profile.database)
+    damaged = damage_page_holding(profile.database, before["plays"][1500][2].encode())
+    monkeypatch.setattr(profile_db, "START_CHECK_BYTES", 0)  # every profile counts as large
+    services = build_services(profile, no_audio=True)
+    assert services.unchecked and profile.database.read_bytes() == damaged
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    try:
+        qtbot.waitUntil(lambda: "database is damaged" in window.status.fault.text(), timeout=20000)
+        assert "start Continuo again" in window.status.fault.text()
+        assert (profile.root / DAMAGE_NOTE).is_file()
+    finally:
+        close_window(window)
+    assert profile.database.read_bytes() == damaged  # the check changed nothing
+
+    notices: list[str] = []
+    db = open_profile_database(profile, notices)
+    try:
+        assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == TRACKS
+    finally:
+        db.close()
+    (copy,) = profile.root.glob("continuo.db.damaged-*")
+    assert copy.read_bytes() == damaged
+    assert "was damaged" in notices[0] and not (profile.root / DAMAGE_NOTE).exists()
 
 
 def test_damaged_database_on_a_full_disk_is_left_as_it_is_and_read(tmp_path, small_disk, music):

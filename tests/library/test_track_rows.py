@@ -3,6 +3,8 @@ the store's path look-up for ``--play FILE_OR_FOLDER``."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from player.library.track_rows import PAGE, LibraryTracks, TrackCache
@@ -66,3 +68,24 @@ def test_paths_given_to_play_are_found_in_order_and_folders_in_library_order(db_
         "/m/001 Suite/1.flac",
         "/m/001 Suite/2.flac",
     ]  # the missing file is left out
+
+
+def test_a_folder_given_to_play_brings_files_whose_names_are_not_utf8(tmp_path):
+    """Such names are stored as their bytes (a BLOB), which SQLite orders after all text: the
+    folder look-up finds them in a UTF-8 folder and inside a folder whose own name is not."""
+    db = open_database(tmp_path / "continuo.db")
+    odd = os.fsdecode(b"/m/caf\xe9")  # Latin-1 bytes: lone surrogates in the str
+    upsert_tracks(
+        db,
+        [
+            Track(path=path, size=1, mtime_ns=1, title=title, movement_number=n)
+            for n, (path, title) in enumerate(
+                [("/m/a/1.flac", "one"), (os.fsdecode(b"/m/a/\xe92.flac"), "two"),
+                 (odd + "/3.flac", "three"), ("/m/ab/4.flac", "not inside")]
+            )
+        ],
+    )  # fmt: skip
+    found = [t.title for t in tracks_at_paths(db, ["/m/a", odd + "/"])]
+    assert [t.path for t in tracks_at_paths(db, [odd + "/3.flac"])] == [odd + "/3.flac"]
+    db.close()
+    assert found == ["one", "two", "three"]

@@ -27,6 +27,13 @@ def window(qtbot, qapp, tmp_path, library):
     qtbot.waitUntil(lambda: window.library.tree_model.rowCount() == 3, timeout=10000)
     window.controller.play_track(window.controller.library_tracks[0])  # now-playing filled
     qtbot.waitUntil(lambda: window.controller.current is not None, timeout=5000)
+    # the analysis starts once the library is shown: stopped, its reports cannot overwrite the
+    # status bar's long texts the tests set
+    runner = window.features.analysis
+    assert runner.stop()
+    qtbot.waitUntil(lambda: not runner.running, timeout=10000)  # its last report handled
+    window.jobs.wait(10000)  # and the count that follows it
+    qapp.processEvents()
     yield window
     close_window(window)
 

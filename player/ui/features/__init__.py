@@ -8,7 +8,9 @@ the composition root (:mod:`player.app`) installs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel
 
@@ -31,13 +33,15 @@ from player.ui.features.analysis.status import AnalysisRunner
 from player.ui.features.appearance import Appearance
 from player.ui.features.art import AlbumArt
 from player.ui.features.import_history.action import ImportHistory
-from player.ui.features.insights.dialog import InsightsDialog
-from player.ui.features.mpris.service import MprisService
 from player.ui.features.playlists.panel import PlaylistsPanel
 from player.ui.features.retrain.dialog import Retrain
 from player.ui.features.similar.panel import SimilarAction
 from player.ui.features.up_next.panel import UpNext
 from player.ui.shell.context import FeatureContext
+
+if TYPE_CHECKING:
+    from player.ui.features.insights.dialog import InsightsDialog
+    from player.ui.features.mpris.service import MprisService
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,24 @@ class Features:
     analysis: AnalysisRunner
     similar: SimilarAction
     up_next: UpNext | None  # None without a recommender: Up next walks the library
-    insights: InsightsDialog
+    open_insights: Callable[[], InsightsDialog]  # the window, made on first use
     retrain: Retrain
     demo_notice: QLabel
     art: AlbumArt
-    mpris: MprisService | None  # None without a session bus
+    mpris_service: Callable[[], MprisService | None]  # None without a bus, or before shown
     appearance: Appearance
     playlists: PlaylistsPanel
     import_history: ImportHistory
+
+    @property
+    def insights(self) -> InsightsDialog:
+        """The Insights window (made now when it was not yet opened)."""
+        return self.open_insights()
+
+    @property
+    def mpris(self) -> MprisService | None:
+        """The MPRIS service once registered (after the library is shown); None without a bus."""
+        return self.mpris_service()
 
 
 def install_all(ctx: FeatureContext) -> Features:

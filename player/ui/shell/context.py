@@ -46,6 +46,7 @@ class FeatureContext(QObject):
 
     track_started = Signal(object)  # Playable; after the playback controller has seen it
     track_ended = Signal(object, object, int)  # Playable, EndReason, ms heard
+    library_shown = Signal()  # once, at start: the library is on screen (after_library_shown)
     scan_finished = Signal()  # a scan ended, whether or not it found anything new
     library_changed = Signal()  # a scan added, changed or lost tracks (not after every scan)
     features_changed = Signal()  # an analysis run stored new content features
@@ -82,6 +83,20 @@ class FeatureContext(QObject):
         self.queue = queue
         self.queue_panel = queue_panel  # Up next decorates the queue's view
         self.problems = problems
+        self.started = False  # the library has been on screen (library_shown was emitted)
+        self.library_shown.connect(self._note_shown)  # first: set before the others run
+
+    def _note_shown(self) -> None:
+        self.started = True
+
+    def after_library_shown(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` once the library is on screen at start (now, if it already was): a
+        feature's background reads and slow set-up wait for it, so they do not compete with
+        the library for the GIL or delay the first paint."""
+        if self.started:
+            fn()
+        else:
+            self.library_shown.connect(fn)
 
     @property
     def dialog_parent(self) -> QWidget:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.domain.keys import pitch_label, recording_pitch
-from player.library.browse import load_overview
+from player.library.browse import Overview, read_library
 from player.library.grouping import play_order
 from player.library.track_rows import LibraryTracks
 from player.services import Services
@@ -59,6 +59,8 @@ from player.ui.style import named
 PROGRESS_EVERY_S = 0.1
 HISTORY_PLAYS = 2000
 """The History tab shows the newest sessions up to this many plays (`continuo history`: all)."""
+LibraryRead = Callable[[], tuple[Overview, list[tuple[str, str]]]]
+"""Gives the library's overview and problems list (a worker thread calls it)."""
 UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
 
 
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         *,
         play_on_load: bool = False,
         play_paths: Sequence[Path] = (),
+        first_library: LibraryRead | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -129,6 +132,8 @@ class MainWindow(QMainWindow):
         self._play_paths = list(play_paths)  # played once a scan has added them
         self._scanned = False
         self._scan_cancel: CancelToken | None = None
+        self._closing = CancelToken()  # stops the background work that outlives no window
+        self._first_library = first_library  # the start's library read, begun before the window
         self._last_progress = 0.0
 
         self.library = LibraryPanel(services.open_db)
@@ -307,6 +312,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self._scan_cancel is not None:
             self._scan_cancel.cancel()
+        self._closing.cancel()
         # The backend outlives the window (the composition root stops it after the event loop,
         # and the play log still records that end): its threads must not reach this window's
         # bridge once Qt may delete it.
@@ -391,23 +397,45 @@ class MainWindow(QMainWindow):
 
     # background work ------------------------------------------------------------------------
     def start(self) -> None:
-        """After the window is shown: load what the database holds, then re-scan the folders."""
-        self.reload_library()
+        """After the window is shown: show the library the database holds (read since the
+        composition root began it: ``first_library``) and the History tab (a short read);
+        once the library is on screen (or could not be read), the rest of the start's work
+        begins: the rescan of the folders, the rest of the database's check and the features'
+        own (``context.library_shown``), none of it competing with the library for the GIL."""
+        first, self._first_library = self._first_library, None
+        self.reload_library(then=self._after_library_shown, read=first)
         self.reload_history()
-        self.start_scan()
 
-    def reload_library(self) -> None:
+    def _after_library_shown(self) -> None:
+        self.start_scan()
+        if self.services.unchecked:
+            finish, closing = self.services.finish_check, self._closing
+            self.jobs.run(lambda: finish(closing), None, self._job_failed)
+        self.context.library_shown.emit()
+
+    def reload_library(
+        self, then: Callable[[], None] | None = None, read: LibraryRead | None = None
+    ) -> None:
+        """Read the library off the GUI thread (or wait there for ``read``'s answer) and show
+        it; ``then`` runs after it is shown (or after the read failed)."""
         open_db = self.services.open_db
+        read = read or (lambda: read_library(open_db, ANALYSIS_VERSION))
 
         def load():
-            db = open_db()
-            try:
-                overview, found_problems = load_overview(db, ANALYSIS_VERSION), problems(db)
-            finally:
-                db.close()
+            overview, found_problems = read()
             return overview, make_roots(overview), found_problems
 
-        self.jobs.run(load, self._library_ready, self._job_failed)
+        def shown(result) -> None:
+            self._library_ready(result)
+            if then is not None and not self._closing():  # nothing starts once closed
+                then()
+
+        def failed(error: Exception) -> None:
+            self._job_failed(error)
+            if then is not None and not self._closing():
+                then()
+
+        self.jobs.run(load, shown, failed)
 
     def _library_ready(self, result) -> None:
         overview, roots, found_problems = result

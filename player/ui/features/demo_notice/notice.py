@@ -32,5 +32,5 @@ def install(ctx: FeatureContext) -> QLabel:
         finally:
             db.close()
 
-    ctx.run_job(check, label.setVisible)
+    ctx.after_library_shown(lambda: ctx.run_job(check, label.setVisible))
     return label

@@ -5,12 +5,15 @@ a box shows what was matched, what was not, and each bad line."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from player.history_import import ImportReport, NotAHistory, import_history
 from player.ui.shell.context import FeatureContext
+
+if TYPE_CHECKING:
+    from player.history_import import ImportReport
 
 FILTER = "Listening histories (*.csv *.json *.jsonl *.zip);;All files (*)"
 PROBLEMS_SHOWN = 10
@@ -38,6 +41,8 @@ class ImportHistory(QObject):
         open_db = self.ctx.services.open_db
 
         def work() -> ImportReport:
+            from player.history_import import import_history  # the importers load when used
+
             db = open_db()
             try:
                 return import_history(db, path)
@@ -59,6 +64,8 @@ class ImportHistory(QObject):
         self._show(QMessageBox.Icon.Information, report.summary(), "\n".join(details))
 
     def _failed(self, error: Exception) -> None:
+        from player.history_import import NotAHistory
+
         self.ctx.show_message("", 1)
         why = str(error) if isinstance(error, NotAHistory | OSError) else repr(error)
         self._show(QMessageBox.Icon.Warning, "The history could not be imported", why)

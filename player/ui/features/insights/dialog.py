@@ -404,8 +404,8 @@ class InsightsDialog(QDialog):
         self.view.pages.setCurrentIndex(0)
 
 
-def install(ctx: FeatureContext) -> InsightsDialog:
-    """View → Insights…"""
+def make_dialog(ctx: FeatureContext) -> InsightsDialog:
+    """The Insights window on ``ctx``'s profile (made on first use: :mod:`.insights`)."""
     recorder = ctx.services.recorder
 
     def flush() -> None:  # the play now running counts in Insights
@@ -413,5 +413,4 @@ def install(ctx: FeatureContext) -> InsightsDialog:
 
     insights = InsightsDialog(ctx.services.open_db, parent=ctx.dialog_parent, flush=flush)
     ctx.closing.connect(lambda: insights.jobs.wait(CLOSE_WAIT_MS))
-    ctx.add_menu_action("&View", "&Insights…", insights.refresh_and_show)
     return insights

@@ -1,25 +1,46 @@
 """MPRIS2 on the session bus: desktop media controls, media keys and lock screens drive Continuo.
 
 Without a session bus (a bare container, a headless test) the feature stays off and says so in
-the log; the window works as before.
+the log; the window works as before. The name is taken once the library is on screen
+(``library_shown``): the D-Bus client's import and the bus's round trips are no part of the
+first paint.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from player.ui.features.mpris.adapter import PlaybackPort
-from player.ui.features.mpris.bus import BusUnavailable, SessionBus
-from player.ui.features.mpris.service import MprisService
 from player.ui.shell.context import FeatureContext
+
+if TYPE_CHECKING:
+    from player.ui.features.mpris.service import MprisService
 
 log = logging.getLogger(__name__)
 
 TRACK_PROPERTIES = ("Metadata", "PlaybackStatus", "CanGoNext", "CanGoPrevious", "CanSeek")
 
 
-def install(ctx: FeatureContext) -> MprisService | None:
-    """Own an MPRIS name and answer for the window's playback; None when there is no bus."""
+def install(ctx: FeatureContext) -> Callable[[], MprisService | None]:
+    """Own an MPRIS name and answer for the window's playback, once the library is shown;
+    returns the function that gives the service (None before, or when there is no bus)."""
+    registered: list[MprisService] = []
+
+    def register() -> None:
+        service = _register(ctx)
+        if service is not None:
+            registered.append(service)
+
+    ctx.after_library_shown(register)
+    return lambda: registered[0] if registered else None
+
+
+def _register(ctx: FeatureContext) -> MprisService | None:
+    from player.ui.features.mpris.adapter import PlaybackPort
+    from player.ui.features.mpris.bus import BusUnavailable, SessionBus
+    from player.ui.features.mpris.service import MprisService
+
     port = PlaybackPort(ctx)
     holder: list[MprisService] = []
     try:

@@ -23,5 +23,5 @@ def install(ctx: FeatureContext) -> PlaylistsPanel:
 
     ctx.add_track_action("Add to playlist…", add_to_playlist)
     ctx.library_changed.connect(panel.reload)  # a rescan may have marked files missing
-    panel.reload()
+    ctx.after_library_shown(panel.reload)  # read after the library, not before it
     return panel

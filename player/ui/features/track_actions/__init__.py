@@ -7,10 +7,14 @@ greyed out when that is all that was right-clicked, left out of a larger selecti
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from player.fspath import shown
 from player.store.tracks import Track
-from player.ui.features.track_actions.show_in_folder import Revealed, open_folders, reveal
 from player.ui.shell.context import FeatureContext
+
+if TYPE_CHECKING:
+    from player.ui.features.track_actions.show_in_folder import Revealed
 
 
 def install(ctx: FeatureContext) -> None:
@@ -27,7 +31,15 @@ def install(ctx: FeatureContext) -> None:
         ctx.queue.play_next(moving)
         ctx.show_message(f"{len(moving)} to play next" if len(moving) > 1 else "Plays next")
 
+    def reveal(tracks: list[Track]) -> Revealed:
+        # on the worker: the D-Bus client (jeepney) loads on first use, not with the window
+        from player.ui.features.track_actions import show_in_folder as folders
+
+        return folders.reveal(tracks)
+
     def revealed(done: Revealed) -> None:
+        from player.ui.features.track_actions.show_in_folder import open_folders
+
         for folder in done.gone:
             ctx.show_message(f"The folder {shown(str(folder))} is not there any more")
         for folder in open_folders(done.to_open):

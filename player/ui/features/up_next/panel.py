@@ -226,9 +226,9 @@ class UpNext(QObject):
         self._path_shown = False
         self.ready_after_start_s: list[float] = []  # track start -> its set on screen (GUI)
 
-        # the library, the history and the model load now, off the GUI thread: the first set
-        # after the first track starts then only ranks
-        self.loads.run(recommender.prepare, None, lambda e: None)
+        # the library, the history and the model load off the GUI thread once the library is
+        # on screen (not competing with it): the first set after the first track then only ranks
+        ctx.after_library_shown(self._load)
         # at close, let a running ask and load finish before the profile closes
         ctx.closing.connect(lambda: (self.jobs.wait(CLOSE_WAIT_MS), self.loads.wait(CLOSE_WAIT_MS)))
         ctx.track_started.connect(self._started)
@@ -450,8 +450,11 @@ class UpNext(QObject):
         """The changed part loads now, on its own thread (a scan at start-up that found a
         changed file must not make the first set after the next track wait for the library to
         be indexed again); a new set is asked for when something plays."""
-        self.loads.run(self.rec.prepare, None, lambda e: None)
+        self._load()
         self.refresh()
+
+    def _load(self) -> None:
+        self.loads.run(self.rec.prepare, None, lambda e: None)
 
     def settings_changed(self) -> None:
         """The listener's rules changed (Up next → Settings…): a new set follows them."""
