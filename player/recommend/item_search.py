@@ -18,10 +18,12 @@ vector's norm.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from player.recommend.onnx_session import OnnxSession
+if TYPE_CHECKING:
+    from player.recommend.onnx_session import OnnxSession
 
 ROW_LEVELS = 63
 """Integer range of the item vectors (+-63, 7 bits): on x86 CPUs without VNNI onnxruntime
@@ -152,6 +154,9 @@ def _up(values: np.ndarray) -> np.ndarray:
 
 def _integer_scan() -> OnnxSession:
     """A session computing ``query @ codes`` exactly in int32 (MatMulInteger, CPU)."""
+    # onnxruntime loads with the first model read, not with the window (model.read_model)
+    from player.recommend.onnx_session import OnnxSession
+
     return OnnxSession(_scan_graph(), threads=1, providers=["CPUExecutionProvider"])
 
 
