@@ -28,6 +28,7 @@ from player.domain.model_contract import (
 from player.domain.text import key_part
 from player.errors import ModelError, NoModelError
 from player.recommend import fit_cache
+from player.recommend.item_search import QuantizedVectors, top_k
 from player.recommend.library import LibraryIndex
 
 if TYPE_CHECKING:
@@ -42,16 +43,12 @@ MIN_SHARED_ITEMS = 0.5
 CHUNK = 8192
 """Candidates per inference call when computing the library's vectors (bounds peak memory)."""
 PRUNE_FROM = 20_000
-"""Trained items from which the model's own candidates are searched through narrow vectors
-first (:class:`NarrowVectors`); below, one scan of the full vectors is as quick."""
-NARROW_AFTER = 2
-"""Requests answered by a full scan before the narrow vectors are made (a few tenths of a
-second at 100,000 items): a model asked once (``continuo suggest``) never pays for them, the
-window's pays on its third request after each fit."""
-NARROW_DIM = 48
-"""Width of the narrow vectors (at most half the model's): 99 % of a trained model's variance."""
-BASIS_SAMPLE = 4096
-"""Trained items whose vectors choose the narrow basis (its quality only decides the speed)."""
+"""Trained items from which the model's own candidates are searched through their integer copy
+first (:class:`QuantizedVectors`); below, one scan of the float vectors is as quick."""
+QUANTIZE_AFTER = 2
+"""Requests answered by a full scan before the integer copy is made (0.3 s CPU at 100,000
+items): a model asked once (``continuo suggest``) never pays for it, the window's pays on its
+third request after each fit."""
 
 
 @dataclass
@@ -177,7 +174,7 @@ class SessionModel:
     content: np.ndarray = field(init=False)  # float32 (N, C) fed to the model
     known_rows: np.ndarray = field(init=False)  # int64 (K,): rows of items the model was trained on
     known_vectors: np.ndarray = field(init=False)  # float32 (K, H): their candidate vectors
-    narrow: NarrowVectors | None = field(init=False, default=None)
+    quantized: QuantizedVectors | None = field(init=False, default=None)
     prune_from: int = PRUNE_FROM
     asked: int = field(init=False, default=0)  # top_known calls since the fit
 
@@ -196,11 +193,11 @@ class SessionModel:
     @property
     def nbytes(self) -> int:
         """Bytes held for this library: the candidate vectors and the model's own inputs."""
-        narrow = self.narrow
+        quantized = self.quantized
         return int(
             self.candidate_vectors.nbytes
             + (self.known_vectors.nbytes if self.known_vectors is not self.candidate_vectors else 0)
-            + (narrow.vectors.nbytes + narrow.left_out.nbytes if narrow is not None else 0)
+            + (quantized.nbytes if quantized is not None else 0)
             + self.item_index.nbytes
             + self.artist_index.nbytes
             + self.content.nbytes
@@ -252,7 +249,7 @@ class SessionModel:
             self.known_vectors = self.candidate_vectors
         else:
             self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
-        self.narrow, self.asked = None, 0
+        self.quantized, self.asked = None, 0
 
     def _vocabulary_rows(self, library: LibraryIndex) -> tuple[np.ndarray, np.ndarray, int]:
         """Each track's item and composer as vocabulary indices (UNKNOWN where not trained),
@@ -385,74 +382,21 @@ class SessionModel:
         and ranked by :meth:`score_rows`. Scanning the trained items only keeps a request's
         memory traffic small on a large library.
         """
-        ok = allowed[self.known_rows]
+        ok = allowed if self.known_vectors is self.candidate_vectors else allowed[self.known_rows]
         self.asked += 1  # from several threads at once: a count off by one does no harm
-        narrow = self.narrow
+        quantized = self.quantized
         if (
-            narrow is None
-            and self.asked > NARROW_AFTER
+            quantized is None
+            and self.asked > QUANTIZE_AFTER
             and len(self.known_rows) >= max(self.prune_from, 1)
-            and self.known_vectors.shape[1] > 1
         ):
-            narrow = self.narrow = NarrowVectors.of(self.known_vectors)
-        if narrow is not None:
-            return self.known_rows[narrow.top(self.known_vectors, query, k, ok)]
+            quantized = self.quantized = QuantizedVectors.of(self.known_vectors)
+        if quantized is not None:
+            return self.known_rows[quantized.top(self.known_vectors, query, k, ok)]
         scores = np.einsum("nh,h->n", self.known_vectors, query)
         scores[~ok] = -np.inf
         best = top_k(scores, k)
         return self.known_rows[best[np.isfinite(scores[best])]]
-
-
-@dataclass(frozen=True)
-class NarrowVectors:
-    """The trained items' vectors projected on a few principal directions, and how much of each
-    vector is left out: a bound on every score from a fifth of the memory traffic.
-
-    With ``q = Pq' + r`` and ``v = Pv' + s`` (``P`` orthonormal), ``q·v = q'·v' + r·s`` and
-    ``|r·s| <= |r||s|``; so the exact scores of the ``k`` items with the best lower bound set a
-    floor, only items whose upper bound reaches it can be in the top ``k``, and those few are
-    scored exactly. The result is the exact top ``k`` (``tests/recommend/test_model.py``).
-    """
-
-    basis: np.ndarray  # float32 (H, D), orthonormal columns
-    vectors: np.ndarray  # float32 (K, D): the items' coordinates in it
-    left_out: np.ndarray  # float32 (K,): |v - P v'| per item
-
-    @classmethod
-    def of(cls, vectors: np.ndarray) -> NarrowVectors:
-        rng = np.random.default_rng(0)
-        sample = vectors[rng.choice(len(vectors), min(len(vectors), BASIS_SAMPLE), replace=False)]
-        sample = sample.astype(np.float64)
-        _, directions = np.linalg.eigh(sample.T @ sample)  # ascending variance
-        width = min(NARROW_DIM, vectors.shape[1] // 2)
-        basis = np.ascontiguousarray(directions[:, ::-1][:, :width], dtype=np.float32)
-        narrow = np.ascontiguousarray(vectors @ basis)
-        # |s|^2 = |v|^2 - |v'|^2 (orthonormal basis), a millionth of |v|^2 added against
-        # float32 rounding: a bound a little wide only costs a few more exact scores
-        whole = np.einsum("nh,nh->n", vectors, vectors)
-        left = whole - np.einsum("nd,nd->n", narrow, narrow) + 1e-6 * whole
-        return cls(basis, narrow, np.sqrt(np.maximum(left, 0.0)).astype(np.float32))
-
-    def top(
-        self, vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray
-    ) -> np.ndarray:
-        """Indices into ``vectors`` of the ``k`` best scores for ``query`` where ``allowed``."""
-        if k <= 0:
-            return np.zeros(0, dtype=np.int64)
-        near = self.basis.T @ query
-        rest = float(np.sqrt(max(float(query @ query - near @ near), 0.0)))
-        approx = np.einsum("kd,d->k", self.vectors, near)
-        margin = (rest * 1.001 + 1e-6) * self.left_out  # float32 rounding kept on the safe side
-        lower = np.where(allowed, approx - margin, -np.inf)
-        sure = top_k(lower, k)
-        sure = sure[np.isfinite(lower[sure])]
-        if len(sure) < k:  # fewer allowed than asked: all of them
-            rows = np.flatnonzero(allowed)
-        else:
-            floor = float(np.einsum("nh,h->n", vectors[sure], query).min())
-            rows = np.flatnonzero(allowed & (approx + margin >= floor))
-        scores = np.einsum("nh,h->n", vectors[rows], query)
-        return rows[top_k(scores, k)]
 
 
 def load_model(
@@ -466,12 +410,3 @@ def load_model(
     model = SessionModel(read_model(directory, threads=threads, providers=providers))
     model.fit_library(library)
     return model
-
-
-def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` highest scores, best first (argpartition, then a small sort)."""
-    k = min(k, scores.size)
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(scores, scores.size - k)[-k:]
-    return part[np.argsort(-scores[part], kind="stable")]

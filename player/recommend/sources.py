@@ -24,6 +24,7 @@ class Request:
     library: LibraryIndex
     history: History
     session_rows: np.ndarray  # int64, most recent last
+    content_columns: np.ndarray | None  # float32 (C, N): the library's content_unit transposed
     memo: dict = field(default_factory=dict)  # what a source worked out once for this request
 
 
@@ -33,8 +34,8 @@ class ContentSource:
     name = CONTENT
 
     def scores(self, request: Request) -> np.ndarray | None:
-        unit = request.library.content_unit
-        if unit is None or not len(request.session_rows):
+        unit, columns = request.library.content_unit, request.content_columns
+        if unit is None or columns is None or not len(request.session_rows):
             return None
         heard = unit[request.session_rows]
         heard = heard[np.any(heard != 0, axis=1)]
@@ -42,7 +43,8 @@ class ContentSource:
             return None
         mean = heard.mean(axis=0)
         norm = float(np.linalg.norm(mean))
-        return None if norm == 0 else np.einsum("nc,c->n", unit, mean / norm)
+        # by columns: a few long rows of arithmetic, three times as quick as N rows of C values
+        return None if norm == 0 else np.einsum("c,cn->n", mean / norm, columns)
 
     def nearest(self, request: Request, row: int) -> int | None:
         """The session row that sounds most like ``row`` (``None`` without content)."""

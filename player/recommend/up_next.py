@@ -30,9 +30,10 @@ from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
+from player.recommend.item_search import top_k
 from player.recommend.library import LibraryIndex, with_stored_features
 from player.recommend.library_cache import cached_library, patched_library
-from player.recommend.model import ModelFiles, SessionModel, read_model, top_k
+from player.recommend.model import ModelFiles, SessionModel, read_model
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import DEFAULT_COUNT, UpNextSettings, load_settings
 from player.recommend.sonic_path import STEPS, sonic_path, unit_vectors
@@ -139,6 +140,7 @@ class Recommender:
         self._settings = UpNextSettings()
         self._suggested: set[int] = set()  # plays started by a suggestion, until they end
         self._vectors: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
+        self._columns: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
         self._hearings: tuple[History, LibraryIndex, np.ndarray] | None = None
         self._removed: set[int] = set()
         self._last_source = ""
@@ -431,7 +433,7 @@ class Recommender:
         budget = minutes * 60 if minutes is not None else None
         if mode == "other_recordings":
             return self._other_recordings(library, context, n, budget, expand_works)
-        request = Request(library, history, context)
+        request = Request(library, history, context, self._content_columns(library))
         blocked = (
             {int(library.work_of[r]) for r in context},
             fb.never_units(library, self._feedback)
@@ -543,6 +545,15 @@ class Recommender:
         cached = self._vectors
         if cached is None or cached[0] is not library:
             cached = self._vectors = (library, unit_vectors(library))
+        return cached[1]
+
+    def _content_columns(self, library: LibraryIndex) -> np.ndarray | None:
+        """The content source's copy of the unit content vectors, one row per value."""
+        cached = self._columns
+        if cached is None or cached[0] is not library:
+            unit = library.content_unit
+            columns = None if unit is None else np.ascontiguousarray(unit.T)
+            cached = self._columns = (library, columns)
         return cached[1]
 
     def _other_recordings(
@@ -658,7 +669,8 @@ class Recommender:
         order = np.argsort(-z, kind="stable")
         _, firsts = np.unique(library.unit_of[candidates[order]], return_index=True)
         best = order[np.sort(firsts)]
-        return [(int(library.unit_of[candidates[i]]), float(z[i]), str(labels[i])) for i in best]
+        units = library.unit_of[candidates[best]].tolist()  # one conversion, not one per unit
+        return list(zip(units, z[best].tolist(), labels[best].tolist(), strict=True))
 
     def _diverse(
         self,

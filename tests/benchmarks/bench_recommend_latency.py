@@ -43,8 +43,9 @@ from player.analysis.version import ANALYSIS_VERSION  # noqa: E402
 from player.domain.tonality import UNKNOWN, relation  # noqa: E402
 from player.profile import Profile  # noqa: E402
 from player.recommend.history import load_history  # noqa: E402
+from player.recommend.item_search import top_k  # noqa: E402
 from player.recommend.library import load_library  # noqa: E402
-from player.recommend.model import load_model, top_k  # noqa: E402
+from player.recommend.model import load_model  # noqa: E402
 from player.recommend.up_next import Recommender  # noqa: E402
 from player.store import open_database  # noqa: E402
 from player.store.db import Database  # noqa: E402

@@ -8,8 +8,9 @@ import pytest
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.errors import ModelError
+from player.recommend.item_search import top_k
 from player.recommend.library import load_library
-from player.recommend.model import NARROW_AFTER, load_model, top_k
+from player.recommend.model import QUANTIZE_AFTER, load_model
 from player.recommend.onnx_session import OnnxSession, candidate_providers
 from player.recommend.up_next import Recommender
 from player.store.features import TrackFeatures, save_features
@@ -155,10 +156,10 @@ def test_content_vectors_must_match_the_librarys_analysis(
             load_model(model_dir, index)
 
 
-def test_the_narrow_search_finds_exactly_the_full_scans_top_k(library, model_dir):
-    """A large library's model searches its own candidates through narrow vectors first; the
-    bound makes that exact: the same rows as a scan of every full vector, for any session
-    and any blocked rows."""
+def test_the_quantized_search_finds_exactly_the_full_scans_top_k(library, model_dir):
+    """A large library's model searches its own candidates through an integer copy of their
+    vectors first; the bound makes that exact: the same rows as a scan of every float vector,
+    for any session and any blocked rows."""
     items, artists = library_keys(library.db)
     write_model(model_dir, items, artists, hidden=16)
     index = load_library(library.db)
@@ -167,7 +168,7 @@ def test_the_narrow_search_finds_exactly_the_full_scans_top_k(library, model_dir
     model.fit_library(index)
     rng = np.random.default_rng(5)
     for i in range(50):
-        assert (model.narrow is not None) == (i > NARROW_AFTER)  # a model asked often
+        assert (model.quantized is not None) == (i > QUANTIZE_AFTER)  # a model asked often
         query = model.session_vector(rng.choice(len(index), int(rng.integers(1, 6))))
         allowed = rng.random(len(index)) < 0.7
         k = int(rng.integers(1, 30))
@@ -177,4 +178,7 @@ def test_the_narrow_search_finds_exactly_the_full_scans_top_k(library, model_dir
         expected = expected[np.isfinite(exact[top_k(exact, k)])]
         got = model.top_known(query, k, allowed)
         assert sorted(got.tolist()) == sorted(expected.tolist())
-    assert model.narrow is not None and model.narrow.vectors.shape[1] == 8
+    assert model.quantized is not None and model.quantized.codes.shape == (
+        16,
+        len(model.known_rows),
+    )

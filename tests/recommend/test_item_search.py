@@ -1,0 +1,102 @@
+"""The quantized search over the model's item vectors: the exact top k of a full float scan,
+for random and adversarial vectors (ties, zeros, one huge component, few or no allowed rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from player.recommend.item_search import QUERY_LEVELS, ROW_LEVELS, SHIFT, QuantizedVectors, top_k
+
+
+def full_scan(vectors, query, k, allowed):
+    """The reference: every float score, blocked rows out, the k best (finite) ones."""
+    scores = np.einsum("nh,h->n", vectors, query)
+    scores[~allowed] = -np.inf
+    best = top_k(scores, k)
+    return best[np.isfinite(scores[best])]
+
+
+def assert_same_top(vectors, query, k, allowed, quantized=None):
+    """Same rows as the full scan; where scores tie at the cut, the same scores (any of the
+    tied rows is as right as another), distinct allowed rows, best first."""
+    quantized = quantized or QuantizedVectors.of(vectors)
+    got = quantized.top(vectors, query, k, allowed)
+    expected = full_scan(vectors, query, k, allowed)
+    scores = np.einsum("nh,h->n", vectors, query)
+    assert len(got) == len(expected) == len(set(got.tolist()))
+    assert allowed[got].all()
+    assert np.array_equal(scores[got], scores[expected])  # sorted best first, ties included
+    if len(np.unique(scores[expected])) == len(expected) and (
+        not len(expected) or (scores[allowed] == scores[expected[-1]]).sum() == 1
+    ):
+        assert got.tolist() == expected.tolist()
+
+
+def test_random_vectors_of_every_scale_give_the_full_scans_top_k():
+    rng = np.random.default_rng(1)
+    vectors = (rng.standard_normal((5000, 32)) * rng.uniform(0.01, 50, (5000, 1))).astype(
+        np.float32
+    )
+    quantized = QuantizedVectors.of(vectors)
+    for _ in range(30):
+        query = (rng.standard_normal(32) * rng.uniform(1e-3, 1e3)).astype(np.float32)
+        allowed = rng.random(len(vectors)) < rng.uniform(0.05, 1)
+        assert_same_top(vectors, query, int(rng.integers(1, 400)), allowed, quantized)
+
+
+def test_vectors_alike_but_for_their_rounding_give_the_full_scans_top_k():
+    """The worst case for a bound: thousands of rows within a rounding step of each other."""
+    rng = np.random.default_rng(2)
+    base = rng.standard_normal(24).astype(np.float32)
+    vectors = (base + 1e-4 * rng.standard_normal((3000, 24))).astype(np.float32)
+    for _ in range(10):
+        query = (base + 0.1 * rng.standard_normal(24)).astype(np.float32)
+        assert_same_top(vectors, query, 50, np.ones(len(vectors), dtype=bool))
+
+
+def test_ties_zeros_and_one_huge_component():
+    rng = np.random.default_rng(3)
+    allowed = np.ones(400, dtype=bool)
+    same = np.tile(rng.standard_normal(8).astype(np.float32), (400, 1))
+    assert_same_top(same, rng.standard_normal(8).astype(np.float32), 30, allowed)  # all equal
+    duplicated = np.repeat(rng.standard_normal((40, 8)).astype(np.float32), 10, axis=0)
+    assert_same_top(duplicated, rng.standard_normal(8).astype(np.float32), 25, allowed)
+    zeros = np.zeros((400, 8), dtype=np.float32)
+    assert_same_top(zeros, rng.standard_normal(8).astype(np.float32), 10, allowed)
+    mixed = rng.standard_normal((400, 8)).astype(np.float32)
+    mixed[::3] = 0
+    mixed[5, 2] = 1e6  # one component far beyond the rest of its row
+    for query in (np.zeros(8, np.float32), rng.standard_normal(8).astype(np.float32)):
+        assert_same_top(mixed, query, 20, allowed)
+    spike = np.zeros(8, dtype=np.float32)
+    spike[2] = 1e-30  # a query below float32's normal range
+    assert_same_top(mixed, spike, 20, allowed)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.01, 1.0])
+def test_k_at_or_beyond_the_rows_allowed(share):
+    rng = np.random.default_rng(4)
+    vectors = rng.standard_normal((200, 16)).astype(np.float32)
+    allowed = rng.random(200) < share
+    for k in (1, int(allowed.sum()), 200, 1000):
+        assert_same_top(vectors, rng.standard_normal(16).astype(np.float32), k, allowed)
+    quantized = QuantizedVectors.of(vectors)
+    assert len(quantized.top(vectors, vectors[0], 0, allowed)) == 0
+
+
+def test_the_integer_product_is_exact_at_the_extremes():
+    """onnxruntime multiplies unsigned by signed bytes with an instruction that saturates pairs
+    of products on CPUs without VNNI: at the codes' extremes every score is still exact."""
+    rng = np.random.default_rng(5)
+    vectors = np.where(rng.random((300, 64)) < 0.5, -1.0, 1.0).astype(np.float32)
+    vectors[0] = 1.0
+    vectors[1] = -1.0
+    quantized = QuantizedVectors.of(vectors)
+    assert np.abs(quantized.codes).max() == ROW_LEVELS
+    for query_bytes in (np.full(64, 255), np.full(64, 1), rng.integers(1, 256, 64)):
+        feeds = {"query": query_bytes.astype(np.uint8)[None, :], "codes": quantized.codes}
+        got = quantized.scan.run(None, feeds)[0][0]
+        expected = query_bytes.astype(np.int64) @ quantized.codes.astype(np.int64)
+        assert np.array_equal(got, expected)
+    assert 2 * (QUERY_LEVELS + SHIFT) * (ROW_LEVELS + 1) <= 32_767
