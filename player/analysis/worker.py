@@ -299,7 +299,14 @@ class AnalysisService:
         )
 
     def _analyse_queue(self, db: Database) -> None:
-        queue = tracks_needing_analysis(db, self.analysis_version)
+        # A file not on disk now (a drive not mounted, moved since the last scan) is left for
+        # a later run rather than stored as failed for this version: stored, it would never be
+        # analysed once it is back, and a library of absent files cost a transaction each.
+        queue = [
+            (track_id, path)
+            for track_id, path in tracks_needing_analysis(db, self.analysis_version)
+            if os.path.exists(path)
+        ]
         queue.reverse()  # pop() from the end hands files out in library order
         total = len(queue)
         self._report(total=total)

@@ -76,6 +76,24 @@ def test_library_is_analysed_with_reasons_and_resumes(library):
     assert again[-1].total == 0 and again[-1].finished  # nothing redone after a restart
 
 
+def test_a_file_not_on_disk_is_left_for_a_later_run_not_failed(library):
+    db_path, db = library
+    names = {name: i for i, name in by_name(db).items()}
+    good = [p for p in (db_path.parent.parent / "music").iterdir() if p.name == "0-good.wav"][0]
+    away = good.with_name("away.wav")
+    good.rename(away)  # its drive unplugged, say
+    seen = []
+    run(AnalysisService(db_path, on_progress=seen.append))
+    assert (seen[-1].total, seen[-1].failed) == (5, 2)
+    assert names["0-good.wav"] not in failures(db, ANALYSIS_VERSION)
+    assert names["0-good.wav"] not in load_histograms(db, ANALYSIS_VERSION)[0].tolist()
+    away.rename(good)  # back: the next run analyses it
+    again = []
+    run(AnalysisService(db_path, on_progress=again.append))
+    assert (again[-1].total, again[-1].failed) == (1, 0)
+    assert names["0-good.wav"] in load_histograms(db, ANALYSIS_VERSION)[0].tolist()
+
+
 def test_pause_holds_and_cancel_leaves_the_rest_for_later(library):
     db_path, db = library
     first_done = threading.Event()
