@@ -173,17 +173,35 @@ def read_library_early(services: Services) -> Callable[[], tuple]:
 
 
 def build_window(
-    services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
+    services: Services,
+    *,
+    play_on_load: bool = False,
+    play_paths: Sequence[Path] = (),
+    features_after_paint: bool = False,
 ) -> MainWindow:
-    """The shell with every feature installed on its context (a QApplication must exist)."""
+    """The shell with every feature installed on its context (a QApplication must exist).
+
+    ``features_after_paint`` (``continuo``'s start): only the appearance now; the other
+    features are imported and installed once the window has been painted (or once its library
+    is shown, whichever comes first), when ``window.features`` is set."""
     first_library = read_library_early(services)  # SQLite reads while the shell is imported
-    from player.ui.features import install_all
+    from player.ui.features.installer import install_all, install_first, install_rest
     from player.ui.shell.main_window import MainWindow
 
     window = MainWindow(
         services, play_on_load=play_on_load, play_paths=play_paths, first_library=first_library
     )
-    window.features = install_all(window.context)
+    if not features_after_paint:
+        window.features = install_all(window.context)
+        return window
+    from player.ui.shell.first_paint import FirstPaint
+
+    looks = install_first(window.context)
+
+    def install() -> None:
+        window.features = install_rest(window.context, looks)
+
+    FirstPaint(window, install, window.context.library_shown)
     return window
 
 
@@ -222,7 +240,9 @@ def run_window(
     from player.ui.instance import InstanceServer
 
     app = qt_app(qt_argv)
-    window = build_window(services, play_on_load=play, play_paths=play_paths)
+    window = build_window(
+        services, play_on_load=play, play_paths=play_paths, features_after_paint=True
+    )
     window.show()
     QTimer.singleShot(0, window.start)
     window.context.after_library_shown(collect_from_now_on)

@@ -7,6 +7,7 @@ A second start on a scanned profile (real SQLite file, generated audio, offscree
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 from player.app import build_services, build_window
 from player.profile import Profile
@@ -94,5 +95,70 @@ def test_what_waits_for_the_library_works_when_reached_at_once(qtbot, qapp, prof
         window.controller.play_library()
         qtbot.waitUntil(lambda: len(window.queue.up_next) > 0, timeout=20000)  # suggestions
         insights.close()
+    finally:
+        close_window(window)
+
+
+class PaintSeen(QObject):
+    """Notes, at the window's first paint, whether its features were installed yet."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.features_at_paint: list[object] = []
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.features_at_paint:
+            self.features_at_paint.append(self.window.features)
+        return False
+
+
+def test_continuo_paints_the_window_then_installs_its_features(qtbot, qapp, profile):
+    """``continuo``'s start: the first paint shows the shell in the chosen colours; the features
+    (menus, panels, Up next) come in the event loop's next turn, before the listener can reach
+    them, and work from then on."""
+    apply_style(qapp)
+    services = build_services(profile, no_audio=True)
+    window = build_window(services, features_after_paint=True)
+    qtbot.addWidget(window)
+    seen = PaintSeen(window)
+    assert window.features is None and window.menuBar().actions()  # the shell's menus are there
+    try:
+        window.show()
+        QTimer.singleShot(0, window.start)  # as run_window does
+        qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
+        assert seen.features_at_paint == [None]  # painted first
+        menu_action(window, "Up next", "Settings…").trigger()
+        up_next = window.features.up_next
+        assert up_next is not None
+        qtbot.waitUntil(lambda: up_next.settings_dialog is not None, timeout=10000)
+        assert up_next.settings_dialog.isVisible()
+        up_next.settings_dialog.reject()
+        menu_action(window, "View", "Insights…").trigger()
+        insights = window.features.insights
+        assert insights.isVisible()
+        qtbot.waitUntil(lambda: insights.view.empty_label.text() == EMPTY_TEXT, timeout=10000)
+        insights.close()
+        playlists = window.features.playlists
+        qtbot.waitUntil(lambda: [p.name for p in playlists.playlists] == ["Evening"], timeout=10000)
+    finally:
+        close_window(window)
+
+
+def test_a_window_never_painted_installs_its_features_once_its_library_is_shown(
+    qtbot, qapp, profile
+):
+    """Started minimised (no paint comes), the features still install: with the library."""
+    apply_style(qapp)
+    window = build_window(build_services(profile, no_audio=True), features_after_paint=True)
+    qtbot.addWidget(window)
+    try:
+        window.start()  # never shown
+        qtbot.waitUntil(lambda: window.context.started, timeout=10000)
+        assert window.features is not None
+        qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 6, timeout=10000)
+        window.controller.play_library()
+        qtbot.waitUntil(lambda: len(window.queue.up_next) > 0, timeout=20000)  # Up next works
     finally:
         close_window(window)
