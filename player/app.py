@@ -177,13 +177,14 @@ def build_window(
     *,
     play_on_load: bool = False,
     play_paths: Sequence[Path] = (),
-    features_after_paint: bool = False,
+    features_after_library: bool = False,
 ) -> MainWindow:
     """The shell with every feature installed on its context (a QApplication must exist).
 
-    ``features_after_paint`` (``continuo``'s start): only the appearance now; the other
-    features are imported and installed once the window has been painted (or once its library
-    is shown, whichever comes first), when ``window.features`` is set."""
+    ``features_after_library`` (``continuo``'s start): only the appearance (the window's colours)
+    now; the other features are imported and installed once the library is shown, in the same
+    turn of the event loop (``window.features`` is set then): the first paint and the library
+    do not wait for them, and they do not compete with the library's worker for the GIL."""
     first_library = read_library_early(services)  # SQLite reads while the shell is imported
     from player.ui.features.installer import install_all, install_first, install_rest
     from player.ui.shell.main_window import MainWindow
@@ -191,17 +192,15 @@ def build_window(
     window = MainWindow(
         services, play_on_load=play_on_load, play_paths=play_paths, first_library=first_library
     )
-    if not features_after_paint:
+    if not features_after_library:
         window.features = install_all(window.context)
         return window
-    from player.ui.shell.first_paint import FirstPaint
-
     looks = install_first(window.context)
 
     def install() -> None:
         window.features = install_rest(window.context, looks)
 
-    FirstPaint(window, install, window.context.library_shown)
+    window.context.after_library_shown(install)  # the first of its callbacks
     return window
 
 
@@ -241,7 +240,7 @@ def run_window(
 
     app = qt_app(qt_argv)
     window = build_window(
-        services, play_on_load=play, play_paths=play_paths, features_after_paint=True
+        services, play_on_load=play, play_paths=play_paths, features_after_library=True
     )
     window.show()
     QTimer.singleShot(0, window.start)

@@ -114,21 +114,25 @@ class PaintSeen(QObject):
         return False
 
 
-def test_continuo_paints_the_window_then_installs_its_features(qtbot, qapp, profile):
-    """``continuo``'s start: the first paint shows the shell in the chosen colours; the features
-    (menus, panels, Up next) come in the event loop's next turn, before the listener can reach
-    them, and work from then on."""
+def test_continuo_paints_the_window_and_shows_the_library_then_installs_its_features(
+    qtbot, qapp, profile
+):
+    """``continuo``'s start: the first paint shows the shell in the chosen colours and the
+    library comes next; the features (menus, panels, Up next) are installed as the library is
+    shown, and work from then on."""
     apply_style(qapp)
     services = build_services(profile, no_audio=True)
-    window = build_window(services, features_after_paint=True)
+    window = build_window(services, features_after_library=True)
     qtbot.addWidget(window)
     seen = PaintSeen(window)
+    shown: list[object] = []
+    window.library_loaded.connect(lambda n: shown.append(window.features))
     assert window.features is None and window.menuBar().actions()  # the shell's menus are there
     try:
         window.show()
         QTimer.singleShot(0, window.start)  # as run_window does
         qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
-        assert seen.features_at_paint == [None]  # painted first
+        assert seen.features_at_paint == [None] and shown == [None]  # painted, shown, then these
         menu_action(window, "Up next", "Settings…").trigger()
         up_next = window.features.up_next
         assert up_next is not None
@@ -142,23 +146,27 @@ def test_continuo_paints_the_window_then_installs_its_features(qtbot, qapp, prof
         insights.close()
         playlists = window.features.playlists
         qtbot.waitUntil(lambda: [p.name for p in playlists.playlists] == ["Evening"], timeout=10000)
+        window.controller.play_library()
+        qtbot.waitUntil(lambda: len(window.queue.up_next) > 0, timeout=20000)  # suggestions
     finally:
         close_window(window)
 
 
-def test_a_window_never_painted_installs_its_features_once_its_library_is_shown(
-    qtbot, qapp, profile
-):
-    """Started minimised (no paint comes), the features still install: with the library."""
+def test_continuo_plays_on_load_with_its_features_seeing_the_first_track(qtbot, qapp, profile):
+    """``continuo --play``: the library starts playing as it is shown, before the features are
+    installed; they are there before the first track's start reaches them (Up next fills)."""
     apply_style(qapp)
-    window = build_window(build_services(profile, no_audio=True), features_after_paint=True)
+    services = build_services(profile, no_audio=True)
+    window = build_window(services, play_on_load=True, features_after_library=True)
     qtbot.addWidget(window)
     try:
-        window.start()  # never shown
-        qtbot.waitUntil(lambda: window.context.started, timeout=10000)
-        assert window.features is not None
-        qtbot.waitUntil(lambda: len(window.controller.library_tracks) == 6, timeout=10000)
-        window.controller.play_library()
-        qtbot.waitUntil(lambda: len(window.queue.up_next) > 0, timeout=20000)  # Up next works
+        window.show()
+        window.start()
+        qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
+        up_next = window.features.up_next
+        assert up_next is not None
+        qtbot.waitUntil(lambda: window.controller.current is not None, timeout=10000)
+        qtbot.waitUntil(lambda: bool(up_next.ready_after_start_s), timeout=20000)  # saw it start
+        assert len(window.queue.up_next) > 0
     finally:
         close_window(window)

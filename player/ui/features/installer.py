@@ -2,10 +2,10 @@
 
 :func:`install_first` is what the first paint needs (the appearance: the palette the window is
 painted in); :func:`install_rest` is everything else — menus, panels and status text that may
-appear an instant after the window does. ``continuo`` runs the second step once the window has
-been painted (:class:`~player.ui.shell.first_paint.FirstPaint`), so importing and building the
-features is no part of the first paint; :func:`install_all` does both at once (tests, benchmarks).
-The features are imported inside the steps: importing this module imports none of them.
+appear an instant after the library does. ``continuo`` runs the second step once the library is
+shown (:func:`player.app.build_window`), so importing and building the features is part of
+neither the first paint nor the library's arrival; :func:`install_all` does both at once (tests,
+benchmarks). The features are imported inside the steps: importing this module imports none.
 """
 
 from __future__ import annotations
