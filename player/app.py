@@ -154,22 +154,24 @@ def read_library_early(services: Services) -> Callable[[], tuple]:
     """Begin reading the library's first screen now, on a thread of its own; the function
     returned gives it (waiting for it: the window calls it on a worker, never on the GUI
     thread). SQLite reads with the GIL released, so the read overlaps the window's imports and
-    construction, and the library can be on screen right after the first paint."""
+    construction, and the library can be on screen right after the first paint. The thread
+    only reads (:func:`~player.library.browse.read_first`, no numpy); the function returned
+    parses the ids, so numpy is imported on the worker, after the paint."""
     from concurrent.futures import Future
 
     from player.analysis.version import ANALYSIS_VERSION
-    from player.library.browse import read_library
+    from player.library.browse import FirstRead, read_first
 
-    answer: Future = Future()
+    answer: Future[FirstRead] = Future()
 
     def read() -> None:
         try:
-            answer.set_result(read_library(services.open_db, ANALYSIS_VERSION))
+            answer.set_result(read_first(services.open_db, ANALYSIS_VERSION))
         except BaseException as exc:  # given to the window's job, which reports it
             answer.set_exception(exc)
 
     threading.Thread(target=read, name="continuo-first-library", daemon=True).start()
-    return answer.result
+    return lambda: answer.result().finish()
 
 
 def build_window(

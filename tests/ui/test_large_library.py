@@ -13,8 +13,8 @@ from player.library.browse import load_overview
 from player.store.db import open_database
 from player.store.features import TrackFeatures, save_features
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from player.ui.shell.library_models import make_roots
 from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.library_tree import make_roots
 from player.ui.shell.panels import TrackMenuEntry
 
 WORKS = 700  # Haydn 650 (a box set), Mozart 50, three movements each: 2,100 tracks

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 
-from player.library.track_rows import TrackCache, page_of
+from player.library.track_rows import NO_IDS, TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -35,7 +39,7 @@ class TrackTableModel(QAbstractTableModel):
     def __init__(self, cache: TrackCache | None = None, parent=None) -> None:
         super().__init__(parent)
         self.cache = cache
-        self._library = np.zeros(0, dtype=np.int64)
+        self._library = NO_IDS
         self._order: np.ndarray | None = None
         self._wanted: np.ndarray | None = None  # bool by track id; None: every track
         self._rows = self._library
@@ -67,6 +71,8 @@ class TrackTableModel(QAbstractTableModel):
         """Show the tracks with ids ``found`` (``None``: every track)."""
         wanted = None
         if found is not None:
+            import numpy as np
+
             top = int(max(self._library.max(initial=0), found.max(initial=0))) + 1
             wanted = np.zeros(top, dtype=bool)
             wanted[found] = True
