@@ -239,13 +239,14 @@ def run_window(
     from PySide6.QtCore import QTimer
 
     from player.ui.instance import InstanceServer
+    from player.ui.shell.first_paint import after_first_paint
 
     app = qt_app(qt_argv)
     window = build_window(
         services, play_on_load=play, play_paths=play_paths, features_after_library=True
     )
     window.show()
-    QTimer.singleShot(0, window.start)
+    after_first_paint(window, window.start)  # the library's worker does not delay the paint
     window.context.after_library_shown(collect_from_now_on)
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files

@@ -6,14 +6,21 @@ A second start on a scanned profile (real SQLite file, generated audio, offscree
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel
 
 from player.app import build_services, build_window
 from player.profile import Profile
 from player.store.db import open_database
 from player.store.playlists import create_playlist
 from player.ui.features.insights.dialog import EMPTY_TEXT, READING_TEXT
+from player.ui.shell.first_paint import after_first_paint
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 from tests.ui.test_window import close_window, open_window
@@ -100,17 +107,17 @@ def test_what_waits_for_the_library_works_when_reached_at_once(qtbot, qapp, prof
 
 
 class PaintSeen(QObject):
-    """Notes, at the window's first paint, whether its features were installed yet."""
+    """Notes ``what()`` at the widget's first paint (in :attr:`at_paint`)."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.features_at_paint: list[object] = []
-        window.installEventFilter(self)
+    def __init__(self, widget, what) -> None:
+        super().__init__(widget)
+        self.what = what
+        self.at_paint: list[object] = []
+        widget.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.features_at_paint:
-            self.features_at_paint.append(self.window.features)
+        if event.type() == QEvent.Type.Paint and not self.at_paint:
+            self.at_paint.append(self.what())
         return False
 
 
@@ -124,15 +131,15 @@ def test_continuo_paints_the_window_and_shows_the_library_then_installs_its_feat
     services = build_services(profile, no_audio=True)
     window = build_window(services, features_after_library=True)
     qtbot.addWidget(window)
-    seen = PaintSeen(window)
+    seen = PaintSeen(window, lambda: window.features)
     shown: list[object] = []
     window.library_loaded.connect(lambda n: shown.append(window.features))
     assert window.features is None and window.menuBar().actions()  # the shell's menus are there
     try:
         window.show()
-        QTimer.singleShot(0, window.start)  # as run_window does
+        after_first_paint(window, window.start)  # as run_window does
         qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
-        assert seen.features_at_paint == [None] and shown == [None]  # painted, shown, then these
+        assert seen.at_paint == [None] and shown == [None]  # painted, shown, then these
         menu_action(window, "Up next", "Settings…").trigger()
         up_next = window.features.up_next
         assert up_next is not None
@@ -170,3 +177,66 @@ def test_continuo_plays_on_load_with_its_features_seeing_the_first_track(qtbot, 
         assert len(window.queue.up_next) > 0
     finally:
         close_window(window)
+
+
+# ``continuo`` itself, in a process of its own (a test process has imported everything already):
+# at the window's first paint, what has been imported; once the library is shown, the features.
+FIRST_PAINT_CHILD = r"""
+import json, sys
+import player.app
+make_app = player.app.qt_app
+seen = {}
+def qt_app(qt_argv):
+    app = make_app(qt_argv)
+    if not seen:
+        seen["app"] = True
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        class Watch(QObject):
+            def eventFilter(self, obj, event):
+                if (event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow"
+                        and "paint" not in seen):
+                    seen["paint"] = sorted(m for m in ("numpy", "onnxruntime", "mutagen",
+                        "player.ui.features.up_next", "player.ui.features.similar") if m in sys.modules)
+                    obj.context.after_library_shown(lambda: QTimer.singleShot(0, lambda: done(obj)))
+                return False
+        def done(window):
+            seen["features"] = window.features is not None
+            print("SEEN " + json.dumps(seen), flush=True)
+            window.close()
+        app.watch = Watch()
+        app.installEventFilter(app.watch)
+    return app
+player.app.qt_app = qt_app
+from player.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_continuo_paints_before_importing_numpy_or_the_features(tmp_path, library):
+    """The first paint imports no numpy and no feature (they come with the library)."""
+    run = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_CHILD, "--profile", str(tmp_path / "p"),
+         "--library", str(library), "--no-audio"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    line = next((x for x in run.stdout.splitlines() if x.startswith("SEEN ")), None)
+    assert line is not None, run.stderr
+    assert json.loads(line[5:]) == {"app": True, "paint": [], "features": True}
+
+
+def test_after_first_paint_waits_for_the_paint_and_not_forever(qtbot):
+    """Called in the turn after the widget's first paint; without a paint, at the latest."""
+    shown, hidden = QLabel("painted"), QLabel("never shown")
+    qtbot.addWidget(shown)
+    qtbot.addWidget(hidden)
+    calls: list[str] = []
+    seen = PaintSeen(shown, lambda: list(calls))
+    after_first_paint(shown, lambda: calls.append("shown"), at_latest_ms=60000)
+    after_first_paint(hidden, lambda: calls.append("hidden"), at_latest_ms=200)
+    shown.show()
+    qtbot.waitUntil(lambda: calls == ["shown"], timeout=10000)
+    assert seen.at_paint == [[]]  # the paint came first
+    qtbot.waitUntil(lambda: calls == ["shown", "hidden"], timeout=10000)
+    qtbot.wait(300)
+    assert calls == ["shown", "hidden"]  # once each
