@@ -184,9 +184,9 @@ def build_window(
     """The shell with every feature installed on its context (a QApplication must exist).
 
     ``features_after_library`` (``continuo``'s start): only the appearance (the window's colours)
-    now; the other features are imported and installed once the library is shown, in the same
-    turn of the event loop (``window.features`` is set then): the first paint and the library
-    do not wait for them, and they do not compete with the library's worker for the GIL."""
+    now; the other features are imported and installed once the library has been drawn (or
+    0.5 s after it was shown), when ``window.features`` is set: neither the first paint nor
+    the library waits for them, nor do they compete with the library's worker for the GIL."""
     first_library = read_library_early(services)  # SQLite reads while the shell is imported
     from player.ui.features.installer import install_all, install_first, install_rest
     from player.ui.shell.main_window import MainWindow
@@ -197,12 +197,17 @@ def build_window(
     if not features_after_library:
         window.features = install_all(window.context)
         return window
+    from player.ui.shell.next_paint import after_next_paint
+
     looks = install_first(window.context)
 
     def install() -> None:
         window.features = install_rest(window.context, looks)
+        window.context.catch_up()  # a track started as the library was shown (--play)
 
-    window.context.after_library_shown(install)  # the first of its callbacks
+    window.context.after_library_shown(
+        lambda: after_next_paint(window.library.drawn_in(), install, at_latest_ms=500)
+    )
     return window
 
 
@@ -239,14 +244,14 @@ def run_window(
     from PySide6.QtCore import QTimer
 
     from player.ui.instance import InstanceServer
-    from player.ui.shell.first_paint import after_first_paint
+    from player.ui.shell.next_paint import after_next_paint
 
     app = qt_app(qt_argv)
     window = build_window(
         services, play_on_load=play, play_paths=play_paths, features_after_library=True
     )
     window.show()
-    after_first_paint(window, window.start)  # the library's worker does not delay the paint
+    after_next_paint(window, window.start)  # the library's worker does not delay the paint
     window.context.after_library_shown(collect_from_now_on)
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -128,6 +129,11 @@ class LibraryPanel(QWidget):
             view.customContextMenuRequested.connect(partial(self._context_menu, view))
         self._sort_choice: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self.set_library(Overview(NO_IDS, []), [])
+
+    def drawn_in(self) -> QWidget:
+        """Where the library is drawn now (the shown view's viewport): it is painted again
+        when a library arrives."""
+        return cast(QAbstractScrollArea, self.tabs.currentWidget()).viewport()
 
     def set_library(self, overview: Overview, roots: list) -> None:
         """Show a new library: its composers (``roots``, from

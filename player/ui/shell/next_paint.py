@@ -1,4 +1,5 @@
-"""Work that waits for the window's first paint: :func:`after_first_paint`."""
+"""Work that waits for a widget's next paint (the window's first, the library's arrival):
+:func:`after_next_paint`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 
-class _FirstPaint(QObject):
+class _NextPaint(QObject):
     def __init__(self, widget: QWidget, fn: Callable[[], object], at_latest_ms: int) -> None:
         super().__init__(widget)
         self._fn: Callable[[], object] | None = fn
@@ -28,10 +29,11 @@ class _FirstPaint(QObject):
             fn()
 
 
-def after_first_paint(widget: QWidget, fn: Callable[[], object], at_latest_ms: int = 1000) -> None:
-    """Call ``fn`` once, in the event loop's turn after ``widget`` is first painted, or after
+def after_next_paint(widget: QWidget, fn: Callable[[], object], at_latest_ms: int = 1000) -> None:
+    """Call ``fn`` once, in the event loop's turn after ``widget`` is next painted, or after
     ``at_latest_ms`` if no paint comes (a window on a desktop not in sight may not be painted).
 
-    ``continuo`` starts the window's work this way: the worker that shows the library imports
-    numpy and builds the rows, and it would compete with the first paint for the GIL."""
-    _FirstPaint(widget, fn, at_latest_ms)
+    ``continuo`` starts this way: the window's work (the library's worker imports numpy and
+    builds the rows) after its first paint, and the features after the library is drawn, so
+    neither competes with what is being put on screen for the GIL."""
+    _NextPaint(widget, fn, at_latest_ms)
