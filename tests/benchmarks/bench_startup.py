@@ -45,11 +45,14 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -277,18 +280,11 @@ def cold_start(profile: Path, n_tracks: int) -> dict:
     env = app_env(BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["BENCH_T0"] = repr(time.time())
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    for line in out.stdout.splitlines():
+    stdout, stderr = run_child(CHILD, env, timeout=300)
+    for line in stdout.splitlines():
         if line.startswith("BENCH "):
             return json.loads(line[6:])
-    raise RuntimeError(f"the app did not report:\n{out.stdout}\n{out.stderr}")
+    raise RuntimeError(f"the app did not report:\n{stdout}\n{stderr}")
 
 
 def make_root(folder: Path, n_tracks: int) -> Path:
@@ -339,20 +335,21 @@ def cold_start_with_root(profile: Path, root: Path, n_tracks: int, runs: int) ->
     home, kind = start_private_audio()  # the child inherits HOME / XDG_RUNTIME_DIR
     results = []
     try:
-        if kind != "pulse":
-            raise RuntimeError("first sound needs PulseAudio's null sink (pulseaudio, parec)")
-        for _ in range(runs + 1):  # the first run scans the root and warms the file cache
-            monitor = MonitorListener()
-            env = app_env(BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
-            env.update(BENCH_ROOT=str(root), QT_QPA_PLATFORM="offscreen")
-            env["BENCH_T0"] = repr(t0 := time.time())
-            out = subprocess.run([sys.executable, "-c", CHILD_ROOT], cwd=ROOT, env=env,
-                                 capture_output=True, text=True, timeout=180)  # fmt: skip
-            monitor.close()
-            line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
-            if line is None or monitor.first_sound is None:
-                raise RuntimeError(f"no report or no sound:\n{out.stdout}\n{out.stderr}")
-            results.append({**json.loads(line[6:]), "sound": monitor.first_sound - t0})
+        with undone_on_sigterm(lambda: stop_private_audio(home)):
+            if kind != "pulse":
+                raise RuntimeError("first sound needs PulseAudio's null sink (pulseaudio, parec)")
+            for _ in range(runs + 1):  # the first run scans the root and warms the file cache
+                monitor = MonitorListener()
+                env = app_env(BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
+                env.update(BENCH_ROOT=str(root), QT_QPA_PLATFORM="offscreen")
+                env["BENCH_T0"] = repr(t0 := time.time())
+                with undone_on_sigterm(monitor.close):
+                    stdout, stderr = run_child(CHILD_ROOT, env, timeout=180)
+                monitor.close()
+                line = next((x for x in stdout.splitlines() if x.startswith("BENCH ")), None)
+                if line is None or monitor.first_sound is None:
+                    raise RuntimeError(f"no report or no sound:\n{stdout}\n{stderr}")
+                results.append({**json.loads(line[6:]), "sound": monitor.first_sound - t0})
     finally:
         stop_private_audio(home)
     return results[1:]
@@ -363,7 +360,8 @@ def in_window(profile: Path, n_tracks: int, seconds: float, listening: bool) -> 
 
     home, kind = start_private_audio()  # before anything loads PortAudio
     try:
-        return _in_window(profile, n_tracks, seconds, kind, listening)
+        with undone_on_sigterm(lambda: stop_private_audio(home)):
+            return _in_window(profile, n_tracks, seconds, kind, listening)
     finally:
         stop_private_audio(home)
 
@@ -644,7 +642,48 @@ def report(r: dict) -> None:
         )
 
 
+_ON_SIGTERM: list[Callable[[], object]] = []
+
+
+@contextmanager
+def undone_on_sigterm(undo: Callable[[], object]):
+    """While the block runs, SIGTERM (``timeout``, ``kill``) calls ``undo`` before the run ends:
+    the private PulseAudio daemon (``--exit-idle-time=-1``) and a child app outlived a killed
+    run for good, their parent gone (a ``finally`` does not run on SIGTERM, and in Qt's event
+    loop a SystemExit raised by a handler is only printed)."""
+    _ON_SIGTERM.append(undo)
+    try:
+        yield
+    finally:
+        _ON_SIGTERM.remove(undo)
+
+
+def exit_on_sigterm() -> None:
+    def stop(*_: object) -> None:
+        for undo in reversed(_ON_SIGTERM):
+            with suppress(Exception):
+                undo()
+        os._exit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def run_child(script: str, env: dict[str, str], timeout: float) -> tuple[str, str]:
+    """``python -c script`` in the repository root: its stdout and stderr (killed on SIGTERM)."""
+    with (
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child,
+        undone_on_sigterm(child.kill),
+    ):  # fmt: skip
+        try:
+            return child.communicate(timeout=timeout)
+        except BaseException:
+            child.kill()
+            raise
+
+
 def main() -> None:
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=10_000)
     parser.add_argument("--plays", type=int, default=0, help="play log rows (a decade: 1000000)")
