@@ -100,7 +100,7 @@ class FeatureContext(QObject):
         self._playing = item
 
     def _note_ended(self, item: Playable, *_: object) -> None:
-        if item is self._playing:
+        if item == self._playing:
             self._playing = None
 
     def catch_up(self) -> None:
