@@ -28,7 +28,12 @@ from player.domain.model_contract import (
 from player.domain.text import key_part
 from player.errors import ModelError, NoModelError
 from player.recommend import fit_cache
-from player.recommend.item_search import QuantizedVectors, top_k
+from player.recommend.item_search import (
+    PRUNE_FROM,
+    SCAN_FIRST,
+    QuantizedVectors,
+    VectorSearch,
+)
 from player.recommend.library import LibraryIndex
 
 if TYPE_CHECKING:
@@ -42,13 +47,8 @@ MIN_SHARED_ITEMS = 0.5
 """Share of the vocabulary's items that must be in the library: less means another library."""
 CHUNK = 8192
 """Candidates per inference call when computing the library's vectors (bounds peak memory)."""
-PRUNE_FROM = 20_000
-"""Trained items from which the model's own candidates are searched through their integer copy
-first (:class:`QuantizedVectors`); below, one scan of the float vectors is as quick."""
-QUANTIZE_AFTER = 2
-"""Requests answered by a full scan before the integer copy is made (0.3 s CPU at 100,000
-items): a model asked once (``continuo suggest``) never pays for it, the window's pays on its
-third request after each fit."""
+QUANTIZE_AFTER = SCAN_FIRST
+"""Requests answered by a full scan before the trained items' integer copy is made."""
 
 
 @dataclass
@@ -174,9 +174,8 @@ class SessionModel:
     content: np.ndarray = field(init=False)  # float32 (N, C) fed to the model
     known_rows: np.ndarray = field(init=False)  # int64 (K,): rows of items the model was trained on
     known_vectors: np.ndarray = field(init=False)  # float32 (K, H): their candidate vectors
-    quantized: QuantizedVectors | None = field(init=False, default=None)
-    prune_from: int = PRUNE_FROM
-    asked: int = field(init=False, default=0)  # top_known calls since the fit
+    known: VectorSearch = field(init=False)  # the top-k search over known_vectors
+    prune_from: int = PRUNE_FROM  # trained items from which known is searched by integer copy
 
     @property
     def provider(self) -> str:
@@ -191,13 +190,17 @@ class SessionModel:
         return int(self.files.meta.get("max_session_length") or 40)
 
     @property
+    def quantized(self) -> QuantizedVectors | None:
+        """The trained items' integer copy, once requests made it."""
+        return self.known.quantized
+
+    @property
     def nbytes(self) -> int:
         """Bytes held for this library: the candidate vectors and the model's own inputs."""
-        quantized = self.quantized
         return int(
             self.candidate_vectors.nbytes
             + (self.known_vectors.nbytes if self.known_vectors is not self.candidate_vectors else 0)
-            + (quantized.nbytes if quantized is not None else 0)
+            + self.known.nbytes
             + self.item_index.nbytes
             + self.artist_index.nbytes
             + self.content.nbytes
@@ -249,7 +252,7 @@ class SessionModel:
             self.known_vectors = self.candidate_vectors
         else:
             self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
-        self.quantized, self.asked = None, 0
+        self.known = VectorSearch(self.known_vectors, prune_from=self.prune_from)
 
     def _vocabulary_rows(self, library: LibraryIndex) -> tuple[np.ndarray, np.ndarray, int]:
         """Each track's item and composer as vocabulary indices (UNKNOWN where not trained),
@@ -383,20 +386,7 @@ class SessionModel:
         memory traffic small on a large library.
         """
         ok = allowed if self.known_vectors is self.candidate_vectors else allowed[self.known_rows]
-        self.asked += 1  # from several threads at once: a count off by one does no harm
-        quantized = self.quantized
-        if (
-            quantized is None
-            and self.asked > QUANTIZE_AFTER
-            and len(self.known_rows) >= max(self.prune_from, 1)
-        ):
-            quantized = self.quantized = QuantizedVectors.of(self.known_vectors)
-        if quantized is not None:
-            return self.known_rows[quantized.top(self.known_vectors, query, k, ok)]
-        scores = np.einsum("nh,h->n", self.known_vectors, query)
-        scores[~ok] = -np.inf
-        best = top_k(scores, k)
-        return self.known_rows[best[np.isfinite(scores[best])]]
+        return self.known_rows[self.known.top(query, k, ok)]
 
 
 def load_model(

@@ -74,6 +74,29 @@ def test_ties_zeros_and_one_huge_component():
     assert_same_top(mixed, spike, 20, allowed)
 
 
+def test_many_rows_searched_from_a_sample_give_the_full_scans_top_k():
+    """Many rows: a sample of the approximations places the first threshold; the answer is
+    still exact whether the rows above it hold every row that can reach the floor (clusters of
+    rows far apart) or not (rows alike), with many or few rows blocked and ties by the many."""
+    rng = np.random.default_rng(6)
+    centres = rng.standard_normal((40, 16)) * 3
+    clustered = (centres[rng.integers(40, size=40_000)] + rng.standard_normal((40_000, 16))).astype(
+        np.float32
+    )
+    base = rng.standard_normal(16)
+    alike = (base + 1e-3 * rng.standard_normal((40_000, 16))).astype(np.float32)
+    tied = np.repeat(rng.standard_normal((50, 16)), 800, axis=0).astype(np.float32)
+    for vectors in (clustered, alike, tied):
+        quantized = QuantizedVectors.of(vectors)
+        for share in (1.0, 0.3, 0.002):
+            allowed = rng.random(len(vectors)) < share
+            for k in (1, 37, 300):
+                query = (vectors[int(rng.integers(len(vectors)))] + rng.standard_normal(16)).astype(
+                    np.float32
+                )
+                assert_same_top(vectors, query, k, allowed, quantized)
+
+
 @pytest.mark.parametrize("share", [0.0, 0.01, 1.0])
 def test_k_at_or_beyond_the_rows_allowed(share):
     rng = np.random.default_rng(4)
