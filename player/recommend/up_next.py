@@ -743,10 +743,12 @@ class Recommender:
             )
         if source == popular.name:
             return popular.reason(request, row)
-        reasons = [sessions.reason(request, row), content.reason(request, row)]
-        if source == MODEL:
-            reasons.append(ModelSource(model).reason(request, row) if model else None)
-        return next((r for r in reasons if r), popular.reason(request, row))
+        # in order, each worked out only when the ones before have nothing to say
+        explain: list[Callable[[Request, int], str | None]] = [sessions.reason, content.reason]
+        if source == MODEL and model is not None:
+            explain.append(ModelSource(model).reason)
+        found = (why for reason in explain if (why := reason(request, row)))
+        return next(found, None) or popular.reason(request, row)
 
 
 def _percentile(values: np.ndarray) -> np.ndarray:
