@@ -189,7 +189,9 @@ class Recommender:
                 else:
                     library = self._relibrary(patched_library(db, self._library, changed))
             elif self._take(part := "features"):
-                library = self._relibrary(with_stored_features(db, self._library))
+                library = self._relibrary(
+                    with_stored_features(db, self._library), content_only=True
+                )
             else:
                 library = self._library
             if self._take(part := "history") or self._log is None:
@@ -214,16 +216,16 @@ class Recommender:
         assert self._log is not None
         return library, self._log.history, self._model, self._settings
 
-    def _relibrary(self, library: LibraryIndex) -> LibraryIndex:
+    def _relibrary(self, library: LibraryIndex, *, content_only: bool = False) -> LibraryIndex:
         """Use a new library index: the history's kept plays are counted over its rows (no
-        re-read of the log), the model is fitted again unless only content changed and it
-        reads none."""
+        re-read of the log), the model is fitted again (its new or changed tracks: a track
+        retagged in place is one) unless only content changed and it reads none."""
         model, before = self._model, self._library
         self._library, self._adjust = library, None
         if self._log is not None and not self._stale["history"]:
             self._log.rebase(library)
         rows_kept = before is not None and np.array_equal(before.track_ids, library.track_ids)
-        if not (rows_kept and model is not None and model.content_dim == 0):
+        if not (content_only and rows_kept and model is not None and model.content_dim == 0):
             self._stale["model"] = True
         return library
 
@@ -259,7 +261,8 @@ class Recommender:
         return True
 
     def _load_model(self, library: LibraryIndex) -> None:
-        """Read the model files (unless only the library changed) and fit them to ``library``.
+        """Read the model files (unless only the library changed) and fit them to ``library``
+        (after a library change, only the tracks that are new or changed are computed).
 
         A new :class:`SessionModel` replaces the old one, so a ranking running meanwhile in
         another thread keeps the consistent pair it started with.
@@ -269,8 +272,15 @@ class Recommender:
                 self._files = read_model(
                     self.model_dir, threads=self.threads, providers=self.providers
                 )
+            before = self._model
+            # the fit before a library change: its tracks with the same inputs keep their vectors
+            earlier = before.fit if before is not None and before.files is self._files else None
             model = SessionModel(self._files)
-            model.fit_library(library, cache=None if self.read_only else cache_dir(self._db()))
+            model.fit_library(
+                library,
+                cache=None if self.read_only else cache_dir(self._db()),
+                earlier=earlier,
+            )
             self._model, self._model_error = model, None
         except ModelError as exc:
             self._model, self._model_error = None, exc
