@@ -17,8 +17,9 @@ vector's norm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -80,6 +81,28 @@ def _likely_best(approx: np.ndarray, k: int) -> tuple[np.ndarray | None, float |
     return (best, None) if len(best) == k else (None, None)
 
 
+class Scored(NamedTuple):
+    """Exact scores a search worked out on its way (its answer among them), for a caller that
+    scores candidates next: the rows found here need no second gather."""
+
+    rows: np.ndarray  # int64, ascending
+    values: np.ndarray  # float32: their exact scores
+
+    def of(self, rows: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """Exact scores of ``rows``: those held here, ``score(others)`` for the others."""
+        known = self.rows
+        if not len(known):
+            return score(rows)
+        at = np.minimum(np.searchsorted(known, rows), len(known) - 1)
+        hit = known[at] == rows
+        if hit.all():
+            return self.values[at]
+        values = np.empty(len(rows), dtype=np.float32)
+        values[hit] = self.values[at[hit]]
+        values[~hit] = score(rows[~hit])
+        return values
+
+
 class VectorSearch:
     """The exact top k of ``vectors @ query`` among allowed rows, request after request: a
     float scan while the rows are few or it was asked little, then through a
@@ -101,6 +124,10 @@ class VectorSearch:
 
     def top(self, query: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
         """Rows of the ``k`` best scores among ``allowed`` ones, best first (only finite ones)."""
+        return self.search(query, k, allowed)[0]
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, Scored]:
+        """:meth:`top`, and the exact scores worked out on the way (the answer's among them)."""
         self.asked += 1
         quantized = self.quantized
         if (
@@ -110,11 +137,13 @@ class VectorSearch:
         ):
             quantized = self.quantized = QuantizedVectors.of(self.vectors)
         if quantized is not None:
-            return quantized.top(self.vectors, query, k, allowed)
+            return quantized.search(self.vectors, query, k, allowed)
         scores = np.einsum("nh,h->n", self.vectors, query)
         scores[~allowed] = -np.inf
         best = top_k(scores, k)
-        return best[np.isfinite(scores[best])]
+        best = best[np.isfinite(scores[best])]
+        held = np.sort(best)
+        return best, Scored(held, scores[held])
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The exact scores of ``rows``, as :meth:`top` ranks them."""
@@ -172,8 +201,15 @@ class QuantizedVectors:
     ) -> np.ndarray:
         """Indices into ``vectors`` (the rows quantized) of the ``k`` best scores for
         ``query`` where ``allowed``, best first: exactly those of a scan of ``vectors``."""
+        return self.search(vectors, query, k, allowed)[0]
+
+    def search(
+        self, vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray
+    ) -> tuple[np.ndarray, Scored]:
+        """:meth:`top`, and the exact scores worked out on the way (the answer's among them)."""
         if k <= 0:
-            return np.zeros(0, dtype=np.int64)
+            nothing = np.zeros(0, dtype=np.int64)
+            return nothing, Scored(nothing, np.zeros(0, dtype=np.float32))
         wide = query.astype(np.float64)
         peak = float(np.abs(wide).max()) if len(wide) else 0.0
         step = peak / QUERY_LEVELS if peak > 0 else 1.0
@@ -199,14 +235,14 @@ class QuantizedVectors:
             lowest = floor - reach - slack
             if threshold is not None and threshold <= lowest:
                 # every row that can reach the floor is among the first: theirs is the answer
-                return first[top_k(exact, k)]
+                return first[top_k(exact, k)], Scored(first, exact)
             # else their own bounds decide which of the rows near the floor are scored
             rows = np.flatnonzero(approx >= lowest)
             margin = self.error[rows] * np.float32(length * (1 + 1e-3))
             margin += self.norm[rows] * np.float32(left_out * (1 + 1e-3))
             rows = rows[approx[rows] + margin + np.float32(slack) >= floor]
         scores = np.einsum("nh,h->n", vectors[rows], query)
-        return rows[top_k(scores, k)]
+        return rows[top_k(scores, k)], Scored(rows, scores)
 
 
 def _quantize(rows: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -33,6 +33,7 @@ from player.recommend.item_search import (
     PRUNE_FROM,
     SCAN_FIRST,
     QuantizedVectors,
+    Scored,
     VectorSearch,
 )
 from player.recommend.library import LibraryIndex
@@ -429,8 +430,17 @@ class SessionModel:
         and ranked by :meth:`score_rows`. Scanning the trained items only keeps a request's
         memory traffic small on a large library.
         """
-        ok = allowed if self.known_vectors is self.candidate_vectors else allowed[self.known_rows]
-        return self.known_rows[self.known.top(query, k, ok)]
+        return self.search_known(query, k, allowed)[0]
+
+    def search_known(
+        self, query: np.ndarray, k: int, allowed: np.ndarray
+    ) -> tuple[np.ndarray, Scored]:
+        """:meth:`top_known`, and the exact scores (by library row) worked out on the way."""
+        if self.known_vectors is self.candidate_vectors:  # every track trained: rows as they are
+            return self.known.search(query, k, allowed)
+        best, scored = self.known.search(query, k, allowed[self.known_rows])
+        known = self.known_rows
+        return known[best], Scored(known[scored.rows], scored.values)
 
 
 def load_model(

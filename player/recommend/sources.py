@@ -14,7 +14,7 @@ import numpy as np
 
 from player.domain.plays import CONTENT, MODEL, POPULAR, SESSIONS
 from player.recommend.history import History
-from player.recommend.item_search import top_k
+from player.recommend.item_search import Scored, top_k
 from player.recommend.library import LibraryIndex
 from player.recommend.library_search import LibrarySearch
 from player.recommend.model import SessionModel
@@ -67,12 +67,18 @@ class ContentSource:
         return True
 
     def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
-        assert request.search.content is not None
-        return request.search.content.top(request.memo[CONTENT], k, allowed)
+        search = request.search.content
+        assert search is not None
+        rows, request.memo[CONTENT, "scored"] = search.search(request.memo[CONTENT], k, allowed)
+        return rows
 
     def rank(self, request: Request, rows: np.ndarray) -> np.ndarray:
-        assert request.search.content is not None
-        return request.search.content.scores(request.memo[CONTENT], rows)
+        search, query = request.search.content, request.memo[CONTENT]
+        assert search is not None
+        scored = request.memo.get((CONTENT, "scored"))
+        if scored is None:
+            return search.scores(query, rows)
+        return scored.of(rows, lambda others: search.scores(query, others))
 
     def nearest(self, request: Request, row: int) -> int | None:
         """The session row that sounds most like ``row`` (``None`` without content)."""
@@ -172,6 +178,7 @@ class ModelSource:
     def __init__(self, model: SessionModel) -> None:
         self.model = model
         self.query: np.ndarray | None = None  # this request's session vector
+        self.scored: Scored | None = None  # the exact scores its search worked out
 
     def start(self, request: Request) -> bool:
         """The session vector (the model needs at least one session track)."""
@@ -183,12 +190,17 @@ class ModelSource:
     def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
         """The model's own candidates: its ``k`` best trained items among ``allowed`` rows."""
         assert self.query is not None
-        return self.model.top_known(self.query, k, allowed)
+        rows, self.scored = self.model.search_known(self.query, k, allowed)
+        return rows
 
     def rank(self, request: Request, rows: np.ndarray) -> np.ndarray:
-        """Scores of ``rows``, whichever source proposed them."""
-        assert self.query is not None
-        return self.model.score_rows(self.query, rows)
+        """Scores of ``rows``, whichever source proposed them (those the search scored on its
+        way are not scored again)."""
+        query = self.query
+        assert query is not None
+        if self.scored is None:
+            return self.model.score_rows(query, rows)
+        return self.scored.of(rows, lambda others: self.model.score_rows(query, others))
 
     def nearest(self, request: Request, row: int) -> int:
         """The session row whose item vector is closest to ``row``'s."""
