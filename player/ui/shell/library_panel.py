@@ -44,6 +44,7 @@ from player.ui.shell.library_models import (
 )
 from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
 from player.ui.shell.table_columns import ColumnFit
+from player.ui.shell.text_cells import TextCells
 from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
@@ -93,6 +94,9 @@ class LibraryPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setItemDelegate(
+            TextCells(self.table, self.table_model.row_cells, TrackTableModel.RIGHT_COLUMNS)
+        )
         self.columns = ColumnFit(self.table)
         self.empty = named(QLabel(), "emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

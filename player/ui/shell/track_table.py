@@ -31,6 +31,7 @@ class TrackTableModel(QAbstractTableModel):
     sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute the order off-thread
 
     COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
+    RIGHT_COLUMNS = frozenset((2, 5))  # numbers and lengths, aligned right
 
     def __init__(self, cache: TrackCache | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -122,19 +123,28 @@ class TrackTableModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == ALIGNMENT:
-            return RIGHT if column in (2, 5) else None
+            return RIGHT if column in self.RIGHT_COLUMNS else None
         t = self.track(index.row())
         if t is None:
             return None
         if role == DISPLAY:
             return self._texts(t)[column]
         if role == TOOLTIP:  # the whole text where the column cuts it
-            return tip(self._texts(t)[column]) if column not in (2, 5) else None
+            return tip(self._texts(t)[column]) if column not in self.RIGHT_COLUMNS else None
         if role == TRACK_ROLE:
             return t
         if role == FOREGROUND and t.id == self._playing_id:
             return self._fonts.accent
         return None
+
+    def row_cells(self, row: int) -> tuple[tuple[str, ...], bool] | None:
+        """A row's cell texts and whether its track is playing, in one call: what the table's
+        painter (:class:`~player.ui.shell.text_cells.TextCells`) draws, instead of a call into
+        Python per cell and role."""
+        t = self.track(row)
+        if t is None:
+            return None
+        return self._texts(t), t.id == self._playing_id
 
     def _texts(self, t: Track) -> tuple[str, ...]:
         texts = self._shown.get(t.id)
