@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -81,7 +81,24 @@ HEADERS = {
 
 class SuggestionDelegate(QStyledItemDelegate):
     """Draws the first row of a suggestion with its work, its recording and its "Why this?"
-    under the track."""
+    under the track.
+
+    The Up next list changes with every track started (and every one skipped), and the view
+    then asks each row's size: a row's size without its extra lines is measured once (a
+    track's row, a section's row) and the smaller type made once, until the view's font or
+    style changes, instead of laying out each row's texts again."""
+
+    def __init__(self, view: QWidget) -> None:
+        super().__init__(view)
+        self._sizes: dict[bool, QSize] = {}  # measured: a track's row (True), a section's
+        self._fine: tuple[QFont, QFontMetrics] | None = None
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._sizes.clear()
+            self._fine = None
+        return False
 
     def _extra(self, index: AnyIndex) -> list[str]:
         """The muted lines under the track: its work (unless the title says it) with the
@@ -99,17 +116,23 @@ class SuggestionDelegate(QStyledItemDelegate):
         lines = [line] if line else []
         return [*lines, f"{note[:1].upper()}{note[1:]}"]
 
-    @staticmethod
-    def _small(option: QStyleOptionViewItem) -> QFont:
-        font = QFont(option.font)
-        font.setPointSizeF(option.font.pointSizeF() * 0.9)
-        return font
+    def _small(self, option: QStyleOptionViewItem) -> tuple[QFont, QFontMetrics]:
+        """The extra lines' type (nine tenths of the row's) and its metrics."""
+        if self._fine is None:
+            font = QFont(option.font)  # type: ignore[attr-defined]
+            font.setPointSizeF(option.font.pointSizeF() * 0.9)  # type: ignore[attr-defined]
+            self._fine = (font, QFontMetrics(font))
+        return self._fine
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        size = super().sizeHint(option, index)
+        track_row = index.parent().isValid()
+        measured = self._sizes.get(track_row)
+        if measured is None:
+            measured = self._sizes[track_row] = super().sizeHint(option, index)
+        size = QSize(measured)
         extra = len(self._extra(index))
         if extra:
-            line = QFontMetrics(self._small(option)).height() + 1
+            line = self._small(option)[1].height() + 1
             size.setHeight(size.height() + extra * line + 3)
         return size
 
@@ -134,8 +157,8 @@ class SuggestionDelegate(QStyledItemDelegate):
         line.setHeight(opt.fontMetrics.height() + 2)
         text = str(index.data())
         painter.drawText(line, flags, opt.fontMetrics.elidedText(text, elide, line.width()))
-        small = self._small(opt)
-        fine = QFontMetrics(small)
+        small, fine = self._small(opt)
+        small = QFont(small)  # its last line is set in italics
         painter.setFont(small)
         painter.setPen(QColor(theme().muted))
         for number, text in enumerate(extra, 1):
