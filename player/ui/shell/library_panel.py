@@ -83,6 +83,13 @@ class LibraryPanel(QWidget):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._lengths = TextColumn(self.tree, 1)
+        self.tree.setItemDelegate(
+            TextCells(
+                self.tree,
+                lambda index: self.tree_model.cell(self.tree_proxy.mapToSource(index)),
+                frozenset((1,)),
+            )
+        )
         self.table_model = TrackTableModel(self.cache, self)
         self.table = named(QTableView(), "libraryTable")
         self.table.setModel(self.table_model)
@@ -95,7 +102,7 @@ class LibraryPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setItemDelegate(
-            TextCells(self.table, self.table_model.row_cells, TrackTableModel.RIGHT_COLUMNS)
+            TextCells(self.table, self.table_model.cell, TrackTableModel.RIGHT_COLUMNS)
         )
         self.columns = ColumnFit(self.table)
         self.empty = named(QLabel(), "emptyHint")

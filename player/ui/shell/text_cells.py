@@ -1,13 +1,14 @@
-"""A delegate for table cells that hold one line of plain text, drawn from cached layouts.
+"""A delegate for item-view cells that hold one line of plain text, drawn from cached layouts.
 
-The style's own item drawing costs the flat track table most of a repaint: for every cell the
+The style's own item drawing cost the library's views most of a repaint: for every cell the
 style sheet's rules are matched again, seven roles are asked of the model (seven calls into
 Python, each waiting for the interpreter while a worker runs), and the text is laid out, elided
-and shaped anew. A screenful of 30 rows took 12-25 ms of the GUI thread's own time at every
-jump of the scroll bar (issue 13: the GUI thread never busy for more than ~20 ms). Here a cell
-costs one call into Python: the row's texts come from the model in one piece, and each text is
-elided and laid out once per column width (a :class:`QStaticText` kept in a small cache: the
-composers, works and movement names repeat down the table).
+and shaped anew. A screenful of the flat table took 12-25 ms of the GUI thread's own time at
+every jump of the scroll bar (issue 13: the GUI thread never busy for more than ~20 ms). Here a
+cell costs one call into Python: the model hands over the cell's text, type, tone and picture
+in one piece (a :class:`Cell`), and each text is elided and laid out once per column width and
+type (a :class:`QStaticText` kept in a small cache: composers, works and movement names repeat
+down a view).
 
 Drawn as the style sheet draws an item view's item (``player.ui.style``): the padding, the hover
 and selection backgrounds, the selected text's colour; plain text only, never markup.
@@ -16,39 +17,57 @@ and selection backgrounds, the selected text's colour; plain text only, never ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QStaticText, QTransform
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QStaticText, QTransform
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from player.ui.style import ITEM_PADDING, theme
 
-RowCells = Callable[[int], tuple[tuple[str, ...], bool] | None]
-"""A row's cell texts and whether it is marked (drawn in the accent: the track playing), or
-None for a row not there."""
+
+class Cell(NamedTuple):
+    """What one cell shows: its text, the :class:`~player.ui.style.Theme` colour it is drawn in
+    (``"accent"``, ``"muted"``; None: the text's own), its type (None: the view's) and a
+    picture before the text."""
+
+    text: str
+    tone: str | None = None
+    font: QFont | None = None
+    icon: QIcon | None = None
+
+
+CellOf = Callable[[QModelIndex | QPersistentModelIndex], Cell | None]
+"""The cell at an index of the view's model, or None for one not there (yet)."""
 
 CACHED = 4096
 """Laid-out texts kept (a few screens of a wide table); beyond it the cache starts again."""
+
+ICON_GAP = 4
+"""Pixels between a cell's picture and its text."""
 
 _SELECTED = QStyle.StateFlag.State_Selected.value  # plain ints: a flag's "&" is Python code
 _HOVER = QStyle.StateFlag.State_MouseOver.value
 
 
 class TextCells(QStyledItemDelegate):
-    """Draws each cell of ``view`` as its row's text for the column, elided on the right;
-    columns in ``right`` are aligned right (numbers, lengths). The text is drawn in the
-    view's font (a change of it starts the cache again)."""
+    """Draws each cell of ``view`` as ``cell_of(index)`` says, elided on the right; columns in
+    ``right`` are aligned right (numbers, lengths). A change of the view's font or style
+    starts the cache again."""
 
-    def __init__(self, view: QWidget, cells: RowCells, right: frozenset[int]) -> None:
+    def __init__(self, view: QAbstractItemView, cell_of: CellOf, right: frozenset[int]) -> None:
         super().__init__(view)
-        self._view, self._cells, self._right = view, cells, right
-        self._laid: dict[tuple[str, int], QStaticText] = {}
+        self._view, self._cell_of, self._right = view, cell_of, right
+        self._laid: dict[tuple[str, int, int], QStaticText] = {}
         self._colours: dict[str, QColor] = {}
+        self._font: QFont | None = None
+        self._margin: int | None = None
         view.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._laid.clear()
+            self._font = self._margin = None
         return False
 
     def paint(
@@ -57,7 +76,7 @@ class TextCells(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        row = self._cells(index.row())
+        cell = self._cell_of(index)
         state = option.state.value  # type: ignore[attr-defined]
         rect: QRect = option.rect  # type: ignore[attr-defined]
         t = theme()
@@ -65,35 +84,52 @@ class TextCells(QStyledItemDelegate):
             painter.fillRect(rect, self._colour(t.selection))
         elif state & _HOVER:
             painter.fillRect(rect, self._colour(t.panel))
-        if row is None:
+        if cell is None:
             return
-        texts, marked = row
-        column = index.column()
-        text = texts[column] if column < len(texts) else ""
         left, top, width, height = rect.x(), rect.y(), rect.width(), rect.height()
         vertical, horizontal = ITEM_PADDING
-        width -= 2 * horizontal
-        if not text or width <= 0:
+        left, width = left + horizontal, width - 2 * horizontal
+        if cell.icon is not None:
+            size = self._view.iconSize()
+            side = min(size.width(), height)
+            cell.icon.paint(painter, QRect(left, top + (height - side) // 2, side, side))
+            left, width = left + side + ICON_GAP, width - side - ICON_GAP
+        margin = self._text_margin()
+        left, width = left + margin, width - 2 * margin
+        if not cell.text or width <= 0:
             return
-        laid = self._laid.get((text, width)) or self._layout(text, width)
-        painter.setPen(self._colour(t.accent if marked and not state & _SELECTED else t.ink))
-        size = laid.size()
-        x = left + horizontal
-        if column in self._right:
-            x += width - int(size.width())
-        y = top + vertical + (height - 2 * vertical - int(size.height())) // 2
+        font = cell.font if cell.font is not None else self._view_font()
+        laid = self._laid.get((cell.text, width, id(font))) or self._layout(cell.text, width, font)
+        tone = getattr(t, cell.tone) if cell.tone and not state & _SELECTED else t.ink
+        painter.setPen(self._colour(tone))
+        painter.setFont(font)
+        size_ = laid.size()
+        x = left + width - round(size_.width()) if index.column() in self._right else left
+        y = top + vertical + (height - 2 * vertical - int(size_.height())) // 2
         painter.drawStaticText(x, y, laid)
 
-    def _layout(self, text: str, width: int) -> QStaticText:
-        """``text`` elided to ``width`` and laid out in the view's font, kept for next time."""
+    def _text_margin(self) -> int:
+        """Pixels the style keeps on each side of an item's text (as ``QCommonStyle`` does)."""
+        if self._margin is None:
+            metric = QStyle.PixelMetric.PM_FocusFrameHMargin
+            self._margin = self._view.style().pixelMetric(metric, None, self._view) + 1
+        return self._margin
+
+    def _view_font(self) -> QFont:
+        if self._font is None:
+            self._font = self._view.font()
+        return self._font
+
+    def _layout(self, text: str, width: int, font: QFont) -> QStaticText:
+        """``text`` elided to ``width`` and laid out in ``font``, kept for next time (by the
+        font's identity: the views' fonts are made once)."""
         if len(self._laid) >= CACHED:
             self._laid.clear()
-        font = self._view.font()
         shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
         laid = QStaticText(shown)
         laid.setTextFormat(Qt.TextFormat.PlainText)  # tag text, never markup
         laid.prepare(QTransform(), font)
-        self._laid[(text, width)] = laid
+        self._laid[(text, width, id(font))] = laid
         return laid
 
     def _colour(self, name: str) -> QColor:

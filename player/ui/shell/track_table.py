@@ -9,6 +9,7 @@ from player.library.track_rows import TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
+from player.ui.shell.text_cells import Cell
 
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -137,14 +138,14 @@ class TrackTableModel(QAbstractTableModel):
             return self._fonts.accent
         return None
 
-    def row_cells(self, row: int) -> tuple[tuple[str, ...], bool] | None:
-        """A row's cell texts and whether its track is playing, in one call: what the table's
-        painter (:class:`~player.ui.shell.text_cells.TextCells`) draws, instead of a call into
-        Python per cell and role."""
-        t = self.track(row)
+    def cell(self, index: AnyIndex) -> Cell | None:
+        """A cell's text, in the accent on the playing track's row, in one call: what the
+        table's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws, instead of a
+        call into Python per cell and role."""
+        t = self.track(index.row())
         if t is None:
             return None
-        return self._texts(t), t.id == self._playing_id
+        return Cell(self._texts(t)[index.column()], "accent" if t.id == self._playing_id else None)
 
     def _texts(self, t: Track) -> tuple[str, ...]:
         texts = self._shown.get(t.id)
