@@ -451,6 +451,7 @@ class LibraryTreeModel(QAbstractItemModel):
             self._tone(node, column),
             self._font(node, column),
             self._icon(node, column),
+            right=column == 1,
         )
 
     def _icon(self, node: _Node, column: int) -> QIcon | None:

@@ -87,7 +87,6 @@ class LibraryPanel(QWidget):
             TextCells(
                 self.tree,
                 lambda index: self.tree_model.cell(self.tree_proxy.mapToSource(index)),
-                frozenset((1,)),
             )
         )
         self.table_model = TrackTableModel(self.cache, self)
@@ -101,9 +100,7 @@ class LibraryPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.setItemDelegate(
-            TextCells(self.table, self.table_model.cell, TrackTableModel.RIGHT_COLUMNS)
-        )
+        self.table.setItemDelegate(TextCells(self.table, self.table_model.cell))
         self.columns = ColumnFit(self.table)
         self.empty = named(QLabel(), "emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -28,13 +28,14 @@ from player.ui.style import ITEM_PADDING, theme
 
 class Cell(NamedTuple):
     """What one cell shows: its text, the :class:`~player.ui.style.Theme` colour it is drawn in
-    (``"accent"``, ``"muted"``; None: the text's own), its type (None: the view's) and a
-    picture before the text."""
+    (``"accent"``, ``"muted"``; None: the text's own), its type (None: the view's), a picture
+    before the text, and whether the text is aligned right (numbers, lengths)."""
 
     text: str
     tone: str | None = None
     font: QFont | None = None
     icon: QIcon | None = None
+    right: bool = False
 
 
 CellOf = Callable[[QModelIndex | QPersistentModelIndex], Cell | None]
@@ -46,18 +47,17 @@ CACHED = 4096
 ICON_GAP = 4
 """Pixels between a cell's picture and its text."""
 
-_SELECTED = QStyle.StateFlag.State_Selected.value  # plain ints: a flag's "&" is Python code
+SELECTED = QStyle.StateFlag.State_Selected.value  # plain ints: a flag's "&" is Python code
 _HOVER = QStyle.StateFlag.State_MouseOver.value
 
 
 class TextCells(QStyledItemDelegate):
-    """Draws each cell of ``view`` as ``cell_of(index)`` says, elided on the right; columns in
-    ``right`` are aligned right (numbers, lengths). A change of the view's font or style
-    starts the cache again."""
+    """Draws each cell of ``view`` as ``cell_of(index)`` says, elided on the right. A change of
+    the view's font or style starts the cache again."""
 
-    def __init__(self, view: QAbstractItemView, cell_of: CellOf, right: frozenset[int]) -> None:
+    def __init__(self, view: QAbstractItemView, cell_of: CellOf) -> None:
         super().__init__(view)
-        self._view, self._cell_of, self._right = view, cell_of, right
+        self._view, self._cell_of = view, cell_of
         self._laid: dict[tuple[str, int, int], QStaticText] = {}
         self._colours: dict[str, QColor] = {}
         self._font: QFont | None = None
@@ -79,11 +79,7 @@ class TextCells(QStyledItemDelegate):
         cell = self._cell_of(index)
         state = option.state.value  # type: ignore[attr-defined]
         rect: QRect = option.rect  # type: ignore[attr-defined]
-        t = theme()
-        if state & _SELECTED:
-            painter.fillRect(rect, self._colour(t.selection))
-        elif state & _HOVER:
-            painter.fillRect(rect, self._colour(t.panel))
+        self.fill(painter, state, rect)
         if cell is None:
             return
         left, top, width, height = rect.x(), rect.y(), rect.width(), rect.height()
@@ -95,18 +91,34 @@ class TextCells(QStyledItemDelegate):
             cell.icon.paint(painter, QRect(left, top + (height - side) // 2, side, side))
             left, width = left + side + ICON_GAP, width - side - ICON_GAP
         margin = self._text_margin()
-        left, width = left + margin, width - 2 * margin
-        if not cell.text or width <= 0:
+        tone = cell.tone if cell.tone and not state & SELECTED else "ink"
+        font = cell.font if cell.font is not None else self.view_font()
+        box = QRect(left + margin, top + vertical, width - 2 * margin, height - 2 * vertical)
+        self.draw_line(painter, cell.text, font, tone, box, cell.right)
+
+    def fill(self, painter: QPainter, state: int, rect: QRect) -> None:
+        """The item's background: the selection's, or the hover's (``state``: the option's
+        state as an int)."""
+        t = theme()
+        if state & SELECTED:
+            painter.fillRect(rect, self._colour(t.selection))
+        elif state & _HOVER:
+            painter.fillRect(rect, self._colour(t.panel))
+
+    def draw_line(
+        self, painter: QPainter, text: str, font: QFont, tone: str, box: QRect, right: bool = False
+    ) -> None:
+        """``text`` in ``font`` and the theme's colour ``tone``, elided to ``box``'s width and
+        centred in its height."""
+        width = box.width()
+        if not text or width <= 0:
             return
-        font = cell.font if cell.font is not None else self._view_font()
-        laid = self._laid.get((cell.text, width, id(font))) or self._layout(cell.text, width, font)
-        tone = getattr(t, cell.tone) if cell.tone and not state & _SELECTED else t.ink
-        painter.setPen(self._colour(tone))
+        laid = self._laid.get((text, width, id(font))) or self._layout(text, width, font)
+        painter.setPen(self._colour(getattr(theme(), tone)))
         painter.setFont(font)
-        size_ = laid.size()
-        x = left + width - round(size_.width()) if index.column() in self._right else left
-        y = top + vertical + (height - 2 * vertical - int(size_.height())) // 2
-        painter.drawStaticText(x, y, laid)
+        size = laid.size()
+        x = box.x() + width - round(size.width()) if right else box.x()
+        painter.drawStaticText(x, box.y() + (box.height() - int(size.height())) // 2, laid)
 
     def _text_margin(self) -> int:
         """Pixels the style keeps on each side of an item's text (as ``QCommonStyle`` does)."""
@@ -115,7 +127,8 @@ class TextCells(QStyledItemDelegate):
             self._margin = self._view.style().pixelMetric(metric, None, self._view) + 1
         return self._margin
 
-    def _view_font(self) -> QFont:
+    def view_font(self) -> QFont:
+        """The view's font (asked once, until it changes)."""
         if self._font is None:
             self._font = self._view.font()
         return self._font

@@ -145,7 +145,9 @@ class TrackTableModel(QAbstractTableModel):
         t = self.track(index.row())
         if t is None:
             return None
-        return Cell(self._texts(t)[index.column()], "accent" if t.id == self._playing_id else None)
+        column = index.column()
+        tone = "accent" if t.id == self._playing_id else None
+        return Cell(self._texts(t)[column], tone, right=column in self.RIGHT_COLUMNS)
 
     def _texts(self, t: Track) -> tuple[str, ...]:
         texts = self._shown.get(t.id)
