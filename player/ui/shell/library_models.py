@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon
 
 from player.domain.movements import split_act
 from player.library.browse import ComposerRow
@@ -37,6 +37,7 @@ from player.library.grouping import Act, Recording, Work
 from player.library.search_index import Found
 from player.store.tracks import Track
 from player.ui.plain import tip
+from player.ui.shell.text_cells import Cell
 from player.ui.style import theme
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self._fonts = Fonts()
         self.loader: ComposerLoader | None = None
         self._waiting: list[tuple[set[int], Callable[[], None]]] = []  # see when_read
-        self.art_for: Callable[[Track], object] | None = (
+        self.art_for: Callable[[Track], QIcon | None] | None = (
             None  # a work's picture (a feature sets it)
         )
 
@@ -355,8 +356,9 @@ class LibraryTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: AnyIndex, role: int = DISPLAY):
-        """Called for every cell and role a repaint draws (a dozen roles a cell): plain ints
-        first, so the roles the tree never sets cost one set lookup."""
+        """By role: tooltips, the panel's actions, tests (the view's painter asks :meth:`cell`
+        instead, once a cell); plain ints first, so the roles the tree never sets cost one set
+        lookup."""
         role = int(role)
         if role not in _TREE_ROLES:
             return None
@@ -373,23 +375,52 @@ class LibraryTreeModel(QAbstractItemModel):
         if role == ALIGNMENT:
             return RIGHT if column == 1 else None
         if role == DECORATION:
-            grouped = isinstance(obj, Work | Recording) and obj.movements
-            if column == 0 and grouped and self.art_for is not None:
-                return self.art_for(obj.movements[0])
-            return None
+            return self._icon(node, column)
         if role == FONT:
-            if column == 0 and isinstance(obj, ComposerRow | Work):
-                return self._fonts.composer if isinstance(obj, ComposerRow) else self._fonts.work
-            return self._fonts.bold if isinstance(obj, Track) and id(node) in self._marked else None
+            return self._font(node, column)
         if role == FOREGROUND:
-            if id(node) in self._marked:  # the playing movement and the rows that hold it
-                return self._fonts.accent
-            return self._fonts.muted if column == 1 else None
+            tone = self._tone(node, column)
+            return getattr(self._fonts, tone) if tone else None  # Fonts.accent, Fonts.muted
         if role == TRACK_ROLE:
             return obj if isinstance(obj, Track) else None
         if role == UNIT_ROLE:
             return node.unit
         return _plays(node)  # PLAYS_ROLE
+
+    def cell(self, index: AnyIndex) -> Cell | None:
+        """What the tree's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws in a
+        cell, in one call: the texts and looks :meth:`data` gives role by role."""
+        node = self._node(index)
+        if node is None:
+            return None
+        column = index.column()
+        return Cell(
+            _display(node, column, self._pitch),
+            self._tone(node, column),
+            self._font(node, column),
+            self._icon(node, column),
+            right=column == 1,
+        )
+
+    def _icon(self, node: TreeNode, column: int) -> QIcon | None:
+        """A work's or a recording's picture (its first movement's), when a feature gives them."""
+        obj = node.obj
+        if column == 0 and self.art_for is not None and isinstance(obj, Work | Recording):
+            return self.art_for(obj.movements[0]) if obj.movements else None
+        return None
+
+    def _font(self, node: TreeNode, column: int) -> QFont | None:
+        """Composers and works stand out; the playing movement is bold."""
+        obj = node.obj
+        if column == 0 and isinstance(obj, ComposerRow | Work):
+            return self._fonts.composer if isinstance(obj, ComposerRow) else self._fonts.work
+        return self._fonts.bold if isinstance(obj, Track) and id(node) in self._marked else None
+
+    def _tone(self, node: TreeNode, column: int) -> str | None:
+        """The playing movement and the rows that hold it in the accent, lengths muted."""
+        if id(node) in self._marked:
+            return "accent"
+        return "muted" if column == 1 else None
 
     def node_at(self, row: int, parent: AnyIndex) -> TreeNode:
         return self._children(self._node(parent))[row]

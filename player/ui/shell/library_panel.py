@@ -44,6 +44,7 @@ from player.ui.shell.library_models import (
 )
 from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
 from player.ui.shell.table_columns import ColumnFit
+from player.ui.shell.text_cells import TextCells
 from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
@@ -85,6 +86,12 @@ class LibraryPanel(QWidget):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._lengths = TextColumn(self.tree, 1)
+        self.tree.setItemDelegate(
+            TextCells(
+                self.tree,
+                lambda index: self.tree_model.cell(self.tree_proxy.mapToSource(index)),
+            )
+        )
         self.table_model = TrackTableModel(self.cache, self)
         self.table = named(QTableView(), "libraryTable")
         self.table.setModel(self.table_model)
@@ -96,6 +103,7 @@ class LibraryPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setItemDelegate(TextCells(self.table, self.table_model.cell))
         self.columns = ColumnFit(self.table)
         self.empty = named(QLabel(), "emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -10,6 +10,7 @@ from player.library.track_rows import NO_IDS, TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
+from player.ui.shell.text_cells import Cell
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,6 +36,7 @@ class TrackTableModel(QAbstractTableModel):
     sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute the order off-thread
 
     COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
+    RIGHT_COLUMNS = frozenset((2, 5))  # numbers and lengths, aligned right
 
     def __init__(self, cache: TrackCache | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -128,19 +130,30 @@ class TrackTableModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == ALIGNMENT:
-            return RIGHT if column in (2, 5) else None
+            return RIGHT if column in self.RIGHT_COLUMNS else None
         t = self.track(index.row())
         if t is None:
             return None
         if role == DISPLAY:
             return self._texts(t)[column]
         if role == TOOLTIP:  # the whole text where the column cuts it
-            return tip(self._texts(t)[column]) if column not in (2, 5) else None
+            return tip(self._texts(t)[column]) if column not in self.RIGHT_COLUMNS else None
         if role == TRACK_ROLE:
             return t
         if role == FOREGROUND and t.id == self._playing_id:
             return self._fonts.accent
         return None
+
+    def cell(self, index: AnyIndex) -> Cell | None:
+        """A cell's text, in the accent on the playing track's row, in one call: what the
+        table's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws, instead of a
+        call into Python per cell and role."""
+        t = self.track(index.row())
+        if t is None:
+            return None
+        column = index.column()
+        tone = "accent" if t.id == self._playing_id else None
+        return Cell(self._texts(t)[column], tone, right=column in self.RIGHT_COLUMNS)
 
     def _texts(self, t: Track) -> tuple[str, ...]:
         texts = self._shown.get(t.id)
