@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +52,10 @@ MIN_SHARED_ITEMS = 0.5
 """Share of the vocabulary's items that must be in the library: less means another library."""
 CHUNK = 8192
 """Candidates per inference call when computing the library's vectors (bounds peak memory)."""
+SESSIONS_KEPT = 16
+"""Session vectors kept per fitted model: Up next asks again about the session it just asked
+about (another mode, a refresh, feedback, the queue changed), and the session tower costs
+more than a millisecond of a request with the item scan pushing it out of the cache."""
 QUANTIZE_AFTER = SCAN_FIRST
 """Requests answered by a full scan before the trained items' integer copy is made."""
 
@@ -192,6 +197,10 @@ class SessionModel:
     fit: fit_cache.Fit = field(init=False)  # the above per track id, for the next fit
     computed_rows: int = field(init=False, default=0)  # run through the item tower by the fit
     prune_from: int = PRUNE_FROM  # trained items from which known is searched by integer copy
+    sessions_kept: int = SESSIONS_KEPT  # session vectors answered from memory (0: none)
+    # the latest session vectors by their input rows, oldest first (cleared by a fit)
+    _sessions: dict[tuple[int, ...], np.ndarray] = field(init=False, default_factory=dict)
+    _sessions_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     @property
     def provider(self) -> str:
@@ -285,6 +294,8 @@ class SessionModel:
         if cache is not None and (earlier is None or len(todo)):  # else the file holds them
             fit_cache.store(cache, key, self.fit)
         log.info("personal model fitted: %d of %d tracks computed", len(todo), len(library))
+        with self._sessions_lock:
+            self._sessions.clear()  # the same rows may now stand for other tracks
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)
         if len(self.known_rows) == len(library):  # every track trained: no second copy
             self.known_vectors = self.candidate_vectors
@@ -393,12 +404,19 @@ class SessionModel:
         return {"session_items": items, "session_artists": artists, "session_content": content}
 
     def session_vector(self, rows: np.ndarray) -> np.ndarray:
-        """The session tower's vector (H,) for the library ``rows`` heard so far.
+        """The session tower's vector (H,) for the library ``rows`` heard so far (read-only:
+        one of the last :attr:`sessions_kept` sessions asked about is answered from memory).
 
         Raises :class:`ModelError` when the model answers this session with NaN or infinity.
         """
+        rows = np.asarray(rows, dtype=np.int64)[-self.max_session_length :]
+        key = tuple(rows.tolist())
+        with self._sessions_lock:
+            kept = self._sessions.get(key)
+        if kept is not None:
+            return kept
         feeds = {
-            **self._session_feeds(np.asarray(rows, dtype=np.int64)),
+            **self._session_feeds(rows),
             "candidate_items": np.array([UNKNOWN], dtype=np.int64),
             "candidate_artists": np.array([UNKNOWN], dtype=np.int64),
             "candidate_content": np.zeros((1, self.content_dim), dtype=np.float32),
@@ -409,6 +427,11 @@ class SessionModel:
                 "The personal model gives invalid numbers",
                 "its session vector holds NaN or infinity for this session. Retrain.",
             )
+        vector.setflags(write=False)
+        with self._sessions_lock:
+            self._sessions[key] = vector
+            while len(self._sessions) > self.sessions_kept:
+                del self._sessions[next(iter(self._sessions))]
         return vector
 
     def scores(self, rows: np.ndarray) -> np.ndarray:

@@ -275,6 +275,7 @@ def main() -> None:
     history = load_history(db, library)
     prefixes = [s[: int(rng.integers(1, len(s) + 1))] for s in history.sessions if len(s)]
     full, two_stage, session_only = Timings(), Timings(), Timings()
+    model.sessions_kept = 0  # each session asked about here runs the tower (a repeat would not)
     for i in range(args.runs):
         rows = prefixes[i % len(prefixes)]
         with full:

@@ -182,3 +182,29 @@ def test_the_quantized_search_finds_exactly_the_full_scans_top_k(library, model_
         16,
         len(model.known_rows),
     )
+
+
+def test_a_session_asked_again_gets_the_towers_own_vector_until_the_next_fit(library, model_dir):
+    """Up next asks again about the session it just asked about: the vector kept for it is the
+    one the tower gives (and cannot be changed by a caller); a fit forgets it (rows may stand
+    for other tracks now), and only the latest few sessions are kept."""
+    items, artists = library_keys(library.db)
+    write_model(model_dir, items, artists, hidden=16)
+    index = load_library(library.db)
+    model = load_model(model_dir, index, providers=["CPUExecutionProvider"])
+    fresh = load_model(model_dir, index, providers=["CPUExecutionProvider"])
+    fresh.sessions_kept = 0
+    rng = np.random.default_rng(11)
+    sessions = [
+        rng.choice(len(index), int(rng.integers(1, 6))) for _ in range(model.sessions_kept + 4)
+    ]
+    first = [model.session_vector(rows) for rows in sessions]
+    again = [model.session_vector(rows) for rows in sessions[-3:]]
+    assert all(a is b for a, b in zip(again, first[-3:], strict=True))  # kept
+    assert model.session_vector(sessions[0]) is not first[0]  # pushed out by later ones
+    for rows, vector in zip(sessions, first, strict=True):
+        assert np.array_equal(vector, fresh.session_vector(rows))
+        assert not vector.flags.writeable
+    model.fit_library(index)
+    assert model.session_vector(sessions[-1]) is not first[-1]
+    assert np.array_equal(model.session_vector(sessions[-1]), first[-1])
