@@ -105,14 +105,18 @@ class SessionsSource:
             return request.memo[SESSIONS]
         library, follows = request.library, request.history.follows
         result: dict[int, dict[int, float]] = {}
-        for age, row in enumerate(request.session_rows[::-1]):
-            counter = follows.get(int(library.work_of[row]))
+        rows = request.session_rows[::-1].tolist()
+        for age, (row, heard) in enumerate(zip(rows, library.work_of[rows].tolist(), strict=True)):
+            counter = follows.get(heard)
             if not counter:
                 continue
             recency = 1.0 / (1.0 + age)
-            for work, count in counter.items():
-                result.setdefault(work, {})
-                result[work][int(row)] = result[work].get(int(row), 0.0) + recency * count
+            for work, count in counter.items():  # hundreds per popular work: kept lean
+                parts = result.get(work)
+                if parts is None:
+                    result[work] = {row: recency * count}
+                else:
+                    parts[row] = parts.get(row, 0.0) + recency * count
         request.memo[SESSIONS] = result
         return result
 
