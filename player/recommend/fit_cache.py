@@ -11,6 +11,7 @@ damaged file too: :mod:`player.store.caches`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,7 +32,9 @@ class Fit(NamedTuple):
     vocabulary: np.ndarray  # int64 (): distinct items the model was trained on
 
 
-def digest(model: Path, vocabulary_sha256: str, texts: list[list[str]], content: np.ndarray) -> str:
+def digest(
+    model: Path, vocabulary_sha256: str, texts: list[Sequence[str]], content: np.ndarray
+) -> str:
     """A digest of a fit's inputs: the model file (by size and time: its vocabulary's hash is
     checked when it is read), the library's keys per track and the content fed to the model."""
     stat = model.stat()
