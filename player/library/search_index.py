@@ -14,8 +14,7 @@ answers in track ids and the composers that hold a match, which is all the views
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +33,7 @@ class SearchIndex:
     over the recordings and one over the distinct titles, not one per track.
     """
 
-    def __init__(self, groups: list[str], group_of: Sequence[int], titles: list[str]) -> None:
+    def __init__(self, groups: list[str], group_of: list[int], titles: list[str]) -> None:
         distinct: dict[str, int] = {}
         title_of = [distinct.setdefault(t, len(distinct)) for t in titles]
         self._groups, self._titles = groups, list(distinct)
@@ -104,9 +103,10 @@ def build_search(rows: Iterable[tuple]) -> TrackSearch:
     parts: list[tuple[str, str, str]] = []  # a recording's composer, work and own text
     composer_index: dict[str, int] = {}
     group_index: dict[str, int] = {}
-    # per track: numbers in arrays (not 100,000 int objects left among the build's garbage)
-    group_of, composer_of, ids = array("q"), array("q"), array("q")
+    group_of: list[int] = []
     titles: list[str] = []
+    composer_of: list[int] = []
+    ids: list[int] = []
     title_texts: dict[str, str] = {}  # titles repeat: each folded once
     for row in rows:
         track_id, composer_key, name, spelling, work, work_title, work_tag, catalogue = row[:8]
@@ -133,7 +133,7 @@ def build_search(rows: Iterable[tuple]) -> TrackSearch:
     groups = [composer_text[c] + work_text[w] + own for c, w, own in parts]
     return TrackSearch(
         SearchIndex(groups, group_of, titles),
-        np.frombuffer(ids, dtype=np.int64).copy(),
+        np.array(ids, dtype=np.int64),
         list(composer_index),
-        np.frombuffer(composer_of, dtype=np.int64).copy(),
+        np.array(composer_of, dtype=np.int64),
     )
