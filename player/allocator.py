@@ -34,3 +34,17 @@ def give_back_large_buffers() -> bool:
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     return mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1
+
+
+def trim() -> bool:
+    """Give back the free pages inside the heaps (``malloc_trim``): after a large one-off build,
+    what its smaller temporaries left between the blocks that stay. False where not glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    malloc_trim.argtypes = (ctypes.c_size_t,)
+    malloc_trim.restype = ctypes.c_int
+    return bool(malloc_trim(0))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.allocator import trim
 from player.analysis.version import ANALYSIS_VERSION
 from player.library.browse import ComposerRow, Overview, column_order, load_composer
 from player.library.search_index import Found, TrackSearch, build_search
@@ -354,6 +355,7 @@ def _build_search(open_db: Callable[[], Database]) -> TrackSearch:
         return build_search(search_rows(db))
     finally:
         db.close()
+        trim()  # what the build's temporaries left free in the heaps (player.allocator)
 
 
 def _unique(tracks: list[Track]) -> list[Track]:
