@@ -16,6 +16,7 @@ heaps, where reusing them costs nothing: a threshold of 256 KB made ``suggest()`
 from __future__ import annotations
 
 import ctypes
+import linecache
 import sys
 
 M_MMAP_THRESHOLD = -3
@@ -38,7 +39,12 @@ def give_back_large_buffers() -> bool:
 
 def trim() -> bool:
     """Give back the free pages inside the heaps (``malloc_trim``): after a large one-off build,
-    what its smaller temporaries left between the blocks that stay. False where not glibc."""
+    what its smaller temporaries left between the blocks that stay. False where not glibc.
+
+    Also drops the source lines kept in ``linecache``: PySide6's import hook reads the source of
+    every module imported after it (to see whether it uses PySide6), about 6 MB by the time the
+    start is over; a traceback reads what it shows again."""
+    linecache.clearcache()
     if not sys.platform.startswith("linux"):
         return False
     try:
