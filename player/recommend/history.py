@@ -244,17 +244,14 @@ class _Plays:
 
     @classmethod
     def of(cls, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray) -> _Plays:
-        """The plays' own arrays (copies: no view keeps the whole log alive); track ids as
-        int32 when they fit (a decade's plays are then 15 MB, not 19)."""
+        """What the history keeps of the plays: track ids as int32 when they fit (a decade's
+        plays are then 15 MB, not 19), the rest as given (``end_ms`` and the cuts are the
+        history's own arrays, not the log's: a view of them keeps no more than they hold)."""
         heard = log.finished | (log.ms_heard >= HEARD_MS)
         ids = log.track_id
         small = not len(ids) or (ids.min() >= 0 and ids.max() < np.iinfo(np.int32).max)
         return cls(
-            ids.astype(np.int32 if small else np.int64),
-            log.end_ms.copy(),
-            heard,
-            new_session.copy(),
-            repeat.copy(),
+            ids.astype(np.int32 if small else np.int64), log.end_ms, heard, new_session, repeat
         )
 
     def plus(self, other: _Plays) -> _Plays:
