@@ -106,7 +106,7 @@ class Units(Sequence[np.ndarray]):
 
     def __init__(self, rows: np.ndarray, starts: np.ndarray) -> None:
         self._rows, self._starts = rows, starts
-        self._ends = np.append(starts[1:], len(rows)).astype(np.int64)
+        self._ends = np.append(starts[1:], len(rows)).astype(np.int64)[: len(starts)]
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -299,7 +299,8 @@ class LibraryIndex:
         unit_of = units.codes.astype(np.int64)
         sizes = np.bincount(unit_of, minlength=len(units.values))
         starts = np.cumsum(sizes) - sizes
-        in_library_order = np.split(np.argsort(unit_of, kind="stable"), starts[1:])
+        by_unit = np.argsort(unit_of, kind="stable")
+        in_library_order = np.split(by_unit, starts[1:]) if len(starts) else []  # no tracks
         ordered = [
             play_order(key, rows.tolist())
             for key, rows in zip(units.values, in_library_order, strict=True)

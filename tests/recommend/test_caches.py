@@ -184,3 +184,11 @@ def test_every_writer_of_the_tracks_moves_their_change_mark(library):
         before = caches.read_mark(db, "tracks").changes
         write()
         assert caches.read_mark(db, "tracks").changes > before
+
+
+def test_an_empty_library_is_indexed_and_cached(tmp_path):
+    db = open_database(tmp_path / "continuo.db")
+    index = cached_library(db)
+    assert len(index) == 0 and len(index.units) == 0 and index.row_of.get(1) is None
+    assert_same_index(cached_library(db), load_library(db))
+    db.close()
