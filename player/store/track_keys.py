@@ -57,9 +57,10 @@ def track_keys(db: Database) -> TrackKeys:
         if keys is not None:
             return keys
         keys = _read(db)
-    arrays = _arrays(keys) if stamp is not None and not db.read_only else None
-    if arrays is not None:
-        caches.save(path, stamp, arrays)
+    if stamp is not None and not db.read_only:
+        arrays = _arrays(keys)
+        if arrays is not None:
+            caches.save(path, stamp, arrays)
     return keys
 
 

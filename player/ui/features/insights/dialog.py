@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.priority import Priority
 from player.store.db import Database
 from player.store.insights import (
     OTHER,
@@ -374,7 +375,9 @@ class InsightsDialog(QDialog):
 
     ``open_db`` opens a connection for the calling (worker) thread; ``flush``, when given, runs
     first on that thread so the play now running is counted. ``jobs``: the runner to read on
-    (by default one thread of its own).
+    (by default one thread of its own). The read is a ``priority`` foreground job: the
+    listener waits for it, so background work (the start's search texts, the analysis queue's
+    listing) pauses meanwhile.
     """
 
     def __init__(
@@ -384,12 +387,14 @@ class InsightsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         flush: Callable[[], None] | None = None,
+        priority: Priority | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Insights — Continuo")
         self.resize(1040, 900)  # shrunk to the screen when shown (the view scrolls)
         self.jobs = jobs or JobRunner(self, max_threads=1)
         self._open_db, self._flush = open_db, flush
+        self._priority = priority or Priority()
         self._period: str | None = None
         self._plays: PlayFacts | None = None  # the last read, reused while the log is unchanged
         self._shown = False  # something read is on screen
@@ -409,20 +414,22 @@ class InsightsDialog(QDialog):
 
     def refresh(self) -> None:
         open_db, flush, period, kept = self._open_db, self._flush, self._period, self._plays
+        priority = self._priority
         if not self._shown:
             self.view.empty_label.setText(READING_TEXT)
             self.view.pages.setCurrentIndex(0)
 
         def load() -> tuple[PlayFacts, Insights]:
-            if flush is not None:
-                flush()
-            db = open_db()
-            try:
-                plays = kept if kept is not None and kept.version == log_version(db) else None
-                plays = plays or read_plays(db)
-                return plays, compute_insights(db, period=period, plays=plays)
-            finally:
-                db.close()
+            with priority.foreground():
+                if flush is not None:
+                    flush()
+                db = open_db()
+                try:
+                    plays = kept if kept is not None and kept.version == log_version(db) else None
+                    plays = plays or read_plays(db)
+                    return plays, compute_insights(db, period=period, plays=plays)
+                finally:
+                    db.close()
 
         self.jobs.run(load, self._arrived, self._failed)
 
@@ -448,6 +455,11 @@ def make_dialog(ctx: FeatureContext) -> InsightsDialog:
     def flush() -> None:  # the play now running counts in Insights
         recorder.flush()
 
-    insights = InsightsDialog(ctx.services.open_db, parent=ctx.dialog_parent, flush=flush)
+    insights = InsightsDialog(
+        ctx.services.open_db,
+        parent=ctx.dialog_parent,
+        flush=flush,
+        priority=ctx.services.priority,
+    )
     ctx.closing.connect(lambda: insights.jobs.wait(CLOSE_WAIT_MS))
     return insights
