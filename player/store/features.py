@@ -15,6 +15,7 @@ import numpy as np
 from player.analysis.content import inverse_document_frequency, most_similar, tfidf
 from player.priority import SLICE
 from player.store.db import Database, path_from_db, utc_now
+from player.store.tracks import LIBRARY_ORDER
 
 _UPSERT = (
     "INSERT INTO features (track_id, analysis_version, status, reason, histogram, n_segments, "
@@ -51,13 +52,13 @@ def tracks_needing_analysis(
 ) -> list[tuple[int, str]]:
     """``(track_id, path)`` of present tracks without a row of this version, in library order;
     ``pause_point`` is called every :data:`~player.priority.SLICE` rows (a job the listener
-    waits for goes first)."""
+    waits for goes first). The rows stream in the library-order index's order: sorted in
+    SQLite, 100,000 tracks cost 0.8 s of CPU in one step that no pause point could split."""
     rows = db.conn.execute(
         "SELECT t.id, t.path FROM tracks t LEFT JOIN features f "
         "ON f.track_id = t.id AND f.analysis_version = ? "
         "WHERE t.missing = 0 AND f.track_id IS NULL "
-        "ORDER BY t.composer COLLATE NOCASE, t.work COLLATE NOCASE, t.disc_number, "
-        "t.movement_number, t.track_number, t.id",
+        f"ORDER BY {LIBRARY_ORDER}",
         (analysis_version,),
     )
     found = []
