@@ -132,27 +132,40 @@ class _StatCard(QFrame):
 
 
 class _Rows(QAbstractTableModel):
-    """The discoveries' texts, handed to the view cell by cell as it paints them: a decade's
-    history discovers thousands of works, too many to make an item each on the GUI thread."""
+    """The discoveries' texts, written and handed to the view row by row as it paints them: a
+    decade's history discovers thousands of works, too many to make an item each, or even
+    write each one's texts, on the GUI thread."""
 
     def __init__(self, headers: list[str]) -> None:
         super().__init__()
         self.headers = headers
-        self.rows: list[list[str]] = []
+        self.found: list[Discovery] = []
+        self.name: Callable[[Discovery], str] = lambda d: d.composer
+        self._written: dict[int, list[str]] = {}
 
-    def set_rows(self, rows: list[list[str]]) -> None:
+    def set_rows(self, found: list[Discovery], name: Callable[[Discovery], str]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.found, self.name, self._written = found, name, {}
         self.endResetModel()
 
+    def row(self, i: int) -> list[str]:
+        """Row ``i``'s texts: the name, the first play's day, plays since, time listened."""
+        written = self._written.get(i)
+        if written is None:
+            d = self.found[i]
+            day = f"{d.first_played.day} {d.first_played:%b %Y}"
+            written = [self.name(d), day, str(d.plays_after), _duration(d.hours)]
+            self._written[i] = written
+        return written
+
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.found)
 
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self.headers)
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> object:
-        text = self.rows[index.row()][index.column()]
+        text = self.row(index.row())[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return text
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -185,8 +198,8 @@ class _DiscoveryTable(QTableView):
         for column in range(1, len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
-    def show_rows(self, rows: list[list[str]]) -> None:
-        self.rows.set_rows(rows)
+    def show_rows(self, found: list[Discovery], name: Callable[[Discovery], str]) -> None:
+        self.rows.set_rows(found, name)
 
 
 class InsightsView(QWidget):
@@ -357,17 +370,8 @@ class InsightsView(QWidget):
                 else ""
             )
         )
-
-        def row(d: Discovery, name: str) -> list[str]:
-            return [
-                name,
-                f"{d.first_played.day} {d.first_played:%b %Y}",
-                str(d.plays_after),
-                _duration(d.hours),
-            ]
-
-        self.composer_table.show_rows([row(d, d.composer) for d in composers])
-        self.work_table.show_rows([row(d, f"{d.work} — {d.composer}") for d in works])
+        self.composer_table.show_rows(composers, lambda d: d.composer)
+        self.work_table.show_rows(works, lambda d: f"{d.work} — {d.composer}")
 
 
 class InsightsDialog(QDialog):
