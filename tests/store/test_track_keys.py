@@ -6,12 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from player.library.scanner import scan_library
 from player.store import caches, open_database
 from player.store import track_keys as module
 from player.store.insights import compute_insights
 from player.store.plays import log_plays
 from player.store.track_keys import COLUMNS, FILE, TrackKeys, track_keys
 from player.store.tracks import Track, merge_identities, upsert_tracks
+from tests.library.audio_files import tag_vorbis, write_audio
 
 COMPOSERS = ["Franz Schubert", "Schubert, Franz", "Clara Schumann", ""]
 
@@ -133,3 +135,22 @@ def test_insights_follow_a_retagged_library(db):
     assert "Franz Schubert" in compute_insights(db).composers
     upsert_tracks(db, tracks(12, ["Johannes Brahms"]))
     assert compute_insights(db).composers == ["Johannes Brahms"]
+
+
+def test_a_rescan_that_finds_nothing_changed_keeps_the_cache(tmp_path, monkeypatch):
+    root = tmp_path / "music"
+    for n in (1, 2):
+        tag_vorbis(
+            write_audio(root / f"0{n}.ogg", seconds=0.3, freq=300 * n),
+            composer="Joseph Haydn",
+            work="String Quartet Op. 76 No. 3",
+        )
+    db = open_database(tmp_path / "profile" / "continuo.db")
+    scan_library(db, [root])
+    first = track_keys(db)
+    mark = caches.read_mark(db, "tracks")
+    scan_library(db, [root])  # as at every start: nothing changed
+    assert caches.read_mark(db, "tracks") == mark
+    monkeypatch.setattr(module, "_read", lambda db: pytest.fail("the table was read again"))
+    assert_same(track_keys(db), first)
+    db.close()
