@@ -39,7 +39,11 @@ FRAME_LENGTH = 2048
 NOTE_FFT = 4096  # note-spectrum FFT size at ``sr`` (half of it at the half rate)
 NOTE_HOP_S = 0.04
 _LOUD_FRAME = 0.05  # mean log-compressed level above which a frame counts as sounding
-_ENDING_FRAMES = 100  # 4 s of sounding frames at the end: the final cadence
+_ENDING_FRAMES = 50
+"""2 s of sounding frames at the end: the final chord. Chosen on the key benchmark's tuning
+chorales and 40 further tuning choir renders (exact keys: 4 s 0.97 / 0.88, 2 s 1.00 / 0.93 with
+each frame scaled to its loudest class, 1 s 0.97 / 0.93); 4 s reached back into the penultimate
+chord, whose dominant outweighed the tonic in choir renders."""
 _HALF_RATE_MIN_NYQUIST = 4_500  # Hz: above C8's upper neighbour (4,435 Hz), the note grid's top
 SILENCE_PEAK = 1e-4  # -80 dBFS: a file whose loudest sample stays below this is silent
 
@@ -66,7 +70,8 @@ class Analysis:
     concert_tuning: float = 0.0
     """Semitones from A440 to 0.1 cent (the grid's ``tuning`` is rounded to 5): the A4 reported."""
     ending_chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
-    """(12,) the same over the last 4 s of sound: the final cadence names the tonic."""
+    """(12,) the last 2 s of sound, each frame scaled to its loudest class: the final chord
+    names the tonic, and as it decays its shape still counts as much as its attack."""
     textures: np.ndarray = field(default_factory=lambda: np.zeros((0, TEXTURE_DIM), np.float32))
     """(n_segments, TEXTURE_DIM) rhythm, texture and interval statistics per segment."""
 
@@ -184,7 +189,9 @@ def analyse_stream(
         frame_chroma = fold_chroma(amplitude(S[:, first_note : first_note + -(-n_core // n_hop)]))
         chroma += frame_chroma.sum(axis=1)
         loud = S[:, first_note : first_note + frame_chroma.shape[1]].mean(axis=0) > _LOUD_FRAME
-        ending = np.concatenate([ending, frame_chroma[:, loud]], axis=1)[:, -_ENDING_FRAMES:]
+        sounding = frame_chroma[:, loud]
+        sounding = sounding / np.maximum(sounding.max(axis=0), 1e-12)
+        ending = np.concatenate([ending, sounding], axis=1)[:, -_ENDING_FRAMES:]
         emphasise_f0(
             S,
             track.f0_hz[::ratio][:n_all],

@@ -17,8 +17,9 @@ vector's norm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -36,6 +37,15 @@ SHIFT = 128
 the product afterwards (onnxruntime's own zero-point input made the product 4x as slow)."""
 CHUNK = 4096
 """Rows quantized at a time (float64 working copies that stay in the cache)."""
+SAMPLE_STRIDE = 16
+"""One approximation in this many is read first to place a threshold near the k-th best."""
+PRUNE_FROM = 20_000
+"""Rows from which :class:`VectorSearch` goes through the integer copy; below, one scan of
+the float vectors is as quick."""
+SCAN_FIRST = 2
+"""Requests :class:`VectorSearch` answers by a full scan before it makes the integer copy (0.3 s
+CPU at 100,000 x 192): vectors asked about once (``continuo suggest``) never pay for it, the
+window's pay on the third request after each change."""
 SLACK = 1e-4
 """Added to each bound, as a share of ``|q| max|v|``: float32 rounding of the exact scores
 (at most ~192 x 6e-8 of ``|q||v|``) and of the approximations, kept on the safe side."""
@@ -48,6 +58,96 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(scores, scores.size - k)[-k:]
     return part[np.argsort(-scores[part], kind="stable")]
+
+
+def _likely_best(approx: np.ndarray, k: int) -> tuple[np.ndarray | None, float | None]:
+    """At least ``k`` rows of finite ``approx`` among its highest, and the threshold that
+    chose them when every row at or above it is among them: the rows above a threshold read
+    from every :data:`SAMPLE_STRIDE`-th value (about 3 k rows: a partition of the whole array
+    costs more than the product that made it), else the ``k`` best (no threshold); no rows
+    when fewer are finite."""
+    sample = approx[::SAMPLE_STRIDE]
+    want = 3 * k // SAMPLE_STRIDE + 2
+    if len(sample) > 4 * want:
+        threshold = float(np.partition(sample, len(sample) - want)[len(sample) - want])
+        if np.isfinite(threshold):
+            rows = np.flatnonzero(approx >= threshold)
+            if (
+                k <= len(rows) <= 12 * k
+            ):  # not fewer (a sample unlike the rest), nor ties by the many
+                return rows, threshold
+    best = top_k(approx, k)
+    best = best[np.isfinite(approx[best])]
+    return (best, None) if len(best) == k else (None, None)
+
+
+class Scored(NamedTuple):
+    """Exact scores a search worked out on its way (its answer among them), for a caller that
+    scores candidates next: the rows found here need no second gather."""
+
+    rows: np.ndarray  # int64, ascending
+    values: np.ndarray  # float32: their exact scores
+
+    def of(self, rows: np.ndarray, score: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """Exact scores of ``rows``: those held here, ``score(others)`` for the others."""
+        known = self.rows
+        if not len(known):
+            return score(rows)
+        at = np.minimum(np.searchsorted(known, rows), len(known) - 1)
+        hit = known[at] == rows
+        if hit.all():
+            return self.values[at]
+        values = np.empty(len(rows), dtype=np.float32)
+        values[hit] = self.values[at[hit]]
+        values[~hit] = score(rows[~hit])
+        return values
+
+
+class VectorSearch:
+    """The exact top k of ``vectors @ query`` among allowed rows, request after request: a
+    float scan while the rows are few or it was asked little, then through a
+    :class:`QuantizedVectors` copy (made once, here, on the request that first needs it)."""
+
+    def __init__(
+        self, vectors: np.ndarray, *, prune_from: int = PRUNE_FROM, scan_first: int = SCAN_FIRST
+    ) -> None:
+        self.vectors = vectors
+        self.prune_from, self.scan_first = prune_from, scan_first
+        self.quantized: QuantizedVectors | None = None
+        self.asked = 0  # from several threads at once: a count off by one does no harm
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the integer copy (the vectors are the caller's)."""
+        quantized = self.quantized
+        return quantized.nbytes if quantized is not None else 0
+
+    def top(self, query: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
+        """Rows of the ``k`` best scores among ``allowed`` ones, best first (only finite ones)."""
+        return self.search(query, k, allowed)[0]
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, Scored]:
+        """:meth:`top`, and the exact scores worked out on the way (the answer's among them)."""
+        self.asked += 1
+        quantized = self.quantized
+        if (
+            quantized is None
+            and self.asked > self.scan_first
+            and len(self.vectors) >= max(self.prune_from, 1)
+        ):
+            quantized = self.quantized = QuantizedVectors.of(self.vectors)
+        if quantized is not None:
+            return quantized.search(self.vectors, query, k, allowed)
+        scores = np.einsum("nh,h->n", self.vectors, query)
+        scores[~allowed] = -np.inf
+        best = top_k(scores, k)
+        best = best[np.isfinite(scores[best])]
+        held = np.sort(best)
+        return best, Scored(held, scores[held])
+
+    def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The exact scores of ``rows``, as :meth:`top` ranks them."""
+        return np.einsum("nh,h->n", self.vectors[rows], query)
 
 
 @dataclass(frozen=True)
@@ -101,8 +201,15 @@ class QuantizedVectors:
     ) -> np.ndarray:
         """Indices into ``vectors`` (the rows quantized) of the ``k`` best scores for
         ``query`` where ``allowed``, best first: exactly those of a scan of ``vectors``."""
+        return self.search(vectors, query, k, allowed)[0]
+
+    def search(
+        self, vectors: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray
+    ) -> tuple[np.ndarray, Scored]:
+        """:meth:`top`, and the exact scores worked out on the way (the answer's among them)."""
         if k <= 0:
-            return np.zeros(0, dtype=np.int64)
+            nothing = np.zeros(0, dtype=np.int64)
+            return nothing, Scored(nothing, np.zeros(0, dtype=np.float32))
         wide = query.astype(np.float64)
         peak = float(np.abs(wide).max()) if len(wide) else 0.0
         step = peak / QUERY_LEVELS if peak > 0 else 1.0
@@ -115,21 +222,27 @@ class QuantizedVectors:
         approx = products.astype(np.float32)  # exact: |products| < 2**24
         approx *= self.scale * np.float32(step)
         np.copyto(approx, np.float32(-np.inf), where=~allowed)
-        guess = top_k(approx, k)
-        guess = guess[np.isfinite(approx[guess])]
-        if len(guess) < k:  # fewer allowed than asked: all of them
+        first, threshold = _likely_best(approx, k)
+        if first is None:  # fewer allowed than asked: all of them
             rows = np.flatnonzero(allowed)
         else:
-            floor = float(np.einsum("nh,h->n", vectors[guess], query).min())
-            # the widest bound of any row picks the few near the floor, their own bounds decide
+            # any k rows' exact scores: the k-th best of all is at least the k-th best of these
+            exact = np.einsum("nh,h->n", vectors[first], query)
+            floor = float(np.partition(exact, len(exact) - k)[len(exact) - k])
+            # the widest bound of any row: no row approximated below ``lowest`` reaches the floor
             reach = (length * float(self.error_max) + left_out * float(self.norm_max)) * (1 + 1e-3)
             slack = SLACK * length * self.largest
-            rows = np.flatnonzero(approx >= floor - reach - slack)
+            lowest = floor - reach - slack
+            if threshold is not None and threshold <= lowest:
+                # every row that can reach the floor is among the first: theirs is the answer
+                return first[top_k(exact, k)], Scored(first, exact)
+            # else their own bounds decide which of the rows near the floor are scored
+            rows = np.flatnonzero(approx >= lowest)
             margin = self.error[rows] * np.float32(length * (1 + 1e-3))
             margin += self.norm[rows] * np.float32(left_out * (1 + 1e-3))
             rows = rows[approx[rows] + margin + np.float32(slack) >= floor]
         scores = np.einsum("nh,h->n", vectors[rows], query)
-        return rows[top_k(scores, k)]
+        return rows[top_k(scores, k)], Scored(rows, scores)
 
 
 def _quantize(rows: np.ndarray) -> tuple[np.ndarray, ...]:

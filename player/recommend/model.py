@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,11 +29,19 @@ from player.domain.model_contract import (
 from player.domain.text import key_part
 from player.errors import ModelError, NoModelError
 from player.recommend import fit_cache
-from player.recommend.item_search import QuantizedVectors, top_k
+from player.recommend.item_search import (
+    PRUNE_FROM,
+    SCAN_FIRST,
+    QuantizedVectors,
+    Scored,
+    VectorSearch,
+)
 from player.recommend.library import LibraryIndex
 
 if TYPE_CHECKING:
     from player.recommend.onnx_session import OnnxSession
+
+log = logging.getLogger(__name__)
 
 INPUT_TYPES = {
     name: ("tensor(float)" if name.endswith("_content") else "tensor(int64)", rank)
@@ -42,13 +51,8 @@ MIN_SHARED_ITEMS = 0.5
 """Share of the vocabulary's items that must be in the library: less means another library."""
 CHUNK = 8192
 """Candidates per inference call when computing the library's vectors (bounds peak memory)."""
-PRUNE_FROM = 20_000
-"""Trained items from which the model's own candidates are searched through their integer copy
-first (:class:`QuantizedVectors`); below, one scan of the float vectors is as quick."""
-QUANTIZE_AFTER = 2
-"""Requests answered by a full scan before the integer copy is made (0.3 s CPU at 100,000
-items): a model asked once (``continuo suggest``) never pays for it, the window's pays on its
-third request after each fit."""
+QUANTIZE_AFTER = SCAN_FIRST
+"""Requests answered by a full scan before the trained items' integer copy is made."""
 
 
 @dataclass
@@ -61,6 +65,16 @@ class ModelFiles:
     artists: list[str]
     path: Path
     size_bytes: int = 0
+    _lookup: tuple[dict[str, int], dict[str, int]] | None = None
+
+    def lookup(self) -> tuple[dict[str, int], dict[str, int]]:
+        """``{key: vocabulary index}`` of the items and of the artists, keys spelled as the
+        library's (made once: a tenth of a second for 100,000 items)."""
+        if self._lookup is None:
+            items = {key_part(k): i for i, k in enumerate(self.items) if i > 1}
+            artists = {key_part(k): i for i, k in enumerate(self.artists) if i > 1}
+            self._lookup = (items, artists)
+        return self._lookup
 
 
 def read_model(
@@ -174,9 +188,10 @@ class SessionModel:
     content: np.ndarray = field(init=False)  # float32 (N, C) fed to the model
     known_rows: np.ndarray = field(init=False)  # int64 (K,): rows of items the model was trained on
     known_vectors: np.ndarray = field(init=False)  # float32 (K, H): their candidate vectors
-    quantized: QuantizedVectors | None = field(init=False, default=None)
-    prune_from: int = PRUNE_FROM
-    asked: int = field(init=False, default=0)  # top_known calls since the fit
+    known: VectorSearch = field(init=False)  # the top-k search over known_vectors
+    fit: fit_cache.Fit = field(init=False)  # the above per track id, for the next fit
+    computed_rows: int = field(init=False, default=0)  # run through the item tower by the fit
+    prune_from: int = PRUNE_FROM  # trained items from which known is searched by integer copy
 
     @property
     def provider(self) -> str:
@@ -191,38 +206,58 @@ class SessionModel:
         return int(self.files.meta.get("max_session_length") or 40)
 
     @property
+    def quantized(self) -> QuantizedVectors | None:
+        """The trained items' integer copy, once requests made it."""
+        return self.known.quantized
+
+    @property
     def nbytes(self) -> int:
         """Bytes held for this library: the candidate vectors and the model's own inputs."""
-        quantized = self.quantized
         return int(
             self.candidate_vectors.nbytes
             + (self.known_vectors.nbytes if self.known_vectors is not self.candidate_vectors else 0)
-            + (quantized.nbytes if quantized is not None else 0)
+            + self.known.nbytes
             + self.item_index.nbytes
             + self.artist_index.nbytes
             + self.content.nbytes
         )
 
-    def fit_library(self, library: LibraryIndex, *, cache: Path | None = None) -> None:
-        """Check the model against ``library`` and compute every track's candidate vector
-        (taken from the folder ``cache`` when it holds them for these inputs:
-        :mod:`player.recommend.fit_cache`)."""
+    def fit_library(
+        self,
+        library: LibraryIndex,
+        *,
+        cache: Path | None = None,
+        earlier: fit_cache.Fit | None = None,
+    ) -> None:
+        """Check the model against ``library`` and give every track its candidate vector.
+
+        A track already fitted with the same inputs (:mod:`player.recommend.fit_cache`) keeps
+        its vector: from ``earlier`` (this model's fit to the library before a change) or else
+        from the folder ``cache``; only the others are looked up in the vocabulary and run
+        through the item tower (:attr:`computed_rows` says how many). The result is kept in
+        ``cache`` when any track was computed.
+        """
         content = self._content_for(library)
         hidden = int(self.files.meta.get("hidden_size") or 0)
-        key = fitted = None
-        if cache is not None:
-            key = fit_cache.digest(
-                self.files.path / MODEL_FILE,
-                str((self.files.meta.get("vocabulary") or {}).get("sha256")),
-                [library.item_keys, library.model_artist_keys],
-                content,
-            )
-            fitted = fit_cache.load(cache, key, len(library), hidden)
-        if fitted is not None:
-            item_index, artist_index = fitted.item_index, fitted.artist_index
-            vocabulary = int(fitted.vocabulary)
+        inputs = fit_cache.fingerprints([library.item_keys, library.model_artist_keys], content)
+        key = fit_cache.model_key(
+            self.files.path / MODEL_FILE,
+            str((self.files.meta.get("vocabulary") or {}).get("sha256")),
+            hidden,
+            self.content_dim,
+        )
+        if earlier is None and cache is not None:
+            earlier = fit_cache.load(cache, key, hidden)
+        kept = fit_cache.matching(earlier, library.track_ids, inputs)
+        todo = np.flatnonzero(kept < 0)
+        item_index, artist_index = self._vocabulary_rows(library, todo)
+        if earlier is not None:
+            have = kept >= 0
+            item_index[have] = earlier.item_index[kept[have]]
+            artist_index[have] = earlier.artist_index[kept[have]]
+            vocabulary = int(earlier.vocabulary)
         else:
-            item_index, artist_index, vocabulary = self._vocabulary_rows(library)
+            vocabulary = max(len(self.files.lookup()[0]), 1)
         known = int(np.unique(item_index[item_index > UNKNOWN]).size)
         if known / vocabulary < MIN_SHARED_ITEMS:
             raise ModelError(
@@ -234,35 +269,47 @@ class SessionModel:
         self.library = library
         self.item_index = item_index
         self.artist_index = artist_index
-        if fitted is not None:
-            self.candidate_vectors = fitted.candidate_vectors
+        computed = self._candidate_vectors(todo)
+        if earlier is None or len(todo) == len(library):
+            self.candidate_vectors = computed
         else:
-            self.candidate_vectors = self._candidate_vectors()
+            vectors = earlier.candidate_vectors[np.maximum(kept, 0)]  # a new array, in row order
+            vectors[todo] = computed
+            self.candidate_vectors = vectors
+        self.computed_rows = len(todo)
         self._check_outputs()
-        if cache is not None and key is not None and fitted is None:
-            fit = fit_cache.Fit(
-                item_index, artist_index, self.candidate_vectors, np.array(vocabulary)
-            )
-            fit_cache.store(cache, key, fit)
+        self.fit = fit_cache.Fit(
+            library.track_ids, inputs, item_index, artist_index, self.candidate_vectors,
+            np.array(vocabulary, dtype=np.int64),
+        )  # fmt: skip
+        if cache is not None and (earlier is None or len(todo)):  # else the file holds them
+            fit_cache.store(cache, key, self.fit)
+        log.info("personal model fitted: %d of %d tracks computed", len(todo), len(library))
         self.known_rows = np.flatnonzero(item_index > UNKNOWN)
         if len(self.known_rows) == len(library):  # every track trained: no second copy
             self.known_vectors = self.candidate_vectors
         else:
             self.known_vectors = np.ascontiguousarray(self.candidate_vectors[self.known_rows])
-        self.quantized, self.asked = None, 0
+        self.known = VectorSearch(self.known_vectors, prune_from=self.prune_from)
 
-    def _vocabulary_rows(self, library: LibraryIndex) -> tuple[np.ndarray, np.ndarray, int]:
-        """Each track's item and composer as vocabulary indices (UNKNOWN where not trained),
-        and how many distinct items the vocabulary holds."""
-        items = {key_part(k): i for i, k in enumerate(self.files.items) if i > 1}
-        artists = {key_part(k): i for i, k in enumerate(self.files.artists) if i > 1}
-        item_index = np.array(
-            [items.get(key_part(k), UNKNOWN) for k in library.item_keys], dtype=np.int64
-        )
-        artist_index = np.array(
-            [artists.get(k, UNKNOWN) for k in library.model_artist_keys], dtype=np.int64
-        )
-        return item_index, artist_index, max(len(items), 1)
+    def _vocabulary_rows(
+        self, library: LibraryIndex, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every track's item and composer as vocabulary indices, looked up for ``rows`` (the
+        rest UNKNOWN until the caller fills them)."""
+        item_index = np.full(len(library), UNKNOWN, dtype=np.int64)
+        artist_index = np.full(len(library), UNKNOWN, dtype=np.int64)
+        if not len(rows):
+            return item_index, artist_index
+        items, artists = self.files.lookup()
+        if len(rows) == len(library):  # every row: no index per row
+            item_keys, artist_keys = library.item_keys, library.model_artist_keys
+        else:
+            item_keys = [library.item_keys[r] for r in rows.tolist()]
+            artist_keys = [library.model_artist_keys[r] for r in rows.tolist()]
+        item_index[rows] = [items.get(key_part(k), UNKNOWN) for k in item_keys]
+        artist_index[rows] = [artists.get(k, UNKNOWN) for k in artist_keys]
+        return item_index, artist_index
 
     def _check_outputs(self) -> None:
         """The first inference: outputs that load but cannot be used are refused here.
@@ -312,16 +359,17 @@ class SessionModel:
             )
         return library.content
 
-    def _candidate_vectors(self) -> np.ndarray:
+    def _candidate_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The item tower's output (len(rows), H) for library ``rows``."""
         dummy = self._session_feeds(np.zeros(0, dtype=np.int64))
         parts = []
-        for start in range(0, len(self.library), CHUNK):
-            rows = slice(start, start + CHUNK)
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
             feeds = {
                 **dummy,
-                "candidate_items": self.item_index[rows],
-                "candidate_artists": self.artist_index[rows],
-                "candidate_content": self.content[rows],
+                "candidate_items": self.item_index[part],
+                "candidate_artists": self.artist_index[part],
+                "candidate_content": self.content[part],
             }
             parts.append(self.files.session.run(["candidate_vectors"], feeds)[0])
         hidden = int(self.files.meta.get("hidden_size") or 0)
@@ -382,21 +430,17 @@ class SessionModel:
         and ranked by :meth:`score_rows`. Scanning the trained items only keeps a request's
         memory traffic small on a large library.
         """
-        ok = allowed if self.known_vectors is self.candidate_vectors else allowed[self.known_rows]
-        self.asked += 1  # from several threads at once: a count off by one does no harm
-        quantized = self.quantized
-        if (
-            quantized is None
-            and self.asked > QUANTIZE_AFTER
-            and len(self.known_rows) >= max(self.prune_from, 1)
-        ):
-            quantized = self.quantized = QuantizedVectors.of(self.known_vectors)
-        if quantized is not None:
-            return self.known_rows[quantized.top(self.known_vectors, query, k, ok)]
-        scores = np.einsum("nh,h->n", self.known_vectors, query)
-        scores[~ok] = -np.inf
-        best = top_k(scores, k)
-        return self.known_rows[best[np.isfinite(scores[best])]]
+        return self.search_known(query, k, allowed)[0]
+
+    def search_known(
+        self, query: np.ndarray, k: int, allowed: np.ndarray
+    ) -> tuple[np.ndarray, Scored]:
+        """:meth:`top_known`, and the exact scores (by library row) worked out on the way."""
+        if self.known_vectors is self.candidate_vectors:  # every track trained: rows as they are
+            return self.known.search(query, k, allowed)
+        best, scored = self.known.search(query, k, allowed[self.known_rows])
+        known = self.known_rows
+        return known[best], Scored(known[scored.rows], scored.values)
 
 
 def load_model(

@@ -1,19 +1,22 @@
 """Where suggestions come from, in fallback order: personal model, content, your sessions, popularity.
 
-Each source scores every library row for the session so far (or says it has nothing to offer)
-and explains one row in a short phrase. The "Up next" policy (``up_next.py``) draws candidates
+Each source proposes its best rows for the session so far and scores any rows it is asked about
+(or says it has nothing to offer), and explains one row in a short phrase. The "Up next" policy (``up_next.py``) draws candidates
 from several sources and lets the best available one rank them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from player.domain.plays import CONTENT, MODEL, POPULAR, SESSIONS
 from player.recommend.history import History
+from player.recommend.item_search import Scored, top_k
 from player.recommend.library import LibraryIndex
+from player.recommend.library_search import LibrarySearch
 from player.recommend.model import SessionModel
 
 
@@ -24,8 +27,23 @@ class Request:
     library: LibraryIndex
     history: History
     session_rows: np.ndarray  # int64, most recent last
-    content_columns: np.ndarray | None  # float32 (C, N): the library's content_unit transposed
+    search: LibrarySearch  # the library's rows by work and its content search
     memo: dict = field(default_factory=dict)  # what a source worked out once for this request
+
+
+class Source(Protocol):
+    """A source of suggestions, used in three steps: :meth:`start` works out what it needs for
+    the request (False: it has nothing to offer), :meth:`top` proposes its best allowed rows,
+    :meth:`rank` scores any rows (the candidates of every source), so that no source scores
+    the whole library."""
+
+    name: str
+
+    def start(self, request: Request) -> bool: ...
+
+    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray: ...
+
+    def rank(self, request: Request, rows: np.ndarray) -> np.ndarray: ...
 
 
 class ContentSource:
@@ -33,18 +51,34 @@ class ContentSource:
 
     name = CONTENT
 
-    def scores(self, request: Request) -> np.ndarray | None:
-        unit, columns = request.library.content_unit, request.content_columns
-        if unit is None or columns is None or not len(request.session_rows):
-            return None
+    def start(self, request: Request) -> bool:
+        unit = request.library.content_unit
+        if unit is None or request.search.content is None or not len(request.session_rows):
+            return False
         heard = unit[request.session_rows]
         heard = heard[np.any(heard != 0, axis=1)]
         if not len(heard):
-            return None
+            return False
         mean = heard.mean(axis=0)
         norm = float(np.linalg.norm(mean))
-        # by columns: a few long rows of arithmetic, three times as quick as N rows of C values
-        return None if norm == 0 else np.einsum("c,cn->n", mean / norm, columns)
+        if norm == 0:
+            return False
+        request.memo[CONTENT] = mean / norm
+        return True
+
+    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
+        search = request.search.content
+        assert search is not None
+        rows, request.memo[CONTENT, "scored"] = search.search(request.memo[CONTENT], k, allowed)
+        return rows
+
+    def rank(self, request: Request, rows: np.ndarray) -> np.ndarray:
+        search, query = request.search.content, request.memo[CONTENT]
+        assert search is not None
+        scored = request.memo.get((CONTENT, "scored"))
+        if scored is None:
+            return search.scores(query, rows)
+        return scored.of(rows, lambda others: search.scores(query, others))
 
     def nearest(self, request: Request, row: int) -> int | None:
         """The session row that sounds most like ``row`` (``None`` without content)."""
@@ -82,14 +116,24 @@ class SessionsSource:
         request.memo[SESSIONS] = result
         return result
 
-    def scores(self, request: Request) -> np.ndarray | None:
+    def start(self, request: Request) -> bool:
         contributions = self._contributions(request)
         if not contributions:
-            return None
-        by_work = np.zeros(int(request.library.work_of.max()) + 1)
+            return False
+        by_work = np.zeros(request.search.works)
         for work, parts in contributions.items():
             by_work[work] = sum(parts.values())
-        return by_work[request.library.work_of]
+        request.memo[SESSIONS, "by work"] = by_work
+        return True
+
+    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
+        """Every allowed row of the works that followed (few: ``k`` does not cut them)."""
+        by_work = request.memo[SESSIONS, "by work"]
+        rows = request.search.work_rows(np.flatnonzero(by_work > 0))
+        return rows[allowed[rows]]
+
+    def rank(self, request: Request, rows: np.ndarray) -> np.ndarray:
+        return request.memo[SESSIONS, "by work"][request.library.work_of[rows]]
 
     def reason(self, request: Request, row: int) -> str | None:
         parts = self._contributions(request).get(int(request.library.work_of[row]))
@@ -104,17 +148,22 @@ class PopularSource:
 
     name = POPULAR
 
-    def scores(self, request: Request) -> np.ndarray:
-        # a tiny decreasing term keeps library order among equal counts (worked out once per
-        # history; not to be written to)
-        return request.history.popularity
+    def start(self, request: Request) -> bool:
+        return True
 
-    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray | None:
-        """The ``k`` most popular ``allowed`` rows, best first, when the history's leaders hold
-        that many (else None: rank them all)."""
+    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
+        """The ``k`` most popular ``allowed`` rows, best first: from the history's leaders when
+        they hold that many, else ranked over every row."""
         leaders = request.history.most_popular
         rows = leaders[allowed[leaders]][:k]
-        return rows if len(rows) == k or len(leaders) == len(allowed) else None
+        if len(rows) == k or len(leaders) == len(allowed):
+            return rows
+        return top_allowed(request.history.popularity, k, allowed)
+
+    def rank(self, request: Request, rows: np.ndarray) -> np.ndarray:
+        # a tiny decreasing term keeps library order among equal counts (worked out once per
+        # history)
+        return request.history.popularity[rows]
 
     def reason(self, request: Request, row: int) -> str:
         count = int(request.history.play_counts[row])
@@ -129,24 +178,29 @@ class ModelSource:
     def __init__(self, model: SessionModel) -> None:
         self.model = model
         self.query: np.ndarray | None = None  # this request's session vector
+        self.scored: Scored | None = None  # the exact scores its search worked out
 
-    def scores(self, request: Request) -> np.ndarray | None:
-        """Zeros (N,) once the session vector is computed: this source ranks through :meth:`rank`
-        and proposes through :meth:`top`, never by a full scan of the library."""
+    def start(self, request: Request) -> bool:
+        """The session vector (the model needs at least one session track)."""
         if not len(request.session_rows):
-            return None
+            return False
         self.query = self.model.session_vector(request.session_rows)
-        return np.zeros(len(request.library), dtype=np.float32)
+        return True
 
-    def top(self, k: int, allowed: np.ndarray) -> np.ndarray:
+    def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
         """The model's own candidates: its ``k`` best trained items among ``allowed`` rows."""
         assert self.query is not None
-        return self.model.top_known(self.query, k, allowed)
+        rows, self.scored = self.model.search_known(self.query, k, allowed)
+        return rows
 
-    def rank(self, rows: np.ndarray) -> np.ndarray:
-        """Scores of ``rows`` (after :meth:`scores`), whichever source proposed them."""
-        assert self.query is not None
-        return self.model.score_rows(self.query, rows)
+    def rank(self, request: Request, rows: np.ndarray) -> np.ndarray:
+        """Scores of ``rows``, whichever source proposed them (those the search scored on its
+        way are not scored again)."""
+        query = self.query
+        assert query is not None
+        if self.scored is None:
+            return self.model.score_rows(query, rows)
+        return self.scored.of(rows, lambda others: self.model.score_rows(query, others))
 
     def nearest(self, request: Request, row: int) -> int:
         """The session row whose item vector is closest to ``row``'s."""
@@ -156,3 +210,15 @@ class ModelSource:
 
     def reason(self, request: Request, row: int) -> str:
         return f"fits your session after {request.library.labels[self.nearest(request, row)]}"
+
+
+def top_allowed(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
+    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first."""
+    spare = 64  # the few blocked rows among the best cost no masked copy of every score
+    rows = top_k(scores, k + spare)
+    rows = rows[allowed[rows] & np.isfinite(scores[rows])]
+    if len(rows) >= k or k + spare >= len(scores):
+        return rows[:k]
+    masked = np.where(allowed, scores, -np.inf)
+    rows = top_k(masked, k)
+    return rows[np.isfinite(masked[rows])]

@@ -30,9 +30,9 @@ from player.recommend import feedback as fb
 from player.recommend import rules, transitions
 from player.recommend.budget import MOST_ITEMS, fill
 from player.recommend.history import History, HistoryLog
-from player.recommend.item_search import top_k
 from player.recommend.library import LibraryIndex, with_stored_features
 from player.recommend.library_cache import cached_library, patched_library
+from player.recommend.library_search import LibrarySearch
 from player.recommend.model import ModelFiles, SessionModel, read_model
 from player.recommend.recordings import other_recordings
 from player.recommend.settings import DEFAULT_COUNT, UpNextSettings, load_settings
@@ -46,6 +46,7 @@ from player.recommend.sources import (
     PopularSource,
     Request,
     SessionsSource,
+    Source,
 )
 from player.store import feedback as store
 from player.store.caches import cache_dir
@@ -140,7 +141,7 @@ class Recommender:
         self._settings = UpNextSettings()
         self._suggested: set[int] = set()  # plays started by a suggestion, until they end
         self._vectors: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
-        self._columns: tuple[LibraryIndex, np.ndarray | None] | None = None  # per library
+        self._search: LibrarySearch | None = None  # rows by work, content search: per library
         self._hearings: tuple[History, LibraryIndex, np.ndarray] | None = None
         self._removed: set[int] = set()
         self._last_source = ""
@@ -188,7 +189,9 @@ class Recommender:
                 else:
                     library = self._relibrary(patched_library(db, self._library, changed))
             elif self._take(part := "features"):
-                library = self._relibrary(with_stored_features(db, self._library))
+                library = self._relibrary(
+                    with_stored_features(db, self._library), content_only=True
+                )
             else:
                 library = self._library
             if self._take(part := "history") or self._log is None:
@@ -213,16 +216,16 @@ class Recommender:
         assert self._log is not None
         return library, self._log.history, self._model, self._settings
 
-    def _relibrary(self, library: LibraryIndex) -> LibraryIndex:
+    def _relibrary(self, library: LibraryIndex, *, content_only: bool = False) -> LibraryIndex:
         """Use a new library index: the history's kept plays are counted over its rows (no
-        re-read of the log), the model is fitted again unless only content changed and it
-        reads none."""
+        re-read of the log), the model is fitted again (its new or changed tracks: a track
+        retagged in place is one) unless only content changed and it reads none."""
         model, before = self._model, self._library
         self._library, self._adjust = library, None
         if self._log is not None and not self._stale["history"]:
             self._log.rebase(library)
         rows_kept = before is not None and np.array_equal(before.track_ids, library.track_ids)
-        if not (rows_kept and model is not None and model.content_dim == 0):
+        if not (content_only and rows_kept and model is not None and model.content_dim == 0):
             self._stale["model"] = True
         return library
 
@@ -258,7 +261,8 @@ class Recommender:
         return True
 
     def _load_model(self, library: LibraryIndex) -> None:
-        """Read the model files (unless only the library changed) and fit them to ``library``.
+        """Read the model files (unless only the library changed) and fit them to ``library``
+        (after a library change, only the tracks that are new or changed are computed).
 
         A new :class:`SessionModel` replaces the old one, so a ranking running meanwhile in
         another thread keeps the consistent pair it started with.
@@ -268,8 +272,15 @@ class Recommender:
                 self._files = read_model(
                     self.model_dir, threads=self.threads, providers=self.providers
                 )
+            before = self._model
+            # the fit before a library change: its tracks with the same inputs keep their vectors
+            earlier = before.fit if before is not None and before.files is self._files else None
             model = SessionModel(self._files)
-            model.fit_library(library, cache=None if self.read_only else cache_dir(self._db()))
+            model.fit_library(
+                library,
+                cache=None if self.read_only else cache_dir(self._db()),
+                earlier=earlier,
+            )
             self._model, self._model_error = model, None
         except ModelError as exc:
             self._model, self._model_error = None, exc
@@ -433,7 +444,7 @@ class Recommender:
         budget = minutes * 60 if minutes is not None else None
         if mode == "other_recordings":
             return self._other_recordings(library, context, n, budget, expand_works)
-        request = Request(library, history, context, self._content_columns(library))
+        request = Request(library, history, context, self._library_search(library))
         blocked = (
             {int(library.work_of[r]) for r in context},
             fb.never_units(library, self._feedback)
@@ -547,14 +558,12 @@ class Recommender:
             cached = self._vectors = (library, unit_vectors(library))
         return cached[1]
 
-    def _content_columns(self, library: LibraryIndex) -> np.ndarray | None:
-        """The content source's copy of the unit content vectors, one row per value."""
-        cached = self._columns
-        if cached is None or cached[0] is not library:
-            unit = library.content_unit
-            columns = None if unit is None else np.ascontiguousarray(unit.T)
-            cached = self._columns = (library, columns)
-        return cached[1]
+    def _library_search(self, library: LibraryIndex) -> LibrarySearch:
+        """The library's rows by work and its content search (made once per index)."""
+        search = self._search
+        if search is None or search.library is not library:
+            search = self._search = LibrarySearch(library)
+        return search
 
     def _other_recordings(
         self,
@@ -596,11 +605,11 @@ class Recommender:
             if r not in seen
         ]
 
-    def _sources(self, model: SessionModel | None, mode: str) -> list:
+    def _sources(self, model: SessionModel | None, mode: str) -> list[Source]:
         popular = PopularSource()
         if mode == "popular":
             return [popular]
-        chain = [ContentSource(), SessionsSource(), popular]
+        chain: list[Source] = [ContentSource(), SessionsSource(), popular]
         return [ModelSource(model), *chain] if model is not None else chain
 
     def _rank(
@@ -616,52 +625,33 @@ class Recommender:
         blocked_works, blocked_units = blocked
         if mode == "discover":
             blocked_works = blocked_works | history.heard_works
-        work_ok = np.ones(int(library.work_of.max()) + 1, dtype=bool)
-        work_ok[list(blocked_works)] = False
-        unit_ok = np.ones(len(library.units), dtype=bool)
-        unit_ok[list(blocked_units)] = False
-        allowed = work_ok[library.work_of] & unit_ok[library.unit_of]
-        scored = []  # each source's scores of every row, allowed or not
-        for source in self._sources(model, mode):
-            scores = source.scores(request)
-            if scores is not None:
-                scored.append((source, scores))
+        allowed = request.search.allowed(blocked_works, blocked_units)
+        sources = [s for s in self._sources(model, mode) if s.start(request)]
         # stage 1: candidates, the top allowed rows of every source (all of the few the
         # sessions know); every candidate is allowed, so stage 2 reads the scores as they are
-        found = []
-        for source, scores in scored:
-            if isinstance(source, ModelSource):
-                found.append(source.top(CANDIDATES_PER_SOURCE, allowed))
-            elif source.name == SESSIONS:
-                found.append(np.flatnonzero((scores > 0) & allowed))
-            elif (
-                isinstance(source, PopularSource)
-                and (rows := source.top(request, CANDIDATES_PER_SOURCE, allowed)) is not None
-            ):
-                found.append(rows)
-            else:
-                found.append(_top_allowed(scores, CANDIDATES_PER_SOURCE, allowed))
+        found = [source.top(request, CANDIDATES_PER_SOURCE, allowed) for source in sources]
         candidates = np.unique(np.concatenate(found))
         if not len(candidates):
             return []
         # stage 2: the first source in fallback order ranks; a unit scores by its best row
-        first, scores = scored[0]
+        first = sources[0]
         ranker = first.name
-        values = first.rank(candidates) if isinstance(first, ModelSource) else scores[candidates]
+        values = first.rank(request, candidates)
         z = _percentile(values)
         labels = np.full(len(candidates), ranker, dtype=object)
-        habits = next((v for src, v in scored if src.name == SESSIONS), None)
+        habits = next((src for src in sources if src.name == SESSIONS), None)
         if ranker == CONTENT and habits is not None:
             # the listener's own habit outweighs a likeness in sound: a work that followed the
             # session's works in their sessions gains half to all of the rank range
-            followed = habits[candidates] > 0
-            z[followed] += 0.5 + 0.5 * _percentile(habits[candidates][followed])
+            followed_by = habits.rank(request, candidates)
+            followed = followed_by > 0
+            z[followed] += 0.5 + 0.5 * _percentile(followed_by[followed])
             labels[followed] = SESSIONS
         elif ranker == SESSIONS:  # what the sessions cannot tell apart, popularity ordered
-            labels[scores[candidates] <= 0] = scored[-1][0].name
+            labels[values <= 0] = sources[-1].name
         z += adjust[candidates]
-        if len(scored) > 1:  # popularity breaks the ranker's ties
-            z += 1e-3 * _percentile(scored[-1][1][candidates])
+        if len(sources) > 1:  # popularity breaks the ranker's ties
+            z += 1e-3 * _percentile(sources[-1].rank(request, candidates))
         if mode == "discover":
             new = [library.artist_keys[r] not in history.heard_artists for r in candidates]
             z += NEW_COMPOSER_BONUS * np.array(new)
@@ -763,22 +753,12 @@ class Recommender:
             )
         if source == popular.name:
             return popular.reason(request, row)
-        reasons = [sessions.reason(request, row), content.reason(request, row)]
-        if source == MODEL:
-            reasons.append(ModelSource(model).reason(request, row) if model else None)
-        return next((r for r in reasons if r), popular.reason(request, row))
-
-
-def _top_allowed(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
-    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first."""
-    spare = 64  # the few blocked rows among the best cost no masked copy of every score
-    rows = top_k(scores, k + spare)
-    rows = rows[allowed[rows] & np.isfinite(scores[rows])]
-    if len(rows) >= k or k + spare >= len(scores):
-        return rows[:k]
-    masked = np.where(allowed, scores, -np.inf)
-    rows = top_k(masked, k)
-    return rows[np.isfinite(masked[rows])]
+        # in order, each worked out only when the ones before have nothing to say
+        explain: list[Callable[[Request, int], str | None]] = [sessions.reason, content.reason]
+        if source == MODEL and model is not None:
+            explain.append(ModelSource(model).reason)
+        found = (why for reason in explain if (why := reason(request, row)))
+        return next(found, None) or popular.reason(request, row)
 
 
 def _percentile(values: np.ndarray) -> np.ndarray:

@@ -89,3 +89,24 @@ def test_the_key_a_title_names(text, name):
 
 def test_the_first_text_naming_a_key_wins():
     assert notated_key("", "Cello Suite No. 1", "Suite in G major", "in D minor").name == "G major"
+
+
+def test_the_ending_chroma_is_the_final_chord_however_quietly_it_closes():
+    """A dominant chord for 3 s, then the tonic chord 20 dB softer for 2 s: the ending the key
+    weighs is the tonic chord alone (a 4 s window reached back into the dominant), each frame
+    scaled to its loudest class so the soft close counts in full."""
+    from player.analysis.pipeline import analyse_stream
+    from tests.analysis.synth import tone
+
+    def chord(notes: tuple[int, ...], seconds: float, amp: float) -> np.ndarray:
+        return np.sum([tone(m, seconds, amp=amp) for m in notes], axis=0)
+
+    dominant = chord((55, 59, 62, 67), 3.0, 0.1)  # G B D G
+    tonic = chord((48, 52, 55, 60), 2.0, 0.01)  # C E G C
+    analysis = analyse_stream([np.concatenate([dominant, tonic])], model=None)
+    ending = analysis.ending_chroma
+    assert ending.max() <= 1.0 + 1e-6
+    assert np.argmax(ending) == 0  # C, the root (the 4 s window named G)
+    assert ending[[4, 7]].min() > 0.3  # E and G
+    assert ending[2] < 0.2 * ending.max()  # D: the dominant's fifth is gone
+    assert analysis.chroma[2] > 0.2 * analysis.chroma.max()  # ... though the whole track has it

@@ -19,7 +19,8 @@ Both the pipeline's own estimates (note-spectrum chroma, pitch-track tuning) and
 
 Two sets of eight chorales, fixed once: the *tuning* set (every seventh of the corpus's sorted
 chorales from the second on — the profiles and the ending weight of
-:mod:`player.analysis.key` were chosen on it) and the *held-out* set (every seventh from the
+:mod:`player.analysis.key` and the ending's length in :mod:`player.analysis.pipeline` were
+chosen on it) and the *held-out* set (every seventh from the
 fifth on), never used to choose anything.
 
     .venv/bin/python tests/benchmarks/bench_key_tuning.py [--set held-out]

@@ -8,10 +8,12 @@ found the ring dry, how far the analysis got, and the longest stall of the GUI t
 timer's worst lateness).
 
 Run: .venv/bin/python tests/benchmarks/bench_window_analysis_while_playing.py [--paused]
-[--rate 44100]
+[--rate 44100] [--workers N]
 (``--paused``: the same minute with the analysis paused, the baseline under the same load;
 ``--rate``: the sample rate of the generated recordings — 44,100 or 48,000 Hz as a listener's
-files are, so the analysis resamples them to its 22,050 Hz; 22050 skips that cost)
+files are, so the analysis resamples them to its 22,050 Hz; 22050 skips that cost;
+``--workers``: analysis child processes, as the app's setting — default every core but one;
+as many as there are cores keeps every core busy at idle priority beside the player)
 """
 
 from __future__ import annotations
@@ -47,7 +49,33 @@ def write_long_files(folder: Path, rate: int) -> None:
                    tracknumber=str(n + 1))  # fmt: skip
 
 
-def main(paused: bool, rate: int) -> None:
+def children_cpu_s() -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each child of this process by pid and kind (Linux ``/proc``): the
+    analysis workers (at a positive nice level, as they set themselves) and the rest (the audio
+    engine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            kind = "analysis workers" if int(fields[16]) > 0 else "engine and other children"
+            out[int(stat.parent.name)] = (kind, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def cpu_since(before: dict[int, tuple[str, float]], window_before: float) -> dict[str, float]:
+    """CPU seconds since ``before`` per kind (children alive at both ends) and of the window."""
+    spent = {"window": sum(os.times()[:2]) - window_before}
+    for pid, (kind, seconds) in children_cpu_s().items():
+        if pid in before:
+            spent[kind] = spent.get(kind, 0.0) + seconds - before[pid][1]
+    return spent
+
+
+def main(paused: bool, rate: int, workers: int | None) -> None:
     home, kind = start_private_audio()  # before sounddevice is imported
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -65,7 +93,9 @@ def main(paused: bool, rate: int) -> None:
             long_folder.mkdir()
             write_long_files(long_folder, rate)
             profile = Profile(Path(tmp) / "profile").create()
-            services = build_services(profile, [DEMO_LIBRARY, long_folder])
+            services = build_services(
+                profile, [DEMO_LIBRARY, long_folder], analysis_workers=workers
+            )
             window = build_window(services)
             window.show()
             seen, finished_at = [], []
@@ -113,6 +143,8 @@ def main(paused: bool, rate: int) -> None:
             margin = getattr(backend, "callback_margin", dict)
             margin()  # from now on
             started, at_start = time.monotonic(), backend.position_s
+            load_before, cpu_before = os.getloadavg()[0], children_cpu_s()
+            window_cpu = sum(os.times()[:2])
             run_until(PLAY_S)
             timer.stop()
             elapsed = time.monotonic() - started
@@ -120,12 +152,16 @@ def main(paused: bool, rate: int) -> None:
             played = backend.position_s - at_start
             underruns = backend.underruns - before[0], backend.ring_underruns - before[1]
             callback = margin()
+            cpu = cpu_since(cpu_before, window_cpu)
             done = [p.done for p in seen if not p.paused]
             window.close()
             window.jobs.wait()
             services.close()
         load = os.getloadavg()[0]
-        print(f"audio output: {kind}; load average {load:.2f} on {os.cpu_count()} CPUs")
+        print(
+            f"audio output: {kind}; load average {load_before:.2f} → {load:.2f} "
+            f"on {os.cpu_count()} CPUs; analysis workers {services.analysis_workers or 'default'}"
+        )
         print(
             f"first sound {first_sound:.2f} s after play; then {played:.1f} s of "
             f"{movement.display_title} played in {elapsed:.1f} s"
@@ -140,6 +176,7 @@ def main(paused: bool, rate: int) -> None:
             )
         print(f"PortAudio underflows: {underruns[0]}; ring dry mid-track: {underruns[1]}")
         print(f"callback margin: {callback}")
+        print("CPU s during the minute: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
         print(f"GUI thread: worst lateness of a 20 ms timer {late[0] * 1000:.0f} ms")
     finally:
         stop_private_audio(home)
@@ -151,5 +188,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paused", action="store_true")
     parser.add_argument("--rate", type=int, default=44_100)
+    parser.add_argument("--workers", type=int, default=None)
     options = parser.parse_args()
-    main(paused=options.paused, rate=options.rate)
+    main(paused=options.paused, rate=options.rate, workers=options.workers)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from player.recommend.item_search import QUERY_LEVELS, ROW_LEVELS, SHIFT, QuantizedVectors, top_k
+from player.recommend.item_search import (
+    QUERY_LEVELS,
+    ROW_LEVELS,
+    SHIFT,
+    QuantizedVectors,
+    VectorSearch,
+    top_k,
+)
 
 
 def full_scan(vectors, query, k, allowed):
@@ -72,6 +79,50 @@ def test_ties_zeros_and_one_huge_component():
     spike = np.zeros(8, dtype=np.float32)
     spike[2] = 1e-30  # a query below float32's normal range
     assert_same_top(mixed, spike, 20, allowed)
+
+
+def test_many_rows_searched_from_a_sample_give_the_full_scans_top_k():
+    """Many rows: a sample of the approximations places the first threshold; the answer is
+    still exact whether the rows above it hold every row that can reach the floor (clusters of
+    rows far apart) or not (rows alike), with many or few rows blocked and ties by the many."""
+    rng = np.random.default_rng(6)
+    centres = rng.standard_normal((40, 16)) * 3
+    clustered = (centres[rng.integers(40, size=40_000)] + rng.standard_normal((40_000, 16))).astype(
+        np.float32
+    )
+    base = rng.standard_normal(16)
+    alike = (base + 1e-3 * rng.standard_normal((40_000, 16))).astype(np.float32)
+    tied = np.repeat(rng.standard_normal((50, 16)), 800, axis=0).astype(np.float32)
+    for vectors in (clustered, alike, tied):
+        quantized = QuantizedVectors.of(vectors)
+        for share in (1.0, 0.3, 0.002):
+            allowed = rng.random(len(vectors)) < share
+            for k in (1, 37, 300):
+                query = (vectors[int(rng.integers(len(vectors)))] + rng.standard_normal(16)).astype(
+                    np.float32
+                )
+                assert_same_top(vectors, query, k, allowed, quantized)
+
+
+def test_the_scores_a_search_keeps_are_the_exact_ones_and_hold_its_answer():
+    """What a caller scores next (the candidates of every source) is taken from the scores the
+    search worked out where it has them: they must be the very scores a scan gives."""
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((30_000, 24)).astype(np.float32)
+    search = VectorSearch(vectors, prune_from=1, scan_first=1)
+    for _ in range(4):  # a full scan first, then the quantized search
+        query = rng.standard_normal(24).astype(np.float32)
+        allowed = rng.random(len(vectors)) < 0.9
+        best, scored = search.search(query, 300, allowed)
+        assert np.array_equal(best, search.top(query, 300, allowed))
+        assert np.all(np.diff(scored.rows) > 0) and set(best.tolist()) <= set(scored.rows.tolist())
+        exact = np.einsum("nh,h->n", vectors, query)
+        assert np.array_equal(scored.values, exact[scored.rows])
+        asked = rng.choice(len(vectors), 2000, replace=False)
+        assert np.array_equal(
+            scored.of(asked, lambda rows, q=query: search.scores(q, rows)), exact[asked]
+        )
+    assert search.quantized is not None
 
 
 @pytest.mark.parametrize("share", [0.0, 0.01, 1.0])
