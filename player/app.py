@@ -154,36 +154,60 @@ def read_library_early(services: Services) -> Callable[[], tuple]:
     """Begin reading the library's first screen now, on a thread of its own; the function
     returned gives it (waiting for it: the window calls it on a worker, never on the GUI
     thread). SQLite reads with the GIL released, so the read overlaps the window's imports and
-    construction, and the library can be on screen right after the first paint."""
+    construction, and the library can be on screen right after the first paint. The thread
+    only reads (:func:`~player.library.browse.read_first`, no numpy); the function returned
+    parses the ids, so numpy is imported on the worker, after the paint."""
     from concurrent.futures import Future
 
     from player.analysis.version import ANALYSIS_VERSION
-    from player.library.browse import read_library
+    from player.library.browse import FirstRead, read_first
 
-    answer: Future = Future()
+    answer: Future[FirstRead] = Future()
 
     def read() -> None:
         try:
-            answer.set_result(read_library(services.open_db, ANALYSIS_VERSION))
+            answer.set_result(read_first(services.open_db, ANALYSIS_VERSION))
         except BaseException as exc:  # given to the window's job, which reports it
             answer.set_exception(exc)
 
     threading.Thread(target=read, name="continuo-first-library", daemon=True).start()
-    return answer.result
+    return lambda: answer.result().finish()
 
 
 def build_window(
-    services: Services, *, play_on_load: bool = False, play_paths: Sequence[Path] = ()
+    services: Services,
+    *,
+    play_on_load: bool = False,
+    play_paths: Sequence[Path] = (),
+    features_after_library: bool = False,
 ) -> MainWindow:
-    """The shell with every feature installed on its context (a QApplication must exist)."""
+    """The shell with every feature installed on its context (a QApplication must exist).
+
+    ``features_after_library`` (``continuo``'s start): only the appearance (the window's colours)
+    now; the other features are imported and installed once the library has been drawn (or
+    0.5 s after it was shown), when ``window.features`` is set: neither the first paint nor
+    the library waits for them, nor do they compete with the library's worker for the GIL."""
     first_library = read_library_early(services)  # SQLite reads while the shell is imported
-    from player.ui.features import install_all
+    from player.ui.features.installer import install_all, install_first, install_rest
     from player.ui.shell.main_window import MainWindow
 
     window = MainWindow(
         services, play_on_load=play_on_load, play_paths=play_paths, first_library=first_library
     )
-    window.features = install_all(window.context)
+    if not features_after_library:
+        window.features = install_all(window.context)
+        return window
+    from player.ui.shell.next_paint import after_next_paint
+
+    looks = install_first(window.context)
+
+    def install() -> None:
+        window.features = install_rest(window.context, looks)
+        window.context.catch_up()  # a track started as the library was shown (--play)
+
+    window.context.after_library_shown(
+        lambda: after_next_paint(window.library.drawn_in(), install, at_latest_ms=500)
+    )
     return window
 
 
@@ -220,11 +244,14 @@ def run_window(
     from PySide6.QtCore import QTimer
 
     from player.ui.instance import InstanceServer
+    from player.ui.shell.next_paint import after_next_paint
 
     app = qt_app(qt_argv)
-    window = build_window(services, play_on_load=play, play_paths=play_paths)
+    window = build_window(
+        services, play_on_load=play, play_paths=play_paths, features_after_library=True
+    )
     window.show()
-    QTimer.singleShot(0, window.start)
+    after_next_paint(window, window.start)  # the library's worker does not delay the paint
     window.context.after_library_shown(collect_from_now_on)
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files

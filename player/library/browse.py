@@ -1,6 +1,7 @@
 """What the library views are built from, read in the amounts a view needs (no Qt).
 
-- :func:`read_library`: what the window shows first — the overview and the problems list.
+- :func:`read_library`: what the window shows first — the overview and the problems list
+  (:func:`read_first` and :meth:`FirstRead.finish`: its reads, then its ids parsed).
 - :func:`load_overview`: the first screen — one row per composer (one aggregate query) and the
   ids of every present track in library order (the flat table's rows); a library of at most
   ``eager_tracks`` tracks is grouped whole at once (one query instead of one per composer).
@@ -17,24 +18,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from player.domain.composers import UNKNOWN_COMPOSER
 from player.domain.keys import pitch_label, recording_pitch
 from player.domain.recordings import recording_label
 from player.library.grouping import Composer, group_library, natural_key
+from player.library.track_rows import NO_IDS
 from player.store.db import Database
 from player.store.library_view import (
     composer_pitch,
     composer_recording_plays,
     composer_summary,
     composer_tracks,
-    library_ids,
+    ids_from_text,
+    library_id_text,
     sort_columns,
 )
 from player.store.plays import heard_plays_by_recording
 from player.store.tracks import all_tracks, problems
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EAGER_TRACKS = 2000
 """Up to this many tracks the overview groups the whole library in the same job."""
@@ -64,9 +69,32 @@ def read_library(
     open_db: Callable[[], Database], analysis_version: str
 ) -> tuple[Overview, list[tuple[str, str]]]:
     """The library's overview and the problems list, read on one connection of this thread's."""
+    return read_first(open_db, analysis_version).finish()
+
+
+@dataclass
+class FirstRead:
+    """The library's first screen as SQLite gives it, before the ids are parsed: reading it
+    needs no numpy, so ``continuo`` reads it on a thread of its own while the window is built
+    and painted (:func:`player.app.read_library_early`); :meth:`finish` (a worker, after the
+    paint) makes the views' :class:`Overview`."""
+
+    overview: Overview  # its ids still NO_IDS
+    id_text: str  # the present tracks' ids in library order, comma-separated
+    problems: list[tuple[str, str]]
+
+    def finish(self) -> tuple[Overview, list[tuple[str, str]]]:
+        """The overview with its ids and the problems list (imports numpy on first use)."""
+        self.overview.ids = ids_from_text(self.id_text)
+        return self.overview, self.problems
+
+
+def read_first(open_db: Callable[[], Database], analysis_version: str) -> FirstRead:
+    """What :func:`read_library` reads, on one connection of this thread's; no numpy."""
     db = open_db()
     try:
-        return load_overview(db, analysis_version), problems(db)
+        overview, id_text = _read_overview(db, analysis_version, EAGER_TRACKS)
+        return FirstRead(overview, id_text, problems(db))
     finally:
         db.close()
 
@@ -75,6 +103,13 @@ def load_overview(
     db: Database, analysis_version: str, eager_tracks: int = EAGER_TRACKS
 ) -> Overview:
     """The composers (by family name) and the table's ids; small libraries grouped whole."""
+    overview, id_text = _read_overview(db, analysis_version, eager_tracks)
+    overview.ids = ids_from_text(id_text)
+    return overview
+
+
+def _read_overview(db: Database, analysis_version: str, eager_tracks: int) -> tuple[Overview, str]:
+    """:func:`load_overview`'s reads: the overview without its ids (NO_IDS) and their text."""
     names, works = composer_summary(db)
     counted: dict[str, Counter[str]] = {}
     sort_key: dict[str, str] = {}
@@ -86,14 +121,14 @@ def load_overview(
         for key, count in counted.items()
     ]
     rows.sort(key=lambda r: (sort_key[r.key], r.name))
-    ids = library_ids(db)
-    overview = Overview(ids, rows)
-    if len(ids) <= eager_tracks:
+    id_text = library_id_text(db)
+    overview = Overview(NO_IDS, rows)
+    if (id_text.count(",") + 1 if id_text else 0) <= eager_tracks:
         grouped = group_library(all_tracks(db), heard_plays_by_recording(db))
         overview.grouped = {c.key: c for c in grouped}
         for composer in grouped:
             overview.pitch.update(_pitch_labels(db, composer, analysis_version))
-    return overview
+    return overview, id_text
 
 
 def _most_common(counts: Counter[str]) -> str:
@@ -141,6 +176,8 @@ def column_order(db: Database, column: int, descending: bool) -> np.ndarray:
     """The present tracks' ids ordered by table column ``column``: composer then work, work
     then composer (works in the order a listener counts, "No. 9" before "No. 10"), disc and
     movement, title, recording, length."""
+    import numpy as np
+
     ids, rows = sort_columns(db, COLUMN_KEYS[column])
     if column == 0:
         keys = [_ranks([r[1] for r in rows]), _ranks([r[2] for r in rows], natural=True)]
@@ -163,6 +200,8 @@ def column_order(db: Database, column: int, descending: bool) -> np.ndarray:
 
 def _ranks(values: list, *, natural: bool = False) -> np.ndarray:
     """Each value's place among the distinct values (sorting thousands, not every row)."""
+    import numpy as np
+
     distinct = sorted(set(values), key=natural_key if natural else None)
     place = {v: i for i, v in enumerate(distinct)}
     return np.fromiter((place[v] for v in values), dtype=np.int64, count=len(values))

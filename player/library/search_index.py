@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from player.domain.movements import act_of
 from player.domain.recordings import album_set
 from player.domain.search import query_terms, search_text
 from player.priority import SLICE
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class SearchIndex:
@@ -35,6 +37,8 @@ class SearchIndex:
     """
 
     def __init__(self, groups: list[str], group_of: list[int], titles: list[str]) -> None:
+        import numpy as np
+
         distinct: dict[str, int] = {}
         title_of = [distinct.setdefault(t, len(distinct)) for t in titles]
         self._groups, self._titles = groups, list(distinct)
@@ -47,6 +51,8 @@ class SearchIndex:
     def find(self, query: str) -> np.ndarray | None:
         """Positions (ascending) of the tracks matching every word of ``query``, or ``None``
         when the query has no words (everything matches)."""
+        import numpy as np
+
         terms = sorted(set(query_terms(query)), key=len, reverse=True)
         if not terms:
             return None
@@ -81,6 +87,8 @@ class TrackSearch:
 
     def find(self, query: str) -> Found | None:
         """The tracks matching every word of ``query``; ``None`` when it has no words."""
+        import numpy as np
+
         positions = self._index.find(query)
         if positions is None:
             return None
@@ -102,6 +110,8 @@ def build_search(
     pass, so recordings' texts are put together at the end. ``pause_point`` is called every
     :data:`~player.priority.SLICE` rows (a job the listener waits for goes first).
     """
+    import numpy as np
+
     composer_names: dict[str, set[str]] = {}
     work_names: dict[str, set[str]] = {}
     parts: list[tuple[str, str, str]] = []  # a recording's composer, work and own text

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import overload
-
-import numpy as np
+from typing import TYPE_CHECKING, cast, overload
 
 from player.store.db import Database
 from player.store.library_view import tracks_with_ids
 from player.store.tracks import Track
 
+if TYPE_CHECKING:
+    import numpy as np
+
 PAGE = 64
 """Rows read together: a screenful of the table."""
+NO_IDS = cast("np.ndarray", ())
+"""The ids of no library (the views before the first one is read): an empty stand-in, so the
+window is built and painted without importing numpy (the worker that reads the first library
+does); only its length is asked for."""
 
 
 class TrackCache:
@@ -116,5 +121,7 @@ class LibraryTracks(Sequence[Track]):
 
     def index_of(self, track_id: int) -> int | None:
         """Where the track is in library order (None when not in the library)."""
+        import numpy as np
+
         found = np.flatnonzero(self.ids == track_id)
         return int(found[0]) if len(found) else None

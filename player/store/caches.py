@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from player.store.db import Database
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ def new_epoch(db: Database, table: str, seen: Mark) -> Iterator[int | None]:
 def load(path: Path, stamp: dict) -> dict[str, np.ndarray] | None:
     """The arrays of the cache file ``path`` when its stamp equals ``stamp``; None when there is
     no such file, it is damaged, or it was made from another state (said in the log)."""
+    import numpy as np
+
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
@@ -124,6 +127,8 @@ def write(path: Path, stamp: dict, arrays: dict[str, np.ndarray]) -> Path | None
     """Write ``arrays`` with ``stamp`` to a file beside ``path`` and return it, to be put in
     place with :func:`put_in_place`; None when the folder cannot take it (the cache is only
     an aid: the caller goes on without it)."""
+    import numpy as np
+
     partial = path.with_name(f".{path.stem}.{os.getpid()}.{id(arrays):x}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,18 +14,25 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from player.domain.plays import HEARD_MS
 from player.store.db import Database, path_to_db
 from player.store.tracks import LIBRARY_ORDER, SELECT_TRACKS, Track, tracks_from_rows
 
+if TYPE_CHECKING:
+    import numpy as np
+
 PRESENT = "missing = 0"
 
 
 def library_ids(db: Database) -> np.ndarray:
-    """The ids of the present tracks in library order (int64).
+    """The ids of the present tracks in library order (int64)."""
+    return ids_from_text(library_id_text(db))
+
+
+def library_id_text(db: Database) -> str:
+    """:func:`library_ids` as SQLite gives them: one comma-separated text ("" for none).
 
     Read as one text in one step: SQLite then works with the GIL released throughout, instead
     of handing it back and forth once per row with a busy GUI thread (at start, 100,000 rows
@@ -34,6 +41,14 @@ def library_ids(db: Database) -> np.ndarray:
         f"SELECT group_concat(id) FROM (SELECT id FROM tracks WHERE {PRESENT} "
         f"ORDER BY {LIBRARY_ORDER})"
     ).fetchone()
+    return text or ""
+
+
+def ids_from_text(text: str) -> np.ndarray:
+    """The ids of :func:`library_id_text` as an int64 array (numpy is imported here, on first
+    use: the window's first read of the library is made without it)."""
+    import numpy as np
+
     if not text:
         return np.zeros(0, dtype=np.int64)
     return np.array(text.split(","), dtype=np.int64)
@@ -162,6 +177,8 @@ SORTABLE = (
 def sort_columns(db: Database, names: Sequence[str]) -> tuple[np.ndarray, list[tuple]]:
     """Ids of the present tracks and, per track, the values of ``names`` (of :data:`SORTABLE`):
     what a table column is ordered by, read as narrow columns."""
+    import numpy as np
+
     unknown = [n for n in names if n not in SORTABLE]
     if unknown:
         raise ValueError(f"cannot sort by {unknown}")

@@ -10,13 +10,15 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from player.domain.plays import ENDINGS, HEARD_MS, STARTERS
 from player.domain.recordings import recording_label
 from player.store.db import Database, path_from_db, utc_now
 from player.store.sessions import SESSION_GAP, iter_sessions
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ def log_columns(
     seconds. A few ``ids`` (the plays just written) are looked up by their row, and the plays
     from id ``since_id`` on (those newer than a cache, :mod:`player.store.play_log`) by range.
     """
+    import numpy as np
+
     columns = [*expressions, "id", _START_MS]
     where, bound = "NOT INDEXED", dict(params or {})
     if ids is not None:

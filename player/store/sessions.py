@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import count, islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 Event = TypeVar("Event")
 
@@ -47,6 +49,8 @@ def session_cuts(
     repeat : bool array, shape (N,)
         True where an event repeats the previous event's item inside the same session.
     """
+    import numpy as np
+
     n = len(starts)
     new_session = np.ones(n, dtype=bool)
     repeat = np.zeros(n, dtype=bool)
@@ -118,6 +122,8 @@ def iter_sessions(
 ) -> Iterator[list[Event]]:
     """:func:`split_sessions` one session at a time, reading ``events`` a few thousand at a
     time, so a log of a million plays is cut in constant memory (``continuo history --json``)."""
+    import numpy as np
+
     end_of = end_of or time_of
     micro = timedelta(microseconds=1)
     origin: datetime | None = None

@@ -84,6 +84,10 @@ SCHEMES = ("system", "light", "dark")
 
 _current = LIGHT
 
+ITEM_PADDING = (3, 4)
+"""An item view's item's padding in pixels, top and bottom then left and right (the style
+sheet's, and the table's own cell painter's: ``player.ui.shell.text_cells``)."""
+
 
 def theme() -> Theme:
     """The palette in use (painters and models ask at paint time, so a switch shows at once)."""
@@ -97,7 +101,7 @@ QTreeView, QTableView, QListView {{
     background: {t.paper}; border: none; outline: 0;
     selection-background-color: {t.selection}; selection-color: {t.ink};
 }}
-QTreeView::item, QTableView::item {{ padding: 3px 4px; }}
+QTreeView::item, QTableView::item {{ padding: {ITEM_PADDING[0]}px {ITEM_PADDING[1]}px; }}
 QTreeView::item:hover, QTableView::item:hover {{ background: {t.panel}; }}
 QHeaderView::section {{
     background: {t.paper}; color: {t.muted}; border: none; border-bottom: 1px solid {t.line};

@@ -45,11 +45,14 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,47 +82,68 @@ COMPOSERS = [
 ]
 FORMS = ["Symphony", "String Quartet", "Piano Sonata", "Violin Sonata", "Piano Trio", "Suite"]
 MOVEMENTS = ["Allegro", "Adagio", "Menuetto. Allegretto", "Presto", "Andante con moto"]
-# Both children start the same way: an offscreen app that notes the window's first paint.
+# Both children start as ``continuo`` does (its imports, then the QApplication that
+# ``player.app.qt_app`` makes); the watcher is installed on that application as it is made, so
+# the child charges the app for nothing the app does not do itself (importing PySide6 before the
+# app's own modules made PySide6's import hook read the source of each of them, and an event
+# filter's enum lookups ran before the app's). It notes the window's first paint.
 WATCH_FIRST_PAINT = r"""
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication([sys.argv[0], "-platform", "offscreen"])
+import gc
+gc.disable()  # as continuo's main imports player.app
+import player.app
+gc.enable()
 found = {}
-class Watch(QObject):
-    def eventFilter(self, obj, event):
-        if ("paint" not in found and event.type() == QEvent.Type.Paint
-                and type(obj).__name__ == "MainWindow"):
-            found["paint"] = time.time() - t0
-            found["paint_cpu"] = time.process_time()  # CPU seconds: less sensitive to load
-        return False
+def watching(make_app):
+    def qt_app(qt_argv):
+        app = make_app(qt_argv)
+        if "watch" not in found:
+            found["watch"] = True
+            started(app)
+        return app
+    return qt_app
+def started(app):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    paint = QEvent.Type.Paint
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if "paint" not in found and event.type() == paint and type(obj).__name__ == "MainWindow":
+                found["paint"] = time.time() - t0
+                found["paint_cpu"] = time.process_time()  # CPU seconds: less sensitive to load
+            return False
+    app.bench_watch = Watch()
+    app.installEventFilter(app.bench_watch)
+    QTimer.singleShot(0, lambda: poll(app))
+player.app.qt_app = watching(player.app.qt_app)
 """
 CHILD = (
     WATCH_FIRST_PAINT
     + r"""
-watch = Watch()
-app.installEventFilter(watch)
 def shown(window):  # the tree's composers on screen; the table usable: all rows, a page read
     library = window.library
     return (library.tree_proxy.rowCount() > 0
             and library.table_model.rowCount() == int(os.environ["BENCH_N"])
             and bool(library.table_model.index(0, 0).data()))
-def poll():
-    import psutil
+def rss_mb():
+    import psutil  # imported when first measured: never before the paint
+
+    return psutil.Process().memory_info().rss / 2**20
+def poll(app):
+    from PySide6.QtCore import QTimer
+
     window = next((w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow"), None)
     if window is not None and "library" not in found and shown(window):
         found["library"] = time.time() - t0
         found["library_cpu"] = time.process_time()
-        found["rss_mb_shown"] = psutil.Process().memory_info().rss / 2**20
+        found["rss_mb_shown"] = rss_mb()
     if "library" in found and window.library._index is not None:  # a query can be answered
         found["search"] = time.time() - t0
-        found["rss_mb"] = psutil.Process().memory_info().rss / 2**20
+        found["rss_mb"] = rss_mb()
         print("BENCH", __import__("json").dumps(found), flush=True)
         window.close()
     else:
-        QTimer.singleShot(5, poll)
-QTimer.singleShot(0, poll)
+        QTimer.singleShot(5, lambda: poll(app))
 from player.cli import main
 sys.exit(main(["--profile", os.environ["BENCH_PROFILE"], "--no-audio"]))
 """
@@ -132,9 +156,9 @@ CHILD_ROOT = (
     WATCH_FIRST_PAINT
     + r"""
 import json
-watch = Watch()
-app.installEventFilter(watch)
-def poll():
+def poll(app):
+    from PySide6.QtCore import QTimer
+
     window = next((w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow"), None)
     if window is not None and "hooked" not in found:
         found["hooked"] = True
@@ -147,8 +171,7 @@ def poll():
         print("BENCH", json.dumps(found), flush=True)
         window.close()
     else:
-        QTimer.singleShot(5, poll)
-QTimer.singleShot(0, poll)
+        QTimer.singleShot(5, lambda: poll(app))
 from player.cli import main
 sys.exit(main(["--profile", os.environ["BENCH_PROFILE"], "--library", os.environ["BENCH_ROOT"],
                "--play"]))
@@ -257,18 +280,11 @@ def cold_start(profile: Path, n_tracks: int) -> dict:
     env = app_env(BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["BENCH_T0"] = repr(time.time())
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    for line in out.stdout.splitlines():
+    stdout, stderr = run_child(CHILD, env, timeout=300)
+    for line in stdout.splitlines():
         if line.startswith("BENCH "):
             return json.loads(line[6:])
-    raise RuntimeError(f"the app did not report:\n{out.stdout}\n{out.stderr}")
+    raise RuntimeError(f"the app did not report:\n{stdout}\n{stderr}")
 
 
 def make_root(folder: Path, n_tracks: int) -> Path:
@@ -319,20 +335,21 @@ def cold_start_with_root(profile: Path, root: Path, n_tracks: int, runs: int) ->
     home, kind = start_private_audio()  # the child inherits HOME / XDG_RUNTIME_DIR
     results = []
     try:
-        if kind != "pulse":
-            raise RuntimeError("first sound needs PulseAudio's null sink (pulseaudio, parec)")
-        for _ in range(runs + 1):  # the first run scans the root and warms the file cache
-            monitor = MonitorListener()
-            env = app_env(BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
-            env.update(BENCH_ROOT=str(root), QT_QPA_PLATFORM="offscreen")
-            env["BENCH_T0"] = repr(t0 := time.time())
-            out = subprocess.run([sys.executable, "-c", CHILD_ROOT], cwd=ROOT, env=env,
-                                 capture_output=True, text=True, timeout=180)  # fmt: skip
-            monitor.close()
-            line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
-            if line is None or monitor.first_sound is None:
-                raise RuntimeError(f"no report or no sound:\n{out.stdout}\n{out.stderr}")
-            results.append({**json.loads(line[6:]), "sound": monitor.first_sound - t0})
+        with undone_on_sigterm(lambda: stop_private_audio(home)):
+            if kind != "pulse":
+                raise RuntimeError("first sound needs PulseAudio's null sink (pulseaudio, parec)")
+            for _ in range(runs + 1):  # the first run scans the root and warms the file cache
+                monitor = MonitorListener()
+                env = app_env(BENCH_PROFILE=str(profile), BENCH_N=str(n_tracks))
+                env.update(BENCH_ROOT=str(root), QT_QPA_PLATFORM="offscreen")
+                env["BENCH_T0"] = repr(t0 := time.time())
+                with undone_on_sigterm(monitor.close):
+                    stdout, stderr = run_child(CHILD_ROOT, env, timeout=180)
+                monitor.close()
+                line = next((x for x in stdout.splitlines() if x.startswith("BENCH ")), None)
+                if line is None or monitor.first_sound is None:
+                    raise RuntimeError(f"no report or no sound:\n{stdout}\n{stderr}")
+                results.append({**json.loads(line[6:]), "sound": monitor.first_sound - t0})
     finally:
         stop_private_audio(home)
     return results[1:]
@@ -343,7 +360,8 @@ def in_window(profile: Path, n_tracks: int, seconds: float, listening: bool) -> 
 
     home, kind = start_private_audio()  # before anything loads PortAudio
     try:
-        return _in_window(profile, n_tracks, seconds, kind, listening)
+        with undone_on_sigterm(lambda: stop_private_audio(home)):
+            return _in_window(profile, n_tracks, seconds, kind, listening)
     finally:
         stop_private_audio(home)
 
@@ -489,11 +507,11 @@ def _busy(app, window, backend, seconds: float) -> dict:
     timers[1].timeout.connect(beat)
     before = backend.underruns, getattr(backend, "ring_underruns", 0)
     margin = getattr(backend, "callback_margin", dict)
-    margin()  # from now on
-    beats[0], cpu_beats[0] = time.perf_counter(), time.thread_time()
-    import psutil
+    import psutil  # before the first beat: its import is the benchmark's, not the window's
 
     process = psutil.Process()
+    margin()  # from now on
+    beats[0], cpu_beats[0] = time.perf_counter(), time.thread_time()
     cpu0 = sum(process.cpu_times()[:2])
     for timer in timers:
         timer.start()
@@ -627,7 +645,48 @@ def report(r: dict) -> None:
         )
 
 
+_ON_SIGTERM: list[Callable[[], object]] = []
+
+
+@contextmanager
+def undone_on_sigterm(undo: Callable[[], object]):
+    """While the block runs, SIGTERM (``timeout``, ``kill``) calls ``undo`` before the run ends:
+    the private PulseAudio daemon (``--exit-idle-time=-1``) and a child app outlived a killed
+    run for good, their parent gone (a ``finally`` does not run on SIGTERM, and in Qt's event
+    loop a SystemExit raised by a handler is only printed)."""
+    _ON_SIGTERM.append(undo)
+    try:
+        yield
+    finally:
+        _ON_SIGTERM.remove(undo)
+
+
+def exit_on_sigterm() -> None:
+    def stop(*_: object) -> None:
+        for undo in reversed(_ON_SIGTERM):
+            with suppress(Exception):
+                undo()
+        os._exit(128 + signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def run_child(script: str, env: dict[str, str], timeout: float) -> tuple[str, str]:
+    """``python -c script`` in the repository root: its stdout and stderr (killed on SIGTERM)."""
+    with (
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child,
+        undone_on_sigterm(child.kill),
+    ):  # fmt: skip
+        try:
+            return child.communicate(timeout=timeout)
+        except BaseException:
+            child.kill()
+            raise
+
+
 def main() -> None:
+    exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=10_000)
     parser.add_argument("--plays", type=int, default=0, help="play log rows (a decade: 1000000)")

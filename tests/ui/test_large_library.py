@@ -13,8 +13,8 @@ from player.library.browse import load_overview
 from player.store.db import open_database
 from player.store.features import TrackFeatures, save_features
 from player.store.tracks import Track, all_tracks, upsert_tracks
-from player.ui.shell.library_models import make_roots
 from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.library_tree import make_roots
 from player.ui.shell.panels import TrackMenuEntry
 
 WORKS = 700  # Haydn 650 (a box set), Mozart 50, three movements each: 2,100 tracks
@@ -285,3 +285,42 @@ def test_the_length_column_is_as_wide_as_its_texts_without_measuring_rows(panel,
         tree.expand(panel.tree_proxy.index(0, 0))  # Haydn's 650 works and their lengths
     qtbot.waitUntil(lambda: panel.tree_proxy.rowCount(panel.tree_proxy.index(0, 0)) == 650)
     assert tree.columnWidth(1) >= tree.sizeHintForColumn(1)  # what measuring would give
+
+
+def test_the_table_draws_its_cells_from_cached_layouts(panel, database, qtbot):
+    """The table's own cell painter (issue 13: no style sheet matching and text layout per cell
+    and repaint): the selection's background, the playing row in the accent, a text cut to
+    its column with "…", tag text as plain text, each text laid out once per width."""
+    from PySide6.QtGui import QColor
+
+    from player.ui.shell.text_cells import TextCells
+    from player.ui.style import theme
+
+    table, model = panel.table, panel.table_model
+    panel.tabs.setCurrentIndex(1)
+    panel.resize(900, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    cells = table.itemDelegate()
+    assert isinstance(cells, TextCells)
+    model.set_playing(model.track(1))
+    table.selectRow(0)
+    table.setColumnWidth(1, 60)  # "Divertimento No. 0" does not fit
+    image = table.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+
+    def colours(row: int) -> set[str]:
+        rect = table.visualRect(model.index(row, 3))
+        return {
+            QColor(image.pixel(int(x * ratio), int(rect.center().y() * ratio))).name()
+            for x in range(rect.left(), rect.right())
+        }
+
+    assert theme().selection in colours(0)
+    assert theme().accent in colours(1) and theme().accent not in colours(2)
+    laid = {text.text() for (source, _, _), text in cells._laid.items() if source.startswith("Div")}
+    assert laid and all(text.endswith("…") for text in laid)
+    assert all(s.textFormat() == Qt.TextFormat.PlainText for s in cells._laid.values())
+    count = len(cells._laid)
+    table.viewport().grab()  # drawn again: nothing laid out again
+    assert len(cells._laid) == count

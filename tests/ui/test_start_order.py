@@ -6,13 +6,23 @@ A second start on a scanned profile (real SQLite file, generated audio, offscree
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel
 
 from player.app import build_services, build_window
+from player.audio.backend import Playable
+from player.domain.plays import EndReason
 from player.profile import Profile
 from player.store.db import open_database
 from player.store.playlists import create_playlist
 from player.ui.features.insights.dialog import EMPTY_TEXT, READING_TEXT
+from player.ui.shell.next_paint import after_next_paint
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 from tests.ui.test_window import close_window, open_window
@@ -94,5 +104,174 @@ def test_what_waits_for_the_library_works_when_reached_at_once(qtbot, qapp, prof
         window.controller.play_library()
         qtbot.waitUntil(lambda: len(window.queue.up_next) > 0, timeout=20000)  # suggestions
         insights.close()
+    finally:
+        close_window(window)
+
+
+class PaintSeen(QObject):
+    """Notes ``what()`` at the widget's first paint (in :attr:`at_paint`)."""
+
+    def __init__(self, widget, what) -> None:
+        super().__init__(widget)
+        self.what = what
+        self.at_paint: list[object] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.at_paint:
+            self.at_paint.append(self.what())
+        return False
+
+
+def test_continuo_paints_the_window_and_shows_the_library_then_installs_its_features(
+    qtbot, qapp, profile
+):
+    """``continuo``'s start: the first paint shows the shell in the chosen colours and the
+    library comes next; the features (menus, panels, Up next) are installed once the library
+    is drawn, and work from then on."""
+    apply_style(qapp)
+    services = build_services(profile, no_audio=True)
+    window = build_window(services, features_after_library=True)
+    qtbot.addWidget(window)
+    seen = PaintSeen(window, lambda: window.features)
+    shown: list[object] = []
+    drawn: list[PaintSeen] = []
+
+    def library_loaded(_count: int) -> None:
+        if not shown:  # the start's (the rescan shows it again later)
+            shown.append(window.features)
+            drawn.append(PaintSeen(window.library.drawn_in(), lambda: window.features))
+
+    window.library_loaded.connect(library_loaded)
+    assert window.features is None and window.menuBar().actions()  # the shell's menus are there
+    try:
+        window.show()
+        after_next_paint(window, window.start)  # as run_window does
+        qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
+        assert seen.at_paint == [None] and shown == [None]  # painted, shown,
+        assert drawn[0].at_paint == [None]  # the library drawn, then the features
+        menu_action(window, "Up next", "Settings…").trigger()
+        up_next = window.features.up_next
+        assert up_next is not None
+        qtbot.waitUntil(lambda: up_next.settings_dialog is not None, timeout=10000)
+        assert up_next.settings_dialog.isVisible()
+        up_next.settings_dialog.reject()
+        menu_action(window, "View", "Insights…").trigger()
+        insights = window.features.insights
+        assert insights.isVisible()
+        qtbot.waitUntil(lambda: insights.view.empty_label.text() == EMPTY_TEXT, timeout=10000)
+        insights.close()
+        playlists = window.features.playlists
+        qtbot.waitUntil(lambda: [p.name for p in playlists.playlists] == ["Evening"], timeout=10000)
+        window.controller.play_library()
+        qtbot.waitUntil(lambda: len(window.queue.up_next) > 0, timeout=20000)  # suggestions
+    finally:
+        close_window(window)
+
+
+def test_continuo_plays_on_load_with_its_features_seeing_the_first_track(qtbot, qapp, profile):
+    """``continuo --play``: the library starts playing as it is shown, before the features are
+    installed; installed, they hear that start (Up next prepares for it)."""
+    apply_style(qapp)
+    services = build_services(profile, no_audio=True)
+    window = build_window(services, play_on_load=True, features_after_library=True)
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        window.start()
+        qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
+        up_next = window.features.up_next
+        assert up_next is not None
+        qtbot.waitUntil(lambda: window.controller.current is not None, timeout=10000)
+        qtbot.waitUntil(lambda: bool(up_next.ready_after_start_s), timeout=20000)  # saw it start
+        assert len(window.queue.up_next) > 0
+    finally:
+        close_window(window)
+
+
+# ``continuo`` itself, in a process of its own (a test process has imported everything already):
+# at the window's first paint, what has been imported; once the library is shown, the features.
+FIRST_PAINT_CHILD = r"""
+import json, sys
+import player.app
+make_app = player.app.qt_app
+seen = {}
+def qt_app(qt_argv):
+    app = make_app(qt_argv)
+    if not seen:
+        seen["app"] = True
+        from PySide6.QtCore import QEvent, QObject, QTimer
+        class Watch(QObject):
+            def eventFilter(self, obj, event):
+                if (event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow"
+                        and "paint" not in seen):
+                    seen["paint"] = sorted(m for m in ("numpy", "onnxruntime", "mutagen",
+                        "player.ui.features.up_next", "player.ui.features.similar") if m in sys.modules)
+                    obj.context.after_library_shown(lambda: done(obj))
+                return False
+        def done(window):
+            if window.features is None:  # installed once the library is drawn
+                QTimer.singleShot(10, lambda: done(window))
+                return
+            seen["features"] = True
+            print("SEEN " + json.dumps(seen), flush=True)
+            window.close()
+        app.watch = Watch()
+        app.installEventFilter(app.watch)
+    return app
+player.app.qt_app = qt_app
+from player.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_continuo_paints_before_importing_numpy_or_the_features(tmp_path, library):
+    """The first paint imports no numpy and no feature (they come with the library)."""
+    run = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_CHILD, "--profile", str(tmp_path / "p"),
+         "--library", str(library), "--no-audio"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    line = next((x for x in run.stdout.splitlines() if x.startswith("SEEN ")), None)
+    assert line is not None, run.stderr
+    assert json.loads(line[5:]) == {"app": True, "paint": [], "features": True}
+
+
+def test_after_next_paint_waits_for_the_paint_and_not_forever(qtbot):
+    """Called in the turn after the widget's first paint; without a paint, at the latest."""
+    shown, hidden = QLabel("painted"), QLabel("never shown")
+    qtbot.addWidget(shown)
+    qtbot.addWidget(hidden)
+    calls: list[str] = []
+    seen = PaintSeen(shown, lambda: list(calls))
+    after_next_paint(shown, lambda: calls.append("shown"), at_latest_ms=60000)
+    after_next_paint(hidden, lambda: calls.append("hidden"), at_latest_ms=200)
+    shown.show()
+    qtbot.waitUntil(lambda: calls == ["shown"], timeout=10000)
+    assert seen.at_paint == [[]]  # the paint came first
+    qtbot.waitUntil(lambda: calls == ["shown", "hidden"], timeout=10000)
+    qtbot.wait(300)
+    assert calls == ["shown", "hidden"]  # once each
+
+
+def test_features_installed_late_hear_the_track_that_is_playing(qtbot, qapp, profile, library):
+    """What a feature installed after a track started has missed (``catch_up``): that start,
+    once, and nothing once the track has ended."""
+    window = build_window(build_services(profile, no_audio=True), features_after_library=True)
+    qtbot.addWidget(window)
+    ctx = window.context
+    first, second = (Playable(path) for path in sorted(library.rglob("*.ogg"))[:2])
+    try:
+        ctx.track_started.emit(first)
+        ctx.track_ended.emit(first, EndReason.FINISHED, 1000)
+        ctx.track_started.emit(second)
+        heard: list[Playable] = []
+        ctx.track_started.connect(heard.append)  # a feature installed now
+        ctx.catch_up()
+        assert heard == [second]
+        ctx.track_ended.emit(second, EndReason.STOPPED, 500)
+        ctx.catch_up()
+        assert heard == [second]
     finally:
         close_window(window)

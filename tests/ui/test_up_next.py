@@ -148,6 +148,14 @@ def test_up_next_fills_from_the_personal_model_with_reasons(window, qtbot):
     parent = window.queue.index(UP_NEXT, 0)
     firsts = [window.queue.index(r, 0, parent).data(NOTE_ROLE) for r in range(len(up))]
     assert sum(bool(n) for n in firsts) == 5  # one "Why this?" per unit
+    view = window.queue_panel.view  # a row with its reason is taller by its extra lines
+    heights = [
+        view.sizeHintForIndex(window.queue.index(r, 0, parent)).height() for r in range(len(up))
+    ]
+    plain = {h for h, n in zip(heights, firsts, strict=True) if not n}
+    assert len(plain) <= 1 and all(
+        h > max(plain, default=0) for h, n in zip(heights, firsts, strict=True) if n
+    )
     assert window.status.model.text() in (
         "Up next: personal model (CPU)",
         "Up next: personal model (CUDA)",

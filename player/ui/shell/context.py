@@ -26,6 +26,7 @@ from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.transport import TransportBar
 
 if TYPE_CHECKING:
+    from player.audio.backend import Playable
     from player.ui.shell.main_window import StatusSlots
 
 MENU_ORDER = ("File", "Playback", "Library", "Output", "Up next", "View", "Help", "Tools")
@@ -88,9 +89,25 @@ class FeatureContext(QObject):
         self.problems = problems
         self.started = False  # the library has been on screen (library_shown was emitted)
         self.library_shown.connect(self._note_shown)  # first: set before the others run
+        self._playing: Playable | None = None  # started and not ended (catch_up)
+        self.track_started.connect(self._note_started)
+        self.track_ended.connect(self._note_ended)
 
     def _note_shown(self) -> None:
         self.started = True
+
+    def _note_started(self, item: Playable) -> None:
+        self._playing = item
+
+    def _note_ended(self, item: Playable, *_: object) -> None:
+        if item == self._playing:
+            self._playing = None
+
+    def catch_up(self) -> None:
+        """Features installed after a track started (``continuo`` installs them once the library
+        is drawn; ``--play`` starts it as it is shown) hear its start now."""
+        if self._playing is not None:
+            self.track_started.emit(self._playing)
 
     def after_library_shown(self, fn: Callable[[], object]) -> None:
         """Run ``fn`` once the library is on screen at start (now, if it already was): a

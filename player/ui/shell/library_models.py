@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
@@ -30,15 +29,19 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QIcon
 
 from player.domain.movements import split_act
-from player.library.browse import ComposerRow, Overview
-from player.library.grouping import Act, Composer, Recording, Work, acts
+from player.library.browse import ComposerRow
+from player.library.grouping import Act, Recording, Work
 from player.library.search_index import Found
 from player.store.tracks import Track
 from player.ui.plain import tip
+from player.ui.shell.text_cells import Cell
 from player.ui.style import theme
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 1  # the Track of a movement row (None for groups)
 UNIT_ROLE = (
@@ -82,7 +85,7 @@ def track_line(track: Track) -> str:
     return f"{composer} ({label})" if composer and label else composer or label
 
 
-class _Node:
+class TreeNode:
     """A row of the tree: a composer (a :class:`ComposerRow` until its works are read), a work,
     a recording, an act or a movement; ``ids`` are the track ids under it (search filtering).
     """
@@ -90,70 +93,11 @@ class _Node:
     __slots__ = ("children", "ids", "obj", "parent", "pending", "row", "unit")
 
     def __init__(
-        self, obj, parent: _Node | None, row: int, unit: Recording | None, ids: np.ndarray
+        self, obj, parent: TreeNode | None, row: int, unit: Recording | None, ids: np.ndarray
     ) -> None:
         self.obj, self.parent, self.row, self.unit, self.ids = obj, parent, row, unit, ids
-        self.children: list[_Node] | None = None  # None: not read yet (composers only)
+        self.children: list[TreeNode] | None = None  # None: not read yet (composers only)
         self.pending = False  # its works are being read or inserted
-
-
-def _ids(tracks: list[Track]) -> np.ndarray:
-    return np.array([int(t.id or 0) for t in tracks], dtype=np.int64)
-
-
-def composer_children(root: _Node | None, composer: Composer) -> list[_Node]:
-    """The whole subtree under a composer's row (a worker-thread job): works; a work's
-    recordings when it has several; a recording's acts when titles name them; movements."""
-    works: list[_Node] = []
-    for work in composer.works:
-        tracks = [t for r in work.recordings for t in r.movements]
-        node = _Node(work, root, len(works), work.recordings[0], _ids(tracks))
-        if len(work.recordings) > 1:
-            node.children = [
-                _recording_node(r, node, row, r) for row, r in enumerate(work.recordings)
-            ]
-        else:
-            node.children = _movement_nodes(node, work.recordings[0])
-        works.append(node)
-    return works
-
-
-def _recording_node(obj, parent: _Node, row: int, unit: Recording) -> _Node:
-    node = _Node(obj, parent, row, unit, _ids(unit.movements))
-    node.children = _movement_nodes(node, unit)
-    return node
-
-
-def _movement_nodes(parent: _Node, unit: Recording) -> list[_Node]:
-    parts = acts(unit)
-    if not parts:
-        return [_leaf(t, parent, row, unit) for row, t in enumerate(unit.movements)]
-    made: list[_Node] = []
-    for part in parts:  # an opera's acts
-        node = _Node(part, parent, len(made), unit, _ids(part.movements))
-        node.children = [_leaf(t, node, row, unit) for row, t in enumerate(part.movements)]
-        made.append(node)
-    return made
-
-
-def _leaf(track: Track, parent: _Node, row: int, unit: Recording) -> _Node:
-    node = _Node(track, parent, row, unit, np.array([int(track.id or 0)], dtype=np.int64))
-    node.children = []
-    return node
-
-
-def make_roots(overview: Overview) -> list[_Node]:
-    """The composers' rows (a worker-thread job); those the overview grouped come filled."""
-    roots = []
-    for row, composer in enumerate(overview.composers):
-        node = _Node(composer, None, row, None, np.zeros(0, dtype=np.int64))
-        grouped = overview.grouped.get(composer.key)
-        if grouped is not None:
-            node.children = composer_children(node, grouped)
-            if node.children:
-                node.ids = np.concatenate([c.ids for c in node.children])
-        roots.append(node)
-    return roots
 
 
 class Fonts:
@@ -185,10 +129,11 @@ def _brush(color: str) -> QBrush:
 
 
 ComposerLoader = Callable[
-    [str, Callable[[list[_Node], dict[str, str]], None], Callable[[Exception], None]], None
+    [str, Callable[[list[TreeNode], dict[str, str]], None], Callable[[Exception], None]], None
 ]
 """Reads a composer's works off the GUI thread: ``load(key, done, failed)``; on the GUI thread
-``done(children, pitch)`` (children made by :func:`composer_children`) or ``failed(error)``."""
+``done(children, pitch)`` (children made by
+:func:`~player.ui.shell.library_tree.composer_children`) or ``failed(error)``."""
 
 INSERT_SLICE = 200
 """Rows inserted per turn of the event loop when a composer's works arrive."""
@@ -208,20 +153,20 @@ class LibraryTreeModel(QAbstractItemModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._roots: list[_Node] = []
+        self._roots: list[TreeNode] = []
         self._pitch: dict[str, str] = {}  # recording key -> "F♯ minor · A = 415 Hz"
         self._generation = 0  # bumped on each new library: late answers are dropped
         self._playing: Track | None = None
-        self._path: list[_Node] = []  # the rows marked as holding it, composer first
+        self._path: list[TreeNode] = []  # the rows marked as holding it, composer first
         self._marked: set[int] = set()  # their id()s, for data()
         self._fonts = Fonts()
         self.loader: ComposerLoader | None = None
         self._waiting: list[tuple[set[int], Callable[[], None]]] = []  # see when_read
-        self.art_for: Callable[[Track], object] | None = (
+        self.art_for: Callable[[Track], QIcon | None] | None = (
             None  # a work's picture (a feature sets it)
         )
 
-    def set_roots(self, roots: list[_Node], pitch: dict[str, str]) -> None:
+    def set_roots(self, roots: list[TreeNode], pitch: dict[str, str]) -> None:
         self.beginResetModel()
         self._roots, self._pitch = roots, dict(pitch)
         self._generation += 1
@@ -231,7 +176,7 @@ class LibraryTreeModel(QAbstractItemModel):
         self._set_path(self._find_path())
 
     @property
-    def roots(self) -> list[_Node]:
+    def roots(self) -> list[TreeNode]:
         return self._roots
 
     def set_playing(self, track: Track | None) -> QModelIndex:
@@ -247,13 +192,13 @@ class LibraryTreeModel(QAbstractItemModel):
                 self._changed(node)
         return self._changed(self._path[-1]) if self._path else QModelIndex()
 
-    def _set_path(self, path: list[_Node]) -> None:
+    def _set_path(self, path: list[TreeNode]) -> None:
         self._path = path
         self._marked = {id(n) for n in path}
         for node in path:
             self._changed(node)
 
-    def _find_path(self) -> list[_Node]:
+    def _find_path(self) -> list[TreeNode]:
         """The rows from the playing track's composer down to its movement, as far as they are
         read: a composer not read yet is matched by its key, one read by its tracks."""
         track = self._playing
@@ -273,15 +218,15 @@ class LibraryTreeModel(QAbstractItemModel):
             children = node.children or []
         return path
 
-    def _changed(self, node: _Node) -> QModelIndex:
+    def _changed(self, node: TreeNode) -> QModelIndex:
         first = self.createIndex(node.row, 0, node)
         self.dataChanged.emit(first, self.createIndex(node.row, 1, node))
         return first
 
-    def _node(self, index: AnyIndex) -> _Node | None:
+    def _node(self, index: AnyIndex) -> TreeNode | None:
         return index.internalPointer() if index.isValid() else None
 
-    def _children(self, node: _Node | None) -> list[_Node]:
+    def _children(self, node: TreeNode | None) -> list[TreeNode]:
         return (node.children or []) if node is not None else self._roots
 
     def index(self, row: int, column: int, parent: AnyIndex = ROOT) -> QModelIndex:
@@ -325,7 +270,7 @@ class LibraryTreeModel(QAbstractItemModel):
             lambda error: self._not_read(generation, node, error),
         )
 
-    def _not_read(self, generation: int, node: _Node, error: Exception) -> None:
+    def _not_read(self, generation: int, node: TreeNode, error: Exception) -> None:
         """A composer's works could not be read: it stays closed (opening it again retries)
         and the actions waiting for it are dropped, not left pending; the panel says why."""
         if generation != self._generation:
@@ -360,8 +305,10 @@ class LibraryTreeModel(QAbstractItemModel):
             self.fetchMore(self.createIndex(node.row, 0, node))
 
     def _arrived(
-        self, generation: int, node: _Node, children: list[_Node], pitch: dict[str, str]
+        self, generation: int, node: TreeNode, children: list[TreeNode], pitch: dict[str, str]
     ) -> None:
+        import numpy as np
+
         if generation != self._generation:
             return  # read for a library since replaced
         self._pitch.update(pitch)
@@ -371,7 +318,9 @@ class LibraryTreeModel(QAbstractItemModel):
         node.ids = np.concatenate([c.ids for c in children]) if children else node.ids
         self._insert(generation, node, children, 0)
 
-    def _insert(self, generation: int, node: _Node, children: list[_Node], start: int) -> None:
+    def _insert(
+        self, generation: int, node: TreeNode, children: list[TreeNode], start: int
+    ) -> None:
         """Insert the next slice; the rest follows on the next turn of the event loop."""
         if generation != self._generation:
             return
@@ -407,8 +356,9 @@ class LibraryTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: AnyIndex, role: int = DISPLAY):
-        """Called for every cell and role a repaint draws (a dozen roles a cell): plain ints
-        first, so the roles the tree never sets cost one set lookup."""
+        """By role: tooltips, the panel's actions, tests (the view's painter asks :meth:`cell`
+        instead, once a cell); plain ints first, so the roles the tree never sets cost one set
+        lookup."""
         role = int(role)
         if role not in _TREE_ROLES:
             return None
@@ -425,29 +375,58 @@ class LibraryTreeModel(QAbstractItemModel):
         if role == ALIGNMENT:
             return RIGHT if column == 1 else None
         if role == DECORATION:
-            grouped = isinstance(obj, Work | Recording) and obj.movements
-            if column == 0 and grouped and self.art_for is not None:
-                return self.art_for(obj.movements[0])
-            return None
+            return self._icon(node, column)
         if role == FONT:
-            if column == 0 and isinstance(obj, ComposerRow | Work):
-                return self._fonts.composer if isinstance(obj, ComposerRow) else self._fonts.work
-            return self._fonts.bold if isinstance(obj, Track) and id(node) in self._marked else None
+            return self._font(node, column)
         if role == FOREGROUND:
-            if id(node) in self._marked:  # the playing movement and the rows that hold it
-                return self._fonts.accent
-            return self._fonts.muted if column == 1 else None
+            tone = self._tone(node, column)
+            return getattr(self._fonts, tone) if tone else None  # Fonts.accent, Fonts.muted
         if role == TRACK_ROLE:
             return obj if isinstance(obj, Track) else None
         if role == UNIT_ROLE:
             return node.unit
         return _plays(node)  # PLAYS_ROLE
 
-    def node_at(self, row: int, parent: AnyIndex) -> _Node:
+    def cell(self, index: AnyIndex) -> Cell | None:
+        """What the tree's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws in a
+        cell, in one call: the texts and looks :meth:`data` gives role by role."""
+        node = self._node(index)
+        if node is None:
+            return None
+        column = index.column()
+        return Cell(
+            _display(node, column, self._pitch),
+            self._tone(node, column),
+            self._font(node, column),
+            self._icon(node, column),
+            right=column == 1,
+        )
+
+    def _icon(self, node: TreeNode, column: int) -> QIcon | None:
+        """A work's or a recording's picture (its first movement's), when a feature gives them."""
+        obj = node.obj
+        if column == 0 and self.art_for is not None and isinstance(obj, Work | Recording):
+            return self.art_for(obj.movements[0]) if obj.movements else None
+        return None
+
+    def _font(self, node: TreeNode, column: int) -> QFont | None:
+        """Composers and works stand out; the playing movement is bold."""
+        obj = node.obj
+        if column == 0 and isinstance(obj, ComposerRow | Work):
+            return self._fonts.composer if isinstance(obj, ComposerRow) else self._fonts.work
+        return self._fonts.bold if isinstance(obj, Track) and id(node) in self._marked else None
+
+    def _tone(self, node: TreeNode, column: int) -> str | None:
+        """The playing movement and the rows that hold it in the accent, lengths muted."""
+        if id(node) in self._marked:
+            return "accent"
+        return "muted" if column == 1 else None
+
+    def node_at(self, row: int, parent: AnyIndex) -> TreeNode:
         return self._children(self._node(parent))[row]
 
 
-def _plays(node: _Node) -> list[Track] | None:
+def _plays(node: TreeNode) -> list[Track] | None:
     """The tracks a row stands for: a movement itself, an act its movements, a work or a
     recording one recording's (a work: the first listed); a composer none."""
     if isinstance(node.obj, Track):
@@ -457,7 +436,7 @@ def _plays(node: _Node) -> list[Track] | None:
     return node.unit.movements if node.unit is not None else None
 
 
-def _pitch_of(node: _Node, pitch: dict[str, str]) -> str:
+def _pitch_of(node: TreeNode, pitch: dict[str, str]) -> str:
     """A recording row's key and concert pitch (a work's when it has one recording)."""
     obj = node.obj
     if isinstance(obj, Recording) or (isinstance(obj, Work) and len(obj.recordings) == 1):
@@ -465,7 +444,7 @@ def _pitch_of(node: _Node, pitch: dict[str, str]) -> str:
     return ""
 
 
-def _display(node: _Node, column: int, pitch: dict[str, str]) -> str:
+def _display(node: TreeNode, column: int, pitch: dict[str, str]) -> str:
     """A tree row's text: its name, or in the second column its length (a work: one recording)."""
     obj = node.obj
     if column == 1:
@@ -485,7 +464,7 @@ def _display(node: _Node, column: int, pitch: dict[str, str]) -> str:
     return f"{text}  ·  {key}" if key else text
 
 
-def _tooltip(node: _Node, pitch: dict[str, str]) -> str | None:
+def _tooltip(node: TreeNode, pitch: dict[str, str]) -> str | None:
     obj = node.obj
     key = _pitch_of(node, pitch)
     if isinstance(obj, Track):
@@ -512,7 +491,7 @@ class TreeSearchProxy(QSortFilterProxyModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._found: Found | None = None
-        self._wanted = np.zeros(0, dtype=bool)
+        self._wanted: np.ndarray  # bool by track id, set with ``_found``
         self.matches = 0  # movements that match the current search
 
     def show_found(self, found: Found | None, total: int) -> None:
@@ -527,6 +506,8 @@ class TreeSearchProxy(QSortFilterProxyModel):
         if found is None:
             self.matches = total
         else:
+            import numpy as np
+
             self._wanted = np.zeros(int(found.ids.max(initial=0)) + 1, dtype=bool)
             self._wanted[found.ids] = True
             self.matches = len(found.ids)

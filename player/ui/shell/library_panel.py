@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from player.analysis.version import ANALYSIS_VERSION
 from player.library.browse import ComposerRow, Overview, column_order, load_composer
 from player.library.search_index import Found, TrackSearch, build_search
-from player.library.track_rows import TrackCache
+from player.library.track_rows import NO_IDS, TrackCache
 from player.priority import Priority
 from player.store.db import Database
 from player.store.library_view import search_rows
@@ -40,14 +41,17 @@ from player.ui.shell.library_models import (
     AnyIndex,
     LibraryTreeModel,
     TreeSearchProxy,
-    composer_children,
     works_text,
 )
 from player.ui.shell.panels import TrackMenuEntry, add_entries, tree_view
 from player.ui.shell.table_columns import ColumnFit
+from player.ui.shell.text_cells import TextCells
 from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class LibraryPanel(QWidget):
@@ -89,6 +93,12 @@ class LibraryPanel(QWidget):
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._lengths = TextColumn(self.tree, 1)
+        self.tree.setItemDelegate(
+            TextCells(
+                self.tree,
+                lambda index: self.tree_model.cell(self.tree_proxy.mapToSource(index)),
+            )
+        )
         self.table_model = TrackTableModel(self.cache, self)
         self.table = named(QTableView(), "libraryTable")
         self.table.setModel(self.table_model)
@@ -100,6 +110,7 @@ class LibraryPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setItemDelegate(TextCells(self.table, self.table_model.cell))
         self.columns = ColumnFit(self.table)
         self.empty = named(QLabel(), "emptyHint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -132,11 +143,16 @@ class LibraryPanel(QWidget):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(partial(self._context_menu, view))
         self._sort_choice: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
-        self.set_library(Overview(np.zeros(0, dtype=np.int64), []), [])
+        self.set_library(Overview(NO_IDS, []), [])
+
+    def drawn_in(self) -> QWidget:
+        """Where the library is drawn now (the shown view's viewport): it is painted again
+        when a library arrives."""
+        return cast(QAbstractScrollArea, self.tabs.currentWidget()).viewport()
 
     def set_library(self, overview: Overview, roots: list) -> None:
         """Show a new library: its composers (``roots``, from
-        :func:`~player.ui.shell.library_models.make_roots`) and its tracks' ids. The search
+        :func:`~player.ui.shell.library_tree.make_roots`) and its tracks' ids. The search
         texts are built on a worker; until they are, a query is answered from the previous
         library's texts (after a rescan: most of it), or when they are (at start)."""
         self._composers = overview.composers
@@ -234,6 +250,8 @@ class LibraryPanel(QWidget):
             return
 
         def load():
+            from player.ui.shell.library_tree import composer_children  # numpy, on the worker
+
             db = open_db()
             try:
                 composer, pitch = load_composer(db, key, ANALYSIS_VERSION)

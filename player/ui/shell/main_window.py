@@ -48,7 +48,7 @@ from player.ui.jobs import CancelToken, JobRunner, LatestJob
 from player.ui.plain import plain, tip
 from player.ui.shell.context import MENU_END, FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
-from player.ui.shell.library_models import make_roots, track_line
+from player.ui.shell.library_models import track_line
 from player.ui.shell.library_panel import LibraryPanel
 from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
@@ -422,6 +422,8 @@ class MainWindow(QMainWindow):
         read = read or (lambda: read_library(open_db, ANALYSIS_VERSION))
 
         def load():
+            from player.ui.shell.library_tree import make_roots  # numpy, on the worker
+
             overview, found_problems = read()
             return overview, make_roots(overview), found_problems
 

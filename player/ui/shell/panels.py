@@ -28,6 +28,7 @@ from player.ui.shell.library_models import (
     TRACK_ROLE,
 )
 from player.ui.shell.queue_model import QueueModel
+from player.ui.shell.text_cells import TextCells
 from player.ui.shell.text_column import TextColumn
 from player.ui.style import named
 
@@ -77,6 +78,7 @@ class QueuePanel(QWidget):
         self.view.header().setStretchLastSection(False)
         self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._lengths = TextColumn(self.view, 1, ("999:59:59",))
+        self.view.setItemDelegate(TextCells(self.view, model.cell))
         self.view.expandAll()
         self.view.setItemsExpandable(False)
         # a section that gets tracks opens (expandAll would lay out every row again)

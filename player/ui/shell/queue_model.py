@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, format_duration, track_line
+from player.ui.shell.text_cells import Cell
 from player.ui.style import theme
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -34,6 +35,7 @@ class QueueModel(QAbstractItemModel):
         self.up_next_source = ""  # e.g. "library order", later "personal model"
         self.up_next_started_by = "queue"
         self._notes: dict[int, str] = {}
+        self._section_font: QFont | None = None
 
     # queue operations -------------------------------------------------------------------------
     @property
@@ -170,15 +172,32 @@ class QueueModel(QAbstractItemModel):
             base |= Qt.ItemFlag.ItemIsSelectable
         return base
 
+    def section_font(self) -> QFont:
+        """The sections' type: bold, nine tenths of the application's (made once)."""
+        if self._section_font is None:
+            font = QFont(QGuiApplication.font())
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 0.9)
+            self._section_font = font
+        return self._section_font
+
+    def cell(self, index: AnyIndex) -> Cell | None:
+        """What the queue's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws in
+        a cell, in one call: a section's heading muted and in its type, a track's line, lengths
+        aligned right."""
+        if not index.isValid():
+            return None
+        text = str(self.data(index) or "")
+        if index.internalId() == _SECTION:
+            return Cell(text, "muted", self.section_font())
+        return Cell(text, right=index.column() == 1)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         if index.internalId() == _SECTION:
             if role == Qt.ItemDataRole.FontRole:
-                font = QFont(QGuiApplication.font())
-                font.setBold(True)
-                font.setPointSizeF(font.pointSizeF() * 0.9)
-                return font
+                return self.section_font()
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(QColor(theme().muted))
             if role != Qt.ItemDataRole.DisplayRole:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 
-from player.library.track_rows import TrackCache, page_of
+from player.library.track_rows import NO_IDS, TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
+from player.ui.shell.text_cells import Cell
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -31,11 +36,12 @@ class TrackTableModel(QAbstractTableModel):
     sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute the order off-thread
 
     COLUMNS = ("Composer", "Work", "#", "Movement / title", "Performers", "Length")
+    RIGHT_COLUMNS = frozenset((2, 5))  # numbers and lengths, aligned right
 
     def __init__(self, cache: TrackCache | None = None, parent=None) -> None:
         super().__init__(parent)
         self.cache = cache
-        self._library = np.zeros(0, dtype=np.int64)
+        self._library = NO_IDS
         self._order: np.ndarray | None = None
         self._wanted: np.ndarray | None = None  # bool by track id; None: every track
         self._rows = self._library
@@ -67,6 +73,8 @@ class TrackTableModel(QAbstractTableModel):
         """Show the tracks with ids ``found`` (``None``: every track)."""
         wanted = None
         if found is not None:
+            import numpy as np
+
             top = int(max(self._library.max(initial=0), found.max(initial=0))) + 1
             wanted = np.zeros(top, dtype=bool)
             wanted[found] = True
@@ -122,19 +130,30 @@ class TrackTableModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == ALIGNMENT:
-            return RIGHT if column in (2, 5) else None
+            return RIGHT if column in self.RIGHT_COLUMNS else None
         t = self.track(index.row())
         if t is None:
             return None
         if role == DISPLAY:
             return self._texts(t)[column]
         if role == TOOLTIP:  # the whole text where the column cuts it
-            return tip(self._texts(t)[column]) if column not in (2, 5) else None
+            return tip(self._texts(t)[column]) if column not in self.RIGHT_COLUMNS else None
         if role == TRACK_ROLE:
             return t
         if role == FOREGROUND and t.id == self._playing_id:
             return self._fonts.accent
         return None
+
+    def cell(self, index: AnyIndex) -> Cell | None:
+        """A cell's text, in the accent on the playing track's row, in one call: what the
+        table's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws, instead of a
+        call into Python per cell and role."""
+        t = self.track(index.row())
+        if t is None:
+            return None
+        column = index.column()
+        tone = "accent" if t.id == self._playing_id else None
+        return Cell(self._texts(t)[column], tone, right=column in self.RIGHT_COLUMNS)
 
     def _texts(self, t: Track) -> tuple[str, ...]:
         texts = self._shown.get(t.id)

@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -24,8 +25,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QSizePolicy,
     QSpinBox,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
     QToolTip,
@@ -54,7 +53,8 @@ from player.ui.plain import tip
 from player.ui.shell.context import FeatureContext
 from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
-from player.ui.style import named, theme
+from player.ui.shell.text_cells import CellOf, TextCells
+from player.ui.style import named
 
 if TYPE_CHECKING:
     from player.recommend.up_next import Recommender, Status, Suggestion
@@ -79,9 +79,25 @@ HEADERS = {
 }
 
 
-class SuggestionDelegate(QStyledItemDelegate):
+class SuggestionDelegate(TextCells):
     """Draws the first row of a suggestion with its work, its recording and its "Why this?"
-    under the track."""
+    under the track; every other cell as the queue's painter does.
+
+    The Up next list changes with every track started (and every one skipped), and the view
+    then asks each row's size and draws it again: a row's size without its extra lines is
+    measured once (a track's row, a section's row), the smaller types made once, and each
+    line laid out once (until the view's font or style changes)."""
+
+    def __init__(self, view: QAbstractItemView, cell_of: CellOf) -> None:
+        super().__init__(view, cell_of)
+        self._sizes: dict[bool, QSize] = {}  # measured: a track's row (True), a section's
+        self._fine: tuple[QFont, QFont, int, int] | None = None
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._sizes.clear()
+            self._fine = None
+        return super().eventFilter(watched, event)
 
     def _extra(self, index: AnyIndex) -> list[str]:
         """The muted lines under the track: its work (unless the title says it) with the
@@ -99,52 +115,47 @@ class SuggestionDelegate(QStyledItemDelegate):
         lines = [line] if line else []
         return [*lines, f"{note[:1].upper()}{note[1:]}"]
 
-    @staticmethod
-    def _small(option: QStyleOptionViewItem) -> QFont:
-        font = QFont(option.font)
-        font.setPointSizeF(option.font.pointSizeF() * 0.9)
-        return font
+    def _types(self) -> tuple[QFont, QFont, int, int]:
+        """The extra lines' type (nine tenths of the row's), its italic (the reason), and
+        the heights of a row's line and of an extra line."""
+        if self._fine is None:
+            font = self.view_font()
+            small = QFont(font)
+            small.setPointSizeF(font.pointSizeF() * 0.9)
+            italic = QFont(small)
+            italic.setItalic(True)
+            line = QFontMetrics(font).height() + 2
+            self._fine = (small, italic, line, QFontMetrics(small).height() + 1)
+        return self._fine
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        size = super().sizeHint(option, index)
+        track_row = index.parent().isValid()
+        measured = self._sizes.get(track_row)
+        if measured is None:
+            measured = self._sizes[track_row] = super().sizeHint(option, index)
+        size = QSize(measured)
         extra = len(self._extra(index))
         if extra:
-            line = QFontMetrics(self._small(option)).height() + 1
-            size.setHeight(size.height() + extra * line + 3)
+            size.setHeight(size.height() + extra * self._types()[3] + 3)
         return size
 
     def paint(self, painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         extra = self._extra(index) if index.column() == 0 else []
-        if not extra:
+        cell = self._cell_of(index) if extra else None
+        if cell is None:
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        rect = opt.rect.adjusted(6, 3, -4, -3)
-        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        elide = Qt.TextElideMode.ElideRight
-        painter.save()
-        painter.setFont(opt.font)
-        painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
-        line = rect.adjusted(0, 0, 0, 0)
-        line.setHeight(opt.fontMetrics.height() + 2)
-        text = str(index.data())
-        painter.drawText(line, flags, opt.fontMetrics.elidedText(text, elide, line.width()))
-        small = self._small(opt)
-        fine = QFontMetrics(small)
-        painter.setFont(small)
-        painter.setPen(QColor(theme().muted))
+        state = option.state.value  # type: ignore[attr-defined]
+        self.fill(painter, state, option.rect)  # type: ignore[attr-defined]
+        small, italic, first, fine = self._types()
+        line = option.rect.adjusted(6, 4, -4, -3)  # type: ignore[attr-defined]
+        line.setHeight(first)
+        self.draw_line(painter, cell.text, self.view_font(), "ink", line)
         for number, text in enumerate(extra, 1):
-            small.setItalic(number == len(extra))  # the reason, set apart from the work
-            painter.setFont(small)
             line.translate(0, line.height())
-            line.setHeight(fine.height() + 1)
-            painter.drawText(line, flags, fine.elidedText(text, elide, line.width()))
-        painter.restore()
+            line.setHeight(fine)
+            last = number == len(extra)  # the reason, set apart from the work
+            self.draw_line(painter, text, italic if last else small, "muted", line)
 
 
 class UpNextBar(QWidget):
@@ -251,7 +262,7 @@ class UpNext(QObject):
         panel = ctx.queue_panel
         cast(QVBoxLayout, panel.layout()).insertWidget(0, self.bar)
         panel.view.setUniformRowHeights(False)
-        panel.view.setItemDelegate(SuggestionDelegate(panel.view))
+        panel.view.setItemDelegate(SuggestionDelegate(panel.view, panel.model.cell))
         panel.menu_hooks.append(self._menu)
         ctx.add_track_action("Up next: from here to this work", self.path_to)
         bindings: list[tuple[str, Callable[[], object]]] = [
