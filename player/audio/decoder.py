@@ -7,6 +7,8 @@ from block to block, so block edges leave no seams; the last block flushes it.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import soundfile as sf
 import soxr
@@ -35,7 +37,17 @@ def channel_matrix(file_channels: int, out_channels: int) -> np.ndarray | None:
 
 
 def open_failure(item: Playable, exc: Exception) -> AudioError:
-    """The error a listener sees for a file that cannot be played, naming the file and the cause."""
+    """The error a listener sees for a file that cannot be played, naming the file and the cause.
+
+    A file that is not there (its drive unmounted, moved or deleted since the scan) is said to
+    be missing: libsndfile only reports a "System error" for it, and calling such a file
+    damaged would send the listener looking in the wrong place."""
+    if not os.path.exists(native(item.path)):
+        return AudioError(
+            f"Cannot play {shown(item.path.name)}",
+            f"{shown(item.path)} is not on disk: its drive may not be mounted, or it was moved "
+            "or deleted since the last scan; playback goes on with the next track.",
+        )
     return AudioError(
         f"Cannot play {shown(item.path.name)}",
         f"{shown(item.path)} could not be decoded ({exc}). The file may be damaged or in a format "

@@ -40,7 +40,12 @@ def test_null_backend_keeps_time_and_chains_tracks(tmp_path):
     assert [e[3] for e in ended] == pytest.approx([400, 300], abs=20)
     assert rec.end_states == [PlaybackState.PLAYING, PlaybackState.STOPPED]
     backend.play(Playable(tmp_path / "missing.flac"))
-    assert "Cannot play missing.flac" in rec.wait_for("error")[0][2]
+    missing = rec.wait_for("error")[0][2]
+    assert "Cannot play missing.flac" in missing and "is not on disk" in missing
+    (tmp_path / "damaged.flac").write_bytes(b"fLaC" + b"\x00" * 64)
+    backend.play(Playable(tmp_path / "damaged.flac"))
+    damaged = rec.wait_for("error", 2)[1][2]
+    assert "Cannot play damaged.flac" in damaged and "could not be decoded" in damaged
     backend.close()
 
 
