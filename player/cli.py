@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from player.allocator import give_back_large_buffers
 from player.errors import ContinuoError, DatabaseError
 from player.profile import Profile
 
@@ -245,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     # the cyclic collector waits until its library is shown (player.app.run_window), instead
     # of passing over them again and again (a tenth of the start's CPU).
     gc.disable()
+    give_back_large_buffers()  # before the window's threads start (player.allocator)
     from player.app import main as app_main  # Qt is imported only when a window opens
 
     return app_main(

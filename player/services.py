@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from player.audio.backend import AudioBackend, EndReason, Playable, PlaybackState
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
+from player.priority import Priority
 from player.profile import Profile
 from player.profile_db import finish_check
 from player.store.db import Database, open_database
@@ -50,6 +51,7 @@ class Services:
     notices: list[str] = field(default_factory=list)  # shown at the top of the window
     make_recommender: Callable[[], Recommender] | None = None  # None: Up next keeps library order
     faults: Faults = field(default_factory=Faults)  # met by any thread, shown once each
+    priority: Priority = field(default_factory=Priority)  # listener's jobs before background
     read_only: bool = False  # the profile cannot be written (full disk, read-only folder)
     analysis_workers: int | None = None  # analysis processes; None: every core but one
     unchecked: bool = False  # the database was too large to check at start: finish_check()

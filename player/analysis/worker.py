@@ -34,6 +34,7 @@ from player.analysis.version import ANALYSIS_VERSION
 from player.domain.keys import Key, notated_key
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
+from player.priority import SLICE, Priority
 from player.store.db import Database, open_database
 from player.store.features import (
     TrackFeatures,
@@ -165,6 +166,7 @@ class AnalysisService:
     on_progress : called with an :class:`AnalysisProgress` before and after each file, on
         pause/resume and at the end; from the dispatcher thread
     workers : child processes analysing at once (default :func:`default_workers`)
+    priority : the listing of the queue pauses while its foreground jobs run
     """
 
     def __init__(
@@ -177,11 +179,13 @@ class AnalysisService:
         analysis_version: str = ANALYSIS_VERSION,
         workers: int | None = None,
         faults: Faults | None = None,
+        priority: Priority | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.db_path = Path(db_path)
         self.faults = faults or Faults()
+        self.priority = priority or Priority()
         self.on_progress = on_progress or (lambda progress: None)
         self.model_path = model_path
         self.embedding_path: Path | None = embedding_path  # None once refused
@@ -302,11 +306,16 @@ class AnalysisService:
         # A file not on disk now (a drive not mounted, moved since the last scan) is left for
         # a later run rather than stored as failed for this version: stored, it would never be
         # analysed once it is back, and a library of absent files cost a transaction each.
-        queue = [
-            (track_id, path)
-            for track_id, path in tracks_needing_analysis(db, self.analysis_version)
-            if os.path.exists(path)
-        ]
+        # The listing pauses while a job the listener waits for runs (``priority``).
+        pause = self.priority.pause_point
+        queue = []
+        for n, (track_id, path) in enumerate(
+            tracks_needing_analysis(db, self.analysis_version, pause)
+        ):
+            if n % SLICE == 0:
+                pause()
+            if os.path.exists(path):
+                queue.append((track_id, path))
         queue.reverse()  # pop() from the end hands files out in library order
         total = len(queue)
         self._report(total=total)

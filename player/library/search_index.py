@@ -14,13 +14,14 @@ answers in track ids and the composers that hold a match, which is all the views
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from player.domain.movements import act_of
 from player.domain.recordings import album_set
 from player.domain.search import query_terms, search_text
+from player.priority import SLICE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,14 +98,17 @@ class TrackSearch:
         return Found(self.ids[positions], composers)
 
 
-def build_search(rows: Iterable[tuple]) -> TrackSearch:
+def build_search(
+    rows: Iterable[tuple], pause_point: Callable[[], None] | None = None
+) -> TrackSearch:
     """Search texts from a stream of ``player.store.library_view.search_rows`` (never held
     whole: 100,000 rows as tuples would cost more than the texts).
 
     A recording's text holds every name its composer's tracks carry (canonical name and tag
     spellings), every title and catalogue number its work's tracks carry, and its performers,
     year and album; a track's own text its act and title. The names are gathered in the same
-    pass, so recordings' texts are put together at the end.
+    pass, so recordings' texts are put together at the end. ``pause_point`` is called every
+    :data:`~player.priority.SLICE` rows (a job the listener waits for goes first).
     """
     import numpy as np
 
@@ -118,7 +122,9 @@ def build_search(rows: Iterable[tuple]) -> TrackSearch:
     composer_of: list[int] = []
     ids: list[int] = []
     title_texts: dict[str, str] = {}  # titles repeat: each folded once
-    for row in rows:
+    for n, row in enumerate(rows):
+        if pause_point is not None and n % SLICE == 0:
+            pause_point()
         track_id, composer_key, name, spelling, work, work_title, work_tag, catalogue = row[:8]
         recording, performers, year, album, movement, title = row[8:]
         group = group_index.get(recording)

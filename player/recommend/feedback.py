@@ -71,7 +71,5 @@ def _similarity(library: LibraryIndex, row: int) -> np.ndarray:
     if library.content_unit is not None and library.content_unit[row].any():
         cosine = np.clip(library.content_unit @ library.content_unit[row], 0.0, 1.0)
         return np.maximum(cosine, same_work)
-    same_composer = np.array(
-        [a == library.artist_keys[row] for a in library.artist_keys], dtype=np.float64
-    )
+    same_composer = (library.artist_codes == library.artist_codes[row]).astype(np.float64)
     return np.maximum(SAME_COMPOSER * same_composer, same_work)

@@ -179,8 +179,8 @@ class HistoryLog:
         self, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray, last: int
     ) -> None:
         """Add the sessions before ``last`` to the settled part; the rest is the last session."""
-        if last:
-            plays = _Plays.of(_take(log, slice(0, last)), new_session[:last], repeat[:last])
+        if last:  # views: what _Plays keeps of them is its own (the log is let go)
+            plays = _Plays.of(_view(log, slice(0, last)), new_session[:last], repeat[:last])
             done = _part(self.library, plays)
             self._settled = self._settled.plus(done)
             self._settled_plays = self._settled_plays.plus(plays)
@@ -244,10 +244,19 @@ class _Plays:
 
     @classmethod
     def of(cls, log: PlayColumns, new_session: np.ndarray, repeat: np.ndarray) -> _Plays:
+        """What the history keeps of the plays: track ids as int32 when they fit (a decade's
+        plays are then 15 MB, not 19), the rest as given (``end_ms`` and the cuts are the
+        history's own arrays, not the log's: a view of them keeps no more than they hold)."""
         heard = log.finished | (log.ms_heard >= HEARD_MS)
-        return cls(log.track_id, log.end_ms, heard, new_session, repeat)
+        ids = log.track_id
+        small = not len(ids) or (ids.min() >= 0 and ids.max() < np.iinfo(np.int32).max)
+        return cls(
+            ids.astype(np.int32 if small else np.int64), log.end_ms, heard, new_session, repeat
+        )
 
     def plus(self, other: _Plays) -> _Plays:
+        if not len(self.track_id) or not len(other.track_id):
+            return other if not len(self.track_id) else self
         return _Plays(
             *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
         )
@@ -256,6 +265,11 @@ class _Plays:
 def _take(log: PlayColumns, index: slice) -> PlayColumns:
     """A copy of some plays (a view would keep the whole log's arrays alive)."""
     return PlayColumns(**{name: column[index].copy() for name, column in vars(log).items()})
+
+
+def _view(log: PlayColumns, index: slice) -> PlayColumns:
+    """Some plays, as views (to be read at once, not kept)."""
+    return PlayColumns(**{name: column[index] for name, column in vars(log).items()})
 
 
 def _cuts(before: PlayColumns | None, log: PlayColumns) -> tuple[np.ndarray, np.ndarray]:
@@ -273,14 +287,16 @@ def _cuts(before: PlayColumns | None, log: PlayColumns) -> tuple[np.ndarray, np.
 
 def _part(library: LibraryIndex, plays: _Plays) -> _Part:
     """What the whole sessions of ``plays`` add to the history."""
-    session = np.cumsum(plays.new_session) - 1
     rows = library.rows_of_ids(plays.track_id)
     kept = ~plays.repeat & (rows >= 0)  # a repeat is merged into the play it repeats
     heard = kept & plays.heard
     counts = np.bincount(rows[heard], minlength=len(library)).astype(np.float64)
     last_heard = np.full(len(library), -np.inf)
     np.maximum.at(last_heard, rows[heard], plays.end_ms[heard] / 1000.0)
-    kept_rows, kept_sessions = rows[kept], session[kept]
+    del heard
+    kept_rows = rows[kept]
+    del rows
+    kept_sessions = np.cumsum(plays.new_session, dtype=np.int32)[kept]
     cuts = np.flatnonzero(np.diff(kept_sessions)) + 1
     return _Part(
         counts,
@@ -296,9 +312,7 @@ def _heard(
     """The works and composers heard in ``before`` and in the rows ``counts`` counts."""
     rows = np.flatnonzero(counts)
     works, artists = before
-    return works | set(library.work_of[rows].tolist()), artists | {
-        library.artist_keys[r] for r in rows.tolist()
-    }
+    return works | set(library.work_of[rows].tolist()), artists | library.artist_keys.at(rows)
 
 
 def _follows(library: LibraryIndex, rows: np.ndarray, session: np.ndarray) -> dict[int, Counter]:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -21,6 +20,7 @@ from player.domain.composers import family_name
 from player.domain.movements import file_position, file_stem, movement_order
 from player.domain.text import key_part
 from player.domain.tonality import UNKNOWN, key_code, parse_key
+from player.recommend.texts import Texts
 from player.store.db import Database
 from player.store.features import library_content_vectors, track_pitch_facts
 from player.store.tracks import track_columns
@@ -98,6 +98,52 @@ def _file_disc(path: str) -> int:
     return file_position(file_stem(path))[0] or 1
 
 
+class Units(Sequence[np.ndarray]):
+    """Each unit's rows in playing order: views into one array, made when asked for (a list
+    of 20,000 small arrays would cost more than the rows themselves)."""
+
+    __slots__ = ("_ends", "_rows", "_starts")
+
+    def __init__(self, rows: np.ndarray, starts: np.ndarray) -> None:
+        self._rows, self._starts = rows, starts
+        self._ends = np.append(starts[1:], len(rows)).astype(np.int64)[: len(starts)]
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, unit: int) -> np.ndarray:  # type: ignore[override]  # no slices
+        return self._rows[self._starts[unit] : self._ends[unit]]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        rows = self._rows
+        return (rows[s:e] for s, e in zip(self._starts.tolist(), self._ends.tolist(), strict=True))
+
+
+class _RowOf(Mapping[int, int]):
+    """Track id -> library row, looked up in the index's sorted ids (a dict of 100,000 ids
+    would cost ten megabytes)."""
+
+    __slots__ = ("_library",)
+
+    def __init__(self, library: LibraryIndex) -> None:
+        self._library = library
+
+    def __getitem__(self, track_id: int) -> int:
+        library = self._library
+        if isinstance(track_id, (int, np.integer)):
+            ids = library._sorted_ids
+            at = int(ids.searchsorted(track_id))
+            if at < len(ids) and ids[at] == track_id:
+                return int(library._id_order[at])
+        raise KeyError(track_id)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._library.track_ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self._library)
+
+
 @dataclass
 class LibraryIndex:
     """Every playable track in library order, with its work unit and (optional) content vector.
@@ -105,19 +151,21 @@ class LibraryIndex:
     Attributes
     ----------
     track_ids : int64 array, shape (N,)
-    item_keys, model_artist_keys, artist_keys, composers, labels : list of str, length N
-        ``item_keys`` and ``model_artist_keys`` are spelled as trained models' vocabularies
-        are (``player.domain.text.key_part``); ``artist_keys`` are composer identities
-        (``player.domain.composers``), so "J.S. Bach" and "Bach, Johann Sebastian" are one
-        composer for variety, discovery and feedback.
+    item_keys, model_artist_keys, artist_keys, composers, labels : Texts, length N
+        Texts per row (:class:`~player.recommend.texts.Texts`: read like lists of str, held
+        as codes into their distinct texts). ``item_keys`` and ``model_artist_keys`` are
+        spelled as trained models' vocabularies are (``player.domain.text.key_part``);
+        ``artist_keys`` are composer identities (``player.domain.composers``), so "J.S. Bach"
+        and "Bach, Johann Sebastian" are one composer for variety, discovery and feedback.
     work_of : int64 array, shape (N,)
-        Index of the track's work (its stored ``work_key``). Two recordings of one work share
-        it: a work heard in one recording counts as heard.
+        Index of the track's work (its stored ``work_key``, ``work_names[w]``). Two
+        recordings of one work share it: a work heard in one recording counts as heard.
     unit_of : int64 array, shape (N,)
-        Index of the track's unit: one recording of one work (its ``recording_key``), whose
-        movements play in order.
-    units : list of int64 arrays
-        Row indices of each unit's tracks in playing order (``grouping.play_order``).
+        Index of the track's unit: one recording of one work (its ``recording_key``,
+        ``unit_names[u]``), whose movements play in order.
+    unit_rows, unit_starts : int64 arrays, shapes (N,) and (units,)
+        Every unit's rows in playing order (``player.domain.movements.movement_order``), one
+        unit after another, and where each unit begins; :attr:`units` gives them per unit.
     content : float32 array, shape (N, C), or None
         Content vectors as stored (zero rows for tracks not analysed yet); ``None`` when the
         library has no content vectors at all.
@@ -137,57 +185,52 @@ class LibraryIndex:
     artist_codes : int64 array, shape (N,)
         ``artist_keys`` as numbers (``artist_code_of``: key -> number), so that composers are
         compared as arrays.
-    row_of, unit_first, unit_rows, unit_starts, unit_durations, content_unit
+    units : sequence of int64 arrays
+        Row indices of each unit's tracks in playing order (views into ``unit_rows``).
+    row_of : mapping
+        Track id -> library row, for the tracks in the library.
+    unit_first, unit_durations, content_unit
         Derived from the above when the index is made.
+
+    Nothing here is a Python object per track: 100,000 tracks cost a few megabytes.
     """
 
     track_ids: np.ndarray
-    item_keys: list[str]
-    model_artist_keys: list[str]
-    artist_keys: list[str]
-    composers: list[str]
-    labels: list[str]
+    item_keys: Texts
+    model_artist_keys: Texts
+    artist_keys: Texts
+    composers: Texts
+    labels: Texts
     work_of: np.ndarray
     unit_of: np.ndarray
-    units: list[np.ndarray]
+    unit_rows: np.ndarray
+    unit_starts: np.ndarray
+    work_names: list[str]
+    unit_names: list[str]
     content: np.ndarray | None = None
     content_version: str | None = None
     durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
     tuning_hz: np.ndarray = field(default_factory=lambda: np.zeros(0))
     key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    row_of: dict[int, int] = field(default_factory=dict)
-    content_unit: np.ndarray | None = None
-    unit_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    unit_durations: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    unit_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    unit_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     title_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    artist_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    artist_code_of: dict[str, int] = field(default_factory=dict)
-    work_keys: list[str] = field(default_factory=list)
-    recording_keys: list[str] = field(default_factory=list)
+    content_unit: np.ndarray | None = field(default=None, init=False)
+    unit_first: np.ndarray = field(init=False)
+    unit_durations: np.ndarray = field(init=False)
+    artist_codes: np.ndarray = field(init=False)
+    artist_code_of: dict[str, int] = field(init=False)
+    units: Units = field(init=False)
+    row_of: Mapping[int, int] = field(init=False)
 
     def __post_init__(self) -> None:
-        # what rows and units derive: worked out once; a copy made by ``replace`` (new
-        # analysis results) comes with them already
-        n, units = len(self.track_ids), self.units
-        if len(self.row_of) != n:
-            self.row_of = dict(zip(self.track_ids.tolist(), range(n), strict=True))
-        if len(self.artist_codes) != n:
-            codes = self.artist_code_of = {}
-            self.artist_codes = np.array(
-                [codes.setdefault(k, len(codes)) for k in self.artist_keys], dtype=np.int64
-            )
-        # every unit's rows one after another, and where each unit begins: a per-unit minimum
-        # or sum over all rows is then one reduceat
-        if len(self.unit_rows) != n or len(self.unit_starts) != len(units):
-            lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
-            self.unit_rows = np.concatenate(units) if units else np.zeros(0, np.int64)
-            self.unit_starts = np.cumsum(lengths) - lengths
-        self.unit_first = self.unit_rows[self.unit_starts] if units else np.zeros(0, np.int64)
+        n = len(self.track_ids)
+        composers = self.artist_keys.compact()  # numbered as they first come
+        self.artist_codes = composers.codes.astype(np.int64)
+        self.artist_code_of = {key: code for code, key in enumerate(composers.values)}
+        self.units = Units(self.unit_rows, self.unit_starts)
+        self.row_of = _RowOf(self)
+        self.unit_first = self.unit_rows[self.unit_starts]
         self._id_order = np.argsort(self.track_ids)
         self._sorted_ids = self.track_ids[self._id_order]
-        n = len(self.track_ids)
         if len(self.durations) != n:
             self.durations = np.zeros(n)
         if len(self.tuning_hz) != n:
@@ -197,7 +240,7 @@ class LibraryIndex:
         if len(self.title_keys) != n:
             self.title_keys = np.full(n, UNKNOWN, dtype=np.int64)
         self.unit_durations = np.bincount(
-            self.unit_of, weights=self.durations, minlength=len(self.units)
+            self.unit_of, weights=self.durations, minlength=len(self.unit_starts)
         ).astype(np.float64)
         if self.content is not None:
             norms = np.linalg.norm(self.content, axis=1, keepdims=True)
@@ -206,17 +249,35 @@ class LibraryIndex:
     def __len__(self) -> int:
         return len(self.track_ids)
 
+    @property
+    def work_keys(self) -> Texts:
+        """Each row's work key (as stored; "piece ID" for a track without a work)."""
+        return Texts(self.work_of, self.work_names)
+
+    @property
+    def recording_keys(self) -> Texts:
+        """Each row's unit key (its recording's, or "piece ID" for a track on its own)."""
+        return Texts(self.unit_of, self.unit_names)
+
     def rows_of_ids(self, track_ids: np.ndarray) -> np.ndarray:
         """Library row of each track id (int64 array), -1 for a track not in the library."""
         order, ids = self._id_order, self._sorted_ids
-        at = np.minimum(np.searchsorted(ids, track_ids), max(len(ids) - 1, 0))
+        track_ids = np.asarray(track_ids)
         if not len(ids):
             return np.full(len(track_ids), -1, dtype=np.int64)
-        return np.where(ids[at] == track_ids, order[at], -1).astype(np.int64)
+        # in place where it can be: a decade's plays are a million ids
+        at = np.searchsorted(ids, track_ids)
+        np.minimum(at, len(ids) - 1, out=at)
+        missing = ids[at] != track_ids
+        rows = order[at]
+        del at
+        rows[missing] = -1
+        return rows
 
-    def rows(self, track_ids) -> np.ndarray:
+    def rows(self, track_ids: Iterable[int]) -> np.ndarray:
         """Row indices of the given track ids that are in the library, in the given order."""
-        return np.array([self.row_of[t] for t in track_ids if t in self.row_of], dtype=np.int64)
+        rows = self.rows_of_ids(np.fromiter(track_ids, dtype=np.int64))
+        return rows[rows >= 0]
 
     @classmethod
     def from_columns(cls, columns: dict[str, list]) -> LibraryIndex:
@@ -233,27 +294,33 @@ class LibraryIndex:
         """The index of rows whose own values (:func:`_row_values`) are given in library
         order: works and units numbered as they first come, each unit's rows put in playing
         order by ``play_order(recording key, rows)``."""
-        works: dict[str, int] = {}
-        units: dict[str, list[int]] = defaultdict(list)
-        work_of = [works.setdefault(w, len(works)) for w in values["work_keys"]]
-        for row, key in enumerate(values["recording_keys"]):
-            units[key].append(row)
-        unit_index = {key: i for i, key in enumerate(units)}
+        works = values["work_keys"].compact()
+        units = values["recording_keys"].compact()
+        unit_of = units.codes.astype(np.int64)
+        sizes = np.bincount(unit_of, minlength=len(units.values))
+        starts = np.cumsum(sizes) - sizes
+        by_unit = np.argsort(unit_of, kind="stable")
+        in_library_order = np.split(by_unit, starts[1:]) if len(starts) else []  # no tracks
+        ordered = [
+            play_order(key, rows.tolist())
+            for key, rows in zip(units.values, in_library_order, strict=True)
+        ]
         return cls(
-            track_ids=np.array(values["id"], dtype=np.int64),
+            track_ids=np.asarray(values["id"], dtype=np.int64),
             item_keys=values["item_keys"],
             model_artist_keys=values["model_artist_keys"],
             artist_keys=values["artist_keys"],
             composers=values["composers"],
             labels=values["labels"],
-            work_of=np.array(work_of, dtype=np.int64),
-            unit_of=np.array([unit_index[k] for k in values["recording_keys"]], dtype=np.int64),
-            units=[play_order(key, rows) for key, rows in units.items()],
+            work_of=works.codes.astype(np.int64),
+            unit_of=unit_of,
+            unit_rows=np.concatenate(ordered).astype(np.int64) if ordered else _NO_ROWS,
+            unit_starts=starts.astype(np.int64),
+            work_names=works.values,
+            unit_names=units.values,
             durations=np.asarray(values["durations"], dtype=np.float64),
             key_codes=np.asarray(values["title_keys"], dtype=np.int64),
             title_keys=np.asarray(values["title_keys"], dtype=np.int64),
-            work_keys=values["work_keys"],
-            recording_keys=values["recording_keys"],
         )
 
     def patched(
@@ -268,47 +335,54 @@ class LibraryIndex:
         Raises ValueError when the tracks do not match ``changed`` (a track gone that it does
         not name, or tracks that changed again while read): index afresh then.
         """
-        old_row = self.row_of
-        changed = set(changed)
-        if len(self.recording_keys) != len(self) or not set(old_row).difference(order) <= changed:
+        ids = np.asarray(order, dtype=np.int64)
+        old_rows = self.rows_of_ids(ids)  # -1: not in this index
+        changed_ids = np.fromiter(set(changed), dtype=np.int64)
+        if not np.isin(np.setdiff1d(self.track_ids, ids), changed_ids).all():
             raise ValueError("the change does not account for every track gone")
-        new = [t for t in order if t in changed or t not in old_row]
+        new = ids[np.isin(ids, changed_ids) | (old_rows < 0)].tolist()
         first = read(new)
-        touched = {self.recording_keys[old_row[t]] for t in changed if t in old_row}
+        changed_rows = self.rows_of_ids(changed_ids)
+        unit_names = self.unit_names
+        touched = {unit_names[u] for u in np.unique(self.unit_of[changed_rows[changed_rows >= 0]])}
         touched.update(_recording_keys(first))
-        keys = self.recording_keys
-        fresh_set = set(first["id"]) | {
-            t for t in order if t in old_row and keys[old_row[t]] in touched
-        }
-        fresh_ids = [t for t in order if t in fresh_set]
-        columns = read(fresh_ids)
+        touched_unit = np.array([key in touched for key in unit_names], dtype=bool)
+        in_touched = np.zeros(len(ids), dtype=bool)
+        in_touched[old_rows >= 0] = touched_unit[self.unit_of[old_rows[old_rows >= 0]]]
+        fresh_ids = ids[np.isin(ids, np.asarray(first["id"], dtype=np.int64)) | in_touched]
+        columns = read(fresh_ids.tolist())
         if len(first["id"]) != len(new) or len(columns["id"]) != len(fresh_ids):
             raise ValueError("the tracks changed again while they were read")
         fresh = _row_values(columns)
-        at_fresh = {t: p for p, t in enumerate(columns["id"])}
         # where each row's values come from: the old row, or (-1 -) its place among the fresh
-        source = np.array(
-            [-1 - at_fresh[t] if t in at_fresh else old_row[t] for t in order], dtype=np.int64
-        )
+        read_ids = np.asarray(columns["id"], dtype=np.int64)
+        by_id = np.argsort(read_ids)
+        at = np.minimum(np.searchsorted(read_ids[by_id], ids), max(len(read_ids) - 1, 0))
+        found = read_ids[by_id][at] == ids if len(read_ids) else np.zeros(len(ids), dtype=bool)
+        if ((old_rows < 0) & ~found).any():
+            raise ValueError("the tracks changed again while they were read")
+        source = np.where(found, -1 - by_id[at] if len(read_ids) else 0, old_rows)
         kept = source >= 0
-        values: dict[str, Any] = {"id": list(order)}
         taken, placed = np.where(kept, source, 0), -1 - source[~kept]
-        for name in (*_TEXTS, "work_keys", "recording_keys", "durations", "title_keys"):
-            # texts as object arrays: a gather is then one numpy call, not a Python loop
+        values: dict[str, Any] = {"id": ids}
+        for name in (*_TEXTS, "work_keys", "recording_keys"):
+            values[name] = Texts.merged(
+                kept, getattr(self, name).take(taken), fresh[name].take(placed)
+            )
+        for name in ("durations", "title_keys"):
             old = getattr(self, name)
-            kind = old.dtype if isinstance(old, np.ndarray) else object
-            merged = np.asarray(old, dtype=kind)[taken]
-            merged[~kept] = np.asarray(fresh[name], dtype=kind)[placed]
-            values[name] = merged if kind is not object else merged.tolist()
+            merged = old[taken]
+            merged[~kept] = np.asarray(fresh[name], dtype=old.dtype)[placed]
+            values[name] = merged
         new_row = np.full(len(self), -1, dtype=np.int64)
         new_row[source[kept]] = np.flatnonzero(kept)
         fresh_rows = np.flatnonzero(~kept)[np.argsort(-1 - source[~kept])]
-        old_unit = {keys[int(rows[0])]: u for u, rows in enumerate(self.units) if len(rows)}
+        old_unit = {key: u for u, key in enumerate(unit_names)}
 
         def play_order(key: str, rows: list[int]) -> np.ndarray:
             if key not in touched and key in old_unit:
                 return new_row[self.units[old_unit[key]]]
-            places = [at_fresh[order[r]] for r in rows]
+            places = (-1 - source[rows]).tolist()
             return fresh_rows[_in_play_order(columns, places)]
 
         return self._assemble(values, play_order)
@@ -354,6 +428,7 @@ class LibraryIndex:
 
 _TEXTS = ("item_keys", "model_artist_keys", "artist_keys", "composers", "labels")
 """The index's texts per row."""
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 def _recording_keys(columns: dict[str, list]) -> list[str]:
@@ -369,13 +444,17 @@ def _row_values(columns: dict[str, list]) -> dict[str, Any]:
     return {
         "id": ids,
         # the keys the trainer's profile reader gives items and artists
-        "item_keys": [k or f"track:{i}" for k, i in zip(columns["item_key"], ids, strict=True)],
-        "model_artist_keys": _each_once(key_part, columns["composer"]),
-        "artist_keys": columns["composer_key"],
-        "composers": columns["composer_name"],
-        "labels": _labels(columns),
-        "work_keys": [w or f"piece {i}" for w, i in zip(columns["work_key"], ids, strict=True)],
-        "recording_keys": _recording_keys(columns),
+        "item_keys": Texts.of(
+            k or f"track:{i}" for k, i in zip(columns["item_key"], ids, strict=True)
+        ),
+        "model_artist_keys": Texts.of(columns["composer"]).map(key_part),
+        "artist_keys": Texts.of(columns["composer_key"]),
+        "composers": Texts.of(columns["composer_name"]),
+        "labels": Texts.of(_labels(columns)),
+        "work_keys": Texts.of(
+            w or f"piece {i}" for w, i in zip(columns["work_key"], ids, strict=True)
+        ),
+        "recording_keys": Texts.of(_recording_keys(columns)),
         "durations": columns["duration_s"],
         "title_keys": _title_keys(columns),
     }

@@ -20,6 +20,7 @@ import numpy as np
 import player
 from player.domain.identity import IDENTITY_VERSION
 from player.recommend.library import COLUMNS, LibraryIndex, load_library, with_stored_features
+from player.recommend.texts import Texts
 from player.store import caches
 from player.store.db import Database
 from player.store.tracks import track_columns_of, track_ids_in_order, track_ids_of_paths
@@ -27,12 +28,12 @@ from player.store.tracks import track_columns_of, track_ids_in_order, track_ids_
 log = logging.getLogger(__name__)
 
 FILE = "library.npz"
-FORMAT = 2
+FORMAT = 3
 """The arrays' layout; a file of another format is made again."""
-TEXTS = (
-    *("item_keys", "model_artist_keys", "artist_keys", "composers", "labels"),
-    *("work_keys", "recording_keys"),
-)
+TEXTS = ("item_keys", "model_artist_keys", "artist_keys", "composers", "labels")
+"""Texts per row: each held as its distinct texts (joined) and ``NAME_codes`` (int32)."""
+NAMES = {"work_keys": ("work_names", "work_of"), "recording_keys": ("unit_names", "unit_of")}
+"""Works' and units' keys: the texts, numbered by the index's ``work_of`` and ``unit_of``."""
 NUMBERS = {
     "track_ids": np.int64,
     "work_of": np.int64,
@@ -41,6 +42,7 @@ NUMBERS = {
     "unit_starts": np.int64,
     "durations": np.float64,
     "title_keys": np.int64,
+    **{f"{name}_codes": np.int32 for name in TEXTS},
 }
 SEPARATOR = "\x00"
 """Between the texts of one list (a list holding one is not cached)."""
@@ -106,29 +108,27 @@ def cached_library(db: Database) -> LibraryIndex:
 
 def _index(arrays: dict[str, np.ndarray]) -> LibraryIndex | None:
     """The index the arrays hold, or None (said in the log) when they do not add up."""
-    n = len(arrays.get("track_ids", ()))
-    texts = {name: _split(arrays.get(name), n) for name in TEXTS}
     numbers_ok = all(
         name in arrays and arrays[name].dtype == kind and arrays[name].ndim == 1
         for name, kind in NUMBERS.items()
     )
-    if (
-        not numbers_ok
-        or any(t is None for t in texts.values())
-        or set(arrays)
-        != {
-            *TEXTS,
-            *NUMBERS,
-        }
-    ):
+    if not numbers_ok or set(arrays) != {*TEXTS, *NAMES, *NUMBERS}:
         log.warning("cache %s has other arrays than expected and is made again", FILE)
         return None
+    n = len(arrays["track_ids"])
+    texts = {name: _texts(arrays[name], arrays[f"{name}_codes"], n) for name in TEXTS}
+    names = {name: _split(arrays[name], arrays[codes]) for name, (_, codes) in NAMES.items()}
     rows, starts = arrays["unit_rows"], arrays["unit_starts"]
     same_length = all(len(arrays[k]) == n for k in ("work_of", "unit_of", "durations"))
-    if not (same_length and len(rows) == n and len(arrays["title_keys"]) == n):
+    if (
+        any(t is None for t in (*texts.values(), *names.values()))
+        or not (same_length and len(rows) == n and len(arrays["title_keys"]) == n)
+        or len(starts) != len(names["recording_keys"] or ())
+        or not _within(rows, n)
+        or not _within(starts, max(n, 1))
+    ):
         log.warning("cache %s does not add up and is made again", FILE)
         return None
-    units = np.split(rows, starts[1:]) if len(starts) else []
     return LibraryIndex(
         track_ids=arrays["track_ids"],
         item_keys=texts["item_keys"],  # type: ignore[arg-type]
@@ -138,26 +138,39 @@ def _index(arrays: dict[str, np.ndarray]) -> LibraryIndex | None:
         labels=texts["labels"],  # type: ignore[arg-type]
         work_of=arrays["work_of"],
         unit_of=arrays["unit_of"],
-        units=units,
+        unit_rows=rows,
+        unit_starts=starts,
+        work_names=names["work_keys"],  # type: ignore[arg-type]
+        unit_names=names["recording_keys"],  # type: ignore[arg-type]
         durations=arrays["durations"],
         key_codes=arrays["title_keys"],
         title_keys=arrays["title_keys"],
-        work_keys=texts["work_keys"],  # type: ignore[arg-type]
-        recording_keys=texts["recording_keys"],  # type: ignore[arg-type]
     )
 
 
-def _split(array: np.ndarray | None, n: int) -> list[str] | None:
-    """The ``n`` texts a UTF-8 byte array holds, or None when it holds another number."""
-    if array is None or array.dtype != np.uint8 or array.ndim != 1:
+def _within(numbers: np.ndarray, size: int) -> bool:
+    """Whether every number indexes a list of ``size``."""
+    return not len(numbers) or (int(numbers.min()) >= 0 and int(numbers.max()) < size)
+
+
+def _texts(joined: np.ndarray, codes: np.ndarray, n: int) -> Texts | None:
+    """The column of ``n`` rows the distinct texts and the codes give, or None."""
+    values = _split(joined, codes)
+    return Texts(codes, values) if values is not None and len(codes) == n else None
+
+
+def _split(array: np.ndarray, codes: np.ndarray) -> list[str] | None:
+    """The texts a UTF-8 byte array holds, or None when it is not one or ``codes`` (the rows'
+    numbers into them) reach past them."""
+    if array.dtype != np.uint8 or array.ndim != 1:
         return None
-    if n == 0:
+    if not len(codes):
         return [] if not len(array) else None
     try:
         texts = array.tobytes().decode("utf-8").split(SEPARATOR)
     except UnicodeDecodeError:
         return None
-    return texts if len(texts) == n else None
+    return texts if _within(codes, len(texts)) else None
 
 
 def _joined(texts: list[str]) -> np.ndarray | None:
@@ -168,9 +181,15 @@ def _joined(texts: list[str]) -> np.ndarray | None:
 
 
 def _store(path: Path, stamp: dict, index: LibraryIndex) -> None:
-    arrays = {name: np.asarray(getattr(index, name), dtype=kind) for name, kind in NUMBERS.items()}
-    for name in TEXTS:
-        joined = _joined(getattr(index, name))
+    arrays = {name: np.asarray(getattr(index, name), dtype=kind) for name, kind in NUMBERS.items()
+              if not name.endswith("_codes")}  # fmt: skip
+    texts = {name: getattr(index, name) for name in TEXTS}
+    for name, column in texts.items():
+        arrays[f"{name}_codes"] = column.codes.astype(np.int32)
+    values = {**{n: t.values for n, t in texts.items()},
+              **{n: getattr(index, names) for n, (names, _) in NAMES.items()}}  # fmt: skip
+    for name, distinct in values.items():
+        joined = _joined(distinct)
         if joined is None:
             log.info("library not cached: a tag holds a NUL character")
             return

@@ -305,8 +305,10 @@ class SessionModel:
         if len(rows) == len(library):  # every row: no index per row
             item_keys, artist_keys = library.item_keys, library.model_artist_keys
         else:
-            item_keys = [library.item_keys[r] for r in rows.tolist()]
-            artist_keys = [library.model_artist_keys[r] for r in rows.tolist()]
+            item_keys, artist_keys = (
+                library.item_keys.take(rows),
+                library.model_artist_keys.take(rows),
+            )
         item_index[rows] = [items.get(key_part(k), UNKNOWN) for k in item_keys]
         artist_index[rows] = [artists.get(k, UNKNOWN) for k in artist_keys]
         return item_index, artist_index

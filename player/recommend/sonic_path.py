@@ -38,7 +38,7 @@ def sonic_path(
     stepped on. Fewer steps when the library has fewer such units."""
     a, b = vectors[start].astype(np.float64), vectors[destination].astype(np.float64)
     usable = np.linalg.norm(vectors, axis=1) > 0
-    work_of_unit = library.work_of[[int(rows[0]) for rows in library.units]]
+    work_of_unit = library.work_of[library.unit_first]
     blocked = set(avoid_works) | {int(work_of_unit[start]), int(work_of_unit[destination])}
     usable &= ~np.isin(work_of_unit, list(blocked))
     path: list[int] = []

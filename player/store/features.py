@@ -7,12 +7,15 @@ analysed again and the row replaced.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from player.analysis.content import inverse_document_frequency, most_similar, tfidf
+from player.priority import SLICE
 from player.store.db import Database, path_from_db, utc_now
+from player.store.tracks import LIBRARY_ORDER
 
 _UPSERT = (
     "INSERT INTO features (track_id, analysis_version, status, reason, histogram, n_segments, "
@@ -44,17 +47,26 @@ class TrackFeatures:
     content_vector: np.ndarray | None = None  # (D,) float32 from the content embedding, if any
 
 
-def tracks_needing_analysis(db: Database, analysis_version: str) -> list[tuple[int, str]]:
-    """``(track_id, path)`` of present tracks without a row of this version, in library order."""
+def tracks_needing_analysis(
+    db: Database, analysis_version: str, pause_point: Callable[[], None] | None = None
+) -> list[tuple[int, str]]:
+    """``(track_id, path)`` of present tracks without a row of this version, in library order;
+    ``pause_point`` is called every :data:`~player.priority.SLICE` rows (a job the listener
+    waits for goes first). The rows stream in the library-order index's order: sorted in
+    SQLite, 100,000 tracks cost 0.8 s of CPU in one step that no pause point could split."""
     rows = db.conn.execute(
         "SELECT t.id, t.path FROM tracks t LEFT JOIN features f "
         "ON f.track_id = t.id AND f.analysis_version = ? "
         "WHERE t.missing = 0 AND f.track_id IS NULL "
-        "ORDER BY t.composer COLLATE NOCASE, t.work COLLATE NOCASE, t.disc_number, "
-        "t.movement_number, t.track_number, t.id",
+        f"ORDER BY {LIBRARY_ORDER}",
         (analysis_version,),
     )
-    return [(int(r[0]), path_from_db(r[1])) for r in rows]
+    found = []
+    for n, (track_id, path) in enumerate(rows):
+        if pause_point is not None and n % SLICE == 0:
+            pause_point()
+        found.append((int(track_id), path_from_db(path)))
+    return found
 
 
 def save_features(

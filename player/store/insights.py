@@ -25,7 +25,6 @@ binning while :func:`player.store.play_log.log_version` says the log is unchange
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,6 +33,7 @@ import numpy as np
 from player.domain.plays import ENDINGS, STARTERS
 from player.store.db import Database
 from player.store.play_log import read_play_log
+from player.store.track_keys import track_keys
 
 PERIODS = ("week", "month")
 OTHER = "Other composers"
@@ -214,38 +214,54 @@ def _track_keys(
     db: Database, track_ids: np.ndarray
 ) -> tuple[list[str], np.ndarray, list[tuple[str, str]], np.ndarray]:
     """For the tracks ``track_ids`` (ascending): the composer names ("" when untagged) and each
-    track's index in them, the (composer, work) names and each track's index in those.
+    track's index in them, the (composer, work) names and each track's index in those, each
+    group in the order its first track (by id) is met.
 
     Composers and works are told apart by their identity (``player.domain``): "J.S. Bach" and
-    "Bach, Johann Sebastian" are one composer, two recordings of a symphony one work.
+    "Bach, Johann Sebastian" are one composer, two recordings of a symphony one work. The
+    identities come coded from :mod:`player.store.track_keys` (its cache file); a play of a
+    track no longer stored counts as untagged.
     """
-    cursor = db.conn.execute(
-        "SELECT composer_key, composer_name, work_key, work_title FROM tracks "
-        "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (json.dumps(track_ids.tolist()),),
-    )
-    cursor.row_factory = None  # plain tuples: a third cheaper than sqlite3.Row
-    rows = cursor.fetchall()
-    if not rows:
-        return [], np.zeros(0, np.int64), [], np.zeros(0, np.int64)
-    composer_keys, composer_names, work_keys, work_titles = zip(*rows, strict=True)
-    composers, composer_of = _first_seen(composer_keys)
-    works, work_of = _first_seen(work_keys)
-    names = [composer_names[r] if composer_keys[r] else "" for r in composers]
+    keys = track_keys(db)
+    rows = keys.rows_of(track_ids)
+    codes, texts = keys.codes, keys.texts
+
+    def column(name: str, missing: str) -> tuple[np.ndarray, list[str]]:
+        """Each track's code for ``name`` (a code past the table's end for a missing track),
+        and the table with ``missing`` as that last text."""
+        table = texts[name] + [missing]
+        return np.where(rows >= 0, codes[name][rows], len(table) - 1), table
+
+    composer_key, composer_keys = column("composer_key", "")
+    composer_name, composer_names = column("composer_name", "")
+    work_key, _ = column("work_key", "")
+    work_title, work_titles = column("work_title", "")
+    composers, composer_of = _first_seen(composer_key)
+    works, work_of = _first_seen(work_key)
+    names = [
+        composer_names[composer_name[r]] if composer_keys[composer_key[r]] else ""
+        for r in composers
+    ]
     work_names = [
-        (composer_names[r] if composer_keys[r] else UNKNOWN, work_titles[r]) for r in works
+        (
+            composer_names[composer_name[r]] if composer_keys[composer_key[r]] else UNKNOWN,
+            work_titles[work_title[r]],
+        )
+        for r in works
     ]
     return names, composer_of, work_names, work_of
 
 
-def _first_seen(keys: tuple[str, ...]) -> tuple[list[int], np.ndarray]:
-    """The row where each distinct key is first seen, in that order, and each row's index into
-    them (dictionary passes only: a hundred thousand tracks in a few tens of milliseconds)."""
-    first: dict[str, int] = {}
-    for row, key in enumerate(keys):
-        first.setdefault(key, row)
-    index = {key: i for i, key in enumerate(first)}
-    return list(first.values()), np.fromiter(map(index.__getitem__, keys), np.int64, len(keys))
+def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The row where each distinct code is first seen, in that order, and each row's index
+    into them."""
+    if not len(codes):
+        return codes, codes
+    distinct, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(distinct), np.int64)
+    rank[order] = np.arange(len(distinct))
+    return first[order], rank[inverse.ravel()]
 
 
 def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:

@@ -154,7 +154,8 @@ def _cached(db: Database, mark: caches.Mark) -> tuple[PlayLog, int] | None:
     since = int(plays.id.max()) + 1 if n else 0
     if mark.low is not None:
         since = min(since, int(mark.low))
-    return plays._take(plays.id < since), since
+    below = plays.id < since
+    return (plays if below.all() else plays._take(below)), since  # no copy of a million plays
 
 
 def plays_by_id(db: Database, ids: Sequence[int]) -> PlayLog:

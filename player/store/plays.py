@@ -235,12 +235,22 @@ def log_columns(
     elif since_id is not None:
         where, bound["since"] = "WHERE id >= :since", int(since_id)
     selected = ", ".join(f"group_concat({c})" for c in columns)
-    row = tuple(db.conn.execute(f"SELECT {selected} FROM plays {where}", bound).fetchone())
-    if row[0] is None:
+    cursor = db.conn.execute(f"SELECT {selected} FROM plays {where}", bound)
+    texts = list(cursor.fetchone())
+    cursor.close()  # SQLite's own copy of the texts goes now
+    if texts[0] is None:
         return [np.zeros(0, np.int64) for _ in columns]
-    *values, play_ids, start_ms = (np.fromstring(c, sep=",", dtype=np.int64) for c in row)
-    order = np.lexsort((play_ids, start_ms))
-    return [v[order] for v in values] + [play_ids[order], start_ms[order]]
+    # each text parsed and let go, each column put in order alone: a million plays are tens
+    # of megabytes of text, and a copy of every column at once would double the arrays
+    arrays = []
+    for i in range(len(texts)):
+        arrays.append(np.fromstring(texts[i], sep=",", dtype=np.int64))
+        texts[i] = ""
+    order = np.lexsort((arrays[-2], arrays[-1]))
+    if not np.array_equal(order, np.arange(len(order))):  # usually stored in start order
+        for i, column in enumerate(arrays):
+            arrays[i] = column[order]
+    return arrays
 
 
 def heard_plays_by_recording(db: Database) -> dict[str, int]:

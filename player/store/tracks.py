@@ -315,6 +315,8 @@ def file_signatures(db: Database) -> dict[str, tuple[int, int]]:
 def mark_missing(db: Database, paths: Iterable[str]) -> int:
     """Flag tracks whose files are gone. They are kept so their plays stay in the history."""
     rows = [(path_to_db(p),) for p in paths]
+    if not rows:  # every scan asks: the caches of the tracks stay valid
+        return 0
     with db.transaction() as conn:
         conn.executemany("UPDATE tracks SET missing = 1 WHERE path = ?", rows)
         mark_changed(conn, "tracks")
@@ -395,8 +397,10 @@ def refresh_identities(db: Database) -> int:
     """Recompute the identity of every track stored under older rules (``IDENTITY_VERSION``)
     from its stored tags: a rule change never needs the files read again. Returns how many."""
     with db.transaction() as conn:
-        mark_changed(conn, "tracks")
-        return recompute_identities(conn)
+        refreshed = recompute_identities(conn)
+        if refreshed:  # every scan asks: when none was, the caches of the tracks stay valid
+            mark_changed(conn, "tracks")
+        return refreshed
 
 
 def merge_identities(db: Database) -> int:

@@ -167,6 +167,11 @@ def test_a_recommender_started_from_its_caches_suggests_as_one_started_without(l
     assert suggestions() == without  # from them
 
 
+def stale_identity(db, track_id: int) -> None:
+    """Make a track's identity look computed by older rules (a write no writer makes)."""
+    db.conn.execute("UPDATE tracks SET identity_version = 0 WHERE id = ?", (track_id,))
+
+
 def test_every_writer_of_the_tracks_moves_their_change_mark(library):
     """The tracks' mark is kept by their writers (no trigger on updates: it slowed the scan's
     upserts), so each must count: else a cached index would outlive the change."""
@@ -176,7 +181,7 @@ def test_every_writer_of_the_tracks_moves_their_change_mark(library):
         lambda: upsert_tracks(db, [Track(path="/music/w.flac", size=1, mtime_ns=1, title="W")]),
         lambda: mark_missing(db, ["/music/w.flac"]),
         lambda: move_track(db, track.id, track),
-        lambda: refresh_identities(db),
+        lambda: (stale_identity(db, track.id), refresh_identities(db)),
         lambda: merge_identities(db),
         lambda: db.conn.execute("DELETE FROM tracks WHERE path = '/music/w.flac'"),  # a trigger
     ]
@@ -184,3 +189,15 @@ def test_every_writer_of_the_tracks_moves_their_change_mark(library):
         before = caches.read_mark(db, "tracks").changes
         write()
         assert caches.read_mark(db, "tracks").changes > before
+    unchanged = caches.read_mark(db, "tracks")
+    refresh_identities(db)  # every scan asks; none to refresh: the caches stay valid
+    mark_missing(db, [])
+    assert caches.read_mark(db, "tracks") == unchanged
+
+
+def test_an_empty_library_is_indexed_and_cached(tmp_path):
+    db = open_database(tmp_path / "continuo.db")
+    index = cached_library(db)
+    assert len(index) == 0 and len(index.units) == 0 and index.row_of.get(1) is None
+    assert_same_index(cached_library(db), load_library(db))
+    db.close()

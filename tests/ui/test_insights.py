@@ -1,8 +1,11 @@
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 
+from player.priority import Priority
 from player.store import open_database
 from player.store.insights import compute_insights
 from player.store.plays import end_play, start_play
@@ -193,3 +196,29 @@ def test_bars_are_painted_where_the_chart_says_and_hover_finds_them(qtbot, qapp)
     assert chart.bar_at(rect.left() - 3) is None
     with pytest.raises(ValueError, match="'x' has 1 values for 2 bars"):
         chart.set_data(["a", "b"], [Series("x", np.array([1.0]), series_color(0))])
+
+
+def test_the_read_runs_as_a_foreground_job_and_background_work_waits_for_it(
+    qtbot, qapp, profile_db
+):
+    priority = Priority(max_wait_s=60)
+    seen: list[bool] = []
+    waited: list[bool] = []
+
+    def open_db():
+        seen.append(priority.busy)  # the read is under way
+        background = threading.Thread(target=lambda: (priority.pause_point(), waited.append(1)))
+        background.start()
+        background.join(0.2)
+        waited.append(background.is_alive())  # held at its pause point meanwhile
+        return open_database(profile_db)
+
+    dialog = InsightsDialog(open_db, priority=priority)
+    qtbot.addWidget(dialog)
+    dialog.refresh_and_show()
+    qtbot.waitUntil(lambda: dialog.view.insights.total_plays == 11, timeout=10_000)
+    assert seen == [True] and waited[0] is True
+    qtbot.waitUntil(lambda: len(waited) == 2, timeout=10_000)  # let go once the read ended
+    assert not priority.busy
+    dialog.close()
+    assert dialog.jobs.wait(10_000)

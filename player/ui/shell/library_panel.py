@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.allocator import trim
 from player.analysis.version import ANALYSIS_VERSION
 from player.library.browse import ComposerRow, Overview, column_order, load_composer
 from player.library.search_index import Found, TrackSearch, build_search
 from player.library.track_rows import NO_IDS, TrackCache
+from player.priority import Priority
 from player.store.db import Database
 from player.store.library_view import search_rows
 from player.store.tracks import Track
@@ -62,7 +64,7 @@ class LibraryPanel(QWidget):
 
     ``open_db`` gives each reader its own connection: the table's page reads (on the GUI
     thread, by primary key), and on worker threads a composer's works, the search texts and
-    the sort orders.
+    the sort orders. The search texts' build pauses while a ``priority`` foreground job runs.
     """
 
     play_requested = Signal(object, list)  # Track, the rest of its work
@@ -70,9 +72,15 @@ class LibraryPanel(QWidget):
     results_shown = Signal(str, int)  # the search text whose results are in the views, tracks found
     message = Signal(str)  # for the status bar: something the listener asked for did not happen
 
-    def __init__(self, open_db: Callable[[], Database] | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        open_db: Callable[[], Database] | None = None,
+        parent=None,
+        priority: Priority | None = None,
+    ) -> None:
         super().__init__(parent)
         self._open_db = open_db
+        self._priority = priority or Priority()  # the search texts yield to the listener's jobs
         self.cache = TrackCache(open_db) if open_db is not None else None
         self.search = named(QLineEdit(), "search")
         self.search.setPlaceholderText("Search composers, works, movements, performers  (Ctrl+F)")
@@ -163,8 +171,10 @@ class LibraryPanel(QWidget):
         )
         self._sort(*self._sort_choice)
         if self._open_db is not None and len(overview.ids):
-            open_db, ids = self._open_db, overview.ids
-            self._jobs.run(lambda: _build_search(open_db), lambda s: self._search_ready(ids, s))
+            open_db, ids, pause = self._open_db, overview.ids, self._priority.pause_point
+            self._jobs.run(
+                lambda: _build_search(open_db, pause), lambda s: self._search_ready(ids, s)
+            )
         if self.search.text().strip():
             self.apply_search()
 
@@ -366,12 +376,13 @@ class LibraryPanel(QWidget):
             self.play_requested.emit(track, [])
 
 
-def _build_search(open_db: Callable[[], Database]) -> TrackSearch:
+def _build_search(open_db: Callable[[], Database], pause_point: Callable[[], None]) -> TrackSearch:
     db = open_db()
     try:
-        return build_search(search_rows(db))
+        return build_search(search_rows(db), pause_point)
     finally:
         db.close()
+        trim()  # what the build's temporaries left free in the heaps (player.allocator)
 
 
 def _unique(tracks: list[Track]) -> list[Track]:

@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self._first_library = first_library  # the start's library read, begun before the window
         self._last_progress = 0.0
 
-        self.library = LibraryPanel(services.open_db)
+        self.library = LibraryPanel(services.open_db, priority=services.priority)
         self.library.setObjectName("libraryPane")
         self.queue_panel = QueuePanel(self.queue)
         self.history = HistoryPanel()

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.faults import Faults
+from player.priority import Priority
 from player.store.db import Database
 from player.store.features import failures, load_histograms
 from player.store.tracks import track_by_id, track_count
@@ -108,10 +109,12 @@ class AnalysisRunner(QObject):
         faults: Faults | None = None,
         *,
         workers: int | None = None,
+        priority: Priority | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path, self.open_db, self.jobs = db_path, open_db, jobs
         self.faults = faults or Faults()
+        self.priority = priority or Priority()
         self.workers = (
             workers  # None: every core but one  # a run that cannot save its results says so here
         )
@@ -144,12 +147,14 @@ class AnalysisRunner(QObject):
             return
         self._starting = True
         db_path, report, faults = self.db_path, self._report, self.faults
-        workers = self.workers
+        workers, priority = self.workers, self.priority
 
         def create() -> AnalysisService:
             from player.analysis.worker import AnalysisService
 
-            return AnalysisService(db_path, on_progress=report, faults=faults, workers=workers)
+            return AnalysisService(
+                db_path, on_progress=report, faults=faults, workers=workers, priority=priority
+            )
 
         self.jobs.run(create, self._created, self._not_created)
         self.progressed.emit(None)  # Pause is possible from now on
@@ -277,6 +282,7 @@ def install(ctx: FeatureContext) -> AnalysisRunner:
         ctx,
         services.faults,
         workers=services.analysis_workers,
+        priority=services.priority,
     )
     runner.features_changed.connect(ctx.features_changed)
     AnalysisStatus(ctx, runner)

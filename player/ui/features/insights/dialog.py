@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from player.priority import Priority
 from player.store.db import Database
 from player.store.insights import (
     OTHER,
@@ -131,27 +132,40 @@ class _StatCard(QFrame):
 
 
 class _Rows(QAbstractTableModel):
-    """The discoveries' texts, handed to the view cell by cell as it paints them: a decade's
-    history discovers thousands of works, too many to make an item each on the GUI thread."""
+    """The discoveries' texts, written and handed to the view row by row as it paints them: a
+    decade's history discovers thousands of works, too many to make an item each, or even
+    write each one's texts, on the GUI thread."""
 
     def __init__(self, headers: list[str]) -> None:
         super().__init__()
         self.headers = headers
-        self.rows: list[list[str]] = []
+        self.found: list[Discovery] = []
+        self.name: Callable[[Discovery], str] = lambda d: d.composer
+        self._written: dict[int, list[str]] = {}
 
-    def set_rows(self, rows: list[list[str]]) -> None:
+    def set_rows(self, found: list[Discovery], name: Callable[[Discovery], str]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self.found, self.name, self._written = found, name, {}
         self.endResetModel()
 
+    def row(self, i: int) -> list[str]:
+        """Row ``i``'s texts: the name, the first play's day, plays since, time listened."""
+        written = self._written.get(i)
+        if written is None:
+            d = self.found[i]
+            day = f"{d.first_played.day} {d.first_played:%b %Y}"
+            written = [self.name(d), day, str(d.plays_after), _duration(d.hours)]
+            self._written[i] = written
+        return written
+
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.found)
 
     def columnCount(self, parent: AnyIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self.headers)
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> object:
-        text = self.rows[index.row()][index.column()]
+        text = self.row(index.row())[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return text
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -184,8 +198,8 @@ class _DiscoveryTable(QTableView):
         for column in range(1, len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
-    def show_rows(self, rows: list[list[str]]) -> None:
-        self.rows.set_rows(rows)
+    def show_rows(self, found: list[Discovery], name: Callable[[Discovery], str]) -> None:
+        self.rows.set_rows(found, name)
 
 
 class InsightsView(QWidget):
@@ -356,17 +370,8 @@ class InsightsView(QWidget):
                 else ""
             )
         )
-
-        def row(d: Discovery, name: str) -> list[str]:
-            return [
-                name,
-                f"{d.first_played.day} {d.first_played:%b %Y}",
-                str(d.plays_after),
-                _duration(d.hours),
-            ]
-
-        self.composer_table.show_rows([row(d, d.composer) for d in composers])
-        self.work_table.show_rows([row(d, f"{d.work} — {d.composer}") for d in works])
+        self.composer_table.show_rows(composers, lambda d: d.composer)
+        self.work_table.show_rows(works, lambda d: f"{d.work} — {d.composer}")
 
 
 class InsightsDialog(QDialog):
@@ -374,7 +379,9 @@ class InsightsDialog(QDialog):
 
     ``open_db`` opens a connection for the calling (worker) thread; ``flush``, when given, runs
     first on that thread so the play now running is counted. ``jobs``: the runner to read on
-    (by default one thread of its own).
+    (by default one thread of its own). The read is a ``priority`` foreground job: the
+    listener waits for it, so background work (the start's search texts, the analysis queue's
+    listing) pauses meanwhile.
     """
 
     def __init__(
@@ -384,12 +391,14 @@ class InsightsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         flush: Callable[[], None] | None = None,
+        priority: Priority | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Insights — Continuo")
         self.resize(1040, 900)  # shrunk to the screen when shown (the view scrolls)
         self.jobs = jobs or JobRunner(self, max_threads=1)
         self._open_db, self._flush = open_db, flush
+        self._priority = priority or Priority()
         self._period: str | None = None
         self._plays: PlayFacts | None = None  # the last read, reused while the log is unchanged
         self._shown = False  # something read is on screen
@@ -409,20 +418,22 @@ class InsightsDialog(QDialog):
 
     def refresh(self) -> None:
         open_db, flush, period, kept = self._open_db, self._flush, self._period, self._plays
+        priority = self._priority
         if not self._shown:
             self.view.empty_label.setText(READING_TEXT)
             self.view.pages.setCurrentIndex(0)
 
         def load() -> tuple[PlayFacts, Insights]:
-            if flush is not None:
-                flush()
-            db = open_db()
-            try:
-                plays = kept if kept is not None and kept.version == log_version(db) else None
-                plays = plays or read_plays(db)
-                return plays, compute_insights(db, period=period, plays=plays)
-            finally:
-                db.close()
+            with priority.foreground():
+                if flush is not None:
+                    flush()
+                db = open_db()
+                try:
+                    plays = kept if kept is not None and kept.version == log_version(db) else None
+                    plays = plays or read_plays(db)
+                    return plays, compute_insights(db, period=period, plays=plays)
+                finally:
+                    db.close()
 
         self.jobs.run(load, self._arrived, self._failed)
 
@@ -448,6 +459,11 @@ def make_dialog(ctx: FeatureContext) -> InsightsDialog:
     def flush() -> None:  # the play now running counts in Insights
         recorder.flush()
 
-    insights = InsightsDialog(ctx.services.open_db, parent=ctx.dialog_parent, flush=flush)
+    insights = InsightsDialog(
+        ctx.services.open_db,
+        parent=ctx.dialog_parent,
+        flush=flush,
+        priority=ctx.services.priority,
+    )
     ctx.closing.connect(lambda: insights.jobs.wait(CLOSE_WAIT_MS))
     return insights
