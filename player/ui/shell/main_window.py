@@ -17,7 +17,6 @@ from typing import cast
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -327,6 +326,8 @@ class MainWindow(QMainWindow):
         self.library.search.selectAll()
 
     def add_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # made on first use: its types cost the start
+
         folder = QFileDialog.getExistingDirectory(self, "Add a music folder")
         if folder:
             open_db = self.services.open_db

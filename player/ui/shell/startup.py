@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel
 
 from player.errors import ContinuoError
 from player.ui.plain import plain
@@ -31,6 +31,8 @@ class StartupNotice:
         self.close()
         if QGuiApplication.platformName() == "offscreen":
             return
+        from PySide6.QtWidgets import QMessageBox  # made only here: its types cost every start
+
         box = QMessageBox(QMessageBox.Icon.Critical, "Continuo cannot start", error.short)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(error.detail)

@@ -72,9 +72,12 @@ class ColumnFit(QObject):
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        table.viewport().installEventFilter(self)
         self._width = -1
-        self.fit()
+        # The viewport is watched from the table's first showing: the first QWidget that
+        # PySide6 wraps for Python from Qt's side (as ``viewport()`` returns it) makes it
+        # resolve its lazily loaded classes, some 70 enum types (~30 ms), which the window's
+        # first paint, with the table in its hidden tab, need not wait for.
+        table.installEventFilter(self)
 
     def _digit(self) -> int:
         return max(self._table.fontMetrics().horizontalAdvance("0"), 1)
@@ -88,6 +91,11 @@ class ColumnFit(QObject):
             self._table.setColumnWidth(column, width)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Resize:
+        kind = event.type()
+        if kind == QEvent.Type.Resize and watched is not self._table:  # the viewport's
+            self.fit()
+        elif kind == QEvent.Type.Show and watched is self._table:
+            self._table.removeEventFilter(self)
+            self._table.viewport().installEventFilter(self)
             self.fit()
         return False
