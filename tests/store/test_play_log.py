@@ -19,6 +19,7 @@ from player.store import play_log as play_log_module
 from player.store.play_log import FILE, PlayLog, log_version, read_play_log
 from player.store.plays import end_play, log_plays, start_play, update_play
 from player.store.tracks import Track, upsert_tracks
+from tests.store.cache_damage import damaged_cache_files
 
 
 @pytest.fixture
@@ -113,15 +114,7 @@ def test_the_cache_is_written_again_once_it_lags_far_enough(db, monkeypatch):
     assert caches.read_mark(db, "plays").epoch == 2
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda path: path.write_bytes(b"not a zip file at all"),
-        lambda path: path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2]),
-        lambda path: path.write_bytes(b""),
-    ],
-    ids=["garbage", "cut short", "empty"],
-)
+@damaged_cache_files
 def test_a_damaged_cache_is_made_again(db, damage):
     read_play_log(db)
     damage(cache_file(db))

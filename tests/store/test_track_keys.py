@@ -14,6 +14,7 @@ from player.store.plays import log_plays
 from player.store.track_keys import COLUMNS, FILE, TrackKeys, track_keys
 from player.store.tracks import Track, merge_identities, upsert_tracks
 from tests.library.audio_files import tag_vorbis, write_audio
+from tests.store.cache_damage import damaged_cache_files
 
 COMPOSERS = ["Franz Schubert", "Schubert, Franz", "Clara Schumann", ""]
 
@@ -89,15 +90,7 @@ def test_tracks_changed_behind_the_marks_back_are_noticed_by_their_count(db):
     assert_same(track_keys(db), table_only(db))
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda path: path.write_bytes(b"not a zip file at all"),
-        lambda path: path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2]),
-        lambda path: path.write_bytes(b""),
-    ],
-    ids=["garbage", "cut short", "empty"],
-)
+@damaged_cache_files
 def test_a_damaged_cache_is_ignored_and_made_again(db, damage):
     track_keys(db)
     damage(cache_file(db))
