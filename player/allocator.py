@@ -24,13 +24,20 @@ M_MMAP_THRESHOLD = -3
 THRESHOLD = 1 << 20
 
 
+def _glibc(name: str):  # noqa: ANN202 (a ctypes function)
+    """glibc's function ``name``, or None where the C library is another one."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
 def give_back_large_buffers() -> bool:
     """Set the threshold (call it once, early); False where the C library has no such setting."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
@@ -45,11 +52,8 @@ def trim() -> bool:
     every module imported after it (to see whether it uses PySide6), about 6 MB by the time the
     start is over; a traceback reads what it shows again."""
     linecache.clearcache()
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        malloc_trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    malloc_trim = _glibc("malloc_trim")
+    if malloc_trim is None:
         return False
     malloc_trim.argtypes = (ctypes.c_size_t,)
     malloc_trim.restype = ctypes.c_int
