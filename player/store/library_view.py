@@ -55,6 +55,27 @@ def ids_array(ids: array[int]) -> np.ndarray:
     return np.frombuffer(ids, dtype=np.int64)
 
 
+_FIRST_SORTS = f"""
+WITH RECURSIVE sorts(sort) AS (
+    SELECT min(composer_sort) FROM tracks WHERE {PRESENT}
+    UNION ALL
+    SELECT (SELECT min(composer_sort) FROM tracks WHERE {PRESENT} AND composer_sort > sorts.sort)
+    FROM sorts WHERE sort IS NOT NULL
+), pairs(sort, key) AS (
+    SELECT sort, (SELECT min(composer_key) FROM tracks WHERE {PRESENT} AND composer_sort = sorts.sort)
+    FROM sorts WHERE sort IS NOT NULL
+    UNION ALL
+    SELECT sort, (SELECT min(composer_key) FROM tracks
+                  WHERE {PRESENT} AND composer_sort = pairs.sort AND composer_key > pairs.key)
+    FROM pairs WHERE key IS NOT NULL
+)
+SELECT key, min(sort) FROM pairs WHERE key IS NOT NULL GROUP BY key
+"""
+"""Each composer key's first ``composer_sort`` (the tree orders composers by it), found by
+skipping along ``tracks_in_library_order``: one index seek per distinct sort name and key,
+not a pass over every track (a GROUP BY read all 100,000 and sorted them: ~0.1 s at start)."""
+
+
 def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
     """The tree's first level from migration 9's indexes alone: ``(composer_key,
     composer_name, composer_sort, tracks)`` for each name a composer's tracks carry, and each
@@ -63,12 +84,7 @@ def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dic
         f"SELECT composer_key, composer_name, count(*) FROM tracks WHERE {PRESENT} "
         "GROUP BY composer_key, composer_name"
     ).fetchall()
-    sort = dict(
-        db.conn.execute(
-            f"SELECT composer_key, min(composer_sort) FROM tracks INDEXED BY "
-            f"tracks_in_library_order WHERE {PRESENT} GROUP BY composer_key"
-        ).fetchall()
-    )
+    sort = dict(db.conn.execute(_FIRST_SORTS).fetchall())
     works = db.conn.execute(
         f"SELECT composer_key, count(DISTINCT work_key) FROM tracks WHERE {PRESENT} "
         "GROUP BY composer_key"
