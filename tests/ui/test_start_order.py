@@ -6,10 +6,13 @@ A second start on a scanned profile (real SQLite file, generated audio, offscree
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -381,3 +384,21 @@ def test_features_installed_late_hear_the_track_that_is_playing(qtbot, qapp, pro
         assert heard == [second]
     finally:
         close_window(window)
+
+
+def test_pyside_reads_no_imported_module_and_no_module_asks_it_for_a_feature():
+    """``player.ui`` takes out PySide6's ``__feature__`` import hook (which read the source of
+    every module imported after PySide6); no module of Continuo's imports ``__feature__``, the
+    one thing the hook served."""
+    import player.ui  # noqa: F401
+
+    assert builtins.__import__ is not getattr(builtins, "__feature_import__", None)
+    feature = re.compile(r"^\s*(from|import)\s+__feature__\b", re.MULTILINE)
+    root = Path(__file__).resolve().parents[2]
+    asking = [
+        str(path.relative_to(root))
+        for folder in ("player", "trainer", "tests")
+        for path in (root / folder).rglob("*.py")
+        if feature.search(path.read_text(encoding="utf-8"))
+    ]
+    assert asking == []
