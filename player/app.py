@@ -212,12 +212,9 @@ def qt_app(qt_argv: list[str]) -> QApplication:
     """The one QApplication (made on first use), named and styled."""
     from PySide6.QtWidgets import QApplication
 
-    from player.ui.style import STYLE_ARGS, apply_style
+    from player.ui.style import apply_style
 
-    app = cast(
-        QApplication,
-        QApplication.instance() or QApplication([sys.argv[0], *qt_argv, *STYLE_ARGS]),
-    )
+    app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
     apply_style(app)

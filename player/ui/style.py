@@ -181,17 +181,11 @@ def resolve(app: QApplication, scheme: str) -> Theme:
     return LIGHT
 
 
-STYLE_ARGS = ("-style", "fusion")
-"""Qt's arguments that make the QApplication Fusion from its start (:func:`player.app.qt_app`):
-whatever the desktop's own style, and without ``setStyle``, whose answer (a QStyle) costs the
-first paint some 10 ms of enum classes that nothing else needs."""
-
-
 def apply_style(app: QApplication, scheme: str = "system") -> Theme:
-    """The palette for ``scheme``, the stylesheet and the type (on Fusion: :data:`STYLE_ARGS`);
-    returns the palette."""
+    """Fusion, the palette for ``scheme``, the stylesheet and the type; returns the palette."""
     global _current
     t = _current = resolve(app, scheme)
+    app.setStyle("Fusion")
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: t.paper,

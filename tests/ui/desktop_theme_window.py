@@ -17,13 +17,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
-from player.app import build_services, build_window, qt_app
+from player.app import build_services, build_window
 from player.profile import Profile
+from player.ui.style import apply_style
 
 
 def main(profile_dir: str, library: str, changes: int) -> None:
-    app = qt_app([])  # as continuo makes it: Fusion, styled
+    app = QApplication([sys.argv[0]])
+    apply_style(app)
     services = build_services(Profile(Path(profile_dir)).create(), [Path(library)], no_audio=True)
     window = build_window(services)
     window.show()
