@@ -157,7 +157,8 @@ class PopularSource:
 
     def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
         """The ``k`` most popular ``allowed`` rows, best first: from the history's leaders when
-        they hold that many, else ranked over every row."""
+        they hold that many, else ranked over every allowed row (the best ``k`` of all are
+        among the leaders, so a shortlist only a little longer would not do either)."""
         leaders = request.history.most_popular
         rows = leaders[allowed[leaders]][:k]
         if len(rows) == k or len(leaders) == len(allowed):
@@ -217,12 +218,8 @@ class ModelSource:
 
 
 def top_allowed(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
-    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first."""
-    spare = 64  # the few blocked rows among the best cost no masked copy of every score
-    rows = top_k(scores, k + spare)
-    rows = rows[allowed[rows] & np.isfinite(scores[rows])]
-    if len(rows) >= k or k + spare >= len(scores):
-        return rows[:k]
+    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first (a masked copy of
+    every score: the caller tried the few best first)."""
     masked = np.where(allowed, scores, -np.inf)
     rows = top_k(masked, k)
     return rows[np.isfinite(masked[rows])]

@@ -625,10 +625,10 @@ class Recommender:
     ) -> list[tuple[int, float, str]]:
         """Candidate units ``(unit, score, source)``, best first, blocked and heard ones removed."""
         library, history = request.library, request.history
-        blocked_works, blocked_units = blocked
-        if mode == "discover":
-            blocked_works = blocked_works | history.heard_works
-        allowed = request.search.allowed(blocked_works, blocked_units)
+        unheard = request.search.unheard(history) if mode == "discover" else None
+        allowed = request.search.allowed(*blocked, unheard.works if unheard else None)
+        if not allowed.any():  # Discover when every work was heard: no source has a candidate
+            return []
         sources = [s for s in self._sources(model, mode) if s.start(request)]
         # stage 1: candidates, the top allowed rows of every source (all of the few the
         # sessions know); every candidate is allowed, so stage 2 reads the scores as they are
@@ -655,9 +655,8 @@ class Recommender:
         z += adjust[candidates]
         if len(sources) > 1:  # popularity breaks the ranker's ties
             z += 1e-3 * _percentile(sources[-1].rank(request, candidates))
-        if mode == "discover":
-            new = [library.artist_keys[r] not in history.heard_artists for r in candidates]
-            z += NEW_COMPOSER_BONUS * np.array(new)
+        if unheard is not None:
+            z += NEW_COMPOSER_BONUS * unheard.composers[candidates]
         # a unit ranks by its best row
         order = np.argsort(-z, kind="stable")
         _, firsts = np.unique(library.unit_of[candidates[order]], return_index=True)
