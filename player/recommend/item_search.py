@@ -221,8 +221,10 @@ class QuantizedVectors:
         feeds = {"query": (codes + SHIFT).astype(np.uint8)[None, :], "codes": self.codes}
         products = self.scan.run(None, feeds)[0][0]
         products -= self.shift
+        # the approximations in units of the query's step (a factor common to every row, so
+        # the order is the same; the bounds below are divided by it instead): one pass less
         approx = products.astype(np.float32)  # exact: |products| < 2**24
-        approx *= self.scale * np.float32(step)
+        approx *= self.scale
         np.copyto(approx, np.float32(-np.inf), where=~allowed)
         first, threshold = _likely_best(approx, k)
         if first is None:  # fewer allowed than asked: all of them
@@ -230,19 +232,23 @@ class QuantizedVectors:
         else:
             # any k rows' exact scores: the k-th best of all is at least the k-th best of these
             exact = np.einsum("nh,h->n", vectors[first], query)
-            floor = float(np.partition(exact, len(exact) - k)[len(exact) - k])
+            cut = len(exact) - k
+            order = np.argpartition(exact, cut)
+            floor = float(exact[order[cut]])
             # the widest bound of any row: no row approximated below ``lowest`` reaches the floor
             reach = (length * float(self.error_max) + left_out * float(self.norm_max)) * (1 + 1e-3)
             slack = SLACK * length * self.largest
             lowest = floor - reach - slack
-            if threshold is not None and threshold <= lowest:
+            if threshold is not None and threshold * step <= lowest:
                 # every row that can reach the floor is among the first: theirs is the answer
-                return first[top_k(exact, k)], Scored(first, exact)
+                best = order[cut:]
+                best = best[np.argsort(-exact[best], kind="stable")]  # as top_k orders them
+                return first[best], Scored(first, exact)
             # else their own bounds decide which of the rows near the floor are scored
-            rows = np.flatnonzero(approx >= lowest)
-            margin = self.error[rows] * np.float32(length * (1 + 1e-3))
-            margin += self.norm[rows] * np.float32(left_out * (1 + 1e-3))
-            rows = rows[approx[rows] + margin + np.float32(slack) >= floor]
+            rows = np.flatnonzero(approx >= np.float32(lowest / step))
+            margin = self.error[rows] * np.float32(length * (1 + 1e-3) / step)
+            margin += self.norm[rows] * np.float32(left_out * (1 + 1e-3) / step)
+            rows = rows[approx[rows] + margin + np.float32(slack / step) >= np.float32(floor / step)]
         scores = np.einsum("nh,h->n", vectors[rows], query)
         return rows[top_k(scores, k)], Scored(rows, scores)
 
