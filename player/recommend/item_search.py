@@ -248,7 +248,8 @@ class QuantizedVectors:
             rows = np.flatnonzero(approx >= np.float32(lowest / step))
             margin = self.error[rows] * np.float32(length * (1 + 1e-3) / step)
             margin += self.norm[rows] * np.float32(left_out * (1 + 1e-3) / step)
-            rows = rows[approx[rows] + margin + np.float32(slack / step) >= np.float32(floor / step)]
+            margin += np.float32(slack / step)
+            rows = rows[approx[rows] + margin >= np.float32(floor / step)]
         scores = np.einsum("nh,h->n", vectors[rows], query)
         return rows[top_k(scores, k)], Scored(rows, scores)
 
