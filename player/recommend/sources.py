@@ -55,7 +55,7 @@ class ContentSource:
         unit = request.library.content_unit
         if unit is None or request.search.content is None or not len(request.session_rows):
             return False
-        heard = unit[request.session_rows]
+        heard = request.memo[CONTENT, "heard"] = unit[request.session_rows]
         heard = heard[np.any(heard != 0, axis=1)]
         if not len(heard):
             return False
@@ -85,7 +85,10 @@ class ContentSource:
         unit = request.library.content_unit
         if unit is None or not len(request.session_rows) or not unit[row].any():
             return None
-        similarity = unit[request.session_rows] @ unit[row]
+        heard = request.memo.get((CONTENT, "heard"))  # gathered by start(), once a request
+        if heard is None:
+            heard = request.memo[CONTENT, "heard"] = unit[request.session_rows]
+        similarity = heard @ unit[row]
         return int(request.session_rows[int(np.argmax(similarity))])
 
     def reason(self, request: Request, row: int) -> str | None:

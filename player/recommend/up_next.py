@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -701,7 +702,7 @@ class Recommender:
         previous = _last_row(library, request.session_rows, before)
         # the ranked units as arrays: each pick is a few vector operations over them, not a
         # walk through hundreds of units passed over for their composer
-        firsts = library.unit_first[[unit for unit, _, _ in ranked]] if ranked else np.zeros(0, int)
+        firsts = library.unit_first[_units(ranked)]
         work_of, codes = library.work_of[firsts], library.artist_codes[firsts]
         fresh = np.ones(len(ranked), dtype=bool)  # not taken, nor (unless budgeting) its work
         if not budgeting:
@@ -711,13 +712,15 @@ class Recommender:
         owed: int | None = None  # the unit a smoother transition passed over
 
         while fresh.any() and len(picks) < n:
-            ok = fresh.copy()
-            for composer in rules.composers_full(composers, most, window):
-                ok &= codes != library.artist_code_of.get(composer, -1)
-            allowed = np.flatnonzero(ok)[: transitions.LOOK_AHEAD]
-            if not len(allowed):  # only composers with their share left: the best of them anyway
-                allowed = np.flatnonzero(fresh)[:1]
-                if not len(allowed):
+            ok = fresh
+            if full := rules.composers_full(composers, most, window):
+                ok = fresh.copy()
+                for composer in full:
+                    ok &= codes != library.artist_code_of.get(composer, -1)
+            allowed = np.flatnonzero(ok)[: transitions.LOOK_AHEAD].tolist()
+            if not allowed:  # only composers with their share left: the best of them anyway
+                allowed = np.flatnonzero(fresh)[:1].tolist()
+                if not allowed:
                     break
             if owed is not None and ranked[allowed[0]][0] == owed:
                 choice, note = 0, None  # passed over for a smoother transition: it follows now
@@ -726,7 +729,7 @@ class Recommender:
                     library, [ranked[i][:2] for i in allowed], previous, closeness
                 )
             owed = ranked[allowed[0]][0] if choice else None
-            taken = int(allowed[choice])
+            taken = allowed[choice]
             unit, _, source = ranked[taken]
             fresh[taken] = False
             if not budgeting:
@@ -737,7 +740,7 @@ class Recommender:
                 reason = f"{reason}, {note}"
             members = rows if expand_works else rows[:1]
             picks.append(
-                [Suggestion(int(library.track_ids[r]), source, reason, unit) for r in members]
+                [Suggestion(i, source, reason, unit) for i in library.track_ids[members].tolist()]
             )
             composers.append(library.artist_keys[rows[0]])
             works.add(int(library.work_of[rows[0]]))
@@ -783,6 +786,11 @@ def _percentile(values: np.ndarray) -> np.ndarray:
     below = np.searchsorted(ordered, values, side="left")
     up_to = np.searchsorted(ordered, values, side="right")
     return (below + up_to - 1) / 2 / (n - 1)
+
+
+def _units(ranked: list[tuple[int, float, str]]) -> np.ndarray:
+    """The units of ranked entries, as an array."""
+    return np.fromiter(map(itemgetter(0), ranked), dtype=np.int64, count=len(ranked))
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -845,7 +853,7 @@ def _hold_back(
     held-back entries themselves (in rank order: the last resort of a small library)."""
     if not held or not ranked:
         return ranked, {}, []
-    firsts = library.unit_first[[unit for unit, _, _ in ranked]]
+    firsts = library.unit_first[_units(ranked)]
     out = np.isin(library.work_of[firsts], list(held))
     if not out.any():
         return ranked, {}, []
