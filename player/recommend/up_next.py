@@ -846,7 +846,7 @@ def _fitting(library: LibraryIndex, rest: list[Suggestion], budget: float) -> li
 
 
 def _hold_back(
-    library: LibraryIndex, ranked: list[tuple[int, float, str]], held: dict[int, str]
+    library: LibraryIndex, ranked: list[tuple[int, float, str]], held: rules.HeldBack
 ) -> tuple[list[tuple[int, float, str]], dict[int, str], list[tuple[int, float, str]]]:
     """``ranked`` without the held-back works, ``{unit: note}`` for the unit that took the
     place of each ("Brahms: Symphony No. 4 held back, heard in full 2 days ago"), and the
@@ -854,7 +854,7 @@ def _hold_back(
     if not held or not ranked:
         return ranked, {}, []
     firsts = library.unit_first[_units(ranked)]
-    out = np.isin(library.work_of[firsts], list(held))
+    out = held.mask(library.work_of[firsts])
     if not out.any():
         return ranked, {}, []
     kept = [entry for entry, gone in zip(ranked, out.tolist(), strict=True) if not gone]
