@@ -19,6 +19,7 @@ to score in float, and those scattered reads made a search slower than this one 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -224,10 +225,12 @@ class QuantizedVectors:
         wide = query.astype(np.float64)
         peak = float(np.abs(wide).max()) if len(wide) else 0.0
         step = peak / QUERY_LEVELS if peak > 0 else 1.0
-        codes = np.clip(np.rint(wide / step), -QUERY_LEVELS, QUERY_LEVELS)
-        left_out = float(np.linalg.norm(wide - codes * step))
-        length = float(np.linalg.norm(wide))
-        feeds = {"query": (codes + SHIFT).astype(np.uint8)[None, :], "codes": self.codes}
+        codes = np.rint(wide / step)
+        np.clip(codes, -QUERY_LEVELS, QUERY_LEVELS, out=codes)  # a subnormal peak rounds loosely
+        rest = wide - codes * step
+        left_out, length = math.sqrt(rest @ rest), math.sqrt(wide @ wide)
+        codes += SHIFT
+        feeds = {"query": codes.astype(np.uint8)[None, :], "codes": self.codes}
         products = self.scan.run(None, feeds)[0][0]
         products -= self.shift
         # the approximations in units of the query's step (a factor common to every row, so
