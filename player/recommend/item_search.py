@@ -226,7 +226,9 @@ class QuantizedVectors:
         peak = float(np.abs(wide).max()) if len(wide) else 0.0
         step = peak / QUERY_LEVELS if peak > 0 else 1.0
         codes = np.rint(wide / step)
-        np.clip(codes, -QUERY_LEVELS, QUERY_LEVELS, out=codes)  # a subnormal peak rounds loosely
+        # within the levels but where a subnormal peak rounds loosely (np.clip costs more)
+        np.minimum(codes, QUERY_LEVELS, out=codes)
+        np.maximum(codes, -QUERY_LEVELS, out=codes)
         rest = wide - codes * step
         left_out, length = math.sqrt(rest @ rest), math.sqrt(wide @ wide)
         codes += SHIFT

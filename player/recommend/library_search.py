@@ -24,7 +24,10 @@ from player.recommend.library import LibraryIndex
 
 def _spans(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, which) -> np.ndarray:
     """The rows ``order[starts[i] : starts[i] + sizes[i]]`` of every ``i`` in ``which``."""
-    which = np.fromiter(which, dtype=np.int64, count=len(which))
+    if not len(which):
+        return np.zeros(0, dtype=np.int64)
+    if not isinstance(which, np.ndarray):
+        which = np.fromiter(which, dtype=np.int64, count=len(which))
     lengths = sizes[which]
     total = int(lengths.sum())
     if not total:

@@ -128,8 +128,7 @@ class SessionsSource:
         if not contributions:
             return False
         by_work = np.zeros(request.search.works)
-        for work, parts in contributions.items():
-            by_work[work] = sum(parts.values())
+        by_work[list(contributions)] = [sum(parts.values()) for parts in contributions.values()]
         request.memo[SESSIONS, "by work"] = by_work
         return True
 
