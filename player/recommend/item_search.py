@@ -50,8 +50,9 @@ SCAN_FIRST = 2
 CPU at 100,000 x 192): vectors asked about once (``continuo suggest``) never pay for it, the
 window's pay on the third request after each change."""
 FEW_ALLOWED = 2_000
-"""Allowed rows up to which :class:`VectorSearch` scores them alone: gathering a row costs
-about as much as the scan's share of fifty (a scan of every row reads them in order)."""
+"""Allowed rows up to which :class:`VectorSearch` scores them alone instead of searching every
+row: gathering a row costs about what ten rows cost the whole search (measured at 100,000 x 192:
+2,000 rows scored alone 0.3 ms, the search 1.6 ms), so this stays well below where they meet."""
 SLACK = 1e-4
 """Added to each bound, as a share of ``|q| max|v|``: float32 rounding of the exact scores
 (at most ~192 x 6e-8 of ``|q||v|``) and of the approximations, kept on the safe side."""

@@ -53,7 +53,7 @@ class HeldBack(Mapping[int, str]):
         return f"heard in full {_ago(self._now - float(self._heard[work]))}"
 
     def __contains__(self, work: object) -> bool:
-        return isinstance(work, int) and bool((self.works == work).any())
+        return isinstance(work, (int, np.integer)) and bool((self.works == work).any())
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.works.tolist())
