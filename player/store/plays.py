@@ -238,10 +238,10 @@ def log_columns(
     wanted = [*columns, ("id", np.int64), (_START_MS, np.int64)]
     selected = ", ".join(f"group_concat({expression})" for expression, _ in wanted)
     with db.snapshot() as conn:
+        spans: list[tuple[str, object]]
         if ids is not None:
-            spans = [
-                ("id IN (SELECT value FROM json_each(:lo))", json.dumps([int(i) for i in ids]))
-            ]
+            wanted_ids = json.dumps([int(i) for i in ids])
+            spans = [("id IN (SELECT value FROM json_each(:lo))", wanted_ids)]
             count = len(ids)  # at most: an id may have no play
         else:
             first = int(since_id or 0)

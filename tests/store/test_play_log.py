@@ -16,6 +16,7 @@ import pytest
 
 from player.store import caches, open_database
 from player.store import play_log as play_log_module
+from player.store import plays as plays_module
 from player.store.play_log import FILE, PlayLog, log_version, read_play_log
 from player.store.plays import end_play, log_plays, start_play, update_play
 from player.store.tracks import Track, upsert_tracks
@@ -101,6 +102,32 @@ def test_plays_imported_from_before_the_cache_take_their_place_in_start_order(db
     log = read_play_log(db)
     assert_same(log, table_only(db))
     assert log.id[0] == 301
+
+
+def in_start_order(db) -> np.ndarray:
+    """The plays' ids as SQLite orders them by start, ties by id (independent of the reader)."""
+    rows = db.conn.execute("SELECT id FROM plays ORDER BY started_at, id").fetchall()
+    return np.array([r[0] for r in rows], np.int64)
+
+
+def test_the_table_is_read_in_chunks_of_ids_with_gaps_and_out_of_order(db, monkeypatch):
+    monkeypatch.setattr(plays_module, "LOG_CHUNK", 7)  # dozens of chunks over 300 plays
+    db.conn.execute("DELETE FROM plays WHERE id BETWEEN 20 AND 40 OR id = 7 OR id = 8")
+    log_plays(db, plays(90, 12, day=1) + plays(0, 3, day=2))  # starts among the others, ties
+    log = read_play_log(db)
+    np.testing.assert_array_equal(log.id, in_start_order(db))
+    heard = dict(db.conn.execute("SELECT id, ms_heard FROM plays").fetchall())
+    assert log.ms_heard.tolist() == [heard[i] for i in log.id.tolist()]
+    assert len(log) == 300 - 23 + 15
+
+
+def test_imported_plays_fall_among_the_cached_ones_after_those_of_the_same_start(db):
+    read_play_log(db)  # the cache of 300 plays
+    log_plays(db, plays(100, 5) + plays(250, 2) + plays(0, 1, day=3))  # same starts as cached
+    log = read_play_log(db)
+    assert_same(log, table_only(db))
+    np.testing.assert_array_equal(log.id, in_start_order(db))
+    assert log.id[100:102].tolist() == [101, 301]  # the cached play of that minute first
 
 
 def test_the_cache_is_written_again_once_it_lags_far_enough(db, monkeypatch):
