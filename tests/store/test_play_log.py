@@ -229,3 +229,28 @@ def test_columns_hold_what_the_history_reads(db):
     np.testing.assert_array_equal(columns.end_ms, log.start_ms + log.ms_heard)
     np.testing.assert_array_equal(columns.finished, log.ended == 0)
     assert columns.finished.sum() == 100
+
+
+def test_a_read_holds_little_beyond_the_log_it_returns(tmp_path, monkeypatch):
+    """Traced allocations (numpy's included) over a read of the whole table, then over one that
+    sorts imported plays in among the cached ones: the most held at once beyond the log
+    returned stays within two columns (chunks of the table's text, a column's copy); read
+    in one statement and sorted as a whole, it was over twice the log."""
+    import tracemalloc
+
+    monkeypatch.setattr(plays_module, "LOG_CHUNK", 1024)
+    db = open_database(tmp_path / "continuo.db")
+    upsert_tracks(db, [Track(path=f"/m/{i}.flac", size=1, mtime_ns=1, title="") for i in range(5)])
+    for day in range(1, 8):
+        log_plays(db, plays(0, 1440, day=day))  # 10,080 plays, a minute apart
+    for _ in range(2):
+        tracemalloc.start()
+        log = read_play_log(db)  # first the table, then the cache and the imported plays
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        np.testing.assert_array_equal(log.id, in_start_order(db))
+        size = sum(column.nbytes for column in log.arrays().values())
+        assert peak - size <= 2 * log.id.nbytes
+        log_plays(db, plays(30, 200, day=4))  # imported: among the others
+        del log
+    db.close()
