@@ -371,7 +371,9 @@ def test_every_snapshot_across_gapless_boundaries_is_one_track_s(backend, record
     backend.set_next(items[1])
     recorder.wait_for("started")
     readings, armed = [], 1
+    deadline = time.monotonic() + 30
     while sum(e[0] == "ended" for e in recorder.events) < len(items):
+        assert time.monotonic() < deadline, f"the chain did not play through: {recorder.events}"
         readings.append(backend.snapshot())
         if sum(e[0] == "started" for e in recorder.events) > armed < len(items) - 1:
             armed += 1
