@@ -18,6 +18,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
    tagged FLAC files, scanned once before, so the start-up rescan finds nothing changed; with
    ``--play``. Times from the spawn: first paint, library shown, rescan finished, and the first
    sound, read from the null sink's monitor by ``parec`` (a separate process).
+   ``--stale-play-log import|whole`` leaves the play-log cache out of date before each measured
+   start (plays imported among the cached ones, or the whole log to read again): the start's
+   peak then includes the log's rebuild.
 3. A decade of listening (``--plays``, e.g. 1,000,000): the profile also holds a generated play
    log (sessions of a few works, a skip now and then, some plays started by suggestions). In the
    window: the History tab's newest sessions, Insights and the first Up next after a track
@@ -699,6 +702,9 @@ def report(r: dict) -> None:
           f"when Up next has loaded ({r['up_next_loaded_s']:.2f} s), {r['rss_mb']} MB settled "
           f"after both; peak {r['rss_mb_peak']} MB")  # fmt: skip
     print("  (conditions: offscreen, --no-audio, no library root: no start-up rescan)")
+    if r.get("stale_play_log"):
+        print(f"  (before each measured start the play-log cache was out of date: "
+              f"{r['stale_play_log']})")  # fmt: skip
     if "root" in r:
         root = r["root"]
         print(f"cold start, real output ({root['output']}), a library root of {root['tracks']} "
