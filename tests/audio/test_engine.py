@@ -360,7 +360,7 @@ def test_pause_at_a_gapless_boundary_resumes_the_track_heard(backend, recorder, 
 def test_every_snapshot_across_gapless_boundaries_is_one_track_s(backend, recorder, tmp_path):
     """Snapshots taken back to back while a chain plays gaplessly through its boundaries: each
     names one track and gives that track's duration, a position within it and the time heard
-    of it; tracks and positions only go forward. (Read as separate properties, a reading that
+    of it; tracks only go forward, and positions within a track. (Read as separate properties, a reading that
     straddles a boundary pairs one track with the next one's figures.)"""
     seconds = {"0.flac": 0.5, "1.flac": 0.4, "2.flac": 0.7, "3.flac": 0.5}
     items = [
@@ -388,7 +388,10 @@ def test_every_snapshot_across_gapless_boundaries_is_one_track_s(backend, record
         assert 0 <= heard.position_s <= heard.duration_s
         assert heard.ms_heard == pytest.approx(heard.position_s * 1000, abs=1)
         order.append((items.index(heard.item), heard.position_s))
-    assert order == sorted(order)
+    for (track, position), (then, later) in itertools.pairwise(order):
+        # each callback anchors the clock anew to the device's time: a frame or so back is
+        # the clock's grain, a track's start under the one before would be a whole track back
+        assert then > track or (then == track and later >= position - 0.005)
     assert {i for i, _ in order} == set(range(len(items)))  # each boundary was read across
     assert [e[2] for e in recorder.events if e[0] == "ended"] == [EndReason.FINISHED] * 4
 
