@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from player.audio.backend import AudioBackend, PlaybackState
+from player.audio.backend import AudioBackend
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
@@ -119,7 +119,7 @@ def build_services(
     backend = audio(listeners, notices)
     recorder = PlayLogRecorder(
         profile.database,
-        is_playing=lambda: backend.state == PlaybackState.PLAYING,
+        snapshot=backend.snapshot,
         faults=faults,
     ).start()
     listeners.append(recorder)
