@@ -44,6 +44,7 @@ the text report.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -404,7 +405,7 @@ def _wait(app, done, timeout: float = 120.0) -> None:
 def _in_window(profile: Path, n_tracks: int, seconds: float, kind: str, listening: bool) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from player.app import build_services, build_window
+    from player.app import build_services, build_window, collect_from_now_on
     from player.profile import Profile
     from player.store.library_view import tracks_at_paths
     from tests.library.audio_files import tag_vorbis, write_audio
@@ -413,9 +414,11 @@ def _in_window(profile: Path, n_tracks: int, seconds: float, kind: str, listenin
     song = write_audio(music / "long.ogg", seconds=70.0, freq=330.0)
     tag_vorbis(song, composer="Bench", work="Long Work", movementname="Only", movement="1")
     app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
+    gc.disable()  # the cyclic collector as ``continuo`` runs it (player.cli.main, run_window)
     services = build_services(Profile(profile), [music])
     window = build_window(services)
     window.show()
+    window.context.after_library_shown(collect_from_now_on)
     loaded: list[int] = []
     window.library_loaded.connect(loaded.append)
     history_shown: list[float] = []

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from player.allocator import trim
 from player.analysis.version import ANALYSIS_VERSION
+from player.collector import freeze_long_lived
 from player.library.browse import ComposerRow, Overview, column_order, load_composer
 from player.library.search_index import Found, TrackSearch, build_search
 from player.library.track_rows import NO_IDS, TrackCache
@@ -379,10 +380,12 @@ class LibraryPanel(QWidget):
 def _build_search(open_db: Callable[[], Database], pause_point: Callable[[], None]) -> TrackSearch:
     db = open_db()
     try:
-        return build_search(search_rows(db), pause_point)
+        search = build_search(search_rows(db), pause_point)
     finally:
         db.close()
         trim()  # what the build's temporaries left free in the heaps (player.allocator)
+    freeze_long_lived()  # the texts stay as long as the library (player.collector)
+    return search
 
 
 def _unique(tracks: list[Track]) -> list[Track]:
