@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -54,6 +54,11 @@ from player.ui.style import named
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+OPEN_WORKS_PER_TURN = 150
+"""Works a search answer's opening lays out in one turn of the event loop (a composer at
+least): about 5 ms of the GUI thread's time."""
 
 
 class LibraryPanel(QWidget):
@@ -133,6 +138,7 @@ class LibraryPanel(QWidget):
         self._searching = LatestJob(self)  # queries, answered off the GUI thread
         self._sorting = LatestJob(self)  # the table's sort orders
         self._open_on_arrival = False  # a small search result: open composers as they arrive
+        self._opening = 0  # counts the answers opened (an older one's slices stop)
         self.search.textChanged.connect(self.apply_search)
         self.table_model.sort_requested.connect(self._sort)
         self.tree_model.children_arrived.connect(self._children_arrived)
@@ -214,15 +220,45 @@ class LibraryPanel(QWidget):
     def _open_what_fits(self) -> None:
         """Open the tree as far as what it shows fits: everything for a few tracks (a small
         library, a narrow search: composers not read yet open as their works arrive), else
-        the composers' works when they are few."""
+        the composers' works when they are few.
+
+        A few composers at a time (:data:`OPEN_WORKS_PER_TURN`), the rest on the next turns
+        of the event loop: opening twenty composers' works at once kept the GUI thread busy
+        for 15 ms on top of the answer's own work and the paint that follows."""
         proxy = self.tree_proxy
+        self._opening += 1  # a newer answer stops the opening of an older one
         self._open_on_arrival = proxy.matches <= (60 if proxy.found is None else 200)
-        if self._open_on_arrival:
-            self.tree.expandAll()
-        elif self._few_works(
-            proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
-        ):
-            self.tree.expandToDepth(0)
+        shown = [proxy.index(row, 0) for row in range(proxy.rowCount())]
+        rows = [proxy.mapToSource(index).row() for index in shown]
+        if not self._open_on_arrival and not self._few_works(rows):
+            return
+        self.tree.executeDelayedItemsLayout()  # the composers' rows, so that each opens alone
+        works = [self._composers[row].works for row in rows]
+        opening = [(QPersistentModelIndex(i), n) for i, n in zip(shown, works, strict=True)]
+        self._open_slice(self._opening, opening, self._open_on_arrival)
+
+    def _open_slice(
+        self, opening: int, composers: list[tuple[QPersistentModelIndex, int]], deep: bool
+    ) -> None:
+        """Open the next composers (``deep``: down to the movements), about
+        :data:`OPEN_WORKS_PER_TURN` works; the rest on the next turn."""
+        if opening != self._opening:
+            return
+        works = 0
+        while composers and works < OPEN_WORKS_PER_TURN:
+            index, count = composers.pop(0)
+            works += count
+            if not index.isValid():
+                continue
+            source = self.tree_proxy.mapToSource(QModelIndex(index))
+            if not deep:
+                self.tree.expand(QModelIndex(index))  # its works are read if they are not
+            elif self.tree_model.is_read(source):
+                self.tree.expandRecursively(QModelIndex(index))
+            else:  # opened down to the movements when its works arrive (_children_arrived)
+                self.tree_model.fetchMore(source)
+        if composers:
+            QTimer.singleShot(0, lambda: self._open_slice(opening, composers, deep))
 
     def _children_arrived(self, source) -> None:
         """A composer's works are in: open them down to the movements when the search found
