@@ -318,9 +318,11 @@ def test_the_table_draws_its_cells_from_cached_layouts(panel, database, qtbot):
 
     assert theme().selection in colours(0)
     assert theme().accent in colours(1) and theme().accent not in colours(2)
-    laid = {text.text() for (source, _, _), text in cells._laid.items() if source.startswith("Div")}
+    laid = {
+        made[0].text() for (source, _, _), made in cells._laid.items() if source.startswith("Div")
+    }
     assert laid and all(text.endswith("…") for text in laid)
-    assert all(s.textFormat() == Qt.TextFormat.PlainText for s in cells._laid.values())
+    assert all(made[0].textFormat() == Qt.TextFormat.PlainText for made in cells._laid.values())
     count = len(cells._laid)
     table.viewport().grab()  # drawn again: nothing laid out again
     assert len(cells._laid) == count
