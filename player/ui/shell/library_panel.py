@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-OPEN_WORKS_PER_TURN = 150
+OPEN_WORKS_PER_TURN = 100
 """Works a search answer's opening lays out in one turn of the event loop (a composer at
 least): about 5 ms of the GUI thread's time."""
 

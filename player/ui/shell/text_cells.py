@@ -171,11 +171,13 @@ class TextCells(QStyledItemDelegate):
         once)."""
         if len(self._laid) >= CACHED:
             self._laid.clear()
-        shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
-        laid = QStaticText(shown)
-        laid.setTextFormat(Qt.TextFormat.PlainText)  # tag text, never markup
-        laid.prepare(QTransform(), font)
+        laid = _prepared(text, font)  # most texts fit: laid out once, not measured first
         size = laid.size()
+        if size.width() > width:
+            laid = _prepared(
+                QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width), font
+            )
+            size = laid.size()
         made = self._laid[(text, width, id(font))] = (laid, round(size.width()), int(size.height()))
         return made
 
@@ -190,3 +192,11 @@ class TextCells(QStyledItemDelegate):
         if pen is None:
             pen = self._pens[name] = QPen(QColor(name))
         return pen
+
+
+def _prepared(text: str, font: QFont) -> QStaticText:
+    """``text`` laid out in ``font`` as plain text (tag text, never markup)."""
+    laid = QStaticText(text)
+    laid.setTextFormat(Qt.TextFormat.PlainText)
+    laid.prepare(QTransform(), font)
+    return laid
