@@ -7,6 +7,7 @@ orders on worker threads (``player/library/browse.py``, ``search_index.py``, ``t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -56,9 +57,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-OPEN_WORKS_PER_TURN = 100
-"""Works a search answer's opening lays out in one turn of the event loop (a composer at
-least): about 5 ms of the GUI thread's time."""
+OPEN_SLICE_S = 0.004
+"""How long a search answer's opening of the tree runs in one turn of the event loop (one row
+at least: a composer's works, or a work down to its movements)."""
 
 
 class LibraryPanel(QWidget):
@@ -222,43 +223,45 @@ class LibraryPanel(QWidget):
         library, a narrow search: composers not read yet open as their works arrive), else
         the composers' works when they are few.
 
-        A few composers at a time (:data:`OPEN_WORKS_PER_TURN`), the rest on the next turns
-        of the event loop: opening twenty composers' works at once kept the GUI thread busy
-        for 15 ms on top of the answer's own work and the paint that follows."""
+        A slice at a time (:data:`OPEN_SLICE_S`), the rest on the next turns of the event
+        loop: opening twenty composers' works at once, or one composer's hundred works down
+        to their movements, kept the GUI thread busy for 15-20 ms on top of the answer's own
+        work and the paint that follows."""
         proxy = self.tree_proxy
         self._opening += 1  # a newer answer stops the opening of an older one
         self._open_on_arrival = proxy.matches <= (60 if proxy.found is None else 200)
         shown = [proxy.index(row, 0) for row in range(proxy.rowCount())]
-        rows = [proxy.mapToSource(index).row() for index in shown]
-        if not self._open_on_arrival and not self._few_works(rows):
+        if not self._open_on_arrival and not self._few_works(
+            proxy.mapToSource(index).row() for index in shown
+        ):
             return
         self.tree.executeDelayedItemsLayout()  # the composers' rows, so that each opens alone
-        works = [self._composers[row].works for row in rows]
-        opening = [(QPersistentModelIndex(i), n) for i, n in zip(shown, works, strict=True)]
-        self._open_slice(self._opening, opening, self._open_on_arrival)
+        rows = [QPersistentModelIndex(index) for index in shown]
+        self._open_slice(self._opening, rows, self._open_on_arrival)
 
-    def _open_slice(
-        self, opening: int, composers: list[tuple[QPersistentModelIndex, int]], deep: bool
-    ) -> None:
-        """Open the next composers (``deep``: down to the movements), about
-        :data:`OPEN_WORKS_PER_TURN` works; the rest on the next turn."""
+    def _open_slice(self, opening: int, rows: list[QPersistentModelIndex], deep: bool) -> None:
+        """Open the next ``rows`` (``deep``: down to the movements, a composer's works one by
+        one) for :data:`OPEN_SLICE_S`; the rest on the next turn."""
         if opening != self._opening:
             return
-        works = 0
-        while composers and works < OPEN_WORKS_PER_TURN:
-            index, count = composers.pop(0)
-            works += count
+        proxy, ends = self.tree_proxy, time.perf_counter() + OPEN_SLICE_S
+        while rows and time.perf_counter() < ends:
+            index = QModelIndex(rows.pop(0))
             if not index.isValid():
                 continue
-            source = self.tree_proxy.mapToSource(QModelIndex(index))
+            source = proxy.mapToSource(index)
             if not deep:
-                self.tree.expand(QModelIndex(index))  # its works are read if they are not
-            elif self.tree_model.is_read(source):
-                self.tree.expandRecursively(QModelIndex(index))
-            else:  # opened down to the movements when its works arrive (_children_arrived)
+                self.tree.expand(index)  # a composer's works, read if they are not
+            elif source.parent().isValid():  # a work: down to its movements
+                self.tree.expandRecursively(index)
+            elif self.tree_model.is_read(source):  # a composer: its works, then each of them
+                self.tree.expand(index)
+                works = (proxy.index(row, 0, index) for row in range(proxy.rowCount(index)))
+                rows[:0] = [QPersistentModelIndex(work) for work in works]
+            else:  # opened when its works arrive (_children_arrived)
                 self.tree_model.fetchMore(source)
-        if composers:
-            QTimer.singleShot(0, lambda: self._open_slice(opening, composers, deep))
+        if rows:
+            QTimer.singleShot(0, lambda: self._open_slice(opening, rows, deep))
 
     def _children_arrived(self, source) -> None:
         """A composer's works are in: open them down to the movements when the search found
@@ -266,7 +269,7 @@ class LibraryPanel(QWidget):
         if self._open_on_arrival:
             shown = self.tree_proxy.mapFromSource(source)
             if shown.isValid():
-                self.tree.expandRecursively(shown)
+                self._open_slice(self._opening, [QPersistentModelIndex(shown)], True)
 
     def _not_read(self, composer: str, error: Exception, dropped: bool) -> None:
         """A composer's works could not be read: say so, and that the action waiting on them
