@@ -99,13 +99,17 @@ TABLE_COLUMNS = (
 def table_rows(db: Database, ids: Sequence[int]) -> list[tuple]:
     """:data:`TABLE_COLUMNS` of the tracks with ``ids`` (any order; ids not stored are left
     out), as plain tuples: a page of the table's cells without a :class:`Track` per row (45
-    columns read and a Track made cost ~4 times these 11, on the GUI thread at each cold page)."""
-    cursor = db.conn.execute(
-        f"SELECT {TABLE_COLUMNS} FROM tracks WHERE id IN (SELECT value FROM json_each(?))",
+    columns read and a Track made cost ~4 times these 11, on the GUI thread at each cold page).
+
+    The page comes as one JSON value, in one step: ``sqlite3`` lets go of the interpreter at
+    every row it steps to, and while a worker thread runs Python the GUI thread waits up to the
+    switch interval to get it back, at each row (a page of 64 took up to 300 ms)."""
+    (page,) = db.conn.execute(
+        f"SELECT json_group_array(json_array({TABLE_COLUMNS})) FROM tracks "
+        "WHERE id IN (SELECT value FROM json_each(?))",
         (json.dumps([int(i) for i in ids]),),
-    )
-    cursor.row_factory = None
-    return cursor.fetchall()
+    ).fetchone()
+    return [tuple(row) for row in json.loads(page)]
 
 
 def tracks_with_ids(db: Database, ids: Sequence[int]) -> list[Track]:
