@@ -246,7 +246,7 @@ class LibraryPanel(QWidget):
             return
         proxy, ends = self.tree_proxy, time.perf_counter() + OPEN_SLICE_S
         while rows and time.perf_counter() < ends:
-            index = QModelIndex(rows.pop(0))
+            index = rows.pop(0)
             if not index.isValid():
                 continue
             source = proxy.mapToSource(index)

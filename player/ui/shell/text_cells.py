@@ -17,7 +17,7 @@ and selection backgrounds, the selected text's colour; plain text only, never ma
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import (
@@ -59,6 +59,7 @@ ICON_GAP = 4
 SELECTED = QStyle.StateFlag.State_Selected.value  # plain ints: a flag's "&" is Python code
 _HOVER = QStyle.StateFlag.State_MouseOver.value
 _FILLED = SELECTED | _HOVER
+_Box = tuple[int, int, int, int]  # x, y, width, height (QRect.getRect)
 
 
 class TextCells(QStyledItemDelegate):
@@ -94,7 +95,7 @@ class TextCells(QStyledItemDelegate):
             self.fill(painter, state, rect)
         if cell is None:
             return
-        left, top, width, height = rect.getRect()
+        left, top, width, height = cast(_Box, rect.getRect())
         vertical, horizontal = ITEM_PADDING
         left, width = left + horizontal, width - 2 * horizontal
         if cell.icon is not None:
@@ -128,7 +129,7 @@ class TextCells(QStyledItemDelegate):
     ) -> None:
         """``text`` in ``font`` and the theme's colour ``tone``, elided to ``box``'s width and
         centred in its height."""
-        self._draw(painter, text, font, tone, box.getRect(), right)
+        self._draw(painter, text, font, tone, cast(_Box, box.getRect()), right)
 
     def _draw(
         self,
@@ -136,7 +137,7 @@ class TextCells(QStyledItemDelegate):
         text: str,
         font: QFont,
         tone: str,
-        box: tuple[int, int, int, int],
+        box: _Box,
         right: bool,
     ) -> None:
         """:meth:`draw_line` with the box as ``(x, y, width, height)``: a cell's line costs a
