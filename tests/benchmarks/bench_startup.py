@@ -26,7 +26,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
 4. Playback with the UI busy: the same profile plus one real 70 s OGG file, played through
    PortAudio on a private PulseAudio null sink (paced in real time) while a search is typed a
    character every 90 ms and the views scroll every 30 ms, driven by Qt timers, the analysis
-   worker running; PortAudio underruns counted (goal 0). Each keystroke's time to its results,
+   worker running, the cyclic collector run as ``continuo`` runs it (paused while the window
+   starts, the start's objects frozen once the library is shown); PortAudio underruns
+   counted (goal 0). Each keystroke's time to its results,
    the filter steps that got through, and the GUI thread's longest stall (a 5 ms heartbeat
    timer's longest gap) beside the GUI thread's own CPU time between two beats (its longest
    stretch of work, which the machine's load does not inflate). Then CPU use of the whole
