@@ -52,6 +52,7 @@ from player.ui.shell.library_panel import LibraryPanel
 from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
+from player.ui.shell.steady_tabs import SteadyTabs
 from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         self.side = named(QTabWidget(), "sideTabs")
         self.side.setDocumentMode(True)
         self.side.setUsesScrollButtons(False)  # every tab in sight: the pane is never narrower
+        self._steady_side = SteadyTabs(self.side)  # a new count repaints the bar, not the page
         self.side.addTab(self.queue_panel, "Queue")
         self.side.addTab(self.history, "History")
         self.side.addTab(self.problems, "Problems")
@@ -295,7 +297,7 @@ class MainWindow(QMainWindow):
         count = self._problem_count
         tab, text = self.side.indexOf(self.problems), f"Problems ({count})" if count else "Problems"
         if self.side.tabText(tab) != text:
-            self.side.setTabText(tab, text)
+            self._steady_side.set_text(tab, text)
             self._count_paced.start()
 
     def _show_output(self) -> None:
