@@ -6,13 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 
-<<<<<<< HEAD
-from player.library.track_rows import NO_IDS, RowIds, TrackCache, page_of
-=======
 from player.domain.movements import display_title
 from player.domain.recordings import recording_label
-from player.library.track_rows import NO_IDS, TrackCache, page_of
->>>>>>> stalls3
+from player.library.track_rows import NO_IDS, RowIds, TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
