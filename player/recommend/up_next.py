@@ -630,9 +630,17 @@ class Recommender:
         allowed = request.search.allowed(*blocked, unheard.works if unheard else None)
         if not allowed.any():  # Discover when every work was heard: no source has a candidate
             return []
-        sources = [s for s in self._sources(model, mode) if s.start(request)]
-        if sources[0].name == MODEL and _content_outranked(model, mode, adjust):
-            sources = [s for s in sources if s.name != CONTENT]
+        sources: list[Source] = []
+        for source in self._sources(model, mode):
+            if (
+                source.name == CONTENT
+                and sources
+                and sources[0].name == MODEL
+                and _content_outranked(model, mode, adjust)
+            ):
+                continue  # its candidates could not rank: not even its query is worked out
+            if source.start(request):
+                sources.append(source)
         # stage 1: candidates, the top allowed rows of every source (all of the few the
         # sessions know); every candidate is allowed, so stage 2 reads the scores as they are
         found = [source.top(request, CANDIDATES_PER_SOURCE, allowed) for source in sources]
