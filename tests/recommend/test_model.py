@@ -213,8 +213,9 @@ def test_a_session_asked_again_gets_the_towers_own_vector_until_the_next_fit(lib
 def test_content_is_searched_only_when_its_candidates_could_rank(library, model_dir):
     """For you with a model trained on every track: the content source's candidates score below
     all of the model's own, so its search is left out, unless "More like this" could lift them
-    (a "Less like this" only pushes rows down), Discover's new-composer bonus could, or some
-    track is one only the other sources reach (the model never trained on it)."""
+    (a "Less like this" only pushes rows down), Discover's new-composer bonus could, a time
+    budget reaches far down the ranking, or some track is one only the other sources reach (the
+    model never trained on it)."""
     items, artists = library_keys(library.db)
     index = load_library(library.db)
     still = np.zeros(len(index))
@@ -226,6 +227,7 @@ def test_content_is_searched_only_when_its_candidates_could_rank(library, model_
     assert not _content_outranked(every, "for_you", lifted)
     assert _content_outranked(every, "for_you", pushed)
     assert not _content_outranked(every, "discover", still)
+    assert not _content_outranked(every, "for_you", still, budgeting=True)
     assert not _content_outranked(None, "for_you", still)
     write_model(model_dir, items[:-5], artists)  # five tracks the model never saw
     assert not _content_outranked(load_model(model_dir, index), "for_you", still)
