@@ -18,7 +18,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from player.audio.backend import AudioBackend, PlaybackState
+from player.audio.backend import AudioBackend
+from player.collector import freeze_long_lived
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
@@ -119,7 +120,7 @@ def build_services(
     backend = audio(listeners, notices)
     recorder = PlayLogRecorder(
         profile.database,
-        is_playing=lambda: backend.state == PlaybackState.PLAYING,
+        snapshot=backend.snapshot,
         faults=faults,
     ).start()
     listeners.append(recorder)
@@ -225,7 +226,7 @@ def collect_from_now_on() -> None:
     """The start is over (the library is on screen): what it made stays, so it is moved out of
     the cyclic collector's passes (``gc.freeze``), which run again from now on (``continuo``
     paused them while the window started: :func:`player.cli.main`)."""
-    gc.freeze()
+    freeze_long_lived()
     gc.enable()
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from player.allocator import trim
+from player.collector import freeze_long_lived
 from player.domain.collections import is_collection
 from player.domain.plays import CURRENT_WORK, OTHER_RECORDINGS, SONIC_PATH
 from player.errors import DatabaseError, ModelError, NoModelError
@@ -322,9 +323,11 @@ class Recommender:
     def prepare(self) -> None:
         """Load the library, the history and the model now (call it off the GUI thread at
         start), so that the first suggestion does not wait for them; then gives back what the
-        loading left free in the heaps (:func:`player.allocator.trim`)."""
+        loading left free in the heaps (:func:`player.allocator.trim`) and moves what it made
+        out of the cyclic collector's passes (:mod:`player.collector`)."""
         self._state()
         trim()
+        freeze_long_lived()
 
     def settings(self) -> UpNextSettings:
         """The settings the next suggestion follows (read from the profile when they changed)."""

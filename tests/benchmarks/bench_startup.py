@@ -19,6 +19,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
    tagged FLAC files, scanned once before, so the start-up rescan finds nothing changed; with
    ``--play``. Times from the spawn: first paint, library shown, rescan finished, and the first
    sound, read from the null sink's monitor by ``parec`` (a separate process).
+   ``--stale-play-log import|whole`` leaves the play-log cache out of date before each measured
+   start (plays imported among the cached ones, or the whole log to read again): the start's
+   peak then includes the log's rebuild.
 3. A decade of listening (``--plays``, e.g. 1,000,000): the profile also holds a generated play
    log (sessions of a few works, a skip now and then, some plays started by suggestions). In the
    window: the History tab's newest sessions, Insights and the first Up next after a track
@@ -27,7 +30,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
 4. Playback with the UI busy: the same profile plus one real 70 s OGG file, played through
    PortAudio on a private PulseAudio null sink (paced in real time) while a search is typed a
    character every 90 ms and the views scroll every 30 ms, driven by Qt timers, the analysis
-   worker running; PortAudio underruns counted (goal 0). Each keystroke's time to its results,
+   worker running, the cyclic collector run as ``continuo`` runs it (paused while the window
+   starts, the start's objects frozen once the library is shown); PortAudio underruns
+   counted (goal 0). Each keystroke's time to its results,
    the filter steps that got through, and the GUI thread's longest stall (a 5 ms heartbeat
    timer's longest gap) beside the GUI thread's own CPU time between two beats (its longest
    stretch of work, which the machine's load does not inflate). Then CPU use of the whole
@@ -45,6 +50,7 @@ the text report.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -297,6 +303,46 @@ def _favourites():
     return weights / weights.sum()
 
 
+IMPORTED_PLAYS = 20_000
+"""Plays a ``--stale-play-log import`` adds before each start: a few years of another player's
+history, spread over the log's decade (so they sort in among the cached plays)."""
+
+
+def make_play_log_stale(profile: Path, how: str, seed: int) -> None:
+    """Leave the play-log cache out of date before a start, as the app meets it:
+
+    * ``import``: :data:`IMPORTED_PLAYS` listens imported (``add_imported_plays``, as
+      ``continuo import`` stores them), newer rows than the cache whose starts fall among
+      its plays: the start reads them, sorts them in and writes the cache again;
+    * ``whole``: the cache file gone (as when it is damaged, from another database, or a play
+      below it changed): the start reads the whole log from the table and writes the cache.
+    """
+    import numpy as np
+
+    from player.store.db import open_database
+    from player.store.imports import ImportedPlay, add_imported_plays
+
+    if how == "whole":
+        (profile / "cache" / "plays.npz").unlink(missing_ok=True)
+        return
+    rng = np.random.default_rng(seed)
+    now = np.datetime64("now", "ms")
+    ago = rng.integers(0, 10 * 365 * 86_400_000, IMPORTED_PLAYS).astype("timedelta64[ms]")
+    stamps = np.datetime_as_string(now - ago, unit="ms")
+    tracks = rng.integers(1, 1000, IMPORTED_PLAYS)
+    db = open_database(profile / "continuo.db")
+    try:
+        add_imported_plays(
+            db,
+            (
+                ImportedPlay("lastfm", f"bench-{seed}-{i}", int(t), f"{s}+00:00", 200_000)
+                for i, (t, s) in enumerate(zip(tracks, stamps, strict=True))
+            ),
+        )
+    finally:
+        db.close()
+
+
 def app_env(**extra: str) -> dict[str, str]:
     """The child's environment as an installed app has it: bytecode cached (``pip install``
     compiles it), so a start is not charged for compiling every module again when the
@@ -408,7 +454,7 @@ def _wait(app, done, timeout: float = 120.0) -> None:
 def _in_window(profile: Path, n_tracks: int, seconds: float, kind: str, listening: bool) -> dict:
     from PySide6.QtWidgets import QApplication
 
-    from player.app import build_services, build_window
+    from player.app import build_services, build_window, collect_from_now_on
     from player.profile import Profile
     from player.store.library_view import tracks_at_paths
     from tests.library.audio_files import tag_vorbis, write_audio
@@ -417,9 +463,11 @@ def _in_window(profile: Path, n_tracks: int, seconds: float, kind: str, listenin
     song = write_audio(music / "long.ogg", seconds=70.0, freq=330.0)
     tag_vorbis(song, composer="Bench", work="Long Work", movementname="Only", movement="1")
     app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
+    gc.disable()  # the cyclic collector as ``continuo`` runs it (player.cli.main, run_window)
     services = build_services(Profile(profile), [music])
     window = build_window(services)
     window.show()
+    window.context.after_library_shown(collect_from_now_on)
     loaded: list[int] = []
     window.library_loaded.connect(loaded.append)
     history_shown: list[float] = []
@@ -592,6 +640,7 @@ def measure(args) -> dict:
     result: dict = {
         "tracks": args.tracks,
         "plays": args.plays,
+        "stale_play_log": args.stale_play_log,
         "machine": f"{os.cpu_count()} cores, load average {load[0]:.2f}",
     }
     with tempfile.TemporaryDirectory(prefix="continuo-bench-") as tmp:
@@ -609,7 +658,11 @@ def measure(args) -> dict:
                 (profile / leftover).unlink(missing_ok=True)
         result["profile_written_s"] = round(time.perf_counter() - started, 1)
         cold_start(profile, args.tracks)  # warms the OS file cache and writes the bytecode cache
-        runs = [cold_start(profile, args.tracks) for _ in range(args.runs)]
+        runs = []
+        for run in range(args.runs):
+            if args.stale_play_log:
+                make_play_log_stale(profile, args.stale_play_log, seed=run)
+            runs.append(cold_start(profile, args.tracks))
         result.update(
             first_paint_s=round(statistics.median(r["paint"] for r in runs), 3),
             first_paint_cpu_s=round(statistics.median(r["paint_cpu"] for r in runs), 3),
@@ -658,6 +711,9 @@ def report(r: dict) -> None:
           f"when Up next has loaded ({r['up_next_loaded_s']:.2f} s), {r['rss_mb']} MB settled "
           f"after both; peak {r['rss_mb_peak']} MB")  # fmt: skip
     print("  (conditions: offscreen, --no-audio, no library root: no start-up rescan)")
+    if r.get("stale_play_log"):
+        print(f"  (before each measured start the play-log cache was out of date: "
+              f"{r['stale_play_log']})")  # fmt: skip
     if "root" in r:
         root = r["root"]
         print(f"cold start, real output ({root['output']}), a library root of {root['tracks']} "
@@ -732,6 +788,12 @@ def main() -> None:
     parser.add_argument("--play-seconds", type=float, default=60.0)
     parser.add_argument("--root-tracks", type=int, default=400, help="0: no cold start with a root")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--stale-play-log",
+        choices=("import", "whole"),
+        help="before each measured start, leave the play-log cache out of date: plays imported "
+        f"({IMPORTED_PLAYS:,}, sorted in) or the whole log to read again",
+    )
     parser.add_argument(
         "--keep-profile",
         metavar="DIR",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from player.audio.backend import PlaybackState
 from player.profile import Profile
 from player.store.plays import all_plays, listening_sessions
 from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.main_window import PROBLEM_COUNT_EVERY_MS
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 
@@ -80,6 +82,19 @@ def test_tree_groups_composer_work_movements_and_lists_problems(window):
     assert problems.index(0, 1).data()  # a reason is given
     assert window.side.tabText(2) == "Problems (1)"
     assert window.status.scan.text() == "Library scanned: 6 new, 0 changed, 1 problems"
+
+
+def test_the_problem_count_keeps_a_pace_through_a_run_of_failures(window, qtbot):
+    """Each new count repaints the side panel's page: a run of absent files (one problem
+    each) shows its count at once, then at most every PROBLEM_COUNT_EVERY_MS."""
+    side, counted = window.side, window.problems.counted
+    qtbot.waitUntil(lambda: not window._count_paced.isActive(), timeout=3000)
+    counted.emit(5)
+    assert side.tabText(2) == "Problems (5)"
+    counted.emit(6)
+    counted.emit(7)
+    assert side.tabText(2) == "Problems (5)"
+    qtbot.waitUntil(lambda: side.tabText(2) == "Problems (7)", timeout=PROBLEM_COUNT_EVERY_MS * 4)
 
 
 def test_search_filters_tree_and_table_as_you_type(window, qtbot):
@@ -284,3 +299,34 @@ def test_a_device_that_cannot_be_opened_falls_back_to_silence_and_says_why(
         assert "under Output" in window.banner.text()
     finally:
         close_window(window)
+
+
+def test_the_transport_shows_the_time_of_the_track_it_names(window, qtbot):
+    """Across a gapless boundary the backend is a moment ahead of the track's start event (the
+    name above the time): polled all the while, the transport never shows the next track's
+    time under the one before's name. Its time goes forward, from one track to the next."""
+    proxy = window.library.tree_proxy
+    quartet = proxy.index(0, 0, proxy.index(1, 0))
+    window.library.tree.selectionModel().select(
+        quartet, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    )
+    first, second = window.library.selected_tracks(window.library.tree)
+    backend, transport = window.services.backend, window.transport
+    window.controller.play_track(first, then=[second])
+    shown = []
+    deadline = time.monotonic() + 30
+    while not (window.controller.current == second and backend.position_s > 0.5):
+        assert time.monotonic() < deadline, "the second movement was not heard"
+        transport.refresh()
+        named = transport.now_playing.track
+        if named is not None and transport.seek_slider.maximum() > 0:
+            shown.append((named.id == second.id, transport.seek_slider.value()))
+        qtbot.wait(1)
+    window.controller.stop()
+    assert {False, True} <= {track for track, _ in shown}
+    for (track, position), (then, later) in itertools.pairwise(shown):
+        assert then >= track  # never the first's name again once the second's is shown
+        # under one name the time goes forward (the clock may step back a little when an
+        # underrun on a loaded machine anchors it anew); the second's start under the first's
+        # name would be its whole length back
+        assert then > track or later >= position - 500
