@@ -54,7 +54,6 @@ from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
 
-
 OPEN_SLICE_S = 0.004
 """How long a search answer's opening of the tree runs in one turn of the event loop (one row
 at least: a composer's works, or a work down to its movements)."""
