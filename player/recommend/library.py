@@ -276,7 +276,10 @@ class LibraryIndex:
 
     def rows(self, track_ids: Iterable[int]) -> np.ndarray:
         """Row indices of the given track ids that are in the library, in the given order."""
-        rows = self.rows_of_ids(np.fromiter(track_ids, dtype=np.int64))
+        ids = np.fromiter(track_ids, dtype=np.int64)
+        if not len(ids):  # no feedback, nothing removed: most requests ask about none
+            return ids
+        rows = self.rows_of_ids(ids)
         return rows[rows >= 0]
 
     @classmethod

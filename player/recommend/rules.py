@@ -6,7 +6,7 @@ same ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -33,13 +33,38 @@ def heard_in_full_at(library: LibraryIndex, history: History) -> np.ndarray:
     return works
 
 
-def held_back(heard_in_full: np.ndarray, now: datetime, days: float) -> dict[int, str]:
+class HeldBack(Mapping[int, str]):
+    """``work -> why`` for the works heard in full lately; each "why" is written when asked
+    (a request names two at most, and a week of listening holds back a hundred works)."""
+
+    def __init__(self, heard_in_full: np.ndarray, now: datetime, days: float) -> None:
+        self._heard, self._now = heard_in_full, now.timestamp()
+        self.works = np.flatnonzero(heard_in_full >= self._now - days * DAY_S)
+
+    def mask(self, works: np.ndarray) -> np.ndarray:
+        """Whether each of ``works`` (work indices) is held back."""
+        held = np.zeros(len(self._heard), dtype=bool)
+        held[self.works] = True
+        return held[works]
+
+    def __getitem__(self, work: int) -> str:
+        if work not in self:
+            raise KeyError(work)
+        return f"heard in full {_ago(self._now - float(self._heard[work]))}"
+
+    def __contains__(self, work: object) -> bool:
+        return isinstance(work, (int, np.integer)) and bool((self.works == work).any())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.works.tolist())
+
+    def __len__(self) -> int:
+        return len(self.works)
+
+
+def held_back(heard_in_full: np.ndarray, now: datetime, days: float) -> HeldBack:
     """``work -> why`` for works heard in full (:func:`heard_in_full_at`) within ``days`` days."""
-    limit = now.timestamp() - days * DAY_S
-    return {
-        int(work): f"heard in full {_ago(now.timestamp() - float(heard_in_full[work]))}"
-        for work in np.flatnonzero(heard_in_full >= limit)
-    }
+    return HeldBack(heard_in_full, now, days)
 
 
 def _ago(seconds: float) -> str:

@@ -55,7 +55,7 @@ class ContentSource:
         unit = request.library.content_unit
         if unit is None or request.search.content is None or not len(request.session_rows):
             return False
-        heard = unit[request.session_rows]
+        heard = request.memo[CONTENT, "heard"] = unit[request.session_rows]
         heard = heard[np.any(heard != 0, axis=1)]
         if not len(heard):
             return False
@@ -85,7 +85,10 @@ class ContentSource:
         unit = request.library.content_unit
         if unit is None or not len(request.session_rows) or not unit[row].any():
             return None
-        similarity = unit[request.session_rows] @ unit[row]
+        heard = request.memo.get((CONTENT, "heard"))  # gathered by start(), once a request
+        if heard is None:
+            heard = request.memo[CONTENT, "heard"] = unit[request.session_rows]
+        similarity = heard @ unit[row]
         return int(request.session_rows[int(np.argmax(similarity))])
 
     def reason(self, request: Request, row: int) -> str | None:
@@ -125,8 +128,7 @@ class SessionsSource:
         if not contributions:
             return False
         by_work = np.zeros(request.search.works)
-        for work, parts in contributions.items():
-            by_work[work] = sum(parts.values())
+        by_work[list(contributions)] = [sum(parts.values()) for parts in contributions.values()]
         request.memo[SESSIONS, "by work"] = by_work
         return True
 
@@ -157,7 +159,8 @@ class PopularSource:
 
     def top(self, request: Request, k: int, allowed: np.ndarray) -> np.ndarray:
         """The ``k`` most popular ``allowed`` rows, best first: from the history's leaders when
-        they hold that many, else ranked over every row."""
+        they hold that many, else ranked over every allowed row (the best ``k`` of all are
+        among the leaders, so a shortlist only a little longer would not do either)."""
         leaders = request.history.most_popular
         rows = leaders[allowed[leaders]][:k]
         if len(rows) == k or len(leaders) == len(allowed):
@@ -217,12 +220,8 @@ class ModelSource:
 
 
 def top_allowed(scores: np.ndarray, k: int, allowed: np.ndarray) -> np.ndarray:
-    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first."""
-    spare = 64  # the few blocked rows among the best cost no masked copy of every score
-    rows = top_k(scores, k + spare)
-    rows = rows[allowed[rows] & np.isfinite(scores[rows])]
-    if len(rows) >= k or k + spare >= len(scores):
-        return rows[:k]
+    """Rows of the ``k`` best finite ``scores`` where ``allowed``, best first (a masked copy of
+    every score: the caller tried the few best first)."""
     masked = np.where(allowed, scores, -np.inf)
     rows = top_k(masked, k)
     return rows[np.isfinite(masked[rows])]

@@ -106,9 +106,13 @@ def set_outcome(db: Database, track_id: int, outcome: str, at: str | None = None
 
 
 def removed_since(db: Database, since: str) -> set[int]:
-    """Tracks whose suggestion the listener removed at or after ``since`` (ISO 8601 UTC)."""
+    """Tracks whose suggestion the listener removed at or after ``since`` (ISO 8601 UTC).
+
+    Read through the index of removed suggestions (migration 11) on every Up next request; no
+    DISTINCT, which would make SQLite walk the index by track over every suggestion shown.
+    """
     rows = db.conn.execute(
-        "SELECT DISTINCT track_id FROM suggestions WHERE outcome = 'removed' AND outcome_at >= ?",
+        "SELECT track_id FROM suggestions WHERE outcome = 'removed' AND outcome_at >= ?",
         (since,),
     )
     return {r[0] for r in rows}

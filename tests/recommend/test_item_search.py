@@ -125,6 +125,24 @@ def test_the_scores_a_search_keeps_are_the_exact_ones_and_hold_its_answer():
     assert search.quantized is not None
 
 
+def test_a_search_with_few_rows_allowed_scores_only_those():
+    """Discover after years of listening leaves a few rows of many: they are scored alone (the
+    scan's answer, their exact scores kept), and no integer copy is made for them."""
+    rng = np.random.default_rng(8)
+    vectors = rng.standard_normal((20_000, 24)).astype(np.float32)
+    search = VectorSearch(vectors, prune_from=1, scan_first=0)
+    for share in (0.0, 0.001, 0.05):
+        allowed = rng.random(len(vectors)) < share
+        query = rng.standard_normal(24).astype(np.float32)
+        best, scored = search.search(query, 300, allowed)
+        exact = np.einsum("nh,h->n", vectors, query)
+        expected = full_scan(vectors, query, 300, allowed)
+        assert np.array_equal(exact[best], exact[expected]) and allowed[best].all()
+        assert np.array_equal(scored.rows, np.flatnonzero(allowed))
+        assert np.array_equal(scored.values, exact[scored.rows])
+    assert search.quantized is None
+
+
 @pytest.mark.parametrize("share", [0.0, 0.01, 1.0])
 def test_k_at_or_beyond_the_rows_allowed(share):
     rng = np.random.default_rng(4)

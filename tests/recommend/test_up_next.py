@@ -107,6 +107,26 @@ def test_discover_offers_only_unheard_works_and_names_new_composers(library):
     assert new_composer and all(s.reason.startswith("new composer for you") for s in new_composer)
 
 
+def test_discover_with_every_work_heard_offers_only_the_rest_of_the_recording(library):
+    everything = [*library.works.values(), *([t] for t in library.pieces.values())]
+    for ids, start in zip(everything, sessions_apart(len(everything)), strict=True):
+        library.play_session(ids, start)
+    current = library.work("J. Brahms", 1)
+    result = recommender(library).suggest(current[:1], n=4, mode="discover")
+    assert [(s.track_id, s.source) for s in result] == [(t, CURRENT_WORK) for t in current[1:]]
+
+
+def test_percentiles_rank_by_place_and_ties_by_their_mean_place():
+    rng = np.random.default_rng(3)
+    for values in (rng.standard_normal(500), rng.integers(0, 40, 500).astype(float)):
+        got = up_next._percentile(values)
+        # the definition: each value's mean place among the sorted values, on a 0..1 scale
+        places = {v: np.flatnonzero(np.sort(values) == v).mean() for v in set(values.tolist())}
+        expected = np.array([places[v] for v in values.tolist()]) / (len(values) - 1)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    assert up_next._percentile(np.array([2.0])).tolist() == [1.0]
+
+
 def test_no_composer_three_times_in_a_row_unless_the_session_is_about_them(library):
     bach = [ids for (c, _), ids in library.works.items() if c == "J. S. Bach"]
     # Bach is by far the most played: popularity alone would suggest Bach, Bach, Bach, Bach

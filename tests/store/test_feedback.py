@@ -70,6 +70,15 @@ def test_an_outcome_goes_to_the_latest_open_suggestion_of_the_track(db):
     ]
     assert removed_since(db, "2026-01-01T11:00:00.000+00:00") == {a}
     assert removed_since(db, "2026-01-01T12:00:00.000+00:00") == set()
+    # every Up next request asks: through the index of the few removed (the statement as
+    # SQLite ran it), not over every suggestion ever shown
+    ran: list[str] = []
+    db.conn.set_trace_callback(ran.append)
+    removed_since(db, "2026-01-01T12:00:00.000+00:00")
+    db.conn.set_trace_callback(None)
+    (query,) = [sql for sql in ran if sql.lstrip().upper().startswith("SELECT")]
+    plan = " ".join(str(row[-1]) for row in db.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+    assert "USING INDEX suggestions_removed" in plan, plan
     with pytest.raises(ValueError, match="'liked'"):
         set_outcome(db, b, "liked")
 

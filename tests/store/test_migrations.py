@@ -19,7 +19,7 @@ from player.store import migrations, open_database
 from player.store.art import ArtRecord, art_record
 from player.store.caches import read_mark
 from player.store.features import key_and_tuning, library_content_vectors, load_histograms
-from player.store.feedback import all_feedback, suggestion_log
+from player.store.feedback import all_feedback, removed_since, suggestion_log
 from player.store.imports import imported_count
 from player.store.library_view import composer_tracks
 from player.store.playlists import all_playlists, playlist_track_ids
@@ -85,6 +85,7 @@ ROWS: dict[int, list[tuple[str, tuple]]] = {
     8: [("UPDATE features SET content_vector = ? WHERE track_id = 7", (LEARNED.tobytes(),))],
     9: [],  # indexes only: the rows before them are read through them (check_rows)
     10: [("UPDATE plays SET ms_heard = 61000 WHERE id = 1", ())],  # the trigger marks it
+    11: [],  # an index only: the suggestions before it are read through it (check_rows)
 }
 
 
@@ -116,6 +117,7 @@ def check_rows(db, version: int) -> None:
     if version >= 3:
         assert [(f.track_id, f.kind) for f in all_feedback(db)] == [(7, "more_like")]
         assert [(r.track_id, r.outcome) for r in suggestion_log(db)] == [(7, "accepted")]
+        assert removed_since(db, "2000-01-01T00:00:00.000+00:00") == set()  # migration 11's index
     if version >= 6:
         assert imported_count(db) == 1
     if version < 4:  # migration 4 computed the identity from the stored tags
