@@ -14,10 +14,11 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from player.audio.backend import AudioBackend, PlaybackState
+from player.audio.backend import AudioBackend
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
@@ -30,6 +31,7 @@ from player.store.tracks import add_library_root
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from player.library.browse import FirstRead
     from player.recommend.up_next import Recommender
     from player.ui.shell.main_window import MainWindow
 
@@ -117,7 +119,7 @@ def build_services(
     backend = audio(listeners, notices)
     recorder = PlayLogRecorder(
         profile.database,
-        is_playing=lambda: backend.state == PlaybackState.PLAYING,
+        snapshot=backend.snapshot,
         faults=faults,
     ).start()
     listeners.append(recorder)
@@ -150,17 +152,16 @@ def build_services(
     )
 
 
-def read_library_early(services: Services) -> Callable[[], tuple]:
-    """Begin reading the library's first screen now, on a thread of its own; the function
-    returned gives it (waiting for it: the window calls it on a worker, never on the GUI
-    thread). SQLite reads with the GIL released, so the read overlaps the window's imports and
-    construction, and the library can be on screen right after the first paint. The thread
-    only reads (:func:`~player.library.browse.read_first`, no numpy); the function returned
-    parses the ids, so numpy is imported on the worker, after the paint."""
-    from concurrent.futures import Future
-
+def read_library_early(services: Services) -> Future[FirstRead]:
+    """Begin reading the library's first screen now, on a thread of its own; the future
+    returned gives it. SQLite reads with the GIL released, so the read overlaps the window's
+    imports and construction: the window shows it with its first paint when it is in by then
+    (:meth:`~player.ui.shell.main_window.MainWindow.show_first_screen`), else a worker waits
+    for it, never the GUI thread. The thread only reads
+    (:func:`~player.library.browse.read_first`, no numpy: numpy is imported on a worker, after
+    the paint)."""
     from player.analysis.version import ANALYSIS_VERSION
-    from player.library.browse import FirstRead, read_first
+    from player.library.browse import read_first
 
     answer: Future[FirstRead] = Future()
 
@@ -171,7 +172,7 @@ def read_library_early(services: Services) -> Callable[[], tuple]:
             answer.set_exception(exc)
 
     threading.Thread(target=read, name="continuo-first-library", daemon=True).start()
-    return lambda: answer.result().finish()
+    return answer
 
 
 def build_window(
@@ -197,17 +198,13 @@ def build_window(
     if not features_after_library:
         window.features = install_all(window.context)
         return window
-    from player.ui.shell.next_paint import after_next_paint
-
     looks = install_first(window.context)
 
     def install() -> None:
         window.features = install_rest(window.context, looks)
         window.context.catch_up()  # a track started as the library was shown (--play)
 
-    window.context.after_library_shown(
-        lambda: after_next_paint(window.library.drawn_in(), install, at_latest_ms=500)
-    )
+    window.context.after_library_shown(lambda: window.after_library_drawn(install))
     return window
 
 
@@ -250,6 +247,7 @@ def run_window(
     window = build_window(
         services, play_on_load=play, play_paths=play_paths, features_after_library=True
     )
+    window.show_first_screen()  # the library, when its read is in: drawn with the window
     window.show()
     after_next_paint(window, window.start)  # the library's worker does not delay the paint
     window.context.after_library_shown(collect_from_now_on)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from player.audio.backend import EndReason, Playable
+from player.audio.backend import EndReason, Playable, PlaybackSnapshot
 from player.domain.plays import ended_how
 from player.errors import DatabaseError
 from player.faults import Faults
@@ -54,6 +54,7 @@ class _Play:
 
     token: PlayToken
     started_at: str
+    item: Playable | None = None  # what the backend played (None: written before this run)
     ms_heard: int = 0
     ended_how: str | None = None
     row: int | None = None
@@ -63,8 +64,11 @@ class _Play:
 class PlayLogRecorder:
     """Writes plays as they start, run and end; use as (part of) the backend's listener.
 
-    ``is_playing`` tells whether sound is going out right now (the backend's state), so that
-    paused time is not counted as heard. The backend's own ``ms_heard`` at the end wins.
+    ``snapshot`` is the backend's (:meth:`~player.audio.backend.AudioBackend.snapshot`): while
+    a play runs, the time heard saved is the backend's own count for that play (paused time and
+    skipped parts not counted), taken only from a snapshot that names the play's track, so a
+    reading across a gapless boundary never gives one play the next one's time. The backend's
+    ``ms_heard`` at the end wins.
 
     Plays live in memory until their row is written. When the database cannot be written (a
     full disk, a read-only profile, another program holding it, damage) they stay there, the
@@ -79,7 +83,7 @@ class PlayLogRecorder:
         self,
         database: Path,
         *,
-        is_playing: Callable[[], bool],
+        snapshot: Callable[[], PlaybackSnapshot],
         save_every_s: float = 2.0,
         tick_s: float = 0.25,
         retry_s: float = 5.0,
@@ -88,7 +92,7 @@ class PlayLogRecorder:
         if not 0 < save_every_s <= 5:
             raise ValueError(f"save_every_s must be in (0, 5] seconds, not {save_every_s!r}")
         self._path = database
-        self._is_playing = is_playing
+        self._snapshot = snapshot
         self._save_every_s = save_every_s
         self._tick_s = tick_s
         self._retry_s = retry_s
@@ -130,7 +134,7 @@ class PlayLogRecorder:
     def track_started(self, item: Playable) -> None:
         token = token_of(item)
         if token is not None:
-            self._commands.put(("start", token, utc_now()))
+            self._commands.put(("start", token, utc_now(), item))
 
     def track_ended(self, item: Playable, reason: EndReason, ms_heard: int) -> None:
         if token_of(item) is not None:
@@ -164,8 +168,7 @@ class PlayLogRecorder:
                 self._db.close()
 
     def _loop(self) -> None:
-        heard_s = 0.0
-        saved_at = last = time.monotonic()
+        saved_at = time.monotonic()
         while True:
             try:
                 command = self._commands.get(timeout=self._tick_s)
@@ -173,21 +176,16 @@ class PlayLogRecorder:
                 command = ("tick",)
             now = time.monotonic()
             current = self._current
-            if current is not None and self._is_playing():
-                heard_s += now - last
-            last = now
             if command[0] == "start":
-                _, token, started_at = command
-                self._current = _Play(token, started_at)
+                _, token, started_at, item = command
+                self._current = _Play(token, started_at, item)
                 self._unsaved.append(self._current)
-                heard_s, saved_at = 0.0, now
+                saved_at = now
             elif command[0] == "end" and current is not None:
                 current.ended_how, current.ms_heard, current.saved = command[1], command[2], False
                 self._current = None
             elif current is not None and now - saved_at >= self._save_every_s:
-                current.ms_heard, current.saved = int(heard_s * 1000), False
-                if current not in self._unsaved:
-                    self._unsaved.append(current)
+                self._note_heard(current)
                 saved_at = now
             if current is not None and not current.saved and current not in self._unsaved:
                 self._unsaved.append(current)
@@ -197,6 +195,16 @@ class PlayLogRecorder:
                 command[1].set()
             elif command[0] == "quit":
                 return
+
+    def _note_heard(self, play: _Play) -> None:
+        """The running play's time heard, as the backend counts it now (unchanged when the
+        backend is already on another track: its end comes with the final figure)."""
+        heard = self._snapshot()
+        if heard.item is None or heard.item is not play.item or heard.ms_heard == play.ms_heard:
+            return
+        play.ms_heard, play.saved = heard.ms_heard, False
+        if play not in self._unsaved:
+            self._unsaved.append(play)
 
     def _retry_due(self, now: float) -> bool:
         return self._failed_at is None or now - self._failed_at >= self._retry_s

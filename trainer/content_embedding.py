@@ -25,8 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from player.analysis.embedding import EMBEDDING_PATH, INPUT, METADATA_KEY, OUTPUT
-from player.analysis.version import EMBEDDING_VERSION
+from player.analysis.embedding import INPUT, METADATA_KEY, OUTPUT
+from player.analysis.version import EMBEDDING_PATH, EMBEDDING_VERSION
 from trainer.content_data import pooled
 
 OPSET = 18

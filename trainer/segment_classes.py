@@ -18,8 +18,8 @@ import numpy as np
 
 from player.analysis.content import inverse_document_frequency, most_similar, tfidf
 from player.analysis.pipeline import analyse_file
-from player.analysis.segments import MODEL_PATH, SegmentClassModel
-from player.analysis.version import CLASS_MODEL_VERSION
+from player.analysis.segments import SegmentClassModel
+from player.analysis.version import CLASS_MODEL_PATH, CLASS_MODEL_VERSION
 from trainer.renders import Render, render
 
 COLLECTIONS: dict[str, str] = {
@@ -172,7 +172,7 @@ def calibrate_temperature(
 def main(argv: list[str] | None = None) -> int:
     """Render, describe, cluster and save the class model (``--out`` defaults to the shipped one)."""
     parser = argparse.ArgumentParser(prog="python -m trainer.segment_classes", description=__doc__)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--out", type=Path, default=CLASS_MODEL_PATH)
     parser.add_argument("--classes", type=int, default=ClassConfig.n_classes)
     parser.add_argument("--pieces", type=int, default=ClassConfig.pieces_per_collection)
     args = parser.parse_args(argv)

@@ -26,11 +26,9 @@ import numpy as np
 from player.analysis.pipeline import Analysis
 from player.analysis.segments import DESCRIPTOR_DIM, SegmentClassModel
 from player.analysis.texture import TEXTURE_DIM
-from player.analysis.version import EMBEDDING_VERSION
+from player.analysis.version import EMBEDDING_PATH, EMBEDDING_VERSION
 from player.errors import ModelError
-from player.resources import ASSETS
 
-EMBEDDING_PATH = ASSETS / "models" / f"{EMBEDDING_VERSION}.onnx"
 METADATA_KEY = "continuo_content_embedding"
 """``metadata_props`` key of the model's JSON: version, class_model, input_dim, output_dim, …"""
 INPUT = "segments"  # float32 (n_segments, input_dim)

@@ -18,14 +18,12 @@ import numpy as np
 
 from player.analysis.note_spectrum import N_NOTES, fold_chroma
 from player.analysis.texture import segment_texture
-from player.analysis.version import CLASS_MODEL_VERSION
+from player.analysis.version import CLASS_MODEL_PATH
 from player.errors import ModelError
-from player.resources import ASSETS
 
 SEGMENT_FRAMES = 100
 SEGMENT_HOP_FRAMES = 50
 DESCRIPTOR_DIM = 2 * N_NOTES + 12 + 4
-MODEL_PATH = ASSETS / "models" / f"{CLASS_MODEL_VERSION}.npz"
 
 
 def segment_descriptor(S: np.ndarray, midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
@@ -163,7 +161,7 @@ class SegmentClassModel:
         )
 
     @classmethod
-    def load(cls, path: Path | str = MODEL_PATH) -> SegmentClassModel:
+    def load(cls, path: Path | str = CLASS_MODEL_PATH) -> SegmentClassModel:
         """Read a class model; plain arrays only (``allow_pickle=False``)."""
         try:
             with np.load(path, allow_pickle=False) as f:

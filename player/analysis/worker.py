@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from player.analysis.embedding import EMBEDDING_PATH
-from player.analysis.segments import MODEL_PATH
-from player.analysis.version import ANALYSIS_VERSION
+from player.analysis.version import ANALYSIS_VERSION, CLASS_MODEL_PATH, EMBEDDING_PATH
 from player.domain.keys import Key, notated_key
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
@@ -77,10 +75,12 @@ def _lower_priority() -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def _child_main(conn: Connection, model_path: str, embedding_path: str | None) -> None:
+def _child_main(conn: Connection, model_path: str, embedding_path: str) -> None:
     """The child: analyse each ``(path, notated key or None)`` received, send back
-    ``("ok", TrackFeatures)`` or ``("failed", reason)``; ``None`` ends it. Without an
-    embedding (``embedding_path`` None: the parent refused it) no content vector is stored."""
+    ``("ok", TrackFeatures)`` or ``("failed", reason)``; ``None`` ends it. An embedding it
+    refuses is said first, as ``("refused", reason)``, and then no content vector is stored.
+    The embedding is checked here, not in the parent: loading it needs the signal stack, which
+    the GUI process that runs the service has no other use for."""
     _lower_priority()
     from player.analysis.embedding import learned_vector, load_embedding
     from player.analysis.key import estimate_key
@@ -88,7 +88,9 @@ def _child_main(conn: Connection, model_path: str, embedding_path: str | None) -
     from player.analysis.segments import SegmentClassModel
 
     model = SegmentClassModel.load(model_path)
-    embedding = load_embedding(model, Path(embedding_path))[0] if embedding_path else None
+    embedding, reason = load_embedding(model, Path(embedding_path))
+    if reason:
+        conn.send(("refused", reason))
     while (job := conn.recv()) is not None:
         path, notated = job
         try:
@@ -117,12 +119,11 @@ def _child_main(conn: Connection, model_path: str, embedding_path: str | None) -
 class _Child:
     """One child process, the parent's end of its pipe and the file it holds (if any)."""
 
-    def __init__(self, model_path: Path, embedding_path: Path | None) -> None:
+    def __init__(self, model_path: Path, embedding_path: Path) -> None:
         context = mp.get_context("spawn")
         self.conn, child_conn = context.Pipe()
-        embedding = None if embedding_path is None else str(embedding_path)
         self.process = context.Process(
-            target=_child_main, args=(child_conn, str(model_path), embedding), daemon=True,
+            target=_child_main, args=(child_conn, str(model_path), str(embedding_path)), daemon=True,
             name="continuo-analysis",
         )  # fmt: skip
         self.process.start()
@@ -174,7 +175,7 @@ class AnalysisService:
         db_path: Path | str,
         *,
         on_progress: Callable[[AnalysisProgress], None] | None = None,
-        model_path: Path = MODEL_PATH,
+        model_path: Path = CLASS_MODEL_PATH,
         embedding_path: Path = EMBEDDING_PATH,
         analysis_version: str = ANALYSIS_VERSION,
         workers: int | None = None,
@@ -188,7 +189,7 @@ class AnalysisService:
         self.priority = priority or Priority()
         self.on_progress = on_progress or (lambda progress: None)
         self.model_path = model_path
-        self.embedding_path: Path | None = embedding_path  # None once refused
+        self.embedding_path = embedding_path
         self.analysis_version = analysis_version
         self.workers = workers or default_workers()
         self._running = threading.Event()
@@ -263,7 +264,6 @@ class AnalysisService:
             self._stopped_by(exc)
             self._report(current=None, finished=True)
             return
-        self._check_embedding()
         try:
             self._analyse_queue(db)
         except sqlite3.Error as exc:
@@ -275,25 +275,14 @@ class AnalysisService:
             db.close()
             self._report(current=None, finished=True)
 
-    def _check_embedding(self) -> None:
-        """Refuse an unusable content embedding once, saying why: the children then store no
-        learned vectors and the library ranks by the TF-IDF vectors."""
-        from player.analysis.embedding import load_embedding
-        from player.analysis.segments import SegmentClassModel
-
-        if self.embedding_path is None:
-            return
-        try:
-            _, reason = load_embedding(SegmentClassModel.load(self.model_path), self.embedding_path)
-        except ContinuoError as exc:  # the class model itself: the children will say so per file
-            reason = str(exc)
-        if reason:
-            self.embedding_path = None
-            self.faults.report(
-                "analysis-embedding",
-                f"Content embedding not used ({reason}); Similar and Up next rank by "
-                "segment classes instead.",
-            )
+    def _embedding_refused(self, reason: str) -> None:
+        """Say once that the content embedding is not used: the children store no learned
+        vectors and the library ranks by the TF-IDF vectors."""
+        self.faults.report(
+            "analysis-embedding",
+            f"Content embedding not used ({reason}); Similar and Up next rank by "
+            "segment classes instead.",
+        )
 
     def _stopped_by(self, exc: BaseException) -> None:
         self.faults.report(
@@ -354,6 +343,9 @@ class AnalysisService:
             if child.conn not in ready and child.process.is_alive():
                 continue
             status, value = child.answer()
+            if status == "refused":  # the child's first word; its file's answer is yet to come
+                self._embedding_refused(str(value))
+                continue
             assert child.job is not None
             track_id, _ = child.job
             child.job = None

@@ -18,7 +18,14 @@ from typing import Protocol
 
 from player.domain.plays import EndReason
 
-__all__ = ["AudioBackend", "BackendListener", "EndReason", "OutputDevice", "Playable"]
+__all__ = [
+    "AudioBackend",
+    "BackendListener",
+    "EndReason",
+    "OutputDevice",
+    "Playable",
+    "PlaybackSnapshot",
+]
 
 
 class PlaybackState(Enum):
@@ -35,6 +42,25 @@ class Playable:
     replaygain_db: float | None = None  # track (or album) gain from the tags
     replaygain_peak: float | None = None
     token: object = None  # the caller's own handle (a track id), echoed in callbacks
+
+
+@dataclass(frozen=True)
+class PlaybackSnapshot:
+    """What is heard, taken in one reading: the state, the track, where in it, how much of it.
+
+    Why one reading: the properties are each read anew, and across a gapless boundary two of
+    them read one after the other can name different tracks (the new track's first second
+    under the old one's title). Whoever needs more than one field reads a snapshot.
+    """
+
+    state: PlaybackState
+    item: Playable | None  # the track heard (or just asked for); None when nothing plays
+    position_s: float = 0.0  # in ``item``
+    duration_s: float = 0.0  # of ``item``
+    ms_heard: int = 0  # of this play of ``item`` so far (paused time and skipped parts not)
+
+
+NOTHING_PLAYS = PlaybackSnapshot(PlaybackState.STOPPED, None)
 
 
 @dataclass(frozen=True)
@@ -56,10 +82,11 @@ class AudioBackend(Protocol):
 
     name: str  # human-readable, e.g. "PortAudio: pulse" or "No sound output"
 
+    def snapshot(self) -> PlaybackSnapshot: ...  # track, position, state: one reading
     @property
     def state(self) -> PlaybackState: ...
     @property
-    def position_s(self) -> float: ...
+    def position_s(self) -> float: ...  # each of these three is a reading of its own
     @property
     def duration_s(self) -> float: ...
     @property

@@ -16,6 +16,7 @@ from player.audio.backend import (
     EndReason,
     OutputDevice,
     Playable,
+    PlaybackSnapshot,
     PlaybackState,
 )
 from player.fspath import native
@@ -43,6 +44,15 @@ class NullBackend:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="continuo-null-clock", daemon=True)
         self._thread.start()
+
+    def snapshot(self) -> PlaybackSnapshot:
+        """State, track, position and time heard, read under the clock's lock together."""
+        with self._lock:
+            item, position = self._current, self._position()
+            heard_s = self._heard + position - self._offset if item is not None else 0.0
+            return PlaybackSnapshot(
+                self._state, item, position, self._duration, round(heard_s * 1000)
+            )
 
     @property
     def state(self) -> PlaybackState:

@@ -7,11 +7,14 @@ engine's threads compete with it (``engine.py``).
 
 The app talks to it with typed commands (``messages.py``) over one pipe and reads its state
 from shared memory (``status.py``) without asking: ``position_s``/``state``/``current`` cost a
-few array reads, however often the transport asks. Each field here has one writer:
+few array reads, however often the transport asks. :meth:`ProcessBackend.snapshot` takes the
+track, its position and the state from *one* reading of the table and then the clock, so a
+reader never pairs one track's position with another's name. Each field here has one writer:
 
 * the **caller** (UI thread; commands are serialised by ``_send_lock``) writes ``_asked``
-  (the last state asked for and its command number), ``_pending`` (the last play/seek asked
-  for, shown until the engine hears it), ``_items`` (play ids → Playable), ``_volume``,
+  (the last state asked for and its command number, with the last play/seek asked for, shown
+  until the engine hears it: one reference, so a reader sees them from one command),
+  ``_items`` (play ids → Playable), ``_volume``,
   ``_child`` (replaced when play() finds the engine gone) and the shared block's epoch;
 * one **reader thread** per engine process *blocks* on the pipe and delivers the engine's
   events to the listener; it alone writes the engine's name, rate and device list as the
@@ -35,7 +38,7 @@ import socket
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -43,10 +46,12 @@ import numpy as np
 
 from player.audio import messages as m
 from player.audio.backend import (
+    NOTHING_PLAYS,
     BackendListener,
     EndReason,
     OutputDevice,
     Playable,
+    PlaybackSnapshot,
     PlaybackState,
 )
 from player.audio.status import (
@@ -60,6 +65,7 @@ from player.audio.status import (
     STATES,
     Clock,
     SharedBlock,
+    Table,
     read_table,
 )
 from player.fspath import shown
@@ -81,6 +87,16 @@ class _Pending:
     item: Playable
     pos_s: float
     duration_s: float
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What the caller asked for last: the state (by command ``seq``) and the play or seek
+    the engine has not acted on yet (None: none, or a stop came after it)."""
+
+    seq: int
+    state: PlaybackState
+    pending: _Pending | None = None
 
 
 @dataclass(eq=False)
@@ -122,8 +138,7 @@ class ProcessBackend:
         self._seq = 0
         self._next_id = 0
         self._items: dict[int, Playable] = {}
-        self._asked: tuple[int, PlaybackState] = (0, PlaybackState.STOPPED)
-        self._pending: _Pending | None = None
+        self._asked = _Asked(0, PlaybackState.STOPPED)
         self._volume = 1.0
         self._devices: tuple[OutputDevice, ...] = ()
         self._lost_counts = np.zeros(2)  # underflows and dry blocks of engines that died
@@ -155,31 +170,28 @@ class ProcessBackend:
     def rate(self) -> int:
         return self._child.rate
 
+    def snapshot(self) -> PlaybackSnapshot:
+        """The state, the track heard, its position and what of it was heard, read together."""
+        return self._reading()[1]
+
     @property
     def state(self) -> PlaybackState:
         child = self._child
         if child.dead:  # play() starts a new engine
             return PlaybackState.STOPPED
-        seq, asked = self._asked
-        table = read_table(child.block)
-        if table.cmd_seq < seq:
-            return asked
-        return PlaybackState(STATES[table.state])
+        return _state(self._asked, read_table(child.block))
 
     @property
     def position_s(self) -> float:
-        heard = self._heard()
-        return heard[2] if heard else 0.0
+        return self.snapshot().position_s
 
     @property
     def duration_s(self) -> float:
-        heard = self._heard()
-        return heard[3] if heard else 0.0
+        return self.snapshot().duration_s
 
     @property
     def current(self) -> Playable | None:
-        heard = self._heard()
-        return heard[1] if heard else None
+        return self.snapshot().item
 
     @property
     def underruns(self) -> int:
@@ -216,25 +228,37 @@ class ProcessBackend:
             "min_fill_ms": round(fill / rate * 1000, 1) if measured else None,
         }
 
-    def _heard(self) -> tuple[int, Playable, float, float] | None:
-        """(play id, item, position, duration) of what is heard, or of what was asked for."""
-        if self.state is PlaybackState.STOPPED:
-            return None
-        child = self._child
+    def _reading(self) -> tuple[int | None, PlaybackSnapshot]:
+        """The play id and snapshot of what is heard, or of what was asked for.
+
+        One copy of the table (state and plays), then the clock, in that order: a play leaves
+        the table only once its end was heard, and enters it well before its first frame is,
+        so the frame read after the table falls in a play the table holds.
+        """
+        child, asked = self._child, self._asked
+        if child.dead:
+            return None, NOTHING_PLAYS
         table = read_table(child.block)
         frame = Clock(child.block).heard()
-        pending = self._pending
+        state = _state(asked, table)
+        if state is PlaybackState.STOPPED:
+            return None, NOTHING_PLAYS
+        rate, pending = child.rate, asked.pending
         if pending is not None and (
             table.pending_seq < pending.seq
             or (table.pending_seq == pending.seq and frame < table.pending_at)
-        ):
-            return pending.play_id, pending.item, pending.pos_s, pending.duration_s
-        where = table.where(frame, child.rate)
+        ):  # not heard yet: what was asked for is shown
+            row = next((r for r in table.plays if r.play_id == pending.play_id), None)
+            ms = table.heard_ms(row, frame, rate) if row is not None else 0
+            asked_for = (pending.item, pending.pos_s, pending.duration_s, ms)
+            return pending.play_id, PlaybackSnapshot(state, *asked_for)
+        where = table.where(frame, rate)
         item = self._items.get(where[0].play_id) if where else None
         if where is None or item is None:
-            return None
+            return None, NOTHING_PLAYS
         row, pos = where
-        return row.play_id, item, min(pos, row.duration_s), row.duration_s
+        heard = (item, min(pos, row.duration_s), row.duration_s, table.heard_ms(row, frame, rate))
+        return row.play_id, PlaybackSnapshot(state, *heard)
 
     # --- commands (caller) ----------------------------------------------------------------
 
@@ -243,8 +267,8 @@ class ProcessBackend:
             if self._child.dead and not self._closed:
                 self._child = self._start(first=False)
             seq, play_id = self._number(), self._register(item)
-            self._asked = (seq, PlaybackState.PLAYING)
-            self._pending = _Pending(seq, play_id, item, 0.0, 0.0)
+            pending = _Pending(seq, play_id, item, 0.0, 0.0)
+            self._asked = _Asked(seq, PlaybackState.PLAYING, pending)
             self._send(m.Play(seq, self._track(play_id, item)))
 
     def set_next(self, item: Playable | None) -> None:
@@ -256,32 +280,31 @@ class ProcessBackend:
         with self._send_lock:
             if self.state is PlaybackState.PLAYING:
                 seq = self._number()
-                self._asked = (seq, PlaybackState.PAUSED)
+                self._asked = replace(self._asked, seq=seq, state=PlaybackState.PAUSED)
                 self._send(m.Pause(seq))
 
     def resume(self) -> None:
         with self._send_lock:
             if self.state is PlaybackState.PAUSED:
                 seq = self._number()
-                self._asked = (seq, PlaybackState.PLAYING)
+                self._asked = replace(self._asked, seq=seq, state=PlaybackState.PLAYING)
                 self._send(m.Resume(seq))
 
     def stop(self) -> None:
         with self._send_lock:
             seq = self._number()
-            self._asked = (seq, PlaybackState.STOPPED)
-            self._pending = None
+            self._asked = _Asked(seq, PlaybackState.STOPPED)
             self._send(m.Stop(seq))
 
     def seek(self, seconds: float) -> None:
         with self._send_lock:
-            heard = self._heard()
-            if heard is None:
+            play_id, heard = self._reading()
+            if play_id is None or heard.item is None:
                 return
-            play_id, item, _, duration = heard
-            target = min(max(float(seconds), 0.0), duration)
+            target = min(max(float(seconds), 0.0), heard.duration_s)
             seq = self._number()
-            self._pending = _Pending(seq, play_id, item, target, duration)
+            pending = _Pending(seq, play_id, heard.item, target, heard.duration_s)
+            self._asked = replace(self._asked, pending=pending)
             self._send(m.Seek(seq, play_id, target))
 
     def set_volume(self, volume: float) -> None:
@@ -446,6 +469,13 @@ class ProcessBackend:
             getattr(self.listener, name)(*args)
         except Exception:  # a listener's bug must not stop the audio events
             log.exception("audio listener %s failed", name)
+
+
+def _state(asked: _Asked, table: Table) -> PlaybackState:
+    """The state asked for until the engine has acted on it, then the engine's."""
+    if table.cmd_seq < asked.seq:
+        return asked.state
+    return PlaybackState(STATES[table.state])
 
 
 def _end(engine: _Engine) -> None:

@@ -15,6 +15,7 @@ All run on worker threads; the views on the GUI thread only swap in their answer
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +32,8 @@ from player.store.library_view import (
     composer_recording_plays,
     composer_summary,
     composer_tracks,
-    ids_from_text,
-    library_id_text,
+    ids_array,
+    plain_library_ids,
     sort_columns,
 )
 from player.store.plays import heard_plays_by_recording
@@ -74,18 +75,25 @@ def read_library(
 
 @dataclass
 class FirstRead:
-    """The library's first screen as SQLite gives it, before the ids are parsed: reading it
+    """The library's first screen as SQLite gives it, its ids not yet in numpy: reading it
     needs no numpy, so ``continuo`` reads it on a thread of its own while the window is built
-    and painted (:func:`player.app.read_library_early`); :meth:`finish` (a worker, after the
-    paint) makes the views' :class:`Overview`."""
+    (:func:`player.app.read_library_early`), and a :attr:`plain` one goes on screen with the
+    window's first paint (the window's ``show_first_screen``);
+    :meth:`finish` (a worker, after the paint) makes the views' :class:`Overview`."""
 
     overview: Overview  # its ids still NO_IDS
-    id_text: str  # the present tracks' ids in library order, comma-separated
+    ids: array[int]  # the present tracks' ids in library order
     problems: list[tuple[str, str]]
+
+    @property
+    def plain(self) -> bool:
+        """Whether the first screen can show it without numpy: no composer's works grouped
+        (their rows need numpy), only the composers' rows and the ids."""
+        return not self.overview.grouped
 
     def finish(self) -> tuple[Overview, list[tuple[str, str]]]:
         """The overview with its ids and the problems list (imports numpy on first use)."""
-        self.overview.ids = ids_from_text(self.id_text)
+        self.overview.ids = ids_array(self.ids)
         return self.overview, self.problems
 
 
@@ -93,8 +101,8 @@ def read_first(open_db: Callable[[], Database], analysis_version: str) -> FirstR
     """What :func:`read_library` reads, on one connection of this thread's; no numpy."""
     db = open_db()
     try:
-        overview, id_text = _read_overview(db, analysis_version, EAGER_TRACKS)
-        return FirstRead(overview, id_text, problems(db))
+        overview, ids = _read_overview(db, analysis_version, EAGER_TRACKS)
+        return FirstRead(overview, ids, problems(db))
     finally:
         db.close()
 
@@ -103,13 +111,15 @@ def load_overview(
     db: Database, analysis_version: str, eager_tracks: int = EAGER_TRACKS
 ) -> Overview:
     """The composers (by family name) and the table's ids; small libraries grouped whole."""
-    overview, id_text = _read_overview(db, analysis_version, eager_tracks)
-    overview.ids = ids_from_text(id_text)
+    overview, ids = _read_overview(db, analysis_version, eager_tracks)
+    overview.ids = ids_array(ids)
     return overview
 
 
-def _read_overview(db: Database, analysis_version: str, eager_tracks: int) -> tuple[Overview, str]:
-    """:func:`load_overview`'s reads: the overview without its ids (NO_IDS) and their text."""
+def _read_overview(
+    db: Database, analysis_version: str, eager_tracks: int
+) -> tuple[Overview, array[int]]:
+    """:func:`load_overview`'s reads: the overview without its ids (NO_IDS), and the ids."""
     names, works = composer_summary(db)
     counted: dict[str, Counter[str]] = {}
     sort_key: dict[str, str] = {}
@@ -121,14 +131,14 @@ def _read_overview(db: Database, analysis_version: str, eager_tracks: int) -> tu
         for key, count in counted.items()
     ]
     rows.sort(key=lambda r: (sort_key[r.key], r.name))
-    id_text = library_id_text(db)
+    ids = plain_library_ids(db)
     overview = Overview(NO_IDS, rows)
-    if (id_text.count(",") + 1 if id_text else 0) <= eager_tracks:
+    if len(ids) <= eager_tracks:
         grouped = group_library(all_tracks(db), heard_plays_by_recording(db))
         overview.grouped = {c.key: c for c in grouped}
         for composer in grouped:
             overview.pitch.update(_pitch_labels(db, composer, analysis_version))
-    return overview, id_text
+    return overview, ids
 
 
 def _most_common(counts: Counter[str]) -> str:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, cast, overload
+from typing import TYPE_CHECKING, TypeAlias, cast, overload
 
 from player.store.db import Database
 from player.store.library_view import tracks_with_ids
 from player.store.tracks import Track
 
 if TYPE_CHECKING:
+    from array import array
+
     import numpy as np
 
 PAGE = 64
@@ -24,6 +26,11 @@ NO_IDS = cast("np.ndarray", ())
 """The ids of no library (the views before the first one is read): an empty stand-in, so the
 window is built and painted without importing numpy (the worker that reads the first library
 does); only its length is asked for."""
+RowIds: TypeAlias = "np.ndarray | array[int]"
+"""Track ids in a view's order: an int64 array, or until numpy is imported (the window's first
+screen, :class:`~player.library.browse.FirstRead`) the ``array("q")`` it is made from. Both
+give their length, an id by position and a slice's ``tolist()``; comparing and masking need
+numpy (``np.asarray`` first: ``==`` on an ``array`` answers one bool, not one per id)."""
 
 
 class TrackCache:
@@ -73,7 +80,7 @@ class TrackCache:
             self._db = None
 
 
-def page_of(ids: np.ndarray, row: int) -> list[int]:
+def page_of(ids: RowIds, row: int) -> list[int]:
     """The ids of the page holding ``row``."""
     start = row - row % PAGE
     return ids[start : start + PAGE].tolist()

@@ -110,17 +110,15 @@ def load(path: Path, stamp: dict) -> dict[str, np.ndarray] | None:
 
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-        found = json.loads(str(arrays.pop(META)))
+            if json.loads(str(data[META])) != stamp:  # the arrays are not read then
+                log.info("cache %s is out of date and is made again", path.name)
+                return None
+            return {name: data[name] for name in data.files if name != META}
     except FileNotFoundError:
         return None
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         log.warning("cache %s is damaged and is made again: %s", path.name, exc)
         return None
-    if found != stamp:
-        log.info("cache %s is out of date and is made again", path.name)
-        return None
-    return arrays
 
 
 def write(path: Path, stamp: dict, arrays: dict[str, np.ndarray]) -> Path | None:

@@ -97,29 +97,24 @@ class PlayLog:
             arrays["ended"], arrays["started"],
         )  # fmt: skip
 
-    def _take(self, index: np.ndarray) -> PlayLog:
-        return PlayLog.of({name: column[index] for name, column in self.arrays().items()})
-
 
 def read_play_log(db: Database) -> PlayLog:
-    """Every play, from the cache where it still holds and the table for the rest."""
+    """Every play, from the cache where it still holds and the table for the rest.
+
+    Memory: what a read holds beyond the log it returns is bounded by a column (8 MB at a
+    million plays) and a chunk of the table's text (:data:`~player.store.plays.LOG_CHUNK`),
+    whether it reads the whole table or sorts newer plays in among the cached ones: a start
+    after an import or with an out-of-date cache peaked ~110 MB above the log's 34 MB.
+    """
     with db.snapshot():
         mark = caches.read_mark(db, "plays")
         size = caches.table_size(db, "plays")
-        count = size[0]
-        kept = _cached(db, mark) if mark is not None else None
-        if kept is not None:
-            plays, since = kept
-            newer = _read(db, since)
-            if len(plays) + len(newer) == count:
-                whole, read = _joined(plays, newer), len(newer)
-            else:  # rows lost or added below the cache's newest without a trigger
-                log.warning("cache %s does not match the play log and is made again", FILE)
-                kept = None
-        if kept is None:
+        whole, read = _with_newer(db, mark, size[0]) if mark is not None else (None, 0)
+        made = whole is None
+        if whole is None:
             whole = _read(db, None)
             read = len(whole)
-    if mark is not None and not db.read_only and (read >= REWRITE_AFTER or kept is None and read):
+    if mark is not None and not db.read_only and (read >= REWRITE_AFTER or made and read):
         _store(db, mark, whole)
     return replace(whole, version=_version(mark, size))
 
@@ -139,8 +134,24 @@ def _stamp(mark: caches.Mark, epoch: int) -> dict:
     return caches.stamp_of(mark, fmt=FORMAT, epoch=epoch)
 
 
-def _cached(db: Database, mark: caches.Mark) -> tuple[PlayLog, int] | None:
-    """The cached plays still as the table holds them, and the id from which to read the rest."""
+def _with_newer(db: Database, mark: caches.Mark, count: int) -> tuple[PlayLog | None, int]:
+    """The cached plays joined with those read past them, and how many were read; (None, 0)
+    when the cache does not hold or the two do not add up to the table's ``count`` (then the
+    cached arrays are let go before the caller reads the whole table)."""
+    kept = _cached(db, mark)
+    if kept is None:
+        return None, 0
+    arrays, since = kept
+    newer = _read(db, since)
+    if len(arrays["id"]) + len(newer) != count:  # rows lost or added without a trigger
+        log.warning("cache %s does not match the play log and is made again", FILE)
+        return None, 0
+    return _joined(arrays, newer), len(newer)
+
+
+def _cached(db: Database, mark: caches.Mark) -> tuple[dict[str, np.ndarray], int] | None:
+    """The cached plays still as the table holds them (:data:`ARRAYS` by name), and the id from
+    which to read the rest."""
     arrays = caches.load(caches.cache_dir(db) / FILE, _stamp(mark, mark.epoch))
     if arrays is None:
         return None
@@ -150,12 +161,14 @@ def _cached(db: Database, mark: caches.Mark) -> tuple[PlayLog, int] | None:
     ):
         log.warning("cache %s has other arrays than expected and is made again", FILE)
         return None
-    plays = PlayLog.of(arrays)
-    since = int(plays.id.max()) + 1 if n else 0
+    since = int(arrays["id"].max()) + 1 if n else 0
     if mark.low is not None:
         since = min(since, int(mark.low))
-    below = plays.id < since
-    return (plays if below.all() else plays._take(below)), since  # no copy of a million plays
+    below = arrays["id"] < since
+    if not below.all():  # (else no copy of a million plays)
+        for name in ARRAYS:
+            arrays[name] = arrays[name][below]
+    return arrays, since
 
 
 def plays_by_id(db: Database, ids: Sequence[int]) -> PlayLog:
@@ -166,20 +179,28 @@ def plays_by_id(db: Database, ids: Sequence[int]) -> PlayLog:
 def _read(db: Database, since: int | None = None, *, ids: Sequence[int] | None = None) -> PlayLog:
     """The plays ``ids``, else those with ids from ``since`` (all for None), in start order."""
     track_id, ms_heard, ended, started, play_ids, start_ms = log_columns(
-        db, ["track_id", "ms_heard", _ENDED, _STARTED], ids=ids, since_id=since
+        db,
+        [
+            ("track_id", ARRAYS["track_id"]),
+            ("ms_heard", ARRAYS["ms_heard"]),
+            (_ENDED, ARRAYS["ended"]),
+            (_STARTED, ARRAYS["started"]),
+        ],
+        ids=ids,
+        since_id=since,
     )
-    found = PlayLog(play_ids, track_id, start_ms, ms_heard, ended, started)
-    return PlayLog.of({k: v.astype(ARRAYS[k], copy=False) for k, v in found.arrays().items()})
+    return PlayLog(play_ids, track_id, start_ms, ms_heard, ended, started)
 
 
-def _joined(plays: PlayLog, newer: PlayLog) -> PlayLog:
-    """Both, in start order (ties by id): new plays usually just follow."""
+def _joined(arrays: dict[str, np.ndarray], newer: PlayLog) -> PlayLog:
+    """The cached ``arrays`` (emptied: each column let go once joined) and ``newer``, in start
+    order, ties by id. New plays usually just follow; imported ones fall among the others:
+    each is put in its place, a column at a time, with no sort of (and no order for) the lot."""
     if not len(newer):
-        return plays
-    whole = PlayLog.of({k: np.concatenate([getattr(plays, k), getattr(newer, k)]) for k in ARRAYS})
-    if len(plays) and (newer.start_ms[0], newer.id[0]) <= (plays.start_ms[-1], plays.id[-1]):
-        whole = whole._take(np.lexsort((whole.id, whole.start_ms)))
-    return whole
+        return PlayLog.of(arrays)
+    # newer's ids are all above the cached ones: after those that start at the same moment
+    at = np.searchsorted(arrays["start_ms"], newer.start_ms, side="right")
+    return PlayLog.of({k: np.insert(arrays.pop(k), at, getattr(newer, k)) for k in ARRAYS})
 
 
 def _store(db: Database, mark: caches.Mark, plays: PlayLog) -> None:

@@ -207,49 +207,84 @@ _START_MS = "CAST(round((julianday(started_at) - 2440587.5) * 86400000) AS INTEG
 """A play's start in milliseconds since 1970 (UTC), in SQL."""
 
 
+LOG_CHUNK = 1 << 16
+"""Play ids read per statement by :func:`log_columns`: a column's text for so many plays is
+half a megabyte, parsed into as much (buffers that the heap reuses chunk after chunk), where one
+statement over a decade of plays held ~45 MB of texts in SQLite and as many again in Python."""
+
+
 def log_columns(
     db: Database,
-    expressions: list[str],
-    params: dict | None = None,
+    columns: Sequence[tuple[str, np.dtype | type]],
     *,
     ids: Sequence[int] | None = None,
     since_id: int | None = None,
 ) -> list[np.ndarray]:
-    """Integer SQL ``expressions`` over every play (or only the plays ``ids``), each as an
-    (N,) int64 array in start order (ties by id), then the plays' ids and their starts in
-    milliseconds since 1970 as the last two arrays.
+    """Integer SQL expressions over every play (or only the plays ``ids``, or those from id
+    ``since_id`` on), each ``(expression, dtype)`` as an (N,) array of that type, in start
+    order (ties by id), then the plays' ids and their starts in milliseconds since 1970 (int64)
+    as the last two arrays.
 
-    The whole table is read in its stored order (``NOT INDEXED``) and each column handed over
-    as one string that numpy parses in C, then sorted in numpy: read through the start-time
-    index, a million plays cost a random read each, and a million Python row tuples would cost
-    seconds. A few ``ids`` (the plays just written) are looked up by their row, and the plays
-    from id ``since_id`` on (those newer than a cache, :mod:`player.store.play_log`) by range.
+    The rows are counted and each column made once at its full size; the table is then read in
+    its stored order, :data:`LOG_CHUNK` ids at a time (a range of the rowid: no index, no random
+    reads), each column handed over as one string that numpy parses in C into its place; then
+    put in start order, a column at a time. Through the start-time index a million plays cost a
+    random read each, a million Python row tuples seconds; in one statement the texts of every
+    column at once were twice the arrays. A few ``ids`` (the plays just written) are looked up
+    by their row. All in one read transaction, so the count holds for the reads.
     """
     import numpy as np
 
-    columns = [*expressions, "id", _START_MS]
-    where, bound = "NOT INDEXED", dict(params or {})
-    if ids is not None:
-        where = "WHERE id IN (SELECT value FROM json_each(:ids))"
-        bound["ids"] = json.dumps([int(i) for i in ids])
-    elif since_id is not None:
-        where, bound["since"] = "WHERE id >= :since", int(since_id)
-    selected = ", ".join(f"group_concat({c})" for c in columns)
-    cursor = db.conn.execute(f"SELECT {selected} FROM plays {where}", bound)
-    texts = list(cursor.fetchone())
-    cursor.close()  # SQLite's own copy of the texts goes now
-    if texts[0] is None:
-        return [np.zeros(0, np.int64) for _ in columns]
-    # each text parsed and let go, each column put in order alone: a million plays are tens
-    # of megabytes of text, and a copy of every column at once would double the arrays
-    arrays = []
-    for i in range(len(texts)):
-        arrays.append(np.fromstring(texts[i], sep=",", dtype=np.int64))
-        texts[i] = ""
-    order = np.lexsort((arrays[-2], arrays[-1]))
-    if not np.array_equal(order, np.arange(len(order))):  # usually stored in start order
-        for i, column in enumerate(arrays):
-            arrays[i] = column[order]
+    wanted = [*columns, ("id", np.int64), (_START_MS, np.int64)]
+    selected = ", ".join(f"group_concat({expression})" for expression, _ in wanted)
+    with db.snapshot() as conn:
+        spans: list[tuple[str, object]]
+        if ids is not None:
+            wanted_ids = json.dumps([int(i) for i in ids])
+            spans = [("id IN (SELECT value FROM json_each(:lo))", wanted_ids)]
+            count = len(ids)  # at most: an id may have no play
+        else:
+            first = int(since_id or 0)
+            where = "" if since_id is None else "WHERE id >= :first"  # (none: the count's index)
+            count, last = conn.execute(
+                f"SELECT count(*), max(id) FROM plays {where}", {"first": first}
+            ).fetchone()
+            spans = [
+                ("id >= :lo AND id < :lo + :n", lo)
+                for lo in range(first, int(last or -1) + 1, LOG_CHUNK)
+            ]
+        arrays = [np.empty(count, dtype) for _, dtype in wanted]
+        filled = 0
+        for where, lo in spans:
+            cursor = conn.execute(
+                f"SELECT {selected} FROM plays WHERE {where}", {"lo": lo, "n": LOG_CHUNK}
+            )
+            texts = list(cursor.fetchone())
+            cursor.close()  # SQLite's own copy of the texts goes now
+            if texts[0] is None:
+                continue
+            n = texts[0].count(",") + 1
+            for i, array in enumerate(arrays):
+                array[filled : filled + n] = np.fromstring(texts[i], sep=",", dtype=np.int64)
+                texts[i] = ""
+            filled += n
+    arrays = [array[:filled] for array in arrays]  # (the list alone holds them: see below)
+    return _in_start_order(arrays)
+
+
+def _in_start_order(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """``arrays`` (the plays' ids and starts last) ordered by start, ties by id (usually they
+    are already): reordered in place in the list, one column's copy at a time (each old column
+    is let go as its copy takes its place, when the list is all that holds it)."""
+    import numpy as np
+
+    ids, starts = arrays[-2], arrays[-1]
+    later, same = starts[1:] > starts[:-1], starts[1:] == starts[:-1]
+    if np.all(later | (same & (ids[1:] > ids[:-1]))):
+        return arrays
+    order = np.lexsort((ids, starts))
+    for i, column in enumerate(arrays):
+        arrays[i] = column[order]  # one column's copy at a time
     return arrays
 
 

@@ -1,6 +1,8 @@
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -223,3 +225,17 @@ def test_a_refused_embedding_is_said_once_and_the_library_ranks_by_segment_class
     histogram_ids, histograms = load_histograms(db, ANALYSIS_VERSION)
     assert ids.tolist() == histogram_ids.tolist() and len(ids) == 4
     assert vectors.shape == histograms.shape  # TF-IDF over the classes, not learned vectors
+
+
+def test_the_process_that_runs_the_service_does_not_load_the_signal_stack():
+    """The GUI process runs the service; scipy, librosa and the decoders are the children's
+    (~0.5 s and ~30 MB the app would otherwise spend at its start)."""
+    probe = (
+        "import sys; import player.analysis.worker; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'scipy', 'librosa', 'soundfile', 'soxr', 'onnxruntime'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"

@@ -327,12 +327,8 @@ def test_pause_at_a_gapless_boundary_resumes_the_track_heard(backend, recorder, 
             return sum(e[0] == kind for e in recorder.events)
 
         def sample() -> None:
-            """The track and its position, as one reading: each property reads the engine's
-            table anew, so a reading across the boundary (b's start under a) is dropped."""
-            item = backend.current
-            position = backend.position_s
-            if backend.current is item:
-                shown.append((item, position))
+            heard = backend.snapshot()  # the track and its position from one reading
+            shown.append((heard.item, heard.position_s))
 
         while count("started") < 2:
             sample()
@@ -359,6 +355,45 @@ def test_pause_at_a_gapless_boundary_resumes_the_track_heard(backend, recorder, 
         assert start <= stop  # nothing skipped at either pause
     assert runs[2][0] >= boundary  # b.wav was resumed: nothing of a.wav after it
     assert (runs[2][0] - boundary) / rate == pytest.approx(paused_at, abs=0.002)  # as shown
+
+
+def test_every_snapshot_across_gapless_boundaries_is_one_track_s(backend, recorder, tmp_path):
+    """Snapshots taken back to back while a chain plays gaplessly through its boundaries: each
+    names one track and gives that track's duration, a position within it and the time heard
+    of it; tracks only go forward, and positions within a track. (Read as separate properties, a reading that
+    straddles a boundary pairs one track with the next one's figures.)"""
+    seconds = {"0.flac": 0.5, "1.flac": 0.4, "2.flac": 0.7, "3.flac": 0.5}
+    items = [
+        write_sine(tmp_path / name, seconds=s, rate=44100 if i == 2 else 48000)
+        for i, (name, s) in enumerate(seconds.items())
+    ]
+    backend.play(items[0])
+    backend.set_next(items[1])
+    recorder.wait_for("started")
+    readings, armed = [], 1
+    deadline = time.monotonic() + 30
+    while sum(e[0] == "ended" for e in recorder.events) < len(items):
+        assert time.monotonic() < deadline, f"the chain did not play through: {recorder.events}"
+        readings.append(backend.snapshot())
+        if sum(e[0] == "started" for e in recorder.events) > armed < len(items) - 1:
+            armed += 1
+            backend.set_next(items[armed])  # each armed once its forerunner is heard
+    order = []
+    for heard in readings:
+        if heard.item is None:  # the last one ended
+            assert heard.state is PlaybackState.STOPPED
+            continue
+        assert heard.state is PlaybackState.PLAYING
+        assert heard.duration_s == pytest.approx(seconds[heard.item.path.name], abs=1e-3)
+        assert 0 <= heard.position_s <= heard.duration_s
+        assert heard.ms_heard == pytest.approx(heard.position_s * 1000, abs=1)
+        order.append((items.index(heard.item), heard.position_s))
+    for (track, position), (then, later) in itertools.pairwise(order):
+        # each callback anchors the clock anew to the device's time: a frame or so back is
+        # the clock's grain, a track's start under the one before would be a whole track back
+        assert then > track or (then == track and later >= position - 0.005)
+    assert {i for i, _ in order} == set(range(len(items)))  # each boundary was read across
+    assert [e[2] for e in recorder.events if e[0] == "ended"] == [EndReason.FINISHED] * 4
 
 
 def test_stop_and_replace_say_how_the_track_ended(backend, recorder, tmp_path):

@@ -16,6 +16,7 @@ import pytest
 
 from player.store import caches, open_database
 from player.store import play_log as play_log_module
+from player.store import plays as plays_module
 from player.store.play_log import FILE, PlayLog, log_version, read_play_log
 from player.store.plays import end_play, log_plays, start_play, update_play
 from player.store.tracks import Track, upsert_tracks
@@ -101,6 +102,32 @@ def test_plays_imported_from_before_the_cache_take_their_place_in_start_order(db
     log = read_play_log(db)
     assert_same(log, table_only(db))
     assert log.id[0] == 301
+
+
+def in_start_order(db) -> np.ndarray:
+    """The plays' ids as SQLite orders them by start, ties by id (independent of the reader)."""
+    rows = db.conn.execute("SELECT id FROM plays ORDER BY started_at, id").fetchall()
+    return np.array([r[0] for r in rows], np.int64)
+
+
+def test_the_table_is_read_in_chunks_of_ids_with_gaps_and_out_of_order(db, monkeypatch):
+    monkeypatch.setattr(plays_module, "LOG_CHUNK", 7)  # dozens of chunks over 300 plays
+    db.conn.execute("DELETE FROM plays WHERE id BETWEEN 20 AND 40 OR id = 7 OR id = 8")
+    log_plays(db, plays(90, 12, day=1) + plays(0, 3, day=2))  # starts among the others, ties
+    log = read_play_log(db)
+    np.testing.assert_array_equal(log.id, in_start_order(db))
+    heard = dict(db.conn.execute("SELECT id, ms_heard FROM plays").fetchall())
+    assert log.ms_heard.tolist() == [heard[i] for i in log.id.tolist()]
+    assert len(log) == 300 - 23 + 15
+
+
+def test_imported_plays_fall_among_the_cached_ones_after_those_of_the_same_start(db):
+    read_play_log(db)  # the cache of 300 plays
+    log_plays(db, plays(100, 5) + plays(250, 2) + plays(0, 1, day=3))  # same starts as cached
+    log = read_play_log(db)
+    assert_same(log, table_only(db))
+    np.testing.assert_array_equal(log.id, in_start_order(db))
+    assert log.id[100:102].tolist() == [101, 301]  # the cached play of that minute first
 
 
 def test_the_cache_is_written_again_once_it_lags_far_enough(db, monkeypatch):
@@ -202,3 +229,28 @@ def test_columns_hold_what_the_history_reads(db):
     np.testing.assert_array_equal(columns.end_ms, log.start_ms + log.ms_heard)
     np.testing.assert_array_equal(columns.finished, log.ended == 0)
     assert columns.finished.sum() == 100
+
+
+def test_a_read_holds_little_beyond_the_log_it_returns(tmp_path, monkeypatch):
+    """Traced allocations (numpy's included) over a read of the whole table, then over one that
+    sorts imported plays in among the cached ones: the most held at once beyond the log
+    returned stays within two columns (chunks of the table's text, a column's copy); read
+    in one statement and sorted as a whole, it was over twice the log."""
+    import tracemalloc
+
+    monkeypatch.setattr(plays_module, "LOG_CHUNK", 1024)
+    db = open_database(tmp_path / "continuo.db")
+    upsert_tracks(db, [Track(path=f"/m/{i}.flac", size=1, mtime_ns=1, title="") for i in range(5)])
+    for day in range(1, 8):
+        log_plays(db, plays(0, 1440, day=day))  # 10,080 plays, a minute apart
+    for _ in range(2):
+        tracemalloc.start()
+        log = read_play_log(db)  # first the table, then the cache and the imported plays
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        np.testing.assert_array_equal(log.id, in_start_order(db))
+        size = sum(column.nbytes for column in log.arrays().values())
+        assert peak - size <= 2 * log.id.nbytes
+        log_plays(db, plays(30, 200, day=4))  # imported: among the others
+        del log
+    db.close()

@@ -6,21 +6,26 @@ A second start on a scanned profile (real SQLite file, generated audio, offscree
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from player.app import build_services, build_window
 from player.audio.backend import Playable
 from player.domain.plays import EndReason
+from player.library.browse import EAGER_TRACKS
 from player.profile import Profile
 from player.store.db import open_database
 from player.store.playlists import create_playlist
+from player.store.tracks import Track, upsert_tracks
 from player.ui.features.insights.dialog import EMPTY_TEXT, READING_TEXT
 from player.ui.shell.next_paint import after_next_paint
 from player.ui.style import apply_style
@@ -41,6 +46,40 @@ def profile(qtbot, qapp, tmp_path, library) -> Profile:
     db = open_database(profile.database)
     try:
         create_playlist(db, "Evening")
+    finally:
+        db.close()
+    return profile
+
+
+LARGE_WORKS = EAGER_TRACKS // 3 + 1  # three movements each: a library not grouped at once
+LARGE_TRACKS = 3 * LARGE_WORKS
+
+
+@pytest.fixture(scope="module")
+def large_profile(tmp_path_factory) -> Profile:
+    """A profile whose library is too big to be grouped at once (stored, no files): Haydn's
+    divertimenti and one Mozart serenade."""
+    profile = Profile(tmp_path_factory.mktemp("large") / "profile").create()
+    db = open_database(profile.database)
+    try:
+        upsert_tracks(
+            db,
+            [
+                Track(
+                    path=f"/box/{w:04d}/{m}.flac",
+                    size=1,
+                    mtime_ns=1,
+                    title=f"Movement {m}",
+                    composer="Wolfgang Amadeus Mozart" if w == 0 else "Joseph Haydn",
+                    work="Serenade No. 13" if w == 0 else f"Divertimento No. {w}",
+                    movement=("Allegro", "Menuetto", "Presto")[m],
+                    movement_number=m + 1,
+                    duration_s=60.0 + m,
+                )
+                for w in range(LARGE_WORKS)
+                for m in range(3)
+            ],
+        )
     finally:
         db.close()
     return profile
@@ -169,6 +208,56 @@ def test_continuo_paints_the_window_and_shows_the_library_then_installs_its_feat
         close_window(window)
 
 
+def test_a_large_library_is_drawn_with_the_window_and_complete_after_the_paint(
+    qtbot, qapp, large_profile
+):
+    """``continuo``'s start on a library too big to be grouped at once: its read is in before
+    the window is shown, so the first paint draws its composers and the table holds every row
+    (a page read); after the paint the rest arrives: the controller's library, search, sort,
+    a composer's works, and the features."""
+    apply_style(qapp)
+    window = build_window(build_services(large_profile, no_audio=True), features_after_library=True)
+    qtbot.addWidget(window)
+    panel = window.library
+    seen = PaintSeen(window, lambda: (panel.table_model.rowCount(), panel.tree_proxy.rowCount()))
+    found: list[tuple[str, int]] = []
+    panel.results_shown.connect(lambda text, n: found.append((text, n)))
+    try:
+        early = window._first_library
+        assert early is not None
+        qtbot.waitUntil(early.done, timeout=10000)  # as it is by the end of the window's build
+        window.show_first_screen()
+        assert panel.table_model.rowCount() == LARGE_TRACKS
+        assert panel.table_model.index(0, 1).data() == "Divertimento No. 1"  # Haydn first
+        assert [panel.tree_proxy.index(r, 0).data() for r in range(2)] == [
+            "Joseph Haydn",
+            "Wolfgang Amadeus Mozart",
+        ]
+        assert len(window.controller.library_tracks) == 0  # its ids need numpy: after the paint
+        window.show()
+        after_next_paint(window, window.start)  # as run_window does
+        qtbot.waitUntil(lambda: window.features is not None, timeout=10000)
+        assert seen.at_paint == [(LARGE_TRACKS, 2)]
+        library = window.controller.library_tracks
+        assert len(library) == LARGE_TRACKS
+        assert library[LARGE_TRACKS - 1].work == "Serenade No. 13"
+        assert library.index_of(int(library[5].id or 0)) == 5
+        panel.search.setText("serenade")
+        qtbot.waitUntil(lambda: ("serenade", 3) in found, timeout=10000)
+        assert panel.tree_proxy.rowCount() == 1 and panel.table_model.rowCount() == 3
+        panel.search.setText("")
+        qtbot.waitUntil(lambda: ("", LARGE_TRACKS) in found, timeout=10000)
+        panel.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # Work, descending
+        qtbot.waitUntil(
+            lambda: panel.table_model.index(0, 1).data() == "Serenade No. 13", timeout=10000
+        )
+        haydn = panel.tree_proxy.index(0, 0)
+        panel.tree.expand(haydn)
+        qtbot.waitUntil(lambda: panel.tree_proxy.rowCount(haydn) == LARGE_WORKS - 1, timeout=10000)
+    finally:
+        close_window(window)
+
+
 def test_continuo_plays_on_load_with_its_features_seeing_the_first_track(qtbot, qapp, profile):
     """``continuo --play``: the library starts playing as it is shown, before the features are
     installed; installed, they hear that start (Up next prepares for it)."""
@@ -190,7 +279,9 @@ def test_continuo_plays_on_load_with_its_features_seeing_the_first_track(qtbot, 
 
 
 # ``continuo`` itself, in a process of its own (a test process has imported everything already):
-# at the window's first paint, what has been imported; once the library is shown, the features.
+# at the window's first paint, what has been imported and how many rows the table holds; once
+# the library is shown, the features. The start's library read is waited for before the window
+# is shown (by the end of the window's build it is in, unless the machine is very busy).
 FIRST_PAINT_CHILD = r"""
 import json, sys
 import player.app
@@ -201,12 +292,19 @@ def qt_app(qt_argv):
     if not seen:
         seen["app"] = True
         from PySide6.QtCore import QEvent, QObject, QTimer
+        from player.ui.shell.main_window import MainWindow
+        show_first_screen = MainWindow.show_first_screen
+        def read_in_first(window):
+            window._first_library.exception()  # waits for the read
+            show_first_screen(window)
+        MainWindow.show_first_screen = read_in_first
         class Watch(QObject):
             def eventFilter(self, obj, event):
                 if (event.type() == QEvent.Type.Paint and type(obj).__name__ == "MainWindow"
                         and "paint" not in seen):
                     seen["paint"] = sorted(m for m in ("numpy", "onnxruntime", "mutagen",
                         "player.ui.features.up_next", "player.ui.features.similar") if m in sys.modules)
+                    seen["rows"] = obj.library.table_model.rowCount()
                     obj.context.after_library_shown(lambda: done(obj))
                 return False
         def done(window):
@@ -225,17 +323,28 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_continuo_paints_before_importing_numpy_or_the_features(tmp_path, library):
-    """The first paint imports no numpy and no feature (they come with the library)."""
+def first_paint(*args: str) -> dict:
     run = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT_CHILD, "--profile", str(tmp_path / "p"),
-         "--library", str(library), "--no-audio"],
+        [sys.executable, "-c", FIRST_PAINT_CHILD, *args, "--no-audio"],
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )  # fmt: skip
     line = next((x for x in run.stdout.splitlines() if x.startswith("SEEN ")), None)
     assert line is not None, run.stderr
-    assert json.loads(line[5:]) == {"app": True, "paint": [], "features": True}
+    return json.loads(line[5:])
+
+
+def test_continuo_paints_before_importing_numpy_or_the_features(tmp_path, library):
+    """The first paint imports no numpy and no feature (they come with the library)."""
+    seen = first_paint("--profile", str(tmp_path / "p"), "--library", str(library))
+    assert seen == {"app": True, "paint": [], "rows": 0, "features": True}  # scanned later
+
+
+def test_continuo_draws_a_large_library_with_its_first_paint_without_numpy(large_profile):
+    """A library too big to be grouped at once is in the table at the first paint, still
+    without numpy (its ids are read as an ``array``; numpy comes after the paint)."""
+    seen = first_paint("--profile", str(large_profile.root))
+    assert seen == {"app": True, "paint": [], "rows": LARGE_TRACKS, "features": True}
 
 
 def test_after_next_paint_waits_for_the_paint_and_not_forever(qtbot):
@@ -275,3 +384,21 @@ def test_features_installed_late_hear_the_track_that_is_playing(qtbot, qapp, pro
         assert heard == [second]
     finally:
         close_window(window)
+
+
+def test_pyside_reads_no_imported_module_and_no_module_asks_it_for_a_feature():
+    """``player.ui`` takes out PySide6's ``__feature__`` import hook (which read the source of
+    every module imported after PySide6); no module of Continuo's imports ``__feature__``, the
+    one thing the hook served."""
+    import player.ui  # noqa: F401
+
+    assert builtins.__import__ is not getattr(builtins, "__feature_import__", None)
+    feature = re.compile(r"^\s*(from|import)\s+__feature__\b", re.MULTILINE)
+    root = Path(__file__).resolve().parents[2]
+    asking = [
+        str(path.relative_to(root))
+        for folder in ("player", "trainer", "tests")
+        for path in (root / folder).rglob("*.py")
+        if feature.search(path.read_text(encoding="utf-8"))
+    ]
+    assert asking == []

@@ -35,6 +35,7 @@ from player.domain.movements import split_act
 from player.library.browse import ComposerRow
 from player.library.grouping import Act, Recording, Work
 from player.library.search_index import Found
+from player.library.track_rows import NO_IDS
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.text_cells import Cell
@@ -98,6 +99,12 @@ class TreeNode:
         self.obj, self.parent, self.row, self.unit, self.ids = obj, parent, row, unit, ids
         self.children: list[TreeNode] | None = None  # None: not read yet (composers only)
         self.pending = False  # its works are being read or inserted
+
+
+def composer_rows(composers: list[ComposerRow]) -> list[TreeNode]:
+    """The tree's first level, each composer's works not read yet (their ids no numpy array:
+    numpy is not needed, nor imported, to show them on the window's first screen)."""
+    return [TreeNode(c, None, row, None, NO_IDS) for row, c in enumerate(composers)]
 
 
 class Fonts:

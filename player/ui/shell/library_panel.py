@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,7 +29,7 @@ from player.allocator import trim
 from player.analysis.version import ANALYSIS_VERSION
 from player.library.browse import ComposerRow, Overview, column_order, load_composer
 from player.library.search_index import Found, TrackSearch, build_search
-from player.library.track_rows import NO_IDS, TrackCache
+from player.library.track_rows import NO_IDS, RowIds, TrackCache
 from player.priority import Priority
 from player.store.db import Database
 from player.store.library_view import search_rows
@@ -41,6 +41,7 @@ from player.ui.shell.library_models import (
     UNIT_ROLE,
     AnyIndex,
     LibraryTreeModel,
+    TreeNode,
     TreeSearchProxy,
     works_text,
 )
@@ -50,9 +51,6 @@ from player.ui.shell.text_cells import TextCells
 from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 class LibraryPanel(QWidget):
@@ -153,32 +151,52 @@ class LibraryPanel(QWidget):
 
     def set_library(self, overview: Overview, roots: list) -> None:
         """Show a new library: its composers (``roots``, from
-        :func:`~player.ui.shell.library_tree.make_roots`) and its tracks' ids. The search
-        texts are built on a worker; until they are, a query is answered from the previous
-        library's texts (after a rescan: most of it), or when they are (at start)."""
-        self._composers = overview.composers
-        most = max((c.works for c in overview.composers), default=0)
+        :func:`~player.ui.shell.library_tree.make_roots`) and its tracks' ids
+        (:meth:`show_library`), and build its search texts (:meth:`library_ready`)."""
+        self.show_library(overview.composers, roots, overview.ids, overview.pitch)
+        self.library_ready()
+
+    def show_library(
+        self,
+        composers: list[ComposerRow],
+        roots: list[TreeNode],
+        ids: RowIds,
+        pitch: dict[str, str] | None = None,
+    ) -> None:
+        """Put a new library in the views: its composers' rows and its tracks' ids (on the
+        window's first screen, before numpy is imported: the ``array`` they are read as).
+        Nothing starts on a worker until :meth:`library_ready`: the first screen is put here
+        before the window's first paint, which no worker may compete with for the GIL."""
+        self._composers = composers
+        most = max((c.works for c in composers), default=0)
         self._lengths.set_samples((*LENGTHS, works_text(most)))
-        if not len(overview.ids):
+        if not len(ids):
             self._index = None
-        self.tree_model.set_roots(roots, overview.pitch)
-        self.table_model.set_ids(overview.ids)
-        self.tree_proxy.show_found(None, len(overview.ids))
-        self._open_what_fits()
-        self.empty.setVisible(not len(overview.ids))
+        self.tree_model.set_roots(roots, pitch or {})
+        self.table_model.set_ids(ids)
+        self.tree_proxy.show_found(None, len(ids))
+        self.empty.setVisible(not len(ids))
         self.empty.setText(
             "Your library is empty. Choose File → Add music folder…, or start with --demo."
         )
         self._sort(*self._sort_choice)
-        if self._open_db is not None and len(overview.ids):
-            open_db, ids, pause = self._open_db, overview.ids, self._priority.pause_point
+
+    def library_ready(self) -> None:
+        """The library shown is complete: open what fits of its tree (opening a composer
+        reads its works on a worker) and build its search texts on a worker; until they are
+        built, a query is answered from the previous library's texts (after a rescan: most
+        of it), or when they are (at start)."""
+        self._open_what_fits()
+        ids = self.table_model.library_ids
+        if self._open_db is not None and len(ids):
+            open_db, pause = self._open_db, self._priority.pause_point
             self._jobs.run(
                 lambda: _build_search(open_db, pause), lambda s: self._search_ready(ids, s)
             )
         if self.search.text().strip():
             self.apply_search()
 
-    def _search_ready(self, ids: np.ndarray, search: TrackSearch) -> None:
+    def _search_ready(self, ids: RowIds, search: TrackSearch) -> None:
         if ids is not self.table_model.library_ids:
             return  # built for a library since replaced
         self._index = search

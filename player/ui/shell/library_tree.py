@@ -12,7 +12,7 @@ import numpy as np
 from player.library.browse import Overview
 from player.library.grouping import Composer, Recording, acts
 from player.store.tracks import Track
-from player.ui.shell.library_models import TreeNode
+from player.ui.shell.library_models import TreeNode, composer_rows
 
 
 def _ids(tracks: list[Track]) -> np.ndarray:
@@ -62,13 +62,11 @@ def _leaf(track: Track, parent: TreeNode, row: int, unit: Recording) -> TreeNode
 
 def make_roots(overview: Overview) -> list[TreeNode]:
     """The composers' rows (a worker-thread job); those the overview grouped come filled."""
-    roots = []
-    for row, composer in enumerate(overview.composers):
-        node = TreeNode(composer, None, row, None, np.zeros(0, dtype=np.int64))
-        grouped = overview.grouped.get(composer.key)
+    roots = composer_rows(overview.composers)
+    for node in roots:
+        grouped = overview.grouped.get(node.obj.key)
         if grouped is not None:
             node.children = composer_children(node, grouped)
             if node.children:
                 node.ids = np.concatenate([c.ids for c in node.children])
-        roots.append(node)
     return roots

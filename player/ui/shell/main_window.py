@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.domain.keys import pitch_label, recording_pitch
-from player.library.browse import Overview, read_library
+from player.library.browse import FirstRead, Overview, read_library
 from player.library.grouping import play_order
 from player.library.track_rows import LibraryTracks
 from player.services import Services
@@ -47,8 +48,9 @@ from player.ui.jobs import CancelToken, JobRunner, LatestJob
 from player.ui.plain import plain, tip
 from player.ui.shell.context import MENU_END, FeatureContext
 from player.ui.shell.controller import BackendBridge, PlaybackController
-from player.ui.shell.library_models import track_line
+from player.ui.shell.library_models import composer_rows, track_line
 from player.ui.shell.library_panel import LibraryPanel
+from player.ui.shell.next_paint import after_next_paint
 from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
@@ -113,7 +115,7 @@ class MainWindow(QMainWindow):
         *,
         play_on_load: bool = False,
         play_paths: Sequence[Path] = (),
-        first_library: LibraryRead | None = None,
+        first_library: Future[FirstRead] | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -133,6 +135,7 @@ class MainWindow(QMainWindow):
         self._scan_cancel: CancelToken | None = None
         self._closing = CancelToken()  # stops the background work that outlives no window
         self._first_library = first_library  # the start's library read, begun before the window
+        self._first_shown = False  # its first screen went on screen with the window's first paint
         self._last_progress = 0.0
 
         self.library = LibraryPanel(services.open_db, priority=services.priority)
@@ -397,15 +400,41 @@ class MainWindow(QMainWindow):
         self.jobs.run(read, show, self._job_failed)
 
     # background work ------------------------------------------------------------------------
+    def show_first_screen(self) -> None:
+        """Before the window is first shown: when the start's library read (``first_library``)
+        is in already and needs no numpy (:attr:`~player.library.browse.FirstRead.plain`), its
+        composers and rows go on screen with the first paint; the rest of it (the ids as a
+        numpy array, the search texts, the problems) follows after the paint (:meth:`start`).
+        Nothing waits for a read not in yet: it is shown when it arrives, after the paint."""
+        first = self._first_library
+        if first is None or not first.done() or first.exception() is not None:
+            return
+        read = first.result()
+        if read.plain:
+            composers = read.overview.composers
+            self.library.show_library(composers, composer_rows(composers), read.ids)
+            self._first_shown = True
+
     def start(self) -> None:
         """After the window is shown: show the library the database holds (read since the
-        composition root began it: ``first_library``) and the History tab (a short read);
-        once the library is on screen (or could not be read), the rest of the start's work
-        begins: the rescan of the folders, the rest of the database's check and the features'
-        own (``context.library_shown``), none of it competing with the library for the GIL."""
+        composition root began it: ``first_library``, and maybe on screen since the first
+        paint: :meth:`show_first_screen`) and the History tab (a short read); once the library
+        is on screen (or could not be read), the rest of the start's work begins: the rescan of
+        the folders, the rest of the database's check and the features' own
+        (``context.library_shown``), none of it competing with the library for the GIL."""
         first, self._first_library = self._first_library, None
-        self.reload_library(then=self._after_library_shown, read=first)
+        read = (lambda: first.result().finish()) if first is not None else None
+        self.reload_library(then=self._after_library_shown, read=read, shown=self._first_shown)
         self.reload_history()
+
+    def after_library_drawn(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` once the library has been drawn: on the next turn of the event loop when
+        its first screen was drawn with the window, else after the library's next paint (or
+        0.5 s, if none comes)."""
+        if self._first_shown:
+            QTimer.singleShot(0, self, fn)
+        else:
+            after_next_paint(self.library.drawn_in(), fn, at_latest_ms=500)
 
     def _after_library_shown(self) -> None:
         self.start_scan()
@@ -415,10 +444,14 @@ class MainWindow(QMainWindow):
         self.context.library_shown.emit()
 
     def reload_library(
-        self, then: Callable[[], None] | None = None, read: LibraryRead | None = None
+        self,
+        then: Callable[[], None] | None = None,
+        read: LibraryRead | None = None,
+        shown: bool = False,
     ) -> None:
         """Read the library off the GUI thread (or wait there for ``read``'s answer) and show
-        it; ``then`` runs after it is shown (or after the read failed)."""
+        it; ``then`` runs after it is shown (or after the read failed). ``shown``: the views
+        show it already (:meth:`show_first_screen`) and take only what needed numpy."""
         open_db = self.services.open_db
         read = read or (lambda: read_library(open_db, ANALYSIS_VERSION))
 
@@ -426,10 +459,10 @@ class MainWindow(QMainWindow):
             from player.ui.shell.library_tree import make_roots  # numpy, on the worker
 
             overview, found_problems = read()
-            return overview, make_roots(overview), found_problems
+            return overview, [] if shown else make_roots(overview), found_problems
 
-        def shown(result) -> None:
-            self._library_ready(result)
+        def done(result) -> None:
+            self._library_ready(result, shown)
             if then is not None and not self._closing():  # nothing starts once closed
                 then()
 
@@ -438,11 +471,14 @@ class MainWindow(QMainWindow):
             if then is not None and not self._closing():
                 then()
 
-        self.jobs.run(load, shown, failed)
+        self.jobs.run(load, done, failed)
 
-    def _library_ready(self, result) -> None:
+    def _library_ready(self, result, shown: bool) -> None:
         overview, roots, found_problems = result
-        self.library.set_library(overview, roots)
+        if shown:
+            self.library.library_ready()
+        else:
+            self.library.set_library(overview, roots)
         assert self.library.cache is not None
         self.controller.set_library(LibraryTracks(overview.ids, self.library.cache))
         self.problems.set_problems(found_problems)

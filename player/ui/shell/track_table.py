@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 
-from player.library.track_rows import NO_IDS, TrackCache, page_of
+from player.library.track_rows import NO_IDS, RowIds, TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
 from player.ui.shell.library_models import ROOT, TRACK_ROLE, AnyIndex, Fonts, format_duration
@@ -41,10 +41,10 @@ class TrackTableModel(QAbstractTableModel):
     def __init__(self, cache: TrackCache | None = None, parent=None) -> None:
         super().__init__(parent)
         self.cache = cache
-        self._library = NO_IDS
+        self._library: RowIds = NO_IDS
         self._order: np.ndarray | None = None
         self._wanted: np.ndarray | None = None  # bool by track id; None: every track
-        self._rows = self._library
+        self._rows: RowIds = self._library
         self._playing_id: int | None = None
         self._shown: dict[int | None, tuple[str, ...]] = {}  # a track's cell texts, by id
         self._fonts = Fonts()
@@ -55,8 +55,9 @@ class TrackTableModel(QAbstractTableModel):
             bottom = self.index(len(self._rows) - 1, len(self.COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), bottom, [Qt.ItemDataRole.ForegroundRole])
 
-    def set_ids(self, ids: np.ndarray) -> None:
-        """A new library: its present tracks' ids in library order (the cache is cleared)."""
+    def set_ids(self, ids: RowIds) -> None:
+        """A new library: its present tracks' ids in library order (the cache is cleared); on
+        the window's first screen, the ``array`` they are read as (no numpy yet)."""
         self.beginResetModel()
         if self.cache is not None:
             self.cache.clear()
@@ -66,7 +67,7 @@ class TrackTableModel(QAbstractTableModel):
         self.endResetModel()
 
     @property
-    def library_ids(self) -> np.ndarray:
+    def library_ids(self) -> RowIds:
         return self._library
 
     def show_found(self, found: np.ndarray | None) -> None:
@@ -75,7 +76,8 @@ class TrackTableModel(QAbstractTableModel):
         if found is not None:
             import numpy as np
 
-            top = int(max(self._library.max(initial=0), found.max(initial=0))) + 1
+            library = np.asarray(self._library)
+            top = int(max(library.max(initial=0), found.max(initial=0))) + 1
             wanted = np.zeros(top, dtype=bool)
             wanted[found] = True
         self.beginResetModel()
@@ -95,10 +97,13 @@ class TrackTableModel(QAbstractTableModel):
         self._rows = self._arrange()
         self.layoutChanged.emit()
 
-    def _arrange(self) -> np.ndarray:
+    def _arrange(self) -> RowIds:
         ordered = self._library if self._order is None else self._order
         if self._wanted is None:
             return ordered
+        import numpy as np  # imported: a search's answer made _wanted
+
+        ordered = np.asarray(ordered)
         return ordered[self._wanted[ordered]]
 
     def track(self, row: int) -> Track | None:

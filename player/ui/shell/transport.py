@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from player.audio.backend import PlaybackState
+from player.audio.backend import Playable, PlaybackState
+from player.playlog import token_of
 from player.store.tracks import Track
 from player.ui.elided import ElidedLabel
 from player.ui.icons import media_icon
@@ -42,6 +43,7 @@ class NowPlaying(QWidget):
         self.work = ElidedLabel("npWork")
         self.movement = ElidedLabel("npMovement")
         self.performers = ElidedLabel("npPerformers")
+        self.track: Track | None = None  # the track the lines name
         self._recording = ""
         text = QVBoxLayout()
         text.setContentsMargins(0, 0, 0, 0)
@@ -74,6 +76,7 @@ class NowPlaying(QWidget):
         self.art.show()
 
     def show_track(self, track: Track | None) -> None:
+        self.track = track
         if track is None:
             texts = ("", "Nothing playing", "Double-click a movement to play it", "")
         else:
@@ -222,16 +225,26 @@ class TransportBar(QWidget):
         self.controller.seek(self.seek_slider.value() / 1000)
 
     def refresh(self) -> None:
-        """Poll the backend (cheap property reads) for position and state."""
-        backend = self.controller.backend
-        playing = backend.state == PlaybackState.PLAYING
+        """Poll the backend (one snapshot, a few array reads) for state and position.
+
+        The times shown are those of the track the lines above name: a snapshot that names
+        another one (the backend is a moment ahead of the track's start event, across a
+        gapless boundary or after a play) leaves them as they are; the start event refreshes.
+        """
+        heard = self.controller.backend.snapshot()
+        playing = heard.state == PlaybackState.PLAYING
         if self.play_button.property("playing") != playing:
             self.play_button.setProperty("playing", playing)
             self.play_button.setIcon(self._play_icons[playing])
-        duration = backend.duration_s if backend.current is not None else 0.0
-        self.seek_slider.setMaximum(int(duration * 1000))
-        self.total.setText(format_duration(duration))
+        if heard.item is not None and not self._names(heard.item):
+            return
+        self.seek_slider.setMaximum(int(heard.duration_s * 1000))
+        self.total.setText(format_duration(heard.duration_s))
         if not self.seek_slider.isSliderDown():
-            position = backend.position_s if backend.current is not None else 0.0
-            self.seek_slider.setValue(int(position * 1000))
-            self.elapsed.setText(format_duration(position))
+            self.seek_slider.setValue(int(heard.position_s * 1000))
+            self.elapsed.setText(format_duration(heard.position_s))
+
+    def _names(self, item: Playable) -> bool:
+        """The now-playing lines name ``item``'s track."""
+        shown, token = self.now_playing.track, token_of(item)
+        return shown is not None and token is not None and shown.id == token.track_id

@@ -12,8 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 
 from player.audio.backend import PlaybackState
+from player.playlog import token_of
 from player.store.tracks import Track
-from player.ui.features.mpris.service import NowPlaying
+from player.ui.features.mpris.service import NowPlaying, Reading
 from player.ui.shell.context import FeatureContext
 
 STATUS = {
@@ -53,18 +54,16 @@ class PlaybackPort:
         self.ctx = ctx
         self.art: dict[int, Path | None] = {}
 
-    def status(self) -> str:
-        return STATUS[self.ctx.playback.backend.state]
-
-    def now_playing(self) -> NowPlaying | None:
-        track = self.ctx.playback.current
-        if track is None or self.ctx.playback.backend.current is None:
-            return None
-        return now_playing(track, self.art.get(int(track.id or 0)))
-
-    def position_s(self) -> float:
-        backend = self.ctx.playback.backend
-        return backend.position_s if backend.current is not None else 0.0
+    def reading(self) -> Reading:
+        """From one snapshot of the backend: the track it names (one the window handed it),
+        and the position in that track."""
+        heard = self.ctx.playback.backend.snapshot()
+        token = token_of(heard.item) if heard.item is not None else None
+        track = self.ctx.playback.track(token.track_id) if token is not None else None
+        if track is None:
+            return Reading(STATUS[heard.state], None)
+        now = now_playing(track, self.art.get(int(track.id or 0)))
+        return Reading(STATUS[heard.state], now, heard.position_s)
 
     def volume(self) -> float:
         return self.ctx.volume()

@@ -63,12 +63,20 @@ class NowPlaying:
     art: Path | None = None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The status, the track and the position in it, read together: a client's ``GetAll``
+    (Metadata and Position in one reply) never pairs one track's position with another's."""
+
+    status: str  # "Playing", "Paused" or "Stopped"
+    now: NowPlaying | None
+    position_s: float = 0.0
+
+
 class MprisPlayer(Protocol):
     """What the service needs from the player; every call happens on the GUI thread."""
 
-    def status(self) -> str: ...  # "Playing", "Paused" or "Stopped"
-    def now_playing(self) -> NowPlaying | None: ...
-    def position_s(self) -> float: ...
+    def reading(self) -> Reading: ...
     def volume(self) -> float: ...  # 0.0 … 1.0
     def set_volume(self, volume: float) -> None: ...
     def play(self) -> None: ...
@@ -140,7 +148,8 @@ class MprisService(QObject):
     def seeked(self) -> None:
         """Signal a jump in the position (a seek, or a track restarted)."""
         emitter = DBusAddress(OBJECT_PATH, interface=PLAYER)
-        self.bus.send(new_signal(emitter, "Seeked", "x", (self._position_us(),)))
+        position = _microseconds(self.player.reading().position_s)
+        self.bus.send(new_signal(emitter, "Seeked", "x", (position,)))
 
     # incoming -------------------------------------------------------------------------------
     def handle(self, message: Message) -> None:
@@ -234,15 +243,16 @@ class MprisService(QObject):
         }
 
     def _player_properties(self) -> dict[str, tuple[str, object]]:
-        now = self.player.now_playing()
+        reading = self.player.reading()
+        now = reading.now
         return {
-            "PlaybackStatus": ("s", self.player.status()),
+            "PlaybackStatus": ("s", reading.status),
             "Rate": ("d", 1.0),
             "MinimumRate": ("d", 1.0),
             "MaximumRate": ("d", 1.0),
             "Metadata": ("a{sv}", metadata(now)),
             "Volume": ("d", float(self.player.volume())),
-            "Position": ("x", self._position_us()),
+            "Position": ("x", _microseconds(reading.position_s)),
             "CanGoNext": ("b", self.player.can_go_next()),
             "CanGoPrevious": ("b", now is not None),
             "CanPlay": ("b", True),
@@ -251,21 +261,19 @@ class MprisService(QObject):
             "CanControl": ("b", True),
         }
 
-    def _position_us(self) -> int:
-        return max(0, round(self.player.position_s() * 1_000_000))
-
     def _seek_by(self, offset_us: int) -> None:
-        now = self.player.now_playing()
+        reading = self.player.reading()
+        now = reading.now
         if now is None:
             return
-        target = self.player.position_s() + offset_us / 1_000_000
+        target = reading.position_s + offset_us / 1_000_000
         if target >= now.length_s > 0:  # past the end: the specification says go to the next
             self.player.next()
             return
         self.player.seek_to(max(0.0, target))  # the driver reports the jump (seeked())
 
     def _set_position(self, track_path: str, position_us: int) -> None:
-        now = self.player.now_playing()
+        now = self.player.reading().now
         if now is None or track_path != track_object_path(now.track_id):
             return  # a stale request for a track that is no longer playing is ignored
         if not 0 <= position_us <= now.length_s * 1_000_000:
@@ -274,6 +282,10 @@ class MprisService(QObject):
 
     def _error(self, message: Message, name: str, text: str) -> None:
         self.bus.send(new_error(message, name, "s", (text,)))
+
+
+def _microseconds(seconds: float) -> int:
+    return max(0, round(seconds * 1_000_000))
 
 
 class _DBusError(Exception):
