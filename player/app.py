@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from player.audio.backend import AudioBackend
+from player.collector import freeze_long_lived
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
@@ -225,7 +226,7 @@ def collect_from_now_on() -> None:
     """The start is over (the library is on screen): what it made stays, so it is moved out of
     the cyclic collector's passes (``gc.freeze``), which run again from now on (``continuo``
     paused them while the window started: :func:`player.cli.main`)."""
-    gc.freeze()
+    freeze_long_lived()
     gc.enable()
 
 

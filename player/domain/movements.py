@@ -30,6 +30,12 @@ _FILE_NUMBER = re.compile(
 _LAST = 1 << 30
 
 
+def display_title(movement: str, title: str) -> str:
+    """How a track is named in lists: its movement's name when the work is known, else its
+    title."""
+    return movement or title
+
+
 def parse_movement(text: str) -> tuple[int | None, str]:
     """``"IV. Finale"`` → ``(4, "Finale")``; ``"Mvt. 1 – Adagio"`` → ``(1, "Adagio")``;
     ``"Act I: Scene 1"`` and plain names → ``(None, text)``."""

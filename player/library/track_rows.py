@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeAlias, cast, overload
 
 from player.store.db import Database
-from player.store.library_view import tracks_with_ids
+from player.store.library_view import table_rows, tracks_with_ids
 from player.store.tracks import Track
 
 if TYPE_CHECKING:
@@ -48,9 +48,7 @@ class TrackCache:
         """The tracks with ``ids`` (in that order; ids no longer stored are left out)."""
         missing = [i for i in ids if i not in self._tracks]
         if missing:
-            if self._db is None:
-                self._db = self._open_db()
-            for track in tracks_with_ids(self._db, missing):
+            for track in tracks_with_ids(self._reader(), missing):
                 self._tracks[int(track.id or 0)] = track
         found = []
         for i in ids:
@@ -61,6 +59,17 @@ class TrackCache:
         while len(self._tracks) > self._capacity:
             self._tracks.popitem(last=False)
         return found
+
+    def table_rows(self, ids: Sequence[int]) -> list[tuple]:
+        """What the flat table shows of these tracks
+        (:func:`~player.store.library_view.table_rows`), read without making tracks; not
+        kept here (the table keeps its texts)."""
+        return table_rows(self._reader(), ids)
+
+    def _reader(self) -> Database:
+        if self._db is None:
+            self._db = self._open_db()
+        return self._db
 
     def track(self, track_id: int) -> Track | None:
         found = self.tracks([track_id])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 from player.domain.composers import composer_aliases
 from player.domain.identity import IDENTITY_VERSION, TrackFields, identify
+from player.domain.movements import display_title
 from player.domain.recordings import recording_label
 from player.domain.works import work_aliases
 from player.store.caches import mark_changed
@@ -73,7 +74,7 @@ class Track:
     @property
     def display_title(self) -> str:
         """The movement name when the work is known, else the title."""
-        return self.movement or self.title
+        return display_title(self.movement, self.title)
 
     @property
     def recording_label(self) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from player.library.track_rows import PAGE, LibraryTracks, TrackCache
 from player.store.db import open_database
-from player.store.library_view import library_ids, tracks_at_paths
+from player.store.library_view import TABLE_COLUMNS, library_ids, tracks_at_paths
 from player.store.tracks import Track, mark_missing, upsert_tracks
 
 
@@ -89,3 +89,17 @@ def test_a_folder_given_to_play_brings_files_whose_names_are_not_utf8(tmp_path):
     assert [t.path for t in tracks_at_paths(db, [odd + "/3.flac"])] == [odd + "/3.flac"]
     db.close()
     assert found == ["one", "two", "three"]
+
+
+def test_the_tables_rows_are_read_without_making_tracks(db_path):
+    db = open_database(db_path)
+    ids = library_ids(db)[:5].tolist()
+    db.close()
+    cache = TrackCache(lambda: open_database(db_path))
+    rows = {row[0]: row for row in cache.table_rows([*ids, 10_000])}  # 10,000: not stored
+    assert sorted(rows) == sorted(ids) and not cache._tracks
+    for track in cache.tracks(ids):  # the same columns a track of them holds
+        assert rows[track.id] == tuple(
+            getattr(track, name.strip()) for name in TABLE_COLUMNS.split(",")
+        )
+    cache.close()

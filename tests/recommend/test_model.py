@@ -12,7 +12,7 @@ from player.recommend.item_search import top_k
 from player.recommend.library import load_library
 from player.recommend.model import QUANTIZE_AFTER, load_model
 from player.recommend.onnx_session import OnnxSession, candidate_providers
-from player.recommend.up_next import Recommender
+from player.recommend.up_next import Recommender, _content_outranked
 from player.store.features import TrackFeatures, save_features
 from player.store.tracks import all_tracks
 from tests.recommend.contract_model import write_model
@@ -208,3 +208,26 @@ def test_a_session_asked_again_gets_the_towers_own_vector_until_the_next_fit(lib
     model.fit_library(index)
     assert model.session_vector(sessions[-1]) is not first[-1]
     assert np.array_equal(model.session_vector(sessions[-1]), first[-1])
+
+
+def test_content_is_searched_only_when_its_candidates_could_rank(library, model_dir):
+    """For you with a model trained on every track: the content source's candidates score below
+    all of the model's own, so its search is left out, unless "More like this" could lift them
+    (a "Less like this" only pushes rows down), Discover's new-composer bonus could, a time
+    budget reaches far down the ranking, or some track is one only the other sources reach (the
+    model never trained on it)."""
+    items, artists = library_keys(library.db)
+    index = load_library(library.db)
+    still = np.zeros(len(index))
+    write_model(model_dir, items, artists)
+    every = load_model(model_dir, index)
+    assert _content_outranked(every, "for_you", still)
+    lifted, pushed = still.copy(), still.copy()
+    lifted[3], pushed[3] = 0.5, -1.0
+    assert not _content_outranked(every, "for_you", lifted)
+    assert _content_outranked(every, "for_you", pushed)
+    assert not _content_outranked(every, "discover", still)
+    assert not _content_outranked(every, "for_you", still, budgeting=True)
+    assert not _content_outranked(None, "for_you", still)
+    write_model(model_dir, items[:-5], artists)  # five tracks the model never saw
+    assert not _content_outranked(load_model(model_dir, index), "for_you", still)

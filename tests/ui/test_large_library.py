@@ -13,6 +13,7 @@ from player.library.browse import load_overview
 from player.store.db import open_database
 from player.store.features import TrackFeatures, save_features
 from player.store.tracks import Track, all_tracks, upsert_tracks
+from player.ui.shell.library_models import TRACK_ROLE
 from player.ui.shell.library_panel import LibraryPanel
 from player.ui.shell.library_tree import make_roots
 from player.ui.shell.panels import TrackMenuEntry
@@ -148,6 +149,9 @@ def test_the_table_reads_only_the_pages_it_shows(panel):
     assert panel.cache is not None and len(panel.cache._tracks) == 0
     assert table.index(1999, 1).data() == "Divertimento No. 666"  # library order, Haydn first
     assert table.index(1999, 3).data() == "Menuetto"
+    assert 0 < len(table._shown) <= 64 and not panel.cache._tracks  # one page's texts
+    track = table.index(1999, 0).data(TRACK_ROLE)  # what the actions on a row act on
+    assert track.work_title == "Divertimento No. 666" and track.display_title == "Menuetto"
     assert 0 < len(panel.cache._tracks) <= 64  # one page read
 
 
@@ -318,9 +322,11 @@ def test_the_table_draws_its_cells_from_cached_layouts(panel, database, qtbot):
 
     assert theme().selection in colours(0)
     assert theme().accent in colours(1) and theme().accent not in colours(2)
-    laid = {text.text() for (source, _, _), text in cells._laid.items() if source.startswith("Div")}
+    laid = {
+        made[0].text() for (source, _, _), made in cells._laid.items() if source.startswith("Div")
+    }
     assert laid and all(text.endswith("…") for text in laid)
-    assert all(s.textFormat() == Qt.TextFormat.PlainText for s in cells._laid.values())
+    assert all(made[0].textFormat() == Qt.TextFormat.PlainText for made in cells._laid.values())
     count = len(cells._laid)
     table.viewport().grab()  # drawn again: nothing laid out again
     assert len(cells._laid) == count

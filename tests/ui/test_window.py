@@ -16,6 +16,7 @@ from player.audio.backend import PlaybackState
 from player.profile import Profile
 from player.store.plays import all_plays, listening_sessions
 from player.ui.shell.library_models import TRACK_ROLE
+from player.ui.shell.main_window import PROBLEM_COUNT_EVERY_MS
 from player.ui.style import apply_style
 from tests.ui.library import make_library
 
@@ -81,6 +82,19 @@ def test_tree_groups_composer_work_movements_and_lists_problems(window):
     assert problems.index(0, 1).data()  # a reason is given
     assert window.side.tabText(2) == "Problems (1)"
     assert window.status.scan.text() == "Library scanned: 6 new, 0 changed, 1 problems"
+
+
+def test_the_problem_count_keeps_a_pace_through_a_run_of_failures(window, qtbot):
+    """Each new count repaints the side panel's page: a run of absent files (one problem
+    each) shows its count at once, then at most every PROBLEM_COUNT_EVERY_MS."""
+    side, counted = window.side, window.problems.counted
+    qtbot.waitUntil(lambda: not window._count_paced.isActive(), timeout=3000)
+    counted.emit(5)
+    assert side.tabText(2) == "Problems (5)"
+    counted.emit(6)
+    counted.emit(7)
+    assert side.tabText(2) == "Problems (5)"
+    qtbot.waitUntil(lambda: side.tabText(2) == "Problems (7)", timeout=PROBLEM_COUNT_EVERY_MS * 4)
 
 
 def test_search_filters_tree_and_table_as_you_type(window, qtbot):

@@ -499,6 +499,7 @@ class TreeSearchProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._found: Found | None = None
         self._wanted: np.ndarray  # bool by track id, set with ``_found``
+        self._accepted: dict[TreeNode, np.ndarray] = {}  # whether each child shows, by parent
         self.matches = 0  # movements that match the current search
 
     def show_found(self, found: Found | None, total: int) -> None:
@@ -510,6 +511,7 @@ class TreeSearchProxy(QSortFilterProxyModel):
         panel opens what fits the new answer (:meth:`LibraryPanel._open_what_fits`)."""
         self.beginResetModel()
         self._found = found
+        self._accepted.clear()
         if found is None:
             self.matches = total
         else:
@@ -533,16 +535,34 @@ class TreeSearchProxy(QSortFilterProxyModel):
         return self._source().hasChildren(self.mapToSource(parent))
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        """Qt asks row by row; the answer for all of a parent's children is worked out at its
+        first row, in one pass over their ids (a composer with hundreds of works opened cost
+        hundreds of small array operations, all on the GUI thread)."""
         if self._found is None:
             return True
-        node = self._source().node_at(source_row, source_parent)
-        obj, wanted = node.obj, self._wanted
-        if isinstance(obj, Track):  # most rows: one id, no array made
-            return int(obj.id or 0) < len(wanted) and bool(wanted[int(obj.id or 0)])
-        if isinstance(obj, ComposerRow):
-            return obj.key in self._found.composers
-        ids = node.ids[node.ids < len(wanted)]
-        return bool(wanted[ids].any())
+        source = self._source()
+        if not source_parent.isValid():  # a composer
+            return source.node_at(source_row, source_parent).obj.key in self._found.composers
+        parent = source_parent.internalPointer()
+        accepted = self._accepted.get(parent)
+        if accepted is None or source_row >= len(accepted):  # new, or works inserted since
+            accepted = self._accepted[parent] = self._children_found(parent)
+        return bool(accepted[source_row])
+
+    def _children_found(self, parent: TreeNode) -> np.ndarray:
+        """Whether each child of ``parent`` holds a track found (bool, by row)."""
+        import numpy as np
+
+        children = parent.children or []
+        sizes = np.array([len(c.ids) for c in children], dtype=np.int64)
+        ids = np.concatenate([c.ids for c in children]) if children else sizes
+        wanted = self._wanted
+        inside = ids < len(wanted)
+        hits = np.zeros(len(ids) + 1, dtype=np.int64)  # hits[k + 1]: the k-th id was found
+        hits[1:][inside] = wanted[ids[inside]]
+        found = np.cumsum(hits)
+        ends = np.cumsum(sizes)
+        return found[ends] > found[ends - sizes]
 
     def _source(self) -> LibraryTreeModel:
         return cast(LibraryTreeModel, self.sourceModel())

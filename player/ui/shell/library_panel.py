@@ -7,11 +7,12 @@ orders on worker threads (``player/library/browse.py``, ``search_index.py``, ``t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from player.allocator import trim
 from player.analysis.version import ANALYSIS_VERSION
+from player.collector import freeze_long_lived
 from player.library.browse import ComposerRow, Overview, column_order, load_composer
 from player.library.search_index import Found, TrackSearch, build_search
 from player.library.track_rows import NO_IDS, RowIds, TrackCache
@@ -51,6 +53,10 @@ from player.ui.shell.text_cells import TextCells
 from player.ui.shell.text_column import LENGTHS, TextColumn
 from player.ui.shell.track_table import TrackTableModel
 from player.ui.style import named
+
+OPEN_SLICE_S = 0.004
+"""How long a search answer's opening of the tree runs in one turn of the event loop (one row
+at least: a composer's works, or a work down to its movements)."""
 
 
 class LibraryPanel(QWidget):
@@ -130,6 +136,7 @@ class LibraryPanel(QWidget):
         self._searching = LatestJob(self)  # queries, answered off the GUI thread
         self._sorting = LatestJob(self)  # the table's sort orders
         self._open_on_arrival = False  # a small search result: open composers as they arrive
+        self._opening = 0  # counts the answers opened (an older one's slices stop)
         self.search.textChanged.connect(self.apply_search)
         self.table_model.sort_requested.connect(self._sort)
         self.tree_model.children_arrived.connect(self._children_arrived)
@@ -231,15 +238,47 @@ class LibraryPanel(QWidget):
     def _open_what_fits(self) -> None:
         """Open the tree as far as what it shows fits: everything for a few tracks (a small
         library, a narrow search: composers not read yet open as their works arrive), else
-        the composers' works when they are few."""
+        the composers' works when they are few.
+
+        A slice at a time (:data:`OPEN_SLICE_S`), the rest on the next turns of the event
+        loop: opening twenty composers' works at once, or one composer's hundred works down
+        to their movements, kept the GUI thread busy for 15-20 ms on top of the answer's own
+        work and the paint that follows."""
         proxy = self.tree_proxy
+        self._opening += 1  # a newer answer stops the opening of an older one
         self._open_on_arrival = proxy.matches <= (60 if proxy.found is None else 200)
-        if self._open_on_arrival:
-            self.tree.expandAll()
-        elif self._few_works(
-            proxy.mapToSource(proxy.index(row, 0)).row() for row in range(proxy.rowCount())
+        shown = [proxy.index(row, 0) for row in range(proxy.rowCount())]
+        if not self._open_on_arrival and not self._few_works(
+            proxy.mapToSource(index).row() for index in shown
         ):
-            self.tree.expandToDepth(0)
+            return
+        self.tree.executeDelayedItemsLayout()  # the composers' rows, so that each opens alone
+        rows = [QPersistentModelIndex(index) for index in shown]
+        self._open_slice(self._opening, rows, self._open_on_arrival)
+
+    def _open_slice(self, opening: int, rows: list[QPersistentModelIndex], deep: bool) -> None:
+        """Open the next ``rows`` (``deep``: down to the movements, a composer's works one by
+        one) for :data:`OPEN_SLICE_S`; the rest on the next turn."""
+        if opening != self._opening:
+            return
+        proxy, ends = self.tree_proxy, time.perf_counter() + OPEN_SLICE_S
+        while rows and time.perf_counter() < ends:
+            index = rows.pop(0)
+            if not index.isValid():
+                continue
+            source = proxy.mapToSource(index)
+            if not deep:
+                self.tree.expand(index)  # a composer's works, read if they are not
+            elif source.parent().isValid():  # a work: down to its movements
+                self.tree.expandRecursively(index)
+            elif self.tree_model.is_read(source):  # a composer: its works, then each of them
+                self.tree.expand(index)
+                works = (proxy.index(row, 0, index) for row in range(proxy.rowCount(index)))
+                rows[:0] = [QPersistentModelIndex(work) for work in works]
+            else:  # opened when its works arrive (_children_arrived)
+                self.tree_model.fetchMore(source)
+        if rows:
+            QTimer.singleShot(0, lambda: self._open_slice(opening, rows, deep))
 
     def _children_arrived(self, source) -> None:
         """A composer's works are in: open them down to the movements when the search found
@@ -247,7 +286,7 @@ class LibraryPanel(QWidget):
         if self._open_on_arrival:
             shown = self.tree_proxy.mapFromSource(source)
             if shown.isValid():
-                self.tree.expandRecursively(shown)
+                self._open_slice(self._opening, [QPersistentModelIndex(shown)], True)
 
     def _not_read(self, composer: str, error: Exception, dropped: bool) -> None:
         """A composer's works could not be read: say so, and that the action waiting on them
@@ -397,10 +436,12 @@ class LibraryPanel(QWidget):
 def _build_search(open_db: Callable[[], Database], pause_point: Callable[[], None]) -> TrackSearch:
     db = open_db()
     try:
-        return build_search(search_rows(db), pause_point)
+        search = build_search(search_rows(db), pause_point)
     finally:
         db.close()
         trim()  # what the build's temporaries left free in the heaps (player.allocator)
+    freeze_long_lived()  # the texts stay as long as the library (player.collector)
+    return search
 
 
 def _unique(tracks: list[Track]) -> list[Track]:

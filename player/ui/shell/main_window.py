@@ -54,6 +54,7 @@ from player.ui.shell.next_paint import after_next_paint
 from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
+from player.ui.shell.steady_tabs import SteadyTabs
 from player.ui.shell.transport import TransportBar
 from player.ui.style import named
 
@@ -63,6 +64,8 @@ HISTORY_PLAYS = 2000
 LibraryRead = Callable[[], tuple[Overview, list[tuple[str, str]]]]
 """Gives the library's overview and problems list (a worker thread calls it)."""
 UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
+PROBLEM_COUNT_EVERY_MS = 500
+"""The Problems tab's count changes at most this often (:meth:`MainWindow._show_problem_count`)."""
 
 
 class StatusSlots:
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         self.side = named(QTabWidget(), "sideTabs")
         self.side.setDocumentMode(True)
         self.side.setUsesScrollButtons(False)  # every tab in sight: the pane is never narrower
+        self._steady_side = SteadyTabs(self.side)  # a new count repaints the bar, not the page
         self.side.addTab(self.queue_panel, "Queue")
         self.side.addTab(self.history, "History")
         self.side.addTab(self.problems, "Problems")
@@ -192,6 +196,9 @@ class MainWindow(QMainWindow):
         self.scan_finished.connect(lambda _: self.context.scan_finished.emit())
         self.scan_finished.connect(self._announce_changes)
         self.context.history_changed.connect(self.reload_history)
+        self._problem_count = 0
+        self._count_paced = QTimer(self, singleShot=True, interval=PROBLEM_COUNT_EVERY_MS)
+        self._count_paced.timeout.connect(self._show_problem_tab)
         self.problems.counted.connect(self._show_problem_count)
         self.library.play_requested.connect(self._play_requested)
         self.library.queue_requested.connect(self._queue_requested)
@@ -281,8 +288,20 @@ class MainWindow(QMainWindow):
         self.status.show("fault", "\n".join(active) if active else latest)
 
     def _show_problem_count(self, count: int) -> None:
-        tab = self.side.indexOf(self.problems)
-        self.side.setTabText(tab, f"Problems ({count})" if count else "Problems")
+        """The count on the Problems tab: at once, then at most every
+        :data:`PROBLEM_COUNT_EVERY_MS` while it keeps changing (a run of files that fail to
+        play adds one each: every new tab text lays the side tabs out and repaints the page
+        they show, the queue)."""
+        self._problem_count = count
+        if not self._count_paced.isActive():
+            self._show_problem_tab()
+
+    def _show_problem_tab(self) -> None:
+        count = self._problem_count
+        tab, text = self.side.indexOf(self.problems), f"Problems ({count})" if count else "Problems"
+        if self.side.tabText(tab) != text:
+            self._steady_side.set_text(tab, text)
+            self._count_paced.start()
 
     def _show_output(self) -> None:
         self.status.output.setText(f"Output: {self.services.backend.name}")

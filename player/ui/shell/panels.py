@@ -149,17 +149,28 @@ class HistoryPanel(QWidget):
 
 
 class ProblemsPanel(QWidget):
-    """Files the scanner could not use and tracks the analysis could not read, with reasons."""
+    """Files the scanner could not use and tracks the analysis could not read, with reasons.
+
+    Each new list changes only the rows that differ from the shown ones: a file that fails to
+    play adds one (the list is read again after each), where making every row again cost the
+    GUI thread a millisecond per ten problems at every failure of a run of absent files."""
 
     counted = Signal(int)  # problems listed, after each change
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.model = QStandardItemModel(self)
+        self.model.setHorizontalHeaderLabels(["File", "Reason", "Found by"])
         self.view = tree_view("problemsView")
         self.view.setRootIsDecorated(False)
         self.view.setModel(self.model)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setColumnWidth(0, 180)
         self._found: dict[str, list[tuple[str, str]]] = {"scan": [], "analysis": []}
+        self._shown: list[tuple[str, str, str]] = []  # (path, reason, stage) of each row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -175,16 +186,24 @@ class ProblemsPanel(QWidget):
         self._fill()
 
     def _fill(self) -> None:
-        self.model.clear()
-        self.model.setHorizontalHeaderLabels(["File", "Reason", "Found by"])
-        for stage, found in self._found.items():
-            for path, reason in found:
-                name = QStandardItem(shown(path.rsplit("/", 1)[-1]))
-                name.setToolTip(tip(path))
-                self.model.appendRow([name, QStandardItem(reason), QStandardItem(stage)])
-        header = self.view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.view.setColumnWidth(0, 180)
+        """Replace the rows between the ones the shown and the new list share at their start
+        and at their end (both are sorted by path within each stage)."""
+        rows = [
+            (path, reason, stage) for stage, found in self._found.items() for path, reason in found
+        ]
+        old = self._shown
+        start, most = 0, min(len(old), len(rows))
+        while start < most and old[start] == rows[start]:
+            start += 1
+        end = 0
+        while end < most - start and old[-1 - end] == rows[-1 - end]:
+            end += 1
+        if len(old) - end > start:
+            self.model.removeRows(start, len(old) - end - start)
+        for at in range(start, len(rows) - end):
+            path, reason, stage = rows[at]
+            name = QStandardItem(shown(path.rsplit("/", 1)[-1]))
+            name.setToolTip(tip(path))
+            self.model.insertRow(at, [name, QStandardItem(reason), QStandardItem(stage)])
+        self._shown = rows
         self.counted.emit(self.model.rowCount())

@@ -57,7 +57,11 @@ class QueueModel(QAbstractItemModel):
             self.beginInsertRows(parent, 0, len(tracks) - 1)
             self._sections[section] = list(tracks)
             self.endInsertRows()
-        self.dataChanged.emit(parent, parent)
+        self._section_changed(section)
+
+    def _section_changed(self, section: int) -> None:
+        """A section's tracks changed: its heading (count, total length) and the listeners."""
+        self.dataChanged.emit(self.index(section, 0), self.index(section, 1))
         self.changed.emit()
 
     def set_user(self, tracks: list[Track]) -> None:
@@ -122,10 +126,16 @@ class QueueModel(QAbstractItemModel):
         return None
 
     def pop(self) -> tuple[Track, str] | None:
+        """Take the head off (its row alone leaves: the view keeps the others' layout, where
+        replacing the section made it measure and draw every row again at each track)."""
         head = self.peek()
         if head is not None:
             section = USER if self._sections[USER] else UP_NEXT
-            self._replace(section, self._sections[section][1:])
+            parent = self.index(section, 0)
+            self.beginRemoveRows(parent, 0, 0)
+            self._sections[section] = self._sections[section][1:]
+            self.endRemoveRows()
+            self._section_changed(section)
         return head
 
     def remove_rows(self, indexes: list[QModelIndex]) -> None:

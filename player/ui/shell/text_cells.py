@@ -17,10 +17,19 @@ and selection backgrounds, the selected text's colour; plain text only, never ma
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QStaticText, QTransform
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPen,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from player.ui.style import ITEM_PADDING, theme
@@ -49,6 +58,8 @@ ICON_GAP = 4
 
 SELECTED = QStyle.StateFlag.State_Selected.value  # plain ints: a flag's "&" is Python code
 _HOVER = QStyle.StateFlag.State_MouseOver.value
+_FILLED = SELECTED | _HOVER
+_Box = tuple[int, int, int, int]  # x, y, width, height (QRect.getRect)
 
 
 class TextCells(QStyledItemDelegate):
@@ -58,8 +69,9 @@ class TextCells(QStyledItemDelegate):
     def __init__(self, view: QAbstractItemView, cell_of: CellOf) -> None:
         super().__init__(view)
         self._view, self._cell_of = view, cell_of
-        self._laid: dict[tuple[str, int, int], QStaticText] = {}
+        self._laid: dict[tuple[str, int, int], tuple[QStaticText, int, int]] = {}
         self._colours: dict[str, QColor] = {}
+        self._pens: dict[str, QPen] = {}
         self._font: QFont | None = None
         self._margin: int | None = None
         view.installEventFilter(self)
@@ -79,10 +91,11 @@ class TextCells(QStyledItemDelegate):
         cell = self._cell_of(index)
         state = option.state.value  # type: ignore[attr-defined]
         rect: QRect = option.rect  # type: ignore[attr-defined]
-        self.fill(painter, state, rect)
+        if state & _FILLED:
+            self.fill(painter, state, rect)
         if cell is None:
             return
-        left, top, width, height = rect.x(), rect.y(), rect.width(), rect.height()
+        left, top, width, height = cast(_Box, rect.getRect())
         vertical, horizontal = ITEM_PADDING
         left, width = left + horizontal, width - 2 * horizontal
         if cell.icon is not None:
@@ -90,11 +103,17 @@ class TextCells(QStyledItemDelegate):
             side = min(size.width(), height)
             cell.icon.paint(painter, QRect(left, top + (height - side) // 2, side, side))
             left, width = left + side + ICON_GAP, width - side - ICON_GAP
-        margin = self._text_margin()
+        margin = self._margin if self._margin is not None else self._text_margin()
         tone = cell.tone if cell.tone and not state & SELECTED else "ink"
-        font = cell.font if cell.font is not None else self.view_font()
-        box = QRect(left + margin, top + vertical, width - 2 * margin, height - 2 * vertical)
-        self.draw_line(painter, cell.text, font, tone, box, cell.right)
+        font = cell.font if cell.font is not None else (self._font or self.view_font())
+        self._draw(
+            painter,
+            cell.text,
+            font,
+            tone,
+            (left + margin, top + vertical, width - 2 * margin, height - 2 * vertical),
+            cell.right,
+        )
 
     def fill(self, painter: QPainter, state: int, rect: QRect) -> None:
         """The item's background: the selection's, or the hover's (``state``: the option's
@@ -110,15 +129,29 @@ class TextCells(QStyledItemDelegate):
     ) -> None:
         """``text`` in ``font`` and the theme's colour ``tone``, elided to ``box``'s width and
         centred in its height."""
-        width = box.width()
+        self._draw(painter, text, font, tone, cast(_Box, box.getRect()), right)
+
+    def _draw(
+        self,
+        painter: QPainter,
+        text: str,
+        font: QFont,
+        tone: str,
+        box: _Box,
+        right: bool,
+    ) -> None:
+        """:meth:`draw_line` with the box as ``(x, y, width, height)``: a cell's line costs a
+        dozen calls into Qt, so none is made twice (the text's size is kept with its layout,
+        each colour's pen made once)."""
+        x, y, width, height = box
         if not text or width <= 0:
             return
         laid = self._laid.get((text, width, id(font))) or self._layout(text, width, font)
-        painter.setPen(self._colour(getattr(theme(), tone)))
+        painter.setPen(self._pen(getattr(theme(), tone)))
         painter.setFont(font)
-        size = laid.size()
-        x = box.x() + width - round(size.width()) if right else box.x()
-        painter.drawStaticText(x, box.y() + (box.height() - int(size.height())) // 2, laid)
+        if right:
+            x += width - laid[1]
+        painter.drawStaticText(x, y + (height - laid[2]) // 2, laid[0])
 
     def _text_margin(self) -> int:
         """Pixels the style keeps on each side of an item's text (as ``QCommonStyle`` does)."""
@@ -133,20 +166,38 @@ class TextCells(QStyledItemDelegate):
             self._font = self._view.font()
         return self._font
 
-    def _layout(self, text: str, width: int, font: QFont) -> QStaticText:
-        """``text`` elided to ``width`` and laid out in ``font``, kept for next time (by the
-        font's identity: the views' fonts are made once)."""
+    def _layout(self, text: str, width: int, font: QFont) -> tuple[QStaticText, int, int]:
+        """``text`` elided to ``width`` and laid out in ``font``, with its width (rounded)
+        and height, kept for next time (by the font's identity: the views' fonts are made
+        once)."""
         if len(self._laid) >= CACHED:
             self._laid.clear()
-        shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width)
-        laid = QStaticText(shown)
-        laid.setTextFormat(Qt.TextFormat.PlainText)  # tag text, never markup
-        laid.prepare(QTransform(), font)
-        self._laid[(text, width, id(font))] = laid
-        return laid
+        laid = _prepared(text, font)  # most texts fit: laid out once, not measured first
+        size = laid.size()
+        if size.width() > width:
+            laid = _prepared(
+                QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width), font
+            )
+            size = laid.size()
+        made = self._laid[(text, width, id(font))] = (laid, round(size.width()), int(size.height()))
+        return made
 
     def _colour(self, name: str) -> QColor:
         colour = self._colours.get(name)
         if colour is None:
             colour = self._colours[name] = QColor(name)
         return colour
+
+    def _pen(self, name: str) -> QPen:
+        pen = self._pens.get(name)
+        if pen is None:
+            pen = self._pens[name] = QPen(QColor(name))
+        return pen
+
+
+def _prepared(text: str, font: QFont) -> QStaticText:
+    """``text`` laid out in ``font`` as plain text (tag text, never markup)."""
+    laid = QStaticText(text)
+    laid.setTextFormat(Qt.TextFormat.PlainText)
+    laid.prepare(QTransform(), font)
+    return laid

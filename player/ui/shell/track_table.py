@@ -1,4 +1,4 @@
-"""The flat track table's model: ids in, a page of tracks read when a row is drawn."""
+"""The flat track table's model: ids in, a page of cell texts read when a row is drawn."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 
+from player.domain.movements import display_title
+from player.domain.recordings import recording_label
 from player.library.track_rows import NO_IDS, RowIds, TrackCache, page_of
 from player.store.tracks import Track
 from player.ui.plain import tip
@@ -29,8 +31,9 @@ class TrackTableModel(QAbstractTableModel):
     ``_library`` holds the present tracks' ids in library order, ``_order`` the same ids in a
     chosen column's order (computed off the GUI thread: :func:`player.library.browse.column_order`),
     ``_wanted`` a search's matches as a mask over ids; the rows shown are ``_rows``. A row's
-    track comes from the :class:`~player.library.track_rows.TrackCache` (a page of
-    :data:`~player.library.track_rows.PAGE` rows read by id when one of them is first drawn).
+    texts are read with its page's (:data:`~player.library.track_rows.PAGE` rows, by id, when
+    one of them is first drawn: the table's columns alone, no track made); its track, asked
+    for by the actions on it, comes from the :class:`~player.library.track_rows.TrackCache`.
     """
 
     sort_requested = Signal(int, Qt.SortOrder)  # a header click: compute the order off-thread
@@ -46,7 +49,7 @@ class TrackTableModel(QAbstractTableModel):
         self._wanted: np.ndarray | None = None  # bool by track id; None: every track
         self._rows: RowIds = self._library
         self._playing_id: int | None = None
-        self._shown: dict[int | None, tuple[str, ...]] = {}  # a track's cell texts, by id
+        self._shown: dict[int, tuple[str, ...]] = {}  # a track's cell texts, by id
         self._fonts = Fonts()
 
     def set_playing(self, track: Track | None) -> None:
@@ -117,6 +120,23 @@ class TrackTableModel(QAbstractTableModel):
             track = self.cache.cached(track_id)
         return track
 
+    def _row(self, row: int) -> tuple[int, tuple[str, ...]] | None:
+        """The id and the cell texts of the track on ``row``: its page's texts are read
+        together when one is missing (no :class:`Track` is made for them)."""
+        if self.cache is None or not 0 <= row < len(self._rows):
+            return None
+        track_id = int(self._rows[row])
+        texts = self._shown.get(track_id)
+        if texts is None:
+            if len(self._shown) > 4096:
+                self._shown.clear()
+            for values in self.cache.table_rows(page_of(self._rows, row)):
+                self._shown[values[0]] = _texts(values)
+            texts = self._shown.get(track_id)
+            if texts is None:
+                return None
+        return track_id, texts
+
     def rowCount(self, parent: AnyIndex = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
@@ -136,16 +156,17 @@ class TrackTableModel(QAbstractTableModel):
         column = index.column()
         if role == ALIGNMENT:
             return RIGHT if column in self.RIGHT_COLUMNS else None
-        t = self.track(index.row())
-        if t is None:
-            return None
-        if role == DISPLAY:
-            return self._texts(t)[column]
-        if role == TOOLTIP:  # the whole text where the column cuts it
-            return tip(self._texts(t)[column]) if column not in self.RIGHT_COLUMNS else None
         if role == TRACK_ROLE:
-            return t
-        if role == FOREGROUND and t.id == self._playing_id:
+            return self.track(index.row())
+        shown = self._row(index.row())
+        if shown is None:
+            return None
+        track_id, texts = shown
+        if role == DISPLAY:
+            return texts[column]
+        if role == TOOLTIP:  # the whole text where the column cuts it
+            return tip(texts[column]) if column not in self.RIGHT_COLUMNS else None
+        if role == FOREGROUND and track_id == self._playing_id:
             return self._fonts.accent
         return None
 
@@ -153,24 +174,24 @@ class TrackTableModel(QAbstractTableModel):
         """A cell's text, in the accent on the playing track's row, in one call: what the
         table's painter (:class:`~player.ui.shell.text_cells.TextCells`) draws, instead of a
         call into Python per cell and role."""
-        t = self.track(index.row())
-        if t is None:
+        shown = self._row(index.row())
+        if shown is None:
             return None
         column = index.column()
-        tone = "accent" if t.id == self._playing_id else None
-        return Cell(self._texts(t)[column], tone, right=column in self.RIGHT_COLUMNS)
+        tone = "accent" if shown[0] == self._playing_id else None
+        return Cell(shown[1][column], tone, right=column in self.RIGHT_COLUMNS)
 
-    def _texts(self, t: Track) -> tuple[str, ...]:
-        texts = self._shown.get(t.id)
-        if texts is None:
-            if len(self._shown) > 4096:
-                self._shown.clear()
-            texts = self._shown[t.id] = (
-                t.composer_name or t.composer,
-                t.work_title,
-                str(t.movement_number or t.track_number or ""),
-                t.display_title,
-                t.recording_label,
-                format_duration(t.duration_s),
-            )
-        return texts
+
+def _texts(values: tuple) -> tuple[str, ...]:
+    """A row's cells from its :data:`~player.store.library_view.TABLE_COLUMNS`."""
+    _, name, composer, work, movement_no, track_no, movement, title, performers, year, length = (
+        values
+    )
+    return (
+        name or composer,
+        work,
+        str(movement_no or track_no or ""),
+        display_title(movement, title),
+        recording_label(performers, year),
+        format_duration(length),
+    )

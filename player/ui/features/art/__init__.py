@@ -112,7 +112,8 @@ class RowArt(QObject):
         if self._wanted:
             self._busy = True
             self._look_up()
-        self.ctx.repaint_library()
+        if any(image is not None for image in images.values()):  # else nothing new to draw
+            self.ctx.repaint_library()
 
 
 @dataclass(frozen=True)
