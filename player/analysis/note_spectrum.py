@@ -185,6 +185,44 @@ def fold_chroma(notes: np.ndarray) -> np.ndarray:
     return CHROMA_FOLD @ notes
 
 
+TIMBRE_COEFFICIENTS = 25
+"""Lowest DCT coefficients of the log note spectrum that :func:`key_chroma` removes: the
+spectral envelope (vowel formants, an instrument's brightness) spans many notes, a chord's
+notes and partials one each. Chosen on the key benchmark's tuning chorales and 160 further
+tuning renders (exact keys with a clear notated key: 15–35 all 230–231 of 232, against 229
+without; 45 loses the notes themselves)."""
+CHROMA_LOG_GAIN = 1000.0
+"""``log(1 + gain · amplitude)`` before the envelope is removed (100 and 1,000 score alike;
+10,000 compresses so far that a piano's decay outweighs its attack)."""
+
+
+@lru_cache(maxsize=1)
+def _without_envelope() -> np.ndarray:
+    """(88, 88): projects a log note spectrum off its lowest :data:`TIMBRE_COEFFICIENTS`
+    DCT-II (orthonormal) basis vectors — zeroing those coefficients and transforming back."""
+    n = np.arange(N_NOTES)
+    k = np.arange(TIMBRE_COEFFICIENTS)[:, np.newaxis]
+    basis = np.cos(np.pi * k * (2 * n + 1) / (2 * N_NOTES)) * np.sqrt(2.0 / N_NOTES)
+    basis[0] /= np.sqrt(2.0)
+    return (np.eye(N_NOTES) - basis.T @ basis).astype(np.float32)
+
+
+def key_chroma(notes: np.ndarray) -> np.ndarray:
+    """Timbre-free chroma of note amplitudes (88, n) → (12, n), for the key.
+
+    Müller & Ewert's CRP chroma ("chroma DCT-reduced log pitch", 2010): the log-compressed
+    note spectrum loses its lowest DCT coefficients — its smooth envelope over the notes —
+    and what is left above zero is folded per pitch class. An amplitude chroma weights each
+    note by where it falls under the timbre's envelope: in FluidR3's choir "aah", whose vowel
+    formants sit over fixed notes, the D-major final chord of `bwv11.6` held C, G and B — no
+    chord tones — at 0.30–0.40 (each frame scaled to its loudest class), 0.06–0.11 here, and
+    the key read B minor, D major here. On the key benchmark's tuning chorales and 160 further
+    tuning renders this raised exact keys (clear notated key) from 229 to 231 of 232.
+    """
+    logged = np.log1p(np.float32(CHROMA_LOG_GAIN) * notes)
+    return fold_chroma(np.maximum(_without_envelope() @ logged, 0.0))
+
+
 def amplitude(S: np.ndarray) -> np.ndarray:
     """The log-compressed spectrum back on a linear amplitude scale (1 = a full-scale sine)."""
     return np.power(np.float32(10.0), (S - 1.0) * (-FLOOR_DB / 20.0))

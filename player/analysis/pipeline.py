@@ -25,8 +25,8 @@ from player.analysis.note_spectrum import (
     amplitude,
     emphasise_f0,
     estimate_tuning,
-    fold_chroma,
     hz_to_midi,
+    key_chroma,
     note_spectrum,
 )
 from player.analysis.notes import notes_from_pitch
@@ -66,7 +66,8 @@ class Analysis:
     seconds: float = 0.0
     notes: list[tuple[float, float, int]] = field(default_factory=list)
     chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
-    """(12,) mean note amplitude per pitch class, C first, on the tuned grid (the key)."""
+    """(12,) mean timbre-free chroma (``note_spectrum.key_chroma``), C first, on the tuned grid
+    (the key)."""
     concert_tuning: float = 0.0
     """Semitones from A440 to 0.1 cent (the grid's ``tuning`` is rounded to 5): the A4 reported."""
     ending_chroma: np.ndarray = field(default_factory=lambda: np.zeros(12, np.float32))
@@ -186,7 +187,7 @@ def analyse_stream(
         n_all = -(-len(y) // n_hop)  # note frames of the padded chunk
         first_note = ctx // n_hop
         S = note_spectrum(y=y, sr=work_sr, n_fft=NOTE_FFT // q, hop_length=n_hop, tuning=tuning)
-        frame_chroma = fold_chroma(amplitude(S[:, first_note : first_note + -(-n_core // n_hop)]))
+        frame_chroma = key_chroma(amplitude(S[:, first_note : first_note + -(-n_core // n_hop)]))
         chroma += frame_chroma.sum(axis=1)
         loud = S[:, first_note : first_note + frame_chroma.shape[1]].mean(axis=0) > _LOUD_FRAME
         sounding = frame_chroma[:, loud]

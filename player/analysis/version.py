@@ -6,13 +6,14 @@ module to find them, so the GUI process that runs the service never loads the si
 
 from player.resources import ASSETS
 
-PIPELINE_VERSION = "pipeline-6"
+PIPELINE_VERSION = "pipeline-7"
 """Decoding, pitch, note spectrum, segment descriptors, key and tuning; bump when any of them
 changes (2: subharmonic check and level-aware voicing in the pitch tracker; key and A4;
 3: texture statistics per segment; 4: fundamental check and voicing apart from ranking in the
 pitch tracker, Albrecht–Shanahan key profiles; 5: pitch and note spectrum share one half-rate
 signal per chunk, key profiles as heard with their partials; 6: the key's ending chroma is the
-last 2 s of sound, each frame scaled to its loudest class)."""
+last 2 s of sound, each frame scaled to its loudest class; 7: the key's chroma is timbre-free,
+the note spectrum's envelope removed)."""
 
 CLASS_MODEL_VERSION = "segment-classes-v1"
 """The shipped segment class model."""

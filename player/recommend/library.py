@@ -471,9 +471,14 @@ def _title_keys(columns: dict[str, list]) -> np.ndarray:
     return np.array(_each_once(lambda n: key_code(musical_key(n)), names), dtype=np.int64)
 
 
+def index_tracks(db: Database) -> LibraryIndex:
+    """Index the profile's playable tracks, without analysis results."""
+    return LibraryIndex.from_columns(track_columns(db, COLUMNS))
+
+
 def load_library(db: Database) -> LibraryIndex:
     """Index the profile's playable tracks with the content vectors the analysis stored."""
-    return with_stored_features(db, LibraryIndex.from_columns(track_columns(db, COLUMNS)))
+    return with_stored_features(db, index_tracks(db))
 
 
 def with_stored_features(db: Database, library: LibraryIndex) -> LibraryIndex:

@@ -7,11 +7,17 @@ stamped with the tracks' change mark, their count and newest id (:mod:`player.st
 and the rules' versions; a stamp that differs, or a damaged file, means indexing again and
 writing the file anew. Analysis results are not cached: :func:`with_stored_features` reads
 them each time (they change while the library does not).
+
+A library of :data:`ELSEWHERE_FROM` tracks or more is indexed in a process of its own
+(:mod:`player.recommend.library_child`), which writes the file that this process then loads:
+indexing here would leave the heap fragmented by its temporaries for the rest of the session.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Collection
 from pathlib import Path
 
@@ -19,7 +25,13 @@ import numpy as np
 
 import player
 from player.domain.identity import IDENTITY_VERSION
-from player.recommend.library import COLUMNS, LibraryIndex, load_library, with_stored_features
+from player.recommend.library import (
+    COLUMNS,
+    LibraryIndex,
+    index_tracks,
+    load_library,
+    with_stored_features,
+)
 from player.recommend.texts import Texts
 from player.store import caches
 from player.store.db import Database
@@ -44,6 +56,12 @@ NUMBERS = {
     "title_keys": np.int64,
     **{f"{name}_codes": np.int32 for name in TEXTS},
 }
+ELSEWHERE_FROM = 20_000
+"""From this many tracks, indexing runs in a child process (below it the temporaries are a few
+megabytes, and starting an interpreter would cost more than it saves)."""
+ELSEWHERE_TIMEOUT_S = 300.0
+"""How long the child may take (a second or two of CPU at 100,000 tracks) before the index is
+made here instead."""
 SEPARATOR = "\x00"
 """Between the texts of one list (a list holding one is not cached)."""
 
@@ -96,14 +114,49 @@ def cached_library(db: Database) -> LibraryIndex:
     if stamp is None:
         return load_library(db)
     path = caches.cache_dir(db) / FILE
-    arrays = caches.load(path, stamp)
-    index = _index(arrays) if arrays is not None else None
+    index = _loaded(path, stamp)
+    if index is None and not db.read_only and _indexed_elsewhere(db):
+        index = _loaded(path, stamp)  # None when the tracks changed meanwhile
     if index is None:
         index = load_library(db)
         if not db.read_only:
             _store(path, stamp, index)
         return index
     return with_stored_features(db, index)
+
+
+def write_fresh(db: Database) -> None:
+    """Index the tracks and write the cache file (what :mod:`player.recommend.library_child`
+    does; nothing is written where the tracks keep no change mark or a tag holds NUL)."""
+    stamp = _stamp(db)
+    if stamp is not None:
+        _store(caches.cache_dir(db) / FILE, stamp, index_tracks(db))
+
+
+def _loaded(path: Path, stamp: dict) -> LibraryIndex | None:
+    """The index the cache file holds when it is stamped ``stamp`` and adds up."""
+    arrays = caches.load(path, stamp)
+    return _index(arrays) if arrays is not None else None
+
+
+def _indexed_elsewhere(db: Database) -> bool:
+    """Whether a child process wrote the cache file of a library of :data:`ELSEWHERE_FROM`
+    tracks or more (False: a smaller one, or the child failed, said in the log)."""
+    if caches.table_size(db, "tracks")[0] < ELSEWHERE_FROM:
+        return False
+    command = [sys.executable, "-m", "player.recommend.library_child", str(db.path)]
+    try:
+        done = subprocess.run(
+            command, stdin=subprocess.DEVNULL, capture_output=True, timeout=ELSEWHERE_TIMEOUT_S
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("library not indexed in a child process (%s); indexing here", exc)
+        return False
+    if done.returncode:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        log.warning("library indexing process failed (%s); indexing here", " / ".join(said))
+        return False
+    return True
 
 
 def _index(arrays: dict[str, np.ndarray]) -> LibraryIndex | None:

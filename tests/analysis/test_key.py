@@ -110,3 +110,33 @@ def test_the_ending_chroma_is_the_final_chord_however_quietly_it_closes():
     assert ending[[4, 7]].min() > 0.3  # E and G
     assert ending[2] < 0.2 * ending.max()  # D: the dominant's fifth is gone
     assert analysis.chroma[2] > 0.2 * analysis.chroma.max()  # ... though the whole track has it
+
+
+def _sung(midi: int, seconds: float, formant_hz: float) -> np.ndarray:
+    """A harmonic tone (30 partials falling as 1/k) through one vowel formant: partials near
+    ``formant_hz`` raised by up to 20 dB, a Gaussian over log frequency (σ = 0.1 octave, a
+    bandwidth like a sung vowel's first or second formant)."""
+    from tests.analysis.synth import SR, midi_hz
+
+    t = np.arange(int(seconds * SR)) / SR
+    f = midi_hz(midi)
+    k = np.arange(1, 31)[:, np.newaxis]
+    k = k[k[:, 0] * f < SR / 2 - 500]
+    gain = (1 + 10 * np.exp(-0.5 * (np.log2(k * f / formant_hz) / 0.1) ** 2)) / k
+    y = (0.05 * gain * np.sin(2 * np.pi * k * f * t)).sum(axis=0)
+    return (y * np.minimum(1.0, np.minimum(t, t[::-1]) / 0.02)).astype(np.float32)
+
+
+@pytest.mark.parametrize("formant_hz", [554.0, 740.0])
+def test_a_vowel_formant_over_fixed_notes_does_not_move_the_key(formant_hz):
+    """D – G – A7 – D sung on one vowel: the formant lifts whichever partials fall near it,
+    chord after chord, so an amplitude chroma leans to the formant's pitch classes (pipeline-6
+    read G minor with the formant on C♯5, B minor on F♯5). The key's chroma removes the
+    spectrum's smooth envelope before folding (``note_spectrum.key_chroma``): D major."""
+    from player.analysis.pipeline import analyse_stream
+
+    chords = [(50, 57, 62, 66), (55, 59, 62, 67), (57, 61, 64, 67), (50, 57, 62, 66)]
+    y = np.concatenate([np.sum([_sung(m, 2.0, formant_hz) for m in c], axis=0) for c in chords])
+    analysis = analyse_stream([y], model=None)
+    key, _ = estimate_key(analysis.chroma, analysis.concert_tuning, ending=analysis.ending_chroma)
+    assert key.name == "D major"

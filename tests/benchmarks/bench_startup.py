@@ -21,7 +21,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_startup.py [--tracks 10000] [--pl
    sound, read from the null sink's monitor by ``parec`` (a separate process).
    ``--stale-play-log import|whole`` leaves the play-log cache out of date before each measured
    start (plays imported among the cached ones, or the whole log to read again): the start's
-   peak then includes the log's rebuild.
+   peak then includes the log's rebuild. ``--stale-library-index`` removes the recommender's
+   library cache (``cache/library.npz``, as after a scan that changed the tracks, or a damaged
+   file) before each measured start: the start indexes the library again.
 3. A decade of listening (``--plays``, e.g. 1,000,000): the profile also holds a generated play
    log (sessions of a few works, a skip now and then, some plays started by suggestions). In the
    window: the History tab's newest sessions, Insights and the first Up next after a track
@@ -641,6 +643,7 @@ def measure(args) -> dict:
         "tracks": args.tracks,
         "plays": args.plays,
         "stale_play_log": args.stale_play_log,
+        "stale_library_index": args.stale_library_index,
         "machine": f"{os.cpu_count()} cores, load average {load[0]:.2f}",
     }
     with tempfile.TemporaryDirectory(prefix="continuo-bench-") as tmp:
@@ -662,6 +665,8 @@ def measure(args) -> dict:
         for run in range(args.runs):
             if args.stale_play_log:
                 make_play_log_stale(profile, args.stale_play_log, seed=run)
+            if args.stale_library_index:
+                (profile / "cache" / "library.npz").unlink(missing_ok=True)
             runs.append(cold_start(profile, args.tracks))
         result.update(
             first_paint_s=round(statistics.median(r["paint"] for r in runs), 3),
@@ -714,6 +719,8 @@ def report(r: dict) -> None:
     if r.get("stale_play_log"):
         print(f"  (before each measured start the play-log cache was out of date: "
               f"{r['stale_play_log']})")  # fmt: skip
+    if r.get("stale_library_index"):
+        print("  (before each measured start the recommender's library cache was removed)")
     if "root" in r:
         root = r["root"]
         print(f"cold start, real output ({root['output']}), a library root of {root['tracks']} "
@@ -793,6 +800,11 @@ def main() -> None:
         choices=("import", "whole"),
         help="before each measured start, leave the play-log cache out of date: plays imported "
         f"({IMPORTED_PLAYS:,}, sorted in) or the whole log to read again",
+    )
+    parser.add_argument(
+        "--stale-library-index",
+        action="store_true",
+        help="before each measured start, remove the recommender's library cache (indexed again)",
     )
     parser.add_argument(
         "--keep-profile",

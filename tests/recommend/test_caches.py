@@ -6,6 +6,11 @@ change that must (or must not) make the cache be built again, and with damaged f
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -32,6 +37,8 @@ FIELDS = (
     "work_of", "unit_of", "durations", "key_codes", "title_keys", "unit_first", "unit_rows",
     "unit_starts", "unit_durations", "artist_codes", "work_keys", "recording_keys",
 )  # fmt: skip
+ROOT = str(Path(__file__).resolve().parents[2])
+"""The checkout, for the indexing process's imports."""
 
 
 def assert_same_index(a, b) -> None:
@@ -111,6 +118,42 @@ def test_a_read_only_profile_indexes_without_writing(library):
     assert_same_index(cached_library(read_only), load_library(library.db))
     assert not library_file(library.db).exists()
     read_only.close()
+
+
+def index_in_a_child(db) -> int:
+    """Run the indexing process as the app does; its exit status."""
+    command = [sys.executable, "-m", "player.recommend.library_child", str(db.path)]
+    return subprocess.run(command, env={**os.environ, "PYTHONPATH": ROOT}, timeout=120).returncode
+
+
+def test_the_index_a_child_process_writes_equals_one_made_here(library):
+    db = library.db
+    assert index_in_a_child(db) == 0
+    assert library_file(db).is_file()
+    made_here = load_library(db)
+    assert_same_index(cached_library(db), made_here)  # read from the child's file
+    library_file(db).unlink()
+    cached_library(db)  # made here and written
+    assert_same_index(cached_library(db), made_here)
+
+
+def test_a_large_library_is_indexed_elsewhere_and_loaded(library, monkeypatch):
+    db = library.db
+    monkeypatch.setattr(library_cache, "ELSEWHERE_FROM", 1)
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    assert_same_index(cached_library(db), load_library(db))
+    assert library_file(db).is_file()
+    upsert_tracks(db, [Track(path="/music/odd.flac", size=1, mtime_ns=1, title="A\x00B")])
+    assert_same_index(cached_library(db), load_library(db))  # not cached: indexed here
+
+
+def test_a_child_that_cannot_open_the_database_says_so(tmp_path):
+    missing = tmp_path / "none" / "continuo.db"
+    command = [sys.executable, "-m", "player.recommend.library_child", str(missing)]
+    done = subprocess.run(command, env={**os.environ, "PYTHONPATH": ROOT}, capture_output=True)
+    assert done.returncode == 1
+    assert done.stderr.strip()
+    assert not missing.parent.exists()
 
 
 def fit_arrays(model):
