@@ -231,7 +231,9 @@ class LibraryTreeModel(QAbstractItemModel):
         return first
 
     def _node(self, index: AnyIndex) -> TreeNode | None:
-        return index.internalPointer() if index.isValid() else None
+        """The row's node, None for the root (an invalid index points at nothing): one call
+        into Qt, the views ask it hundreds of times a paint."""
+        return index.internalPointer()
 
     def _children(self, node: TreeNode | None) -> list[TreeNode]:
         return (node.children or []) if node is not None else self._roots
@@ -258,7 +260,7 @@ class LibraryTreeModel(QAbstractItemModel):
         node = self._node(parent)
         if node is None:
             return bool(self._roots)
-        return parent.column() == 0 and (node.children is None or bool(node.children))
+        return parent.column() == 0 and _may_have_children(node)
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
         node = self._node(parent)
@@ -433,6 +435,11 @@ class LibraryTreeModel(QAbstractItemModel):
         return self._children(self._node(parent))[row]
 
 
+def _may_have_children(node: TreeNode) -> bool:
+    """Whether a row shows an arrow: it has children, or they are not read yet."""
+    return node.children is None or bool(node.children)
+
+
 def _plays(node: TreeNode) -> list[Track] | None:
     """The tracks a row stands for: a movement itself, an act its movements, a work or a
     recording one recording's (a work: the first listed); a composer none."""
@@ -532,7 +539,8 @@ class TreeSearchProxy(QSortFilterProxyModel):
         drawing or opening a composer's works made it test every movement of every work.)"""
         if not parent.isValid():
             return self.rowCount() > 0
-        return self._source().hasChildren(self.mapToSource(parent))
+        node = self.mapToSource(parent).internalPointer()  # a layout asks it of every row
+        return parent.column() == 0 and _may_have_children(node)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         """Qt asks row by row; the answer for all of a parent's children is worked out at its

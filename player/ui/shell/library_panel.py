@@ -232,8 +232,22 @@ class LibraryPanel(QWidget):
     def _show_found(self, text: str, found: Found | None) -> None:
         self.table_model.show_found(found.ids if found is not None else None)
         self.tree_proxy.show_found(found, len(self.table_model.library_ids))
-        self._open_what_fits()
+        self._opening += 1  # the opening of an older answer stops now
+        self._open_on_arrival = False  # until this one's opening says otherwise
+        self.tree.setUpdatesEnabled(False)  # drawn once, opened
+        QTimer.singleShot(0, partial(self._open_answer, self._opening))
         self.results_shown.emit(text, self.table_model.rowCount())
+
+    def _open_answer(self, opening: int) -> None:
+        """Open what fits of an answer on the turn after it is shown, then draw the tree:
+        the answer, its opening and the tree's paint in one turn kept the GUI thread busy for
+        20-25 ms at a stretch, and drawing the tree closed in between drew it twice; a newer
+        answer drops the opening."""
+        try:
+            if opening == self._opening:
+                self._open_what_fits()
+        finally:
+            self.tree.setUpdatesEnabled(True)
 
     def _open_what_fits(self) -> None:
         """Open the tree as far as what it shows fits: everything for a few tracks (a small

@@ -17,6 +17,7 @@ and selection backgrounds, the selected text's colour; plain text only, never ma
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 from typing import NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
@@ -51,7 +52,8 @@ CellOf = Callable[[QModelIndex | QPersistentModelIndex], Cell | None]
 """The cell at an index of the view's model, or None for one not there (yet)."""
 
 CACHED = 4096
-"""Laid-out texts kept (a few screens of a wide table); beyond it the cache starts again."""
+"""Laid-out texts kept (a few screens of a wide table); beyond it the least recently drawn
+go first."""
 
 ICON_GAP = 4
 """Pixels between a cell's picture and its text."""
@@ -146,7 +148,9 @@ class TextCells(QStyledItemDelegate):
         x, y, width, height = box
         if not text or width <= 0:
             return
-        laid = self._laid.get((text, width, id(font))) or self._layout(text, width, font)
+        key = (text, width, id(font))
+        laid = self._laid.pop(key, None) or self._layout(text, width, font)
+        self._laid[key] = laid  # the most recently drawn last: a full cache drops the oldest
         painter.setPen(self._pen(getattr(theme(), tone)))
         painter.setFont(font)
         if right:
@@ -168,10 +172,13 @@ class TextCells(QStyledItemDelegate):
 
     def _layout(self, text: str, width: int, font: QFont) -> tuple[QStaticText, int, int]:
         """``text`` elided to ``width`` and laid out in ``font``, with its width (rounded)
-        and height, kept for next time (by the font's identity: the views' fonts are made
-        once)."""
+        and height, for :meth:`_draw` to keep (by the font's identity: the views' fonts are
+        made once). A full cache drops its least recently drawn quarter: emptying it made the
+        next screen lay out every text anew, the names and lengths that repeat on every page
+        too, a paint at a time the GUI thread could least afford it."""
         if len(self._laid) >= CACHED:
-            self._laid.clear()
+            for key in list(islice(self._laid, CACHED // 4)):
+                del self._laid[key]
         laid = _prepared(text, font)  # most texts fit: laid out once, not measured first
         size = laid.size()
         if size.width() > width:
@@ -179,8 +186,7 @@ class TextCells(QStyledItemDelegate):
                 QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width), font
             )
             size = laid.size()
-        made = self._laid[(text, width, id(font))] = (laid, round(size.width()), int(size.height()))
-        return made
+        return laid, round(size.width()), int(size.height())
 
     def _colour(self, name: str) -> QColor:
         colour = self._colours.get(name)
