@@ -1,6 +1,7 @@
 """Playback while the library is analysed: underruns during 60 s on a PulseAudio null sink.
 
-A private PulseAudio server with a null sink (as in the tests) paces PortAudio in real time.
+A private PulseAudio server with a null sink (as in the tests, kept awake: ``audio_env.AWAKE``)
+paces PortAudio in real time.
 The engine process (``ProcessBackend``) plays 90 s of rendered music (44.1 kHz FLAC, resampled by the decoder when
 the output runs at another rate) while ``AnalysisService`` analyses the trainer's 56 corpus renders in a
 fresh profile with its niced child process; the first 60 s of playback are measured. The
@@ -26,7 +27,7 @@ from tests.audio_env import start_private_audio, stop_private_audio  # noqa: E40
 
 
 def main(input_rate: int) -> None:
-    home, kind = start_private_audio()  # before sounddevice is imported
+    home, kind = start_private_audio(awake=True)  # before sounddevice is imported
     try:
         import numpy as np
         import soundfile as sf
