@@ -1,7 +1,7 @@
 """PySide6's own Python code compiled once, not at every start.
 
 shiboken6 carries the Python half of its signature machinery (``shibokensupport``: 13 modules,
-some 3,600 lines) as source inside its C library and compiles it whenever PySide6 is first
+some 3,800 lines with its bootstrap) as source inside its C library and compiles it whenever PySide6 is first
 imported: ~35 ms of every start, before anything can be drawn. Its own way out
 (``SBK_EMBED=false``) writes the modules into shiboken6's folder in site-packages, which is not
 Continuo's to change and is often read-only. Instead, while PySide6 is first imported
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 SUPPORT_PREFIX = "shibokensupport/"
 """How the file names shiboken compiles from its embedded archive begin."""
+BOOTSTRAP = "signature_bootstrap.py"
+"""The file shiboken compiles first, which loads the others."""
 FUTURE_FLAGS = reduce(
     lambda flags, name: flags | getattr(__future__, name).compiler_flag,
     __future__.all_feature_names,
@@ -63,7 +65,7 @@ def compiled_once(folder: Path) -> Iterator[None]:
             flags |= sys._getframe(1).f_code.co_flags & FUTURE_FLAGS
         if not (
             isinstance(filename, str)
-            and filename.startswith(SUPPORT_PREFIX)
+            and (filename.startswith(SUPPORT_PREFIX) or filename == BOOTSTRAP)
             and isinstance(source, bytes)
             and mode == "exec"
             and optimize == -1

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from player.ui.pyside_support import cache_file
+from player.ui.pyside_support import BOOTSTRAP, SUPPORT_PREFIX, cache_file
 
 ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -19,7 +19,7 @@ import builtins, json
 compiled = []
 compile_now = builtins.compile
 def counting(source, filename, *args, **kwargs):
-    if isinstance(filename, str) and filename.startswith("shibokensupport/"):
+    if filename == "signature_bootstrap.py" or str(filename).startswith("shibokensupport/"):
         compiled.append(filename)
     return compile_now(source, filename, *args, **kwargs)
 builtins.compile = counting
@@ -34,6 +34,7 @@ print(json.dumps({"compiled": len(compiled), "signatures": "Supported signatures
 
 
 def start(cache: Path) -> dict:
+    assert (BOOTSTRAP, SUPPORT_PREFIX) == ("signature_bootstrap.py", "shibokensupport/")
     run = subprocess.run(
         [sys.executable, "-c", START],
         capture_output=True, text=True, timeout=120, cwd=ROOT,
