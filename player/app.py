@@ -210,15 +210,18 @@ def build_window(
 
 
 def qt_app(qt_argv: list[str]) -> QApplication:
-    """The one QApplication (made on first use), named and styled."""
+    """The one QApplication (made on first use), named, in Fusion and the palette. Its
+    stylesheet comes with the appearance (:func:`build_window`'s ``install_first``) once the
+    window's widgets are made: they are built faster without one
+    (:func:`~player.ui.style.apply_palette`)."""
     from PySide6.QtWidgets import QApplication
 
-    from player.ui.style import apply_style
+    from player.ui.style import apply_palette
 
     app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0], *qt_argv]))
     app.setApplicationName("Continuo")
     app.setDesktopFileName("continuo")
-    apply_style(app)
+    apply_palette(app)
     return app
 
 

@@ -55,7 +55,7 @@ def ids_array(ids: array[int]) -> np.ndarray:
     return np.frombuffer(ids, dtype=np.int64)
 
 
-_FIRST_SORTS = f"""
+_SUMMARY = f"""
 WITH RECURSIVE sorts(sort) AS (
     SELECT min(composer_sort) FROM tracks WHERE {PRESENT}
     UNION ALL
@@ -69,29 +69,37 @@ WITH RECURSIVE sorts(sort) AS (
                   WHERE {PRESENT} AND composer_sort = pairs.sort AND composer_key > pairs.key)
     FROM pairs WHERE key IS NOT NULL
 )
-SELECT key, min(sort) FROM pairs WHERE key IS NOT NULL GROUP BY key
+SELECT
+    (SELECT json_group_array(json_array(composer_key, composer_name, n)) FROM (
+        SELECT composer_key, composer_name, count(*) AS n FROM tracks WHERE {PRESENT}
+        GROUP BY composer_key, composer_name)),
+    (SELECT json_group_object(key, sort) FROM (
+        SELECT key, min(sort) AS sort FROM pairs WHERE key IS NOT NULL GROUP BY key)),
+    (SELECT json_group_object(composer_key, n) FROM (
+        SELECT composer_key, count(DISTINCT work_key) AS n FROM tracks WHERE {PRESENT}
+        GROUP BY composer_key))
 """
-"""Each composer key's first ``composer_sort`` (the tree orders composers by it), found by
-skipping along ``tracks_in_library_order``: one index seek per distinct sort name and key,
-not a pass over every track (a GROUP BY read all 100,000 and sorted them: ~0.1 s at start)."""
+"""The composers' names with their track counts, each composer key's first ``composer_sort``
+(the tree orders composers by it) and its number of works, as three JSON texts in one row.
+The first sorts are found by skipping along ``tracks_in_library_order``: one index seek per
+distinct sort name and key, not a pass over every track (a GROUP BY read all 100,000 and
+sorted them: ~0.1 s at start)."""
 
 
 def composer_summary(db: Database) -> tuple[list[tuple[str, str, str, int]], dict[str, int]]:
     """The tree's first level from migration 9's indexes alone: ``(composer_key,
     composer_name, composer_sort, tracks)`` for each name a composer's tracks carry, and each
-    composer key's number of works (distinct work keys: the identity always gives one)."""
-    names = db.conn.execute(
-        f"SELECT composer_key, composer_name, count(*) FROM tracks WHERE {PRESENT} "
-        "GROUP BY composer_key, composer_name"
-    ).fetchall()
-    sort = dict(db.conn.execute(_FIRST_SORTS).fetchall())
-    works = db.conn.execute(
-        f"SELECT composer_key, count(DISTINCT work_key) FROM tracks WHERE {PRESENT} "
-        "GROUP BY composer_key"
-    ).fetchall()
-    return [(str(k), str(n), str(sort.get(k, "")), int(c)) for k, n, c in names], {
-        str(k): int(w) for k, w in works
-    }
+    composer key's number of works (distinct work keys: the identity always gives one).
+
+    One row, as JSON: SQLite works with the GIL released until it is complete. Read row by
+    row, the start's early read (:func:`player.library.browse.read_first`, on its own thread
+    while the GUI thread builds the window) waited for the GIL once per row, a switch
+    interval (5 ms) each time: some 100 rows, half a second with the GUI thread busy."""
+    names, sorts, works = db.conn.execute(_SUMMARY).fetchone()
+    sort = json.loads(sorts or "{}")
+    return [(k, n, sort.get(k, ""), c) for k, n, c in json.loads(names or "[]")], json.loads(
+        works or "{}"
+    )
 
 
 def composer_tracks(db: Database, composer_key: str) -> list[Track]:

@@ -90,3 +90,23 @@ def test_the_ids_in_library_order_need_no_numpy_and_convert_in_place(tmp_path):
     assert as_array.dtype.name == "int64" and as_array.tolist() == plain.tolist()
     plain[0] = -1
     assert as_array[0] == -1  # the same memory: converting copies nothing
+
+
+def test_the_composers_summary_is_one_row_of_one_statement(tmp_path):
+    """Read in one step, SQLite works with the GIL released until the summary is complete: the
+    start's early read, beside a busy GUI thread, waited for the GIL once per row."""
+    db = open_database(tmp_path / "continuo.db")
+    upsert_tracks(
+        db,
+        [
+            Track(path=f"/m/{i}.flac", size=1, mtime_ns=1, title="I", composer=name, work="Suite")
+            for i, name in enumerate(SPELLINGS)
+        ],
+    )
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    names, works = composer_summary(db)
+    db.conn.set_trace_callback(None)
+    db.close()
+    assert len(statements) == 1
+    assert sum(count for *_, count in names) == len(SPELLINGS) and sum(works.values()) >= 1

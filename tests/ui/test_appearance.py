@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QPalette
 
-from player.app import build_services, build_window
+from player.app import build_services, build_window, qt_app
 from player.profile import Profile
 from player.ui.features.insights.charts import BarChart, Series, series_color
-from player.ui.style import DARK, LIGHT, apply_style, theme
+from player.ui.style import DARK, LIGHT, apply_style, stylesheet, theme
 from tests.ui.library import make_library
 from tests.ui.session_bus import private_session_bus
 from tests.ui.test_window import close_window
@@ -110,6 +110,24 @@ def desktop_says(bus: str, preference: int) -> None:
         check=True,
         timeout=30,
     )  # fmt: skip
+
+
+def test_the_window_is_built_before_the_stylesheet_and_shown_with_it(qtbot, qapp, tmp_path):
+    """``continuo``'s QApplication has the palette and no stylesheet; the appearance sets it
+    once the window's widgets are made (each widget put into another under a stylesheet had
+    its subtree restyled again), before the window is shown."""
+    qapp.setStyleSheet("")
+    assert qt_app([]) is qapp and qapp.styleSheet() == ""
+    assert qapp.palette().color(QPalette.ColorRole.Window).name() == theme().paper
+    window = build_window(
+        build_services(Profile(tmp_path / "p").create(), no_audio=True),
+        features_after_library=True,
+    )
+    qtbot.addWidget(window)
+    try:
+        assert qapp.styleSheet() == stylesheet(theme())
+    finally:
+        close_window(window)
 
 
 def test_following_the_system_repaints_when_the_desktop_switches(tmp_path, library):

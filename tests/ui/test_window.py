@@ -278,6 +278,23 @@ def test_window_geometry_and_state_are_remembered(qtbot, qapp, tmp_path):
         close_window(again)
 
 
+def test_a_start_writes_no_setting_before_the_listener_changes_one(qtbot, qapp, tmp_path):
+    """The saved volume put back at start is not written back: a write made QSettings save
+    window.ini (two fdatasyncs) before the window's first paint."""
+    close_window(open_window(qtbot, qapp, tmp_path / "p", no_audio=True))
+    saved = tmp_path / "p" / "window.ini"
+    before = (saved.read_bytes(), saved.stat().st_mtime_ns)
+    window = open_window(qtbot, qapp, tmp_path / "p", no_audio=True)
+    try:
+        qtbot.wait(100)  # QSettings saves in a later turn of the event loop
+        assert (saved.read_bytes(), saved.stat().st_mtime_ns) == before
+        window.transport.set_volume(0.35)  # the listener's change is saved
+        window.settings.sync()
+        assert "volume=0.35" in saved.read_text()
+    finally:
+        close_window(window)
+
+
 def test_output_menu_lists_devices_and_remembers_the_choice(window, qtbot):
     window._fill_output_menu()
     actions = window.output_menu.actions()

@@ -210,9 +210,11 @@ class MainWindow(QMainWindow):
         self._scan_progress.connect(self._show_scan_progress)
         self._fault.connect(self._show_faults)
         services.faults.subscribe(self._fault.emit)
-        self.transport.volume_changed.connect(lambda v: self.settings.setValue("volume", v))
         self._show_notices()
         self._restore()
+        # After the restore: the saved volume put back is not written back (a write makes
+        # QSettings save window.ini, two fdatasyncs, ~20 ms, before the first paint).
+        self.transport.volume_changed.connect(lambda v: self.settings.setValue("volume", v))
 
     @staticmethod
     def _padded(widget: QWidget) -> QWidget:

@@ -3,12 +3,15 @@ profile, and a message box when Continuo cannot start (the terminal gets both to
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel
 
 from player.errors import ContinuoError
 from player.ui.plain import plain
+from player.ui.style import apply_style
 
 
 class StartupNotice:
@@ -33,6 +36,7 @@ class StartupNotice:
             return
         from PySide6.QtWidgets import QMessageBox  # made only here: its types cost every start
 
+        apply_style(cast(QApplication, QApplication.instance()))  # the sheet too: no window set it
         box = QMessageBox(QMessageBox.Icon.Critical, "Continuo cannot start", error.short)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(error.detail)
