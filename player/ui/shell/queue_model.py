@@ -202,6 +202,16 @@ class QueueModel(QAbstractItemModel):
             return Cell(text, "muted", self.section_font())
         return Cell(text, right=index.column() == 1)
 
+    def suggestion(self, index: AnyIndex) -> tuple[Track, str] | None:
+        """An Up next row's track and its "Why this?" text (None for any other row, and for a
+        suggestion without one), in one call: what its painter asks of every row each time the
+        list changes, without a call into the model's ``data`` per role."""
+        if index.internalId() != UP_NEXT or not 0 <= index.row() < len(self._sections[UP_NEXT]):
+            return None
+        track = self._sections[UP_NEXT][index.row()]
+        note = self._notes.get(int(track.id or 0), "")
+        return (track, note) if note else None
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None

@@ -51,8 +51,7 @@ from player.ui.features.up_next.status import status_line
 from player.ui.jobs import JobRunner
 from player.ui.plain import tip
 from player.ui.shell.context import FeatureContext
-from player.ui.shell.library_models import TRACK_ROLE
-from player.ui.shell.queue_model import NOTE_ROLE, UP_NEXT, AnyIndex
+from player.ui.shell.queue_model import UP_NEXT, AnyIndex
 from player.ui.shell.text_cells import CellOf, TextCells
 from player.ui.style import named
 
@@ -83,15 +82,27 @@ class SuggestionDelegate(TextCells):
     """Draws the first row of a suggestion with its work, its recording and its "Why this?"
     under the track; every other cell as the queue's painter does.
 
-    The Up next list changes with every track started (and every one skipped), and the view
-    then asks each row's size and draws it again: a row's size without its extra lines is
-    measured once (a track's row, a section's row), the smaller types made once, and each
-    line laid out once (until the view's font or style changes)."""
+    The Up next list changes with every track started (and every one skipped: a run of
+    suggestions whose files are gone fails one by one, a change of the list each), and the
+    view then asks each row's size and draws it again: a row's size without its extra lines is
+    measured once (a track's row, a section's row), only the first column's size holds the
+    extra lines (the row is as tall as its tallest cell), a suggestion's lines are made once
+    per track and reason (a track read again makes them anew), found through
+    ``suggestion_of`` in one call (the model's roles asked per row cost 1.5-3.6 ms of the GUI
+    thread's time at each change of a 40-row list, at 100,000 tracks), the smaller types
+    made once, and each line laid out once (until the view's font or style changes)."""
 
-    def __init__(self, view: QAbstractItemView, cell_of: CellOf) -> None:
+    def __init__(
+        self,
+        view: QAbstractItemView,
+        cell_of: CellOf,
+        suggestion_of: Callable[[AnyIndex], tuple[Track, str] | None],
+    ) -> None:
         super().__init__(view, cell_of)
+        self._suggestion_of = suggestion_of
         self._sizes: dict[bool, QSize] = {}  # measured: a track's row (True), a section's
         self._fine: tuple[QFont, QFont, int, int] | None = None
+        self._lines: dict[int, tuple[Track, str, list[str]]] = {}  # by the track object
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
@@ -102,18 +113,22 @@ class SuggestionDelegate(TextCells):
     def _extra(self, index: AnyIndex) -> list[str]:
         """The muted lines under the track: its work (unless the title says it) with the
         recording (performers, year), and the reason."""
-        first = index.sibling(index.row(), 0)
-        note = first.data(NOTE_ROLE)
-        if not note:
+        found = self._suggestion_of(index)
+        if found is None:
             return []
-        track: Track | None = first.data(TRACK_ROLE)
-        work = track.work_title if track is not None and track.work else ""
-        label = track.recording_label if track is not None else ""
-        if work == (track.display_title if track is not None else ""):
+        track, note = found
+        kept = self._lines.get(id(track))  # the entry holds the track: its id is not reused
+        if kept is not None and kept[0] is track and kept[1] == note:
+            return kept[2]
+        if len(self._lines) >= 512:  # a few lists' worth; the list on screen comes back
+            self._lines.clear()
+        work = track.work_title if track.work else ""
+        if work == track.display_title:
             work = ""
-        line = " · ".join(x for x in (work, label) if x)
-        lines = [line] if line else []
-        return [*lines, f"{note[:1].upper()}{note[1:]}"]
+        line = " · ".join(x for x in (work, track.recording_label) if x)
+        lines = [*([line] if line else []), f"{note[:1].upper()}{note[1:]}"]
+        self._lines[id(track)] = (track, note, lines)
+        return lines
 
     def _types(self) -> tuple[QFont, QFont, int, int]:
         """The extra lines' type (nine tenths of the row's), its italic (the reason), and
@@ -134,7 +149,7 @@ class SuggestionDelegate(TextCells):
         if measured is None:
             measured = self._sizes[track_row] = super().sizeHint(option, index)
         size = QSize(measured)
-        extra = len(self._extra(index))
+        extra = len(self._extra(index)) if index.column() == 0 else 0
         if extra:
             size.setHeight(size.height() + extra * self._types()[3] + 3)
         return size
@@ -262,7 +277,9 @@ class UpNext(QObject):
         panel = ctx.queue_panel
         cast(QVBoxLayout, panel.layout()).insertWidget(0, self.bar)
         panel.view.setUniformRowHeights(False)
-        panel.view.setItemDelegate(SuggestionDelegate(panel.view, panel.model.cell))
+        panel.view.setItemDelegate(
+            SuggestionDelegate(panel.view, panel.model.cell, panel.model.suggestion)
+        )
         panel.menu_hooks.append(self._menu)
         ctx.add_track_action("Up next: from here to this work", self.path_to)
         bindings: list[tuple[str, Callable[[], object]]] = [
