@@ -34,11 +34,14 @@ def run(conn: Connection, block_fd: int, options: dict) -> None:
         conn.send(m.Failed(str(exc)))
         return
     conn.send(m.Ready(name, rate, channels, tuple(output_devices())))
+    import numpy as np
+
     from player.audio.engine import Engine
     from player.audio.status import SharedBlock
 
+    block = np.frombuffer(SharedBlock(block_fd).array, dtype=np.float64)  # the same memory
     try:
-        engine = Engine(conn, SharedBlock(block_fd).array, **options)
+        engine = Engine(conn, block, **options)
     except (sd.PortAudioError, ValueError) as exc:  # the output refused to open
         conn.send(m.Failed(str(exc)))
         return

@@ -42,8 +42,6 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import numpy as np
-
 from player.audio import messages as m
 from player.audio.backend import (
     NOTHING_PLAYS,
@@ -106,7 +104,7 @@ class _Engine:
     process: subprocess.Popen
     conn: Connection
     shared: SharedBlock
-    block: np.ndarray
+    block: memoryview  # SharedBlock.array
     ready: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)  # the reader is done
     failure: str = ""
@@ -141,7 +139,7 @@ class ProcessBackend:
         self._asked = _Asked(0, PlaybackState.STOPPED)
         self._volume = 1.0
         self._devices: tuple[OutputDevice, ...] = ()
-        self._lost_counts = np.zeros(2)  # underflows and dry blocks of engines that died
+        self._lost_counts = [0.0, 0.0]  # underflows and dry blocks of engines that died
         self._counts_at_start: dict[int, tuple[int, int]] = {}  # play id → counts (reader)
         self._closed = False
         self._child = self._start()
@@ -446,7 +444,8 @@ class ProcessBackend:
         """The engine process ended by itself: say so, and end the play heard so far."""
         table = read_table(engine.block)
         frame = Clock(engine.block).heard()
-        self._lost_counts += (engine.block[N_UNDERFLOW], engine.block[N_DRY])
+        self._lost_counts[0] += engine.block[N_UNDERFLOW]
+        self._lost_counts[1] += engine.block[N_DRY]
         engine.block[N_UNDERFLOW] = engine.block[N_DRY] = 0
         engine.dead = True  # listeners asking for the state now hear STOPPED
         self._counts_at_start.clear()  # its plays end here, without an Ended event

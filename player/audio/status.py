@@ -27,8 +27,14 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+    Numbers = np.ndarray | memoryview
+    """The block as either side holds it: the engine wraps it in numpy, the app reads it as
+    it is."""
 
 # clock (consumer side)
 C_SEQ, C_FRAME, C_COUNT, C_DAC, C_RUN_START = 0, 1, 2, 3, 4
@@ -48,7 +54,10 @@ STATES = ("stopped", "playing", "paused")  # T_STATE holds the index (PlaybackSt
 
 class SharedBlock:
     """The block in memory both processes map: a deleted file on ``/dev/shm`` (or the temp
-    folder), handed to the engine process as an open file descriptor."""
+    folder), handed to the engine process as an open file descriptor. ``array`` is a
+    ``memoryview`` of its float64 numbers: the app starts the engine before it loads Qt, and
+    reading a few numbers needs no numpy (importing it there cost ~50-85 ms before the first
+    paint); the engine wraps it in a numpy array (``np.frombuffer``), which shares the memory."""
 
     def __init__(self, fd: int | None = None) -> None:
         size = SIZE * 8
@@ -59,30 +68,30 @@ class SharedBlock:
             os.ftruncate(fd, size)
         self.fd = fd
         self._map = mmap.mmap(fd, size)
-        self.array = np.frombuffer(self._map, dtype=np.float64)
+        self.array = memoryview(self._map).cast("d")
 
     def close_fd(self) -> None:
         """Let go of the descriptor (the mapping stays) once the engine process has its copy."""
         os.close(self.fd)
 
 
-def _read(block: np.ndarray, seq: int, part: slice) -> np.ndarray:
+def _read(block: Numbers, seq: int, part: slice) -> list[float]:
     """A consistent copy of ``part``, guarded by the counter at ``seq`` (the writer may be in
     another process; it is never stopped for long, so a few tries suffice)."""
     for _ in range(1000):
         before = block[seq]
         if before % 2 == 0:
-            copy = block[part].copy()
+            copy = block[part].tolist()
             if block[seq] == before:
                 return copy
         time.sleep(0)
-    return block[part].copy()
+    return block[part].tolist()
 
 
 class Clock:
     """The consumer side's record of the last block handed to the device."""
 
-    def __init__(self, block: np.ndarray) -> None:
+    def __init__(self, block: Numbers) -> None:
         self.block = block
         self._b = block
 
@@ -164,7 +173,7 @@ def publish_table(block: np.ndarray, table: Table) -> None:
     block[T_SEQ] += 1
 
 
-def read_table(block: np.ndarray) -> Table:
+def read_table(block: Numbers) -> Table:
     v = _read(block, T_SEQ, slice(T_SEQ, SIZE))
     head = v[: ROWS - T_SEQ]
     n = int(head[T_ROWS - T_SEQ])

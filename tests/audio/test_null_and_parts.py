@@ -197,3 +197,19 @@ def test_the_engine_process_loads_no_qt_and_no_profile_code():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_apps_end_of_the_engine_loads_no_numpy():
+    """The app starts the engine before it loads Qt, on the way to the first paint: its end
+    reads the shared block as a memoryview (numpy cost ~50-85 ms there)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, player.audio, player.audio.process, player.audio.status; "
+        "from player.audio.status import SharedBlock, Clock, read_table; "
+        "b = SharedBlock(); Clock(b.array).hold(7); t = read_table(b.array); "
+        "print(Clock(b.array).heard(), t.plays, 'numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["7", "()", "False"]
