@@ -148,3 +148,18 @@ def test_continuo_demo_ships_the_history_and_the_model(tmp_path):
         assert len(all_plays(db)) == len(read_history(DEMO_PROFILE / HISTORY_FILE))
     finally:
         db.close()
+
+
+def test_the_windows_start_scan_finds_the_demo_library_unchanged(demo):
+    """The window's start scans its folders again by their real paths (``player.app``); in a
+    checkout ``player/assets`` is a link, and the demo scanned by the link's path came back as
+    ten tracks moved and ten missing."""
+    from player.library.scanner import scan_library
+
+    db = open_database(demo.database)
+    try:
+        progress = scan_library(db, [Path(os.path.realpath(DEMO_LIBRARY))])
+    finally:
+        db.close()
+    assert (progress.added, progress.updated, progress.missing) == (0, 0, 0)
+    assert progress.unchanged == len(list(DEMO_LIBRARY.rglob("*.ogg")))
