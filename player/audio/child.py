@@ -39,7 +39,7 @@ def run(conn: Connection, block_fd: int, options: dict) -> None:
     from player.audio.engine import Engine
     from player.audio.status import SharedBlock
 
-    block = np.frombuffer(SharedBlock(block_fd).array, dtype=np.float64)  # the same memory
+    block = np.asarray(SharedBlock(block_fd).array)  # float64 over the same memory
     try:
         engine = Engine(conn, block, **options)
     except (sd.PortAudioError, ValueError) as exc:  # the output refused to open

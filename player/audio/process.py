@@ -104,7 +104,7 @@ class _Engine:
     process: subprocess.Popen
     conn: Connection
     shared: SharedBlock
-    block: memoryview  # SharedBlock.array
+    block: memoryview[float]  # SharedBlock.array
     ready: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)  # the reader is done
     failure: str = ""

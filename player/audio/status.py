@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    Numbers = np.ndarray | memoryview
+    Numbers = np.ndarray | memoryview[float]
     """The block as either side holds it: the engine wraps it in numpy, the app reads it as
     it is."""
 
@@ -81,11 +81,11 @@ def _read(block: Numbers, seq: int, part: slice) -> list[float]:
     for _ in range(1000):
         before = block[seq]
         if before % 2 == 0:
-            copy = block[part].tolist()
+            copy = list(block[part])
             if block[seq] == before:
                 return copy
         time.sleep(0)
-    return block[part].tolist()
+    return list(block[part])
 
 
 class Clock:
@@ -159,17 +159,19 @@ class Table:
         return round((row.heard + extra) * 1000 / rate)
 
 
-def publish_table(block: np.ndarray, table: Table) -> None:
+def publish_table(block: Numbers, table: Table) -> None:
     block[T_SEQ] += 1
     block[T_CMD], block[T_STATE] = table.cmd_seq, table.state
     block[T_PENDING_SEQ], block[T_PENDING_AT] = table.pending_seq, table.pending_at
     block[T_CURSOR], block[T_ROWS] = table.cursor, min(len(table.plays), MAX_PLAYS)
     for i, row in enumerate(table.plays[-MAX_PLAYS:]):
         at = ROWS + i * ROW
-        block[at : at + ROW] = (
+        values = (
             row.play_id, row.duration_s, row.start, -1 if row.end is None else row.end,
             row.heard, row.started, row.seg_start, row.seg_pos_s,
         )  # fmt: skip
+        for j, value in enumerate(values):
+            block[at + j] = float(value)
     block[T_SEQ] += 1
 
 
