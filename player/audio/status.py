@@ -57,7 +57,7 @@ class SharedBlock:
     folder), handed to the engine process as an open file descriptor. ``array`` is a
     ``memoryview`` of its float64 numbers: the app starts the engine before it loads Qt, and
     reading a few numbers needs no numpy (importing it there cost ~50-85 ms before the first
-    paint); the engine wraps it in a numpy array (``np.frombuffer``), which shares the memory."""
+    paint); the engine wraps it in a numpy array (``np.asarray``), which shares the memory."""
 
     def __init__(self, fd: int | None = None) -> None:
         size = SIZE * 8

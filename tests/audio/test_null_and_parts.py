@@ -183,33 +183,34 @@ def test_timeline_names_the_next_boundary_to_wake_for():
     assert timeline.next_boundary() == 1000
 
 
-def test_the_engine_process_loads_no_qt_and_no_profile_code():
-    """What ``python -m player.audio.child`` imports: player.audio and its needs, nothing of the
-    window, the store or the recommender."""
+def _printed_by_fresh_python(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (what it imports is its own, not the suite's)."""
     import subprocess
     import sys
 
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_the_engine_process_loads_no_qt_and_no_profile_code():
+    """What ``python -m player.audio.child`` imports: player.audio and its needs, nothing of the
+    window, the store or the recommender."""
     code = (
         "import sys, player.audio.child, player.audio.engine; "
         "print(' '.join(sorted(m for m in sys.modules if m.startswith("
         "('PySide6', 'sqlite3', 'onnxruntime', 'player.ui', 'player.store', 'player.recommend', "
         "'player.library', 'player.app')))))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert _printed_by_fresh_python(code).strip() == ""
 
 
 def test_the_apps_end_of_the_engine_loads_no_numpy():
     """The app starts the engine before it loads Qt, on the way to the first paint: its end
     reads the shared block as a memoryview (numpy cost ~50-85 ms there)."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, player.audio, player.audio.process, player.audio.status; "
         "from player.audio.status import SharedBlock, Clock, read_table; "
         "b = SharedBlock(); Clock(b.array).hold(7); t = read_table(b.array); "
         "print(Clock(b.array).heard(), t.plays, 'numpy' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["7", "()", "False"]
+    assert _printed_by_fresh_python(code).split() == ["7", "()", "False"]
