@@ -222,9 +222,13 @@ class AnalysisService:
         self._thread.start()
 
     def pause(self) -> None:
-        """Finish the files in hand, then wait."""
-        self._running.clear()
-        self._report(paused=True)
+        """Finish the files in hand, then wait. Under the state lock no file is handed out
+        between the check of ``_running`` and its report (:meth:`_hand_out`), so the record
+        said here names what is really in hand: "paused, nothing in hand" means nothing more
+        will be done until :meth:`resume`."""
+        with self._state_lock:
+            self._running.clear()
+            self._report(paused=True, current=self._current())
 
     def resume(self) -> None:
         self._running.set()
@@ -329,11 +333,15 @@ class AnalysisService:
                     return
                 idle = _Child(self.model_path, self.embedding_path)
                 self._children.append(idle)
-            track_id, path = queue.pop()
+            track_id, path = queue[-1]
             track = track_by_id(db, track_id)
             notated = notated_key(track.work, track.title, track.album) if track else None
-            idle.give(track_id, path, notated)
-            self._report(current=path)
+            with self._state_lock:  # a pause() that came meanwhile holds this file back
+                if not self._running.is_set():
+                    return
+                queue.pop()
+                idle.give(track_id, path, notated)
+                self._report(current=path)
 
     def _collect(self, db: Database, total: int, started: float) -> None:
         """Wait up to a poll interval for answers; store each, replacing children that died."""
@@ -348,19 +356,21 @@ class AnalysisService:
                 continue
             assert child.job is not None
             track_id, _ = child.job
-            child.job = None
             if isinstance(value, TrackFeatures):
                 save_features(db, track_id, self.analysis_version, value)
             else:
                 save_failure(db, track_id, self.analysis_version, value)
             if status == "crashed":
                 child.stop()
-                self._children.remove(child)
-            done = self._state.done + 1
-            per_file = (time.monotonic() - started) / done
-            self._report(
-                done=done,
-                failed=self._state.failed + (status != "ok"),
-                current=self._current(),
-                eta_s=per_file * (total - done),
-            )
+            with self._state_lock:  # the file leaves the hand and is counted in one record
+                child.job = None
+                if status == "crashed":
+                    self._children.remove(child)
+                done = self._state.done + 1
+                per_file = (time.monotonic() - started) / done
+                self._report(
+                    done=done,
+                    failed=self._state.failed + (status != "ok"),
+                    current=self._current(),
+                    eta_s=per_file * (total - done),
+                )
