@@ -24,7 +24,7 @@ from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
 from player.playlog import PlayLogRecorder
 from player.profile import Profile
-from player.profile_db import open_profile_database
+from player.profile_db import check_early, open_profile_database
 from player.services import Listeners, Services
 from player.store.db import Database
 from player.store.tracks import add_library_root
@@ -100,15 +100,19 @@ def build_services(
     analysis_workers: int | None = None,
     on_wait: Callable[[str], None] | None = None,
     audio: AudioStart | None = None,
+    checked: Future[str | None] | None = None,
 ) -> Services:
     """``on_wait`` shows a line while another program holds the profile's database; ``audio``
-    is a sound engine started earlier (:func:`start_audio`), else it starts here."""
+    is a sound engine started earlier (:func:`start_audio`), else it starts here; ``checked``,
+    the database's check begun earlier (:func:`~player.profile_db.check_early`)."""
     notices: list[str] = []
     faults = Faults()
     if audio is None:
         audio = start_audio(device, no_audio=no_audio)  # opens while the profile does
     unchecked: list[Path] = []
-    db = open_profile_database(profile, notices, on_wait=on_wait, unchecked=unchecked)
+    db = open_profile_database(
+        profile, notices, on_wait=on_wait, unchecked=unchecked, checked=checked
+    )
     read_only = db.read_only
     try:
         if not read_only:
@@ -308,6 +312,7 @@ def main(
 ) -> int:
     """Run Continuo on ``profile``; when a window already runs on it, hand it the files and
     folders given (``play_paths``, else the ``libraries``) instead: it adds and plays them."""
+    checked = check_early(profile)  # reads the database while Qt is imported
     from player.ui.instance import hand_off
 
     if hand_off(profile.root, list(play_paths) or list(libraries)):
@@ -339,6 +344,7 @@ def main(
             on_wait=waiting,
             analysis_workers=analysis_workers,
             audio=audio,
+            checked=checked,
         )
     except ContinuoError as exc:
         print(f"continuo: {exc.short}\n{exc.detail}", file=sys.stderr)

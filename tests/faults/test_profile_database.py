@@ -15,6 +15,7 @@ import pytest
 from player import profile_db
 from player.app import build_services, build_window
 from player.errors import DatabaseError
+from player.profile import Profile
 from player.profile_db import DAMAGE_NOTE, open_profile_database
 from player.store.db import open_database
 from tests.faults.conftest import (
@@ -286,3 +287,29 @@ def test_damaged_database_on_a_full_disk_is_left_as_it_is_and_read(tmp_path, sma
     assert "is damaged" in notices[0] and "cannot repair it now" in notices[0]
     assert profile.database.read_bytes() == damaged
     assert not [p for p in profile.root.iterdir() if "damaged-" in p.name and p.stat().st_size]
+
+
+def test_the_check_begun_early_is_the_one_the_open_takes(tmp_path, music):
+    """``continuo`` checks the database on a thread while Qt is imported: a sound file reads
+    "ok", damage found there is recovered by the open as if it had found it, and no file (a
+    first start) is left to the open."""
+    assert profile_db.check_early(Profile(tmp_path / "new")).result(timeout=10) is None
+
+    profile = make_profile(tmp_path / "p", music, plays=3000)
+    assert profile_db.check_early(profile).result(timeout=10) == "ok"
+
+    before = snapshot(profile.database)
+    damaged = damage_page_holding(profile.database, before["plays"][1500][2].encode())
+    checked = profile_db.check_early(profile)
+    problem = checked.result(timeout=10)
+    assert problem and problem != "ok"
+    assert profile.database.read_bytes() == damaged  # the check changed nothing
+    notices: list[str] = []
+    db = open_profile_database(profile, notices, checked=checked)
+    try:
+        assert db.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == TRACKS
+    finally:
+        db.close()
+    (copy,) = profile.root.glob("continuo.db.damaged-*")
+    assert copy.read_bytes() == damaged
+    assert "was damaged" in notices[0]
