@@ -327,3 +327,32 @@ def test_an_unusable_model_is_refused_with_its_reason_and_a_fallback_fills(
         qtbot.waitUntil(lambda: window.controller.current is not None, timeout=5000)
     finally:
         close_window(window)
+
+
+def test_up_next_offers_only_tracks_whose_files_are_on_disk(window, qtbot):
+    """Files gone since the scan (a drive not mounted, deleted) are not suggested: a list of
+    them would fail one by one as each came up. With none left, Up next says why it is empty."""
+    play_work(window, qtbot, 0)
+    first = wait_for_set(window, qtbot)
+    gone = [t for t in first if units([t])[0] == units(first)[0]]
+    for track in gone:
+        Path(track.path).unlink()
+    panel = window.features.up_next
+    panel.refresh()
+    up = wait_for_set(window, qtbot, not_equal=[t.id for t in first])
+    assert all(Path(t.path).is_file() for t in up)
+    assert not {t.id for t in gone} & {t.id for t in up}
+
+    playing = {t.id for t in window.controller.played} | {t.id for t in window.queue.user}
+    db = window.services.open_db()
+    try:
+        stored = all_tracks(db)
+    finally:
+        db.close()
+    for track in stored:
+        if track.id not in playing:
+            Path(track.path).unlink(missing_ok=True)
+    panel.refresh()
+    qtbot.waitUntil(lambda: not window.queue.up_next, timeout=15000)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Up next is empty: none of the tracks it would suggest is on disk")

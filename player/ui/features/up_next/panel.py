@@ -42,6 +42,7 @@ from player.domain.plays import (
     SESSIONS,
     ended_how,
 )
+from player.library.presence import on_disk
 from player.playlog import token_of
 from player.recommend.settings import DEFAULT_COUNT
 from player.store.tracks import Track
@@ -366,23 +367,28 @@ class UpNext(QObject):
         queued = [int(t.id or 0) for t in self.queue.user]
         shown = set(self._shown)
         goal = int(self._destination.id or 0) if self._destination is not None else None
+        open_db = self.ctx.services.open_db
 
-        def ask() -> tuple[list[Suggestion], Status, float | None]:
+        def ask() -> tuple[list[Suggestion], Status, float | None, int]:
             if goal is not None:
                 found = rec.path_to([*session, *queued], goal, expand_works=keep)
             else:
                 found = rec.suggest(
                     session, queued, n=count, mode=mode, expand_works=keep, minutes=minutes
                 )
+            there = on_disk(open_db, [s.track_id for s in found])
+            absent = sum(s.track_id not in there for s in found)
+            found = [s for s in found if s.track_id in there]
             new = [s for s in found if s.track_id not in shown]
             if new:
                 rec.shown(new, mode)
-            return found, rec.status(), started_at
+            return found, rec.status(), started_at, absent
 
         self.jobs.run(ask, self._arrived, self._failed)
 
-    def _arrived(self, result: tuple[list[Suggestion], Status, float | None]) -> None:
-        suggestions, status, started_at = result
+    def _arrived(self, result: tuple[list[Suggestion], Status, float | None, int]) -> None:
+        """A new set: the suggestions whose files are on disk (``absent`` were not)."""
+        suggestions, status, started_at, absent = result
         self._done()
         current = self.controller.current
         skip = {int(t.id or 0) for t in self.queue.user}
@@ -407,6 +413,12 @@ class UpNext(QObject):
             self._path_shown = bool(tracks)
             header = f"From here to {destination.composer}: {destination.work or destination.title}"
             self.queue.set_up_next(tracks, source=header, started_by="suggestion", notes=notes)
+        elif not tracks and absent:  # a drive not mounted: its neighbours would fail as well
+            self.queue.set_up_next([], source="", started_by="suggestion")
+            self.ctx.show_message(
+                "Up next is empty: none of the tracks it would suggest is on disk "
+                "(is their drive mounted?)"
+            )
         elif not tracks and self.mode == "other_recordings":
             self.queue.set_up_next([], source="", started_by="suggestion")
             self.ctx.show_message("No other recording of this work in your library")
