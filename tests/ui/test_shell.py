@@ -7,6 +7,7 @@ NullBackend keeps time), so these need no audio device.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +127,18 @@ def test_up_next_alone_without_a_recommender_walks_the_library(qtbot, qapp, tmp_
         qtbot.waitUntil(lambda: bool(window.queue.up_next), timeout=5000)
         assert window.queue.up_next_source == "library order"
         assert window.queue.up_next[0].work != tracks[0].work  # the works after this one
+
+        # files gone since the scan (a drive not mounted) are left out
+        gone = window.queue.up_next[0]
+        aside = Path(gone.path).rename(tmp_path / "aside")  # the library is the module's
+        try:
+            window.queue.set_up_next([], source="", started_by="queue")
+            window.controller.play_track(tracks[0])
+            qtbot.waitUntil(lambda: bool(window.queue.up_next), timeout=5000)
+            assert gone.id not in {t.id for t in window.queue.up_next}
+            assert all(Path(t.path).is_file() for t in window.queue.up_next)
+        finally:
+            aside.rename(gone.path)
     finally:
         close_window(window)
 

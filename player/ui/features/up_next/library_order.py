@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 
 from player.audio.backend import Playable
 from player.library.grouping import play_order
+from player.library.presence import on_disk
 from player.library.track_rows import LibraryTracks
 from player.store.tracks import Track
 from player.ui.shell.context import FeatureContext
@@ -57,7 +58,8 @@ def _in_playing_order(tracks: list[Track]) -> list[Track]:
 
 
 class LibraryOrder(QObject):
-    """Fills an empty Up next from the library each time a track starts."""
+    """Fills an empty Up next from the library each time a track starts, with the tracks whose
+    files are on disk (checked off the GUI thread: :func:`~player.library.presence.on_disk`)."""
 
     def __init__(self, ctx: FeatureContext) -> None:
         super().__init__(ctx)
@@ -70,4 +72,13 @@ class LibraryOrder(QObject):
             return
         basis = (queue.user or [playback.current])[-1]
         suggested, source, started_by = library_order(basis, playback.library_tracks)
-        queue.set_up_next(suggested, source=source, started_by=started_by)
+        playing, open_db = playback.current, self.ctx.services.open_db
+        ids = [int(t.id or 0) for t in suggested]
+
+        def fill(there: set[int]) -> None:
+            if playback.current != playing or queue.up_next:
+                return  # a later start fills it, or the listener did
+            kept = [t for t in suggested if int(t.id or 0) in there]
+            queue.set_up_next(kept, source=source if kept else "", started_by=started_by)
+
+        self.ctx.run_job(lambda: on_disk(open_db, ids), fill, lambda _: fill(set(ids)))
