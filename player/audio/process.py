@@ -136,6 +136,8 @@ class ProcessBackend:
         self._seq = 0
         self._next_id = 0
         self._items: dict[int, Playable] = {}
+        self._furthest = (-1, 0)  # (run, ring frame): the furthest frame read as heard in it
+        self._furthest_lock = threading.Lock()  # readers: GUI, play log, MPRIS (never the callback)
         self._asked = _Asked(0, PlaybackState.STOPPED)
         self._volume = 1.0
         self._devices: tuple[OutputDevice, ...] = ()
@@ -237,7 +239,7 @@ class ProcessBackend:
         if child.dead:
             return None, NOTHING_PLAYS
         table = read_table(child.block)
-        frame = Clock(child.block).heard()
+        frame = self._never_back(*Clock(child.block).heard_in_run())
         state = _state(asked, table)
         if state is PlaybackState.STOPPED:
             return None, NOTHING_PLAYS
@@ -257,6 +259,21 @@ class ProcessBackend:
         row, pos = where
         heard = (item, min(pos, row.duration_s), row.duration_s, table.heard_ms(row, frame, rate))
         return row.play_id, PlaybackSnapshot(state, *heard)
+
+    def _never_back(self, frame: int, run: int) -> int:
+        """``frame``, or the furthest frame read as heard before in the same run. Each callback
+        anchors the clock anew to the device's report of when its block will be heard, and a
+        report that moves later (PulseAudio adjusting its latency) put the speaker up to ~40 ms
+        behind the previous reading: the position shown, and a track at a gapless boundary,
+        went back. Within a run the speaker only moves forward, so a reading behind the last
+        is held there until the music catches up (as the engine's pause holds at what its
+        event thread already counted)."""
+        with self._furthest_lock:
+            last_run, last = self._furthest
+            if run == last_run and frame < last:
+                return last
+            self._furthest = (run, frame)
+            return frame
 
     # --- commands (caller) ----------------------------------------------------------------
 
@@ -353,6 +370,8 @@ class ProcessBackend:
 
     def _start(self, *, first: bool = True) -> _Engine:
         """A new engine process (it opens its output while the caller goes on)."""
+        with self._furthest_lock:
+            self._furthest = (-1, 0)  # its ring frames count from the start again
         ours, theirs = socket.socketpair()
         shared = SharedBlock()
         handed = (theirs.fileno(), shared.fd)

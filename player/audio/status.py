@@ -108,11 +108,16 @@ class Clock:
     def heard(self, now: float | None = None) -> int:
         """The ring frame reaching the speaker at ``now`` (default: now), by the last block's
         schedule, never beyond the music handed over nor before the run it belongs to."""
+        return self.heard_in_run(now)[0]
+
+    def heard_in_run(self, now: float | None = None) -> tuple[int, int]:
+        """:meth:`heard` and the first ring frame of the run it belongs to (a run: the stream
+        playing from one start, resume or seek to the next), read together."""
         frame, count, dac, run_start = _read(self._b, C_SEQ, slice(C_FRAME, C_RUN_START + 1))
         now = time.monotonic() if now is None else now
         rate = self._b[RATE] or 1.0
         at = frame + (now - dac) * rate
-        return int(min(max(at, run_start), frame + count))
+        return int(min(max(at, run_start), frame + count)), int(run_start)
 
     def when(self, frame: int) -> float:
         """When ring frame ``frame`` reaches the speaker (``time.monotonic``), at this pace."""
