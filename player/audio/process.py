@@ -263,9 +263,9 @@ class ProcessBackend:
     def _never_back(self, frame: int, run: int) -> int:
         """``frame``, or the furthest frame read as heard before in the same run. Each callback
         anchors the clock anew to the device's report of when its block will be heard, and a
-        report that moves later (PulseAudio adjusting its latency) put the speaker up to ~40 ms
-        behind the previous reading: the position shown, and a track at a gapless boundary,
-        went back. Within a run the speaker only moves forward, so a reading behind the last
+        report that moves later (seen on PulseAudio's null sink, most likely its latency being
+        adjusted) put the speaker up to ~40 ms behind the previous reading: the position
+        shown, and a track at a gapless boundary, went back. Within a run the speaker only moves forward, so a reading behind the last
         is held there until the music catches up (as the engine's pause holds at what its
         event thread already counted)."""
         with self._furthest_lock:
