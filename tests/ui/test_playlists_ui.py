@@ -41,6 +41,7 @@ def test_playlists_tab_saves_reorders_renames_exports_imports_and_deletes(qtbot,
     tracks = window.controller.library_tracks
     qtbot.waitUntil(lambda: panel.hint.text().startswith("No playlists yet"), timeout=5000)
     assert not any(b.isEnabled() for b in panel.choice_buttons)  # nothing to rename or delete
+    assert panel.lists.isHidden() and panel.entries.isHidden()  # the hint alone, no blank lists
     window.controller.play_track(tracks[0])
     qtbot.waitUntil(lambda: window.controller.current == tracks[0], timeout=5000)
     window.queue.add([tracks[2], tracks[4]])
@@ -50,6 +51,7 @@ def test_playlists_tab_saves_reorders_renames_exports_imports_and_deletes(qtbot,
     ids = [tracks[0].id, tracks[2].id, tracks[4].id]
     assert stored(window) == {"Evening": ids}
     assert all(b.isEnabled() for b in panel.choice_buttons)
+    assert not panel.lists.isHidden() and not panel.entries.isHidden()
 
     window.side.setCurrentWidget(panel)
     panel.entries.setFocus()

@@ -86,7 +86,9 @@ class PlaylistsPanel(QWidget):
         top.addWidget(button("Save queue…", self.ask_save_queue, "Save the queue as a playlist"))
         top.addWidget(button("Import…", self.ask_import, "Import an M3U playlist"))
         top.addStretch()
-        actions = QHBoxLayout()
+        self.chosen_row = QWidget()  # with the lists, hidden while there is no playlist
+        actions = QHBoxLayout(self.chosen_row)
+        actions.setContentsMargins(0, 0, 0, 0)
         self.play_button = button("Play", self.play)
         actions.addWidget(self.play_button)
         self.choice_buttons = [  # need a chosen playlist
@@ -103,8 +105,9 @@ class PlaylistsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.hint)
         layout.addWidget(self.lists, 1)
-        layout.addLayout(actions)
+        layout.addWidget(self.chosen_row)
         layout.addWidget(self.entries, 2)
+        layout.addStretch()  # takes the space the hidden lists leave: the hint stays on top
         self.entries.setToolTip("Alt+Up / Alt+Down move the selected tracks; Delete removes them")
 
     # reading ----------------------------------------------------------------------------------
@@ -134,6 +137,8 @@ class PlaylistsPanel(QWidget):
             "" if found else "No playlists yet. Save the queue, or import an M3U file."
         )
         self.hint.setVisible(not found)
+        for part in (self.lists, self.chosen_row, self.entries):
+            part.setVisible(bool(found))
         self._load_entries()
 
     def _load_entries(self) -> None:
