@@ -35,7 +35,7 @@ from player.store.db import Database
 from player.store.play_log import read_play_log
 from player.store.track_keys import track_keys
 
-PERIODS = ("week", "month")
+PERIODS = ("week", "month", "year")
 OTHER = "Other composers"
 UNKNOWN = "Unknown composer"
 
@@ -150,9 +150,10 @@ def compute_insights(
     plays : PlayFacts, optional
         The play log as :func:`read_plays` read it (still current): only the small suggestions
         log is read then.
-    period : {"week", "month"} or None
-        The bin of the time charts; ``None`` picks weeks for a log spanning up to 26 weeks and
-        months beyond, so a chart has between a handful and a few dozen bars.
+    period : {"week", "month", "year"} or None
+        The bin of the time charts; ``None`` picks weeks for a log spanning up to 26 weeks,
+        months up to four years and years beyond, so a chart has between a handful and a few
+        dozen bars (a decade by month would be 120 slivers).
     top : int
         How many composers (by total listening time) get their own series; the rest are summed
         into :data:`OTHER` (unless that would be a single composer, which is then shown).
@@ -167,8 +168,7 @@ def compute_insights(
         return Insights(period=period or "week")
     days = plays.day.astype("datetime64[D]")
     composer_names, composer, work_names = plays.composer_names, plays.composer, plays.work_names
-    span_weeks = int((days[-1] - days[0]).astype(int)) / 7
-    period = period or ("week" if span_weeks <= 26 else "month")
+    period = period or automatic_period(int((days[-1] - days[0]).astype(int)))
     starts, index = _bins(days, period)
 
     by_time = np.argsort(-np.bincount(composer, weights=ms), kind="stable")
@@ -264,12 +264,19 @@ def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first[order], rank[inverse.ravel()]
 
 
+def automatic_period(span_days: int) -> str:
+    """The chart's bin for a log spanning ``span_days`` from its first play to its last."""
+    if span_days <= 26 * 7:
+        return "week"
+    return "month" if span_days <= 4 * 365 else "year"
+
+
 def _bins(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
     """Each period's first day from the first to the last play (P,), and each day's period (N,)."""
-    if period == "month":
-        months = days.astype("datetime64[M]")
-        starts = np.arange(months[0], months[-1] + 1)
-        return starts.astype("datetime64[D]"), (months - starts[0]).astype(int)
+    if period in ("month", "year"):
+        units = days.astype("datetime64[M]" if period == "month" else "datetime64[Y]")
+        starts = np.arange(units[0], units[-1] + 1)
+        return starts.astype("datetime64[D]"), (units - starts[0]).astype(int)
     # 1970-01-01 was a Thursday: shifting by 3 makes Monday weekday 0.
     mondays = days - ((days.astype(np.int64) + 3) % 7)
     starts = np.arange(mondays[0], mondays[-1] + 1, 7)

@@ -285,7 +285,10 @@ def make_profile(root: Path, n_tracks: int, n_plays: int = 0) -> Path:
 def write_history(db, n_tracks: int, n_plays: int, seed: int = 13) -> None:
     """``n_plays`` plays ending now: sessions of two works' movements (track ids of one work are
     ``c + 20 * (5 * w + m) + 1``), favourite composers, a skip in ten, a fifth started by
-    suggestions; sessions 45 minutes to two days apart."""
+    suggestions; sessions 45 minutes to two days apart. A million plays so spaced span about
+    280 years, not the issue's decade: at ~5 minutes a play a decade could hold them only as one
+    unbroken session. The views' costs follow the number of plays and of sessions (100,000
+    here, the harder case), not the calendar; Insights reads its last weeks either way."""
     import numpy as np
 
     from player.store.plays import log_plays

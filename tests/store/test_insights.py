@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from player.store import open_database
-from player.store.insights import OTHER, compute_insights
+from player.store.insights import OTHER, automatic_period, compute_insights
 from player.store.plays import end_play, start_play
 from tests.store.insights_profile import KNOWN, generated_profile, known_profile
 
@@ -94,6 +94,28 @@ def test_an_empty_profile_gives_empty_insights(db):
     assert insights.empty
     assert (insights.total_plays, insights.total_hours, insights.suggestion_share) == (0, 0.0, 0.0)
     assert insights.discovered_composers == []
+
+
+def test_a_long_history_is_binned_by_year(db):
+    generated_profile(db, plays=600, days=5 * 365, start=date(2020, 3, 2), seed=2)
+    insights = compute_insights(db)
+    assert insights.period == "year"
+    assert insights.periods == [date(year, 1, 1) for year in range(2020, 2026)]
+    monthly = compute_insights(db, period="month")
+    assert insights.plays.sum() == monthly.plays.sum() == 600
+    assert insights.hours.sum() == pytest.approx(monthly.hours.sum())
+    per_year = {d.year: 0.0 for d in insights.periods}
+    for start, hours in zip(monthly.periods, monthly.hours.sum(axis=0), strict=True):
+        per_year[start.year] += hours
+    assert insights.hours.sum(axis=0) == pytest.approx(list(per_year.values()))
+
+
+@pytest.mark.parametrize(
+    ("span_days", "period"),
+    [(0, "week"), (182, "week"), (183, "month"), (4 * 365, "month"), (4 * 365 + 1, "year")],
+)
+def test_the_automatic_period_gives_a_handful_to_a_few_dozen_bars(span_days, period):
+    assert automatic_period(span_days) == period
 
 
 def test_bad_arguments_are_named(db):

@@ -128,6 +128,11 @@ def test_the_dialog_reads_off_the_ui_thread_and_rebins_on_request(qtbot, qapp, p
     dialog.view.period.activated.emit(2)
     qtbot.waitUntil(lambda: dialog.view.insights.period == "month", timeout=10_000)
     assert dialog.view.composer_chart.labels == ["Jan 2026"]
+    dialog.view.period.setCurrentIndex(3)
+    dialog.view.period.activated.emit(3)
+    qtbot.waitUntil(lambda: dialog.view.insights.period == "year", timeout=10_000)
+    assert dialog.view.composer_chart.labels == ["2026"]
+    assert dialog.view.composer_title.text().endswith("per year")
     dialog.close()
     assert jobs.wait(10_000)
 

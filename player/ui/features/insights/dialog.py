@@ -107,6 +107,8 @@ def _percent(share: float) -> str:
 
 def period_labels(period: str, starts: list[date]) -> tuple[list[str], list[str]]:
     """Short labels under the bars, and the longer titles heading their tooltips."""
+    if period == "year":
+        return [str(d.year) for d in starts], [str(d.year) for d in starts]
     if period == "month":
         return [d.strftime("%b %Y") for d in starts], [d.strftime("%B %Y") for d in starts]
     return [f"{d.day} {d:%b}" for d in starts], [f"Week of {d.day} {d:%b %Y}" for d in starts]
@@ -205,13 +207,18 @@ class _DiscoveryTable(QTableView):
 class InsightsView(QWidget):
     """Shows one :class:`Insights`; asks for another binning through :attr:`period_requested`."""
 
-    period_requested = Signal(object)  # "week", "month" or None (automatic)
+    period_requested = Signal(object)  # "week", "month", "year" or None (automatic)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("insights")
         self.period = QComboBox()
-        for text, value in (("Automatic", None), ("By week", "week"), ("By month", "month")):
+        for text, value in (
+            ("Automatic", None),
+            ("By week", "week"),
+            ("By month", "month"),
+            ("By year", "year"),
+        ):
             self.period.addItem(text, value)
         self.period.activated.connect(lambda i: self.period_requested.emit(self.period.itemData(i)))
         header = QHBoxLayout()
