@@ -262,6 +262,9 @@ def run_window(
     instance = InstanceServer(services.profile.root, window)
     if instance.listen():  # later starts on this profile raise this window and hand it files
         instance.activated.connect(window.activate_from_second_start)
+    # The main window is the app: once it closes the event loop ends, whatever else is on
+    # screen (a dialog left open, or one shown as it closed, kept it going, sound and all).
+    window.context.closing.connect(lambda: app.exit(0))
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
     close_on_signals(window)

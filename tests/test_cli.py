@@ -223,6 +223,47 @@ def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
     )
 
 
+WINDOW_THEN_DIALOG = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+import player.app
+from player.cli import main
+
+made = player.app.build_window
+
+
+def build_window(*args, **kwargs):
+    window = made(*args, **kwargs)
+    # a feature's message arriving as the window closes: a window of its own, left open
+    late = QMessageBox(QMessageBox.Icon.Information, "Continuo", "Late news", parent=window)
+    window.context.closing.connect(lambda: QTimer.singleShot(0, late.show))
+    return window
+
+
+player.app.build_window = build_window
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_closing_the_window_quits_even_with_another_window_open(tmp_path):
+    """The main window is the app: once it closes, the process ends (the sound with it), even
+    when a dialog is still, or newly, on screen; a dialog left open kept the event loop going
+    with the music playing and no window to stop it."""
+    library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
+    args = ["--profile", str(tmp_path / "profile"), "--library", str(library), "--play"]
+    app = subprocess.Popen(
+        [sys.executable, "-c", WINDOW_THEN_DIALOG, *args, "--no-audio", "--quit-after", "2"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        assert app.wait(30) == 0
+    finally:
+        app.kill()
+    (play,) = history(tmp_path / "profile")[0]["plays"]
+    assert play["ended_how"] == "stopped"
+
+
 def history(profile) -> list:
     if not (profile / "continuo.db").exists():
         return []
