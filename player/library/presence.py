@@ -26,4 +26,9 @@ def on_disk(open_db: Callable[[], Database], track_ids: Sequence[int]) -> set[in
     finally:
         db.close()
     paths = zip(columns["id"], columns["path"], strict=True)
-    return {int(i) for i, path in paths if os.path.exists(native(path))}
+    return {int(i) for i, path in paths if file_on_disk(path)}
+
+
+def file_on_disk(path: str) -> bool:
+    """Whether the file at the store's ``path`` is there now (a stat: off the GUI thread)."""
+    return os.path.exists(native(path))

@@ -31,6 +31,7 @@ from player.analysis.version import ANALYSIS_VERSION
 from player.domain.keys import pitch_label, recording_pitch
 from player.library.browse import FirstRead, Overview, read_library
 from player.library.grouping import play_order
+from player.library.presence import file_on_disk
 from player.library.track_rows import LibraryTracks
 from player.services import Services
 from player.store.library_view import recording_pitch as stored_recording_pitch
@@ -51,7 +52,7 @@ from player.ui.shell.controller import BackendBridge, PlaybackController
 from player.ui.shell.library_models import composer_rows, track_line
 from player.ui.shell.library_panel import LibraryPanel
 from player.ui.shell.next_paint import after_next_paint
-from player.ui.shell.panels import HistoryPanel, ProblemsPanel, QueuePanel
+from player.ui.shell.panels import UNPLAYABLE, HistoryPanel, ProblemsPanel, QueuePanel
 from player.ui.shell.queue_model import QueueModel
 from player.ui.shell.screen_fit import geometry_worth_saving, restore_geometry
 from player.ui.shell.steady_tabs import SteadyTabs
@@ -63,7 +64,6 @@ HISTORY_PLAYS = 2000
 """The History tab shows the newest sessions up to this many plays (`continuo history`: all)."""
 LibraryRead = Callable[[], tuple[Overview, list[tuple[str, str]]]]
 """Gives the library's overview and problems list (a worker thread calls it)."""
-UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
 PROBLEM_COUNT_EVERY_MS = 500
 """The Problems tab's count changes at most this often (:meth:`MainWindow._show_problem_count`)."""
 
@@ -531,13 +531,16 @@ class MainWindow(QMainWindow):
         self.jobs.run(find, play, self._job_failed)
 
     def _unplayable(self, track, message: str) -> None:
-        """A file that failed to play joins the Problems list (until the file changes)."""
+        """A file that failed to play joins the Problems list (until the file changes); one
+        not on disk does not: its drive may only be unmounted, the message said so, and
+        listing it as damaged would send the listener looking in the wrong place."""
         open_db = self.services.open_db
 
         def record():
             db = open_db()
             try:
-                record_problem(db, track.path, UNPLAYABLE, track.size, track.mtime_ns)
+                if file_on_disk(track.path):
+                    record_problem(db, track.path, UNPLAYABLE, track.size, track.mtime_ns)
                 return problems(db)
             finally:
                 db.close()

@@ -148,8 +148,13 @@ class HistoryPanel(QWidget):
             self.view.expand(self.model.index(0, 0))
 
 
+UNPLAYABLE = "Could not be played: damaged, or changed since the last scan (it is skipped)"
+"""The reason a file on disk that failed to play is listed with (until the file changes)."""
+
+
 class ProblemsPanel(QWidget):
-    """Files the scanner could not use and tracks the analysis could not read, with reasons.
+    """Files the scanner could not use, files that failed to play and tracks the analysis
+    could not read, with reasons and what found them.
 
     Each new list changes only the rows that differ from the shown ones: a file that fails to
     play adds one (the list is read again after each), where making every row again cost the
@@ -189,7 +194,9 @@ class ProblemsPanel(QWidget):
         """Replace the rows between the ones the shown and the new list share at their start
         and at their end (both are sorted by path within each stage)."""
         rows = [
-            (path, reason, stage) for stage, found in self._found.items() for path, reason in found
+            (path, reason, "playback" if reason == UNPLAYABLE else stage)
+            for stage, found in self._found.items()
+            for path, reason in found
         ]
         old = self._shown
         start, most = 0, min(len(old), len(rows))
