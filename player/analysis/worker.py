@@ -7,7 +7,8 @@ Linux ``SCHED_IDLE``, so it only gets CPU time that playback and the UI leave). 
 small results (histogram and summary numbers) and writes them with
 :mod:`player.store.features`, so only the main process writes the profile. A child that dies on
 a file is noticed; the file is marked "analysis worker crashed" and a fresh child goes on with
-the next one. No Qt here: progress goes to a callback (called from the dispatcher thread), which
+the next one. A child stopped from outside (SIGTERM, SIGHUP: a logout stops every process of the
+session) leaves its file for the next run instead, and Ctrl+C is left to the app. No Qt here: progress goes to a callback (called from the dispatcher thread), which
 the UI wraps in a signal.
 
 Why processes, not threads: the analysis is numpy and Python in equal parts, and a thread
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -43,6 +45,11 @@ from player.store.features import (
 from player.store.tracks import track_by_id
 
 CRASHED = "analysis worker crashed"
+STOPPED_FROM_OUTSIDE = frozenset(
+    -getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)
+)
+"""A child's exit codes that say it was stopped (logout's SIGTERM to the session, a hang-up),
+not that its file made it crash (SIGSEGV, SIGABRT, the out-of-memory killer's SIGKILL)."""
 _POLL_S = 0.1
 
 
@@ -82,6 +89,9 @@ def _child_main(conn: Connection, model_path: str, embedding_path: str) -> None:
     The embedding is checked here, not in the parent: loading it needs the signal stack, which
     the GUI process that runs the service has no other use for."""
     _lower_priority()
+    # Ctrl+C in a terminal reaches every process of the group: the app closes on it and
+    # stops this child itself, its file left for the next run.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from player.analysis.embedding import learned_vector, load_embedding
     from player.analysis.key import estimate_key
     from player.analysis.pipeline import analyse_file
@@ -145,6 +155,11 @@ class _Child:
             return self.conn.recv()
         except (EOFError, OSError):
             return ("crashed", CRASHED)
+
+    def stopped_from_outside(self) -> bool:
+        """Whether the child, gone, was stopped by a signal its file cannot have caused."""
+        self.process.join(timeout=2)
+        return self.process.exitcode in STOPPED_FROM_OUTSIDE
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -310,8 +325,7 @@ class AnalysisService:
             if os.path.exists(path):
                 queue.append((track_id, path))
         queue.reverse()  # pop() from the end hands files out in library order
-        total = len(queue)
-        self._report(total=total)
+        self._report(total=len(queue))
         started = time.monotonic()
         while not self._cancelled.is_set() and (queue or self._busy()):
             if self._running.is_set():
@@ -319,7 +333,7 @@ class AnalysisService:
             elif not self._busy():
                 self._running.wait()
                 continue
-            self._collect(db, total, started)
+            self._collect(db, started)
 
     def _busy(self) -> bool:
         return any(c.job is not None for c in self._children)
@@ -343,8 +357,10 @@ class AnalysisService:
                 idle.give(track_id, path, notated)
                 self._report(current=path)
 
-    def _collect(self, db: Database, total: int, started: float) -> None:
-        """Wait up to a poll interval for answers; store each, replacing children that died."""
+    def _collect(self, db: Database, started: float) -> None:
+        """Wait up to a poll interval for answers; store each, replacing children that died.
+        A child stopped from outside leaves its file unstored, for the next run (stored as
+        failed, it would not be analysed again for this version)."""
         busy = [c for c in self._children if c.job is not None]
         ready = set(wait([c.conn for c in busy], timeout=_POLL_S)) if busy else set()
         for child in busy:
@@ -356,9 +372,10 @@ class AnalysisService:
                 continue
             assert child.job is not None
             track_id, _ = child.job
+            stopped = status == "crashed" and child.stopped_from_outside()
             if isinstance(value, TrackFeatures):
                 save_features(db, track_id, self.analysis_version, value)
-            else:
+            elif not stopped:
                 save_failure(db, track_id, self.analysis_version, value)
             if status == "crashed":
                 child.stop()
@@ -366,7 +383,10 @@ class AnalysisService:
                 child.job = None
                 if status == "crashed":
                     self._children.remove(child)
-                done = self._state.done + 1
+                if stopped:
+                    self._report(total=self._state.total - 1, current=self._current())
+                    continue
+                done, total = self._state.done + 1, self._state.total
                 per_file = (time.monotonic() - started) / done
                 self._report(
                     done=done,

@@ -139,6 +139,47 @@ def test_a_killed_child_marks_its_file_and_a_new_one_goes_on(library):
     assert service.progress.done == 6
 
 
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_child_stopped_from_outside_leaves_its_file_for_the_next_run(library, stop):
+    """Logout's SIGTERM to the session, a hang-up: the file in hand is not the cause, so it is
+    not stored as failed (it would never be analysed again); the rest goes on."""
+    db_path, db = library
+    pids = []
+
+    def on_progress(p):
+        if p.current and p.current.endswith("1-good.wav") and not pids:
+            pids.append(service.child_pid)
+            os.kill(service.child_pid, stop)
+
+    service = AnalysisService(db_path, on_progress=on_progress)
+    run(service)
+    names = by_name(db)
+    assert "1-good.wav" not in {names[i] for i in failures(db, ANALYSIS_VERSION)}
+    left = [names[i] for i, _ in tracks_needing_analysis(db, ANALYSIS_VERSION)]
+    assert left == ["1-good.wav"]
+    ids, _ = load_histograms(db, ANALYSIS_VERSION)
+    assert sorted(names[i] for i in ids) == ["0-good.wav", "2-good.wav", "3-good.wav"]
+    assert (service.progress.done, service.progress.total) == (5, 5)
+
+
+def test_ctrl_c_to_the_process_group_leaves_the_children_to_the_app(library):
+    """Ctrl+C in a terminal reaches every process of the group: the app closes on it and stops
+    its children itself; a child that died of it first had its file stored as crashed."""
+    db_path, db = library
+    pids = []
+
+    def on_progress(p):
+        if p.current and p.current.endswith("1-good.wav") and not pids:
+            pids.append(service.child_pid)
+            os.kill(service.child_pid, signal.SIGINT)
+
+    service = AnalysisService(db_path, on_progress=on_progress)
+    run(service)
+    assert failures(db, ANALYSIS_VERSION).keys() == {
+        i for i, name in by_name(db).items() if name in ("4-corrupt.wav", "5-silent.wav")
+    }
+
+
 def test_two_workers_analyse_the_library_in_two_processes_with_the_same_results(library, tmp_path):
     db_path, db = library
     seen = []
