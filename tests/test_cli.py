@@ -223,6 +223,29 @@ def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
     )
 
 
+@pytest.mark.audio
+def test_ctrl_c_in_a_terminal_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
+    """Ctrl+C reaches every process of the terminal's foreground group, the sound engine too:
+    the app closes as on SIGTERM, and the engine waits to be closed by it rather than dying
+    first (the play then ended as an error, "the sound engine stopped unexpectedly")."""
+    library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
+    profile = tmp_path / "profile"
+    app = start_player(profile, library, start_new_session=True, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not history(profile) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.killpg(app.pid, signal.SIGINT)
+    try:
+        assert app.wait(20) == 0
+    finally:
+        app.kill()
+    errors = app.stderr.read().decode()
+    assert "KeyboardInterrupt" not in errors and "stopped unexpectedly" not in errors
+    (play,) = history(profile)[0]["plays"]
+    assert play["ended_how"] == "stopped"
+
+
 WINDOW_THEN_DIALOG = """
 import sys
 from PySide6.QtCore import QTimer

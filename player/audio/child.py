@@ -11,6 +11,7 @@ The first message on the pipe is the engine's options.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from multiprocessing.connection import Connection
 
@@ -49,6 +50,10 @@ def run(conn: Connection, block_fd: int, options: dict) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # Ctrl+C in a terminal reaches every process of the group: it is the app's to handle (it
+    # closes, ending the play as "stopped", then this engine); dying of it first ended the play
+    # as an error. SIGTERM still ends the engine at once, should the app hang.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="continuo-audio: %(message)s")
     conn = Connection(int(argv[0]))
     try:
