@@ -224,10 +224,13 @@ def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
 
 
 @pytest.mark.audio
-def test_ctrl_c_in_a_terminal_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
-    """Ctrl+C reaches every process of the terminal's foreground group, the sound engine too:
-    the app closes as on SIGTERM, and the engine waits to be closed by it rather than dying
-    first (the play then ended as an error, "the sound engine stopped unexpectedly")."""
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "logout"])
+def test_a_signal_to_the_whole_group_closes_the_app_and_ends_the_play_as_stopped(tmp_path, sent):
+    """Ctrl+C reaches every process of the terminal's foreground group, a logout's SIGTERM every
+    process of the session: the sound engine too. The app closes and the play ends as
+    "stopped": the engine leaves Ctrl+C to the app (it died of it, with a traceback), and an
+    engine dead of SIGTERM before the app's close reached it still has its play ended (it
+    was left open in the log)."""
     library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
     profile = tmp_path / "profile"
     app = start_player(profile, library, start_new_session=True, stderr=subprocess.PIPE)
@@ -235,7 +238,7 @@ def test_ctrl_c_in_a_terminal_closes_the_window_and_ends_the_play_as_stopped(tmp
     while not history(profile) and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)
-    os.killpg(app.pid, signal.SIGINT)
+    os.killpg(app.pid, sent)
     try:
         assert app.wait(20) == 0
     finally:

@@ -407,7 +407,9 @@ class ProcessBackend:
             engine.failure = f"the sound engine ended before it opened an output ({_how(engine)})"
             if not first:
                 self._call("error", None, f"{engine.failure}; playback stopped.")
-        elif not engine.closing and not engine.failure:
+        elif engine.closing and not engine.failure:
+            self._end_open_plays(engine, EndReason.STOPPED)  # it died before the close reached it
+        elif not engine.failure:
             self._died(engine)
         engine.dead = True
         engine.ready.set()
@@ -461,24 +463,30 @@ class ProcessBackend:
 
     def _died(self, engine: _Engine) -> None:
         """The engine process ended by itself: say so, and end the play heard so far."""
-        table = read_table(engine.block)
-        frame = Clock(engine.block).heard()
-        self._lost_counts[0] += engine.block[N_UNDERFLOW]
-        self._lost_counts[1] += engine.block[N_DRY]
-        engine.block[N_UNDERFLOW] = engine.block[N_DRY] = 0
-        engine.dead = True  # listeners asking for the state now hear STOPPED
-        self._counts_at_start.clear()  # its plays end here, without an Ended event
-        started = [row for row in table.plays if row.started]
+        started = [row for row in read_table(engine.block).plays if row.started]
         item = self._items.get(started[-1].play_id) if started else None
+        engine.dead = True  # listeners asking for the state now hear STOPPED
         self._call(
             "error",
             item,
             f"The sound engine stopped unexpectedly ({_how(engine)}). Press play to start it again.",
         )
-        for row in started:
-            if (item := self._items.get(row.play_id)) is not None:
-                ms = table.heard_ms(row, frame, engine.rate)
-                self._call("track_ended", item, EndReason.ERROR, ms)
+        self._end_open_plays(engine, EndReason.ERROR)
+
+    def _end_open_plays(self, engine: _Engine, reason: EndReason) -> None:
+        """End, with what was heard of each, the plays of a dead engine that it did not end
+        (the ones started and without an Ended event)."""
+        table = read_table(engine.block)
+        frame = Clock(engine.block).heard()
+        self._lost_counts[0] += engine.block[N_UNDERFLOW]
+        self._lost_counts[1] += engine.block[N_DRY]
+        engine.block[N_UNDERFLOW] = engine.block[N_DRY] = 0
+        engine.dead = True
+        open_plays, self._counts_at_start = self._counts_at_start, {}  # they end here
+        for row in table.plays:
+            item = self._items.get(row.play_id) if row.play_id in open_plays else None
+            if row.started and item is not None:
+                self._call("track_ended", item, reason, table.heard_ms(row, frame, engine.rate))
 
     def _call(self, name: str, *args: object) -> None:
         if self.listener is None:

@@ -530,6 +530,31 @@ def test_a_killed_engine_is_reported_the_play_kept_and_the_next_play_starts_a_ne
         backend.close()
 
 
+def test_an_engine_that_dies_as_the_app_closes_still_ends_the_play_as_stopped(recorder, tmp_path):
+    """Logout sends SIGTERM to every process of the session: the engine may die before the
+    app's close reaches it. The play still ends (as the close asked: STOPPED, with what was
+    heard), and no "stopped unexpectedly" is said; before, it stayed open in the log."""
+    from player.audio.process import ProcessBackend
+
+    backend = ProcessBackend(recorder, samplerate=48000)
+    recorder.backend = backend
+    item = write_sine(tmp_path / "t.flac", seconds=3.0, rate=48000)
+    backend.play(item)
+    recorder.wait_for("started")
+    wait_until(lambda: backend.position_s >= 0.5, what="0.5 s heard")
+    pid = backend.pid
+    os.kill(pid, signal.SIGSTOP)  # it cannot act on the close: it dies with the play open
+    closing = threading.Thread(target=backend.close)
+    closing.start()
+    time.sleep(0.3)  # the close has been sent
+    os.kill(pid, signal.SIGKILL)
+    closing.join(30)
+    assert not closing.is_alive()
+    (ended,) = recorder.wait_for("ended")
+    assert ended[1:3] == ("t.flac", EndReason.STOPPED) and ended[3] >= 450
+    assert not [e for e in recorder.events if e[0] == "error"]
+
+
 def test_volume_and_replaygain_scale_the_frames(backend, recorder, tmp_path):
     """What reaches the device is read back from the null sink's monitor."""
     item = write_sine(tmp_path / "v.flac", seconds=1.5, rate=48000, amplitude=0.5)
