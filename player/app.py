@@ -278,9 +278,10 @@ def run_window(
 
 
 def close_on_signals(window: MainWindow) -> None:
-    """SIGTERM (logout, kill) and Ctrl+C close the window properly, so the running play ends as
-    "stopped". Python runs a signal handler only when the interpreter runs; the wake-up socket,
-    watched by Qt, makes that happen at once even while no timer ticks."""
+    """SIGTERM (logout, kill), Ctrl+C and SIGHUP (the terminal it was started from closed)
+    close the window properly, so the running play ends as "stopped". Python runs a signal
+    handler only when the interpreter runs; the wake-up socket, watched by Qt, makes that
+    happen at once even while no timer ticks."""
     import socket
 
     from PySide6.QtCore import QSocketNotifier
@@ -298,7 +299,7 @@ def close_on_signals(window: MainWindow) -> None:
         writer.close()
 
     window.destroyed.connect(release)
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: window.close())
 
 

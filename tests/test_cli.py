@@ -224,10 +224,14 @@ def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
 
 
 @pytest.mark.audio
-@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "logout"])
+@pytest.mark.parametrize(
+    "sent",
+    [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+    ids=["ctrl-c", "logout", "terminal-closed"],
+)
 def test_a_signal_to_the_whole_group_closes_the_app_and_ends_the_play_as_stopped(tmp_path, sent):
     """Ctrl+C reaches every process of the terminal's foreground group, a logout's SIGTERM every
-    process of the session: the sound engine too. The app closes and the play ends as
+    process of the session, a closed terminal's SIGHUP its processes: the sound engine too. The app closes and the play ends as
     "stopped": the engine leaves Ctrl+C to the app (it died of it, with a traceback), and an
     engine dead of SIGTERM before the app's close reached it still has its play ended (it
     was left open in the log)."""

@@ -49,11 +49,22 @@ def run(conn: Connection, block_fd: int, options: dict) -> None:
     engine.run()
 
 
+CLOSE_GRACE_S = 2
+"""How long the engine waits, after a SIGTERM or SIGHUP, for the app to close it."""
+
+
+def _leave_to_the_app(_signum: int, _frame: object) -> None:
+    """A logout's SIGTERM, a closed terminal's SIGHUP reach the app too: it closes this engine
+    in a moment, ending the play as "stopped" (dying first ended it as an error). Should it not
+    (a hung app), SIGALRM's default action ends the engine."""
+    signal.alarm(CLOSE_GRACE_S)
+
+
 def main(argv: list[str]) -> None:
-    # Ctrl+C in a terminal reaches every process of the group: it is the app's to handle (it
-    # closes, ending the play as "stopped", then this engine); dying of it first ended the play
-    # as an error. SIGTERM still ends the engine at once, should the app hang.
+    # Ctrl+C in a terminal reaches every process of the group: it is the app's to handle.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, _leave_to_the_app)
     logging.basicConfig(level=logging.WARNING, format="continuo-audio: %(message)s")
     conn = Connection(int(argv[0]))
     try:

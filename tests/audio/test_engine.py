@@ -530,6 +530,32 @@ def test_a_killed_engine_is_reported_the_play_kept_and_the_next_play_starts_a_ne
         backend.close()
 
 
+def test_sigterm_to_the_engine_leaves_it_to_the_app_for_a_moment_then_ends_it(recorder, tmp_path):
+    """A logout's SIGTERM reaches the app and the engine alike: the engine plays on for the
+    app to close it (the play then ends as stopped, not as an error); left alone, as when the
+    app hangs, it ends by itself after ``CLOSE_GRACE_S``."""
+    from player.audio.child import CLOSE_GRACE_S
+    from player.audio.process import ProcessBackend
+
+    backend = ProcessBackend(recorder, samplerate=48000)
+    recorder.backend = backend
+    try:
+        item = write_sine(tmp_path / "g.flac", seconds=6.0, rate=48000)
+        backend.play(item)
+        recorder.wait_for("started")
+        wait_until(lambda: backend.position_s >= 0.3, what="0.3 s heard")
+        os.kill(backend.pid, signal.SIGTERM)
+        signalled, heard = time.monotonic(), backend.position_s
+        wait_until(lambda: backend.position_s >= heard + 0.5, what="playing on after SIGTERM")
+        assert not [e for e in recorder.events if e[0] in ("error", "ended")]
+        error = recorder.wait_for("error", timeout=CLOSE_GRACE_S + 8)[0]
+        assert "killed by SIGALRM" in error[2]
+        assert time.monotonic() - signalled >= CLOSE_GRACE_S - 0.1
+        assert recorder.wait_for("ended")[0][1:3] == ("g.flac", EndReason.ERROR)
+    finally:
+        backend.close()
+
+
 def test_an_engine_that_dies_as_the_app_closes_still_ends_the_play_as_stopped(recorder, tmp_path):
     """Logout sends SIGTERM to every process of the session: the engine may die before the
     app's close reaches it. The play still ends (as the close asked: STOPPED, with what was
