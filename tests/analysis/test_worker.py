@@ -120,17 +120,23 @@ def test_pause_holds_and_cancel_leaves_the_rest_for_later(library):
     assert len(tracks_needing_analysis(db, ANALYSIS_VERSION)) == 6 - done_while_paused
 
 
-def test_a_killed_child_marks_its_file_and_a_new_one_goes_on(library):
-    db_path, db = library
+def run_signalling_the_child(db_path, sent: signal.Signals) -> AnalysisService:
+    """Run the analysis; the child gets ``sent`` once it has taken ``1-good.wav``."""
     pids = []
 
     def on_progress(p):
         if p.current and p.current.endswith("1-good.wav") and not pids:
             pids.append(service.child_pid)
-            os.kill(service.child_pid, signal.SIGKILL)
+            os.kill(service.child_pid, sent)
 
     service = AnalysisService(db_path, on_progress=on_progress)
     run(service)
+    return service
+
+
+def test_a_killed_child_marks_its_file_and_a_new_one_goes_on(library):
+    db_path, db = library
+    service = run_signalling_the_child(db_path, signal.SIGKILL)
     names = by_name(db)
     reasons = {names[i]: r for i, r in failures(db, ANALYSIS_VERSION).items()}
     assert reasons["1-good.wav"] == CRASHED
@@ -144,15 +150,7 @@ def test_a_child_stopped_from_outside_leaves_its_file_for_the_next_run(library, 
     """Logout's SIGTERM to the session, a hang-up: the file in hand is not the cause, so it is
     not stored as failed (it would never be analysed again); the rest goes on."""
     db_path, db = library
-    pids = []
-
-    def on_progress(p):
-        if p.current and p.current.endswith("1-good.wav") and not pids:
-            pids.append(service.child_pid)
-            os.kill(service.child_pid, stop)
-
-    service = AnalysisService(db_path, on_progress=on_progress)
-    run(service)
+    service = run_signalling_the_child(db_path, stop)
     names = by_name(db)
     assert "1-good.wav" not in {names[i] for i in failures(db, ANALYSIS_VERSION)}
     left = [names[i] for i, _ in tracks_needing_analysis(db, ANALYSIS_VERSION)]
@@ -166,15 +164,7 @@ def test_ctrl_c_to_the_process_group_leaves_the_children_to_the_app(library):
     """Ctrl+C in a terminal reaches every process of the group: the app closes on it and stops
     its children itself; a child that died of it first had its file stored as crashed."""
     db_path, db = library
-    pids = []
-
-    def on_progress(p):
-        if p.current and p.current.endswith("1-good.wav") and not pids:
-            pids.append(service.child_pid)
-            os.kill(service.child_pid, signal.SIGINT)
-
-    service = AnalysisService(db_path, on_progress=on_progress)
-    run(service)
+    run_signalling_the_child(db_path, signal.SIGINT)
     assert failures(db, ANALYSIS_VERSION).keys() == {
         i for i, name in by_name(db).items() if name in ("4-corrupt.wav", "5-silent.wav")
     }
