@@ -18,6 +18,13 @@ def native(path: str | Path) -> str | bytes:
     return os.fsencode(path) if os.name == "posix" else str(path)
 
 
+def file_on_disk(path: str | Path) -> bool:
+    """Whether the file at ``path`` is there now. One absent (its drive not mounted, moved or
+    deleted since the scan) is said to be missing, never damaged or failed: playback, the
+    analysis and Up next ask this first. A stat: off the GUI thread (a hung mount blocks it)."""
+    return os.path.exists(native(path))
+
+
 def shown(path: str | Path) -> str:
     """``path`` for people: bytes that are not UTF-8 appear as U+FFFD instead of vanishing."""
     text = str(path)

@@ -231,10 +231,10 @@ def test_sigterm_closes_the_window_and_ends_the_play_as_stopped(tmp_path):
 )
 def test_a_signal_to_the_whole_group_closes_the_app_and_ends_the_play_as_stopped(tmp_path, sent):
     """Ctrl+C reaches every process of the terminal's foreground group, a logout's SIGTERM every
-    process of the session, a closed terminal's SIGHUP its processes: the sound engine too. The app closes and the play ends as
-    "stopped": the engine leaves Ctrl+C to the app (it died of it, with a traceback), and an
-    engine dead of SIGTERM before the app's close reached it still has its play ended (it
-    was left open in the log)."""
+    process of the session, a closed terminal's SIGHUP its processes: the sound engine too. The
+    app closes and the play ends as "stopped": the engine leaves Ctrl+C to the app (it died of
+    it, with a traceback), and an engine dead of SIGTERM before the app's close reached it
+    still has its play ended (it was left open in the log)."""
     library = make_library(tmp_path / "music", works=[("Bach", "Partita", [("Ciaccona", 30.0)])])
     profile = tmp_path / "profile"
     app = start_player(profile, library, start_new_session=True, stderr=subprocess.PIPE)

@@ -8,8 +8,8 @@ small results (histogram and summary numbers) and writes them with
 :mod:`player.store.features`, so only the main process writes the profile. A child that dies on
 a file is noticed; the file is marked "analysis worker crashed" and a fresh child goes on with
 the next one. A child stopped from outside (SIGTERM, SIGHUP: a logout stops every process of the
-session) leaves its file for the next run instead, and Ctrl+C is left to the app. No Qt here: progress goes to a callback (called from the dispatcher thread), which
-the UI wraps in a signal.
+session) leaves its file for the next run instead, and Ctrl+C is left to the app. No Qt here:
+progress goes to a callback (called from the dispatcher thread), which the UI wraps in a signal.
 
 Why processes, not threads: the analysis is numpy and Python in equal parts, and a thread
 would hold the GIL against the audio engine's decoder thread; why ``cores − 1`` by default:
@@ -34,6 +34,7 @@ from player.analysis.version import ANALYSIS_VERSION, CLASS_MODEL_PATH, EMBEDDIN
 from player.domain.keys import Key, notated_key
 from player.errors import ContinuoError, DatabaseError
 from player.faults import Faults
+from player.fspath import file_on_disk
 from player.priority import SLICE, Priority
 from player.store.db import Database, open_database
 from player.store.features import (
@@ -322,7 +323,7 @@ class AnalysisService:
         ):
             if n % SLICE == 0:
                 pause()
-            if os.path.exists(path):
+            if file_on_disk(path):
                 queue.append((track_id, path))
         queue.reverse()  # pop() from the end hands files out in library order
         self._report(total=len(queue))

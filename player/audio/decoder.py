@@ -7,8 +7,6 @@ from block to block, so block edges leave no seams; the last block flushes it.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import soundfile as sf
 import soxr
@@ -16,7 +14,7 @@ import soxr
 from player.audio.backend import Playable
 from player.audio.gain import replaygain_factor
 from player.errors import AudioError
-from player.fspath import native, shown
+from player.fspath import file_on_disk, native, shown
 
 BLOCK_FRAMES = 8192  # file frames per read: ~0.2 s at 44.1 kHz, small next to the ring
 
@@ -42,7 +40,7 @@ def open_failure(item: Playable, exc: Exception) -> AudioError:
     A file that is not there (its drive unmounted, moved or deleted since the scan) is said to
     be missing: libsndfile only reports a "System error" for it, and calling such a file
     damaged would send the listener looking in the wrong place."""
-    if not os.path.exists(native(item.path)):
+    if not file_on_disk(item.path):
         return AudioError(
             f"Cannot play {shown(item.path.name)}",
             f"{shown(item.path)} is not on disk: its drive may not be mounted, or it was moved "

@@ -265,9 +265,9 @@ class ProcessBackend:
         anchors the clock anew to the device's report of when its block will be heard, and a
         report that moves later (seen on PulseAudio's null sink, most likely its latency being
         adjusted) put the speaker up to ~40 ms behind the previous reading: the position
-        shown, and a track at a gapless boundary, went back. Within a run the speaker only moves forward, so a reading behind the last
-        is held there until the music catches up (as the engine's pause holds at what its
-        event thread already counted)."""
+        shown, and a track at a gapless boundary, went back. Within a run the speaker only
+        moves forward, so a reading behind the last is held there until the music catches up
+        (as the engine's pause holds at what its event thread already counted)."""
         with self._furthest_lock:
             last_run, last = self._furthest
             if run == last_run and frame < last:

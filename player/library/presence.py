@@ -8,10 +8,9 @@ list on screen. A stat per file: call it off the GUI thread (a hung network moun
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 
-from player.fspath import native
+from player.fspath import file_on_disk
 from player.store.db import Database
 from player.store.tracks import track_columns_of
 
@@ -27,8 +26,3 @@ def on_disk(open_db: Callable[[], Database], track_ids: Sequence[int]) -> set[in
         db.close()
     paths = zip(columns["id"], columns["path"], strict=True)
     return {int(i) for i, path in paths if file_on_disk(path)}
-
-
-def file_on_disk(path: str) -> bool:
-    """Whether the file at the store's ``path`` is there now (a stat: off the GUI thread)."""
-    return os.path.exists(native(path))

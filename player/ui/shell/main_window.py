@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 
 from player.analysis.version import ANALYSIS_VERSION
 from player.domain.keys import pitch_label, recording_pitch
+from player.fspath import file_on_disk
 from player.library.browse import FirstRead, Overview, read_library
 from player.library.grouping import play_order
-from player.library.presence import file_on_disk
 from player.library.track_rows import LibraryTracks
 from player.services import Services
 from player.store.library_view import recording_pitch as stored_recording_pitch
